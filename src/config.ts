@@ -1,0 +1,198 @@
+/**
+ * One validated configuration: environment variables plus a queues/agents file (JSON or YAML).
+ * A bad value stops start-up with a message naming the key, e.g. `queues[0].ringTimeoutS: must be >= 1`.
+ */
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { Type, type Static, type TSchema } from 'typebox';
+import Value from 'typebox/value';
+import { parse as parseYaml } from 'yaml';
+import { STRATEGIES, type AgentDef, type QueueDef, type ReasonCode } from './domain/queue.js';
+
+export class ConfigError extends Error {
+  constructor(readonly key: string, message: string) {
+    super(`config error: ${key}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' });
+
+const QueueSchema = Type.Object(
+  {
+    id: Id,
+    name: Type.Optional(Type.String()),
+    strategy: Type.Optional(Type.Union(STRATEGIES.map((s) => Type.Literal(s)))),
+    ringTimeoutS: Type.Optional(Type.Integer({ minimum: 1, maximum: 600 })),
+    wrapupS: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600 })),
+    musicClass: Type.Optional(Type.String({ minLength: 1 })),
+  },
+  { additionalProperties: false },
+);
+
+const MembershipSchema = Type.Union([Id, Type.Object({ queue: Id, penalty: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })) }, { additionalProperties: false })]);
+
+const AgentSchema = Type.Object(
+  {
+    id: Id,
+    name: Type.Optional(Type.String()),
+    endpoint: Type.Optional(Type.String({ minLength: 1 })),
+    queues: Type.Optional(Type.Array(MembershipSchema)),
+    wrapupS: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600 })),
+  },
+  { additionalProperties: false },
+);
+
+const ReasonSchema = Type.Object({ code: Id, label: Type.String({ minLength: 1 }) }, { additionalProperties: false });
+
+const FileSchema = Type.Object(
+  {
+    queues: Type.Array(QueueSchema),
+    agents: Type.Optional(Type.Array(AgentSchema)),
+    reasons: Type.Optional(
+      Type.Object({ notReady: Type.Optional(Type.Array(ReasonSchema)), logout: Type.Optional(Type.Array(ReasonSchema)) }, { additionalProperties: false }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type ConfigFile = Static<typeof FileSchema>;
+
+export interface AcdConfig {
+  ari: { url: string; username: string; password: string; app: string };
+  /** undefined: start a private redis-server. */
+  redisUrl: string | undefined;
+  http: { host: string; port: number };
+  tenant: string;
+  nodeId: string;
+  logLevel: string;
+  queues: QueueDef[];
+  agents: AgentDef[];
+  reasons: { notReady: ReasonCode[]; logout: ReasonCode[] };
+}
+
+const DEFAULT_NOT_READY: ReasonCode[] = [
+  { code: 'break', label: 'Break' },
+  { code: 'lunch', label: 'Lunch' },
+  { code: 'training', label: 'Training' },
+  { code: 'rona', label: 'Did not answer' },
+];
+const DEFAULT_LOGOUT: ReasonCode[] = [{ code: 'end_of_shift', label: 'End of shift' }];
+
+/** `/queues/0/ringTimeoutS` → `queues[0].ringTimeoutS` */
+function keyOf(instancePath: string, prefix: string): string {
+  const parts = instancePath.split('/').filter(Boolean);
+  let key = prefix;
+  for (const p of parts) key += /^\d+$/.test(p) ? `[${p}]` : key ? `.${p}` : p;
+  return key || '(root)';
+}
+
+function validate<S extends TSchema>(schema: S, value: unknown, prefix: string): Static<S> {
+  if (Value.Check(schema, value)) return value as Static<S>;
+  // The most specific error (deepest path) names the key a person has to fix.
+  const errors = [...Value.Errors(schema, value)].filter((e) => e.keyword !== 'boolean' && e.keyword !== 'anyOf');
+  const worst = errors.sort((a, b) => b.instancePath.length - a.instancePath.length)[0];
+  if (!worst) throw new ConfigError(prefix || '(root)', 'invalid value');
+  const extra = worst.keyword === 'additionalProperties' ? ` (${JSON.stringify(worst.params)})` : '';
+  throw new ConfigError(keyOf(worst.instancePath, prefix), `${worst.message}${extra}`);
+}
+
+function unique(ids: string[], key: string): void {
+  const seen = new Set<string>();
+  ids.forEach((id, i) => {
+    if (seen.has(id)) throw new ConfigError(`${key}[${i}].id`, `duplicate id '${id}'`);
+    seen.add(id);
+  });
+}
+
+/** Turns a parsed file into queue and agent definitions, checking cross references. */
+export function resolveConfigFile(raw: unknown): Pick<AcdConfig, 'queues' | 'agents' | 'reasons'> {
+  const file = validate(FileSchema, raw, '');
+  unique(file.queues.map((q) => q.id), 'queues');
+  const agentsIn = file.agents ?? [];
+  unique(agentsIn.map((a) => a.id), 'agents');
+  const queueIds = new Set(file.queues.map((q) => q.id));
+
+  const queues: QueueDef[] = file.queues.map((q) => ({
+    id: q.id,
+    name: q.name ?? q.id,
+    strategy: q.strategy ?? 'longest-idle',
+    ringTimeoutS: q.ringTimeoutS ?? 15,
+    wrapupS: q.wrapupS ?? 5,
+    musicClass: q.musicClass ?? 'default',
+  }));
+  const agents: AgentDef[] = agentsIn.map((a, i) => ({
+    id: a.id,
+    name: a.name ?? a.id,
+    endpoint: a.endpoint ?? '',
+    wrapupS: a.wrapupS,
+    queues: (a.queues ?? []).map((m, j) => {
+      const membership = typeof m === 'string' ? { queue: m, penalty: 0 } : { queue: m.queue, penalty: m.penalty ?? 0 };
+      if (!queueIds.has(membership.queue)) throw new ConfigError(`agents[${i}].queues[${j}]`, `unknown queue '${membership.queue}'`);
+      return membership;
+    }),
+  }));
+  const notReady = file.reasons?.notReady ?? DEFAULT_NOT_READY;
+  // The engine sets 'rona' itself when an agent lets an offer ring out: it must be a known code.
+  if (!notReady.some((r) => r.code === 'rona')) notReady.push({ code: 'rona', label: 'Did not answer' });
+  return { queues, agents, reasons: { notReady, logout: file.reasons?.logout ?? DEFAULT_LOGOUT } };
+}
+
+export function readConfigFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ConfigError('ACD_CONFIG', `cannot read ${path}: ${(e as Error).message}`);
+  }
+  try {
+    return /\.json$/i.test(path) ? JSON.parse(text) : parseYaml(text);
+  } catch (e) {
+    throw new ConfigError('ACD_CONFIG', `cannot parse ${path}: ${(e as Error).message}`);
+  }
+}
+
+function envInt(env: NodeJS.ProcessEnv, key: string, fallback: number, min: number, max: number): number {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(key, `must be an integer from ${min} to ${max}, got '${raw}'`);
+  return n;
+}
+
+function envUrl(env: NodeJS.ProcessEnv, key: string, fallback: string | undefined): string | undefined {
+  const raw = env[key] || fallback;
+  if (raw === undefined) return undefined;
+  try {
+    new URL(raw);
+  } catch {
+    throw new ConfigError(key, `must be a URL, got '${raw}'`);
+  }
+  return raw;
+}
+
+/**
+ * Builds the configuration. `file` is the parsed queues/agents document; when omitted it is read
+ * from `ACD_CONFIG` (required then).
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, file?: unknown): AcdConfig {
+  const ariUrl = envUrl(env, 'ARI_URL', undefined);
+  if (!ariUrl) throw new ConfigError('ARI_URL', 'is required (e.g. http://127.0.0.1:8088)');
+  let raw = file;
+  if (raw === undefined) {
+    if (!env.ACD_CONFIG) throw new ConfigError('ACD_CONFIG', 'is required: path of the queues/agents file (YAML or JSON)');
+    raw = readConfigFile(env.ACD_CONFIG);
+  }
+  const tenant = env.ACD_TENANT || 'default';
+  validate(Id, tenant, 'ACD_TENANT');
+  const logLevel = env.LOG_LEVEL || 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) throw new ConfigError('LOG_LEVEL', `unknown level '${logLevel}'`);
+  return {
+    ari: { url: ariUrl, username: env.ARI_USERNAME || 'asterisk', password: env.ARI_PASSWORD || 'asterisk', app: env.ARI_APP || 'acd' },
+    redisUrl: envUrl(env, 'REDIS_URL', undefined),
+    http: { host: env.HTTP_HOST || '127.0.0.1', port: envInt(env, 'HTTP_PORT', 8080, 0, 65535) },
+    tenant,
+    nodeId: env.NODE_ID || `${hostname()}-${process.pid}`,
+    logLevel,
+    ...resolveConfigFile(raw),
+  };
+}

@@ -1,0 +1,43 @@
+/**
+ * Agent states, CTI vocabulary. One record per agent whatever the number of queues it serves:
+ * an agent reserved for a call in one queue is unavailable in all of them.
+ *
+ *   logged_out ─login─▶ not_ready ◀─▶ ready ─route─▶ reserved ─dial─▶ ringing ─answer─▶ busy
+ *        ▲                  ▲  ▲          ▲            │                 │ (rona)          │
+ *        └──────logout──────┘  └──────────┼────────────┴─────────────────┘                 ▼
+ *                                         └──────────── wrap-up timer ◀──────────── after_call_work
+ */
+export const AGENT_STATUSES = [
+  'logged_out',
+  'ready',
+  'not_ready',
+  'reserved',
+  'ringing',
+  'busy',
+  'after_call_work',
+] as const;
+export type AgentStatus = (typeof AGENT_STATUSES)[number];
+
+/** Reason code the engine itself sets when an agent does not answer an offered call. */
+export const RONA_REASON = 'rona';
+
+/** States in which the agent's own commands (ready, not ready, logout) are accepted. */
+export const IDLE_STATUSES: readonly AgentStatus[] = ['ready', 'not_ready', 'after_call_work'];
+
+export interface AgentSnapshot {
+  id: string;
+  name: string;
+  status: AgentStatus;
+  /** not_ready / logout reason code, '' when none. */
+  reason: string;
+  /** ms epoch of the last status change. */
+  since: number;
+  /** Asterisk dial string, e.g. `PJSIP/1001` or `Local/1001@agents`; '' when logged out. */
+  endpoint: string;
+  /** Call id while reserved, ringing, busy or in wrap-up; '' otherwise. */
+  callId: string;
+  /** Bumped on every transition; timers carry it so a stale timer does nothing. */
+  version: number;
+  queues: string[];
+  callsTaken: number;
+}

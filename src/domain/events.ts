@@ -1,0 +1,31 @@
+/**
+ * Queue and agent events. Names follow app_queue/AMI so people who know Asterisk recognise
+ * them; every event is appended to the Redis Stream in the same Lua script as the state change
+ * it reports, so the stream is the single ordered truth for SSE, WebSocket and long-poll.
+ */
+import type { AgentStatus } from './agent.js';
+
+interface Base {
+  /** ms epoch when the transition happened (set by the store). */
+  ts: number;
+}
+
+export type AcdEvent = Base &
+  (
+    | { type: 'QueueCallerJoin'; callId: string; queue: string; position: number; callerNumber: string; callerName: string; priority: number }
+    | { type: 'QueueCallerLeave'; callId: string; queue: string; reason: string; waitMs: number }
+    | { type: 'QueueCallerAbandon'; callId: string; queue: string; waitMs: number; agentId: string }
+    | { type: 'AgentCalled'; callId: string; queue: string; agentId: string; endpoint: string; agentChannel: string }
+    | { type: 'AgentRingNoAnswer'; callId: string; queue: string; agentId: string; ringMs: number; cause: string }
+    | { type: 'AgentConnect'; callId: string; queue: string; agentId: string; waitMs: number; ringMs: number; bridgeId: string }
+    | { type: 'AgentComplete'; callId: string; queue: string; agentId: string; talkMs: number; waitMs: number; reason: string }
+    | { type: 'AgentStatus'; agentId: string; status: AgentStatus; previous: AgentStatus; reason: string; callId: string; by: string }
+  );
+
+export type AcdEventType = AcdEvent['type'];
+
+/** An event as read back from the stream: the stream entry id is the SSE `id:`. */
+export interface StoredEvent {
+  id: string;
+  event: AcdEvent;
+}

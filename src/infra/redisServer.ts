@@ -1,0 +1,228 @@
+/**
+ * A Redis for tests, the demo and benchmarks: the one in `REDIS_URL` when set, otherwise a
+ * private `redis-server` on a free loopback port with persistence off, stopped by `stop()`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants as fsConstants } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { Logger } from 'pino';
+
+export interface RedisHandle {
+  url: string;
+  /** Stops the private server (no-op when `REDIS_URL` was used). */
+  stop(): Promise<void>;
+  /** True when this process started the server. */
+  started: boolean;
+}
+
+export interface EnsureRedisOptions {
+  logger?: Logger;
+  /** Working directory for the private server; a temp dir (removed on stop) when omitted. */
+  dir?: string;
+}
+
+export type RedisServerErrorCode = 'redis_server_missing' | 'redis_server_install_failed' | 'redis_server_start_failed';
+
+export class RedisServerError extends Error {
+  constructor(
+    readonly code: RedisServerErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RedisServerError';
+  }
+}
+
+const BINARY = 'redis-server';
+const READY_TIMEOUT_MS = 10_000;
+const STOP_TIMEOUT_MS = 5_000;
+const START_ATTEMPTS = 3;
+
+export async function ensureRedis(opts: EnsureRedisOptions = {}): Promise<RedisHandle> {
+  const fromEnv = process.env.REDIS_URL;
+  if (fromEnv) {
+    opts.logger?.info({ url: fromEnv }, 'using REDIS_URL');
+    return { url: fromEnv, stop: async () => {}, started: false };
+  }
+  const binary = await findOrInstallRedisServer({ logger: opts.logger });
+  const ownDir = opts.dir === undefined;
+  const dir = opts.dir ?? (await mkdtemp(path.join(os.tmpdir(), 'acd-redis-')));
+  try {
+    return await startWithRetries(binary, dir, ownDir, opts.logger);
+  } catch (err) {
+    if (ownDir) await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** The free port we picked may be taken before redis binds it, hence a few attempts. */
+async function startWithRetries(binary: string, dir: string, ownDir: boolean, logger?: Logger): Promise<RedisHandle> {
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
+    const port = await freeLoopbackPort();
+    try {
+      const child = await startServer(binary, port, dir);
+      logger?.info({ port, pid: child.pid, dir }, 'started private redis-server');
+      return {
+        url: `redis://127.0.0.1:${port}`,
+        started: true,
+        stop: async () => {
+          await stopServer(child);
+          if (ownDir) await rm(dir, { recursive: true, force: true });
+          logger?.info({ port }, 'stopped private redis-server');
+        },
+      };
+    } catch (err) {
+      lastError = err;
+      logger?.warn({ port, attempt, err }, 'redis-server did not start');
+    }
+  }
+  throw lastError;
+}
+
+async function startServer(binary: string, port: number, dir: string): Promise<ChildProcess> {
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
+  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  const keep = (chunk: Buffer) => output.push(chunk.toString());
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  // A crashed test run must not leave a server behind.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
+
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) break;
+    if (await answersPing(port)) {
+      child.stdout?.off('data', keep);
+      child.stderr?.off('data', keep);
+      child.stdout?.resume();
+      child.stderr?.resume();
+      return child;
+    }
+    await sleep(50);
+  }
+  await stopServer(child);
+  throw new RedisServerError('redis_server_start_failed', `redis-server on port ${port} did not answer PING: ${output.join('').trim().slice(-500)}`);
+}
+
+async function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** One raw PING over TCP: no client library, no reconnect logic to tame while waiting. */
+export function answersPing(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host });
+    let reply = '';
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1_000, () => done(false));
+    socket.once('error', () => done(false));
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (d) => {
+      reply += d.toString();
+      if (reply.includes('\r\n')) done(reply.startsWith('+PONG'));
+    });
+  });
+}
+
+function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// ---- finding (or installing) the binary ----
+
+export interface CommandResult {
+  code: number;
+  output: string;
+}
+
+export interface InstallDeps {
+  logger?: Logger;
+  /** Directories searched for the binary (default: PATH). */
+  searchPath?: string;
+  isRoot?: boolean;
+  run?: (cmd: string, args: string[]) => Promise<CommandResult>;
+}
+
+/** Absolute path of `redis-server`; as root, installs Debian's package when it is missing. */
+export async function findOrInstallRedisServer(deps: InstallDeps = {}): Promise<string> {
+  const searchPath = deps.searchPath ?? process.env.PATH ?? '';
+  const found = findOnPath(BINARY, searchPath);
+  if (found) return found;
+  const isRoot = deps.isRoot ?? process.getuid?.() === 0;
+  if (!isRoot) {
+    throw new RedisServerError(
+      'redis_server_missing',
+      'redis-server is not on PATH: install it (`sudo apt-get install redis-server`) or set REDIS_URL to an existing Redis',
+    );
+  }
+  const run = deps.run ?? runCommand;
+  deps.logger?.warn('redis-server is not on PATH; installing it with apt-get');
+  let install = await run('apt-get', ['install', '-y', 'redis-server']);
+  if (install.code !== 0 && lacksPackageLists(install.output)) {
+    const update = await run('apt-get', ['update']);
+    if (update.code !== 0) throw installFailed('apt-get update', update);
+    install = await run('apt-get', ['install', '-y', 'redis-server']);
+  }
+  if (install.code !== 0) throw installFailed('apt-get install -y redis-server', install);
+  const installed = findOnPath(BINARY, `${searchPath}${path.delimiter}/usr/bin${path.delimiter}/usr/sbin`);
+  if (!installed) throw new RedisServerError('redis_server_install_failed', 'apt-get installed redis-server but it is still not found');
+  return installed;
+}
+
+/** apt says this when the package index was never fetched (fresh containers). */
+const lacksPackageLists = (output: string) => /Unable to locate package|has no installation candidate|package lists/i.test(output);
+
+const installFailed = (what: string, r: CommandResult) =>
+  new RedisServerError('redis_server_install_failed', `${what} failed (exit ${r.code}): ${r.output.trim().slice(-500)}`);
+
+function findOnPath(binary: string, searchPath: string): string | undefined {
+  for (const dir of searchPath.split(path.delimiter)) {
+    if (!dir) continue;
+    const candidate = path.join(dir, binary);
+    try {
+      accessSync(candidate, fsConstants.X_OK);
+      return candidate;
+    } catch {
+      // not in this directory
+    }
+  }
+  return undefined;
+}
+
+function runCommand(cmd: string, args: string[]): Promise<CommandResult> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.once('error', (err) => resolve({ code: -1, output: err.message }));
+    child.once('close', (code) => resolve({ code: code ?? -1, output }));
+  });
+}

@@ -1,0 +1,49 @@
+/**
+ * Redis key layout. Every key of a tenant lives under one hash tag, `acd:{<tenant>}:`, so all of
+ * them hash to one Cluster slot: multi-key Lua stays legal on Cluster/Sentinel, and scripts may
+ * build per-agent / per-queue keys from the prefix (the layout below is mirrored in the Lua).
+ */
+import { AcdError } from '../domain/errors.js';
+
+/** Tenant names become part of a hash tag and a SCAN pattern: no braces, no glob characters. */
+const TENANT_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+
+export function tenantPrefix(tenant: string): string {
+  if (!TENANT_PATTERN.test(tenant)) {
+    throw new AcdError('validation', `tenant "${tenant}" must match ${TENANT_PATTERN.source}`);
+  }
+  return `acd:{${tenant}}:`;
+}
+
+export type StoreKeys = ReturnType<typeof storeKeys>;
+
+export function storeKeys(tenant: string) {
+  const prefix = tenantPrefix(tenant);
+  return {
+    prefix,
+    /** Hash: status, reason, since, endpoint, defaultEndpoint, call, version, name, wrapupS, callsTaken, lastIdle. */
+    agent: (id: string) => `${prefix}agent:${id}`,
+    /** Hash: queue → penalty. */
+    agentQueues: (id: string) => `${prefix}agent:${id}:queues`,
+    /** Hash: the QueueDef fields. */
+    queue: (id: string) => `${prefix}queue:${id}`,
+    /** Hash: agent → penalty. */
+    queueMembers: (id: string) => `${prefix}queue:${id}:members`,
+    /** Zset: ready member agents, score = idle-since ms (first = longest idle). */
+    queueIdle: (id: string) => `${prefix}queue:${id}:idle`,
+    /** Zset: waiting call ids, score = priority band then arrival sequence (first = next). */
+    queueWaiting: (id: string) => `${prefix}queue:${id}:waiting`,
+    /** Hash: the CallSnapshot fields + score, version, ringStartedAt. */
+    call: (id: string) => `${prefix}call:${id}`,
+    /** Counter giving callers their arrival order. */
+    seq: `${prefix}seq`,
+    /** Hash: channel id (caller or agent leg) → call id. */
+    chan: `${prefix}chan`,
+    /** Sets of ids. */
+    calls: `${prefix}calls`,
+    queues: `${prefix}queues`,
+    agents: `${prefix}agents`,
+    /** Stream of AcdEvents, field `e` = JSON. */
+    events: `${prefix}events`,
+  };
+}

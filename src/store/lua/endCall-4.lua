@@ -1,0 +1,68 @@
+--[[
+  The call ended, whatever its state. Idempotent: an unknown (already ended) call returns nil.
+    waiting    → QueueCallerAbandon (ended by the caller) or QueueCallerLeave (reason = endedBy)
+    offering   → the same, and the offered agent is freed to ready
+    connected  → AgentComplete; the agent's callsTaken++ and it enters after_call_work for the
+                 agent's wrap-up override or else the queue's wrap-up seconds (ready at once when 0)
+  The call hash, its channel index entries and its active-set entry are removed.
+
+  KEYS[1] call hash           acd:{t}:call:<callId>
+  KEYS[2] channel index       acd:{t}:chan
+  KEYS[3] active call set     acd:{t}:calls
+  KEYS[4] event stream        acd:{t}:events
+
+  ARGV[1] key prefix acd:{t}: (the waiting zset, the queue, the agent and its idle sets are built
+          from it; legal because every key of the tenant shares the {t} hash tag)
+  ARGV[2] call id
+  ARGV[3] ended by: caller | agent | lost
+
+  Returns {state, call HGETALL} or {state, call HGETALL, agentId, version, wrapupS} when the agent
+  entered after-call work; nil when the call is unknown.
+]]
+--- @include "nowMs"
+--- @include "emit"
+--- @include "agentStatus"
+
+local prefix, callId, endedBy = ARGV[1], ARGV[2], ARGV[3]
+local flat = redis.call('HGETALL', KEYS[1])
+if #flat == 0 then return nil end
+local call = {}
+for i = 1, #flat, 2 do call[flat[i]] = flat[i + 1] end
+local now = nowMs()
+local reply = { call.state, flat }
+
+if call.state == 'connected' then
+  local reasons = { caller = 'completecaller', agent = 'completeagent' }
+  local answeredAt = tonumber(call.answeredAt)
+  emit(KEYS[4], { type = 'AgentComplete', ts = now, callId = callId, queue = call.queue, agentId = call.agentId,
+    talkMs = now - answeredAt, waitMs = answeredAt - tonumber(call.joinedAt), reason = reasons[endedBy] or endedBy })
+  local agentKey = prefix .. 'agent:' .. call.agentId
+  local wrapupS = redis.call('HGET', agentKey, 'wrapupS')
+  if not wrapupS or wrapupS == '' then
+    wrapupS = redis.call('HGET', prefix .. 'queue:' .. call.queue, 'wrapupS') or '0'
+  end
+  local status = 'ready'
+  if tonumber(wrapupS) > 0 then status = 'after_call_work' end
+  local version = moveCallAgent(prefix, KEYS[4], call.agentId, callId, status, '', now)
+  if version then
+    redis.call('HINCRBY', agentKey, 'callsTaken', 1)
+    if status == 'after_call_work' then reply = { call.state, flat, call.agentId, version, wrapupS } end
+  end
+else
+  redis.call('ZREM', prefix .. 'queue:' .. call.queue .. ':waiting', callId)
+  local waitMs = now - tonumber(call.joinedAt)
+  if endedBy == 'caller' then
+    emit(KEYS[4], { type = 'QueueCallerAbandon', ts = now, callId = callId, queue = call.queue, waitMs = waitMs,
+      agentId = call.agentId })
+  else
+    emit(KEYS[4], { type = 'QueueCallerLeave', ts = now, callId = callId, queue = call.queue, reason = endedBy,
+      waitMs = waitMs })
+  end
+  moveCallAgent(prefix, KEYS[4], call.agentId, callId, 'ready', '', now)
+end
+
+redis.call('HDEL', KEYS[2], call.callerChannel)
+if call.agentChannel ~= '' then redis.call('HDEL', KEYS[2], call.agentChannel) end
+redis.call('SREM', KEYS[3], callId)
+redis.call('DEL', KEYS[1])
+return reply

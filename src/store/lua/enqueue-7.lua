@@ -1,0 +1,53 @@
+--[[
+  A caller joins a queue. Idempotent by call id: a known call returns its current position and
+  no second QueueCallerJoin.
+
+  KEYS[1] call hash           acd:{t}:call:<callId>
+  KEYS[2] queue hash          acd:{t}:queue:<queue>
+  KEYS[3] waiting zset        acd:{t}:queue:<queue>:waiting
+  KEYS[4] arrival counter     acd:{t}:seq
+  KEYS[5] active call set     acd:{t}:calls
+  KEYS[6] channel index       acd:{t}:chan
+  KEYS[7] event stream        acd:{t}:events
+
+  ARGV[1] call id
+  ARGV[2] queue
+  ARGV[3] caller channel id
+  ARGV[4] caller number
+  ARGV[5] caller name
+  ARGV[6] priority (higher first; clamped to 0..999)
+  ARGV[7] node
+
+  Returns {position (1-based; 0 when the call is no longer waiting), created (1|0)}.
+  Errors  "ACD queue_not_found -".
+]]
+--- @include "nowMs"
+--- @include "emit"
+--- @include "fail"
+
+local callId = ARGV[1]
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  local rank = redis.call('ZRANK', KEYS[3], callId)
+  if rank then return { rank + 1, 0 } end
+  return { 0, 0 }
+end
+if redis.call('EXISTS', KEYS[2]) == 0 then return fail('queue_not_found', '-') end
+
+local now = nowMs()
+local priority = math.max(0, math.min(999, math.floor(tonumber(ARGV[6]) or 0)))
+local seq = redis.call('INCR', KEYS[4])
+-- Priority band then arrival order; < 2^53, and formatted by hand because Lua's default
+-- number-to-string conversion keeps only 14 digits.
+local score = string.format('%.0f', (1000 - priority) * 1099511627776 + seq)
+
+redis.call('HSET', KEYS[1], 'id', callId, 'queue', ARGV[2], 'state', 'waiting', 'callerChannel', ARGV[3],
+  'callerNumber', ARGV[4], 'callerName', ARGV[5], 'priority', priority, 'joinedAt', now, 'agentId', '',
+  'agentChannel', '', 'bridgeId', '', 'answeredAt', 0, 'node', ARGV[7], 'score', score, 'version', 0,
+  'ringStartedAt', 0)
+redis.call('ZADD', KEYS[3], score, callId)
+redis.call('SADD', KEYS[5], callId)
+redis.call('HSET', KEYS[6], ARGV[3], callId)
+local position = redis.call('ZRANK', KEYS[3], callId) + 1
+emit(KEYS[7], { type = 'QueueCallerJoin', ts = now, callId = callId, queue = ARGV[2], position = position,
+  callerNumber = ARGV[4], callerName = ARGV[5], priority = priority })
+return { position, 1 }

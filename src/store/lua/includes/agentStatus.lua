@@ -1,0 +1,43 @@
+--- @include "emit"
+
+-- Moves an agent to `status` and keeps the idle-set invariant: an agent is in a queue's idle
+-- set iff it is ready and a member, so this is the only place that touches idle sets on a status
+-- change (cost = number of the agent's queues). Bumps the version, appends AgentStatus.
+-- Returns the new version.
+local function setAgentStatus(prefix, eventsKey, agentId, status, reason, callId, by, now)
+  local agentKey = prefix .. 'agent:' .. agentId
+  local previous = redis.call('HGET', agentKey, 'status')
+  local queues = redis.call('HKEYS', agentKey .. ':queues')
+  for _, queue in ipairs(queues) do
+    local idleKey = prefix .. 'queue:' .. queue .. ':idle'
+    if status == 'ready' then
+      redis.call('ZADD', idleKey, now, agentId)
+    else
+      redis.call('ZREM', idleKey, agentId)
+    end
+  end
+  if status == 'ready' then
+    redis.call('HSET', agentKey, 'lastIdle', now)
+  end
+  redis.call('HSET', agentKey, 'status', status, 'reason', reason, 'since', now, 'call', callId)
+  -- Any status change ends a busy/reject back-off (offerFailed sets it again after this).
+  redis.call('HDEL', agentKey, 'availableAt')
+  local version = redis.call('HINCRBY', agentKey, 'version', 1)
+  emit(eventsKey, { type = 'AgentStatus', ts = now, agentId = agentId, status = status, previous = previous,
+    reason = reason, callId = callId, by = by })
+  return version
+end
+
+-- Statuses in which the agent still works on its call (the record keeps the call id).
+local ON_CALL = { reserved = true, ringing = true, busy = true, after_call_work = true }
+
+-- Moves the agent handling `callId` to `status`; no-op when the agent has moved on to something
+-- else (replays, supervisor actions). Returns the new version, or nil when nothing changed.
+local function moveCallAgent(prefix, eventsKey, agentId, callId, status, reason, now)
+  if agentId == '' or redis.call('HGET', prefix .. 'agent:' .. agentId, 'call') ~= callId then
+    return nil
+  end
+  local keepCall = ''
+  if ON_CALL[status] then keepCall = callId end
+  return setAgentStatus(prefix, eventsKey, agentId, status, reason, keepCall, 'system', now)
+end

@@ -1,0 +1,40 @@
+/**
+ * The Redis implementation of AcdStore for one tenant: every transition is one Lua script
+ * (src/store/lua/) that also appends its events to the tenant's stream.
+ *
+ * The store does not own `redis`: close() releases only the connections it created (blocking
+ * readers). The client must not use ioredis `keyPrefix` (scripts build keys from the prefix).
+ */
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { createAgentOps } from './agentOps.js';
+import { createCallOps } from './callOps.js';
+import { createEventReader } from './eventReader.js';
+import { storeKeys, type StoreKeys } from './keys.js';
+import { registerScripts } from './scripts.js';
+import type { AcdStore } from './types.js';
+
+export interface RedisStoreOptions {
+  redis: Redis;
+  tenant: string;
+  logger?: Logger;
+}
+
+export interface RedisStore extends AcdStore {
+  /** The tenant's key layout (tests and tooling inspect raw state through it). */
+  readonly keys: StoreKeys;
+}
+
+export function createRedisStore({ redis, tenant, logger }: RedisStoreOptions): RedisStore {
+  const keys = storeKeys(tenant);
+  const context = { redis, keys, run: registerScripts(redis), logger };
+  const events = createEventReader(redis, keys.events);
+  logger?.debug({ tenant, prefix: keys.prefix }, 'redis store ready');
+  return {
+    keys,
+    ...createAgentOps(context),
+    ...createCallOps(context),
+    readEvents: (afterId, opts) => events.read(afterId, opts),
+    close: () => events.close(),
+  };
+}

@@ -1,0 +1,104 @@
+/**
+ * What the engine asks of its state store. The Redis implementation runs every transition as
+ * one Lua script that also appends the matching event(s) to the stream, so state and events
+ * never disagree and no read-then-write happens from Node.
+ *
+ * Fencing: calls name the agent leg (`agentChannel`) they are about; a script whose fence does
+ * not match the current state does nothing and says so (`ok: false`). Every ARI event handler can
+ * therefore be replayed safely (idempotence), and late timers are harmless (version fences).
+ */
+import type { AgentSnapshot } from '../domain/agent.js';
+import type { CallSnapshot } from '../domain/call.js';
+import type { StoredEvent } from '../domain/events.js';
+import type { AgentDef, QueueDef } from '../domain/queue.js';
+
+export interface EnqueueRequest {
+  callId: string;
+  queue: string;
+  callerChannel: string;
+  callerNumber: string;
+  callerName: string;
+  priority: number;
+  node: string;
+}
+
+/** One routing decision: this caller is now offered to this agent, who is now reserved. */
+export interface Assignment {
+  callId: string;
+  queue: string;
+  callerChannel: string;
+  callerNumber: string;
+  callerName: string;
+  agentId: string;
+  endpoint: string;
+  /** Channel id the engine must use for the agent leg (given to `assign`, stored with the call). */
+  agentChannel: string;
+  ringTimeoutS: number;
+}
+
+export type OfferOutcome = 'noanswer' | 'busy' | 'unavailable' | 'rejected' | 'failed';
+
+export interface CallEnded {
+  /** State the call was in when it ended. */
+  state: CallSnapshot['state'];
+  call: CallSnapshot;
+  /** Set when the agent entered after-call work: schedule the wrap-up timer with this version. */
+  wrapup?: { agentId: string; version: number; seconds: number };
+}
+
+export interface AgentCommandOptions {
+  /** Who asked: 'agent', 'supervisor:<id>', 'system'. Recorded in the AgentStatus event. */
+  by: string;
+}
+
+export interface AcdStore {
+  /** Create or update; membership changes take effect at once (idle sets follow). */
+  upsertQueue(def: QueueDef): Promise<void>;
+  upsertAgent(def: AgentDef): Promise<void>;
+  getQueue(id: string): Promise<QueueDef | undefined>;
+  listQueues(): Promise<QueueDef[]>;
+  getAgent(id: string): Promise<AgentSnapshot | undefined>;
+  listAgents(): Promise<AgentSnapshot[]>;
+
+  /** logged_out → not_ready (or ready when `ready`). AcdError agent_not_found / invalid_state. */
+  login(agentId: string, endpoint: string | undefined, opts: AgentCommandOptions & { ready?: boolean }): Promise<AgentSnapshot>;
+  /** not_ready | after_call_work | ready → ready. */
+  setReady(agentId: string, opts: AgentCommandOptions): Promise<AgentSnapshot>;
+  /** ready | not_ready | after_call_work → not_ready with reason. */
+  setNotReady(agentId: string, reason: string, opts: AgentCommandOptions): Promise<AgentSnapshot>;
+  /** ready | not_ready | after_call_work → logged_out. */
+  logout(agentId: string, reason: string, opts: AgentCommandOptions): Promise<AgentSnapshot>;
+  /** after_call_work → ready, only if the agent's version is still `version` (fenced timer). */
+  endWrapup(agentId: string, version: number): Promise<boolean>;
+
+  /** Idempotent: a call id already known returns its current position without a second join event. */
+  enqueue(req: EnqueueRequest): Promise<{ position: number; created: boolean }>;
+  /**
+   * The routing decision, one atomic script: best waiting caller + best ready agent, agent
+   * reserved in all its queues, call marked offering, AgentCalled appended.
+   * `for` picks the trigger: a queue that gained a caller, or an agent that became ready.
+   */
+  assign(trigger: { queue: string } | { agentId: string }, agentChannel: string): Promise<Assignment | null>;
+  /** reserved → ringing once the dial request went out. Fenced by agentChannel. */
+  markRinging(callId: string, agentChannel: string): Promise<boolean>;
+  /**
+   * Offer failed: caller back to waiting at its old place, agent freed (noanswer → not_ready 'rona').
+   * Other outcomes leave the agent ready but not offered calls for `retryDelayMs` (busy/reject
+   * back-off), so one busy phone cannot spin the router. Fenced.
+   */
+  offerFailed(callId: string, agentChannel: string, outcome: OfferOutcome, retryDelayMs?: number): Promise<{ ok: boolean; agentId?: string }>;
+  /** offering → connected, agent busy; AgentConnect. Fenced. */
+  connect(callId: string, agentChannel: string, bridgeId: string): Promise<boolean>;
+  /** Ends the call whatever its state; appends abandon / complete events; agent freed or in wrap-up. Idempotent (undefined when unknown). */
+  endCall(callId: string, endedBy: 'caller' | 'agent' | 'lost'): Promise<CallEnded | undefined>;
+
+  getCall(callId: string): Promise<CallSnapshot | undefined>;
+  callIdByChannel(channelId: string): Promise<string | undefined>;
+  listCalls(queue?: string): Promise<CallSnapshot[]>;
+  /** Waiting calls of a queue in queue order. */
+  waitingCalls(queue: string): Promise<CallSnapshot[]>;
+
+  /** Events after `afterId` ('0' = from the start of the capped stream, '$' = only new), waiting up to `blockMs` when none. */
+  readEvents(afterId: string, opts?: { count?: number; blockMs?: number }): Promise<StoredEvent[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, resolveConfigFile } from '../src/config.js';
+
+const env = { ARI_URL: 'http://127.0.0.1:8088' };
+const file = { queues: [{ id: 'sales' }], agents: [{ id: '1001', endpoint: 'PJSIP/1001', queues: ['sales'] }] };
+
+function errorOf(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof ConfigError) return e;
+    throw e;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('configuration', () => {
+  it('fills defaults and resolves memberships', () => {
+    const config = loadConfig(env, file);
+    expect(config.ari).toEqual({ url: 'http://127.0.0.1:8088', username: 'asterisk', password: 'asterisk', app: 'acd' });
+    expect(config.http).toEqual({ host: '127.0.0.1', port: 8080 });
+    expect(config.queues[0]).toEqual({ id: 'sales', name: 'sales', strategy: 'longest-idle', ringTimeoutS: 15, wrapupS: 5, musicClass: 'default' });
+    expect(config.agents[0]?.queues).toEqual([{ queue: 'sales', penalty: 0 }]);
+    expect(config.reasons.notReady.map((r) => r.code)).toContain('rona');
+  });
+
+  it.each([
+    [{ queues: [{ id: 'sales', ringTimeoutS: 0 }] }, 'queues[0].ringTimeoutS'],
+    [{ queues: [{ id: 'sales', wrapupS: 'x' }] }, 'queues[0].wrapupS'],
+    [{ queues: [{ id: 'sales' }, { id: 'sales' }] }, 'queues[1].id'],
+    [{ queues: [{ id: 'sales' }], agents: [{ id: 'a', queues: ['nope'] }] }, 'agents[0].queues[0]'],
+    [{ queues: [{ id: 'has space' }] }, 'queues[0].id'],
+    [{ queues: [{ id: 'sales', colour: 'red' }] }, 'queues[0]'],
+  ])('names the bad key in %j', (bad, key) => {
+    expect(errorOf(() => resolveConfigFile(bad)).key).toBe(key);
+  });
+
+  it.each([
+    [{ ARI_URL: 'not a url' }, 'ARI_URL'],
+    [{}, 'ARI_URL'],
+    [{ ...env, HTTP_PORT: '99999' }, 'HTTP_PORT'],
+    [{ ...env, LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ ...env, ACD_TENANT: 'a{b}' }, 'ACD_TENANT'],
+  ])('rejects environment %j naming %s', (badEnv, key) => {
+    const e = errorOf(() => loadConfig(badEnv, file));
+    expect(e.key).toBe(key);
+    expect(e.message).toContain(key);
+  });
+
+  it('reads the example configuration file shipped in config/', () => {
+    const config = loadConfig({ ...env, ACD_CONFIG: 'config/acd.yaml' });
+    expect(config.queues.map((q) => q.id)).toEqual(['sales', 'support']);
+    expect(config.agents.find((a) => a.id === '1002')?.wrapupS).toBe(5);
+  });
+
+  it('requires ACD_CONFIG when no file is given, and says when it cannot be read', () => {
+    expect(errorOf(() => loadConfig(env)).key).toBe('ACD_CONFIG');
+    expect(errorOf(() => loadConfig({ ...env, ACD_CONFIG: '/nonexistent.yaml' })).message).toContain('cannot read');
+  });
+});
