@@ -35,6 +35,7 @@ export function createRedisStore({ redis, tenant, logger }: RedisStoreOptions): 
     ...createAgentOps(context),
     ...createCallOps(context),
     readEvents: (afterId, opts) => events.read(afterId, opts),
+    lastEventId: async () => ((await redis.xrevrange(keys.events, '+', '-', 'COUNT', 1)) as [string, string[]][])[0]?.[0] ?? '0-0',
     close: () => events.close(),
   };
 }

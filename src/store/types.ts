@@ -100,5 +100,7 @@ export interface AcdStore {
 
   /** Events after `afterId` ('0' = from the start of the capped stream, '$' = only new), waiting up to `blockMs` when none. */
   readEvents(afterId: string, opts?: { count?: number; blockMs?: number }): Promise<StoredEvent[]>;
+  /** Id of the newest event ('0-0' when the stream is empty): where a reader stands to get only new events. */
+  lastEventId(): Promise<string>;
   close(): Promise<void>;
 }
