@@ -1,0 +1,23 @@
+/** Everything the simulated PBX is made of, handed to the small modules that act on it. */
+import type { Logger } from 'pino';
+import type { SimClock } from './clock.js';
+import type { EventHub } from './events.js';
+import type { ChannelStore } from './model/channels.js';
+import type { BridgeStore } from './model/bridges.js';
+import type { PlaybackEngine } from './playback.js';
+import type { RecordingStore } from './recording.js';
+import type { EndpointDirectory } from './endpoints.js';
+
+export interface SimCore {
+  readonly clock: SimClock;
+  readonly hub: EventHub;
+  readonly channels: ChannelStore;
+  readonly bridges: BridgeStore;
+  readonly playbacks: PlaybackEngine;
+  readonly recordings: RecordingStore;
+  readonly endpoints: EndpointDirectory;
+  readonly logger: Logger;
+  readonly now: () => number;
+  /** Wall-clock ms between a channel's creation and its StasisStart (Asterisk answers /channels/create first). */
+  readonly stasisEntryDelayMs: number;
+}

@@ -1,0 +1,105 @@
+/**
+ * The app side of the events WebSocket: which socket owns which Stasis app, and delivery.
+ * Like Asterisk: one socket owns an app (a newer one takes over and the old one gets
+ * ApplicationReplaced); events for an app without a socket are lost; an app with no socket is
+ * inactive, and Stasis() into an inactive app fails.
+ */
+import type { Logger } from 'pino';
+import type { WebSocket } from 'ws';
+import { ariTimestamp } from './json.js';
+
+export type AriEvent = { type: string; timestamp: string; asterisk_id: string; application: string } & Record<string, unknown>;
+export type EventListener = (event: AriEvent) => void;
+
+interface AppOwner {
+  socket: WebSocket;
+  subscribeAll: boolean;
+}
+
+export class EventHub {
+  private readonly owners = new Map<string, AppOwner>();
+  private readonly registered = new Set<string>();
+  private readonly listeners = new Set<EventListener>();
+
+  constructor(
+    readonly asteriskId: string,
+    private readonly now: () => number,
+    private readonly logger: Logger,
+  ) {}
+
+  /** A socket connected for these apps: it now owns them. */
+  attach(apps: string[], socket: WebSocket, subscribeAll: boolean): void {
+    for (const app of apps) {
+      const previous = this.owners.get(app);
+      this.owners.set(app, { socket, subscribeAll });
+      this.registered.add(app);
+      if (previous && previous.socket !== socket) {
+        this.logger.info({ app }, 'application replaced by a newer WebSocket');
+        this.sendTo(previous.socket, this.envelope(app, 'ApplicationReplaced', {}));
+        if (!this.ownsAny(previous.socket)) previous.socket.close(1000, 'Application replaced');
+      }
+    }
+  }
+
+  /** A socket went away: its apps become inactive (their channels stay where they are). */
+  detach(socket: WebSocket): void {
+    for (const [app, owner] of this.owners) if (owner.socket === socket) this.owners.delete(app);
+  }
+
+  isActive(app: string): boolean {
+    return this.owners.has(app);
+  }
+
+  isRegistered(app: string): boolean {
+    return this.registered.has(app);
+  }
+
+  registeredApps(): string[] {
+    return [...this.registered];
+  }
+
+  /** Apps that asked for every event (`subscribeAll=true`). */
+  subscribeAllApps(): string[] {
+    return [...this.owners].filter(([, owner]) => owner.subscribeAll).map(([app]) => app);
+  }
+
+  onEvent(listener: EventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Sends one event to each app in `apps` (lost for apps without a socket, like Asterisk). */
+  emit(apps: Iterable<string>, type: string, fields: Record<string, unknown>): void {
+    for (const app of new Set([...apps, ...this.subscribeAllApps()])) {
+      const event = this.envelope(app, type, fields);
+      const owner = this.owners.get(app);
+      if (owner) this.sendTo(owner.socket, event);
+      for (const listener of this.listeners) {
+        try {
+          listener(event);
+        } catch (err) {
+          this.logger.error({ err, type }, 'event listener threw');
+        }
+      }
+    }
+  }
+
+  /** Closes every app socket abruptly (a network fault): apps become inactive, channels stay. */
+  dropAll(): void {
+    const sockets = new Set([...this.owners.values()].map((o) => o.socket));
+    this.owners.clear();
+    for (const socket of sockets) socket.terminate();
+  }
+
+  private ownsAny(socket: WebSocket): boolean {
+    return [...this.owners.values()].some((o) => o.socket === socket);
+  }
+
+  private envelope(app: string, type: string, fields: Record<string, unknown>): AriEvent {
+    return { type, timestamp: ariTimestamp(this.now()), ...fields, asterisk_id: this.asteriskId, application: app };
+  }
+
+  private sendTo(socket: WebSocket, event: AriEvent): void {
+    if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(event));
+  }
+}

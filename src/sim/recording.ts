@@ -1,0 +1,123 @@
+/**
+ * Bridge recordings. Starting one puts a `Recorder/ARI-…` media channel in the bridge (members see
+ * it in BRIDGEPEER) and reports RecordingStarted; stopping reports RecordingFinished with the
+ * duration in seconds and keeps a stored recording that can be listed, read and deleted.
+ */
+import type { SimCore } from './core.js';
+import { badRequest, conflict, notFound, unprocessable } from './errors.js';
+import { refreshBridgePeers, type SimBridge } from './model/bridges.js';
+
+const FORMATS = new Set(['wav', 'wav16', 'gsm', 'ulaw', 'alaw', 'sln', 'sln16', 'g722', 'g729', 'ogg', 'mp3']);
+const IF_EXISTS = ['fail', 'overwrite', 'append'] as const;
+
+export interface LiveRecordingJson {
+  name: string;
+  format: string;
+  state: 'queued' | 'recording' | 'done';
+  target_uri: string;
+  duration?: number;
+}
+
+interface LiveRecording {
+  name: string;
+  format: string;
+  state: LiveRecordingJson['state'];
+  target_uri: string;
+  bridge: SimBridge;
+  recorderName: string;
+  startedAt: number;
+}
+
+export interface StoredRecordingJson {
+  name: string;
+  format: string;
+}
+
+export class RecordingStore {
+  private readonly live = new Map<string, LiveRecording>();
+  private readonly stored = new Map<string, StoredRecordingJson>();
+
+  recordBridge(core: SimCore, bridge: SimBridge, opts: { name?: string; format?: string; ifExists?: string }): LiveRecordingJson {
+    if (!opts.name) throw badRequest('Recording name is required');
+    if (!opts.format) throw badRequest('Recording format is required');
+    const ifExists = opts.ifExists || 'fail';
+    if (!(IF_EXISTS as readonly string[]).includes(ifExists)) throw badRequest('ifExists invalid');
+    if (!FORMATS.has(opts.format)) throw unprocessable('specified format is unknown on this system');
+    if (this.live.has(opts.name) || (ifExists === 'fail' && this.stored.has(opts.name))) {
+      throw conflict(`Recording '${opts.name}' already exists and can not be overwritten`);
+    }
+    const recording: LiveRecording = {
+      name: opts.name,
+      format: opts.format,
+      state: 'queued',
+      target_uri: `bridge:${bridge.id}`,
+      bridge,
+      recorderName: `Recorder/ARI${core.channels.nextNameSuffix()};2`,
+      startedAt: core.now(),
+    };
+    this.live.set(recording.name, recording);
+    const reply = toJson(recording);
+    // The recorder joins the bridge and starts right after the 201 is sent.
+    core.clock.afterReal(0, () => {
+      if (this.live.get(recording.name) !== recording) return;
+      bridge.mediaMembers.unshift(recording.recorderName);
+      refreshBridgePeers(core, bridge);
+      recording.state = 'recording';
+      core.hub.emit(bridge.subscribers, 'RecordingStarted', { recording: toJson(recording) });
+    });
+    return reply;
+  }
+
+  getLive(name: string): LiveRecordingJson {
+    return toJson(this.findLive(name));
+  }
+
+  /** POST /recordings/live/{name}/stop */
+  stop(core: SimCore, name: string): void {
+    this.finish(core, this.findLive(name));
+  }
+
+  stopAllOnTarget(core: SimCore, targetUri: string): void {
+    for (const recording of this.live.values()) if (recording.target_uri === targetUri) this.finish(core, recording);
+  }
+
+  hasStored(name: string): boolean {
+    return this.stored.has(name);
+  }
+
+  listStored(): StoredRecordingJson[] {
+    return [...this.stored.values()].map((r) => ({ ...r }));
+  }
+
+  getStored(name: string): StoredRecordingJson {
+    const recording = this.stored.get(name);
+    if (!recording) throw notFound('Recording not found');
+    return { ...recording };
+  }
+
+  deleteStored(name: string): void {
+    if (!this.stored.delete(name)) throw notFound('Recording not found');
+  }
+
+  private findLive(name: string): LiveRecording {
+    const recording = this.live.get(name);
+    if (!recording) throw notFound('Recording not found');
+    return recording;
+  }
+
+  private finish(core: SimCore, recording: LiveRecording): void {
+    this.live.delete(recording.name);
+    recording.state = 'done';
+    const duration = Math.round(core.clock.toSimulated(core.now() - recording.startedAt) / 1000);
+    this.stored.set(recording.name, { name: recording.name, format: recording.format });
+    core.hub.emit(recording.bridge.subscribers, 'RecordingFinished', { recording: { ...toJson(recording), duration } });
+    const bridge = recording.bridge;
+    const index = bridge.mediaMembers.indexOf(recording.recorderName);
+    if (index >= 0) {
+      bridge.mediaMembers.splice(index, 1);
+      refreshBridgePeers(core, bridge);
+    }
+  }
+}
+
+const toJson = (r: LiveRecording): LiveRecordingJson => ({ name: r.name, format: r.format, state: r.state, target_uri: r.target_uri });

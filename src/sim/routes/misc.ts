@@ -1,0 +1,60 @@
+/** /playbacks, /recordings, /applications, /asterisk. */
+import type { SimCore } from '../core.js';
+import { notFound } from '../errors.js';
+import type { AriRouter } from '../http.js';
+import { ariTimestamp } from '../json.js';
+import { appsOfChannel } from '../model/notify.js';
+
+const NO_CONTENT = { status: 204 } as const;
+export const ASTERISK_VERSION = '22.10.1';
+
+function applicationJson(core: SimCore, app: string) {
+  return {
+    name: app,
+    channel_ids: core.channels.all().filter((ch) => appsOfChannel(ch).has(app)).map((ch) => ch.id),
+    bridge_ids: core.bridges.all().filter((b) => b.subscribers.has(app)).map((b) => b.id),
+    endpoint_ids: [],
+    device_names: [],
+    events_allowed: [],
+    events_disallowed: [],
+  };
+}
+
+export function registerMiscRoutes(router: AriRouter, core: SimCore, startedAt: number): void {
+  router
+    .on('GET', '/playbacks/:playbackId', (req) => ({ status: 200, body: core.playbacks.get(req.params.playbackId!) }))
+    .on('DELETE', '/playbacks/:playbackId', (req) => {
+      core.playbacks.stop(core, req.params.playbackId!);
+      return NO_CONTENT;
+    })
+    .on('GET', '/recordings/stored', () => ({ status: 200, body: core.recordings.listStored() }))
+    .on('GET', '/recordings/stored/:name', (req) => ({ status: 200, body: core.recordings.getStored(req.params.name!) }))
+    .on('DELETE', '/recordings/stored/:name', (req) => {
+      core.recordings.deleteStored(req.params.name!);
+      return NO_CONTENT;
+    })
+    .on('GET', '/recordings/live/:name', (req) => ({ status: 200, body: core.recordings.getLive(req.params.name!) }))
+    .on('POST', '/recordings/live/:name/stop', (req) => {
+      core.recordings.stop(core, req.params.name!);
+      return NO_CONTENT;
+    })
+    .on('GET', '/applications', () => ({ status: 200, body: core.hub.registeredApps().map((app) => applicationJson(core, app)) }))
+    .on('GET', '/applications/:app', (req) => {
+      const app = req.params.app!;
+      if (!core.hub.isRegistered(app)) throw notFound('Application not found');
+      return { status: 200, body: applicationJson(core, app) };
+    })
+    .on('GET', '/asterisk/info', () => ({
+      status: 200,
+      body: {
+        build: { os: 'Linux', kernel: '', machine: 'x86_64', options: '', date: '', user: 'acd-sim' },
+        system: { version: ASTERISK_VERSION, entity_id: core.hub.asteriskId },
+        config: { name: 'acd-sim', default_language: 'en', setid: { user: '', group: '' } },
+        status: { startup_time: ariTimestamp(startedAt), last_reload_time: ariTimestamp(startedAt) },
+      },
+    }))
+    .on('GET', '/asterisk/ping', () => ({
+      status: 200,
+      body: { asterisk_id: core.hub.asteriskId, ping: 'pong', timestamp: ariTimestamp(core.now()) },
+    }));
+}

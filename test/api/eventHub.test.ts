@@ -1,0 +1,237 @@
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createEventHub, type EventHub, type EventHubOptions } from '../../src/api/eventHub.js';
+import type { StoredEvent } from '../../src/domain/events.js';
+import type { AcdStore } from '../../src/store/types.js';
+import { caller, createTestStore, queueDef, type TestStore } from '../helpers/store.js';
+import { sleep, waitUntil } from './waitUntil.js';
+
+const logger = pino({ level: 'silent' });
+let t: TestStore;
+let hubs: EventHub[];
+let appended: number;
+
+beforeEach(async () => {
+  t = createTestStore();
+  hubs = [];
+  appended = 0;
+  await t.store.upsertQueue(queueDef('q'));
+});
+afterEach(async () => {
+  for (const hub of hubs) await hub.stop();
+  await t.cleanup();
+});
+
+function newHub(options: EventHubOptions = {}, store: Pick<AcdStore, 'readEvents' | 'lastEventId'> = t.store): EventHub {
+  const hub = createEventHub(store, logger, { blockMs: 50, retryMs: 10, pageSize: 3, ...options });
+  hubs.push(hub);
+  return hub;
+}
+
+/** Appends `n` events (one QueueCallerJoin each). */
+async function append(n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await t.store.enqueue(caller(`c${++appended}`, 'q'));
+}
+
+async function streamIds(): Promise<string[]> {
+  return (await t.store.readEvents('0', { count: 10_000 })).map((e) => e.id);
+}
+
+function collector() {
+  const got: StoredEvent[] = [];
+  return { got, ids: () => got.map((e) => e.id), onEvent: (e: StoredEvent) => void got.push(e) };
+}
+
+describe('EventHub', () => {
+  it('gives a live subscriber only what is appended after it subscribed', async () => {
+    await append(4);
+    const hub = newHub();
+    await hub.start();
+    const sub = collector();
+    hub.subscribe(undefined, sub.onEvent);
+    await sleep(20);
+    await append(2);
+    await waitUntil(() => sub.got.length >= 2, 'two live events');
+    await sleep(100);
+    expect(sub.ids()).toEqual((await streamIds()).slice(4));
+    expect(sub.got.map((e) => e.event.type)).toEqual(['QueueCallerJoin', 'QueueCallerJoin']);
+  });
+
+  it('replays the whole stream from "0" in pages, then goes live, each event once and in order', async () => {
+    await append(8);
+    const hub = newHub();
+    await hub.start();
+    const sub = collector();
+    hub.subscribe('0', sub.onEvent);
+    await waitUntil(() => sub.got.length >= 8, 'the replay');
+    await append(3);
+    await waitUntil(() => sub.got.length >= 11, 'live events');
+    await sleep(100);
+    expect(sub.ids()).toEqual(await streamIds());
+  });
+
+  it('resumes after a given id with exactly the events that followed it', async () => {
+    await append(6);
+    const ids = await streamIds();
+    const hub = newHub();
+    await hub.start();
+    const sub = collector();
+    hub.subscribe(ids[2], sub.onEvent);
+    await waitUntil(() => sub.got.length >= 3, 'the replay');
+    await sleep(100);
+    expect(sub.ids()).toEqual(ids.slice(3));
+  });
+
+  it('switches from replay to live without gap or duplicate while events keep coming', async () => {
+    const hub = newHub({ pageSize: 2, blockMs: 20 });
+    await hub.start();
+    await append(5);
+    const subs = [collector(), collector(), collector()];
+    const burst = append(60);
+    // Subscribers join during the burst, from the start and from a point in the middle.
+    hub.subscribe('0', subs[0]!.onEvent);
+    await sleep(15);
+    const middle = (await streamIds())[3]!;
+    hub.subscribe(middle, subs[1]!.onEvent);
+    await sleep(15);
+    hub.subscribe('0', subs[2]!.onEvent);
+    await burst;
+    const all = await streamIds();
+    expect(all).toHaveLength(65);
+    await waitUntil(() => subs.every((s) => s.got.length >= all.length - (s === subs[1] ? 4 : 0)), 'every subscriber caught up');
+    await sleep(100);
+    expect(subs[0]!.ids()).toEqual(all);
+    expect(subs[1]!.ids()).toEqual(all.slice(4));
+    expect(subs[2]!.ids()).toEqual(all);
+  });
+
+  it('drops live events a replay already delivered when the reader lags behind it', async () => {
+    // The live reader takes 80 ms to hand over each batch, so a replay overtakes it.
+    const slowReader: Pick<AcdStore, 'readEvents' | 'lastEventId'> = {
+      lastEventId: () => t.store.lastEventId(),
+      async readEvents(afterId, opts) {
+        const page = await t.store.readEvents(afterId, opts);
+        if (opts?.blockMs !== undefined && page.length > 0) await sleep(80);
+        return page;
+      },
+    };
+    await append(2);
+    const hub = newHub({ pageSize: 100 }, slowReader);
+    await hub.start();
+    // The reader fetches these three and is still holding them when the replay reads them too.
+    await append(3);
+    await sleep(10);
+    const sub = collector();
+    hub.subscribe('0', sub.onEvent);
+    const all = await streamIds();
+    await waitUntil(() => sub.got.length >= all.length, 'all events');
+    await sleep(300);
+    expect(sub.ids()).toEqual(all);
+  });
+
+  it('sends a resuming subscriber live when the events it asks for are gone from the stream', async () => {
+    await append(3);
+    let replayReads = 0;
+    const counting: Pick<AcdStore, 'readEvents' | 'lastEventId'> = {
+      lastEventId: () => t.store.lastEventId(),
+      readEvents(afterId, opts) {
+        if (opts?.blockMs === undefined) replayReads++;
+        return t.store.readEvents(afterId, opts);
+      },
+    };
+    const hub = newHub({}, counting);
+    await hub.start();
+    await t.redis.del(t.store.keys.events);
+    replayReads = 0;
+    const sub = collector();
+    hub.subscribe('0', sub.onEvent);
+    await sleep(50);
+    // One look, not a loop hammering Redis for events that will never come back.
+    expect(replayReads).toBe(1);
+    await append(1);
+    await waitUntil(() => sub.got.length === 1, 'the live event');
+    expect(sub.ids()).toEqual(await streamIds());
+  });
+
+  it('serves any number of live subscribers with one blocking read at a time', async () => {
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const counting: Pick<AcdStore, 'readEvents' | 'lastEventId'> = {
+      lastEventId: () => t.store.lastEventId(),
+      async readEvents(afterId, opts) {
+        if (opts?.blockMs === undefined) return t.store.readEvents(afterId, opts);
+        maxInFlight = Math.max(maxInFlight, ++inFlight);
+        try {
+          return await t.store.readEvents(afterId, opts);
+        } finally {
+          inFlight--;
+        }
+      },
+    };
+    const hub = newHub({}, counting);
+    await hub.start();
+    const subs = Array.from({ length: 200 }, () => collector());
+    for (const sub of subs) hub.subscribe(undefined, sub.onEvent);
+    await sleep(20);
+    await append(5);
+    await waitUntil(() => subs.every((s) => s.got.length === 5), 'all subscribers served');
+    expect(maxInFlight).toBe(1);
+  });
+
+  it('stops delivering after unsubscribe, and one throwing subscriber does not starve the others', async () => {
+    const hub = newHub();
+    await hub.start();
+    const leaving = collector();
+    const staying = collector();
+    const unsubscribe = hub.subscribe(undefined, leaving.onEvent);
+    hub.subscribe(undefined, () => {
+      throw new Error('subscriber bug');
+    });
+    hub.subscribe(undefined, staying.onEvent);
+    await sleep(20);
+    await append(1);
+    await waitUntil(() => staying.got.length === 1 && leaving.got.length === 1, 'first event');
+    unsubscribe();
+    await append(2);
+    await waitUntil(() => staying.got.length === 3, 'later events');
+    await sleep(100);
+    expect(leaving.got).toHaveLength(1);
+  });
+
+  it('keeps reading after the store fails', async () => {
+    let failures = 2;
+    const flaky: Pick<AcdStore, 'readEvents' | 'lastEventId'> = {
+      lastEventId: () => t.store.lastEventId(),
+      readEvents(afterId, opts) {
+        if (opts?.blockMs !== undefined && failures-- > 0) return Promise.reject(new Error('connection lost'));
+        return t.store.readEvents(afterId, opts);
+      },
+    };
+    const hub = newHub({}, flaky);
+    await hub.start();
+    const sub = collector();
+    hub.subscribe(undefined, sub.onEvent);
+    await sleep(20);
+    await append(2);
+    await waitUntil(() => sub.got.length === 2, 'events after the failures');
+    expect(failures).toBeLessThan(0);
+  });
+
+  it('refuses a starting point that is not a stream id', () => {
+    const hub = newHub();
+    expect(() => hub.subscribe('$', () => {})).toThrow(expect.objectContaining({ code: 'validation' }));
+  });
+
+  it('stops within about one block and delivers nothing afterwards', async () => {
+    const hub = newHub({ blockMs: 100 });
+    await hub.start();
+    const sub = collector();
+    hub.subscribe(undefined, sub.onEvent);
+    const started = Date.now();
+    await hub.stop();
+    expect(Date.now() - started).toBeLessThan(1_000);
+    await append(1);
+    await sleep(150);
+    expect(sub.got).toHaveLength(0);
+  });
+});
