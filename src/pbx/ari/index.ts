@@ -1,0 +1,3 @@
+export { createAriPbx, type AriPbxOptions } from './ari-pbx.js';
+export { normalizeAriEvent } from './normalize-event.js';
+export { classifyAriError } from './errors.js';

@@ -1,0 +1,96 @@
+import type { DialStatus, PbxEvent } from '../port.js';
+import { toChannelInfo, type AriBridgeJson, type AriChannelJson } from './ari-json.js';
+
+/** An ARI WebSocket message, read defensively: any field may be missing or of the wrong type. */
+interface AriEventJson {
+  type?: unknown;
+  channel?: AriChannelJson;
+  peer?: AriChannelJson;
+  caller?: AriChannelJson;
+  bridge?: AriBridgeJson;
+  playback?: { id?: string; media_uri?: string; target_uri?: string; state?: string };
+  recording?: { name?: string; target_uri?: string; duration?: number };
+  args?: unknown;
+  cause?: number;
+  cause_txt?: string;
+  dialstatus?: string;
+  digit?: string;
+  duration_ms?: number;
+}
+
+const DIAL_STATUSES: ReadonlySet<string> = new Set<DialStatus>(['', 'RINGING', 'PROGRESS', 'ANSWER', 'BUSY', 'NOANSWER', 'CANCEL', 'CONGESTION', 'CHANUNAVAIL', 'DONTCALL', 'TORTURE']);
+
+/** `channel:abc;2` → `abc;2`; a playback on a bridge has no channel, so ''. */
+const channelIdOfTarget = (targetUri: string | undefined): string =>
+  targetUri?.startsWith('channel:') ? targetUri.slice('channel:'.length) : '';
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+
+type Normalizer = (e: AriEventJson) => PbxEvent | undefined;
+
+/** Events that need a channel with an id; without one they are dropped. */
+const withChannel = (make: (e: AriEventJson, channelId: string) => PbxEvent): Normalizer => (e) =>
+  e.channel?.id ? make(e, e.channel.id) : undefined;
+
+const withBridgeAndChannel = (type: 'channelEnteredBridge' | 'channelLeftBridge'): Normalizer => (e) =>
+  e.bridge?.id && e.channel?.id ? { type, bridgeId: e.bridge.id, channelId: e.channel.id } : undefined;
+
+const recordingFinished = (failed: boolean): Normalizer => (e) =>
+  e.recording?.name
+    ? { type: 'recordingFinished', name: e.recording.name, target: e.recording.target_uri ?? '', durationS: e.recording.duration ?? 0, failed }
+    : undefined;
+
+const NORMALIZERS: Record<string, Normalizer> = {
+  StasisStart: withChannel((e) => ({
+    type: 'channelEnteredApp',
+    channel: toChannelInfo(e.channel ?? {}),
+    args: Array.isArray(e.args) ? e.args.map(String) : [],
+  })),
+  StasisEnd: withChannel((_e, channelId) => ({ type: 'channelLeftApp', channelId })),
+  ChannelStateChange: withChannel((e) => ({ type: 'channelStateChanged', channel: toChannelInfo(e.channel ?? {}) })),
+  ChannelHangupRequest: withChannel((e, channelId) => ({ type: 'channelHangupRequested', channelId, cause: e.cause ?? 0 })),
+  ChannelDestroyed: withChannel((e, channelId) => ({ type: 'channelDestroyed', channelId, cause: e.cause ?? 0, causeText: e.cause_txt ?? '' })),
+  ChannelDtmfReceived: withChannel((e, channelId) => ({ type: 'dtmfReceived', channelId, digit: e.digit ?? '', durationMs: e.duration_ms ?? 0 })),
+  Dial: (e) => {
+    const status = e.dialstatus ?? '';
+    // Statuses outside the port's list (e.g. PROCEEDING, INVALIDARGS) carry nothing the engine acts on.
+    if (!e.peer?.id || !DIAL_STATUSES.has(status)) return undefined;
+    return { type: 'dialProgress', peerChannelId: e.peer.id, callerChannelId: e.caller?.id ?? '', status: status as DialStatus };
+  },
+  PlaybackStarted: (e) =>
+    e.playback?.id
+      ? { type: 'playbackStarted', playbackId: e.playback.id, channelId: channelIdOfTarget(e.playback.target_uri), mediaUri: e.playback.media_uri ?? '' }
+      : undefined,
+  PlaybackFinished: (e) =>
+    e.playback?.id
+      ? {
+          type: 'playbackFinished',
+          playbackId: e.playback.id,
+          channelId: channelIdOfTarget(e.playback.target_uri),
+          mediaUri: e.playback.media_uri ?? '',
+          failed: e.playback.state === 'failed',
+        }
+      : undefined,
+  ChannelEnteredBridge: withBridgeAndChannel('channelEnteredBridge'),
+  ChannelLeftBridge: withBridgeAndChannel('channelLeftBridge'),
+  BridgeDestroyed: (e) => (e.bridge?.id ? { type: 'bridgeDestroyed', bridgeId: e.bridge.id } : undefined),
+  RecordingStarted: (e) =>
+    e.recording?.name ? { type: 'recordingStarted', name: e.recording.name, target: e.recording.target_uri ?? '' } : undefined,
+  RecordingFinished: recordingFinished(false),
+  RecordingFailed: recordingFinished(true),
+  ApplicationReplaced: () => ({ type: 'appReplaced' }),
+};
+
+/**
+ * Maps one raw ARI event to a port event. Types the engine does not use (ChannelVarset,
+ * ChannelDialplan, PlaybackContinuing, ...) and malformed events give `undefined`; this never throws.
+ */
+export function normalizeAriEvent(raw: unknown): PbxEvent | undefined {
+  if (!isObject(raw) || typeof raw.type !== 'string' || !Object.hasOwn(NORMALIZERS, raw.type)) return undefined;
+  try {
+    return NORMALIZERS[raw.type]!(raw as AriEventJson);
+  } catch {
+    // Wrong field types from a misbehaving server (e.g. `caller: 5`): drop rather than crash the socket.
+    return undefined;
+  }
+}

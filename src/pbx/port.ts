@@ -1,0 +1,154 @@
+/**
+ * The PBX port: everything the engine needs from Asterisk, in our own types. The engine never
+ * sees ari-client; the adapter in `./ari/` implements this over ARI, and tests run that same
+ * adapter against the simulator in `src/sim/` over real HTTP and WebSocket.
+ */
+
+export type ChannelState = 'Down' | 'Rsrvd' | 'OffHook' | 'Dialing' | 'Ring' | 'Ringing' | 'Up' | 'Busy' | 'Dialing Offhook' | 'Pre-ring' | 'Unknown';
+
+export interface ChannelInfo {
+  id: string;
+  name: string;
+  state: ChannelState;
+  callerNumber: string;
+  callerName: string;
+  /** Dialplan position; for a channel inside Stasis `appName` is 'Stasis' and `appData` e.g. 'acd,sales,priority=5'. */
+  context: string;
+  exten: string;
+  appName: string;
+  appData: string;
+  /** ms epoch */
+  createdAt: number;
+}
+
+export interface BridgeInfo {
+  id: string;
+  name: string;
+  channelIds: string[];
+}
+
+/** Dial progress as reported by Asterisk's `Dial` event (`dialstatus`). '' means "dial started". */
+export type DialStatus = '' | 'RINGING' | 'PROGRESS' | 'ANSWER' | 'BUSY' | 'NOANSWER' | 'CANCEL' | 'CONGESTION' | 'CHANUNAVAIL' | 'DONTCALL' | 'TORTURE';
+
+/** Normalized events. Unknown ARI event types are dropped by the adapter, never thrown. */
+export type PbxEvent =
+  /** StasisStart: the channel is now controlled by the app. `args` are the Stasis() args after the app name. */
+  | { type: 'channelEnteredApp'; channel: ChannelInfo; args: string[] }
+  /** StasisEnd: the app gets nothing more about this channel; treat it as gone. */
+  | { type: 'channelLeftApp'; channelId: string }
+  | { type: 'channelStateChanged'; channel: ChannelInfo }
+  | { type: 'channelHangupRequested'; channelId: string; cause: number }
+  | { type: 'channelDestroyed'; channelId: string; cause: number; causeText: string }
+  /** Dial event about the dialed leg (`peer`). */
+  | { type: 'dialProgress'; peerChannelId: string; callerChannelId: string; status: DialStatus }
+  | { type: 'dtmfReceived'; channelId: string; digit: string; durationMs: number }
+  | { type: 'playbackStarted'; playbackId: string; channelId: string; mediaUri: string }
+  | { type: 'playbackFinished'; playbackId: string; channelId: string; mediaUri: string; failed: boolean }
+  | { type: 'channelEnteredBridge'; bridgeId: string; channelId: string }
+  | { type: 'channelLeftBridge'; bridgeId: string; channelId: string }
+  | { type: 'bridgeDestroyed'; bridgeId: string }
+  | { type: 'recordingStarted'; name: string; target: string }
+  | { type: 'recordingFinished'; name: string; target: string; durationS: number; failed: boolean }
+  /**
+   * Connection lifecycle from the adapter's supervisor. `connected` comes after every (re)connect,
+   * and the engine reconciles then: events may have been missed while the socket was down.
+   */
+  | { type: 'connected'; reconnect: boolean }
+  | { type: 'disconnected'; reason: string }
+  /** Another WebSocket took over the app (ApplicationReplaced); the supervisor reconnects. */
+  | { type: 'appReplaced' };
+
+export type PbxEventType = PbxEvent['type'];
+export type PbxListener = (event: PbxEvent) => void;
+
+/** Error from a PBX request, keeping the HTTP status that ari-client alone would lose. */
+export type PbxErrorKind =
+  | 'not_found' // 404: channel/bridge/playback gone
+  | 'not_in_stasis' // 409 "Channel not in Stasis application"
+  | 'conflict' // other 409
+  | 'invalid' // 400, e.g. invalid endpoint
+  | 'allocation_failed' // 500 {"error":"Allocation failed"}: the endpoint cannot be reached
+  | 'server' // other 5xx
+  | 'unavailable'; // no connection to the PBX
+
+export class PbxError extends Error {
+  constructor(
+    readonly kind: PbxErrorKind,
+    readonly status: number,
+    message: string,
+    /** The REST operation, e.g. 'channels.dial', for logs. */
+    readonly operation: string,
+  ) {
+    super(message);
+    this.name = 'PbxError';
+  }
+}
+
+export const isPbxError = (e: unknown, kind?: PbxErrorKind): e is PbxError =>
+  e instanceof PbxError && (kind === undefined || e.kind === kind);
+
+export interface CreateChannelRequest {
+  /** Dial string, e.g. 'PJSIP/1001' or 'Local/1001@agents'. */
+  endpoint: string;
+  /** Our id for the new channel (idempotent retries, restart safety). */
+  channelId: string;
+  /** Stasis args for the new channel's StasisStart, e.g. ['agent', '1001', '<callId>']. */
+  appArgs: string[];
+  /** Channel that causes this one (for linkedid / CDRs). */
+  originator?: string;
+  callerId?: string;
+  variables?: Record<string, string>;
+}
+
+export interface DialRequest {
+  /** The channel we are dialing for (the caller), so Dial events carry it. */
+  callerChannelId?: string;
+  /** Ring timeout in seconds: when it runs out the leg is hung up with cause 19 and no final Dial event. */
+  timeoutS: number;
+}
+
+export interface Pbx {
+  /** Subscribe to normalized events; returns the unsubscribe function. */
+  onEvent(listener: PbxListener): () => void;
+  /** Connect and keep connected (own reconnect loop, never gives up) until `stop()`. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  readonly connected: boolean;
+
+  answer(channelId: string): Promise<void>;
+  hangup(channelId: string, reason?: 'normal' | 'busy' | 'congestion' | 'no_answer'): Promise<void>;
+  ring(channelId: string): Promise<void>;
+  ringStop(channelId: string): Promise<void>;
+  startMoh(channelId: string, mohClass?: string): Promise<void>;
+  stopMoh(channelId: string): Promise<void>;
+  /** Plays one or more media URIs (`sound:x`, `number:3`, `digits:12`) in order; returns the playback id. */
+  play(channelId: string, media: string[], playbackId?: string, lang?: string): Promise<string>;
+  stopPlayback(playbackId: string): Promise<void>;
+  hold(channelId: string): Promise<void>;
+  unhold(channelId: string): Promise<void>;
+  mute(channelId: string, direction: 'in' | 'out' | 'both'): Promise<void>;
+  unmute(channelId: string, direction: 'in' | 'out' | 'both'): Promise<void>;
+  sendDtmf(channelId: string, dtmf: string): Promise<void>;
+  setVariable(channelId: string, name: string, value: string): Promise<void>;
+  getVariable(channelId: string, name: string): Promise<string | undefined>;
+  /** Leaves Stasis and goes on in the dialplan after the Stasis() application. */
+  continueInDialplan(channelId: string): Promise<void>;
+
+  /** POST /channels/create: the channel enters Stasis (StasisStart) before it may be dialed. */
+  createChannel(req: CreateChannelRequest): Promise<ChannelInfo>;
+  dial(channelId: string, req: DialRequest): Promise<void>;
+  snoop(channelId: string, opts: { snoopId: string; spy: 'none' | 'in' | 'out' | 'both'; whisper: 'none' | 'in' | 'out' | 'both'; appArgs: string[] }): Promise<ChannelInfo>;
+
+  createBridge(opts: { bridgeId?: string; name?: string }): Promise<BridgeInfo>;
+  addToBridge(bridgeId: string, channelIds: string[]): Promise<void>;
+  removeFromBridge(bridgeId: string, channelIds: string[]): Promise<void>;
+  destroyBridge(bridgeId: string): Promise<void>;
+  recordBridge(bridgeId: string, opts: { name: string; format: string }): Promise<void>;
+  stopRecording(name: string): Promise<void>;
+
+  getChannel(channelId: string): Promise<ChannelInfo | undefined>;
+  listChannels(): Promise<ChannelInfo[]>;
+  listBridges(): Promise<BridgeInfo[]>;
+  /** Channel ids currently in our Stasis application (GET /applications/{app}). */
+  appChannelIds(): Promise<string[]>;
+}

@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import { normalizeAriEvent } from '../../src/pbx/ari/normalize-event.js';
+import { firstEvent, traceEvents } from './traces.js';
+
+describe('normalizeAriEvent on recorded Asterisk 22 events', () => {
+  it('StasisStart → channelEnteredApp with the channel and the Stasis args', () => {
+    const raw = firstEvent('StasisStart', (e) => JSON.stringify(e.args) === '["sales"]');
+    expect(normalizeAriEvent(raw)).toEqual({
+      type: 'channelEnteredApp',
+      args: ['sales'],
+      channel: expect.objectContaining({ state: 'Ring', appName: 'Stasis', appData: 'acd,sales', context: 'callers', exten: 'q-sales', callerNumber: '5551234', callerName: 'Customer' }),
+    });
+    const event = normalizeAriEvent(raw);
+    expect(event?.type === 'channelEnteredApp' && event.channel.id.endsWith(';2')).toBe(true);
+    expect(event?.type === 'channelEnteredApp' && event.channel.createdAt).toBeGreaterThan(Date.UTC(2026, 0, 1));
+  });
+
+  it('StasisStart of an agent leg keeps every arg', () => {
+    const raw = firstEvent('StasisStart', (e) => (e.args as string[]).length === 3);
+    const event = normalizeAriEvent(raw);
+    expect(event?.type === 'channelEnteredApp' && event.args).toEqual(raw.args);
+  });
+
+  it('StasisEnd → channelLeftApp', () => {
+    const raw = firstEvent('StasisEnd');
+    expect(normalizeAriEvent(raw)).toEqual({ type: 'channelLeftApp', channelId: (raw.channel as { id: string }).id });
+  });
+
+  it('ChannelStateChange → channelStateChanged with the new state', () => {
+    const raw = firstEvent('ChannelStateChange', (e) => (e.channel as { state: string }).state === 'Ringing');
+    expect(normalizeAriEvent(raw)).toMatchObject({ type: 'channelStateChanged', channel: { state: 'Ringing' } });
+  });
+
+  it('ChannelHangupRequest → channelHangupRequested with the cause', () => {
+    const raw = firstEvent('ChannelHangupRequest', (e) => e.cause === 21);
+    expect(normalizeAriEvent(raw)).toEqual({ type: 'channelHangupRequested', channelId: (raw.channel as { id: string }).id, cause: 21 });
+  });
+
+  it('ChannelDestroyed → channelDestroyed with cause and text (dial timeout is 19)', () => {
+    const raw = firstEvent('ChannelDestroyed', (e) => e.cause === 19);
+    expect(normalizeAriEvent(raw)).toEqual({
+      type: 'channelDestroyed',
+      channelId: (raw.channel as { id: string }).id,
+      cause: 19,
+      causeText: 'User alerting, no answer',
+    });
+  });
+
+  it.each(['', 'RINGING', 'ANSWER', 'BUSY'])('Dial %j → dialProgress about the peer', (status) => {
+    const raw = firstEvent('Dial', (e) => e.dialstatus === status);
+    expect(normalizeAriEvent(raw)).toEqual({ type: 'dialProgress', peerChannelId: (raw.peer as { id: string }).id, callerChannelId: '', status });
+  });
+
+  it('Dial with a caller reports the caller id', () => {
+    const raw = { ...firstEvent('Dial', (e) => e.dialstatus === 'ANSWER'), caller: { id: 'caller-1;2' } };
+    expect(normalizeAriEvent(raw)).toMatchObject({ callerChannelId: 'caller-1;2' });
+  });
+
+  it('ChannelDtmfReceived → dtmfReceived', () => {
+    const raw = firstEvent('ChannelDtmfReceived');
+    expect(normalizeAriEvent(raw)).toEqual({ type: 'dtmfReceived', channelId: (raw.channel as { id: string }).id, digit: '1', durationMs: 100 });
+  });
+
+  it('PlaybackStarted → playbackStarted with the channel taken from target_uri', () => {
+    const raw = firstEvent('PlaybackStarted');
+    const playback = raw.playback as { id: string; media_uri: string; target_uri: string };
+    expect(normalizeAriEvent(raw)).toEqual({
+      type: 'playbackStarted',
+      playbackId: playback.id,
+      channelId: playback.target_uri.replace('channel:', ''),
+      mediaUri: playback.media_uri,
+    });
+  });
+
+  it('PlaybackFinished → playbackFinished, failed only for state "failed"', () => {
+    const done = normalizeAriEvent(firstEvent('PlaybackFinished', (e) => (e.playback as { state: string }).state === 'done'));
+    const failed = normalizeAriEvent(firstEvent('PlaybackFinished', (e) => (e.playback as { state: string }).state === 'failed'));
+    expect(done).toMatchObject({ type: 'playbackFinished', failed: false });
+    expect(failed).toMatchObject({ type: 'playbackFinished', failed: true });
+  });
+
+  it('ChannelEnteredBridge / ChannelLeftBridge → bridge and channel ids', () => {
+    const entered = firstEvent('ChannelEnteredBridge');
+    const left = firstEvent('ChannelLeftBridge');
+    const ids = (e: typeof entered) => ({ bridgeId: (e.bridge as { id: string }).id, channelId: (e.channel as { id: string }).id });
+    expect(normalizeAriEvent(entered)).toEqual({ type: 'channelEnteredBridge', ...ids(entered) });
+    expect(normalizeAriEvent(left)).toEqual({ type: 'channelLeftBridge', ...ids(left) });
+  });
+
+  it('BridgeDestroyed → bridgeDestroyed', () => {
+    const raw = firstEvent('BridgeDestroyed');
+    expect(normalizeAriEvent(raw)).toEqual({ type: 'bridgeDestroyed', bridgeId: (raw.bridge as { id: string }).id });
+  });
+
+  it('RecordingStarted / RecordingFinished → name, target, duration', () => {
+    const started = firstEvent('RecordingStarted');
+    const finished = firstEvent('RecordingFinished');
+    const target = (started.recording as { target_uri: string }).target_uri;
+    expect(normalizeAriEvent(started)).toEqual({ type: 'recordingStarted', name: (started.recording as { name: string }).name, target });
+    expect(normalizeAriEvent(finished)).toEqual({ type: 'recordingFinished', name: (finished.recording as { name: string }).name, target, durationS: 1, failed: false });
+  });
+
+  it('RecordingFailed → recordingFinished with failed: true', () => {
+    const raw = { type: 'RecordingFailed', recording: { name: 'r1', target_uri: 'bridge:b1', state: 'failed', cause: 'x' } };
+    expect(normalizeAriEvent(raw)).toEqual({ type: 'recordingFinished', name: 'r1', target: 'bridge:b1', durationS: 0, failed: true });
+  });
+
+  it('ApplicationReplaced → appReplaced', () => {
+    expect(normalizeAriEvent(firstEvent('ApplicationReplaced'))).toEqual({ type: 'appReplaced' });
+  });
+
+  it('maps exactly the types the port knows and drops the rest of the recorded events', () => {
+    const mapped = new Set<string>();
+    const dropped = new Set<string>();
+    for (const raw of traceEvents()) (normalizeAriEvent(raw) ? mapped : dropped).add(raw.type);
+    expect([...dropped].sort()).toEqual(['ChannelCallerId', 'ChannelConnectedLine', 'ChannelDialplan', 'ChannelVarset', 'PlaybackContinuing']);
+    expect(mapped.size).toBe(15);
+  });
+});
+
+describe('normalizeAriEvent on unexpected input', () => {
+  it.each([
+    ['unknown type', { type: 'CallBroadcast', channel: { id: 'c1' } }],
+    ['no type', { channel: { id: 'c1' } }],
+    ['type inherited from Object.prototype', { type: 'toString' }],
+    ['not an object', 'StasisStart'],
+    ['null', null],
+    ['StasisStart without channel', { type: 'StasisStart', args: [] }],
+    ['Dial with an unknown status', { type: 'Dial', dialstatus: 'PROCEEDING', peer: { id: 'p' } }],
+    ['ChannelEnteredBridge without channel', { type: 'ChannelEnteredBridge', bridge: { id: 'b' } }],
+    ['PlaybackStarted with a non-string target', { type: 'PlaybackStarted', playback: { id: 'p', target_uri: 42 } }],
+  ])('%s → undefined, never a throw', (_label, raw) => {
+    expect(normalizeAriEvent(raw)).toBeUndefined();
+  });
+
+  it('a malformed channel still yields safe defaults', () => {
+    const event = normalizeAriEvent({ type: 'StasisStart', channel: { id: 'c1', state: 'Weird', creationtime: 'nonsense' }, args: 'not-an-array' });
+    expect(event).toMatchObject({ type: 'channelEnteredApp', args: [], channel: { id: 'c1', state: 'Unknown', createdAt: 0, callerNumber: '' } });
+  });
+});
