@@ -1,0 +1,48 @@
+/**
+ * The one place an error becomes an HTTP answer: `{"status":"error","code","message"}` with the
+ * status the code stands for. AcdErrors carry both; Fastify's own request errors (validation,
+ * malformed JSON, wrong content type, too large) keep Fastify's status under the code
+ * `validation`; anything else is a bug: 500 `internal`, logged, with a generic message.
+ */
+import type { FastifyInstance } from 'fastify';
+import { AcdError, type ErrorCode, isAcdError } from '../domain/errors.js';
+
+export interface ErrorBody {
+  status: 'error';
+  code: ErrorCode;
+  message: string;
+}
+
+interface FastifyRequestError {
+  code: string;
+  statusCode: number;
+  message: string;
+}
+
+function isFastifyRequestError(err: unknown): err is FastifyRequestError {
+  if (typeof err !== 'object' || err === null) return false;
+  const { code, statusCode } = err as Partial<FastifyRequestError>;
+  return typeof code === 'string' && code.startsWith('FST_') && typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500;
+}
+
+export function toErrorResponse(err: unknown): { statusCode: number; body: ErrorBody } {
+  if (isAcdError(err)) return { statusCode: err.status, body: { status: 'error', code: err.code, message: err.message } };
+  if (isFastifyRequestError(err)) {
+    const code: ErrorCode = err.statusCode === 404 ? 'not_found' : 'validation';
+    return { statusCode: err.statusCode, body: { status: 'error', code, message: err.message } };
+  }
+  return { statusCode: 500, body: { status: 'error', code: 'internal', message: 'internal error' } };
+}
+
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err, req, reply) => {
+    const { statusCode, body } = toErrorResponse(err);
+    if (statusCode >= 500) req.log.error({ err }, 'request failed');
+    else req.log.info({ code: body.code, reason: body.message }, 'request rejected');
+    return reply.status(statusCode).send(body);
+  });
+  app.setNotFoundHandler((req, reply) => {
+    const { statusCode, body } = toErrorResponse(new AcdError('not_found', `no route for ${req.method} ${req.url.split('?')[0]}`));
+    return reply.status(statusCode).send(body);
+  });
+}

@@ -1,0 +1,55 @@
+/**
+ * The HTTP layer: REST for agents, queues and calls, the SSE event stream, the OpenAPI
+ * document at `/openapi.json` and the status page at `/`. Every route has a schema; every error
+ * leaves through `installErrorHandling`.
+ */
+import swagger from '@fastify/swagger';
+import { type TypeBoxTypeProvider, TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
+import Fastify from 'fastify';
+import type { ApiApp, ApiDeps, ApiOptions, SseOptions } from './deps.js';
+import { installErrorHandling } from './errors.js';
+import { createApiLogger } from './logging.js';
+import { agentRoutes } from './routes/agents.js';
+import { eventRoutes } from './routes/events.js';
+import { queueRoutes } from './routes/queues.js';
+import { siteRoutes } from './routes/site.js';
+
+const SSE_DEFAULTS: SseOptions = { heartbeatMs: 15_000, retryMs: 2_000, maxBufferedBytes: 1 << 20 };
+
+export async function buildApi(deps: ApiDeps, options: ApiOptions = {}): Promise<ApiApp> {
+  const app = Fastify({ loggerInstance: createApiLogger(deps.logger) }).withTypeProvider<TypeBoxTypeProvider>();
+  // TypeBox's own checker: converts query/params/header strings to the schema's types, leaves
+  // JSON bodies as sent (a number where a string is due is an error, not a coercion).
+  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  allowEmptyJsonBody(app);
+  installErrorHandling(app);
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'ACD engine API', version: '0.1.0', description: 'Agents, queues, calls and the live event stream.' },
+    },
+  });
+
+  await siteRoutes(app);
+  await app.register(
+    async (api) => {
+      const typed = api.withTypeProvider<TypeBoxTypeProvider>();
+      agentRoutes(typed, deps);
+      queueRoutes(typed, deps);
+      eventRoutes(typed, deps, { ...SSE_DEFAULTS, ...options.sse });
+    },
+    { prefix: '/api' },
+  );
+  return app;
+}
+
+/** Parameters may all be in the query string, so `content-type: application/json` with no body is fine. */
+function allowEmptyJsonBody(app: ApiApp): void {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    const text = body.toString();
+    if (text === '') done(null, undefined);
+    else parseJson(req, text, done);
+  });
+}

@@ -1,0 +1,23 @@
+/** Server-Sent Events wire format and the per-client filters (pure). */
+import type { AcdEvent, StoredEvent } from '../domain/events.js';
+
+export interface EventFilter {
+  /** Only events about this queue (events without a queue, such as AgentStatus, are left out). */
+  queue?: string;
+  /** Only events about this agent. */
+  agent?: string;
+}
+
+export function matchesFilter(event: AcdEvent, filter: EventFilter): boolean {
+  if (filter.queue !== undefined && !('queue' in event && event.queue === filter.queue)) return false;
+  if (filter.agent !== undefined && !('agentId' in event && event.agentId === filter.agent)) return false;
+  return true;
+}
+
+/** JSON never contains a raw newline, so `data:` is always one line. */
+export function formatSseEvent({ id, event }: StoredEvent): string {
+  return `id: ${id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+}
+
+export const formatSseRetry = (ms: number): string => `retry: ${ms}\n\n`;
+export const SSE_HEARTBEAT = ': heartbeat\n\n';
