@@ -1,0 +1,112 @@
+/**
+ * Step 2 of a caller's journey: the agent leg. The router has reserved an agent; we create the
+ * agent's channel into Stasis, dial it once its StasisStart arrived (dialing earlier fails with
+ * 409), and turn what the PBX reports into the offer's outcome: answered → connect; busy,
+ * rejected, unreachable or rung out → the caller goes back to its place and the next agent is tried.
+ * All of these run under the call's lock and are fenced by the agent channel id in the store.
+ */
+import { isPbxError, type ChannelInfo, type DialStatus } from '../pbx/port.js';
+import type { Assignment, OfferOutcome } from '../store/types.js';
+import { connectCall } from './bridging.js';
+import { endCall } from './callEnd.js';
+import type { AcdContext } from './context.js';
+
+/** Hangs a channel up, ignoring that it may already be gone. */
+export async function hangupQuietly(ctx: AcdContext, channelId: string): Promise<void> {
+  if (!channelId) return;
+  try {
+    await ctx.pbx.hangup(channelId);
+  } catch (err) {
+    if (!isPbxError(err, 'not_found')) ctx.logger.warn({ err, channelId }, 'hangup failed');
+  }
+}
+
+/** The offer failed: back to the queue for the caller, next agent, and the agent freed per outcome. */
+export async function failOffer(ctx: AcdContext, callId: string, agentChannel: string, outcome: OfferOutcome): Promise<void> {
+  const backoff = outcome === 'noanswer' ? 0 : ctx.settings.retryDelayMs;
+  const { ok, agentId } = await ctx.store.offerFailed(callId, agentChannel, outcome, backoff);
+  if (!ok) return;
+  ctx.logger.info({ callId, agentId, agentChannel, outcome }, 'offer failed; caller back in queue');
+  await hangupQuietly(ctx, agentChannel);
+  const call = await ctx.store.getCall(callId);
+  if (call) ctx.kick({ queue: call.queue });
+  // The back-off ends without any event: a timer offers the agent calls again then.
+  if (agentId && backoff > 0) await ctx.timers.scheduleRetry(agentId, backoff);
+}
+
+export async function offerToAgent(ctx: AcdContext, a: Assignment): Promise<void> {
+  const log = ctx.logger.child({ callId: a.callId, agentId: a.agentId, agentChannel: a.agentChannel });
+  try {
+    await ctx.pbx.createChannel({
+      endpoint: a.endpoint,
+      channelId: a.agentChannel,
+      appArgs: ['agent', a.agentId, a.callId],
+      originator: a.callerChannel,
+      callerId: a.callerName ? `"${a.callerName}" <${a.callerNumber}>` : a.callerNumber,
+    });
+    log.info({ endpoint: a.endpoint }, 'agent leg created');
+  } catch (err) {
+    const unreachable = isPbxError(err, 'allocation_failed') || isPbxError(err, 'invalid');
+    log.warn({ err, endpoint: a.endpoint }, unreachable ? 'agent endpoint unreachable' : 'agent leg creation failed');
+    await failOffer(ctx, a.callId, a.agentChannel, unreachable ? 'unavailable' : 'failed');
+  }
+}
+
+/** The agent leg entered Stasis: now it may be dialed. A leg for an offer that ended meanwhile is hung up. */
+export async function onAgentLegInStasis(ctx: AcdContext, channel: ChannelInfo, callId: string): Promise<void> {
+  const call = await ctx.store.getCall(callId);
+  if (!call || call.state !== 'offering' || call.agentChannel !== channel.id) {
+    ctx.logger.info({ callId, agentChannel: channel.id }, 'stale agent leg; hanging up');
+    return hangupQuietly(ctx, channel.id);
+  }
+  const queue = await ctx.store.getQueue(call.queue);
+  try {
+    await ctx.pbx.dial(channel.id, { callerChannelId: call.callerChannel, timeoutS: queue?.ringTimeoutS ?? 15 });
+    await ctx.store.markRinging(callId, channel.id);
+  } catch (err) {
+    ctx.logger.warn({ err, callId, agentChannel: channel.id }, 'dial failed');
+    await failOffer(ctx, callId, channel.id, 'failed');
+  }
+}
+
+const DIAL_FAILURES: Partial<Record<DialStatus, OfferOutcome>> = {
+  BUSY: 'busy',
+  NOANSWER: 'noanswer',
+  CHANUNAVAIL: 'unavailable',
+  CONGESTION: 'unavailable',
+};
+
+export async function onAgentDialProgress(ctx: AcdContext, callId: string, agentChannel: string, status: DialStatus): Promise<void> {
+  if (status === 'ANSWER') return connectCall(ctx, callId, agentChannel);
+  const outcome = DIAL_FAILURES[status];
+  // BUSY leaves the leg up (Asterisk would keep it ~5 s): failOffer hangs it up.
+  if (outcome) await failOffer(ctx, callId, agentChannel, outcome);
+}
+
+/** Q.850 causes of an agent leg that ended before it answered. */
+export function outcomeOfCause(cause: number | undefined): OfferOutcome {
+  switch (cause) {
+    case 19: // no answer (ring timeout)
+    case 18: // no user responding
+      return 'noanswer';
+    case 17:
+      return 'busy';
+    case 21:
+      return 'rejected';
+    case 1: // unallocated number
+    case 3: // no route
+    case 20: // subscriber absent
+    case 27: // destination out of order
+      return 'unavailable';
+    default:
+      return 'failed';
+  }
+}
+
+/** The agent leg left Stasis (hung up, rang out, rejected...). */
+export async function onAgentLegGone(ctx: AcdContext, callId: string, agentChannel: string, cause: number | undefined): Promise<void> {
+  const call = await ctx.store.getCall(callId);
+  if (!call || call.agentChannel !== agentChannel) return;
+  if (call.state === 'offering') return failOffer(ctx, callId, agentChannel, outcomeOfCause(cause));
+  if (call.state === 'connected') return endCall(ctx, callId, 'agent');
+}

@@ -1,0 +1,31 @@
+/**
+ * Step 3: the agent answered. The store flips the call to connected first (fenced, so only one
+ * handler bridges), then caller and agent go into a mixing bridge and the music stops. If we die
+ * between the two, reconcile finds a connected call whose channels are not bridged and bridges them.
+ */
+import { isPbxError } from '../pbx/port.js';
+import type { AcdContext } from './context.js';
+
+export const bridgeIdOf = (agentChannel: string) => `bridge-${agentChannel}`;
+
+export async function connectCall(ctx: AcdContext, callId: string, agentChannel: string): Promise<void> {
+  const bridgeId = bridgeIdOf(agentChannel);
+  if (!(await ctx.store.connect(callId, agentChannel, bridgeId))) return;
+  const call = await ctx.store.getCall(callId);
+  if (!call) return;
+  await bridgeParties(ctx, call.callerChannel, agentChannel, bridgeId);
+  ctx.logger.info({ callId, agentId: call.agentId, bridgeId }, 'caller and agent connected');
+}
+
+/** Idempotent: an existing bridge or channels already in it are fine; a party gone is left to its StasisEnd. */
+export async function bridgeParties(ctx: AcdContext, callerChannel: string, agentChannel: string, bridgeId: string): Promise<void> {
+  try {
+    await ctx.pbx.createBridge({ bridgeId, name: `acd-${callerChannel}` });
+    await ctx.pbx.stopMoh(callerChannel);
+    await ctx.pbx.addToBridge(bridgeId, [callerChannel, agentChannel]);
+  } catch (err) {
+    // A party hung up while we bridged: its StasisEnd, queued behind this step, ends the call.
+    if (!isPbxError(err, 'not_found')) throw err;
+    ctx.logger.info({ bridgeId, callerChannel, agentChannel }, 'a party left while bridging');
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * Last step: one side hung up (or vanished while we were away). The store ends the call and
+ * records abandon / complete; we hang up whatever is left, tear down the bridge, and start the
+ * agent's wrap-up timer (or let the router offer the agent the next call at once).
+ */
+import { isPbxError } from '../pbx/port.js';
+import { hangupQuietly } from './agentLeg.js';
+import type { AcdContext } from './context.js';
+
+export async function endCall(ctx: AcdContext, callId: string, endedBy: 'caller' | 'agent' | 'lost'): Promise<void> {
+  const ended = await ctx.store.endCall(callId, endedBy);
+  if (!ended) return;
+  const { call } = ended;
+  ctx.logger.info({ callId, queue: call.queue, state: ended.state, endedBy, agentId: call.agentId || undefined }, 'call ended');
+  if (endedBy !== 'caller') await hangupQuietly(ctx, call.callerChannel);
+  if (endedBy !== 'agent') await hangupQuietly(ctx, call.agentChannel);
+  if (call.bridgeId) {
+    try {
+      await ctx.pbx.destroyBridge(call.bridgeId);
+    } catch (err) {
+      if (!isPbxError(err, 'not_found')) ctx.logger.warn({ err, bridgeId: call.bridgeId }, 'bridge destroy failed');
+    }
+  }
+  if (ended.wrapup) await ctx.timers.scheduleWrapup(ended.wrapup.agentId, ended.wrapup.version, ended.wrapup.seconds * 1000);
+  if (call.agentId) ctx.kick({ agentId: call.agentId });
+}

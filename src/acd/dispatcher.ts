@@ -1,0 +1,77 @@
+/**
+ * Turns PBX events into steps of a call's journey. It only finds out which call and which role
+ * (caller or agent leg) a channel has, then runs the step under that call's lock. State lives in
+ * Redis; the one in-memory map (agent leg → call) is a shortcut the store can always answer too.
+ */
+import type { PbxEvent } from '../pbx/port.js';
+import { onAgentDialProgress, onAgentLegGone, onAgentLegInStasis } from './agentLeg.js';
+import { callIdOf, handleCallerEntry } from './callerEntry.js';
+import { endCall } from './callEnd.js';
+import type { AcdContext } from './context.js';
+import { HangupCauses } from './hangupCauses.js';
+import { parseStasisArgs } from './stasisArgs.js';
+
+export class Dispatcher {
+  private readonly legs = new Map<string, string>();
+  private readonly causes = new HangupCauses();
+
+  constructor(
+    private readonly ctx: AcdContext,
+    private readonly onConnected: () => void,
+  ) {}
+
+  handle(event: PbxEvent): void {
+    this.dispatch(event).catch((err) => this.ctx.logger.error({ err, event: event.type }, 'event handling failed'));
+  }
+
+  private async dispatch(event: PbxEvent): Promise<void> {
+    const { ctx } = this;
+    switch (event.type) {
+      case 'channelEnteredApp': {
+        const entry = parseStasisArgs(event.args);
+        if (entry.role === 'agent') {
+          this.legs.set(event.channel.id, entry.callId);
+          return ctx.locks.run(entry.callId, () => onAgentLegInStasis(ctx, event.channel, entry.callId));
+        }
+        if (entry.role === 'snoop') return;
+        return ctx.locks.run(callIdOf(event.channel.id), () => handleCallerEntry(ctx, event.channel, event.args));
+      }
+      case 'channelLeftApp':
+        return this.channelGone(event.channelId);
+      case 'channelHangupRequested':
+        if (this.legs.has(event.channelId)) this.causes.noteRequested(event.channelId, event.cause);
+        return;
+      case 'channelDestroyed':
+        if (this.legs.has(event.channelId)) this.causes.noteDestroyed(event.channelId, event.cause);
+        return;
+      case 'dialProgress': {
+        const callId = await this.callOf(event.peerChannelId);
+        if (callId) await ctx.locks.run(callId, () => onAgentDialProgress(ctx, callId, event.peerChannelId, event.status));
+        return;
+      }
+      case 'connected':
+        ctx.logger.info({ reconnect: event.reconnect }, 'PBX connected; reconciling');
+        return this.onConnected();
+      case 'disconnected':
+        ctx.logger.warn({ reason: event.reason }, 'PBX connection lost; channels stay in Stasis until we are back');
+        return;
+      default:
+        return;
+    }
+  }
+
+  private async callOf(channelId: string): Promise<string | undefined> {
+    return this.legs.get(channelId) ?? (await this.ctx.store.callIdByChannel(channelId));
+  }
+
+  private async channelGone(channelId: string): Promise<void> {
+    const { ctx } = this;
+    const callId = await this.callOf(channelId);
+    if (!callId) return;
+    if (callId === callIdOf(channelId)) return ctx.locks.run(callId, () => endCall(ctx, callId, 'caller'));
+    // An agent leg: its hangup cause usually arrives just after StasisEnd.
+    const cause = await this.causes.settle(channelId, ctx.settings.causeGraceMs);
+    this.legs.delete(channelId);
+    await ctx.locks.run(callId, () => onAgentLegGone(ctx, callId, channelId, cause));
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * After every (re)connect: Asterisk is the truth for channels, Redis for queue and agent state.
+ * Events were missed while we were away, so compare the two and repair: no caller lost, no
+ * agent stuck. Only this instance's calls are touched (another instance owns the others'
+ * channels on its own Asterisk).
+ */
+import type { CallSnapshot } from '../domain/call.js';
+import type { BridgeInfo, ChannelInfo } from '../pbx/port.js';
+import { failOffer, hangupQuietly, onAgentLegInStasis } from './agentLeg.js';
+import { bridgeParties, connectCall } from './bridging.js';
+import { callIdOf, handleCallerEntry } from './callerEntry.js';
+import { endCall } from './callEnd.js';
+import type { AcdContext } from './context.js';
+import { argsFromAppData, parseStasisArgs } from './stasisArgs.js';
+
+interface PbxView {
+  /** Channels inside our Stasis app, by id. */
+  inApp: Map<string, ChannelInfo>;
+  bridgeOf: Map<string, BridgeInfo>;
+}
+
+async function readPbx(ctx: AcdContext): Promise<PbxView> {
+  const [channels, appIds, bridges] = await Promise.all([ctx.pbx.listChannels(), ctx.pbx.appChannelIds(), ctx.pbx.listBridges()]);
+  const ids = new Set(appIds);
+  const bridgeOf = new Map<string, BridgeInfo>();
+  for (const b of bridges) for (const c of b.channelIds) bridgeOf.set(c, b);
+  return { inApp: new Map(channels.filter((c) => ids.has(c.id)).map((c) => [c.id, c])), bridgeOf };
+}
+
+async function repairCall(ctx: AcdContext, call: CallSnapshot, pbx: PbxView): Promise<string> {
+  if (!pbx.inApp.has(call.callerChannel)) {
+    await endCall(ctx, call.id, 'lost');
+    return 'caller gone';
+  }
+  const agentLeg = call.agentChannel ? pbx.inApp.get(call.agentChannel) : undefined;
+  switch (call.state) {
+    case 'waiting':
+      await ctx.pbx.startMoh(call.callerChannel, (await ctx.store.getQueue(call.queue))?.musicClass);
+      ctx.kick({ queue: call.queue });
+      return 'waiting';
+    case 'offering':
+      if (!agentLeg) {
+        await failOffer(ctx, call.id, call.agentChannel, 'failed');
+        return 'agent leg gone; requeued';
+      }
+      if (agentLeg.state === 'Up') {
+        await connectCall(ctx, call.id, agentLeg.id);
+        return 'answered while away; connected';
+      }
+      // Created but never dialed (we died in between): dial now. Ringing legs report on their own.
+      if (agentLeg.state === 'Down') await onAgentLegInStasis(ctx, agentLeg, call.id);
+      return 'offering';
+    case 'connected':
+      if (!agentLeg) {
+        await endCall(ctx, call.id, 'agent');
+        return 'agent gone; ended';
+      }
+      if (pbx.bridgeOf.get(call.callerChannel)?.id !== call.bridgeId || pbx.bridgeOf.get(agentLeg.id)?.id !== call.bridgeId) {
+        await bridgeParties(ctx, call.callerChannel, agentLeg.id, call.bridgeId);
+        return 'rebridged';
+      }
+      return 'connected';
+  }
+}
+
+export async function reconcile(ctx: AcdContext): Promise<void> {
+  const pbx = await readPbx(ctx);
+  const calls = (await ctx.store.listCalls()).filter((c) => c.node === ctx.nodeId);
+  const known = new Set<string>();
+  for (const call of calls) {
+    known.add(call.callerChannel);
+    if (call.agentChannel) known.add(call.agentChannel);
+    const outcome = await ctx.locks.run(call.id, () => repairCall(ctx, call, pbx));
+    ctx.logger.info({ callId: call.id, state: call.state, outcome }, 'reconciled call');
+  }
+  // Channels in our app that Redis does not know: their StasisStart was missed.
+  for (const channel of pbx.inApp.values()) {
+    if (known.has(channel.id)) continue;
+    const args = argsFromAppData(channel.appData);
+    const entry = parseStasisArgs(args);
+    if (entry.role === 'agent') {
+      await ctx.locks.run(entry.callId, () => onAgentLegInStasis(ctx, channel, entry.callId));
+    } else if (entry.role === 'snoop') {
+      await hangupQuietly(ctx, channel.id);
+    } else {
+      ctx.logger.info({ channelId: channel.id }, 'caller entered while we were away; queueing');
+      await ctx.locks.run(callIdOf(channel.id), () => handleCallerEntry(ctx, channel, args));
+    }
+  }
+  for (const q of await ctx.store.listQueues()) ctx.kick({ queue: q.id });
+}

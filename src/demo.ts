@@ -1,0 +1,87 @@
+/**
+ * `npm run demo`: the whole ACD on one machine without Asterisk. The PBX simulator (ARI over HTTP
+ * and WebSocket) stands in for Asterisk, a private redis-server is started unless REDIS_URL is
+ * set, simulated agents log in and simulated callers ring two queues. Open the printed URL.
+ */
+import { startAcd } from './app.js';
+import { loadConfig } from './config.js';
+import type { EndpointBehaviour } from './sim/endpoints.js';
+import { LoadGenerator, startSimulator } from './sim/index.js';
+import { ensureRedis } from './infra/redisServer.js';
+import { createLogger } from './logger.js';
+
+interface DemoAgent {
+  id: string;
+  name: string;
+  queues: string[];
+  phone: EndpointBehaviour;
+}
+
+const AGENTS: DemoAgent[] = [
+  { id: '1001', name: 'Alice', queues: ['sales', 'support'], phone: { kind: 'answer', ringMs: 2_000, talkMs: 25_000 } },
+  { id: '1002', name: 'Bob', queues: ['sales'], phone: { kind: 'answer', ringMs: 3_000, talkMs: 35_000 } },
+  { id: '1003', name: 'Carol', queues: ['support'], phone: { kind: 'answer', ringMs: 1_500, talkMs: 20_000 } },
+  // Dave never picks up: watch him go not ready (rona) and the caller move on to the next agent.
+  { id: '1004', name: 'Dave', queues: ['sales', 'support'], phone: { kind: 'noanswer' } },
+];
+
+const DEMO_CONFIG = {
+  queues: [
+    { id: 'sales', name: 'Sales', ringTimeoutS: 10, wrapupS: 5, musicClass: 'default' },
+    { id: 'support', name: 'Support', ringTimeoutS: 12, wrapupS: 8, musicClass: 'default' },
+  ],
+  agents: AGENTS.map((a) => ({ id: a.id, name: a.name, endpoint: `PJSIP/${a.id}`, queues: a.queues })),
+};
+
+async function main(): Promise<void> {
+  const logger = createLogger(process.env.LOG_LEVEL ?? 'info');
+  const sim = await startSimulator({ port: Number(process.env.SIM_PORT ?? 0), logger: logger.child({ component: 'pbx-sim' }) });
+  for (const agent of AGENTS) sim.setEndpoint(`PJSIP/${agent.id}`, agent.phone);
+
+  const redis = await ensureRedis({ logger });
+  const config = loadConfig({ ...process.env, ARI_URL: sim.url, ACD_TENANT: process.env.ACD_TENANT ?? 'demo' }, DEMO_CONFIG);
+  const acd = await startAcd({ ...config, redisUrl: redis.url }, logger);
+
+  for (const agent of AGENTS) {
+    const current = await acd.store.getAgent(agent.id);
+    if (current?.status === 'logged_out') await acd.engine.agents.login(agent.id, { by: 'demo', ready: true });
+  }
+  // A person would come back from a missed call after a while: make RONA agents ready again.
+  const comeBack = setInterval(() => {
+    void (async () => {
+      for (const agent of await acd.store.listAgents()) {
+        if (agent.status === 'not_ready' && agent.reason === 'rona' && Date.now() - agent.since > 20_000) {
+          await acd.engine.agents.ready(agent.id, { by: 'demo' }).catch(() => undefined);
+        }
+      }
+    })();
+  }, 5_000);
+
+  const load = new LoadGenerator(sim, { queues: ['sales', 'support'], callsPerMinute: 8, holdMs: { min: 30_000, max: 120_000 } }).start();
+
+  console.log(`
+  ACD demo running
+    status page     ${acd.httpUrl}/
+    event stream    curl -N ${acd.httpUrl}/api/events
+    agents          curl ${acd.httpUrl}/api/agents
+    ARI simulator   ${sim.url}/ari  (user asterisk / asterisk)
+    Redis           ${redis.url}${redis.started ? ' (private, stops with the demo)' : ''}
+  Simulated callers arrive about 8 a minute in 'sales' and 'support'. Ctrl-C stops.
+`);
+
+  const shutdown = async () => {
+    clearInterval(comeBack);
+    load.stop();
+    await acd.close();
+    await sim.close();
+    await redis.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown());
+  process.once('SIGTERM', () => void shutdown());
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,98 @@
+/**
+ * Restart safety: the engine dies while calls wait, ring and talk; things happen on the PBX
+ * while it is away; the next engine reconciles Redis with the PBX's channels and repairs, so
+ * no caller is lost and no agent stays stuck.
+ */
+import { afterEach, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { startHarness, waitFor, type Harness } from '../helpers/acdHarness.js';
+
+let h: Harness;
+afterEach(async () => {
+  await h?.close();
+});
+
+const config = {
+  queues: [{ id: 'sales', ringTimeoutS: 30, wrapupS: 1 }],
+  agents: [
+    { id: 'talker', endpoint: 'PJSIP/talker', queues: ['sales'] },
+    { id: 'ringer', endpoint: 'PJSIP/ringer', queues: ['sales'] },
+  ],
+};
+
+async function ready(agentId: string) {
+  await h.engine.agents.login(agentId, { by: 'test' });
+  await h.engine.agents.ready(agentId, { by: 'test' });
+}
+
+/** A caller's StasisStart goes to a socket that dies without handling it (an engine crash mid-event). */
+async function enterStasisUnhandled(call: { queue: string; callerNumber: string }): Promise<string> {
+  const ws = new WebSocket(`${h.sim.url.replace('http', 'ws')}/ari/events?app=acd&api_key=asterisk:asterisk`);
+  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+  const started = h.sim.waitForEvent('StasisStart');
+  const id = h.sim.placeCall(call);
+  await started;
+  ws.terminate();
+  return id;
+}
+
+const stateOf = async (callId: string) => (await h.store.getCall(callId))?.state;
+
+it('repairs calls that waited, rang and talked while the engine was down', async () => {
+  h = await startHarness(config);
+  h.sim.setEndpoint('PJSIP/talker', { kind: 'answer', ringMs: 100 });
+  h.sim.setEndpoint('PJSIP/ringer', { kind: 'manual' });
+
+  await ready('talker');
+  const talking = await h.sim.placeCall({ queue: 'sales', callerNumber: '1' });
+  await waitFor(async () => (await stateOf(talking)) === 'connected', 'talking');
+  await ready('ringer');
+  const ringing = await h.sim.placeCall({ queue: 'sales', callerNumber: '2' });
+  await waitFor(async () => (await h.store.getAgent('ringer'))?.status === 'ringing', 'ringing');
+  const waiting = await h.sim.placeCall({ queue: 'sales', callerNumber: '3' });
+  await waitFor(async () => (await stateOf(waiting)) === 'waiting', 'waiting');
+  const ringLeg = (await h.store.getCall(ringing))!.agentChannel;
+
+  // The engine goes away. Meanwhile the ringing agent answers, the talking caller hangs up,
+  // and a caller enters Stasis whose StasisStart reached an engine that died before queueing it.
+  await h.engine.stop();
+  h.sim.answer(ringLeg);
+  h.sim.hangup(talking, 16);
+  const unseen = await enterStasisUnhandled({ queue: 'sales', callerNumber: '4' });
+
+  const next = await h.startEngine('node-a');
+  await next.engine.idle();
+
+  // Answered while away → bridged.
+  await waitFor(async () => (await stateOf(ringing)) === 'connected', 'answered call connected');
+  await waitFor(() => h.sim.bridges().find((b) => b.channelIds.includes(ringing) && b.channelIds.includes(ringLeg)), 'bridged');
+  // Hung up while away → completed, agent wraps up and then takes the waiting caller.
+  expect(await h.store.getCall(talking)).toBeUndefined();
+  await waitFor(async () => (await stateOf(waiting)) === 'connected', 'waiting caller served by the freed agent', 8000);
+  expect((await h.store.getCall(waiting))?.agentId).toBe('talker');
+  // The unseen caller was queued, with music.
+  expect(await stateOf(unseen)).toBe('waiting');
+  expect(h.sim.channel(unseen)?.moh).toBeTruthy();
+
+  // Every caller channel is bridged, waiting, or gone; every agent's state matches its channels.
+  for (const ch of h.sim.channels().filter((c) => c.inStasis && !c.id.startsWith('acd-agent-'))) {
+    const state = await stateOf(ch.id);
+    expect(state === 'connected' || state === 'waiting').toBe(true);
+  }
+  for (const agent of await h.store.listAgents()) {
+    if (agent.status === 'busy') {
+      const call = await h.store.getCall(agent.callId);
+      expect(h.sim.channel(call!.agentChannel)).toBeTruthy();
+    }
+  }
+});
+
+it('reconciles after a network fault: the adapter reconnects and missed hangups are applied', async () => {
+  h = await startHarness(config);
+  const caller = await h.sim.placeCall({ queue: 'sales', callerNumber: '1' });
+  await waitFor(async () => (await stateOf(caller)) === 'waiting', 'waiting');
+  h.sim.dropConnections();
+  h.sim.hangup(caller, 16); // very likely missed: the socket is down
+  await h.waitForEvent((e) => e.type === 'QueueCallerAbandon' || e.type === 'QueueCallerLeave');
+  expect(await h.store.getCall(caller)).toBeUndefined();
+});

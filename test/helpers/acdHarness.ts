@@ -1,0 +1,98 @@
+/**
+ * A whole ACD for integration tests: the real simulator over HTTP/WebSocket, the real ari-client
+ * adapter, the real Redis store (fresh tenant) and the engine. Time in the simulator is scaled so
+ * realistic ring and talk times run fast.
+ */
+import { Redis } from 'ioredis';
+import { pino, type Logger } from 'pino';
+import { createEngine, type Engine } from '../../src/acd/engine.js';
+import { applyConfig } from '../../src/app.js';
+import { resolveConfigFile, type ConfigFile } from '../../src/config.js';
+import type { AcdEvent } from '../../src/domain/events.js';
+import { createAriPbx } from '../../src/pbx/ari/index.js';
+import { startSimulator, type Simulator } from '../../src/sim/index.js';
+import { tenantPrefix } from '../../src/store/keys.js';
+import { createRedisStore, type RedisStore } from '../../src/store/redisStore.js';
+import { connectTestRedis, freshPrefix } from './redis.js';
+
+export interface EngineHandle {
+  engine: Engine;
+  nodeId: string;
+  stop(): Promise<void>;
+}
+
+export interface Harness {
+  sim: Simulator;
+  store: RedisStore;
+  redis: Redis;
+  tenant: string;
+  logger: Logger;
+  engine: Engine;
+  /** Starts another engine instance on the same tenant (restart tests). */
+  startEngine(nodeId?: string): Promise<EngineHandle>;
+  /** All events appended to the stream so far, oldest first. */
+  events(): Promise<AcdEvent[]>;
+  waitForEvent(match: (e: AcdEvent) => boolean, timeoutMs?: number): Promise<AcdEvent>;
+  close(): Promise<void>;
+}
+
+export async function waitFor<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, what: string, timeoutMs = 8_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function startHarness(file: ConfigFile, opts: { timeScale?: number; retryDelayMs?: number } = {}): Promise<Harness> {
+  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const sim = await startSimulator({ port: 0, username: 'asterisk', password: 'asterisk', timeScale: opts.timeScale ?? 0.1 });
+  const redis = connectTestRedis({ maxRetriesPerRequest: null });
+  const tenant = freshPrefix();
+  const store = createRedisStore({ redis, tenant });
+  const config = resolveConfigFile(file);
+  await applyConfig(store, config);
+
+  const handles: EngineHandle[] = [];
+  const startEngine = async (nodeId = 'node-a'): Promise<EngineHandle> => {
+    const engineLogger = logger.child({ nodeId });
+    const pbx = createAriPbx({ url: sim.url, username: 'asterisk', password: 'asterisk', app: 'acd', logger: engineLogger, reconnect: { minDelayMs: 20, maxDelayMs: 200 } });
+    const engine = createEngine({
+      pbx,
+      store,
+      logger: engineLogger,
+      nodeId,
+      reasons: config.reasons,
+      timers: { connection: redis, prefix: `${tenantPrefix(tenant)}bull` },
+      settings: { retryDelayMs: opts.retryDelayMs ?? 300, causeGraceMs: 100 },
+    });
+    await engine.start();
+    const handle = { engine, nodeId, stop: () => engine.stop() };
+    handles.push(handle);
+    return handle;
+  };
+  const first = await startEngine();
+
+  const events = async () => (await store.readEvents('0', { count: 100_000 })).map((e) => e.event);
+  return {
+    sim,
+    store,
+    redis,
+    tenant,
+    logger,
+    engine: first.engine,
+    startEngine,
+    events,
+    waitForEvent: (match, timeoutMs) => waitFor(async () => (await events()).find(match), 'event', timeoutMs),
+    async close() {
+      for (const h of handles) await h.stop().catch(() => undefined);
+      await sim.close();
+      await store.close();
+      redis.disconnect();
+    },
+  };
+}
