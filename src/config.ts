@@ -7,7 +7,9 @@ import { hostname } from 'node:os';
 import { Type, type Static, type TSchema } from 'typebox';
 import Value from 'typebox/value';
 import { parse as parseYaml } from 'yaml';
-import { STRATEGIES, type AgentDef, type QueueDef, type ReasonCode } from './domain/queue.js';
+import type { AgentDef, QueueDef, ReasonCode } from './domain/queue.js';
+import { STRATEGIES } from './domain/routing.js';
+import { RESERVED_ROLES } from './acd/stasisArgs.js';
 
 export class ConfigError extends Error {
   constructor(readonly key: string, message: string) {
@@ -108,6 +110,9 @@ function unique(ids: string[], key: string): void {
 export function resolveConfigFile(raw: unknown): Pick<AcdConfig, 'queues' | 'agents' | 'reasons'> {
   const file = validate(FileSchema, raw, '');
   unique(file.queues.map((q) => q.id), 'queues');
+  file.queues.forEach((q, i) => {
+    if ((RESERVED_ROLES as readonly string[]).includes(q.id)) throw new ConfigError(`queues[${i}].id`, `'${q.id}' is reserved (Stasis role words: ${RESERVED_ROLES.join(', ')})`);
+  });
   const agentsIn = file.agents ?? [];
   unique(agentsIn.map((a) => a.id), 'agents');
   const queueIds = new Set(file.queues.map((q) => q.id));

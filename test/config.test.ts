@@ -30,6 +30,7 @@ describe('configuration', () => {
     [{ queues: [{ id: 'sales' }, { id: 'sales' }] }, 'queues[1].id'],
     [{ queues: [{ id: 'sales' }], agents: [{ id: 'a', queues: ['nope'] }] }, 'agents[0].queues[0]'],
     [{ queues: [{ id: 'has space' }] }, 'queues[0].id'],
+    [{ queues: [{ id: 'agent' }] }, 'queues[0].id'],
     [{ queues: [{ id: 'sales', colour: 'red' }] }, 'queues[0]'],
   ])('names the bad key in %j', (bad, key) => {
     expect(errorOf(() => resolveConfigFile(bad)).key).toBe(key);

@@ -33,7 +33,7 @@ export class Dispatcher {
           this.legs.set(event.channel.id, entry.callId);
           return ctx.locks.run(entry.callId, () => onAgentLegInStasis(ctx, event.channel, entry.callId));
         }
-        if (entry.role === 'snoop') return;
+        if (entry.role === 'other') return; // handled by the module that created the channel
         return ctx.locks.run(callIdOf(event.channel.id), () => handleCallerEntry(ctx, event.channel, event.args));
       }
       case 'channelLeftApp':

@@ -6,7 +6,7 @@
  */
 import type { CallSnapshot } from '../domain/call.js';
 import type { BridgeInfo, ChannelInfo } from '../pbx/port.js';
-import { failOffer, hangupQuietly, onAgentLegInStasis } from './agentLeg.js';
+import { failOffer, onAgentLegInStasis } from './agentLeg.js';
 import { bridgeParties, connectCall } from './bridging.js';
 import { callIdOf, handleCallerEntry } from './callerEntry.js';
 import { endCall } from './callEnd.js';
@@ -80,8 +80,9 @@ export async function reconcile(ctx: AcdContext): Promise<void> {
     const entry = parseStasisArgs(args);
     if (entry.role === 'agent') {
       await ctx.locks.run(entry.callId, () => onAgentLegInStasis(ctx, channel, entry.callId));
-    } else if (entry.role === 'snoop') {
-      await hangupQuietly(ctx, channel.id);
+    } else if (entry.role === 'other') {
+      // Call-control legs (snoop, consult...): their own modules repair them on `connected`.
+      continue;
     } else {
       ctx.logger.info({ channelId: channel.id }, 'caller entered while we were away; queueing');
       await ctx.locks.run(callIdOf(channel.id), () => handleCallerEntry(ctx, channel, args));

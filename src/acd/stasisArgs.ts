@@ -2,13 +2,21 @@
  * The Stasis() arguments the engine understands, as a pure parser.
  *   caller:     Stasis(acd,<queue>[,key=value...])   e.g. Stasis(acd,sales,priority=5)
  *   agent leg:  Stasis(acd,agent,<agentId>,<callId>)  (set by the engine when it creates the leg)
- *   snoop:      Stasis(acd,snoop,...)
+ *   other legs: Stasis(acd,<role>,...) with a reserved role word (snoop, consult, callback...):
+ *               channels the engine itself creates for call control; the module that created
+ *               them handles their events, the queue flow ignores them.
+ * Queue ids may not be reserved role words (config validation enforces it).
  */
+export const RESERVED_ROLES = ['agent', 'snoop', 'callback', 'consult', 'outbound', 'park', 'transfer', 'monitor'] as const;
+export type OtherRole = Exclude<(typeof RESERVED_ROLES)[number], 'agent'>;
+
 export type StasisEntry =
   | { role: 'caller'; queue: string; priority: number; options: Record<string, string> }
   | { role: 'agent'; agentId: string; callId: string }
-  | { role: 'snoop'; args: string[] }
+  | { role: 'other'; name: OtherRole; args: string[] }
   | { role: 'invalid'; reason: string };
+
+const isOtherRole = (word: string): word is OtherRole => word !== 'agent' && (RESERVED_ROLES as readonly string[]).includes(word);
 
 const MAX_PRIORITY = 999;
 
@@ -20,7 +28,7 @@ export function parseStasisArgs(args: string[]): StasisEntry {
     if (!agentId || !callId) return { role: 'invalid', reason: 'agent leg without agent id and call id' };
     return { role: 'agent', agentId, callId };
   }
-  if (first === 'snoop') return { role: 'snoop', args: rest };
+  if (isOtherRole(first)) return { role: 'other', name: first, args: rest };
   const options: Record<string, string> = {};
   for (const arg of rest) {
     const eq = arg.indexOf('=');

@@ -7,7 +7,8 @@ import { type Static, Type } from 'typebox';
 import { AGENT_STATUSES, type AgentSnapshot } from '../domain/agent.js';
 import { CALL_STATES, type CallSnapshot } from '../domain/call.js';
 import { ErrorCodes } from '../domain/errors.js';
-import { type QueueDef, type ReasonCode, STRATEGIES } from '../domain/queue.js';
+import { type QueueDef, type ReasonCode } from '../domain/queue.js';
+import { STRATEGIES } from '../domain/routing.js';
 
 export const AgentSnapshotSchema = Type.Object({
   id: Type.String(),

@@ -1,24 +1,24 @@
-/** Queue and agent definitions as configured (file or admin API) and kept in Redis. */
+/**
+ * Queue and agent definitions as configured (file or admin API) and kept in Redis.
+ * A queue definition is composed of parts owned by different concerns: routing (who gets the
+ * call) and caller experience (what the caller hears, when it leaves). Each part lives in its
+ * own module so each can grow without touching the other.
+ */
+import type { CallerExperience } from './callerExperience.js';
+import type { QueueRouting } from './routing.js';
 
-/** Routing strategies. The foundation implements longest-idle; the rest come with full routing. */
-export const STRATEGIES = ['longest-idle'] as const;
-export type Strategy = (typeof STRATEGIES)[number];
-
-export interface QueueDef {
+export interface QueueDef extends QueueRouting, CallerExperience {
   id: string;
   name: string;
-  strategy: Strategy;
   /** Seconds an offered agent rings before the offer counts as no answer (RONA). */
   ringTimeoutS: number;
   /** Seconds of after-call work before the agent is ready again; 0 = ready at once. */
   wrapupS: number;
-  /** Asterisk music-on-hold class played to waiting callers. */
-  musicClass: string;
 }
 
 export interface Membership {
   queue: string;
-  /** Lower is offered first (used by full routing; stored from day one). */
+  /** Lower is offered first. */
   penalty: number;
 }
 

@@ -58,7 +58,7 @@ export function createAgentOps({ redis, keys, run }: StoreContext): AgentOps {
 
   return {
     async upsertQueue(def) {
-      await run('upsertQueue', [keys.queue(def.id), keys.queues], [def.id, def.name, def.strategy, def.ringTimeoutS, def.wrapupS, def.musicClass]);
+      await run('upsertQueue', [keys.queue(def.id), keys.queues], [def.id, def.name, def.strategy, def.ringTimeoutS, def.wrapupS, def.musicClass, JSON.stringify(def)]);
     },
     async upsertAgent(def: AgentDef) {
       const memberships = def.queues.flatMap((m) => [m.queue, m.penalty]);

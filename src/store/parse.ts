@@ -1,7 +1,8 @@
 /** Turning script replies and stored hashes into domain objects. Pure functions. */
 import type { AgentSnapshot, AgentStatus } from '../domain/agent.js';
 import type { CallSnapshot, CallState } from '../domain/call.js';
-import type { QueueDef, Strategy } from '../domain/queue.js';
+import type { QueueDef } from '../domain/queue.js';
+import type { Strategy } from '../domain/routing.js';
 import type { Assignment } from './types.js';
 
 export type Hash = Record<string, string>;
@@ -59,6 +60,7 @@ export function callFromHash(call: Hash): CallSnapshot {
 }
 
 export function queueFromHash(queue: Hash): QueueDef {
+  if (queue.def) return JSON.parse(queue.def) as QueueDef;
   return {
     id: queue.id,
     name: queue.name,

@@ -11,7 +11,8 @@ describe('Stasis arguments', () => {
   });
   it('parses agent legs and snoops', () => {
     expect(parseStasisArgs(['agent', '1001', 'call-1;2'])).toEqual({ role: 'agent', agentId: '1001', callId: 'call-1;2' });
-    expect(parseStasisArgs(['snoop', 'x'])).toEqual({ role: 'snoop', args: ['x'] });
+    expect(parseStasisArgs(['snoop', 'x'])).toEqual({ role: 'other', name: 'snoop', args: ['x'] });
+    expect(parseStasisArgs(['consult', 'c1'])).toEqual({ role: 'other', name: 'consult', args: ['c1'] });
   });
   it.each([[[]], [['sales', 'priority=high']], [['sales', 'priority=1000']], [['sales', 'oops']], [['agent', '1001']]])('refuses %j with a reason', (args) => {
     const entry = parseStasisArgs(args);
