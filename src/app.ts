@@ -8,6 +8,8 @@ import { createEngine, type Engine } from './acd/engine.js';
 import type { EngineSettings } from './acd/context.js';
 import { createEventHub } from './api/eventHub.js';
 import { buildApi } from './api/server.js';
+import { createApiServices } from './api/services.js';
+import { createAdminOps } from './store/adminOps.js';
 import type { AcdConfig } from './config.js';
 import { createAriPbx } from './pbx/ari/index.js';
 import { tenantPrefix } from './store/keys.js';
@@ -32,6 +34,8 @@ export async function startAcd(config: AcdConfig & { redisUrl: string }, logger:
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   const store = createRedisStore({ redis, tenant: config.tenant, logger: logger.child({ component: 'store' }) });
   await applyConfig(store, config);
+  // The definitions just written make paused members members again: pause them again.
+  await createAdminOps(redis, config.tenant).restorePauses();
 
   const pbx = createAriPbx({ ...config.ari, logger: logger.child({ component: 'ari' }) });
   const engine = createEngine({
@@ -47,7 +51,10 @@ export async function startAcd(config: AcdConfig & { redisUrl: string }, logger:
 
   const events = createEventHub(store, logger.child({ component: 'events' }));
   events.start();
-  const api = await buildApi({ store, agents: engine.agents, reasons: config.reasons, logger, events });
+  const services = createApiServices({ redis, tenant: config.tenant, store, hub: events, logger, auth: config.auth, stats: config.stats });
+  services.projector.start();
+  if (config.auth.mode === 'open') logger.warn('no API keys configured: the HTTP API is open to anyone who can reach it (allowed on loopback only); configure auth.apiKeys');
+  const api = await buildApi({ store, agents: engine.agents, reasons: config.reasons, logger, events, control: engine.control, calls: engine.calls, ...services });
   const address = await api.listen({ host: config.http.host, port: config.http.port });
   logger.info({ url: address }, 'HTTP API listening');
 
@@ -57,6 +64,7 @@ export async function startAcd(config: AcdConfig & { redisUrl: string }, logger:
     httpUrl: address,
     async close() {
       await api.close();
+      await services.projector.stop();
       await events.stop();
       await engine.stop();
       await store.close();

@@ -8,8 +8,11 @@ import { Type, type Static, type TSchema } from 'typebox';
 import Value from 'typebox/value';
 import { parse as parseYaml } from 'yaml';
 import type { AgentDef, QueueDef, ReasonCode } from './domain/queue.js';
-import { STRATEGIES } from './domain/routing.js';
+import { membershipRoutingProperties, resolveRouting, RoutingConfigError, routingSchemaProperties, Skills } from './acd/routingConfig.js';
 import { RESERVED_ROLES } from './acd/stasisArgs.js';
+import { AuthFileSchema, AuthSettingsError, isLoopback, resolveAuthSettings, type AuthSettings } from './auth/settings.js';
+import { resolveStatsSettings, StatsFileSchema, StatsSettingsError, type StatsSettings } from './stats/settings.js';
+import { ExperienceConfigError, experienceSchemaProperties, resolveExperience } from './acd/experienceConfig.js';
 
 export class ConfigError extends Error {
   constructor(readonly key: string, message: string) {
@@ -24,15 +27,20 @@ const QueueSchema = Type.Object(
   {
     id: Id,
     name: Type.Optional(Type.String()),
-    strategy: Type.Optional(Type.Union(STRATEGIES.map((s) => Type.Literal(s)))),
+    ...routingSchemaProperties,
     ringTimeoutS: Type.Optional(Type.Integer({ minimum: 1, maximum: 600 })),
     wrapupS: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600 })),
     musicClass: Type.Optional(Type.String({ minLength: 1 })),
+    serviceLevelS: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
+    ...experienceSchemaProperties,
   },
   { additionalProperties: false },
 );
 
-const MembershipSchema = Type.Union([Id, Type.Object({ queue: Id, penalty: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })) }, { additionalProperties: false })]);
+const MembershipSchema = Type.Union([
+  Id,
+  Type.Object({ queue: Id, penalty: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })), ...membershipRoutingProperties }, { additionalProperties: false }),
+]);
 
 const AgentSchema = Type.Object(
   {
@@ -41,6 +49,7 @@ const AgentSchema = Type.Object(
     endpoint: Type.Optional(Type.String({ minLength: 1 })),
     queues: Type.Optional(Type.Array(MembershipSchema)),
     wrapupS: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600 })),
+    skills: Type.Optional(Skills),
   },
   { additionalProperties: false },
 );
@@ -54,6 +63,8 @@ const FileSchema = Type.Object(
     reasons: Type.Optional(
       Type.Object({ notReady: Type.Optional(Type.Array(ReasonSchema)), logout: Type.Optional(Type.Array(ReasonSchema)) }, { additionalProperties: false }),
     ),
+    auth: Type.Optional(AuthFileSchema),
+    stats: Type.Optional(StatsFileSchema),
   },
   { additionalProperties: false },
 );
@@ -70,6 +81,9 @@ export interface AcdConfig {
   queues: QueueDef[];
   agents: AgentDef[];
   reasons: { notReady: ReasonCode[]; logout: ReasonCode[] };
+  /** API keys (hashed), CORS, originate allow-list, stream caps, ticket TTL. */
+  auth: AuthSettings;
+  stats: StatsSettings;
 }
 
 const DEFAULT_NOT_READY: ReasonCode[] = [
@@ -107,7 +121,7 @@ function unique(ids: string[], key: string): void {
 }
 
 /** Turns a parsed file into queue and agent definitions, checking cross references. */
-export function resolveConfigFile(raw: unknown): Pick<AcdConfig, 'queues' | 'agents' | 'reasons'> {
+export function resolveConfigFile(raw: unknown): Pick<AcdConfig, 'queues' | 'agents' | 'reasons' | 'auth' | 'stats'> {
   const file = validate(FileSchema, raw, '');
   unique(file.queues.map((q) => q.id), 'queues');
   file.queues.forEach((q, i) => {
@@ -117,21 +131,23 @@ export function resolveConfigFile(raw: unknown): Pick<AcdConfig, 'queues' | 'age
   unique(agentsIn.map((a) => a.id), 'agents');
   const queueIds = new Set(file.queues.map((q) => q.id));
 
-  const queues: QueueDef[] = file.queues.map((q) => ({
+  const queues: QueueDef[] = file.queues.map((q, i) => ({
     id: q.id,
     name: q.name ?? q.id,
-    strategy: q.strategy ?? 'longest-idle',
+    ...routingOf(q, i),
     ringTimeoutS: q.ringTimeoutS ?? 15,
     wrapupS: q.wrapupS ?? 5,
-    musicClass: q.musicClass ?? 'default',
+    ...(q.serviceLevelS === undefined ? {} : { serviceLevelS: q.serviceLevelS }),
+    ...experienceOf(q, queueIds, i),
   }));
   const agents: AgentDef[] = agentsIn.map((a, i) => ({
     id: a.id,
     name: a.name ?? a.id,
     endpoint: a.endpoint ?? '',
     wrapupS: a.wrapupS,
+    ...(a.skills ? { skills: Object.fromEntries(Object.entries(a.skills).map(([k, v]) => [k.toLowerCase(), v])) } : {}),
     queues: (a.queues ?? []).map((m, j) => {
-      const membership = typeof m === 'string' ? { queue: m, penalty: 0 } : { queue: m.queue, penalty: m.penalty ?? 0 };
+      const membership = typeof m === 'string' ? { queue: m, penalty: 0 } : { ...m, penalty: m.penalty ?? 0 };
       if (!queueIds.has(membership.queue)) throw new ConfigError(`agents[${i}].queues[${j}]`, `unknown queue '${membership.queue}'`);
       return membership;
     }),
@@ -139,7 +155,44 @@ export function resolveConfigFile(raw: unknown): Pick<AcdConfig, 'queues' | 'age
   const notReady = file.reasons?.notReady ?? DEFAULT_NOT_READY;
   // The engine sets 'rona' itself when an agent lets an offer ring out: it must be a known code.
   if (!notReady.some((r) => r.code === 'rona')) notReady.push({ code: 'rona', label: 'Did not answer' });
-  return { queues, agents, reasons: { notReady, logout: file.reasons?.logout ?? DEFAULT_LOGOUT } };
+  return { queues, agents, reasons: { notReady, logout: file.reasons?.logout ?? DEFAULT_LOGOUT }, ...sectionsOf(file, queueIds) };
+}
+
+/** The auth and stats sections, their errors named like every other config key. */
+function sectionsOf(file: ConfigFile, queueIds: ReadonlySet<string>): Pick<AcdConfig, 'auth' | 'stats'> {
+  try {
+    return { auth: resolveAuthSettings(file.auth), stats: resolveStatsSettings(file.stats, queueIds) };
+  } catch (e) {
+    if (e instanceof AuthSettingsError) throw new ConfigError(`auth.${e.key}`, e.message);
+    if (e instanceof StatsSettingsError) throw new ConfigError(`stats.${e.key}`, e.message);
+    throw e;
+  }
+}
+
+/** Open mode (no API keys) serves anyone who can connect: only allowed on a loopback address. */
+function checkOpenMode(config: AcdConfig): AcdConfig {
+  if (config.auth.mode === 'open' && !isLoopback(config.http.host)) {
+    throw new ConfigError('auth.apiKeys', `no API keys configured (open mode) while HTTP_HOST is ${config.http.host}: configure keys or listen on 127.0.0.1`);
+  }
+  return config;
+}
+
+function routingOf(q: Parameters<typeof resolveRouting>[0], i: number) {
+  try {
+    return resolveRouting(q);
+  } catch (e) {
+    if (e instanceof RoutingConfigError) throw new ConfigError(`queues[${i}].${e.key}`, e.message);
+    throw e;
+  }
+}
+
+function experienceOf(q: Parameters<typeof resolveExperience>[0], queueIds: ReadonlySet<string>, i: number) {
+  try {
+    return resolveExperience(q, queueIds);
+  } catch (e) {
+    if (e instanceof ExperienceConfigError) throw new ConfigError(`queues[${i}].${e.key}`, e.message);
+    throw e;
+  }
 }
 
 export function readConfigFile(path: string): unknown {
@@ -191,7 +244,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, file?: unknown)
   validate(Id, tenant, 'ACD_TENANT');
   const logLevel = env.LOG_LEVEL || 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) throw new ConfigError('LOG_LEVEL', `unknown level '${logLevel}'`);
-  return {
+  return checkOpenMode({
     ari: { url: ariUrl, username: env.ARI_USERNAME || 'asterisk', password: env.ARI_PASSWORD || 'asterisk', app: env.ARI_APP || 'acd' },
     redisUrl: envUrl(env, 'REDIS_URL', undefined),
     http: { host: env.HTTP_HOST || '127.0.0.1', port: envInt(env, 'HTTP_PORT', 8080, 0, 65535) },
@@ -199,5 +252,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, file?: unknown)
     nodeId: env.NODE_ID || `${hostname()}-${process.pid}`,
     logLevel,
     ...resolveConfigFile(raw),
-  };
+  });
 }

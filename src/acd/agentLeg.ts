@@ -21,17 +21,28 @@ export async function hangupQuietly(ctx: AcdContext, channelId: string): Promise
   }
 }
 
-/** The offer failed: back to the queue for the caller, next agent, and the agent freed per outcome. */
+/**
+ * The offer failed: the agent is freed per the queue's rules (RONA count, back-offs), and the
+ * caller goes back to its place once its last offer failed (ringall keeps the others ringing).
+ */
 export async function failOffer(ctx: AcdContext, callId: string, agentChannel: string, outcome: OfferOutcome): Promise<void> {
-  const backoff = outcome === 'noanswer' ? 0 : ctx.settings.retryDelayMs;
-  const { ok, agentId } = await ctx.store.offerFailed(callId, agentChannel, outcome, backoff);
+  const { ok, agentId, backoffMs = 0, offersLeft = 0 } = await ctx.store.offerFailed(callId, agentChannel, outcome, ctx.settings.retryDelayMs);
   if (!ok) return;
-  ctx.logger.info({ callId, agentId, agentChannel, outcome }, 'offer failed; caller back in queue');
+  ctx.logger.info({ callId, agentId, agentChannel, outcome, backoffMs, offersLeft }, offersLeft > 0 ? 'offer failed; other offers ring on' : 'offer failed; caller back in queue');
   await hangupQuietly(ctx, agentChannel);
-  const call = await ctx.store.getCall(callId);
-  if (call) ctx.kick({ queue: call.queue });
+  if (offersLeft === 0) {
+    const call = await ctx.store.getCall(callId);
+    if (call) ctx.kick({ queue: call.queue });
+  }
+  if (!agentId) return;
   // The back-off ends without any event: a timer offers the agent calls again then.
-  if (agentId && backoff > 0) await ctx.timers.scheduleRetry(agentId, backoff);
+  if (backoffMs > 0) await ctx.timers.scheduleRetry(agentId, backoffMs);
+  else ctx.kick({ agentId });
+}
+
+/** Hangs up agent legs a call no longer offers (another leg answered, or the call ended). */
+export async function hangupLegs(ctx: AcdContext, agentChannels: string[]): Promise<void> {
+  await Promise.all(agentChannels.map((channel) => hangupQuietly(ctx, channel)));
 }
 
 export async function offerToAgent(ctx: AcdContext, a: Assignment): Promise<void> {
@@ -54,8 +65,8 @@ export async function offerToAgent(ctx: AcdContext, a: Assignment): Promise<void
 
 /** The agent leg entered Stasis: now it may be dialed. A leg for an offer that ended meanwhile is hung up. */
 export async function onAgentLegInStasis(ctx: AcdContext, channel: ChannelInfo, callId: string): Promise<void> {
-  const call = await ctx.store.getCall(callId);
-  if (!call || call.state !== 'offering' || call.agentChannel !== channel.id) {
+  const [call, offers] = await Promise.all([ctx.store.getCall(callId), ctx.store.callOffers(callId)]);
+  if (!call || call.state !== 'offering' || !offers.some((o) => o.agentChannel === channel.id)) {
     ctx.logger.info({ callId, agentChannel: channel.id }, 'stale agent leg; hanging up');
     return hangupQuietly(ctx, channel.id);
   }
@@ -106,7 +117,8 @@ export function outcomeOfCause(cause: number | undefined): OfferOutcome {
 /** The agent leg left Stasis (hung up, rang out, rejected...). */
 export async function onAgentLegGone(ctx: AcdContext, callId: string, agentChannel: string, cause: number | undefined): Promise<void> {
   const call = await ctx.store.getCall(callId);
-  if (!call || call.agentChannel !== agentChannel) return;
+  if (!call) return;
+  // Fenced in the store: a leg that is not one of the call's offers changes nothing.
   if (call.state === 'offering') return failOffer(ctx, callId, agentChannel, outcomeOfCause(cause));
-  if (call.state === 'connected') return endCall(ctx, callId, 'agent');
+  if (call.state === 'connected' && call.agentChannel === agentChannel) return endCall(ctx, callId, 'agent');
 }

@@ -4,16 +4,26 @@
  * between the two, reconcile finds a connected call whose channels are not bridged and bridges them.
  */
 import { isPbxError } from '../pbx/port.js';
+import { hangupLegs } from './agentLeg.js';
 import type { AcdContext } from './context.js';
+import { divertToCallback } from './callback.js';
+import { stopAnnouncements } from './holdMedia.js';
 
 export const bridgeIdOf = (agentChannel: string) => `bridge-${agentChannel}`;
 
 export async function connectCall(ctx: AcdContext, callId: string, agentChannel: string): Promise<void> {
+  // Caller experience: a callback call has no caller yet; the customer is called now (callback.ts).
+  if (await divertToCallback(ctx, callId, agentChannel)) return;
   const bridgeId = bridgeIdOf(agentChannel);
-  if (!(await ctx.store.connect(callId, agentChannel, bridgeId))) return;
+  const { ok, released } = await ctx.store.connectOffer(callId, agentChannel, bridgeId);
+  if (!ok) return;
+  // Caller experience: an announcement never delays the bridge (holdMedia.ts).
+  await stopAnnouncements(ctx, callId);
   const call = await ctx.store.getCall(callId);
+  if (call) await bridgeParties(ctx, call.callerChannel, agentChannel, bridgeId);
+  // ringall / ring-progressively: the other agents' legs stop ringing (their agents are ready again).
+  if (released.length > 0) await hangupLegs(ctx, released);
   if (!call) return;
-  await bridgeParties(ctx, call.callerChannel, agentChannel, bridgeId);
   ctx.logger.info({ callId, agentId: call.agentId, bridgeId }, 'caller and agent connected');
 }
 

@@ -7,6 +7,7 @@ import type { CallSnapshot } from '../domain/call.js';
 import { AcdError } from '../domain/errors.js';
 import { isPbxError } from '../pbx/port.js';
 import type { AcdContext } from './context.js';
+import { exitQueue } from './queueExit.js';
 
 export interface CallCommands {
   setPriority(callId: string, priority: number, opts: { by: string }): Promise<CallSnapshot>;
@@ -34,4 +35,42 @@ export function createHangupCommand(ctx: AcdContext): Pick<CallCommands, 'hangup
       }
     },
   };
+}
+
+/** Withdraw: the caller leaves the queue alive and continues in the dialplan with QUEUESTATUS=WITHDRAW. */
+export function createWithdrawCommand(ctx: AcdContext): Pick<CallCommands, 'withdraw'> {
+  return {
+    async withdraw(callId, { by }) {
+      await ctx.locks.run(callId, async () => {
+        const call = await callOrThrow(ctx, callId);
+        if (call.state === 'connected') {
+          throw new AcdError('invalid_state', `call ${callId} is connected to an agent: only a queued caller can be withdrawn`, { field: 'callId' });
+        }
+        ctx.logger.info({ callId, by }, 'caller withdrawn by command');
+        if (!(await exitQueue(ctx, callId, 'WITHDRAW'))) throw new AcdError('invalid_state', `call ${callId} is no longer in a queue`, { field: 'callId' });
+      });
+    },
+  };
+}
+
+/**
+ * New priority for a queued caller (the store keeps its arrival order within the new band).
+ * Written with queue exits so the engine could expose every command; routing owns its rules.
+ */
+export function createPriorityCommand(ctx: AcdContext): Pick<CallCommands, 'setPriority'> {
+  return {
+    setPriority: (callId, priority, { by }) =>
+      ctx.locks.run(callId, async () => {
+        await ctx.store.setPriority(callId, priority);
+        ctx.logger.info({ callId, priority, by }, 'caller priority changed by command');
+        const call = await callOrThrow(ctx, callId);
+        ctx.kick({ queue: call.queue });
+        return call;
+      }),
+  };
+}
+
+/** Every call command: the engine exposes them as `engine.calls`. */
+export function createCallCommands(ctx: AcdContext): CallCommands {
+  return { ...createHangupCommand(ctx), ...createWithdrawCommand(ctx), ...createPriorityCommand(ctx) };
 }

@@ -4,16 +4,18 @@
  * agent's wrap-up timer (or let the router offer the agent the next call at once).
  */
 import { isPbxError } from '../pbx/port.js';
-import { hangupQuietly } from './agentLeg.js';
+import { hangupLegs, hangupQuietly } from './agentLeg.js';
 import type { AcdContext } from './context.js';
 
 export async function endCall(ctx: AcdContext, callId: string, endedBy: 'caller' | 'agent' | 'lost'): Promise<void> {
+  const offers = await ctx.store.callOffers(callId); // ringall: legs besides call.agentChannel
   const ended = await ctx.store.endCall(callId, endedBy);
   if (!ended) return;
   const { call } = ended;
   ctx.logger.info({ callId, queue: call.queue, state: ended.state, endedBy, agentId: call.agentId || undefined }, 'call ended');
   if (endedBy !== 'caller') await hangupQuietly(ctx, call.callerChannel);
   if (endedBy !== 'agent') await hangupQuietly(ctx, call.agentChannel);
+  await hangupLegs(ctx, offers.map((o) => o.agentChannel).filter((c) => c !== call.agentChannel));
   if (call.bridgeId) {
     try {
       await ctx.pbx.destroyBridge(call.bridgeId);

@@ -1,12 +1,20 @@
 /**
  * Step 1 of a caller's journey: the caller's channel entered Stasis(acd,<queue>,...).
- * Answer, music on hold, join the queue in Redis, then ask the router for an agent.
- * Replaying it (reconcile after a restart) is harmless: enqueue is idempotent by call id.
+ * Join the queue in Redis (which may refuse: FULL, JOINEMPTY — then the queue's overflow queue is
+ * tried, else the caller continues in the dialplan unanswered with QUEUESTATUS set), answer, hold
+ * media and the wait timers, then ask the router for an agent.
+ * Replaying it (reconcile after a restart) is harmless: enqueue is idempotent by call id, and
+ * the wait timers (which survive restarts) are only scheduled when the call was created.
  */
+import type { QueueDef } from '../domain/queue.js';
 import type { ChannelInfo } from '../pbx/port.js';
 import { isPbxError } from '../pbx/port.js';
+import { requirementsFromChannel } from './callerSkills.js';
 import type { AcdContext } from './context.js';
+import { resumeHoldMedia } from './holdMedia.js';
+import { continueWithStatus } from './queueExit.js';
 import { parseStasisArgs } from './stasisArgs.js';
+import { enterWaitExperience } from './waitTimers.js';
 
 /** The call id is the caller's channel id: deterministic, so a replayed StasisStart finds the same call. */
 export const callIdOf = (callerChannelId: string) => callerChannelId;
@@ -14,41 +22,53 @@ export const callIdOf = (callerChannelId: string) => callerChannelId;
 /** Sends a caller the engine will not queue back to the dialplan, with the reason in channel variables. */
 async function rejectToDialplan(ctx: AcdContext, channelId: string, status: string, reason: string): Promise<void> {
   ctx.logger.warn({ channelId, status, reason }, 'caller not queued; continuing in dialplan');
-  try {
-    await ctx.pbx.setVariable(channelId, 'QUEUESTATUS', status);
-    await ctx.pbx.setVariable(channelId, 'ACD_ERROR', reason);
-    await ctx.pbx.continueInDialplan(channelId);
-  } catch (err) {
-    if (!isPbxError(err, 'not_found')) throw err;
-  }
+  await continueWithStatus(ctx, channelId, status, { ACD_ERROR: reason });
 }
 
 export async function handleCallerEntry(ctx: AcdContext, channel: ChannelInfo, args: string[]): Promise<void> {
   const entry = parseStasisArgs(args);
   if (entry.role === 'invalid') return rejectToDialplan(ctx, channel.id, 'INVALID', entry.reason);
   if (entry.role !== 'caller') return;
-  const queue = await ctx.store.getQueue(entry.queue);
+  let queue = await ctx.store.getQueue(entry.queue);
   if (!queue) return rejectToDialplan(ctx, channel.id, 'UNKNOWN', `no queue '${entry.queue}'`);
 
+  const callId = callIdOf(channel.id);
+  const skills = await requirementsFromChannel(ctx, channel.id, entry);
+  const tried = new Set<string>();
+  for (;;) {
+    tried.add(queue.id);
+    const joined = await ctx.store.enqueue({
+      callId,
+      queue: queue.id,
+      callerChannel: channel.id,
+      callerNumber: channel.callerNumber,
+      callerName: channel.callerName,
+      priority: entry.priority,
+      node: ctx.nodeId,
+      skills,
+    });
+    if (!joined.rejected) return startWaiting(ctx, channel, queue, joined);
+    const overflow: QueueDef | undefined = queue.overflowQueue && !tried.has(queue.overflowQueue) ? await ctx.store.getQueue(queue.overflowQueue) : undefined;
+    ctx.logger.info({ callId, queue: queue.id, status: joined.rejected, overflow: overflow?.id }, 'queue refused the caller');
+    if (!overflow) return continueWithStatus(ctx, channel.id, joined.rejected);
+    queue = overflow;
+  }
+}
+
+async function startWaiting(ctx: AcdContext, channel: ChannelInfo, queue: QueueDef, joined: { position: number; created: boolean }): Promise<void> {
   const callId = callIdOf(channel.id);
   const log = ctx.logger.child({ callId, queue: queue.id });
   try {
     if (channel.state !== 'Up') await ctx.pbx.answer(channel.id);
-    await ctx.pbx.startMoh(channel.id, queue.musicClass);
+    const stay = await ctx.store.stayOf(callId);
+    if (joined.created && stay) await enterWaitExperience(ctx, callId, channel.id, queue, stay.joinSeq);
+    // A replay (reconcile) keeps the timers it already has; the call may have overflowed meanwhile.
+    else await resumeHoldMedia(ctx, channel.id, stay ? await ctx.store.getQueue(stay.queue) : queue);
   } catch (err) {
-    // The caller hung up before we could answer: its StasisEnd (queued behind us) finds no call.
-    if (isPbxError(err, 'not_found')) return log.info('caller gone before being queued');
+    // The caller hung up before we could answer: its StasisEnd (queued behind us) ends the call.
+    if (isPbxError(err, 'not_found')) return log.info('caller gone before being answered');
     throw err;
   }
-  const { position, created } = await ctx.store.enqueue({
-    callId,
-    queue: queue.id,
-    callerChannel: channel.id,
-    callerNumber: channel.callerNumber,
-    callerName: channel.callerName,
-    priority: entry.priority,
-    node: ctx.nodeId,
-  });
-  log.info({ position, created, priority: entry.priority, caller: channel.callerNumber }, 'caller queued');
+  log.info({ position: joined.position, created: joined.created, caller: channel.callerNumber }, 'caller queued');
   ctx.kick({ queue: queue.id });
 }

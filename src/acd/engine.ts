@@ -8,12 +8,16 @@ import type { Logger } from 'pino';
 import type { Pbx } from '../pbx/port.js';
 import type { AcdStore } from '../store/types.js';
 import { createAgentCommands, type AgentCommands, type ReasonLists } from './agentCommands.js';
+import { createCallCommands, type CallCommands } from './callCommands.js';
+import { watchCallerExperience } from './callerWatch.js';
+import { onCallerTimer } from './waitTimers.js';
 import { DEFAULT_SETTINGS, type AcdContext, type EngineSettings } from './context.js';
 import { Dispatcher } from './dispatcher.js';
 import { KeyedLock } from './keyedLock.js';
 import { reconcile } from './reconcile.js';
-import { Router } from './router.js';
+import { onRoutingTimer, Router } from './router.js';
 import { createTimers, type TimerJob, type Timers } from './timers.js';
+import { createCallControl, type CallControl, type OutboundSettings } from './control/index.js';
 
 export interface EngineDeps {
   pbx: Pbx;
@@ -24,10 +28,16 @@ export interface EngineDeps {
   /** BullMQ connection and key prefix (the tenant's hash tag) for the timers. */
   timers: { connection: ConnectionOptions; prefix: string };
   settings?: Partial<EngineSettings>;
+  /** Outbound calls from agents: dial pattern, wrap-up, ring time (src/acd/control/outbound.ts). */
+  outbound?: Partial<OutboundSettings>;
 }
 
 export interface Engine {
   readonly agents: AgentCommands;
+  /** Priority, withdraw and hang-up of queue calls (src/acd/callCommands.ts). */
+  readonly calls: CallCommands;
+  /** Call control for the CTI channel and REST (src/acd/control). */
+  readonly control: CallControl;
   start(): Promise<void>;
   stop(): Promise<void>;
   /** Resolves once routing and reconcile in flight are done (tests, shutdown). */
@@ -60,6 +70,8 @@ export function createEngine(deps: EngineDeps): Engine {
   const dispatcher = new Dispatcher(ctx, runReconcile);
 
   const onTimer = async (job: TimerJob) => {
+    if (job.kind === 'caller') return onCallerTimer(ctx, job);
+    if (job.kind === 'route' || job.kind === 'ringNext') return onRoutingTimer(ctx, job);
     if (job.kind === 'wrapup') {
       if (await deps.store.endWrapup(job.agentId, job.version)) router.kick({ agentId: job.agentId });
     } else {
@@ -68,15 +80,23 @@ export function createEngine(deps: EngineDeps): Engine {
   };
 
   let unsubscribe: (() => void) | undefined;
+  let unwatchCallers: (() => void) | undefined;
+  const agents = createAgentCommands(deps.store, deps.reasons, (agentId) => router.kick({ agentId }));
+  const control = createCallControl(ctx, agents, deps.outbound);
   return {
-    agents: createAgentCommands(deps.store, deps.reasons, (agentId) => router.kick({ agentId })),
+    agents,
+    control,
+    calls: createCallCommands(ctx),
     async start() {
-      timers = createTimers({ ...deps.timers, handler: onTimer, logger });
+      timers = createTimers({ ...deps.timers, handler: onTimer, logger, nodeId: deps.nodeId });
       unsubscribe = deps.pbx.onEvent((e) => dispatcher.handle(e));
+      unwatchCallers = watchCallerExperience(ctx);
       await deps.pbx.start();
     },
     async stop() {
       unsubscribe?.();
+      unwatchCallers?.();
+      control.close();
       await deps.pbx.stop();
       await router.idle();
       await reconciling;

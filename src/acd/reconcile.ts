@@ -10,6 +10,8 @@ import { failOffer, onAgentLegInStasis } from './agentLeg.js';
 import { bridgeParties, connectCall } from './bridging.js';
 import { callIdOf, handleCallerEntry } from './callerEntry.js';
 import { endCall } from './callEnd.js';
+import { repairCallback } from './callback.js';
+import { resumeHoldMedia } from './holdMedia.js';
 import type { AcdContext } from './context.js';
 import { argsFromAppData, parseStasisArgs } from './stasisArgs.js';
 
@@ -28,6 +30,8 @@ async function readPbx(ctx: AcdContext): Promise<PbxView> {
 }
 
 async function repairCall(ctx: AcdContext, call: CallSnapshot, pbx: PbxView): Promise<string> {
+  // A callback call keeps its place with no caller channel until the customer answers (callback.ts).
+  if (call.callerChannel === '') return repairCallback(ctx, call.id, pbx.inApp);
   if (!pbx.inApp.has(call.callerChannel)) {
     await endCall(ctx, call.id, 'lost');
     return 'caller gone';
@@ -35,7 +39,7 @@ async function repairCall(ctx: AcdContext, call: CallSnapshot, pbx: PbxView): Pr
   const agentLeg = call.agentChannel ? pbx.inApp.get(call.agentChannel) : undefined;
   switch (call.state) {
     case 'waiting':
-      await ctx.pbx.startMoh(call.callerChannel, (await ctx.store.getQueue(call.queue))?.musicClass);
+      await resumeHoldMedia(ctx, call.callerChannel, await ctx.store.getQueue(call.queue));
       ctx.kick({ queue: call.queue });
       return 'waiting';
     case 'offering':
@@ -67,9 +71,12 @@ export async function reconcile(ctx: AcdContext): Promise<void> {
   const pbx = await readPbx(ctx);
   const calls = (await ctx.store.listCalls()).filter((c) => c.node === ctx.nodeId);
   const known = new Set<string>();
+  // Callers that call control took out of the queues (redirect to an extension) are its own.
+  for (const r of await ctx.store.listControlCalls()) if (r.fields.callerChannel) known.add(r.fields.callerChannel);
   for (const call of calls) {
     known.add(call.callerChannel);
     if (call.agentChannel) known.add(call.agentChannel);
+    for (const offer of await ctx.store.callOffers(call.id)) known.add(offer.agentChannel); // ringall: every offered leg
     const outcome = await ctx.locks.run(call.id, () => repairCall(ctx, call, pbx));
     ctx.logger.info({ callId: call.id, state: call.state, outcome }, 'reconciled call');
   }

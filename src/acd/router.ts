@@ -1,18 +1,51 @@
 /**
- * The router: asks the store for routing decisions and starts an agent leg for each.
- * The decision itself (which caller, which agent, reserve) is one Lua script; this module only
+ * The router: asks the store for routing decisions and starts an agent leg for each offer.
+ * The decision itself (which caller, which agent(s), reserve) is one Lua script; this module only
  * decides when to ask. Kicks for the same trigger coalesce: while one drain runs, further kicks
  * just ask it to run once more, so a burst of events costs one extra decision, not one each.
+ * Time-driven routing uses timers: a queue is tried again when a waiting caller's rules relax
+ * (the store says when), and ring-progressively adds one ringing agent per step.
  */
 import { randomUUID } from 'node:crypto';
+import type { Assignment } from '../store/types.js';
 import type { AcdContext } from './context.js';
 import { offerToAgent } from './agentLeg.js';
+import type { RoutingTimerJob } from './timers.js';
 
 export type RouteTrigger = { queue: string } | { agentId: string };
 
 const keyOf = (t: RouteTrigger) => ('queue' in t ? `q:${t.queue}` : `a:${t.agentId}`);
 
 export const newAgentChannelId = () => `acd-agent-${randomUUID()}`;
+
+/** ring-progressively: the next step is due `ringStepS` after the latest offer. */
+async function scheduleNextStep(ctx: AcdContext, a: Assignment): Promise<void> {
+  if (a.ringStepS && a.round) await ctx.timers.scheduleRingNext(a.callId, a.round, a.ringStepS);
+}
+
+/** Starts the agent legs of one routing decision (several for ringall), each under the call's lock. */
+function startOffers(ctx: AcdContext, assignments: Assignment[]): void {
+  for (const a of assignments) {
+    ctx.logger.info({ callId: a.callId, agentId: a.agentId, queue: a.queue, agentChannel: a.agentChannel }, 'call assigned');
+    void ctx.locks.run(a.callId, () => offerToAgent(ctx, a)).catch((err) => ctx.logger.error({ err, callId: a.callId }, 'offer failed unexpectedly'));
+  }
+  const last = assignments[assignments.length - 1];
+  scheduleNextStep(ctx, last).catch((err) => ctx.logger.error({ err, callId: last.callId }, 'ring step timer not scheduled'));
+}
+
+/** A routing timer fired (see timers.ts RoutingTimerJob). */
+export async function onRoutingTimer(ctx: AcdContext, job: RoutingTimerJob): Promise<void> {
+  if (job.kind === 'route') return ctx.kick({ queue: job.queue });
+  await ctx.locks.run(job.callId, async () => {
+    const next = await ctx.store.offerMore(job.callId, job.round, newAgentChannelId());
+    if (!next) return; // answered, back to waiting, or a later step already ran
+    if (next.assignment) {
+      ctx.logger.info({ callId: job.callId, agentId: next.assignment.agentId, round: next.round }, 'one more agent rings');
+      await offerToAgent(ctx, next.assignment);
+    }
+    await ctx.timers.scheduleRingNext(job.callId, next.round, job.stepS);
+  });
+}
 
 export class Router {
   private readonly running = new Map<string, { again: boolean; done: Promise<void> }>();
@@ -43,12 +76,12 @@ export class Router {
     do {
       state.again = false;
       for (;;) {
-        const assignment = await ctx.store.assign(trigger, newAgentChannelId());
-        if (!assignment) break;
-        ctx.logger.info({ callId: assignment.callId, agentId: assignment.agentId, queue: assignment.queue }, 'call assigned');
-        void ctx.locks
-          .run(assignment.callId, () => offerToAgent(ctx, assignment))
-          .catch((err) => ctx.logger.error({ err, callId: assignment.callId }, 'offer failed unexpectedly'));
+        const { assignments, retryAt } = await ctx.store.route(trigger, newAgentChannelId());
+        if (assignments.length === 0) {
+          if (retryAt !== undefined && 'queue' in trigger) await ctx.timers.scheduleRoute(trigger.queue, retryAt);
+          break;
+        }
+        startOffers(ctx, assignments);
         // An agent takes one call at a time; a queue keeps matching while it has both.
         if ('agentId' in trigger) break;
       }

@@ -1,17 +1,20 @@
 /**
  * The Stasis() arguments the engine understands, as a pure parser.
  *   caller:     Stasis(acd,<queue>[,key=value...])   e.g. Stasis(acd,sales,priority=5)
+ *               keys: priority (0-999), skills (`english:3+billing:2`, levels 1-5: routing requirements)
  *   agent leg:  Stasis(acd,agent,<agentId>,<callId>)  (set by the engine when it creates the leg)
  *   other legs: Stasis(acd,<role>,...) with a reserved role word (snoop, consult, callback...):
  *               channels the engine itself creates for call control; the module that created
  *               them handles their events, the queue flow ignores them.
  * Queue ids may not be reserved role words (config validation enforces it).
  */
+import { parseSkills, type Skills } from '../domain/routing.js';
+
 export const RESERVED_ROLES = ['agent', 'snoop', 'callback', 'consult', 'outbound', 'park', 'transfer', 'monitor'] as const;
 export type OtherRole = Exclude<(typeof RESERVED_ROLES)[number], 'agent'>;
 
 export type StasisEntry =
-  | { role: 'caller'; queue: string; priority: number; options: Record<string, string> }
+  | { role: 'caller'; queue: string; priority: number; skills?: Skills; options: Record<string, string> }
   | { role: 'agent'; agentId: string; callId: string }
   | { role: 'other'; name: OtherRole; args: string[] }
   | { role: 'invalid'; reason: string };
@@ -42,7 +45,14 @@ export function parseStasisArgs(args: string[]): StasisEntry {
       return { role: 'invalid', reason: `priority must be an integer from 0 to ${MAX_PRIORITY}, got '${options.priority}'` };
     }
   }
-  return { role: 'caller', queue: first, priority, options };
+  if (options.skills === undefined) return { role: 'caller', queue: first, priority, options };
+  let skills: Skills;
+  try {
+    skills = parseSkills(options.skills);
+  } catch (e) {
+    return { role: 'invalid', reason: `skills: ${(e as Error).message}` };
+  }
+  return { role: 'caller', queue: first, priority, skills, options };
 }
 
 /** `acd,sales,priority=5` (a channel's dialplan app_data) → the args after the app name. */

@@ -7,7 +7,26 @@
 import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 
-export type TimerJob = { kind: 'wrapup'; agentId: string; version: number } | { kind: 'retry'; agentId: string };
+export type TimerJob = { kind: 'wrapup'; agentId: string; version: number } | { kind: 'retry'; agentId: string } | CallerTimerJob | RoutingTimerJob;
+
+/**
+ * Routing timers (src/acd/router.ts): `route` tries a queue again when a waiting caller's rules
+ * relax (penalty rule, skill step); `ringNext` adds one more ringing agent (ring-progressively),
+ * fenced by the call's offer round.
+ */
+export type RoutingTimerJob = { kind: 'route'; queue: string } | { kind: 'ringNext'; callId: string; round: number; stepS: number };
+
+/**
+ * Caller-experience timers (src/acd/waitTimers.ts): fenced by the caller's joinSeq (one stay in
+ * one queue); `seq` numbers the repeats of a chain (announcements, leave-empty checks, callback tries).
+ */
+export interface CallerTimerJob {
+  kind: 'caller';
+  what: 'timeout' | 'leaveEmpty' | 'announce' | 'periodic' | 'callback';
+  callId: string;
+  joinSeq: number;
+  seq: number;
+}
 
 export type TimerHandler = (job: TimerJob) => Promise<void>;
 
@@ -15,10 +34,22 @@ export interface Timers {
   scheduleWrapup(agentId: string, version: number, delayMs: number): Promise<void>;
   /** Re-offer calls to an agent after a back-off (busy / rejected offer). */
   scheduleRetry(agentId: string, delayMs: number): Promise<void>;
+  /** A caller-experience timer; scheduling the same (what, call, joinSeq, seq) twice is a no-op. */
+  scheduleCaller(job: Omit<CallerTimerJob, 'kind'>, delayMs: number): Promise<void>;
+  /** Route `queue` again at `atMs` (ms epoch); one job per queue and moment. */
+  scheduleRoute(queue: string, atMs: number): Promise<void>;
+  /** ring-progressively: the next step of a call's offer round. */
+  scheduleRingNext(callId: string, round: number, stepS: number): Promise<void>;
   close(): Promise<void>;
 }
 
 const QUEUE_NAME = 'timers';
+/**
+ * Jobs that act on one engine's PBX channels (caller experience) go to that engine's own queue:
+ * each instance may have its own Asterisk, and another instance's requests would not find the
+ * channel. Instances keep their NODE_ID across restarts (reconcile relies on it too).
+ */
+const nodeQueueName = (nodeId: string) => `timers-node-${nodeId.replace(/:/g, '_')}`;
 
 /** BullMQ forbids ':' in custom ids; agent ids are config ids ([A-Za-z0-9_.-]). */
 const jobId = (...parts: (string | number)[]) => parts.join('__');
@@ -29,6 +60,8 @@ export function createTimers(opts: {
   prefix: string;
   handler: TimerHandler;
   logger: Logger;
+  /** This instance: caller-experience jobs run on the instance that scheduled them. */
+  nodeId?: string;
 }): Timers {
   const { connection, prefix, handler, logger } = opts;
   const queue = new Queue<TimerJob>(QUEUE_NAME, { connection, prefix });
@@ -42,17 +75,29 @@ export function createTimers(opts: {
   worker.on('failed', (job, err) => logger.error({ err, job: job?.data }, 'timer job failed'));
   worker.on('error', (err) => logger.error({ err }, 'timer worker error'));
 
-  const add = async (data: TimerJob, id: string, delayMs: number) => {
-    await queue.add(data.kind, data, { jobId: id, delay: Math.max(0, delayMs), removeOnComplete: true, removeOnFail: 1000 });
+  const nodeName = opts.nodeId === undefined ? undefined : nodeQueueName(opts.nodeId);
+  const nodeQueue = nodeName === undefined ? queue : new Queue<TimerJob>(nodeName, { connection, prefix });
+  const nodeWorker = nodeName === undefined ? undefined : new Worker<TimerJob>(nodeName, async (job: Job<TimerJob>) => handler(job.data), { connection, prefix, concurrency: 16 });
+  nodeWorker?.on('failed', (job, err) => logger.error({ err, job: job?.data }, 'timer job failed'));
+  nodeWorker?.on('error', (err) => logger.error({ err }, 'timer worker error'));
+
+  const add = async (data: TimerJob, id: string, delayMs: number, on = queue) => {
+    await on.add(data.kind, data, { jobId: id, delay: Math.max(0, delayMs), removeOnComplete: true, removeOnFail: 1000 });
   };
 
   return {
     scheduleWrapup: (agentId, version, delayMs) => add({ kind: 'wrapup', agentId, version }, jobId('wrapup', agentId, version), delayMs),
     // One pending retry per agent and moment: a second busy within the same ms shares the job.
     scheduleRetry: (agentId, delayMs) => add({ kind: 'retry', agentId }, jobId('retry', agentId, Date.now() + delayMs), delayMs),
+    scheduleCaller: (job, delayMs) =>
+      add({ kind: 'caller', ...job }, jobId('caller', job.what, job.callId.replace(/:/g, '_'), job.joinSeq, job.seq), delayMs, nodeQueue),
+    scheduleRoute: (queue, atMs) => add({ kind: 'route', queue }, jobId('route', queue, atMs), atMs - Date.now()),
+    scheduleRingNext: (callId, round, stepS) => add({ kind: 'ringNext', callId, round, stepS }, jobId('ringNext', callId.replace(/:/g, '_'), round), stepS * 1000),
     async close() {
       await worker.close();
+      await nodeWorker?.close();
       await queue.close();
+      if (nodeQueue !== queue) await nodeQueue.close();
     },
   };
 }

@@ -6,12 +6,15 @@
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 
-const SECRET_QUERY_PARAMS = ['token', 'apiKey'];
+const SECRET_QUERY_PARAMS = ['token', 'apiKey', 'ssid'];
 const SECRET_QUERY = new RegExp(`([?&](?:${SECRET_QUERY_PARAMS.join('|')})=)[^&#]*`, 'g');
 const CENSOR = '[redacted]';
 
+/** Stream tickets travel as the first path segment (`/<ticket>/sse`). */
+const TICKET_PATH = /^\/[A-Za-z0-9_-]{32}(?=\/(?:sse|long-poll|websocket)\b)/;
+
 export function redactUrl(url: string): string {
-  return url.replace(SECRET_QUERY, `$1${CENSOR}`);
+  return url.replace(SECRET_QUERY, `$1${CENSOR}`).replace(TICKET_PATH, `/${CENSOR}`);
 }
 
 function serializeRequest(req: FastifyRequest): Record<string, unknown> {
@@ -23,7 +26,7 @@ export function createApiLogger(logger: Logger): FastifyBaseLogger {
     { component: 'api' },
     {
       redact: {
-        paths: ['req.headers.authorization', 'req.headers["x-api-key"]', ...SECRET_QUERY_PARAMS.map((p) => `req.query.${p}`)],
+        paths: ['req.headers.authorization', 'req.headers["x-api-key"]', ...SECRET_QUERY_PARAMS.map((p) => `req.query.${p}`), 'req.params.ticket'],
         censor: CENSOR,
       },
       serializers: { req: serializeRequest },

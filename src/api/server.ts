@@ -13,6 +13,18 @@ import { agentRoutes } from './routes/agents.js';
 import { eventRoutes } from './routes/events.js';
 import { queueRoutes } from './routes/queues.js';
 import { siteRoutes } from './routes/site.js';
+import { installAuth, installCors } from './auth.js';
+import { adminAgentRoutes } from './routes/adminAgents.js';
+import { adminQueueRoutes } from './routes/adminQueues.js';
+import { callRoutes } from './routes/calls.js';
+import { pbxisQueueRoutes } from './routes/pbxisQueue.js';
+import { pbxisCallRoutes } from './routes/pbxis-calls.js';
+import { liveQueueRoutes, metricsRoute } from './routes/stats.js';
+import { ticketRoutes } from './routes/tickets.js';
+import { createStreamCap } from './streamCap.js';
+import { createStreamTransport } from './streamTransport.js';
+import { ctiDepsOf, ctiRoutes } from './routes/cti.js';
+import { attachCtiWebSocket } from '../cti/wsServer.js';
 
 const SSE_DEFAULTS: SseOptions = { heartbeatMs: 15_000, retryMs: 2_000, maxBufferedBytes: 1 << 20 };
 
@@ -23,6 +35,13 @@ export async function buildApi(deps: ApiDeps, options: ApiOptions = {}): Promise
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
   allowEmptyJsonBody(app);
   installErrorHandling(app);
+  installCors(app, deps.auth.settings.corsOrigins);
+  installAuth(app, deps);
+  const streams = createStreamTransport(deps.events, createStreamCap(deps.auth.settings.maxStreamsPerCredential), { ...SSE_DEFAULTS, ...options.sse });
+  // Open SSE streams are ended (ticket streams with a `close` event) or close() would wait for them.
+  app.addHook('preClose', async () => {
+    for (const stream of streams.open) stream.end();
+  });
 
   await app.register(swagger, {
     openapi: {
@@ -36,10 +55,21 @@ export async function buildApi(deps: ApiDeps, options: ApiOptions = {}): Promise
       const typed = api.withTypeProvider<TypeBoxTypeProvider>();
       agentRoutes(typed, deps);
       queueRoutes(typed, deps);
-      eventRoutes(typed, deps, { ...SSE_DEFAULTS, ...options.sse });
+      eventRoutes(typed, deps, streams);
+      adminQueueRoutes(typed, deps);
+      adminAgentRoutes(typed, deps);
+      callRoutes(typed, deps);
+      liveQueueRoutes(typed, deps);
+      if (deps.control) ctiRoutes(typed, { ...deps, control: deps.control });
     },
     { prefix: '/api' },
   );
+  // PBXIS web-service compatible paths and Prometheus live at the root.
+  pbxisQueueRoutes(app, deps);
+  if (deps.control) pbxisCallRoutes(app, { ...deps, control: deps.control });
+  ticketRoutes(app, deps, streams);
+  metricsRoute(app, deps, streams);
+  if (deps.control) attachCtiWebSocket(app, ctiDepsOf({ ...deps, control: deps.control }), deps.events, deps.logger);
   return app;
 }
 

@@ -14,9 +14,18 @@ export function matchesFilter(event: AcdEvent, filter: EventFilter): boolean {
   return true;
 }
 
-/** JSON never contains a raw newline, so `data:` is always one line. */
-export function formatSseEvent({ id, event }: StoredEvent): string {
-  return `id: ${id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+/**
+ * JSON never contains a raw newline, so `data:` is always one line. The hub hands the same
+ * StoredEvent to every subscriber: it is formatted once, not once per client (2,000 clients).
+ */
+const formatted = new WeakMap<StoredEvent, string>();
+export function formatSseEvent(stored: StoredEvent): string {
+  let text = formatted.get(stored);
+  if (text === undefined) {
+    text = `id: ${stored.id}\nevent: ${stored.event.type}\ndata: ${JSON.stringify(stored.event)}\n\n`;
+    formatted.set(stored, text);
+  }
+  return text;
 }
 
 export const formatSseRetry = (ms: number): string => `retry: ${ms}\n\n`;

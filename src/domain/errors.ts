@@ -12,6 +12,7 @@ export const ErrorCodes = {
   call_not_found: 404,
   invalid_state: 409,
   conflict: 409,
+  too_many_requests: 429,
   pbx_error: 502,
   pbx_unavailable: 503,
   internal: 500,

@@ -12,14 +12,25 @@ interface Base {
 
 export type AcdEvent = Base &
   (
-    | { type: 'QueueCallerJoin'; callId: string; queue: string; position: number; callerNumber: string; callerName: string; priority: number }
+    | { type: 'QueueCallerJoin'; callId: string; queue: string; position: number; callerNumber: string; callerName: string; priority: number
+        /** Estimated wait (src/acd/callerExperience); `resumed`: old place kept (abandoned-resume); `from`: overflow source queue. */
+        ewtMs?: number; resumed?: boolean; from?: string }
+    | { type: 'QueueCallerPriority'; callId: string; queue: string; priority: number; previous: number }
     | { type: 'QueueCallerLeave'; callId: string; queue: string; reason: string; waitMs: number }
+    /** Callback (virtual hold, src/acd/callback.ts): requested, dialing the customer, a try failed (retry) or the last one did (gaveup). */
+    | { type: 'QueueCallback'; callId: string; queue: string; action: 'requested' | 'dialing' | 'retry' | 'gaveup'; number: string; attempt: number; agentId?: string }
     | { type: 'QueueCallerAbandon'; callId: string; queue: string; waitMs: number; agentId: string }
     | { type: 'AgentCalled'; callId: string; queue: string; agentId: string; endpoint: string; agentChannel: string }
     | { type: 'AgentRingNoAnswer'; callId: string; queue: string; agentId: string; ringMs: number; cause: string }
     | { type: 'AgentConnect'; callId: string; queue: string; agentId: string; waitMs: number; ringMs: number; bridgeId: string }
     | { type: 'AgentComplete'; callId: string; queue: string; agentId: string; talkMs: number; waitMs: number; reason: string }
     | { type: 'AgentStatus'; agentId: string; status: AgentStatus; previous: AgentStatus; reason: string; callId: string; by: string }
+    | { type: 'QueueMemberAdded'; queue: string; agentId: string; penalty: number; paused: boolean }
+    | { type: 'QueueMemberPenalty'; queue: string; agentId: string; penalty: number; paused: boolean }
+    | { type: 'QueueMemberRemoved'; queue: string; agentId: string }
+    | { type: 'QueueMemberPause'; queue: string; agentId: string; paused: boolean; reason: string }
+    /** Call control (src/acd/control): hold, mute, dtmf, transfer, supervisor monitor... `detail` depends on the action. */
+    | { type: 'CallControl'; callId: string; agentId: string; action: string; detail: string; by: string }
   );
 
 export type AcdEventType = AcdEvent['type'];

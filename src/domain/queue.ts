@@ -5,9 +5,10 @@
  * own module so each can grow without touching the other.
  */
 import type { CallerExperience } from './callerExperience.js';
-import type { QueueRouting } from './routing.js';
+import type { QueueStatsDef } from './stats.js';
+import type { QueueRouting, Skills } from './routing.js';
 
-export interface QueueDef extends QueueRouting, CallerExperience {
+export interface QueueDef extends QueueRouting, CallerExperience, QueueStatsDef {
   id: string;
   name: string;
   /** Seconds an offered agent rings before the offer counts as no answer (RONA). */
@@ -20,6 +21,10 @@ export interface Membership {
   queue: string;
   /** Lower is offered first. */
   penalty: number;
+  /** Position for linear / round-robin (lower first); config default: the agent's index. */
+  order?: number;
+  /** weighted-random share (default 1). */
+  weight?: number;
 }
 
 export interface AgentDef {
@@ -30,6 +35,8 @@ export interface AgentDef {
   queues: Membership[];
   /** Per-agent wrap-up override in seconds; undefined = the queue's. */
   wrapupS?: number;
+  /** Skill → level 1..5, for skills-based routing. */
+  skills?: Skills;
 }
 
 export interface ReasonCode {

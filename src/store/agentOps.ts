@@ -4,6 +4,8 @@ import type { ErrorCode } from '../domain/errors.js';
 import type { AgentDef, QueueDef } from '../domain/queue.js';
 import { isEmpty, readHashes, type StoreContext } from './context.js';
 import { agentFromHash, agentFromReply, queueFromHash } from './parse.js';
+import { skillsKey } from '../domain/routing.js';
+import { routingFields } from './routingFields.js';
 import { mapScriptErrors } from './scriptErrors.js';
 import type { AcdStore, AgentCommandOptions } from './types.js';
 
@@ -58,14 +60,18 @@ export function createAgentOps({ redis, keys, run }: StoreContext): AgentOps {
 
   return {
     async upsertQueue(def) {
-      await run('upsertQueue', [keys.queue(def.id), keys.queues], [def.id, def.name, def.strategy, def.ringTimeoutS, def.wrapupS, def.musicClass, JSON.stringify(def)]);
+      await run(
+        'upsertQueue',
+        [keys.queue(def.id), keys.queues],
+        [def.id, def.name, def.strategy, def.ringTimeoutS, def.wrapupS, def.musicClass, JSON.stringify(def), keys.prefix, ...routingFields(def).flat()],
+      );
     },
     async upsertAgent(def: AgentDef) {
-      const memberships = def.queues.flatMap((m) => [m.queue, m.penalty]);
+      const memberships = def.queues.flatMap((m) => [m.queue, m.penalty, m.order ?? '', m.weight ?? 1]);
       await run(
         'upsertAgent',
         [keys.agent(def.id), keys.agentQueues(def.id), keys.agents],
-        [keys.prefix, def.id, def.name, def.endpoint, def.wrapupS ?? '', ...memberships],
+        [keys.prefix, def.id, def.name, def.endpoint, def.wrapupS ?? '', skillsKey(def.skills ?? {}), ...memberships],
       );
     },
     getQueue: async (id) => (await getQueues([id]))[0],

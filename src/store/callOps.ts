@@ -2,14 +2,33 @@
 import { RONA_REASON } from '../domain/agent.js';
 import type { CallSnapshot } from '../domain/call.js';
 import { isEmpty, readHashes, type StoreContext } from './context.js';
-import { assignmentFromReply, callFromHash, hashFromFlat } from './parse.js';
+import { AcdError } from '../domain/errors.js';
+import { skillsKey } from '../domain/routing.js';
+import { assignmentFromReply, callFromHash, hashFromFlat, routeResultFromReply } from './parse.js';
 import { mapScriptErrors } from './scriptErrors.js';
 import type { AcdStore, CallEnded } from './types.js';
 
 export type CallOps = Pick<
   AcdStore,
-  'enqueue' | 'assign' | 'markRinging' | 'offerFailed' | 'connect' | 'endCall' | 'getCall' | 'callIdByChannel' | 'listCalls' | 'waitingCalls'
+  | 'enqueue'
+  | 'assign'
+  | 'route'
+  | 'offerMore'
+  | 'callOffers'
+  | 'setPriority'
+  | 'markRinging'
+  | 'offerFailed'
+  | 'connect'
+  | 'connectOffer'
+  | 'endCall'
+  | 'getCall'
+  | 'callIdByChannel'
+  | 'listCalls'
+  | 'waitingCalls'
 >;
+
+/** Highest caller priority (the waiting score keeps 1000 bands). */
+const MAX_PRIORITY = 999;
 
 /** endCall reply: {state, call HGETALL[, agentId, version, wrapupS]}. */
 function callEndedFromReply(reply: unknown): CallEnded | undefined {
@@ -24,50 +43,72 @@ export function createCallOps({ redis, keys, run }: StoreContext): CallOps {
   const getCalls = async (ids: string[]): Promise<CallSnapshot[]> =>
     (await readHashes(redis, ids.map(keys.call))).filter((h) => !isEmpty(h)).map(callFromHash);
 
-  return {
+  const ops: CallOps = {
     async enqueue(req) {
       const reply = await mapScriptErrors(
         run(
           'enqueue',
           [keys.call(req.callId), keys.queue(req.queue), keys.queueWaiting(req.queue), keys.seq, keys.calls, keys.chan, keys.events],
-          [req.callId, req.queue, req.callerChannel, req.callerNumber, req.callerName, req.priority, req.node],
+          [req.callId, req.queue, req.callerChannel, req.callerNumber, req.callerName, req.priority, req.node, skillsKey(req.skills ?? {})],
         ),
         (code, detail) => (code === 'queue_not_found' ? `queue ${req.queue} not found` : detail),
       );
-      const [position, created] = reply as [number, number];
-      return { position, created: created === 1 };
+      const [position, created, rejected] = reply as [number, number, ('FULL' | 'JOINEMPTY')?];
+      return { position, created: created === 1, ...(rejected ? { rejected } : {}) };
     },
 
-    async assign(trigger, agentChannel) {
+    async route(trigger, agentChannel) {
       const pending =
         'queue' in trigger
-          ? run(
-              'assignByQueue',
-              [keys.queue(trigger.queue), keys.queueWaiting(trigger.queue), keys.queueIdle(trigger.queue), keys.chan, keys.events],
-              [keys.prefix, trigger.queue, agentChannel],
-            )
+          ? run('assignByQueue', [keys.queue(trigger.queue), keys.queueWaiting(trigger.queue), keys.chan, keys.events], [keys.prefix, trigger.queue, agentChannel])
           : run(
               'assignByAgent',
               [keys.agent(trigger.agentId), keys.agentQueues(trigger.agentId), keys.chan, keys.events],
               [keys.prefix, trigger.agentId, agentChannel],
             );
-      return assignmentFromReply(await mapScriptErrors(pending, (_code, detail) => detail));
+      return routeResultFromReply(await mapScriptErrors(pending, (_code, detail) => detail));
+    },
+    assign: async (trigger, agentChannel) => (await ops.route(trigger, agentChannel)).assignments[0] ?? null,
+
+    async offerMore(callId, round, agentChannel) {
+      const [now, offer] = (await run('offerMore', [keys.call(callId), keys.chan, keys.events], [keys.prefix, callId, round, agentChannel])) as [number, unknown?];
+      if (now === 0) return null;
+      return offer ? { round: now, assignment: assignmentFromReply(offer)! } : { round: now };
+    },
+
+    async callOffers(callId) {
+      const offers = await redis.hgetall(keys.callOffers(callId));
+      return Object.entries(offers).map(([agentChannel, agentId]) => ({ agentChannel, agentId }));
+    },
+
+    async setPriority(callId, priority) {
+      if (!Number.isInteger(priority) || priority < 0 || priority > MAX_PRIORITY) {
+        throw new AcdError('validation', `priority must be an integer from 0 to ${MAX_PRIORITY}, got ${priority}`, { field: 'priority' });
+      }
+      const reply = await mapScriptErrors(run('setPriority', [keys.call(callId), keys.events], [keys.prefix, callId, priority]), (code, detail) =>
+        code === 'call_not_found' ? `no active call '${callId}'` : `call ${callId} is ${detail}: only a waiting caller's priority can change`,
+      );
+      const [now, position] = reply as [number, number];
+      return { priority: now, position };
     },
 
     markRinging: async (callId, agentChannel) =>
       (await run('markRinging', [keys.call(callId), keys.events], [keys.prefix, callId, agentChannel])) === 1,
 
     async offerFailed(callId, agentChannel, outcome, retryDelayMs = 0) {
-      const [ok, agentId] = (await run(
+      const [ok, agentId, backoffMs, offersLeft] = (await run(
         'offerFailed',
         [keys.call(callId), keys.chan, keys.events],
         [keys.prefix, callId, agentChannel, outcome, RONA_REASON, Math.max(0, Math.round(retryDelayMs))],
-      )) as [number, string?];
-      return ok === 1 ? { ok: true, agentId } : { ok: false };
+      )) as [number, string?, number?, number?];
+      return ok === 1 ? { ok: true, agentId, backoffMs, offersLeft } : { ok: false };
     },
 
-    connect: async (callId, agentChannel, bridgeId) =>
-      (await run('connect', [keys.call(callId), keys.events], [keys.prefix, callId, agentChannel, bridgeId])) === 1,
+    async connectOffer(callId, agentChannel, bridgeId) {
+      const [ok, ...released] = (await run('connect', [keys.call(callId), keys.chan, keys.events], [keys.prefix, callId, agentChannel, bridgeId])) as [number, ...string[]];
+      return { ok: ok === 1, released };
+    },
+    connect: async (callId, agentChannel, bridgeId) => (await ops.connectOffer(callId, agentChannel, bridgeId)).ok,
 
     endCall: async (callId, endedBy) =>
       callEndedFromReply(await run('endCall', [keys.call(callId), keys.chan, keys.calls, keys.events], [keys.prefix, callId, endedBy])),
@@ -81,4 +122,5 @@ export function createCallOps({ redis, keys, run }: StoreContext): CallOps {
     },
     waitingCalls: async (queue) => getCalls(await redis.zrange(keys.queueWaiting(queue), '0', '-1')),
   };
+  return ops;
 }

@@ -33,6 +33,14 @@ export function storeKeys(tenant: string) {
     queueIdle: (id: string) => `${prefix}queue:${id}:idle`,
     /** Zset: waiting call ids, score = priority band then arrival sequence (first = next). */
     queueWaiting: (id: string) => `${prefix}queue:${id}:waiting`,
+    /** Routing indexes (lua/includes/pools.lua, waiting.lua): zset of "<penalty>|<profile>" pools; one pool. */
+    queuePools: (id: string) => `${prefix}queue:${id}:pools`,
+    queuePool: (id: string, penalty: number | string, profile: string) => `${prefix}queue:${id}:pool:${penalty}:${profile}`,
+    /** Set of waiting requirement texts; zset of the waiting callers with one of them. */
+    queueSigs: (id: string) => `${prefix}queue:${id}:waiting:sigs`,
+    queueWaitingSig: (id: string, sig: string) => `${prefix}queue:${id}:waiting:sig:${sig}`,
+    /** Hash agent channel → agent id: the legs a call is offered on. */
+    callOffers: (id: string) => `${prefix}call:${id}:offers`,
     /** Hash: the CallSnapshot fields + score, version, ringStartedAt. */
     call: (id: string) => `${prefix}call:${id}`,
     /** Counter giving callers their arrival order. */
@@ -43,6 +51,14 @@ export function storeKeys(tenant: string) {
     calls: `${prefix}calls`,
     queues: `${prefix}queues`,
     agents: `${prefix}agents`,
+    /** Hash: call-control state of a call (held, muted, supervisor monitor...); removed with the call. */
+    ctl: (callId: string) => `${prefix}ctl:${callId}`,
+    /** Hash: a control call (manual outbound, click-to-call, consult leg): agent, legs, state. */
+    controlCall: (id: string) => `${prefix}cc:${id}`,
+    /** Set of control call ids. */
+    controlCalls: `${prefix}ccs`,
+    /** Hash: recording name → JSON RecordingInfo (recordings made on request). */
+    recordings: `${prefix}recordings`,
     /** Stream of AcdEvents, field `e` = JSON. */
     events: `${prefix}events`,
   };

@@ -3,7 +3,7 @@ import type { AgentSnapshot, AgentStatus } from '../domain/agent.js';
 import type { CallSnapshot, CallState } from '../domain/call.js';
 import type { QueueDef } from '../domain/queue.js';
 import type { Strategy } from '../domain/routing.js';
-import type { Assignment } from './types.js';
+import type { Assignment, RouteResult } from './types.js';
 
 export type Hash = Record<string, string>;
 
@@ -71,9 +71,28 @@ export function queueFromHash(queue: Hash): QueueDef {
   };
 }
 
-/** Reply of the assign scripts (see assignByQueue-5.lua). */
+/** One offer as returned by reserve.lua. */
 export function assignmentFromReply(reply: unknown): Assignment | null {
   if (reply === null) return null;
-  const [callId, queue, callerChannel, callerNumber, callerName, agentId, endpoint, agentChannel, ringTimeoutS] = reply as string[];
-  return { callId, queue, callerChannel, callerNumber, callerName, agentId, endpoint, agentChannel, ringTimeoutS: Number(ringTimeoutS) };
+  const [callId, queue, callerChannel, callerNumber, callerName, agentId, endpoint, agentChannel, ringTimeoutS, ringStepS, round] = reply as string[];
+  return {
+    callId,
+    queue,
+    callerChannel,
+    callerNumber,
+    callerName,
+    agentId,
+    endpoint,
+    agentChannel,
+    ringTimeoutS: Number(ringTimeoutS),
+    ringStepS: Number(ringStepS ?? 0),
+    round: Number(round ?? 0),
+  };
+}
+
+/** Reply of the assign scripts: {0, offer...} or {retryAt}. */
+export function routeResultFromReply(reply: unknown): RouteResult {
+  const [retryAt, ...offers] = reply as [number, ...unknown[]];
+  const assignments = offers.map((o) => assignmentFromReply(o)!);
+  return retryAt > 0 ? { assignments, retryAt } : { assignments };
 }

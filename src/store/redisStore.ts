@@ -9,7 +9,10 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createAgentOps } from './agentOps.js';
 import { createCallOps } from './callOps.js';
+import { createControlOps } from './controlOps.js';
 import { createEventReader } from './eventReader.js';
+import { createExitOps } from './exitOps.js';
+import { createCallbackOps } from './callbackOps.js';
 import { storeKeys, type StoreKeys } from './keys.js';
 import { registerScripts } from './scripts.js';
 import type { AcdStore } from './types.js';
@@ -34,6 +37,9 @@ export function createRedisStore({ redis, tenant, logger }: RedisStoreOptions): 
     keys,
     ...createAgentOps(context),
     ...createCallOps(context),
+    ...createExitOps(context),
+    ...createCallbackOps(context),
+    ...createControlOps(context),
     readEvents: (afterId, opts) => events.read(afterId, opts),
     lastEventId: async () => ((await redis.xrevrange(keys.events, '+', '-', 'COUNT', 1)) as [string, string[]][])[0]?.[0] ?? '0-0',
     close: () => events.close(),

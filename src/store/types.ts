@@ -11,6 +11,10 @@ import type { AgentSnapshot } from '../domain/agent.js';
 import type { CallSnapshot } from '../domain/call.js';
 import type { StoredEvent } from '../domain/events.js';
 import type { AgentDef, QueueDef } from '../domain/queue.js';
+import type { Skills } from '../domain/routing.js';
+import type { ControlStore } from './controlOps.js';
+import type { ExitStore } from './exitOps.js';
+import type { CallbackStore } from './callbackOps.js';
 
 export interface EnqueueRequest {
   callId: string;
@@ -20,6 +24,8 @@ export interface EnqueueRequest {
   callerName: string;
   priority: number;
   node: string;
+  /** Skill requirements (skill → minimum level), routing; none when absent. */
+  skills?: Skills;
 }
 
 /** One routing decision: this caller is now offered to this agent, who is now reserved. */
@@ -34,6 +40,23 @@ export interface Assignment {
   /** Channel id the engine must use for the agent leg (given to `assign`, stored with the call). */
   agentChannel: string;
   ringTimeoutS: number;
+  /** ring-progressively: seconds until one more agent rings (0 = other strategies). */
+  ringStepS?: number;
+  /** The call's offer round after this offer: fences the ring-progressively step timer. */
+  round?: number;
+}
+
+/** A routing attempt: the offers made (several for ringall), or when to try again. */
+export interface RouteResult {
+  assignments: Assignment[];
+  /** ms epoch at which a waiting caller's rules relax (penalty / skill step); absent = never. */
+  retryAt?: number;
+}
+
+/** One agent leg of a call being offered. */
+export interface Offer {
+  agentChannel: string;
+  agentId: string;
 }
 
 export type OfferOutcome = 'noanswer' | 'busy' | 'unavailable' | 'rejected' | 'failed';
@@ -51,7 +74,7 @@ export interface AgentCommandOptions {
   by: string;
 }
 
-export interface AcdStore {
+export interface AcdStore extends ControlStore, ExitStore, CallbackStore {
   /** Create or update; membership changes take effect at once (idle sets follow). */
   upsertQueue(def: QueueDef): Promise<void>;
   upsertAgent(def: AgentDef): Promise<void>;
@@ -72,13 +95,21 @@ export interface AcdStore {
   endWrapup(agentId: string, version: number): Promise<boolean>;
 
   /** Idempotent: a call id already known returns its current position without a second join event. */
-  enqueue(req: EnqueueRequest): Promise<{ position: number; created: boolean }>;
+  enqueue(req: EnqueueRequest): Promise<{ position: number; created: boolean; rejected?: 'FULL' | 'JOINEMPTY' }>;
   /**
    * The routing decision, one atomic script: best waiting caller + best ready agent, agent
    * reserved in all its queues, call marked offering, AgentCalled appended.
    * `for` picks the trigger: a queue that gained a caller, or an agent that became ready.
    */
   assign(trigger: { queue: string } | { agentId: string }, agentChannel: string): Promise<Assignment | null>;
+  /** The same decision with every offer it made (ringall: several) and, when none, when to try again. */
+  route(trigger: { queue: string } | { agentId: string }, agentChannel: string): Promise<RouteResult>;
+  /** ring-progressively step: one more agent for a call still offered in `round`. null when fenced out. */
+  offerMore(callId: string, round: number, agentChannel: string): Promise<{ round: number; assignment?: Assignment } | null>;
+  /** The agent legs a call is being offered on ([] unless offering). */
+  callOffers(callId: string): Promise<Offer[]>;
+  /** New priority for a waiting (or offered) caller, arrival order kept; QueueCallerPriority. call_not_found / invalid_state. */
+  setPriority(callId: string, priority: number): Promise<{ priority: number; position: number }>;
   /** reserved → ringing once the dial request went out. Fenced by agentChannel. */
   markRinging(callId: string, agentChannel: string): Promise<boolean>;
   /**
@@ -86,9 +117,16 @@ export interface AcdStore {
    * Other outcomes leave the agent ready but not offered calls for `retryDelayMs` (busy/reject
    * back-off), so one busy phone cannot spin the router. Fenced.
    */
-  offerFailed(callId: string, agentChannel: string, outcome: OfferOutcome, retryDelayMs?: number): Promise<{ ok: boolean; agentId?: string }>;
+  offerFailed(
+    callId: string,
+    agentChannel: string,
+    outcome: OfferOutcome,
+    retryDelayMs?: number,
+  ): Promise<{ ok: boolean; agentId?: string; /** back-off applied (queue's retry rules) */ backoffMs?: number; /** other offers still ringing */ offersLeft?: number }>;
   /** offering → connected, agent busy; AgentConnect. Fenced. */
   connect(callId: string, agentChannel: string, bridgeId: string): Promise<boolean>;
+  /** connect, also returning the call's other offers it ended (their legs must be hung up). */
+  connectOffer(callId: string, agentChannel: string, bridgeId: string): Promise<{ ok: boolean; released: string[] }>;
   /** Ends the call whatever its state; appends abandon / complete events; agent freed or in wrap-up. Idempotent (undefined when unknown). */
   endCall(callId: string, endedBy: 'caller' | 'agent' | 'lost'): Promise<CallEnded | undefined>;
 

@@ -55,10 +55,7 @@ describe('a queue call', () => {
     await readyAgent('a1');
     const caller = await h.sim.placeCall({ queue: 'sales', callerNumber: '100' });
 
-    const call = await waitFor(async () => {
-      const c = await h.store.getCall(caller);
-      return c?.state === 'connected' ? c : undefined;
-    }, 'connected');
+    const call = await h.waitForCall(caller, 'connected');
     expect(call.agentId).toBe('a2');
     expect(await agentStatus('a2')).toBe('busy');
     expect(await agentStatus('a1')).toBe('ready');
@@ -85,10 +82,7 @@ describe('a queue call', () => {
     h.sim.setEndpoint('PJSIP/a1', { kind: 'answer', ringMs: 200 });
     await readyAgent('a1');
     const caller = await h.sim.placeCall({ queue: 'sales', callerNumber: '100' });
-    const call = await waitFor(async () => {
-      const c = await h.store.getCall(caller);
-      return c?.state === 'connected' ? c : undefined;
-    }, 'connected');
+    const call = await h.waitForCall(caller, 'connected');
     h.sim.hangup(caller, 16);
     await h.waitForEvent((e) => e.type === 'AgentComplete' && e.callId === caller);
     await waitFor(() => !h.sim.channel(call.agentChannel), 'agent leg hung up');
@@ -109,10 +103,7 @@ describe('offers that fail', () => {
     await h.waitForEvent((e) => e.type === 'AgentRingNoAnswer' && e.agentId === 'a1');
     const agent = await h.store.getAgent('a1');
     expect(agent).toMatchObject({ status: 'not_ready', reason: 'rona' });
-    const call = await waitFor(async () => {
-      const c = await h.store.getCall(caller);
-      return c?.state === 'connected' ? c : undefined;
-    }, 'connected to a2');
+    const call = await h.waitForCall(caller, 'connected');
     expect(call.agentId).toBe('a2');
     // The caller heard music while the first agent rang out.
     expect(types(await h.events(), caller)).toEqual(['QueueCallerJoin', 'AgentCalled', 'AgentRingNoAnswer', 'AgentCalled', 'AgentConnect']);
@@ -129,10 +120,7 @@ describe('offers that fail', () => {
     await readyAgent('a1');
     await readyAgent('a2');
     const caller = await h.sim.placeCall({ queue: 'sales', callerNumber: '100' });
-    const call = await waitFor(async () => {
-      const c = await h.store.getCall(caller);
-      return c?.state === 'connected' ? c : undefined;
-    }, 'connected to a2');
+    const call = await h.waitForCall(caller, 'connected');
     expect(call.agentId).toBe('a2');
     expect(await agentStatus('a1')).toBe('ready');
     // No agent leg to a1 is left behind.

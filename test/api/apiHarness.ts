@@ -3,13 +3,20 @@
  * two queues and three agents. `listen()` serves over real HTTP for SSE tests.
  */
 import { Writable } from 'node:stream';
+import { afterEach, beforeEach, expect } from 'vitest';
 import { pino, type Logger } from 'pino';
 import { createAgentCommands, type ReasonLists } from '../../src/acd/agentCommands.js';
 import type { ApiDeps, ApiOptions } from '../../src/api/deps.js';
 import { createEventHub, type EventHub } from '../../src/api/eventHub.js';
 import { buildApi } from '../../src/api/server.js';
+import { type ApiServices, createApiServices } from '../../src/api/services.js';
+import type { CallCommands } from '../../src/acd/callCommands.js';
+import { type AuthFile, resolveAuthSettings } from '../../src/auth/settings.js';
+import { AcdError } from '../../src/domain/errors.js';
+import type { StatsSettings } from '../../src/stats/settings.js';
 import type { RedisStore } from '../../src/store/redisStore.js';
 import { agentDef, createTestStore, queueDef } from '../helpers/store.js';
+import { type HttpClient, httpClient, TEST_AUTH } from './httpClient.js';
 
 export const reasons: ReasonLists = {
   notReady: [
@@ -23,6 +30,9 @@ export interface ApiHarness {
   app: Awaited<ReturnType<typeof buildApi>>;
   store: RedisStore;
   hub: EventHub;
+  services: ApiServices;
+  /** Broken store invariants (empty = healthy). */
+  violations(): Promise<string[]>;
   /** Agents the commands asked the router to look at (onReady). */
   readied: string[];
   /** Every log line the API wrote, parsed. */
@@ -44,7 +54,22 @@ function memoryLogger(): { logger: Logger; logs: Record<string, unknown>[] } {
   return { logger: pino({ level: 'debug' }, sink), logs };
 }
 
-export async function startApi(opts: { options?: ApiOptions; wrapStore?: (store: RedisStore) => RedisStore } = {}): Promise<ApiHarness> {
+/** This harness runs no engine: call commands are tested with the whole engine (engineApi.ts). */
+const NO_ENGINE: CallCommands = {
+  setPriority: () => Promise.reject(new AcdError('internal', 'no engine in this harness')),
+  withdraw: () => Promise.reject(new AcdError('internal', 'no engine in this harness')),
+  hangup: () => Promise.reject(new AcdError('internal', 'no engine in this harness')),
+};
+
+export interface ApiHarnessOptions {
+  options?: ApiOptions;
+  wrapStore?: (store: RedisStore) => RedisStore;
+  /** The configuration file's `auth` section; default none (open mode). */
+  auth?: AuthFile;
+  stats?: StatsSettings;
+}
+
+export async function startApi(opts: ApiHarnessOptions = {}): Promise<ApiHarness> {
   const testStore = createTestStore();
   const { store } = testStore;
   await store.upsertQueue(queueDef('sales'));
@@ -58,13 +83,26 @@ export async function startApi(opts: { options?: ApiOptions; wrapStore?: (store:
   const agents = createAgentCommands(store, reasons, (id) => readied.push(id));
   const hub = createEventHub(store, logger, { blockMs: 50, retryMs: 20, pageSize: 5 });
   await hub.start();
-  const deps: ApiDeps = { store: opts.wrapStore ? opts.wrapStore(store) : store, agents, reasons, logger, events: hub };
+  const services = createApiServices({
+    redis: testStore.redis,
+    tenant: testStore.tenant,
+    store,
+    hub,
+    logger,
+    auth: resolveAuthSettings(opts.auth),
+    stats: opts.stats ?? { groups: {} },
+    projector: { leaseMs: 3_000 },
+  });
+  services.projector.start();
+  const deps: ApiDeps = { store: opts.wrapStore ? opts.wrapStore(store) : store, agents, reasons, logger, events: hub, calls: NO_ENGINE, ...services };
   const app = await buildApi(deps, opts.options ?? { sse: { heartbeatMs: 5_000, retryMs: 1_234 } });
 
   return {
     app,
     store,
     hub,
+    services,
+    violations: () => testStore.violations(),
     readied,
     logs,
     async listen() {
@@ -72,8 +110,26 @@ export async function startApi(opts: { options?: ApiOptions; wrapStore?: (store:
     },
     async close() {
       await app.close();
+      await services.projector.stop();
       await hub.stop();
       await testStore.cleanup();
     },
   };
+}
+
+/**
+ * Per test: the API with the test keys (test/api/httpClient.ts) over real HTTP; after each test
+ * the store's invariants must hold. Read `ctx.api` / `ctx.http` inside tests.
+ */
+export function keyedApiPerTest(): { api: ApiHarness; http: HttpClient } {
+  const ctx = {} as { api: ApiHarness; http: HttpClient };
+  beforeEach(async () => {
+    ctx.api = await startApi({ auth: TEST_AUTH });
+    ctx.http = httpClient(await ctx.api.listen());
+  });
+  afterEach(async () => {
+    expect(await ctx.api.violations()).toEqual([]);
+    await ctx.api.close();
+  });
+  return ctx;
 }

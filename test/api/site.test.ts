@@ -33,17 +33,42 @@ describe('site routes', () => {
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/api/agents',
       '/api/agents/{agentId}',
+      '/api/agents/{agentId}/end-wrapup',
       '/api/agents/{agentId}/login',
       '/api/agents/{agentId}/logout',
       '/api/agents/{agentId}/not-ready',
       '/api/agents/{agentId}/ready',
       '/api/calls',
+      '/api/calls/{callId}/hangup',
+      '/api/calls/{callId}/priority',
+      '/api/calls/{callId}/withdraw',
       '/api/events',
+      '/api/events/long-poll',
       '/api/queues',
+      '/api/queues/{queueId}',
       '/api/queues/{queueId}/calls',
+      '/api/queues/{queueId}/members',
+      '/api/queues/{queueId}/members/{agentId}',
+      '/api/queues/{queueId}/members/{agentId}/pause',
+      '/api/queues/{queueId}/members/{agentId}/unpause',
+      '/api/queues/{queueId}/reset-stats',
       '/api/reasons',
+      '/api/v2/liveQueue/count',
       '/healthz',
+      '/metrics',
+      '/queue/add',
+      '/queue/pause',
+      '/queue/remove',
+      '/queue/reset',
+      '/queue/status',
+      '/ticket',
+      '/{ticket}/long-poll',
+      '/{ticket}/sse',
     ]);
+    // Every documented operation says what it answers.
+    for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, { responses?: object }>>)) {
+      for (const [method, op] of Object.entries(ops)) expect(op.responses, `${method} ${path}`).toBeDefined();
+    }
     const notReady = doc.paths['/api/agents/{agentId}/not-ready'].post;
     expect(notReady.requestBody.content['application/json'].schema.required).toEqual(['reason']);
     expect(notReady.parameters.map((p: { in: string; name: string }) => `${p.in}:${p.name}`).sort()).toEqual(['path:agentId', 'query:reason']);

@@ -8,6 +8,7 @@ import { pino, type Logger } from 'pino';
 import { createEngine, type Engine } from '../../src/acd/engine.js';
 import { applyConfig } from '../../src/app.js';
 import { resolveConfigFile, type ConfigFile } from '../../src/config.js';
+import type { CallSnapshot, CallState } from '../../src/domain/call.js';
 import type { AcdEvent } from '../../src/domain/events.js';
 import { createAriPbx } from '../../src/pbx/ari/index.js';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
@@ -33,6 +34,8 @@ export interface Harness {
   /** All events appended to the stream so far, oldest first. */
   events(): Promise<AcdEvent[]>;
   waitForEvent(match: (e: AcdEvent) => boolean, timeoutMs?: number): Promise<AcdEvent>;
+  /** The call once it is in `state`. */
+  waitForCall(callId: string, state: CallState, timeoutMs?: number): Promise<CallSnapshot>;
   close(): Promise<void>;
 }
 
@@ -88,6 +91,11 @@ export async function startHarness(file: ConfigFile, opts: { timeScale?: number;
     startEngine,
     events,
     waitForEvent: (match, timeoutMs) => waitFor(async () => (await events()).find(match), 'event', timeoutMs),
+    waitForCall: (callId, state, timeoutMs) =>
+      waitFor(async () => {
+        const call = await store.getCall(callId);
+        return call?.state === state ? call : undefined;
+      }, `call ${callId} ${state}`, timeoutMs),
     async close() {
       for (const h of handles) await h.stop().catch(() => undefined);
       await sim.close();

@@ -60,7 +60,7 @@ describe('offerFailed', () => {
     await newEvents();
     await t.store.markRinging('c1', 'leg-1');
 
-    expect(await t.store.offerFailed('c1', 'leg-1', 'noanswer')).toEqual({ ok: true, agentId: '1001' });
+    expect(await t.store.offerFailed('c1', 'leg-1', 'noanswer')).toEqual({ ok: true, agentId: '1001', backoffMs: 0, offersLeft: 0 });
     expect((await t.store.waitingCalls('sales')).map((c) => c.id)).toEqual(['c1', 'c2', 'c3']);
     expect(await t.store.getCall('c1')).toMatchObject({ state: 'waiting', agentId: '', agentChannel: '' });
     expect(await t.store.callIdByChannel('leg-1')).toBeUndefined();

@@ -86,6 +86,8 @@ describe('assign by queue', () => {
       endpoint: 'PJSIP/1001',
       agentChannel: 'agent-leg-1',
       ringTimeoutS: 12,
+      ringStepS: 0,
+      round: 1,
     });
     expect(await t.store.getAgent('1001')).toMatchObject({ status: 'reserved', callId: 'c1', version: 2 });
     expect(await t.redis.zrange(t.store.keys.queueIdle('support'), '0', '-1')).toEqual([]);

@@ -1,6 +1,7 @@
 /** Queues and calls: definitions with live figures, and the calls in them. */
 import { Type } from 'typebox';
 import { AcdError } from '../../domain/errors.js';
+import { ALL_ROLES, auth, STAFF } from '../auth.js';
 import type { ApiApp, ApiDeps } from '../deps.js';
 import { PRESENT_STATUSES, queueStatuses, withPositions } from '../queueStats.js';
 import { CallSnapshotSchema, errorResponses, QueueDefSchema } from '../schemas.js';
@@ -33,7 +34,7 @@ const tags = ['queues'];
 export function queueRoutes(app: ApiApp, { store }: ApiDeps): void {
   app.get(
     '/queues',
-    { schema: { tags, summary: 'Queues with live figures', response: { 200: Type.Array(QueueStatusSchema), ...errorResponses } } },
+    { config: auth(ALL_ROLES), schema: { tags, summary: 'Queues with live figures', response: { 200: Type.Array(QueueStatusSchema), ...errorResponses } } },
     async () => {
       const [queues, agents, calls] = await Promise.all([store.listQueues(), store.listAgents(), store.listCalls()]);
       return queueStatuses(queues, agents, calls, Date.now());
@@ -43,6 +44,7 @@ export function queueRoutes(app: ApiApp, { store }: ApiDeps): void {
   app.get(
     '/queues/:queueId/calls',
     {
+      config: auth(STAFF),
       schema: {
         tags,
         summary: 'Calls of one queue: waiting in order, then offering/connected',
@@ -60,7 +62,7 @@ export function queueRoutes(app: ApiApp, { store }: ApiDeps): void {
 
   app.get(
     '/calls',
-    { schema: { tags: ['calls'], summary: 'All active calls', response: { 200: Type.Array(CallSnapshotSchema), ...errorResponses } } },
+    { config: auth(STAFF), schema: { tags: ['calls'], summary: 'All active calls', response: { 200: Type.Array(CallSnapshotSchema), ...errorResponses } } },
     () => store.listCalls(),
   );
 }

@@ -1,39 +1,49 @@
 --[[
-  Routing decision triggered by an agent (it became ready): the best waiting caller across the
-  agent's queues, i.e. the lowest waiting score (highest priority, then earliest arrival; the
-  arrival counter is shared by all queues so scores compare across them). Cost: one head lookup
-  per queue of the agent; never a scan of agents or callers.
+  Routing decision triggered by an agent (it became ready, or its back-off ended): the best
+  waiting caller, across the agent's queues, that this agent may take now (its penalty under the
+  caller's ceiling, its skills matching the caller's current step). Scores compare across queues
+  (one arrival counter). Cost: the agent's queues × distinct requirement sets waiting in each.
 
   KEYS[1] agent hash          acd:{t}:agent:<id>
   KEYS[2] agent memberships   acd:{t}:agent:<id>:queues
   KEYS[3] channel index       acd:{t}:chan
   KEYS[4] event stream        acd:{t}:events
 
-  ARGV[1] key prefix acd:{t}: (waiting zsets of the agent's queues and the call are built from
-          it; legal because every key of the tenant shares the {t} hash tag)
+  ARGV[1] key prefix acd:{t}: (waiting zsets, calls and pools are built from it; same hash tag)
   ARGV[2] agent id
   ARGV[3] agent channel id to use for the offer
 
-  Returns the Assignment array (see assignByQueue-5.lua), or nil when the agent is not ready
-  or none of its queues has a waiting caller.
+  Returns {0, assignment} (see reserve.lua), or {0} when the agent is not ready, still in a
+  back-off, or no waiting caller fits it. A back-off that is over ends here.
 ]]
 --- @include "nowMs"
+--- @include "route"
 --- @include "reserve"
 
-local prefix = ARGV[1]
-local agent = redis.call('HMGET', KEYS[1], 'status', 'availableAt')
-if agent[1] ~= 'ready' then return nil end
+local prefix, agentId = ARGV[1], ARGV[2]
+local agent = redis.call('HMGET', KEYS[1], 'status', 'availableAt', 'profile')
+if agent[1] ~= 'ready' then return { 0 } end
 local now = nowMs()
-if agent[2] and tonumber(agent[2]) > now then return nil end -- busy/reject back-off
-local bestCall, bestScore
-for _, queue in ipairs(redis.call('HKEYS', KEYS[2])) do
-  local head = redis.call('ZRANGE', prefix .. 'queue:' .. queue .. ':waiting', 0, 0, 'WITHSCORES')
-  if head[1] then
-    local score = tonumber(head[2])
-    if not bestScore or score < bestScore then
-      bestCall, bestScore = head[1], score
+if agent[2] then
+  if tonumber(agent[2]) > now then return { 0 } end
+  endBackoff(prefix, agentId)
+end
+local have = parseSkills(agent[3] or '')
+local best -- { callId, score, queue, strategy, penalty }
+local memberships = redis.call('HGETALL', KEYS[2])
+for i = 1, #memberships, 2 do
+  local queue, penalty = memberships[i], tonumber(memberships[i + 1])
+  local params = routingParams(prefix, queue)
+  for _, head in ipairs(waitingHeads(prefix, prefix .. 'queue:' .. queue .. ':waiting')) do
+    if best and head[2] >= best[2] then break end
+    local needs = callerNeeds(prefix, params, head[1], head[3], now)
+    if penalty <= needs.ceiling and matchQuality(have, needs.need, needs.relax) then
+      best = { head[1], head[2], queue, params.strategy, memberships[i + 1] }
+      break
     end
   end
 end
-if not bestCall then return nil end
-return reserve(prefix, KEYS[3], KEYS[4], bestCall, ARGV[2], ARGV[3], now)
+if not best then return { 0 } end
+local position = redis.call('ZSCORE', poolKey(prefix, best[3], best[5] .. '|' .. (agent[3] or '')), agentId)
+if position then rememberPick(prefix, best[3], best[4], position) end
+return { 0, reserve(prefix, KEYS[3], KEYS[4], best[1], agentId, ARGV[3], now) }

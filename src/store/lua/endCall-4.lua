@@ -5,6 +5,10 @@
     connected  → AgentComplete; the agent's callsTaken++ and it enters after_call_work for the
                  agent's wrap-up override or else the queue's wrap-up seconds (ready at once when 0)
   The call hash, its channel index entries and its active-set entry are removed.
+  Caller experience: a completed call updates the queue's moving average handle time (talk +
+  wrap-up, KEYS-less <queue>:stats ahtMs, weight 1/4 like app_queue's holdtime) used for the
+  estimated wait; an abandon keeps the caller's score for the queue's resumeWindowS under
+  <queue>:resume:<caller number> so the same caller calling back gets its place back.
 
   KEYS[1] call hash           acd:{t}:call:<callId>
   KEYS[2] channel index       acd:{t}:chan
@@ -22,6 +26,9 @@
 --- @include "nowMs"
 --- @include "emit"
 --- @include "agentStatus"
+--- @include "queueRules"
+--- @include "offers"
+--- @include "waiting"
 
 local prefix, callId, endedBy = ARGV[1], ARGV[2], ARGV[3]
 local flat = redis.call('HGETALL', KEYS[1])
@@ -37,6 +44,7 @@ if call.state == 'connected' then
   emit(KEYS[4], { type = 'AgentComplete', ts = now, callId = callId, queue = call.queue, agentId = call.agentId,
     talkMs = now - answeredAt, waitMs = answeredAt - tonumber(call.joinedAt), reason = reasons[endedBy] or endedBy })
   local agentKey = prefix .. 'agent:' .. call.agentId
+  redis.call('HINCRBY', agentKey, 'talkMs', now - answeredAt) -- least-talk-time routing
   local wrapupS = redis.call('HGET', agentKey, 'wrapupS')
   if not wrapupS or wrapupS == '' then
     wrapupS = redis.call('HGET', prefix .. 'queue:' .. call.queue, 'wrapupS') or '0'
@@ -48,21 +56,34 @@ if call.state == 'connected' then
     redis.call('HINCRBY', agentKey, 'callsTaken', 1)
     if status == 'after_call_work' then reply = { call.state, flat, call.agentId, version, wrapupS } end
   end
+  local statsKey = prefix .. 'queue:' .. call.queue .. ':stats'
+  local handleMs = now - answeredAt + tonumber(wrapupS) * 1000
+  local aht = tonumber(redis.call('HGET', statsKey, 'ahtMs') or '')
+  if aht then handleMs = math.floor(aht + (handleMs - aht) / 4) end
+  redis.call('HSET', statsKey, 'ahtMs', handleMs)
+  redis.call('HINCRBY', statsKey, 'completed', 1)
 else
   redis.call('ZREM', prefix .. 'queue:' .. call.queue .. ':waiting', callId)
+  unindexWaiting(prefix .. 'queue:' .. call.queue .. ':waiting', callId, call.skills or '') -- routing index
   local waitMs = now - tonumber(call.joinedAt)
   if endedBy == 'caller' then
     emit(KEYS[4], { type = 'QueueCallerAbandon', ts = now, callId = callId, queue = call.queue, waitMs = waitMs,
       agentId = call.agentId })
+    local window = tonumber(queueDef(prefix .. 'queue:' .. call.queue).resumeWindowS) or 0
+    if window > 0 and call.callerNumber ~= '' then
+      redis.call('SET', prefix .. 'queue:' .. call.queue .. ':resume:' .. call.callerNumber, call.score, 'PX', window * 1000)
+    end
   else
     emit(KEYS[4], { type = 'QueueCallerLeave', ts = now, callId = callId, queue = call.queue, reason = endedBy,
       waitMs = waitMs })
   end
   moveCallAgent(prefix, KEYS[4], call.agentId, callId, 'ready', '', now)
+  releaseOffers(prefix, KEYS[2], KEYS[4], callId, '', now) -- ringall / progressive offers (offers.lua)
 end
 
 redis.call('HDEL', KEYS[2], call.callerChannel)
 if call.agentChannel ~= '' then redis.call('HDEL', KEYS[2], call.agentChannel) end
 redis.call('SREM', KEYS[3], callId)
 redis.call('DEL', KEYS[1])
+redis.call('DEL', prefix .. 'ctl:' .. callId) -- call-control state (src/store/controlOps.ts)
 return reply

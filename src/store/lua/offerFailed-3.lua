@@ -1,51 +1,72 @@
 --[[
-  The offer failed (no answer, busy, unreachable, rejected). Fenced by the agent channel: the
-  caller goes back to waiting with its saved score (same place in the queue), the agent leg
-  leaves the channel index, and the agent is freed: after no answer it goes not_ready with the
-  RONA reason, otherwise ready again (idle since now).
+  An offer failed (no answer, busy, unreachable, rejected). Fenced by the agent channel (one of
+  the call's offers). The offer ends; when it was the call's last one the caller goes back to
+  waiting with its saved score (same place in the queue). The agent is freed per the queue's
+  rules:
+    noanswer   consecutive RONAs + 1; at maxNoAnswer (default 1) → not_ready with the RONA
+               reason, else ready after the retryS back-off
+    busy       ready after busyRetryS (else retryS) back-off
+    rejected   ready after rejectRetryS (else retryS) back-off
+    other      ready after retryS back-off
+  A back-off keeps the agent ready but out of the routing pools until it ends (see startBackoff).
 
   KEYS[1] call hash           acd:{t}:call:<callId>
   KEYS[2] channel index       acd:{t}:chan
   KEYS[3] event stream        acd:{t}:events
 
-  ARGV[1] key prefix acd:{t}: (the waiting zset, the agent and its idle sets are built from it;
-          legal because every key of the tenant shares the {t} hash tag)
+  ARGV[1] key prefix acd:{t}: (waiting zset, offers, the agent and the queue are built from it)
   ARGV[2] call id
   ARGV[3] agent channel id
   ARGV[4] outcome: noanswer | busy | unavailable | rejected | failed
   ARGV[5] reason code for no answer (RONA)
-  ARGV[6] back-off in ms before a ready-again agent is offered calls (busy/reject/unreachable):
-          its idle score becomes now + back-off and `availableAt` holds the same moment; the
-          assign scripts skip agents whose moment has not come
+  ARGV[6] back-off in ms when the queue sets none (engine default)
 
-  Returns {1, agentId}, or {0} when the fence does not match (nothing changed).
+  Returns {1, agentId, backoffMs, offersLeft}, or {0} when the fence does not match (nothing changed).
 ]]
 --- @include "nowMs"
 --- @include "emit"
 --- @include "agentStatus"
+--- @include "waiting"
 
 local prefix, callId, agentChannel, outcome = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-local call = redis.call('HMGET', KEYS[1], 'state', 'agentChannel', 'agentId', 'queue', 'score', 'ringStartedAt')
-if call[1] ~= 'offering' or call[2] ~= agentChannel then return { 0 } end
-local agentId, queue = call[3], call[4]
+local offersKey = KEYS[1] .. ':offers'
+local call = redis.call('HMGET', KEYS[1], 'state', 'agentChannel', 'queue', 'score', 'ringStartedAt', 'skills')
+if call[1] ~= 'offering' then return { 0 } end
+local agentId = redis.call('HGET', offersKey, agentChannel)
+if not agentId then return { 0 } end
+local queue = call[3]
 local now = nowMs()
 
-redis.call('HSET', KEYS[1], 'state', 'waiting', 'agentId', '', 'agentChannel', '', 'ringStartedAt', 0)
-redis.call('HINCRBY', KEYS[1], 'version', 1)
-redis.call('ZADD', prefix .. 'queue:' .. queue .. ':waiting', call[5], callId)
+redis.call('HDEL', offersKey, agentChannel)
 redis.call('HDEL', KEYS[2], agentChannel)
-emit(KEYS[3], { type = 'AgentRingNoAnswer', ts = now, callId = callId, queue = queue, agentId = agentId,
-  ringMs = now - tonumber(call[6]), cause = outcome })
-if outcome == 'noanswer' then
-  moveCallAgent(prefix, KEYS[3], agentId, callId, 'not_ready', ARGV[5], now)
-elseif moveCallAgent(prefix, KEYS[3], agentId, callId, 'ready', '', now) then
-  local availableAt = now + tonumber(ARGV[6])
-  if availableAt > now then
-    local agentKey = prefix .. 'agent:' .. agentId
-    redis.call('HSET', agentKey, 'availableAt', availableAt)
-    for _, q in ipairs(redis.call('HKEYS', agentKey .. ':queues')) do
-      redis.call('ZADD', prefix .. 'queue:' .. q .. ':idle', 'XX', availableAt, agentId)
-    end
-  end
+local left = redis.call('HLEN', offersKey)
+if left == 0 then
+  redis.call('HSET', KEYS[1], 'state', 'waiting', 'agentId', '', 'agentChannel', '', 'ringStartedAt', 0)
+  addWaiting(prefix .. 'queue:' .. queue .. ':waiting', callId, call[4], call[6] or '')
+elseif call[2] == agentChannel then
+  local other = redis.call('HKEYS', offersKey)[1]
+  redis.call('HSET', KEYS[1], 'agentChannel', other, 'agentId', redis.call('HGET', offersKey, other))
 end
-return { 1, agentId }
+redis.call('HINCRBY', KEYS[1], 'version', 1)
+emit(KEYS[3], { type = 'AgentRingNoAnswer', ts = now, callId = callId, queue = queue, agentId = agentId,
+  ringMs = now - tonumber(call[5]), cause = outcome })
+
+local agentKey = prefix .. 'agent:' .. agentId
+if redis.call('HGET', agentKey, 'call') ~= callId then return { 1, agentId, 0, left } end
+local q = redis.call('HMGET', prefix .. 'queue:' .. queue, 'maxNoAnswer', 'retryMs', 'busyRetryMs', 'rejectRetryMs')
+local backoff = tonumber(q[2] or '') or tonumber(ARGV[6])
+if outcome == 'noanswer' then
+  local misses = redis.call('HINCRBY', agentKey, 'ronaCount', 1)
+  if misses >= (tonumber(q[1] or '') or 1) then
+    redis.call('HSET', agentKey, 'ronaCount', 0)
+    moveCallAgent(prefix, KEYS[3], agentId, callId, 'not_ready', ARGV[5], now)
+    return { 1, agentId, 0, left }
+  end
+elseif outcome == 'busy' then
+  backoff = tonumber(q[3] or '') or backoff
+elseif outcome == 'rejected' then
+  backoff = tonumber(q[4] or '') or backoff
+end
+moveCallAgent(prefix, KEYS[3], agentId, callId, 'ready', '', now)
+if backoff > 0 then startBackoff(prefix, agentId, now + backoff) end
+return { 1, agentId, backoff, left }

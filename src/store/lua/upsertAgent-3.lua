@@ -1,7 +1,8 @@
 --[[
-  Creates (logged out) or updates an agent definition. Membership changes take effect at once:
-  the agent leaves the members hash and idle set of every queue it no longer serves, and a ready
-  agent enters the idle set of every new queue with its existing idle-since time.
+  Creates (logged out) or updates an agent definition. Membership and skill changes take effect
+  at once: the agent leaves the members hash, idle set and routing pool of every queue it no
+  longer serves, and a ready agent enters the idle set (with its existing idle-since time) and
+  pool of every new queue.
 
   KEYS[1] agent hash          acd:{t}:agent:<id>
   KEYS[2] agent memberships   acd:{t}:agent:<id>:queues
@@ -13,24 +14,34 @@
   ARGV[3] name
   ARGV[4] default endpoint
   ARGV[5] wrap-up override in seconds, '' = the queue's
-  ARGV[6..] queue, penalty pairs
+  ARGV[6] skill profile `billing:2+english:4` (names sorted), '' = none
+  ARGV[7..] queue, penalty, order ('' = the agent's creation rank), weight quadruples
 
   Returns 1.
 ]]
 --- @include "nowMs"
+--- @include "pools"
 
 local prefix, agentId = ARGV[1], ARGV[2]
-local now = nowMs()
+local routingKey = KEYS[1] .. ':routing'
 if redis.call('EXISTS', KEYS[1]) == 0 then
-  redis.call('HSET', KEYS[1], 'id', agentId, 'status', 'logged_out', 'reason', '', 'since', now, 'endpoint', '',
-    'call', '', 'version', 0, 'callsTaken', 0, 'lastIdle', 0)
+  redis.call('HSET', KEYS[1], 'id', agentId, 'status', 'logged_out', 'reason', '', 'since', nowMs(), 'endpoint', '',
+    'call', '', 'version', 0, 'callsTaken', 0, 'lastIdle', 0, 'rank', redis.call('INCR', prefix .. 'agentRank'))
 end
-redis.call('HSET', KEYS[1], 'name', ARGV[3], 'defaultEndpoint', ARGV[4], 'wrapupS', ARGV[5])
+local inPools = offerable(KEYS[1])
+if inPools then leavePools(prefix, agentId) end
+redis.call('HSET', KEYS[1], 'name', ARGV[3], 'defaultEndpoint', ARGV[4], 'wrapupS', ARGV[5], 'profile', ARGV[6])
 redis.call('SADD', KEYS[3], agentId)
 
 local wanted = {}
-for i = 6, #ARGV, 2 do
-  wanted[ARGV[i]] = ARGV[i + 1]
+redis.call('DEL', routingKey)
+local rank = redis.call('HGET', KEYS[1], 'rank')
+for i = 7, #ARGV, 4 do
+  local queue = ARGV[i]
+  wanted[queue] = ARGV[i + 1]
+  local order = ARGV[i + 2]
+  if order == '' then order = rank end
+  redis.call('HSET', routingKey, queue .. ':order', order, queue .. ':weight', ARGV[i + 3])
 end
 for _, queue in ipairs(redis.call('HKEYS', KEYS[2])) do
   if wanted[queue] == nil then
@@ -47,4 +58,5 @@ for queue, penalty in pairs(wanted) do
     redis.call('ZADD', prefix .. 'queue:' .. queue .. ':idle', 'NX', agent[2], agentId)
   end
 end
+if inPools then enterPools(prefix, agentId) end
 return 1

@@ -1,8 +1,10 @@
 --- @include "emit"
+--- @include "pools"
 
 -- Moves an agent to `status` and keeps the idle-set invariant: an agent is in a queue's idle
--- set iff it is ready and a member, so this is the only place that touches idle sets on a status
--- change (cost = number of the agent's queues). Bumps the version, appends AgentStatus.
+-- set (and routing pool, see pools.lua) iff it is ready and a member, so this is the only place
+-- that touches them on a status change (cost = number of the agent's queues). Bumps the
+-- version, appends AgentStatus.
 -- Returns the new version.
 local function setAgentStatus(prefix, eventsKey, agentId, status, reason, callId, by, now)
   local agentKey = prefix .. 'agent:' .. agentId
@@ -22,6 +24,7 @@ local function setAgentStatus(prefix, eventsKey, agentId, status, reason, callId
   redis.call('HSET', agentKey, 'status', status, 'reason', reason, 'since', now, 'call', callId)
   -- Any status change ends a busy/reject back-off (offerFailed sets it again after this).
   redis.call('HDEL', agentKey, 'availableAt')
+  if status == 'ready' then enterPools(prefix, agentId) else leavePools(prefix, agentId) end
   local version = redis.call('HINCRBY', agentKey, 'version', 1)
   emit(eventsKey, { type = 'AgentStatus', ts = now, agentId = agentId, status = status, previous = previous,
     reason = reason, callId = callId, by = by })
@@ -40,4 +43,20 @@ local function moveCallAgent(prefix, eventsKey, agentId, callId, status, reason,
   local keepCall = ''
   if ON_CALL[status] then keepCall = callId end
   return setAgentStatus(prefix, eventsKey, agentId, status, reason, keepCall, 'system', now)
+end
+
+-- Busy/reject back-off: the agent stays ready (idle score = the moment it may be offered again,
+-- `availableAt` the same) but leaves its routing pools until endBackoff.
+local function startBackoff(prefix, agentId, availableAt)
+  local agentKey = prefix .. 'agent:' .. agentId
+  redis.call('HSET', agentKey, 'availableAt', availableAt)
+  for _, q in ipairs(redis.call('HKEYS', agentKey .. ':queues')) do
+    redis.call('ZADD', prefix .. 'queue:' .. q .. ':idle', 'XX', availableAt, agentId)
+  end
+  leavePools(prefix, agentId)
+end
+
+local function endBackoff(prefix, agentId)
+  redis.call('HDEL', prefix .. 'agent:' .. agentId, 'availableAt')
+  enterPools(prefix, agentId)
 end

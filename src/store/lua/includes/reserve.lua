@@ -1,24 +1,34 @@
 --- @include "emit"
 --- @include "agentStatus"
+--- @include "waiting"
 
--- The second half of every routing decision: `callId` (waiting) is offered to `agentId` (ready).
--- The caller leaves its waiting zset but keeps its score in the call hash, so a failed offer
--- puts it back at the same place. The agent is reserved, which takes it out of the idle sets of
--- all its queues. Returns the Assignment as a flat array.
+-- The second half of every routing decision: `callId` (waiting, or offering for ringall and
+-- ring-progressively) is offered to `agentId` (ready) on `agentChannel`. A waiting caller leaves
+-- its waiting zset but keeps its score in the call hash, so a failed offer puts it back at the
+-- same place. The agent is reserved, which takes it out of the idle sets and pools of all its
+-- queues. `round` counts the offers ever made for the call (fences ring-progressively timers).
+-- Returns the Assignment as a flat array: callId, queue, callerChannel, callerNumber, callerName,
+-- agentId, endpoint, agentChannel, ringTimeoutS, ringStepS (0 unless ring-progressively), round.
 local function reserve(prefix, chanKey, eventsKey, callId, agentId, agentChannel, now)
   local callKey = prefix .. 'call:' .. callId
   local agentKey = prefix .. 'agent:' .. agentId
-  local call = redis.call('HMGET', callKey, 'queue', 'callerChannel', 'callerNumber', 'callerName')
+  local call = redis.call('HMGET', callKey, 'queue', 'callerChannel', 'callerNumber', 'callerName', 'state', 'skills')
   local queue = call[1]
-  redis.call('ZREM', prefix .. 'queue:' .. queue .. ':waiting', callId)
-  redis.call('HSET', callKey, 'state', 'offering', 'agentId', agentId, 'agentChannel', agentChannel,
-    'ringStartedAt', now)
+  if call[5] == 'waiting' then
+    removeWaiting(prefix .. 'queue:' .. queue .. ':waiting', callId, call[6] or '')
+    redis.call('HSET', callKey, 'state', 'offering', 'agentId', agentId, 'agentChannel', agentChannel,
+      'ringStartedAt', now)
+  end
+  redis.call('HSET', callKey .. ':offers', agentChannel, agentId)
   redis.call('HINCRBY', callKey, 'version', 1)
+  local round = redis.call('HINCRBY', callKey, 'round', 1)
   redis.call('HSET', chanKey, agentChannel, callId)
   local endpoint = redis.call('HGET', agentKey, 'endpoint')
   emit(eventsKey, { type = 'AgentCalled', ts = now, callId = callId, queue = queue, agentId = agentId,
     endpoint = endpoint, agentChannel = agentChannel })
   setAgentStatus(prefix, eventsKey, agentId, 'reserved', '', callId, 'system', now)
-  local ringTimeoutS = redis.call('HGET', prefix .. 'queue:' .. queue, 'ringTimeoutS') or '0'
-  return { callId, queue, call[2], call[3], call[4], agentId, endpoint, agentChannel, ringTimeoutS }
+  local q = redis.call('HMGET', prefix .. 'queue:' .. queue, 'ringTimeoutS', 'strategy', 'ringStepS')
+  local ringStepS = 0
+  if q[2] == 'ring-progressively' then ringStepS = tonumber(q[3] or '') or 5 end
+  return { callId, queue, call[2], call[3], call[4], agentId, endpoint, agentChannel, q[1] or '0', ringStepS, round }
 end

@@ -1,0 +1,105 @@
+/**
+ * Call control for agent desktops and supervisor consoles (the CTI channel and REST use it):
+ * in-call media commands, blind transfer, supervisor monitor / whisper / barge, forced agent
+ * state. It has its own subscription to PBX events for the channels it creates or watches, and
+ * after every (re)connect hangs up control channels it no longer knows (a restart loses
+ * supervisor sessions; their phones are hung up rather than left listening to nothing).
+ */
+import type { AgentCommands } from '../agentCommands.js';
+import type { AcdContext } from '../context.js';
+import { argsFromAppData, parseStasisArgs } from '../stasisArgs.js';
+import { hangupQuietly } from '../agentLeg.js';
+import type { CallTarget } from './calls.js';
+import { forceAgentState, type ForcedState } from './forceState.js';
+import { createMediaCommands, type MediaCommands } from './media.js';
+import { SupervisorSessions, type MonitorRequest, type MonitorView } from './supervisor.js';
+import { blindTransfer, type TransferTarget } from './transfer.js';
+import { ChannelWatch } from './watch.js';
+import { Redirects } from './redirect.js';
+import { Consults, type ConsultTarget } from './consult.js';
+import { createRecordingCommands } from './recording.js';
+import { DEFAULT_OUTBOUND, OutboundCalls, type OutboundRequest, type OutboundSettings } from './outbound.js';
+import type { AgentSnapshot } from '../../domain/agent.js';
+
+export type { CallTarget } from './calls.js';
+export type { TransferTarget } from './transfer.js';
+export type { ConsultTarget } from './consult.js';
+export type { MonitorMode, MonitorRequest, MonitorView } from './supervisor.js';
+export type { ForcedState } from './forceState.js';
+export type { OutboundRequest, OutboundSettings } from './outbound.js';
+
+export interface CallControl extends MediaCommands {
+  /** Manual outbound / click-to-call from an agent; returns the call's (action) id. */
+  dial(req: OutboundRequest): Promise<{ id: string }>;
+  transfer(t: CallTarget, target: TransferTarget): Promise<void>;
+  /** Consult call (the caller is held); then completeTransfer, cancelConsult or conference. */
+  consult(t: CallTarget, target: ConsultTarget): Promise<{ consultId: string }>;
+  completeTransfer(t: CallTarget): Promise<void>;
+  cancelConsult(t: CallTarget): Promise<void>;
+  conference(t: CallTarget): Promise<void>;
+  monitor(req: MonitorRequest): Promise<MonitorView>;
+  endMonitor(supervisorId: string): Promise<void>;
+  monitorOf(supervisorId: string): MonitorView | undefined;
+  forceState(req: { supervisorId: string; agentId: string; state: ForcedState; reason?: string }): Promise<AgentSnapshot>;
+  startRecording(t: CallTarget): Promise<{ name: string }>;
+  stopRecording(t: CallTarget): Promise<{ name: string }>;
+  close(): void;
+}
+
+/** Stasis roles of the channels this module creates. */
+const OWN_ROLES = new Set(['monitor', 'snoop', 'outbound', 'transfer', 'consult']);
+
+export function createCallControl(ctx: AcdContext, agents: AgentCommands, settings: Partial<OutboundSettings> = {}): CallControl {
+  const logger = ctx.logger.child({ component: 'control' });
+  const repair = async () => {
+    const [channels, inApp] = await Promise.all([ctx.pbx.listChannels(), ctx.pbx.appChannelIds()]);
+    const ids = new Set(inApp);
+    await outbound.repair();
+    await redirects.repair();
+    await consults.repair();
+    for (const ch of channels) {
+      const entry = parseStasisArgs(argsFromAppData(ch.appData));
+      if (!ids.has(ch.id) || entry.role !== 'other' || !OWN_ROLES.has(entry.name)) continue;
+      const owner = entry.args[0] ?? '';
+      if (supervisors.owns(ch.id) || outbound.owns(owner) || redirects.owns(owner) || consults.owns(owner)) continue;
+      logger.info({ channelId: ch.id, role: entry.name }, 'unknown control channel after reconnect; hanging up');
+      await hangupQuietly(ctx, ch.id);
+    }
+  };
+  const watch = new ChannelWatch(
+    ctx.pbx,
+    (err, event) => logger.error({ err, event: event.type }, 'control event handling failed'),
+    () => void repair().catch((err) => logger.error({ err }, 'control repair failed')),
+  );
+  const supervisors = new SupervisorSessions(ctx, watch);
+  const outboundSettings = { ...DEFAULT_OUTBOUND, ...settings };
+  const outbound = new OutboundCalls(ctx, watch, outboundSettings);
+  const redirects = new Redirects(ctx, watch, outboundSettings);
+  const consults = new Consults(ctx, watch, outboundSettings, redirects);
+  const media = createMediaCommands(ctx);
+  return {
+    ...media,
+    dial: (req) => outbound.dial(req),
+    async release(t) {
+      // An agent on a control call (outbound) hangs that up; otherwise its queue call.
+      const agent = await ctx.store.getAgent(t.agentId);
+      const own = agent?.callId ? await ctx.store.getControlCall(agent.callId) : undefined;
+      if (own && own.agentId === t.agentId && (!t.callId || t.callId === own.id)) {
+        // A consulted agent hangs up its consult leg: the consulting agent gets its caller back.
+        return own.kind === 'consult' ? hangupQuietly(ctx, own.fields.leg!) : outbound.hangup(own.id);
+      }
+      return media.release(t);
+    },
+    ...createRecordingCommands(ctx),
+    transfer: (t, target) => blindTransfer(ctx, t, target, redirects),
+    consult: (t, target) => consults.start(t, target),
+    completeTransfer: (t) => consults.complete(t),
+    cancelConsult: (t) => consults.cancel(t),
+    conference: (t) => consults.conference(t),
+    monitor: (req) => supervisors.start(req),
+    endMonitor: (id) => supervisors.end(id),
+    monitorOf: (id) => supervisors.get(id),
+    forceState: (req) => forceAgentState(agents, req),
+    close: () => watch.close(),
+  };
+}

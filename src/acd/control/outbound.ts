@@ -1,0 +1,183 @@
+/**
+ * Manual outbound and click-to-call: the agent's phone is rung first (Stasis role `outbound`);
+ * once it answers it hears ringing while the destination (through the dial pattern) is rung;
+ * when that answers both are bridged. The agent is busy from the first ring to the end and
+ * wraps up after. Either leg failing or hanging up ends the whole call. The record lives in
+ * Redis (`cc:<id>`), so a reconnect (or another start) can finish or repair it.
+ */
+import { randomUUID } from 'node:crypto';
+import { IDLE_STATUSES } from '../../domain/agent.js';
+import { AcdError } from '../../domain/errors.js';
+import { isPbxError, type DialStatus } from '../../pbx/port.js';
+import type { ControlCallRecord } from '../../store/controlOps.js';
+import { hangupQuietly } from '../agentLeg.js';
+import type { AcdContext } from '../context.js';
+import { forOwnControlCalls, invalidState } from './calls.js';
+import { DIAL_FAILED, TrackedCalls, type ChannelWatch } from './watch.js';
+
+export interface OutboundSettings {
+  /** Dial string for a destination number: `{dest}` is replaced, e.g. `PJSIP/{dest}@trunk`. */
+  dialPattern: string;
+  /** After-call work after an outbound call when the agent has no wrap-up of its own. */
+  wrapupS: number;
+  ringTimeoutS: number;
+}
+
+export const DEFAULT_OUTBOUND: OutboundSettings = { dialPattern: 'PJSIP/{dest}', wrapupS: 5, ringTimeoutS: 30 };
+
+export interface OutboundRequest {
+  agentId: string;
+  destination: string;
+  /** Caller id shown to the destination (click-to-call). */
+  callerId?: string;
+  /** Channel variables for the destination leg. */
+  variables?: Record<string, string>;
+  by: string;
+}
+
+const DESTINATION = /^[0-9A-Za-z*#+_.-]{1,64}$/;
+export function checkDestination(destination: string): void {
+  if (!DESTINATION.test(destination)) throw new AcdError('validation', `destination '${destination}' must be 1-64 of 0-9 A-Z a-z * # + _ . -`, { field: 'destination' });
+}
+
+export const dialStringOf = (pattern: string, destination: string) => pattern.replaceAll('{dest}', destination);
+
+export class OutboundCalls extends TrackedCalls {
+  constructor(
+    private readonly ctx: AcdContext,
+    private readonly watch: ChannelWatch,
+    private readonly settings: OutboundSettings,
+  ) {
+    super();
+  }
+
+  async dial(req: OutboundRequest): Promise<{ id: string }> {
+    checkDestination(req.destination);
+    const agent = await this.ctx.store.getAgent(req.agentId);
+    if (!agent) throw new AcdError('agent_not_found', `agent '${req.agentId}' does not exist`, { field: 'agentId' });
+    if (!agent.endpoint) throw invalidState(`agent ${req.agentId} is ${agent.status}: log in first`);
+    const uuid = randomUUID();
+    const id = `out-${uuid}`;
+    const fields = {
+      agentLeg: `acd-out-${uuid}-a`,
+      destLeg: `acd-out-${uuid}-b`,
+      bridgeId: `bridge-${id}`,
+      destination: req.destination,
+      callerId: req.callerId ?? '',
+      variables: JSON.stringify(req.variables ?? {}),
+      node: this.ctx.nodeId,
+    };
+    // Under the call's lock until the leg exists, so a reconnect's repair never judges it half-made.
+    await this.locked(id, async () => {
+      await this.ctx.store.startControlCall({ id, agentId: req.agentId, kind: 'outbound', fields, by: req.by, acceptedIn: IDLE_STATUSES });
+      this.track((await this.ctx.store.getControlCall(id))!);
+      try {
+        await this.ctx.pbx.createChannel({ endpoint: agent.endpoint, channelId: fields.agentLeg, appArgs: ['outbound', id, 'agent'], callerId: req.destination });
+      } catch (err) {
+        await this.finish(id);
+        if (isPbxError(err, 'allocation_failed') || isPbxError(err, 'invalid')) throw invalidState(`agent ${req.agentId}'s phone ${agent.endpoint} cannot be reached`);
+        throw err;
+      }
+    });
+    this.ctx.logger.info({ id, agentId: req.agentId, destination: req.destination, by: req.by }, 'outbound call: ringing the agent');
+    return { id };
+  }
+
+  /** Hangs the call up (release by the agent). */
+  async hangup(id: string): Promise<void> {
+    await this.end(id);
+  }
+
+  /** After a (re)connect: follow this node's calls again, end those whose legs are gone, re-bridge the others. */
+  async repair(): Promise<void> {
+    await forOwnControlCalls(this.ctx, 'outbound', async (r) => {
+      if (!this.owns(r.id)) this.track(r);
+      const destNeeded = r.state === 'ringing' || r.state === 'connected';
+      const exists = async (leg: string) => (await this.ctx.pbx.getChannel(leg)) !== undefined;
+      if (!(await exists(r.fields.agentLeg!)) || (destNeeded && !(await exists(r.fields.destLeg!)))) await this.finish(r.id);
+      else if (r.state === 'connected') await this.bridge(r);
+    });
+  }
+
+  private locked(id: string, task: () => Promise<void>): Promise<void> {
+    return this.ctx.locks.run(`cc:${id}`, task);
+  }
+
+  private track(r: ControlCallRecord): void {
+    const { agentLeg, destLeg } = r.fields as Record<'agentLeg' | 'destLeg', string>;
+    const onFail = (status: DialStatus) => (DIAL_FAILED.includes(status) ? this.end(r.id) : undefined);
+    this.keep(r.id, [
+      this.watch.watch(agentLeg, {
+        entered: () => this.locked(r.id, () => this.ctx.pbx.dial(agentLeg, { timeoutS: this.settings.ringTimeoutS })),
+        dial: (status) => (status === 'ANSWER' ? this.locked(r.id, () => this.ringDestination(r.id)) : onFail(status)),
+        gone: () => this.end(r.id),
+      }),
+      this.watch.watch(destLeg, {
+        entered: () => this.locked(r.id, () => this.ctx.pbx.dial(destLeg, { callerChannelId: agentLeg, timeoutS: this.settings.ringTimeoutS })),
+        dial: (status) => (status === 'ANSWER' ? this.locked(r.id, () => this.connect(r.id)) : onFail(status)),
+        gone: () => this.end(r.id),
+      }),
+    ]);
+  }
+
+  private async ringDestination(id: string): Promise<void> {
+    const r = await this.ctx.store.getControlCall(id);
+    if (!r || r.state !== 'dialing') return;
+    await this.ctx.store.setControlCall(id, { state: 'ringing' }, 'ringing');
+    await this.ctx.pbx.ring(r.fields.agentLeg!);
+    try {
+      await this.ctx.pbx.createChannel({
+        endpoint: dialStringOf(this.settings.dialPattern, r.fields.destination!),
+        channelId: r.fields.destLeg!,
+        appArgs: ['outbound', id, 'dest'],
+        originator: r.fields.agentLeg,
+        callerId: r.fields.callerId || undefined,
+        variables: JSON.parse(r.fields.variables ?? '{}') as Record<string, string>,
+      });
+    } catch (err) {
+      this.ctx.logger.warn({ err, id }, 'outbound destination cannot be dialed');
+      void this.end(id);
+    }
+  }
+
+  private async connect(id: string): Promise<void> {
+    const r = await this.ctx.store.getControlCall(id);
+    if (!r || r.state !== 'ringing') return;
+    await this.ctx.store.setControlCall(id, { state: 'connected', answeredAt: String(Date.now()) }, 'connected');
+    await this.bridge({ ...r, state: 'connected' });
+    this.ctx.logger.info({ id, agentId: r.agentId }, 'outbound call connected');
+  }
+
+  private async bridge(r: ControlCallRecord): Promise<void> {
+    try {
+      await this.ctx.pbx.ringStop(r.fields.agentLeg!);
+      await this.ctx.pbx.createBridge({ bridgeId: r.fields.bridgeId, name: `acd-${r.id}` });
+      await this.ctx.pbx.addToBridge(r.fields.bridgeId!, [r.fields.agentLeg!, r.fields.destLeg!]);
+    } catch (err) {
+      // A leg left meanwhile: its StasisEnd ends the call.
+      if (!isPbxError(err, 'not_found') && !isPbxError(err, 'conflict')) throw err;
+    }
+  }
+
+  private end(id: string): Promise<void> {
+    return this.locked(id, () => this.finish(id));
+  }
+
+  /** Ends the call; the caller holds its lock. */
+  private async finish(id: string): Promise<void> {
+    const ended = await this.ctx.store.endControlCall(id, this.settings.wrapupS);
+    this.untrack(id);
+    if (!ended) return;
+    const { record } = ended;
+    await hangupQuietly(this.ctx, record.fields.agentLeg!);
+    await hangupQuietly(this.ctx, record.fields.destLeg!);
+    try {
+      await this.ctx.pbx.destroyBridge(record.fields.bridgeId!);
+    } catch (err) {
+      if (!isPbxError(err, 'not_found')) this.ctx.logger.warn({ err, id }, 'outbound bridge destroy failed');
+    }
+    if (ended.wrapup) await this.ctx.timers.scheduleWrapup(ended.wrapup.agentId, ended.wrapup.version, ended.wrapup.seconds * 1000);
+    else this.ctx.kick({ agentId: record.agentId });
+    this.ctx.logger.info({ id, agentId: record.agentId }, 'outbound call ended');
+  }
+}

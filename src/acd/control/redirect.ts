@@ -1,0 +1,142 @@
+/**
+ * Blind transfer to an extension (and PBXIS `redirect-to`): the caller has left the queues (the
+ * store turned its call into control call `rd-<callId>` in the same step that released the
+ * agent) and keeps hearing music while the destination rings through the dial pattern. Answer →
+ * caller and destination are bridged; no answer / busy / unreachable → the caller goes back to
+ * its queue with its priority, so a failed transfer never loses it. Either side hanging up after
+ * the answer ends both.
+ */
+import { isPbxError } from '../../pbx/port.js';
+import type { ControlCallRecord } from '../../store/controlOps.js';
+import { hangupQuietly } from '../agentLeg.js';
+import { callIdOf } from '../callerEntry.js';
+import type { AcdContext } from '../context.js';
+import { dialStringOf, type OutboundSettings } from './outbound.js';
+import { forOwnControlCalls } from './calls.js';
+import { DIAL_FAILED, TrackedCalls, type ChannelWatch } from './watch.js';
+
+export class Redirects extends TrackedCalls {
+  constructor(
+    private readonly ctx: AcdContext,
+    private readonly watch: ChannelWatch,
+    private readonly settings: OutboundSettings,
+  ) {
+    super();
+  }
+
+  /** Rings the destination of a redirect the store just recorded. */
+  async start(id: string): Promise<void> {
+    await this.locked(id, async () => {
+      const r = await this.ctx.store.getControlCall(id);
+      if (!r) return;
+      this.track(r);
+      try {
+        await this.ctx.pbx.createChannel({
+          endpoint: dialStringOf(this.settings.dialPattern, r.fields.destination!),
+          channelId: r.fields.destLeg!,
+          appArgs: ['transfer', id],
+          originator: r.fields.callerChannel,
+          callerId: r.fields.callerName ? `"${r.fields.callerName}" <${r.fields.callerNumber}>` : r.fields.callerNumber,
+        });
+      } catch (err) {
+        this.ctx.logger.warn({ err, id }, 'transfer destination cannot be dialed; caller back to its queue');
+        await this.requeue(id);
+      }
+    });
+  }
+
+  /** Takes over a destination that already answered (a completed consult to an extension). */
+  async adopt(id: string): Promise<void> {
+    await this.locked(id, async () => {
+      const r = await this.ctx.store.getControlCall(id);
+      if (!r) return;
+      this.track(r);
+      await this.connect(id);
+    });
+  }
+
+  async repair(): Promise<void> {
+    await forOwnControlCalls(this.ctx, 'redirect', async (r) => {
+      if (!this.owns(r.id)) this.track(r);
+      const caller = await this.ctx.pbx.getChannel(r.fields.callerChannel!);
+      const dest = await this.ctx.pbx.getChannel(r.fields.destLeg!);
+      if (!caller) await this.finish(r.id);
+      else if (!dest) await (r.state === 'connected' ? this.finish(r.id) : this.requeue(r.id));
+      else if (r.state === 'connected') await this.bridge(r);
+    });
+  }
+
+  private locked(id: string, task: () => Promise<void>): Promise<void> {
+    return this.ctx.locks.run(`cc:${id}`, task);
+  }
+
+  private track(r: ControlCallRecord): void {
+    const destLeg = r.fields.destLeg!;
+    const failed = () => this.locked(r.id, async () => ((await this.ctx.store.getControlCall(r.id))?.state === 'connected' ? this.finish(r.id) : this.requeue(r.id)));
+    this.keep(r.id, [
+      this.watch.watch(destLeg, {
+        entered: () => this.locked(r.id, () => this.ctx.pbx.dial(destLeg, { callerChannelId: r.fields.callerChannel, timeoutS: this.settings.ringTimeoutS })),
+        dial: (status) => (status === 'ANSWER' ? this.locked(r.id, () => this.connect(r.id)) : DIAL_FAILED.includes(status) ? failed() : undefined),
+        gone: failed,
+      }),
+      this.watch.watch(r.fields.callerChannel!, { gone: () => this.locked(r.id, () => this.finish(r.id)) }),
+    ]);
+  }
+
+  private async connect(id: string): Promise<void> {
+    const r = await this.ctx.store.getControlCall(id);
+    if (!r || r.state !== 'dialing') return;
+    await this.ctx.store.setControlCall(id, { state: 'connected' }, 'connected');
+    await this.bridge(r);
+    this.ctx.logger.info({ id, destination: r.fields.destination }, 'transferred caller connected');
+  }
+
+  private async bridge(r: ControlCallRecord): Promise<void> {
+    try {
+      await this.ctx.pbx.createBridge({ bridgeId: r.fields.bridgeId, name: `acd-${r.id}` });
+      await this.ctx.pbx.stopMoh(r.fields.callerChannel!);
+      await this.ctx.pbx.addToBridge(r.fields.bridgeId!, [r.fields.callerChannel!, r.fields.destLeg!]);
+    } catch (err) {
+      if (!isPbxError(err, 'not_found')) throw err;
+    }
+  }
+
+  /** Forgets the redirect and hangs its destination up; its fields, or undefined when already over. */
+  private async close(id: string): Promise<Record<string, string> | undefined> {
+    const ended = await this.ctx.store.endControlCall(id, 0);
+    this.untrack(id);
+    if (!ended) return undefined;
+    await hangupQuietly(this.ctx, ended.record.fields.destLeg!);
+    return ended.record.fields;
+  }
+
+  /** The destination did not answer: the caller waits in its queue again, same priority. */
+  private async requeue(id: string): Promise<void> {
+    const f = await this.close(id);
+    if (!f || !(await this.ctx.pbx.getChannel(f.callerChannel!))) return;
+    await this.ctx.store.enqueue({
+      callId: callIdOf(f.callerChannel!),
+      queue: f.queue!,
+      callerChannel: f.callerChannel!,
+      callerNumber: f.callerNumber ?? '',
+      callerName: f.callerName ?? '',
+      priority: Number(f.priority ?? 0),
+      node: this.ctx.nodeId,
+    });
+    // The caller may have hung up while it was re-queued (its StasisEnd found no call): end it then.
+    if (!(await this.ctx.pbx.getChannel(f.callerChannel!))) await this.ctx.store.endCall(callIdOf(f.callerChannel!), 'caller');
+    this.ctx.logger.info({ id, queue: f.queue }, 'transfer not answered; caller back in its queue');
+    this.ctx.kick({ queue: f.queue! });
+  }
+
+  private async finish(id: string): Promise<void> {
+    const f = await this.close(id);
+    if (!f) return;
+    await hangupQuietly(this.ctx, f.callerChannel!);
+    try {
+      await this.ctx.pbx.destroyBridge(f.bridgeId!);
+    } catch (err) {
+      if (!isPbxError(err, 'not_found')) this.ctx.logger.warn({ err, id }, 'transfer bridge destroy failed');
+    }
+  }
+}

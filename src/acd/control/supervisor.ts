@@ -1,0 +1,209 @@
+/**
+ * Supervisor on a call: silent monitor (hears agent and caller), whisper / coach (the agent hears
+ * the supervisor, the caller does not) and barge (a third party in the call's bridge). The
+ * supervisor's phone is rung first (Stasis role `monitor`); once it answers, monitor and whisper
+ * put it in a bridge with a snoop channel (role `snoop`) on the agent's leg, barge puts it into
+ * the call's own bridge. Modes can be switched during the call; the session ends when either the
+ * supervisor's phone or the agent's leg goes (hang-up, transfer).
+ */
+import { randomUUID } from 'node:crypto';
+import { AcdError } from '../../domain/errors.js';
+import type { CallSnapshot } from '../../domain/call.js';
+import { isPbxError } from '../../pbx/port.js';
+import { hangupQuietly } from '../agentLeg.js';
+import type { AcdContext } from '../context.js';
+import { agentCall, controlEvent, invalidState } from './calls.js';
+import type { ChannelWatch } from './watch.js';
+
+export const MONITOR_MODES = ['monitor', 'whisper', 'barge'] as const;
+export type MonitorMode = (typeof MONITOR_MODES)[number];
+
+export interface MonitorRequest {
+  supervisorId: string;
+  agentId: string;
+  /** Dial string of the supervisor's phone. */
+  endpoint: string;
+  mode: MonitorMode;
+}
+
+export interface MonitorView {
+  supervisorId: string;
+  agentId: string;
+  callId: string;
+  mode: MonitorMode;
+  /** The supervisor's phone answered. */
+  connected: boolean;
+  supervisorChannel: string;
+}
+
+interface Session extends MonitorView {
+  call: CallSnapshot;
+  snoopChannel: string;
+  monitorBridge: string;
+  stops: (() => void)[];
+  ended: boolean;
+}
+
+const SUPERVISOR_RING_S = 30;
+const SNOOP_ENTRY_TIMEOUT_MS = 5_000;
+
+function withTimeout(pending: Promise<void>, ms: number, message: string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new AcdError('pbx_error', message)), ms);
+  });
+  return Promise.race([pending, timeout]).finally(() => clearTimeout(timer));
+}
+
+export class SupervisorSessions {
+  private readonly sessions = new Map<string, Session>();
+
+  constructor(
+    private readonly ctx: AcdContext,
+    private readonly watch: ChannelWatch,
+  ) {}
+
+  get(supervisorId: string): MonitorView | undefined {
+    const s = this.sessions.get(supervisorId);
+    return s && view(s);
+  }
+
+  /** Channels this module created and still tracks (reconnect repair hangs up the others). */
+  owns(channelId: string): boolean {
+    for (const s of this.sessions.values()) if (s.supervisorChannel === channelId || s.snoopChannel === channelId) return true;
+    return false;
+  }
+
+  /** Starts a session, or switches the mode of the supervisor's running one. */
+  start(req: MonitorRequest): Promise<MonitorView> {
+    return this.ctx.locks.run(`supervisor:${req.supervisorId}`, async () => {
+      const running = this.sessions.get(req.supervisorId);
+      if (running) {
+        if (running.agentId !== req.agentId) throw invalidState(`supervisor ${req.supervisorId} already monitors agent ${running.agentId}; end it first`);
+        if (!running.connected) throw invalidState(`supervisor ${req.supervisorId}'s phone has not answered yet`);
+        if (running.mode === req.mode) throw invalidState(`supervisor ${req.supervisorId} is already in ${req.mode} mode`);
+        await this.applyMode(running, req.mode);
+        return view(running);
+      }
+      const call = await agentCall(this.ctx, { agentId: req.agentId, by: '' }, ['connected'], req.mode);
+      return view(await this.ring(req, call));
+    });
+  }
+
+  end(supervisorId: string): Promise<void> {
+    return this.ctx.locks.run(`supervisor:${supervisorId}`, async () => {
+      const s = this.sessions.get(supervisorId);
+      if (!s) throw invalidState(`supervisor ${supervisorId} monitors no call`);
+      await this.finish(s);
+    });
+  }
+
+  private async ring(req: MonitorRequest, call: CallSnapshot): Promise<Session> {
+    const s: Session = {
+      supervisorId: req.supervisorId,
+      agentId: req.agentId,
+      callId: call.id,
+      mode: req.mode,
+      connected: false,
+      supervisorChannel: `acd-sup-${randomUUID()}`,
+      snoopChannel: '',
+      monitorBridge: `acd-mon-${randomUUID()}`,
+      call,
+      stops: [],
+      ended: false,
+    };
+    this.sessions.set(req.supervisorId, s);
+    const locked = (task: () => Promise<void>) => () => this.ctx.locks.run(`supervisor:${req.supervisorId}`, task);
+    s.stops.push(
+      this.watch.watch(s.supervisorChannel, {
+        entered: locked(async () => {
+          if (!s.ended) await this.ctx.pbx.dial(s.supervisorChannel, { timeoutS: SUPERVISOR_RING_S });
+        }),
+        dial: (status) =>
+          locked(async () => {
+            if (s.ended) return;
+            if (status === 'ANSWER') {
+              s.connected = true;
+              await this.applyMode(s, s.mode);
+            } else if (status === 'BUSY' || status === 'NOANSWER' || status === 'CHANUNAVAIL' || status === 'CONGESTION') {
+              await this.finish(s);
+            }
+          })(),
+        gone: locked(() => this.finish(s)),
+      }),
+      this.watch.watch(call.agentChannel, { gone: locked(() => this.finish(s)) }),
+    );
+    try {
+      await this.ctx.pbx.createChannel({
+        endpoint: req.endpoint,
+        channelId: s.supervisorChannel,
+        appArgs: ['monitor', req.supervisorId, call.id],
+        callerId: `"${req.mode} ${req.agentId}" <${req.agentId}>`,
+      });
+    } catch (err) {
+      await this.finish(s);
+      if (isPbxError(err, 'allocation_failed') || isPbxError(err, 'invalid')) {
+        throw new AcdError('validation', `supervisor endpoint '${req.endpoint}' cannot be reached`, { field: 'endpoint' });
+      }
+      throw err;
+    }
+    this.ctx.logger.info({ supervisorId: req.supervisorId, agentId: req.agentId, callId: call.id, mode: req.mode }, 'supervisor phone ringing');
+    return s;
+  }
+
+  private async applyMode(s: Session, mode: MonitorMode): Promise<void> {
+    const { pbx } = this.ctx;
+    if (s.snoopChannel) {
+      await hangupQuietly(this.ctx, s.snoopChannel);
+      s.snoopChannel = '';
+    }
+    if (mode === 'barge') {
+      await pbx.addToBridge(s.call.bridgeId, [s.supervisorChannel]);
+    } else {
+      if (s.mode === 'barge' && s.connected) await pbx.removeFromBridge(s.call.bridgeId, [s.supervisorChannel]).catch(() => undefined);
+      await pbx.createBridge({ bridgeId: s.monitorBridge, name: `monitor-${s.call.id}` });
+      const snoopId = `acd-snoop-${randomUUID()}`;
+      // The snoop may only be bridged once it is in Stasis: watch before creating it.
+      const entered = new Promise<void>((resolve) => {
+        const stop = this.watch.watch(snoopId, {
+          entered: () => {
+            stop();
+            resolve();
+          },
+        });
+      });
+      await pbx.snoop(s.call.agentChannel, { snoopId, spy: 'both', whisper: mode === 'whisper' ? 'out' : 'none', appArgs: ['snoop', s.call.id] });
+      s.snoopChannel = snoopId;
+      await withTimeout(entered, SNOOP_ENTRY_TIMEOUT_MS, `snoop ${snoopId} did not enter Stasis`);
+      await pbx.addToBridge(s.monitorBridge, [snoopId, s.supervisorChannel]);
+    }
+    s.mode = mode;
+    await this.ctx.store.updateControl(s.call.id, s.call.agentChannel, { supervisor: s.supervisorId, monitorMode: mode }, controlEvent(s.call, 'monitor', mode, `supervisor:${s.supervisorId}`));
+    this.ctx.logger.info({ supervisorId: s.supervisorId, callId: s.call.id, mode }, 'supervisor mode');
+  }
+
+  private async finish(s: Session): Promise<void> {
+    if (s.ended) return;
+    s.ended = true;
+    if (this.sessions.get(s.supervisorId) === s) this.sessions.delete(s.supervisorId);
+    for (const stop of s.stops) stop();
+    await hangupQuietly(this.ctx, s.snoopChannel);
+    await hangupQuietly(this.ctx, s.supervisorChannel);
+    try {
+      await this.ctx.pbx.destroyBridge(s.monitorBridge);
+    } catch (err) {
+      if (!isPbxError(err, 'not_found')) this.ctx.logger.warn({ err }, 'monitor bridge destroy failed');
+    }
+    await this.ctx.store.updateControl(s.call.id, s.call.agentChannel, { supervisor: '', monitorMode: '' }, controlEvent(s.call, 'monitor', 'ended', `supervisor:${s.supervisorId}`));
+    this.ctx.logger.info({ supervisorId: s.supervisorId, callId: s.call.id }, 'supervisor session ended');
+  }
+}
+
+const view = (s: Session): MonitorView => ({
+  supervisorId: s.supervisorId,
+  agentId: s.agentId,
+  callId: s.callId,
+  mode: s.mode,
+  connected: s.connected,
+  supervisorChannel: s.supervisorChannel,
+});

@@ -1,0 +1,67 @@
+/**
+ * Blind transfer of a connected queue call to a queue (the caller waits there again with its
+ * priority), to a ready agent (the caller is offered to that agent; if the offer fails the
+ * caller waits in its queue like any caller whose offer failed), or to an extension (redirect.ts). The store does the state change
+ * in one step; then the old agent leg goes, the caller hears music, and the queue flow takes over.
+ */
+import { randomUUID } from 'node:crypto';
+import { isPbxError } from '../../pbx/port.js';
+import { offerToAgent, hangupQuietly } from '../agentLeg.js';
+import type { AcdContext } from '../context.js';
+import { newAgentChannelId } from '../router.js';
+import { withAgentCall, type CallTarget } from './calls.js';
+import { checkDestination } from './outbound.js';
+import type { Redirects } from './redirect.js';
+
+export type TransferTarget = { queue: string } | { agentId: string } | { extension: string };
+
+export async function blindTransfer(ctx: AcdContext, t: CallTarget, target: TransferTarget, redirects: Redirects): Promise<void> {
+  if ('extension' in target) checkDestination(target.extension);
+  let redirectId = '';
+  await withAgentCall(ctx, t, ['connected'], 'transfer', async (call, control) => {
+    const newLeg = 'agentId' in target ? newAgentChannelId() : 'extension' in target ? `acd-rd-${randomUUID()}` : '';
+    const result = await ctx.store.transferCall({
+      callId: call.id,
+      agentChannel: call.agentChannel,
+      target:
+        'agentId' in target
+          ? { agentId: target.agentId, agentChannel: newLeg }
+          : 'extension' in target
+            ? { destination: target.extension, destChannel: newLeg, node: ctx.nodeId }
+            : target,
+      by: t.by,
+    });
+    ctx.logger.info({ callId: call.id, from: t.agentId, target, by: t.by }, 'call transferred');
+    try {
+      if (control.held === '1') await ctx.pbx.unmute(call.callerChannel, 'in');
+      await ctx.pbx.destroyBridge(call.bridgeId);
+      await ctx.pbx.startMoh(call.callerChannel, (await ctx.store.getQueue(result.queue))?.musicClass);
+    } catch (err) {
+      // The caller left meanwhile: its StasisEnd, queued behind this step, ends the call.
+      if (!isPbxError(err, 'not_found')) throw err;
+    }
+    await hangupQuietly(ctx, call.agentChannel);
+    if (result.wrapup) await ctx.timers.scheduleWrapup(result.wrapup.agentId, result.wrapup.version, result.wrapup.seconds * 1000);
+    else ctx.kick({ agentId: t.agentId });
+    if ('agentId' in target) {
+      const queue = await ctx.store.getQueue(result.queue);
+      await offerToAgent(ctx, {
+        callId: call.id,
+        queue: result.queue,
+        callerChannel: call.callerChannel,
+        callerNumber: call.callerNumber,
+        callerName: call.callerName,
+        agentId: target.agentId,
+        endpoint: result.targetEndpoint,
+        agentChannel: newLeg,
+        ringTimeoutS: queue?.ringTimeoutS ?? 15,
+      });
+    } else if ('extension' in target) {
+      redirectId = `rd-${call.id}`;
+    } else {
+      ctx.kick({ queue: result.queue });
+    }
+  });
+  // Outside the queue call's lock: the redirect has its own.
+  if (redirectId) await redirects.start(redirectId);
+}

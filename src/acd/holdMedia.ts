@@ -1,0 +1,134 @@
+/**
+ * What a waiting caller hears: the queue's music-on-hold class or ringing (`ringInsteadOfMoh`),
+ * interrupted by one announcement at a time. Asterisk plays over music on hold poorly, so an
+ * announcement stops the music, plays, and the music comes back on PlaybackFinished.
+ *
+ * Which playback a caller hears lives in memory of the engine that started it: after a restart
+ * reconcile restarts the music of waiting callers, and a playback that finished meanwhile is done.
+ */
+import { randomUUID } from 'node:crypto';
+import type { QueueDef } from '../domain/queue.js';
+import { isPbxError } from '../pbx/port.js';
+import type { AcdContext } from './context.js';
+
+interface MediaState {
+  /** callId → the announcement it hears. */
+  playing: Map<string, { playbackId: string; channelId: string }>;
+  /** playbackId → callId. */
+  byPlayback: Map<string, string>;
+  /** Channels we made ring (a bridge does not end that indication by itself). */
+  ringing: Set<string>;
+  /** callId → ms epoch of its last announcement (minimum interval between two). */
+  lastAt: Map<string, number>;
+}
+
+const states = new WeakMap<AcdContext, MediaState>();
+
+function stateOf(ctx: AcdContext): MediaState {
+  let state = states.get(ctx);
+  if (!state) {
+    state = { playing: new Map(), byPlayback: new Map(), ringing: new Set(), lastAt: new Map() };
+    states.set(ctx, state);
+  }
+  return state;
+}
+
+/** Runs a PBX request on a channel that may be gone or out of Stasis by now. */
+async function quietly(ctx: AcdContext, what: string, request: () => Promise<void>): Promise<void> {
+  try {
+    await request();
+  } catch (err) {
+    if (!isPbxError(err)) throw err;
+    if (!isPbxError(err, 'not_found')) ctx.logger.debug({ err, what }, 'media request refused');
+  }
+}
+
+export async function startHoldMedia(ctx: AcdContext, channelId: string, queue: QueueDef): Promise<void> {
+  if (queue.ringInsteadOfMoh) {
+    stateOf(ctx).ringing.add(channelId);
+    await ctx.pbx.ring(channelId);
+  } else {
+    await ctx.pbx.startMoh(channelId, queue.musicClass);
+  }
+}
+
+/** Stops music and ringing (either may be on after an overflow into a queue of the other kind). */
+export async function stopHoldMedia(ctx: AcdContext, channelId: string): Promise<void> {
+  stateOf(ctx).ringing.delete(channelId);
+  await quietly(ctx, 'stopMoh', () => ctx.pbx.stopMoh(channelId));
+  await quietly(ctx, 'ringStop', () => ctx.pbx.ringStop(channelId));
+}
+
+/** Whether an announcement may start now: none playing (one at a time) and none within `minIntervalMs`. */
+export function mayAnnounce(ctx: AcdContext, callId: string, minIntervalMs: number): boolean {
+  const state = stateOf(ctx);
+  return !state.playing.has(callId) && Date.now() - (state.lastAt.get(callId) ?? 0) >= minIntervalMs;
+}
+
+/** Stops the hold media and plays `media`; the hold media comes back when it finishes (see onPlaybackFinished). */
+export async function playAnnouncement(ctx: AcdContext, callId: string, channelId: string, media: string[]): Promise<void> {
+  const state = stateOf(ctx);
+  if (state.playing.has(callId) || media.length === 0) return;
+  const playbackId = `acd-ann-${randomUUID()}`;
+  state.playing.set(callId, { playbackId, channelId });
+  state.byPlayback.set(playbackId, callId);
+  state.lastAt.set(callId, Date.now());
+  try {
+    await stopHoldMedia(ctx, channelId);
+    await ctx.pbx.play(channelId, media, playbackId);
+  } catch (err) {
+    state.playing.delete(callId);
+    state.byPlayback.delete(playbackId);
+    if (!isPbxError(err)) throw err;
+    ctx.logger.info({ err, callId }, 'announcement not played');
+  }
+}
+
+/**
+ * The agent answered or the caller leaves: the announcement stops now, so it never delays the
+ * bridge, and nothing restarts the hold media afterwards. Ringing stops too.
+ */
+export async function stopAnnouncements(ctx: AcdContext, callId: string): Promise<void> {
+  const state = stateOf(ctx);
+  const current = state.playing.get(callId);
+  if (current) {
+    state.playing.delete(callId);
+    state.byPlayback.delete(current.playbackId);
+    await quietly(ctx, 'stopPlayback', () => ctx.pbx.stopPlayback(current.playbackId));
+  }
+  const channelId = current?.channelId ?? callId;
+  if (state.ringing.delete(channelId)) await quietly(ctx, 'ringStop', () => ctx.pbx.ringStop(channelId));
+}
+
+/** PlaybackFinished of one of our announcements: the caller, still waiting, hears its hold media again. */
+export async function onPlaybackFinished(ctx: AcdContext, playbackId: string): Promise<void> {
+  const state = stateOf(ctx);
+  const callId = state.byPlayback.get(playbackId);
+  if (callId === undefined) return;
+  await ctx.locks.run(callId, async () => {
+    const current = state.playing.get(callId);
+    if (current?.playbackId !== playbackId) return; // stopped for the bridge or the exit meanwhile
+    state.playing.delete(callId);
+    state.byPlayback.delete(playbackId);
+    const call = await ctx.store.getCall(callId);
+    if (!call || call.state === 'connected') return;
+    const queue = await ctx.store.getQueue(call.queue);
+    if (queue) await quietly(ctx, 'resume hold media', () => startHoldMedia(ctx, current.channelId, queue));
+  });
+}
+
+/** Forgets a caller channel that left (no request: it is gone). Its call id is the channel id. */
+export function forgetChannel(ctx: AcdContext, channelId: string): void {
+  const state = stateOf(ctx);
+  state.ringing.delete(channelId);
+  state.lastAt.delete(channelId);
+  const current = state.playing.get(channelId);
+  if (current) state.byPlayback.delete(current.playbackId);
+  state.playing.delete(channelId);
+}
+
+/** Reconcile: a waiting caller hears its queue's hold media again (music or ringing); an unknown queue gets default music. */
+export async function resumeHoldMedia(ctx: AcdContext, channelId: string, queue: QueueDef | undefined): Promise<void> {
+  if (queue) await startHoldMedia(ctx, channelId, queue);
+  else await ctx.pbx.startMoh(channelId);
+}

@@ -1,0 +1,138 @@
+/**
+ * Authentication and authorization for every route, declared on the route itself:
+ *
+ *   app.post('/x/:agentId', { config: { auth: { roles: ['admin', 'supervisor', 'agent'], self: 'agentId' } } }, ...)
+ *
+ * - `roles`: who may call it. A route without `config.auth` is admin-only (deny by default);
+ *   `config: { auth: 'public' }` opens it to anyone (health, pages, the OpenAPI document).
+ * - `self`: the request field (path param, else query, else JSON body) naming the agent acted
+ *   on; a key of role agent may only name its own agent.
+ * - `ticket: true`: the credential is the `:ticket` path parameter (browser streams), not a key.
+ *
+ * Keys come as `x-api-key: <key>` or `authorization: Bearer <key>`, or — where the Live Queue
+ * API shape has them — `ssid=<key>` or `userId=<id>&token=<key>` in the query or JSON body.
+ * The resolved caller is `req.principal`. In open mode (demo, loopback only) every key-protected
+ * route is served as admin; tickets are still required and scoped.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AcdError } from '../domain/errors.js';
+import { findApiKey, OPEN_PRINCIPAL, type Principal, principalOfKey } from '../auth/principal.js';
+import type { Role } from '../auth/settings.js';
+import { principalOfTicket } from '../auth/tickets.js';
+import type { ApiApp, ApiDeps } from './deps.js';
+
+export interface RouteAuth {
+  roles: readonly Role[];
+  self?: string;
+  ticket?: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    auth?: RouteAuth | 'public';
+  }
+  interface FastifyRequest {
+    /** Set by the auth hook on every non-public route. */
+    principal?: Principal;
+  }
+}
+
+export const ALL_ROLES: readonly Role[] = ['admin', 'supervisor', 'agent'];
+export const STAFF: readonly Role[] = ['admin', 'supervisor'];
+export const ADMIN: readonly Role[] = ['admin'];
+
+/** Route config helpers, so routes read `config: auth(STAFF)`. */
+export const auth = (roles: readonly Role[], extra: Omit<RouteAuth, 'roles'> = {}) => ({ auth: { roles, ...extra } });
+export const PUBLIC = { auth: 'public' as const };
+
+function field(req: FastifyRequest, name: string): unknown {
+  for (const source of [req.params, req.query, req.body]) {
+    if (typeof source === 'object' && source !== null && name in source) return (source as Record<string, unknown>)[name];
+  }
+  return undefined;
+}
+
+/** The key presented, from the headers or the Live Queue API's `ssid` / `token` fields. */
+function presentedKey(req: FastifyRequest): string | undefined {
+  const header = req.headers['x-api-key'];
+  if (typeof header === 'string' && header !== '') return header;
+  const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+  if (bearer) return bearer[1];
+  for (const name of ['ssid', 'token']) {
+    const value = field(req, name);
+    if (typeof value === 'string' && value !== '') return value;
+  }
+  return undefined;
+}
+
+async function authenticate(req: FastifyRequest, route: RouteAuth, deps: ApiDeps): Promise<Principal> {
+  if (route.ticket) {
+    const id = field(req, 'ticket');
+    const ticket = typeof id === 'string' ? await deps.auth.tickets.use(id) : undefined;
+    if (!ticket) throw new AcdError('unauthorized', 'unknown or expired ticket: ask for a new one with POST /ticket');
+    return principalOfTicket(ticket);
+  }
+  if (deps.auth.settings.mode === 'open') return OPEN_PRINCIPAL;
+  const presented = presentedKey(req);
+  if (presented === undefined) throw new AcdError('unauthorized', 'an API key is required (header x-api-key or Authorization: Bearer)');
+  const key = findApiKey(deps.auth.settings, presented);
+  if (!key) throw new AcdError('unauthorized', 'unknown API key');
+  const principal = principalOfKey(key);
+  const userId = field(req, 'userId');
+  if (principal.role === 'agent' && userId !== undefined && userId !== principal.agentId) {
+    throw new AcdError('forbidden', `userId '${String(userId)}' does not match this key's agent`);
+  }
+  return principal;
+}
+
+function authorize(req: FastifyRequest, route: RouteAuth, principal: Principal): void {
+  if (!route.roles.includes(principal.role)) {
+    throw new AcdError('forbidden', `role ${principal.role} may not ${req.method} ${req.routeOptions.url ?? req.url}`);
+  }
+  if (route.self !== undefined && principal.role === 'agent') {
+    const target = field(req, route.self);
+    if (target !== principal.agentId) throw new AcdError('forbidden', `an agent key may act only on its own agent (${principal.agentId})`, { field: route.self });
+  }
+}
+
+export function installAuth(app: ApiApp, deps: ApiDeps): void {
+  // preValidation: after the body is parsed (Live Queue credentials may be in it), before any
+  // route hook or validation, so an unauthenticated caller learns nothing about valid input.
+  app.addHook('preValidation', async (req: FastifyRequest) => {
+    const route = req.routeOptions.config.auth ?? { roles: ADMIN };
+    if (route === 'public') return;
+    const principal = await authenticate(req, route, deps);
+    authorize(req, route, principal);
+    req.principal = principal;
+  });
+}
+
+/** CORS for the configured origins ('*' = any); preflights are answered here, before auth. */
+export function installCors(app: ApiApp, origins: readonly string[]): void {
+  if (origins.length === 0) return;
+  const any = origins.includes('*');
+  app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
+    const origin = req.headers.origin;
+    if (origin === undefined || !(any || origins.includes(origin))) return;
+    reply.header('access-control-allow-origin', origin).header('vary', 'Origin');
+    if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) {
+      reply
+        .header('access-control-allow-methods', 'GET, POST, PUT, PATCH, DELETE')
+        .header('access-control-allow-headers', 'content-type, x-api-key, authorization, last-event-id')
+        .header('access-control-max-age', '600');
+      return reply.code(204).send();
+    }
+  });
+}
+
+/** The principal of an authenticated route (the hook guarantees it). */
+export function principalOf(req: FastifyRequest): Principal {
+  if (!req.principal) throw new AcdError('internal', 'route has no principal');
+  return req.principal;
+}
+
+/** Who to record as `by` in events: 'api' in open mode, else the role and credential name. */
+export function actor(req: FastifyRequest): string {
+  const p = principalOf(req);
+  return p === OPEN_PRINCIPAL ? 'api' : `${p.role}:${p.credential}`;
+}

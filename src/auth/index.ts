@@ -1,0 +1,23 @@
+/** The HTTP layer's auth services: settings, the ticket store and the destination guard. */
+import type { Redis } from 'ioredis';
+import { destinationGuard, type DestinationCheck } from './destinations.js';
+import type { AuthSettings } from './settings.js';
+import { createTicketStore, type TicketStore } from './tickets.js';
+
+export interface ApiAuth {
+  settings: AuthSettings;
+  tickets: TicketStore;
+  /**
+   * Toll-fraud guard for originate / redirect routes: throws AcdError `forbidden` (403) unless
+   * `dest` matches the configured allow-list (`auth.destinationAllowList`; empty = nothing).
+   */
+  assertDestinationAllowed: DestinationCheck;
+}
+
+export function createApiAuth(settings: AuthSettings, redis: Redis, prefix: string): ApiAuth {
+  return {
+    settings,
+    tickets: createTicketStore(redis, prefix, settings.ticketTtlS),
+    assertDestinationAllowed: destinationGuard(settings.destinationAllowList),
+  };
+}

@@ -1,0 +1,92 @@
+/**
+ * Auth settings from the configuration file's `auth` section. API keys are kept as SHA-256
+ * hashes from here on (a plain `key` in the file is hashed at load), so no later code, log line
+ * or error message can leak one.
+ */
+import { createHash } from 'node:crypto';
+import { Type, type Static } from 'typebox';
+
+export const ROLES = ['admin', 'supervisor', 'agent'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const ApiKeyFileSchema = Type.Object(
+  {
+    key: Type.Optional(Type.String({ minLength: 16, description: 'the key itself (hashed at load)' })),
+    keyHash: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F]{64}$', description: 'sha256 hex of the key' })),
+    role: Type.Union([Type.Literal('admin'), Type.Literal('supervisor'), Type.Literal('agent')]),
+    /** Required for role agent: the one agent this key may act as. */
+    agentId: Type.Optional(Type.String({ minLength: 1 })),
+    /** A name for logs and connection caps (never the key). */
+    name: Type.Optional(Type.String({ minLength: 1 })),
+  },
+  { additionalProperties: false },
+);
+
+export const AuthFileSchema = Type.Object(
+  {
+    /** keys: every /api request needs an API key or ticket; open: everything allowed (loopback only). */
+    mode: Type.Optional(Type.Union([Type.Literal('keys'), Type.Literal('open')])),
+    apiKeys: Type.Optional(Type.Array(ApiKeyFileSchema)),
+    /** Origins allowed by CORS ('*' = any); empty = no CORS headers. */
+    corsOrigins: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+    /** Originate / redirect destinations: exact strings or Asterisk patterns (`_X.`, `_NXX`, `_[1-5]!`). */
+    destinationAllowList: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+    /** Open event streams (SSE, WebSocket, long-poll) per credential. */
+    maxStreamsPerCredential: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+    /** Seconds a stream ticket stays valid after its last use. */
+    ticketTtlS: Type.Optional(Type.Integer({ minimum: 5, maximum: 86_400 })),
+  },
+  { additionalProperties: false },
+);
+export type AuthFile = Static<typeof AuthFileSchema>;
+
+export interface ApiKey {
+  /** sha256 hex (lower case) of the key. */
+  keyHash: string;
+  role: Role;
+  agentId?: string;
+  /** For logs and caps: the configured name, else a short prefix of the hash. */
+  name: string;
+}
+
+export interface AuthSettings {
+  mode: 'keys' | 'open';
+  apiKeys: ApiKey[];
+  corsOrigins: string[];
+  destinationAllowList: string[];
+  maxStreamsPerCredential: number;
+  ticketTtlS: number;
+}
+
+export const hashKey = (key: string): string => createHash('sha256').update(key).digest('hex');
+
+/** Thrown with the key path (relative to `auth`) and a message; config.ts turns it into a ConfigError. */
+export class AuthSettingsError extends Error {
+  constructor(readonly key: string, message: string) {
+    super(message);
+  }
+}
+
+export function resolveAuthSettings(file: AuthFile | undefined): AuthSettings {
+  const apiKeys = (file?.apiKeys ?? []).map((k, i): ApiKey => {
+    if ((k.key === undefined) === (k.keyHash === undefined)) throw new AuthSettingsError(`apiKeys[${i}]`, 'give exactly one of key or keyHash');
+    if (k.role === 'agent' && !k.agentId) throw new AuthSettingsError(`apiKeys[${i}].agentId`, 'is required for role agent');
+    const keyHash = k.keyHash?.toLowerCase() ?? hashKey(k.key!);
+    return { keyHash, role: k.role, agentId: k.agentId, name: k.name ?? `key-${keyHash.slice(0, 8)}` };
+  });
+  return {
+    // No keys configured means nobody could use the API: that is the open (demo) mode.
+    mode: file?.mode ?? (apiKeys.length > 0 ? 'keys' : 'open'),
+    apiKeys,
+    corsOrigins: file?.corsOrigins ?? [],
+    destinationAllowList: file?.destinationAllowList ?? [],
+    maxStreamsPerCredential: file?.maxStreamsPerCredential ?? 20,
+    ticketTtlS: file?.ticketTtlS ?? 60,
+  };
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+export const isLoopback = (host: string): boolean => LOOPBACK.has(host) || host.startsWith('127.');
+
+/** Settings for tests and embedding: open, no CORS, nothing allowed to originate. */
+export const OPEN_AUTH: AuthSettings = resolveAuthSettings(undefined);

@@ -1,0 +1,62 @@
+/**
+ * Turns the engine's event stream into the CTI events one session receives. Agent sessions get
+ * their own agent's state, offered calls, ring-no-answer and dialog state; supervisor sessions
+ * get every agent's state and the state of their monitor session.
+ */
+import type { ReasonLists } from '../acd/agentCommands.js';
+import type { AcdEvent } from '../domain/events.js';
+import type { AcdStore } from '../store/types.js';
+import type { CtiEvent } from './protocol.js';
+import { currentDialog, type Dialog } from './state.js';
+import type { SessionRole } from './commands.js';
+
+export function reasonLabel(reasons: ReasonLists, code: string): string {
+  return [...reasons.notReady, ...reasons.logout].find((r) => r.code === code)?.label ?? '';
+}
+
+const droppedDialog = (callId: string, queue: string, agentId: string): Dialog => ({
+  callId,
+  queue,
+  state: 'dropped',
+  muted: false,
+  supervisor: null,
+  participants: [{ role: 'agent', id: agentId, number: '', name: '', state: 'dropped' }],
+});
+
+export async function ctiEventsFor(role: SessionRole, session: string, e: AcdEvent, store: AcdStore, reasons: ReasonLists): Promise<CtiEvent[]> {
+  const out = (event: string, data: Record<string, unknown>): CtiEvent => ({ event, target: session, data });
+  if (e.type === 'AgentStatus' && (role === 'supervisor' || e.agentId === session)) {
+    return [out('agent.state', { agentId: e.agentId, status: e.status, previous: e.previous, reason: e.reason, label: reasonLabel(reasons, e.reason), callId: e.callId, by: e.by })];
+  }
+  if (role === 'supervisor') {
+    if (e.type === 'CallControl' && e.action === 'monitor' && e.by === `supervisor:${session}`) {
+      return [out('supervisor.state', { agentId: e.agentId, callId: e.callId, mode: e.detail })];
+    }
+    return [];
+  }
+  if (!('agentId' in e) || e.agentId !== session || !('callId' in e)) return [];
+  switch (e.type) {
+    case 'AgentCalled': {
+      const call = await store.getCall(e.callId);
+      if (!call) return [];
+      return [
+        out('call.offered', { callId: e.callId, queue: e.queue, callerNumber: call.callerNumber, callerName: call.callerName, waitMs: e.ts - call.joinedAt, priority: call.priority }),
+      ];
+    }
+    case 'AgentRingNoAnswer':
+      return [out('call.rona', { callId: e.callId, queue: e.queue, ringMs: e.ringMs, cause: e.cause })];
+    case 'AgentComplete':
+      return [out('dialog.state', { ...droppedDialog(e.callId, e.queue, session), reason: e.reason })];
+    case 'CallControl':
+      if (e.action === 'dtmf') return [out('dtmf', { callId: e.callId, digits: e.detail })];
+      if (e.action === 'transfer') return [];
+      if (e.action === 'outbound' && e.detail === 'ended') return [out('dialog.state', { ...droppedDialog(e.callId, '', session) })];
+      break;
+    case 'AgentConnect':
+      break;
+    default:
+      return [];
+  }
+  const dialog = await currentDialog(store, session, e.callId);
+  return dialog ? [out('dialog.state', { ...dialog })] : [];
+}

@@ -1,0 +1,120 @@
+/**
+ * The statistics projector: follows the event stream (through the process's EventHub, from the
+ * position stored with the aggregates) and applies each event once. Events are applied one at a
+ * time in stream order; the Lua apply skips any event at or before the stored position, so a
+ * restart replays harmlessly. One engine instance projects at a time (a Redis lease), because
+ * agent-state durations depend on the previous event having been applied.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { EventHub } from '../api/eventHub.js';
+import type { StoredEvent } from '../domain/events.js';
+import type { AcdStore } from '../store/types.js';
+import { type AgentMark, project } from './projection.js';
+import type { StatsStore } from './statsStore.js';
+
+export const DEFAULT_SERVICE_LEVEL_S = 20;
+
+export interface ProjectorOptions {
+  /** Lease length; renewed at a third of it. */
+  leaseMs?: number;
+}
+
+export interface Projector {
+  start(): void;
+  stop(): Promise<void>;
+  /** Resolves once every event delivered so far is applied (tests). */
+  idle(): Promise<void>;
+}
+
+export function createProjector(deps: { redis: Redis; prefix: string; stats: StatsStore; hub: EventHub; store: Pick<AcdStore, 'getQueue'>; logger: Logger }, options: ProjectorOptions = {}): Projector {
+  const { redis, stats, hub, store } = deps;
+  const log = deps.logger.child({ component: 'stats-projector' });
+  const leaseMs = options.leaseMs ?? 15_000;
+  const leaseKey = `${deps.prefix}stats:lease`;
+  const me = randomUUID();
+
+  let marks = new Map<string, AgentMark>();
+  const serviceLevels = new Map<string, number>();
+  let chain: Promise<void> = Promise.resolve();
+  let unsubscribe: (() => void) | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let running = false;
+
+  async function serviceLevelMs(queue: string): Promise<number> {
+    if (!serviceLevels.has(queue)) {
+      const def = await store.getQueue(queue);
+      serviceLevels.set(queue, (def?.serviceLevelS ?? DEFAULT_SERVICE_LEVEL_S) * 1000);
+    }
+    return serviceLevels.get(queue)!;
+  }
+
+  async function applyOne(stored: StoredEvent): Promise<void> {
+    const { event } = stored;
+    if (event.type === 'QueueCallerJoin') serviceLevels.delete(event.queue); // pick up definition changes
+    const slMs = 'queue' in event ? await serviceLevelMs(event.queue) : 0;
+    const projection = project(event, { serviceLevelMs: () => slMs, mark: (id) => marks.get(id) });
+    if (await stats.apply(stored.id, projection)) {
+      if (projection.mark) marks.set(projection.mark.agentId, projection.mark.mark);
+    }
+  }
+
+  async function follow(): Promise<void> {
+    if (!running) return;
+    marks = await stats.marks();
+    const from = await stats.position();
+    unsubscribe = hub.subscribe(from, (stored) => {
+      chain = chain.then(() => applyOne(stored)).catch((err: unknown) => {
+        log.error({ err, eventId: stored.id }, 'applying an event to the statistics failed; resubscribing');
+        resubscribe();
+      });
+    });
+  }
+
+  function resubscribe(): void {
+    unsubscribe?.();
+    unsubscribe = undefined;
+    // The stored position says where the last applied event is; follow() resumes after it.
+    if (running) chain = chain.then(follow);
+  }
+
+  /** Takes or renews the lease; starts or stops following accordingly. */
+  async function tick(): Promise<void> {
+    const held = (await redis.get(leaseKey)) === me;
+    const ok = held ? await redis.set(leaseKey, me, 'PX', leaseMs, 'XX') : await redis.set(leaseKey, me, 'PX', leaseMs, 'NX');
+    if (ok && !unsubscribe) {
+      log.info('projecting statistics');
+      chain = chain.then(follow);
+    } else if (!ok && unsubscribe) {
+      log.warn('statistics lease lost; another instance projects');
+      unsubscribe();
+      unsubscribe = undefined;
+    }
+  }
+
+  return {
+    start() {
+      running = true;
+      const loop = () => {
+        tick()
+          .catch((err: unknown) => log.error({ err }, 'statistics lease check failed'))
+          .finally(() => {
+            if (running) timer = setTimeout(loop, leaseMs / 3);
+          });
+      };
+      loop();
+    },
+    async stop() {
+      running = false;
+      clearTimeout(timer);
+      unsubscribe?.();
+      unsubscribe = undefined;
+      await chain.catch(() => undefined);
+      await redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, leaseKey, me);
+    },
+    async idle() {
+      await chain;
+    },
+  };
+}

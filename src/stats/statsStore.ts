@@ -1,0 +1,96 @@
+/**
+ * The statistics aggregates in Redis, under the tenant's hash tag:
+ *
+ *   stats:pos                 id of the last event applied (idempotence: an event at or before it is skipped)
+ *   stats:marks               hash agent → AgentMark JSON
+ *   stats:<q|a>:<id>:h:<hour> hash of counters for one hour bucket
+ *   stats:<q|a>:<id>:hours    zset of the buckets that exist (range reads, reset)
+ *   stats:<q|a>:<id>:total    hash of all-time counters (Prometheus)
+ *
+ * `apply` is one Lua script: the position check, the counters and the new position commit
+ * together, so a replay after a crash or a second engine instance never counts an event twice.
+ */
+import type { Redis } from 'ioredis';
+import type { AgentMark, Projection } from './projection.js';
+
+export type Counters = Record<string, number>;
+
+export interface BucketRow {
+  id: string;
+  hour: number;
+  counters: Counters;
+}
+
+export interface StatsStore {
+  position(): Promise<string>;
+  marks(): Promise<Map<string, AgentMark>>;
+  /** false when the event was already applied. */
+  apply(eventId: string, projection: Projection): Promise<boolean>;
+  buckets(kind: 'q' | 'a', ids: string[], fromMs: number, toMs: number): Promise<BucketRow[]>;
+  totals(kind: 'q' | 'a', ids: string[]): Promise<Map<string, Counters>>;
+  reset(kind: 'q' | 'a', id: string): Promise<void>;
+}
+
+const APPLY = `
+local function parse(id)
+  local ms, seq = string.match(id, '^(%d+)-(%d+)$')
+  if not ms then ms, seq = id, '0' end
+  return tonumber(ms), tonumber(seq)
+end
+local pos = redis.call('GET', KEYS[1]) or '0-0'
+local pms, pseq = parse(pos)
+local ems, eseq = parse(ARGV[1])
+if ems < pms or (ems == pms and eseq <= pseq) then return 0 end
+local prefix, hour = ARGV[2], ARGV[3]
+if ARGV[4] ~= '' then redis.call('HSET', KEYS[2], ARGV[4], ARGV[5]) end
+for i = 6, #ARGV, 4 do
+  local base = prefix .. 'stats:' .. ARGV[i] .. ':' .. ARGV[i + 1]
+  redis.call('HINCRBY', base .. ':h:' .. hour, ARGV[i + 2], ARGV[i + 3])
+  redis.call('ZADD', base .. ':hours', 'NX', hour, hour)
+  redis.call('HINCRBY', base .. ':total', ARGV[i + 2], ARGV[i + 3])
+end
+redis.call('SET', KEYS[1], ARGV[1])
+return 1
+`;
+
+const toCounters = (hash: Record<string, string>): Counters => Object.fromEntries(Object.entries(hash).map(([k, v]) => [k, Number(v)]));
+
+export function createStatsStore(redis: Redis, prefix: string): StatsStore {
+  const posKey = `${prefix}stats:pos`;
+  const marksKey = `${prefix}stats:marks`;
+  const base = (kind: string, id: string) => `${prefix}stats:${kind}:${id}`;
+
+  return {
+    async position() {
+      return (await redis.get(posKey)) ?? '0-0';
+    },
+    async marks() {
+      const raw = await redis.hgetall(marksKey);
+      return new Map(Object.entries(raw).map(([agent, json]) => [agent, JSON.parse(json) as AgentMark]));
+    },
+    async apply(eventId, { hour, increments, mark }) {
+      const args: (string | number)[] = [eventId, prefix, hour, mark?.agentId ?? '', mark ? JSON.stringify(mark.mark) : ''];
+      for (const inc of increments) args.push(inc.kind, inc.id, inc.field, Math.round(inc.by));
+      return (await redis.eval(APPLY, 2, posKey, marksKey, ...args)) === 1;
+    },
+    async buckets(kind, ids, fromMs, toMs) {
+      const hourLists = await Promise.all(ids.map((id) => redis.zrangebyscore(`${base(kind, id)}:hours`, fromMs - (fromMs % 3_600_000), toMs)));
+      const wanted = ids.flatMap((id, i) => hourLists[i]!.map((hour) => ({ id, hour: Number(hour) })));
+      if (wanted.length === 0) return [];
+      const pipeline = redis.pipeline();
+      for (const w of wanted) pipeline.hgetall(`${base(kind, w.id)}:h:${w.hour}`);
+      const replies = (await pipeline.exec()) ?? [];
+      return wanted.map((w, i) => ({ ...w, counters: toCounters(replies[i]![1] as Record<string, string>) }));
+    },
+    async totals(kind, ids) {
+      const pipeline = redis.pipeline();
+      for (const id of ids) pipeline.hgetall(`${base(kind, id)}:total`);
+      const replies = (await pipeline.exec()) ?? [];
+      return new Map(ids.map((id, i) => [id, toCounters(replies[i]![1] as Record<string, string>)]));
+    },
+    async reset(kind, id) {
+      const hours = await redis.zrange(`${base(kind, id)}:hours`, '0', '-1');
+      await redis.del(`${base(kind, id)}:hours`, `${base(kind, id)}:total`, ...hours.map((h) => `${base(kind, id)}:h:${h}`));
+    },
+  };
+}

@@ -1,0 +1,149 @@
+/**
+ * Store operations of call control (src/acd/control): a blind transfer as one atomic step, and
+ * the per-call control state (held, muted, supervisor monitor...) recorded together with the
+ * CallControl event that reports it. Thin wrappers over `transferCall-3.lua` and `ctlUpdate-3.lua`.
+ */
+import type { AcdEvent } from '../domain/events.js';
+import { isEmpty, readHashes, type StoreContext } from './context.js';
+import { hashFromFlat } from './parse.js';
+import { mapScriptErrors } from './scriptErrors.js';
+
+export type CallControlEvent = Omit<Extract<AcdEvent, { type: 'CallControl' }>, 'ts'>;
+
+export interface TransferRequest {
+  callId: string;
+  /** The connected agent leg (fence). */
+  agentChannel: string;
+  target:
+    | { queue: string }
+    | { agentId: string; agentChannel: string }
+    | { destination: string; destChannel: string; node: string }
+    /** Completes a consult with this agent: its consult leg becomes the call's agent leg. */
+    | { consultAgent: string; agentChannel: string };
+  by: string;
+}
+
+export interface TransferResult {
+  /** The caller's queue afterwards. */
+  queue: string;
+  /** The released agent entered after-call work: schedule its wrap-up timer. */
+  wrapup?: { agentId: string; version: number; seconds: number };
+  /** Endpoint of the target agent (agent transfers). */
+  targetEndpoint: string;
+}
+
+/** A call an agent makes or takes outside the queues (manual outbound, click-to-call, consult). */
+export interface ControlCallRecord {
+  id: string;
+  agentId: string;
+  kind: string;
+  state: string;
+  startedAt: number;
+  /** The agent's status before the call. */
+  previous: string;
+  /** Every other field given at start or set later (legs, destination, bridge, node...). */
+  fields: Record<string, string>;
+}
+
+export interface ControlCallEnded {
+  record: ControlCallRecord;
+  /** The agent entered after-call work: schedule its wrap-up timer. */
+  wrapup?: { agentId: string; version: number; seconds: number };
+}
+
+function recordFromHash(hash: Record<string, string>): ControlCallRecord {
+  const { id, agentId, kind, state, startedAt, previous, ...fields } = hash;
+  return { id: id!, agentId: agentId!, kind: kind ?? '', state: state ?? '', startedAt: Number(startedAt ?? 0), previous: previous ?? '', fields };
+}
+
+/** A call recording made on request (src/acd/control/recording.ts). */
+export interface RecordingInfo {
+  name: string;
+  format: string;
+  callId: string;
+  agentId: string;
+  queue: string;
+  /** ms epoch */
+  startedAt: number;
+  by: string;
+}
+
+export interface ControlStore {
+  addRecording(info: RecordingInfo): Promise<void>;
+  /** Newest first. */
+  listRecordings(filter?: { callId?: string; agentId?: string }): Promise<RecordingInfo[]>;
+  /** Agent (in one of `acceptedIn`) → busy on control call `id`. AcdError agent_not_found / invalid_state. */
+  startControlCall(req: { id: string; agentId: string; kind: string; fields: Record<string, string>; by: string; acceptedIn: readonly string[] }): Promise<void>;
+  /** Updates a control call; `detail` appends a CallControl event. False when it already ended. */
+  setControlCall(id: string, fields: Record<string, string>, detail?: string): Promise<boolean>;
+  /** Ends a control call (idempotent): its agent wraps up. */
+  endControlCall(id: string, defaultWrapupS: number): Promise<ControlCallEnded | undefined>;
+  getControlCall(id: string): Promise<ControlCallRecord | undefined>;
+  listControlCalls(): Promise<ControlCallRecord[]>;
+  /** Blind transfer of a connected call to a queue, a ready agent or an extension (the call then becomes control call `rd-<callId>`). AcdError call_not_found / invalid_state / queue_not_found / agent_not_found. */
+  transferCall(req: TransferRequest): Promise<TransferResult>;
+  /** Sets (value '' deletes) control fields of a connected call and appends `event`; false when the call is not connected on `agentChannel`. */
+  updateControl(callId: string, agentChannel: string, fields: Record<string, string>, event?: CallControlEvent): Promise<boolean>;
+  /** The control fields of a call ({} when none). */
+  getControl(callId: string): Promise<Record<string, string>>;
+}
+
+export function createControlOps({ redis, keys, run }: StoreContext): ControlStore {
+  return {
+    async transferCall({ callId, agentChannel, target, by }) {
+      const [mode, id, newChannel, node] =
+        'queue' in target
+          ? ['queue', target.queue, '', '']
+          : 'agentId' in target
+            ? ['agent', target.agentId, target.agentChannel, '']
+            : 'consultAgent' in target
+              ? ['consult', target.consultAgent, target.agentChannel, '']
+              : ['extension', target.destination, target.destChannel, target.node];
+      const reply = (await mapScriptErrors(
+        run('transferCall', [keys.call(callId), keys.chan, keys.events], [keys.prefix, callId, agentChannel, mode, id, newChannel, by, node]),
+        (code, detail) => {
+          if (code === 'call_not_found') return `no active call '${callId}'`;
+          if (code === 'queue_not_found') return `queue '${detail}' does not exist`;
+          if (code === 'agent_not_found') return `agent '${detail}' does not exist`;
+          return `cannot transfer call ${callId}: ${detail.replace(/_/g, ' ')}`;
+        },
+      )) as [string, string, number, string | number, string];
+      const [queue, agentId, version, seconds, targetEndpoint] = reply;
+      return { queue, targetEndpoint, ...(agentId ? { wrapup: { agentId, version: Number(version), seconds: Number(seconds) } } : {}) };
+    },
+    updateControl: async (callId, agentChannel, fields, event) =>
+      (await run('ctlUpdate', [keys.ctl(callId), keys.call(callId), keys.events], [agentChannel, JSON.stringify(fields), event ? JSON.stringify(event) : ''])) === 1,
+    getControl: (callId) => redis.hgetall(keys.ctl(callId)),
+    async addRecording(info) {
+      await redis.hset(keys.recordings, info.name, JSON.stringify(info));
+    },
+    async listRecordings(filter = {}) {
+      const all = Object.values(await redis.hgetall(keys.recordings)).map((v) => JSON.parse(v) as RecordingInfo);
+      return all
+        .filter((r) => (filter.callId === undefined || r.callId === filter.callId) && (filter.agentId === undefined || r.agentId === filter.agentId))
+        .sort((a, b) => b.startedAt - a.startedAt);
+    },
+    async startControlCall({ id, agentId, kind, fields, by, acceptedIn }) {
+      await mapScriptErrors(
+        run('controlCallStart', [keys.agent(agentId || '-'), keys.controlCall(id), keys.controlCalls, keys.events], [keys.prefix, agentId, id, JSON.stringify({ ...fields, kind }), by, acceptedIn.join(',')]),
+        (code, detail) => (code === 'agent_not_found' ? `agent '${agentId}' does not exist` : code === 'invalid_state' ? `agent ${agentId} is ${detail}; a call needs ${acceptedIn.join(', ')}` : detail),
+      );
+    },
+    setControlCall: async (id, fields, detail) => (await run('controlCallSet', [keys.controlCall(id), keys.events], [JSON.stringify(fields), detail ?? ''])) === 1,
+    async endControlCall(id, defaultWrapupS) {
+      const reply = (await run('controlCallEnd', [keys.controlCall(id), keys.controlCalls, keys.events], [keys.prefix, id, defaultWrapupS])) as [string[], string, number, string] | null;
+      if (!reply) return undefined;
+      const [flat, agentId, version, seconds] = reply;
+      const record = recordFromHash(hashFromFlat(flat));
+      return { record, ...(Number(version) > 0 && Number(seconds) > 0 ? { wrapup: { agentId, version: Number(version), seconds: Number(seconds) } } : {}) };
+    },
+    async getControlCall(id) {
+      const hash = await redis.hgetall(keys.controlCall(id));
+      return Object.keys(hash).length > 0 ? recordFromHash(hash) : undefined;
+    },
+    async listControlCalls() {
+      const hashes = await readHashes(redis, (await redis.smembers(keys.controlCalls)).map(keys.controlCall));
+      return hashes.filter((h) => !isEmpty(h)).map(recordFromHash);
+    },
+  };
+}

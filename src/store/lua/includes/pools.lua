@@ -1,0 +1,84 @@
+-- Routing pools: the indexes a routing decision reads instead of scanning members.
+--
+--   queue:<q>:pool:<penalty>:<profile>  zset of ready, offerable members of q with that penalty
+--                                       and that skill profile (`billing:2+english:4`, '' = none);
+--                                       score = the queue strategy's order (lowest first)
+--   queue:<q>:pools                     zset of the non-empty pools' "<penalty>|<profile>",
+--                                       score = penalty (lowest tier first)
+--   queue:<q>:rr                        round-robin cursor: position of the last agent offered
+--   queue:<q>:clock                     random strategies: key of the last agent picked
+--
+-- An agent is in its pools iff it is ready, a member, and not in a busy/reject back-off
+-- (`availableAt` set). Cost of entering / leaving = the number of the agent's queues.
+
+local function poolsKey(prefix, queue)
+  return prefix .. 'queue:' .. queue .. ':pools'
+end
+
+local function poolKey(prefix, queue, member)
+  local penalty, profile = string.match(member, '^(%d+)|(.*)$')
+  return prefix .. 'queue:' .. queue .. ':pool:' .. penalty .. ':' .. profile
+end
+
+-- Score of an agent in a queue's pool: the strategy's order, lowest offered first. Counters and
+-- idle-since tie-break through a fraction (lastIdle / 1e13 < 1).
+local function poolScore(prefix, queue, agentKey)
+  local strategy = redis.call('HGET', prefix .. 'queue:' .. queue, 'strategy')
+  local lastIdle = tonumber(redis.call('HGET', agentKey, 'lastIdle') or '0') or 0
+  if strategy == 'linear' or strategy == 'round-robin' then
+    return tonumber(redis.call('HGET', agentKey .. ':routing', queue .. ':order') or '0') or 0
+  elseif strategy == 'fewest-calls' then
+    return (tonumber(redis.call('HGET', agentKey, 'answered') or '0') or 0) + lastIdle / 1e13
+  elseif strategy == 'least-talk-time' then
+    return math.floor((tonumber(redis.call('HGET', agentKey, 'talkMs') or '0') or 0) / 1000) + lastIdle / 1e13
+  elseif strategy == 'random' or strategy == 'weighted-random' then
+    -- A race of exponential clocks: key = clock + Exp(weight); the smallest key wins with
+    -- probability weight / total, and memorylessness keeps that true after every pick.
+    local weight = 1
+    if strategy == 'weighted-random' then
+      weight = tonumber(redis.call('HGET', agentKey .. ':routing', queue .. ':weight') or '1') or 1
+    end
+    local clock = tonumber(redis.call('GET', prefix .. 'queue:' .. queue .. ':clock') or '0') or 0
+    return clock - math.log(1 - math.random()) / weight
+  end
+  return lastIdle -- longest-idle, ringall, ring-progressively
+end
+
+local function poolMember(penalty, profile)
+  return penalty .. '|' .. profile
+end
+
+-- Calls fn(queue, poolKey, poolMember, penalty) for the pool the agent belongs to in each of its queues.
+local function eachPool(prefix, agentId, fn)
+  local agentKey = prefix .. 'agent:' .. agentId
+  local profile = redis.call('HGET', agentKey, 'profile') or ''
+  local memberships = redis.call('HGETALL', agentKey .. ':queues')
+  for i = 1, #memberships, 2 do
+    local member = poolMember(memberships[i + 1], profile)
+    fn(memberships[i], poolKey(prefix, memberships[i], member), member, memberships[i + 1])
+  end
+end
+
+-- Puts the agent in the pool of each of its queues.
+local function enterPools(prefix, agentId)
+  local agentKey = prefix .. 'agent:' .. agentId
+  eachPool(prefix, agentId, function(queue, key, member, penalty)
+    redis.call('ZADD', key, poolScore(prefix, queue, agentKey), agentId)
+    redis.call('ZADD', poolsKey(prefix, queue), penalty, member)
+  end)
+end
+
+-- Takes the agent out of the pool of each of its queues (no-op where it is not in).
+local function leavePools(prefix, agentId)
+  eachPool(prefix, agentId, function(queue, key, member)
+    if redis.call('ZREM', key, agentId) == 1 and redis.call('ZCARD', key) == 0 then
+      redis.call('ZREM', poolsKey(prefix, queue), member)
+    end
+  end)
+end
+
+-- True when the agent is ready and not in a back-off: the state in which it belongs in pools.
+local function offerable(agentKey)
+  local agent = redis.call('HMGET', agentKey, 'status', 'availableAt')
+  return agent[1] == 'ready' and not agent[2]
+end

@@ -1,0 +1,108 @@
+/**
+ * Consult, complete, cancel and conference through the whole engine: where each party's channel
+ * is (bridges, music), who the call belongs to afterwards, and the agents' states.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { startHarness, waitFor, type Harness } from '../../helpers/acdHarness.js';
+
+const config = {
+  queues: [{ id: 'sales', ringTimeoutS: 3, wrapupS: 1 }],
+  agents: [
+    { id: 'a1', endpoint: 'PJSIP/a1', queues: ['sales'] },
+    { id: 'a2', endpoint: 'PJSIP/a2', queues: [] },
+  ],
+};
+const by = 'agent';
+let h: Harness;
+afterEach(async () => {
+  await h?.close();
+});
+
+async function setup() {
+  h = await startHarness(config);
+  h.sim.setEndpoint('PJSIP/a1', { kind: 'answer', ringMs: 100 });
+  h.sim.setEndpoint('PJSIP/a2', { kind: 'answer', ringMs: 100 });
+  h.sim.setEndpoint('PJSIP/3000', { kind: 'answer', ringMs: 100 });
+  await h.engine.agents.login('a1', { by, ready: true });
+  await h.engine.agents.login('a2', { by, ready: true });
+  const caller = h.sim.placeCall({ queue: 'sales', callerNumber: '555' });
+  const call = await h.waitForCall(caller, 'connected');
+  await waitFor(() => h.sim.bridges().find((b) => b.id === call.bridgeId && b.channelIds.length === 2), 'bridged');
+  await h.engine.idle();
+  return call;
+}
+
+const consultLeg = () => h.sim.channels().find((c) => c.args[0] === 'consult');
+const bridgeOf = (channelId: string) => h.sim.channel(channelId)?.bridgeId;
+
+describe('consult', () => {
+  it('to an agent: caller held, agent talks to the consulted agent; complete hands the call over', async () => {
+    const call = await setup();
+    await expect(h.engine.control.completeTransfer({ agentId: 'a1', by })).rejects.toMatchObject({ code: 'invalid_state' });
+    const { consultId } = await h.engine.control.consult({ agentId: 'a1', by }, { agentId: 'a2' });
+    expect(await h.store.getAgent('a2')).toMatchObject({ status: 'busy', callId: consultId });
+    expect(h.sim.channel(call.callerChannel)).toMatchObject({ moh: 'default', muted: 'in', bridgeId: call.bridgeId });
+    await waitFor(() => bridgeOf(call.agentChannel) === `bridge-${consultId}` || undefined, 'agent in the consult bridge');
+    expect((await h.store.getControlCall(consultId))?.state).toBe('connected');
+    const leg = consultLeg()!;
+    expect(bridgeOf(leg.id)).toBe(`bridge-${consultId}`);
+    await expect(h.engine.control.consult({ agentId: 'a1', by }, { extension: '3000' })).rejects.toMatchObject({ code: 'invalid_state' });
+
+    await h.engine.control.completeTransfer({ agentId: 'a1', by });
+    const now = await h.store.getCall(call.id);
+    expect(now).toMatchObject({ state: 'connected', agentId: 'a2', agentChannel: leg.id, bridgeId: call.bridgeId });
+    expect(h.sim.bridges().find((b) => b.id === call.bridgeId)?.channelIds.sort()).toEqual([call.callerChannel, leg.id].sort());
+    expect(h.sim.channel(call.callerChannel)?.moh).toBeFalsy();
+    await waitFor(() => !h.sim.channel(call.agentChannel), 'first agent leg hung up');
+    expect(await h.store.getAgent('a1')).toMatchObject({ status: 'after_call_work' });
+    expect(await h.store.getAgent('a2')).toMatchObject({ status: 'busy', callId: call.id });
+    expect((await h.events()).filter((e) => e.type === 'AgentConnect').map((e) => (e.type === 'AgentConnect' ? e.agentId : ''))).toEqual(['a1', 'a2']);
+
+    // The new agent hangs up: the call ends normally, a2 wraps up.
+    h.sim.hangup(leg.id);
+    await waitFor(() => !h.sim.channel(call.callerChannel), 'caller hung up');
+    await waitFor(async () => (await h.store.getAgent('a2'))?.status === 'after_call_work', 'a2 wraps up');
+  });
+
+  it('to an extension, cancelled: the consult leg goes and the agent is back with its caller', async () => {
+    const call = await setup();
+    const { consultId } = await h.engine.control.consult({ agentId: 'a1', by }, { extension: '3000' });
+    await waitFor(() => bridgeOf(call.agentChannel) === `bridge-${consultId}` || undefined, 'consult answered');
+    expect(h.sim.requests.find((r) => r.path === '/channels/create' && r.query.endpoint === 'PJSIP/3000')).toBeDefined();
+    await h.engine.control.cancelConsult({ agentId: 'a1', by });
+    await waitFor(() => !consultLeg() || undefined, 'consult leg gone');
+    expect(bridgeOf(call.agentChannel)).toBe(call.bridgeId);
+    expect(h.sim.channel(call.callerChannel)).toMatchObject({ moh: undefined, muted: undefined });
+    expect(await h.store.getControl(call.id)).toEqual({});
+    await expect(h.engine.control.cancelConsult({ agentId: 'a1', by })).rejects.toMatchObject({ code: 'invalid_state' });
+  });
+
+  it('conference puts all three in the call bridge; completing to an extension then leaves caller and extension', async () => {
+    const call = await setup();
+    await expect(h.engine.control.conference({ agentId: 'a1', by })).rejects.toMatchObject({ code: 'invalid_state' });
+    const { consultId } = await h.engine.control.consult({ agentId: 'a1', by }, { extension: '3000' });
+    await waitFor(() => bridgeOf(call.agentChannel) === `bridge-${consultId}` || undefined, 'consult answered');
+    const leg = consultLeg()!;
+    await h.engine.control.conference({ agentId: 'a1', by });
+    expect(h.sim.bridges().find((b) => b.id === call.bridgeId)?.channelIds.sort()).toEqual([call.callerChannel, call.agentChannel, leg.id].sort());
+    expect(h.sim.channel(call.callerChannel)?.moh).toBeFalsy();
+
+    await h.engine.control.completeTransfer({ agentId: 'a1', by });
+    await waitFor(() => !h.sim.channel(call.agentChannel), 'agent leg hung up');
+    expect(await h.store.getCall(call.id)).toBeUndefined();
+    expect((await h.store.getControlCall(`rd-${call.id}`))?.state).toBe('connected');
+    await waitFor(() => h.sim.bridges().find((b) => b.channelIds.includes(call.callerChannel) && b.channelIds.includes(leg.id)), 'caller with the extension');
+    expect(await h.store.getAgent('a1')).toMatchObject({ status: 'after_call_work' });
+  });
+
+  it('a consulted party that does not answer gives the agent its caller back; a busy agent cannot be consulted', async () => {
+    const call = await setup();
+    h.sim.setEndpoint('PJSIP/3000', { kind: 'busy' });
+    await h.engine.control.consult({ agentId: 'a1', by }, { extension: '3000' });
+    await waitFor(async () => (await h.store.getControl(call.id)).consult === undefined || undefined, 'consult over');
+    expect(h.sim.channel(call.callerChannel)?.moh).toBeFalsy();
+    await h.engine.agents.notReady('a2', { reason: 'break', by });
+    await expect(h.engine.control.consult({ agentId: 'a1', by }, { agentId: 'a2' })).rejects.toMatchObject({ code: 'invalid_state' });
+    expect(await h.store.getCall(call.id)).toMatchObject({ state: 'connected', agentId: 'a1' });
+  });
+});

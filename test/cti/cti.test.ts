@@ -1,0 +1,226 @@
+/**
+ * The CTI command channel end to end: engine on the simulator, the HTTP API with its WebSocket
+ * endpoint, a real WebSocket client. Responses, echoed failures, events to the agent and the
+ * supervisor, (re)connect initialisation, and the same commands over REST.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createEventHub, type EventHub } from '../../src/api/eventHub.js';
+import { buildApi } from '../../src/api/server.js';
+import { resolveConfigFile } from '../../src/config.js';
+import { createApiServices } from '../../src/api/services.js';
+import { type AuthFile, resolveAuthSettings } from '../../src/auth/settings.js';
+import { startHarness, waitFor, type Harness } from '../helpers/acdHarness.js';
+import { CtiClient } from './ctiClient.js';
+
+const config = {
+  queues: [{ id: 'sales', ringTimeoutS: 3, wrapupS: 1 }],
+  agents: [
+    { id: 'a1', endpoint: 'PJSIP/a1', queues: ['sales'] },
+    { id: 'a2', endpoint: 'PJSIP/a2', queues: ['sales'] },
+  ],
+  reasons: { notReady: [{ code: 'break', label: 'Break' }], logout: [{ code: 'eod', label: 'End of day' }] },
+};
+
+let h: Harness;
+let hub: EventHub;
+let api: Awaited<ReturnType<typeof buildApi>>;
+let base: string;
+const clients: CtiClient[] = [];
+
+async function start(auth?: AuthFile) {
+  h = await startHarness(config);
+  hub = createEventHub(h.store, h.logger, { blockMs: 50, retryMs: 20 });
+  await hub.start();
+  const services = createApiServices({ redis: h.redis, tenant: h.tenant, store: h.store, hub, logger: h.logger, auth: resolveAuthSettings(auth), stats: { groups: {} } });
+  api = await buildApi({
+    store: h.store,
+    agents: h.engine.agents,
+    reasons: resolveConfigFile(config).reasons,
+    logger: h.logger,
+    events: hub,
+    control: h.engine.control,
+    calls: h.engine.calls,
+    ...services,
+  });
+  base = (await api.listen({ host: '127.0.0.1', port: 0 })).replace('http', 'ws');
+}
+
+async function open(path: string) {
+  const c = await CtiClient.open(`${base}/api/cti/ws/${path}`);
+  clients.push(c);
+  return c;
+}
+
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.close();
+  await api?.close();
+  await hub?.stop();
+  await h?.close();
+});
+
+describe('CTI WebSocket, agent session', () => {
+  it('initialises, runs session and call commands, and streams the agent its events', async () => {
+    await start();
+    const c = await open('agents/a1');
+    expect(await c.event('agent.state')).toMatchObject({ target: 'a1', data: { status: 'logged_out' } });
+    await c.event('session.initialized');
+
+    expect(await c.command('notReadyReasons', 'a1')).toMatchObject({ result: 'success', data: expect.arrayContaining([{ code: 'break', label: 'Break' }]) });
+    expect(await c.command('login', 'a1', { endpoint: 'PJSIP/a1' })).toMatchObject({ result: 'success', data: { id: 'a1', status: 'not_ready' } });
+    await c.event('agent.state', (d) => d.status === 'not_ready');
+    await c.command('notReady', 'a1', { reason: 'break' });
+    expect(await c.event('agent.state', (d) => d.reason === 'break')).toMatchObject({ data: { label: 'Break', by: 'agent' } });
+
+    const hold = await c.command('hold', 'a1');
+    expect(hold).toMatchObject({ result: 'failure', data: { code: 'invalidState' }, request: { command: 'hold', target: 'a1' } });
+    expect(await c.command('notReady', 'a1', { reason: 'nope' })).toMatchObject({ result: 'failure', data: { code: 'invalidParameter' } });
+
+    h.sim.setEndpoint('PJSIP/a1', { kind: 'answer', ringMs: 200 });
+    await c.command('ready', 'a1');
+    const caller = h.sim.placeCall({ queue: 'sales', callerNumber: '5550100', callerName: 'Ann' });
+    expect(await c.event('call.offered')).toMatchObject({ data: { callId: caller, queue: 'sales', callerNumber: '5550100', callerName: 'Ann' } });
+    const active = await c.event('dialog.state', (d) => d.state === 'active');
+    expect(active.data).toMatchObject({ callId: caller, participants: [{ role: 'caller', state: 'active' }, { role: 'agent', id: 'a1', state: 'active' }] });
+    await c.event('agent.state', (d) => d.status === 'busy');
+
+    expect(await c.command('hold', `a1.${caller}`)).toMatchObject({ result: 'success' });
+    expect((await c.event('dialog.state', (d) => d.state === 'held')).data).toMatchObject({ participants: [{ role: 'caller', state: 'held' }, {}] });
+    await c.command('retrieve', 'a1');
+    await c.event('dialog.state', (d) => d.state === 'active');
+    await c.command('dtmf', 'a1', { digits: '42' });
+    expect(await c.event('dtmf')).toMatchObject({ data: { callId: caller, digits: '42' } });
+    expect(await c.command('hold', 'a1.other-call')).toMatchObject({ result: 'failure', data: { code: 'invalidState' } });
+
+    await c.command('release', 'a1');
+    expect(await c.event('dialog.state', (d) => d.state === 'dropped')).toMatchObject({ data: { callId: caller, reason: 'completeagent' } });
+    await c.event('agent.state', (d) => d.status === 'after_call_work');
+  });
+
+  it('restores an agent already on a call when it (re)connects', async () => {
+    await start();
+    h.sim.setEndpoint('PJSIP/a1', { kind: 'answer', ringMs: 100 });
+    await h.engine.agents.login('a1', { by: 'test', ready: true });
+    const caller = h.sim.placeCall({ queue: 'sales' });
+    await h.waitForCall(caller, 'connected');
+    await h.engine.control.hold({ agentId: 'a1', by: 'test' });
+    const c = await open('agents/a1');
+    expect(await c.event('agent.state')).toMatchObject({ data: { status: 'busy', callId: caller } });
+    expect(await c.event('dialog.state')).toMatchObject({ data: { callId: caller, state: 'held' } });
+    await c.event('session.initialized');
+  });
+
+  it('refuses malformed requests, other sessions and supervisor commands, echoing the request', async () => {
+    await start();
+    const c = await open('agents/a1');
+    await c.event('session.initialized');
+    c.sendRaw('not json');
+    expect(await c.next((m) => m.result === 'failure')).toMatchObject({ data: { code: 'invalidParameter' }, request: 'not json' });
+    expect(await c.command('ready', 'a2')).toMatchObject({ result: 'failure', data: { code: 'forbidden' } });
+    expect(await c.command('forceState', 'a1', { agentId: 'a2', state: 'ready' })).toMatchObject({ result: 'failure', data: { code: 'forbidden' } });
+    expect(await c.command('fly', 'a1')).toMatchObject({ result: 'failure', data: { code: 'invalidParameter' } });
+    await expect(CtiClient.open(`${base}/api/cti/ws/agents/nobody`)).rejects.toThrow(/404/);
+  });
+});
+
+describe('CTI supervisor session and REST', () => {
+  it('forces an agent state over the WebSocket and sees it attributed; monitor events reach the supervisor', async () => {
+    await start();
+    const s = await open('supervisors/s1');
+    await s.event('session.initialized');
+    await h.engine.agents.login('a1', { by: 'test' });
+    expect(await s.command('forceState', 's1', { agentId: 'a1', state: 'ready' })).toMatchObject({ result: 'success', data: { status: 'ready' } });
+    expect(await s.event('agent.state', (d) => d.agentId === 'a1' && d.status === 'ready')).toMatchObject({ data: { by: 'supervisor:s1' } });
+
+    h.sim.setEndpoint('PJSIP/a1', { kind: 'answer', ringMs: 100 });
+    h.sim.setEndpoint('PJSIP/sup', { kind: 'answer', ringMs: 100 });
+    const caller = h.sim.placeCall({ queue: 'sales' });
+    await h.waitForCall(caller, 'connected');
+    expect(await s.command('whisper', 's1', { agentId: 'a1', endpoint: 'PJSIP/sup' })).toMatchObject({ result: 'success', data: { mode: 'whisper' } });
+    expect(await s.event('supervisor.state')).toMatchObject({ data: { agentId: 'a1', callId: caller, mode: 'whisper' } });
+    expect(await s.command('switchMode', 's1', { mode: 'barge' })).toMatchObject({ result: 'success', data: { mode: 'barge' } });
+    await s.event('supervisor.state', (d) => d.mode === 'barge');
+    await s.command('endMonitor', 's1');
+    await s.event('supervisor.state', (d) => d.mode === 'ended');
+  });
+
+  it('serves the same commands over REST with the usual error bodies', async () => {
+    await start();
+    await h.engine.agents.login('a1', { by: 'test', ready: true });
+    const hold = await api.inject({ method: 'POST', url: '/api/cti/agents/a1/hold' });
+    expect(hold.statusCode).toBe(409);
+    expect(hold.json()).toMatchObject({ status: 'error', code: 'invalid_state' });
+    const nr = await api.inject({ method: 'POST', url: '/api/cti/agents/a1/notReady', payload: { data: { reason: 'break' } } });
+    expect(nr.json()).toMatchObject({ result: 'success', data: { status: 'not_ready', reason: 'break' } });
+    const state = await api.inject({ method: 'GET', url: '/api/cti/agents/a1' });
+    expect(state.json()).toMatchObject({ agent: { id: 'a1', status: 'not_ready' }, dialog: null });
+    const forced = await api.inject({ method: 'POST', url: '/api/cti/supervisors/s1/forceState', payload: { data: { agentId: 'a1', state: 'logged_out' } } });
+    expect(forced.json()).toMatchObject({ result: 'success', data: { status: 'logged_out' } });
+    expect((await api.inject({ method: 'POST', url: '/api/cti/agents/a1/fly' })).statusCode).toBe(400);
+    await waitFor(async () => (await h.store.getAgent('a1'))?.status === 'logged_out', 'logged out');
+  });
+});
+
+const AGENT_KEY = 'agent-a1-key-0123456789';
+const SUPERVISOR_KEY = 'supervisor-key-0123456789';
+const KEYS: AuthFile = {
+  apiKeys: [
+    { key: AGENT_KEY, role: 'agent', agentId: 'a1' },
+    { key: SUPERVISOR_KEY, role: 'supervisor' },
+  ],
+  destinationAllowList: ['_5XXX'],
+};
+
+describe('CTI access and PBXIS call routes', () => {
+  it('lets an agent key open and command only its own session; supervisor commands need a supervisor key', async () => {
+    await start(KEYS);
+    const own = await CtiClient.open(`${base}/api/cti/ws/agents/a1`, { 'x-api-key': AGENT_KEY });
+    clients.push(own);
+    await own.event('session.initialized');
+    await expect(CtiClient.open(`${base}/api/cti/ws/agents/a2`, { 'x-api-key': AGENT_KEY })).rejects.toThrow(/403/);
+    await expect(CtiClient.open(`${base}/api/cti/ws/agents/a1`)).rejects.toThrow(/401/);
+    await expect(CtiClient.open(`${base}/api/cti/ws/supervisors/s1`, { 'x-api-key': AGENT_KEY })).rejects.toThrow(/403/);
+    const rest = await api.inject({ method: 'POST', url: '/api/cti/agents/a2/ready', headers: { 'x-api-key': AGENT_KEY } });
+    expect(rest.statusCode).toBe(403);
+    const forced = await api.inject({ method: 'POST', url: '/api/cti/supervisors/s1/forceState', headers: { 'x-api-key': SUPERVISOR_KEY }, payload: { data: { agentId: 'a2', state: 'logged_out' } } });
+    expect(forced.statusCode).toBe(409); // a2 is already logged out: invalid_state, after auth passed
+  });
+
+  it('originate rings the agent then the allowed destination and returns an action id; others are refused', async () => {
+    await start(KEYS);
+    h.sim.setEndpoint('PJSIP/a1', { kind: 'answer', ringMs: 100 });
+    h.sim.setEndpoint('PJSIP/5123', { kind: 'answer', ringMs: 100 });
+    await h.engine.agents.login('a1', { by: 'test' });
+    const denied = await api.inject({ method: 'POST', url: '/originate/a1/0900123', headers: { 'x-api-key': AGENT_KEY } });
+    expect(denied.statusCode).toBe(403);
+    const other = await api.inject({ method: 'POST', url: '/originate/a2/5123', headers: { 'x-api-key': AGENT_KEY } });
+    expect(other.statusCode).toBe(403);
+    const res = await api.inject({ method: 'POST', url: '/originate/a1/5123', headers: { 'x-api-key': AGENT_KEY }, payload: { callerId: '"Shop" <200>', variables: { ORDER: '42' } } });
+    expect(res.statusCode).toBe(200);
+    const { actionId } = res.json<{ actionId: string }>();
+    expect((await h.store.getAgent('a1'))?.callId).toBe(actionId);
+    await waitFor(() => h.sim.bridges().find((b) => b.channelIds.length === 2), 'agent and destination bridged');
+    const dest = h.sim.requests.find((r) => r.path === '/channels/create' && r.query.endpoint === 'PJSIP/5123');
+    expect(dest).toBeDefined();
+  });
+
+  it('redirect-to transfers the call of an agent, and lists candidates when the target is ambiguous', async () => {
+    await start(KEYS);
+    for (const id of ['a1', 'a2']) {
+      h.sim.setEndpoint(`PJSIP/${id}`, { kind: 'answer', ringMs: 100 });
+      await h.engine.agents.login(id, { by: 'test', ready: true });
+    }
+    const c1 = h.sim.placeCall({ queue: 'sales', callerNumber: '777' });
+    const c2 = h.sim.placeCall({ queue: 'sales', callerNumber: '777' });
+    await h.waitForCall(c1, 'connected');
+    await h.waitForCall(c2, 'connected');
+    const headers = { 'x-api-key': SUPERVISOR_KEY };
+    const ambiguous = await api.inject({ method: 'POST', url: '/redirect-to/5000', headers, payload: { target: '777' } });
+    expect(ambiguous.json<{ candidates: unknown[] }>().candidates).toHaveLength(2);
+    h.sim.setEndpoint('PJSIP/5000', { kind: 'answer', ringMs: 100 });
+    const agentOfC1 = (await h.store.getCall(c1))!.agentId;
+    const res = await api.inject({ method: 'POST', url: '/redirect-to/5000', headers, payload: { target: agentOfC1 } });
+    expect(res.json()).toEqual({ status: 'ok', callId: c1 });
+    await waitFor(() => h.sim.bridges().find((b) => b.channelIds.includes(c1) && b.channelIds.some((id) => h.sim.channel(id)?.args[0] === 'transfer')), 'caller with 5000');
+    expect((await api.inject({ method: 'POST', url: '/redirect-to/9999', headers, payload: { target: c2 } })).statusCode).toBe(403);
+  });
+});
