@@ -6,6 +6,13 @@
 import { isPbxError } from '../pbx/port.js';
 import { hangupLegs, hangupQuietly } from './agentLeg.js';
 import type { AcdContext } from './context.js';
+import { continueWithStatus } from './queueExit.js';
+
+/** What happens to the caller when the agent hangs up: hung up, or on in the dialplan (CONTINUE). */
+async function releaseCaller(ctx: AcdContext, queueId: string, callerChannel: string): Promise<void> {
+  if ((await ctx.store.getQueue(queueId))?.continueOnAgentHangup) return continueWithStatus(ctx, callerChannel, 'CONTINUE');
+  await hangupQuietly(ctx, callerChannel);
+}
 
 export async function endCall(ctx: AcdContext, callId: string, endedBy: 'caller' | 'agent' | 'lost'): Promise<void> {
   const offers = await ctx.store.callOffers(callId); // ringall: legs besides call.agentChannel
@@ -13,9 +20,9 @@ export async function endCall(ctx: AcdContext, callId: string, endedBy: 'caller'
   if (!ended) return;
   const { call } = ended;
   ctx.logger.info({ callId, queue: call.queue, state: ended.state, endedBy, agentId: call.agentId || undefined }, 'call ended');
-  if (endedBy !== 'caller') await hangupQuietly(ctx, call.callerChannel);
   if (endedBy !== 'agent') await hangupQuietly(ctx, call.agentChannel);
   await hangupLegs(ctx, offers.map((o) => o.agentChannel).filter((c) => c !== call.agentChannel));
+  // The bridge goes before the caller is released: a caller sent on in the dialplan must leave it.
   if (call.bridgeId) {
     try {
       await ctx.pbx.destroyBridge(call.bridgeId);
@@ -23,6 +30,8 @@ export async function endCall(ctx: AcdContext, callId: string, endedBy: 'caller'
       if (!isPbxError(err, 'not_found')) ctx.logger.warn({ err, bridgeId: call.bridgeId }, 'bridge destroy failed');
     }
   }
+  if (endedBy === 'agent' && ended.state === 'connected') await releaseCaller(ctx, call.queue, call.callerChannel);
+  else if (endedBy !== 'caller') await hangupQuietly(ctx, call.callerChannel);
   if (ended.wrapup) await ctx.timers.scheduleWrapup(ended.wrapup.agentId, ended.wrapup.version, ended.wrapup.seconds * 1000);
   if (call.agentId) ctx.kick({ agentId: call.agentId });
 }

@@ -16,6 +16,7 @@ const Seconds = (max: number) => Type.Integer({ minimum: 0, maximum: max });
 
 export const experienceSchemaProperties = {
   ringInsteadOfMoh: Type.Optional(Type.Boolean()),
+  continueOnAgentHangup: Type.Optional(Type.Boolean()),
   maxLen: Type.Optional(Seconds(100_000)),
   joinEmpty: Type.Optional(Conditions),
   leaveWhenEmpty: Type.Optional(Conditions),
@@ -85,7 +86,7 @@ export function resolveExperience(q: ExperienceFile & { id: string }, queueIds: 
     Object.fromEntries(names.filter((n) => q[n] !== undefined).map((n) => [n, q[n]])) as Pick<ExperienceFile, K>;
   return {
     musicClass: q.musicClass ?? 'default',
-    ...given('ringInsteadOfMoh', 'maxLen', 'joinEmpty', 'leaveWhenEmpty', 'leaveEmptyCheckS', 'timeoutS', 'exitKey', 'overflowQueue', 'resumeWindowS', 'defaultHandleS'),
+    ...given('ringInsteadOfMoh', 'continueOnAgentHangup', 'maxLen', 'joinEmpty', 'leaveWhenEmpty', 'leaveEmptyCheckS', 'timeoutS', 'exitKey', 'overflowQueue', 'resumeWindowS', 'defaultHandleS'),
     ...(a ? { announce: { frequencyS: a.frequencyS, firstDelayS: a.firstDelayS, minIntervalS: a.minIntervalS ?? 0, position: a.position ?? true, holdTime: a.holdTime ?? true } } : {}),
     ...(q.periodic ? { periodic: { ...q.periodic } } : {}),
     ...(c ? { callback: { key: c.key, dialString: c.dialString, attempts: c.attempts ?? 3, retryDelayS: c.retryDelayS ?? 30, ringTimeoutS: c.ringTimeoutS ?? 30 } } : {}),

@@ -19,7 +19,7 @@ export const EMPTY_CONDITIONS = ['unavailable', 'paused', 'inuse', 'wrapup'] as 
 export type EmptyCondition = (typeof EMPTY_CONDITIONS)[number];
 
 /** Why a caller left a queue alive: the value of the QUEUESTATUS channel variable (app_queue's words). */
-export const EXIT_STATUSES = ['TIMEOUT', 'FULL', 'JOINEMPTY', 'LEAVEEMPTY', 'EXITWITHKEY', 'WITHDRAW', 'CALLBACK'] as const;
+export const EXIT_STATUSES = ['TIMEOUT', 'FULL', 'JOINEMPTY', 'LEAVEEMPTY', 'EXITWITHKEY', 'WITHDRAW', 'CALLBACK', 'CONTINUE'] as const;
 export type ExitStatus = (typeof EXIT_STATUSES)[number];
 
 export interface Announcements {
@@ -77,4 +77,9 @@ export interface CallerExperience {
   resumeWindowS?: number;
   /** Handle time assumed for the estimated wait before the queue has any completed call. */
   defaultHandleS?: number;
+  /**
+   * When the agent hangs up, the caller goes on in the dialplan with QUEUESTATUS=CONTINUE instead
+   * of being hung up (app_queue's `c` option): a survey, a transfer to another department...
+   */
+  continueOnAgentHangup?: boolean;
 }

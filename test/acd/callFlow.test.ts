@@ -92,6 +92,20 @@ describe('a queue call', () => {
   });
 });
 
+describe('after the agent hangs up', () => {
+  it('sends the caller on in the dialplan with QUEUESTATUS=CONTINUE when the queue says so', async () => {
+    h = await startHarness({ queues: [{ id: 'survey', wrapupS: 0, continueOnAgentHangup: true }], agents: [{ id: 'a1', endpoint: 'PJSIP/a1', queues: ['survey'] }] });
+    h.sim.setEndpoint('PJSIP/a1', { kind: 'answer', ringMs: 100, talkMs: 300 });
+    await readyAgent('a1');
+    const caller = h.sim.placeCall({ queue: 'survey', callerNumber: '100' });
+    await h.waitForEvent((e) => e.type === 'AgentComplete' && e.callId === caller);
+    const requestsTo = (suffix: string) => h.sim.requests.filter((r) => r.path === `/channels/${caller}${suffix}`);
+    await waitFor(() => requestsTo('/continue').length === 1, 'caller continued in the dialplan');
+    expect(requestsTo('/variable').map((r) => r.query)).toContainEqual({ variable: 'QUEUESTATUS', value: 'CONTINUE' });
+    expect(h.sim.requests.some((r) => r.method === 'DELETE' && r.path === `/channels/${caller}`)).toBe(false);
+  });
+});
+
 describe('offers that fail', () => {
   it('no answer: the agent becomes not ready (rona) and the caller is offered to the next agent', async () => {
     h = await startHarness(config);

@@ -8,7 +8,7 @@ import { CallSnapshotSchema, errorResponses } from '../schemas.js';
 const tags = ['calls'];
 const CallParams = Type.Object({ callId: Type.String({ minLength: 1 }) });
 const Ok = Type.Object({ status: Type.Literal('ok') });
-const priorityInput = commandInput(Type.Object({ priority: Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'higher is served first' }) }));
+const priorityInput = commandInput(Type.Object({ priority: Type.Integer({ minimum: 0, maximum: 999, description: 'higher is served first (0-999, as Stasis(acd,<queue>,priority=N))' }) }));
 
 export function callRoutes(app: ApiApp, { calls }: ApiDeps): void {
   app.post(
