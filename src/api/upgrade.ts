@@ -29,8 +29,6 @@ export function onUpgrade(app: ApiApp, pattern: RegExp, handler: UpgradeHandler)
         const match = route.pattern.exec(path);
         if (match) return route.handler(req, socket, head, match);
       }
-      // Another module still listening on its own answers the paths it knows (and refuses the rest).
-      if (app.server.listenerCount('upgrade') > 1) return;
       refuseUpgrade(socket, 404, { status: 'error', code: 'not_found', message: 'no WebSocket endpoint here' });
     };
     app.server.on('upgrade', listener);

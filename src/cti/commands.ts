@@ -16,6 +16,8 @@ export interface CtiDeps {
   agents: AgentCommands;
   control: CallControl;
   reasons: ReasonLists;
+  /** Adds the agent to a queue (login's data.queues); absent = not offered. */
+  joinQueue?: (queue: string, agentId: string) => Promise<unknown>;
   /** Toll-fraud allow-list for numbers dialed out (the HTTP layer's auth); absent = no check. */
   assertDestinationAllowed?: (destination: string) => void;
 }
@@ -47,6 +49,7 @@ function oneOf<T extends string>(data: Record<string, unknown>, field: string, a
 }
 
 const BY_AGENT = 'agent';
+const ACW = 'acw';
 const call = (c: CommandContext) => ({ agentId: c.session, callId: c.callId, by: BY_AGENT });
 const done = async (pending: Promise<unknown>) => {
   await pending;
@@ -65,10 +68,23 @@ function oneTarget(c: CommandContext, command: string, fields: string[]): Record
 }
 
 export const AGENT_COMMANDS: Record<string, Handler> = {
-  login: (c) => c.deps.agents.login(c.session, { endpoint: str(c.data, 'endpoint', true), ready: c.data.ready === true, by: BY_AGENT }),
+  /** data.endpoint?, data.ready?, data.queues? (queues to join first, penalty 0). */
+  login: async (c) => {
+    const queues = c.data.queues;
+    if (queues !== undefined && (!Array.isArray(queues) || !queues.every((q) => typeof q === 'string' && q !== ''))) {
+      throw new AcdError('validation', 'data.queues must be an array of queue ids', { field: 'queues' });
+    }
+    if (queues?.length && !c.deps.joinQueue) throw new AcdError('validation', 'joining queues at login is not available here', { field: 'queues' });
+    for (const q of (queues ?? []) as string[]) await c.deps.joinQueue!(q, c.session);
+    return c.deps.agents.login(c.session, { endpoint: str(c.data, 'endpoint', true), ready: c.data.ready === true, by: BY_AGENT });
+  },
   logout: (c) => c.deps.agents.logout(c.session, { reason: str(c.data, 'reason', true), by: BY_AGENT }),
   ready: (c) => c.deps.agents.ready(c.session, { by: BY_AGENT }),
-  notReady: (c) => c.deps.agents.notReady(c.session, { reason: str(c.data, 'reason'), by: BY_AGENT }),
+  /** Reason `acw` enters after-call work (ready again after the wrap-up time); others are configured codes. */
+  notReady: (c) => {
+    const reason = str(c.data, 'reason');
+    return reason === ACW ? c.deps.control.afterCallWork(c.session, BY_AGENT) : c.deps.agents.notReady(c.session, { reason, by: BY_AGENT });
+  },
   notReadyReasons: async (c) => c.deps.reasons.notReady,
   logoutReasons: async (c) => c.deps.reasons.logout,
   state: (c) => sessionState(c.deps.store, c.session),

@@ -48,7 +48,10 @@ export async function ctiEventsFor(role: SessionRole, session: string, e: AcdEve
     case 'AgentComplete':
       return [out('dialog.state', { ...droppedDialog(e.callId, e.queue, session), reason: e.reason })];
     case 'CallControl':
-      if (e.action === 'dtmf') return [out('dtmf', { callId: e.callId, digits: e.detail })];
+      if (e.action === 'dtmf') {
+        const received = e.detail.startsWith('received ');
+        return [out('dtmf', { callId: e.callId, digits: received ? e.detail.slice(9) : e.detail, direction: received ? 'received' : 'sent' })];
+      }
       if (e.action === 'transfer') return [];
       if (e.action === 'outbound' && e.detail === 'ended') return [out('dialog.state', { ...droppedDialog(e.callId, '', session) })];
       break;

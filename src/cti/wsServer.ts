@@ -6,28 +6,21 @@
  * `/api/cti/supervisors/<id>`), run through `inject` with the handshake's credentials, so the
  * same auth hook and route `config.auth` decide who may open which session.
  */
-import type { IncomingMessage } from 'node:http';
-import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import type { ApiApp } from '../api/deps.js';
 import type { EventHub } from '../api/eventHub.js';
+import { onUpgrade, refuseUpgrade } from '../api/upgrade.js';
 import type { CtiDeps, SessionRole } from './commands.js';
 import { startSession } from './session.js';
 
 const WS_PATH = /^\/api\/cti\/ws\/(agents|supervisors)\/([^/]+)$/;
 const CREDENTIAL_HEADERS = ['x-api-key', 'authorization'] as const;
 
-function reject(socket: Duplex, status: number, body: string): void {
-  socket.end(`HTTP/1.1 ${status} ${status === 404 ? 'Not Found' : 'Refused'}\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n${body}`);
-}
-
 export function attachCtiWebSocket(app: ApiApp, deps: CtiDeps, hub: EventHub, logger: Logger): void {
   const wss = new WebSocketServer({ noServer: true });
-  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+  onUpgrade(app, WS_PATH, (req, socket, head, match) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const match = WS_PATH.exec(url.pathname);
-    if (!match) return reject(socket, 404, '{"status":"error","code":"not_found","message":"no WebSocket endpoint here"}');
     const [, kind, rawSession] = match;
     const session = decodeURIComponent(rawSession!);
     const headers: Record<string, string> = {};
@@ -38,18 +31,16 @@ export function attachCtiWebSocket(app: ApiApp, deps: CtiDeps, hub: EventHub, lo
     app
       .inject({ method: 'GET', url: `/api/cti/${kind}/${encodeURIComponent(session)}${url.search}`, headers })
       .then((res) => {
-        if (res.statusCode !== 200) return reject(socket, res.statusCode, res.body);
+        if (res.statusCode !== 200) return refuseUpgrade(socket, res.statusCode, res.json() as object);
         const role: SessionRole = kind === 'agents' ? 'agent' : 'supervisor';
         wss.handleUpgrade(req, socket, head, (ws) => startSession({ ws, session, role, deps, hub, logger }));
       })
       .catch((err: unknown) => {
         logger.error({ err }, 'CTI handshake failed');
-        reject(socket, 500, '{"status":"error","code":"internal","message":"internal error"}');
+        refuseUpgrade(socket, 500, { status: 'error', code: 'internal', message: 'internal error' });
       });
-  };
-  app.server.on('upgrade', onUpgrade);
+  });
   app.addHook('onClose', async () => {
-    app.server.off('upgrade', onUpgrade);
     for (const ws of wss.clients) ws.terminate();
     wss.close();
   });

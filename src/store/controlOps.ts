@@ -5,7 +5,7 @@
  */
 import type { AcdEvent } from '../domain/events.js';
 import { isEmpty, readHashes, type StoreContext } from './context.js';
-import { hashFromFlat } from './parse.js';
+import { agentFromReply, hashFromFlat } from './parse.js';
 import { mapScriptErrors } from './scriptErrors.js';
 
 export type CallControlEvent = Omit<Extract<AcdEvent, { type: 'CallControl' }>, 'ts'>;
@@ -69,6 +69,8 @@ export interface RecordingInfo {
 }
 
 export interface ControlStore {
+  /** ready | not_ready → after_call_work on the agent's request (reason `acw`); returns the new version. */
+  enterAfterCallWork(agentId: string, by: string): Promise<{ version: number; wrapupS?: number }>;
   addRecording(info: RecordingInfo): Promise<void>;
   /** Newest first. */
   listRecordings(filter?: { callId?: string; agentId?: string }): Promise<RecordingInfo[]>;
@@ -114,6 +116,16 @@ export function createControlOps({ redis, keys, run }: StoreContext): ControlSto
     updateControl: async (callId, agentChannel, fields, event) =>
       (await run('ctlUpdate', [keys.ctl(callId), keys.call(callId), keys.events], [agentChannel, JSON.stringify(fields), event ? JSON.stringify(event) : ''])) === 1,
     getControl: (callId) => redis.hgetall(keys.ctl(callId)),
+    async enterAfterCallWork(agentId, by) {
+      // The generic status script (changeStatus-2.lua) with after_call_work as the target.
+      const reply = await mapScriptErrors(
+        run('changeStatus', [keys.agent(agentId), keys.events], [keys.prefix, agentId, 'after_call_work', '', by, 'ready,not_ready']),
+        (code, detail) => (code === 'agent_not_found' ? `agent '${agentId}' does not exist` : `agent ${agentId} is ${detail}; after-call work needs ready or not_ready`),
+      );
+      const agent = agentFromReply(reply);
+      const own = await redis.hget(keys.agent(agentId), 'wrapupS');
+      return { version: agent.version, ...(own ? { wrapupS: Number(own) } : {}) };
+    },
     async addRecording(info) {
       await redis.hset(keys.recordings, info.name, JSON.stringify(info));
     },

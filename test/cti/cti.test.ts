@@ -4,6 +4,7 @@
  * supervisor, (re)connect initialisation, and the same commands over REST.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { createEventHub, type EventHub } from '../../src/api/eventHub.js';
 import { buildApi } from '../../src/api/server.js';
 import { resolveConfigFile } from '../../src/config.js';
@@ -16,7 +17,7 @@ const config = {
   queues: [{ id: 'sales', ringTimeoutS: 3, wrapupS: 1 }],
   agents: [
     { id: 'a1', endpoint: 'PJSIP/a1', queues: ['sales'] },
-    { id: 'a2', endpoint: 'PJSIP/a2', queues: ['sales'] },
+    { id: 'a2', endpoint: 'PJSIP/a2', queues: ['sales'], wrapupS: 1 },
   ],
   reasons: { notReady: [{ code: 'break', label: 'Break' }], logout: [{ code: 'eod', label: 'End of day' }] },
 };
@@ -58,6 +59,25 @@ afterEach(async () => {
   await h?.close();
 });
 
+describe('WebSocket endpoints sharing the API server', () => {
+  it('serves the CTI socket and a ticket event socket side by side, and 404 for other paths', async () => {
+    await start();
+    const c = await open('agents/a1');
+    await c.event('session.initialized');
+    const http = base.replace('ws', 'http');
+    const { ticket } = (await (await fetch(`${http}/ticket`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ agents: ['a1'] }) })).json()) as { ticket: string };
+    const events = new WebSocket(`${base}/${ticket}/websocket`);
+    await new Promise((resolve, reject) => events.once('open', resolve).once('error', reject));
+    const first = new Promise<{ type: string }>((resolve) => events.once('message', (m) => resolve(JSON.parse(String(m)) as { type: string })));
+    await c.command('login', 'a1', { endpoint: 'PJSIP/a1' });
+    expect(await first).toMatchObject({ type: 'AgentStatus' });
+    events.close();
+    const stray = new WebSocket(`${base}/nothing/here`);
+    const status = await new Promise<number>((resolve) => stray.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)));
+    expect(status).toBe(404);
+  });
+});
+
 describe('CTI WebSocket, agent session', () => {
   it('initialises, runs session and call commands, and streams the agent its events', async () => {
     await start();
@@ -88,7 +108,9 @@ describe('CTI WebSocket, agent session', () => {
     await c.command('retrieve', 'a1');
     await c.event('dialog.state', (d) => d.state === 'active');
     await c.command('dtmf', 'a1', { digits: '42' });
-    expect(await c.event('dtmf')).toMatchObject({ data: { callId: caller, digits: '42' } });
+    expect(await c.event('dtmf')).toMatchObject({ data: { callId: caller, digits: '42', direction: 'sent' } });
+    h.sim.sendDtmf(caller, '7');
+    expect(await c.event('dtmf')).toMatchObject({ data: { callId: caller, digits: '7', direction: 'received' } });
     expect(await c.command('hold', 'a1.other-call')).toMatchObject({ result: 'failure', data: { code: 'invalidState' } });
 
     await c.command('release', 'a1');
@@ -157,6 +179,20 @@ describe('CTI supervisor session and REST', () => {
     expect(forced.json()).toMatchObject({ result: 'success', data: { status: 'logged_out' } });
     expect((await api.inject({ method: 'POST', url: '/api/cti/agents/a1/fly' })).statusCode).toBe(400);
     await waitFor(async () => (await h.store.getAgent('a1'))?.status === 'logged_out', 'logged out');
+  });
+
+  it('login joins the queues asked for; notReady with reason acw enters after-call work, then ready', async () => {
+    await start();
+    const bad = await api.inject({ method: 'POST', url: '/api/cti/agents/a2/login', payload: { data: { queues: ['nope'] } } });
+    expect(bad.statusCode).toBe(404);
+    expect((await h.store.getAgent('a2'))?.status).toBe('logged_out');
+    const login = await api.inject({ method: 'POST', url: '/api/cti/agents/a2/login', payload: { data: { queues: ['sales'], ready: true } } });
+    expect(login.json()).toMatchObject({ result: 'success', data: { status: 'ready', queues: ['sales'] } });
+    const acw = await api.inject({ method: 'POST', url: '/api/cti/agents/a2/notReady', payload: { data: { reason: 'acw' } } });
+    expect(acw.json()).toMatchObject({ result: 'success', data: { status: 'after_call_work' } });
+    await waitFor(async () => (await h.store.getAgent('a2'))?.status === 'ready', 'ready after wrap-up', 5_000);
+    await h.engine.agents.logout('a2', { by: 'test' });
+    expect((await api.inject({ method: 'POST', url: '/api/cti/agents/a2/notReady', payload: { data: { reason: 'acw' } } })).statusCode).toBe(409);
   });
 });
 

@@ -63,9 +63,12 @@ export const controlEvent = (call: CallSnapshot, action: string, detail: string,
 export async function forOwnControlCalls(ctx: AcdContext, kind: string, task: (r: ControlCallRecord) => Promise<void>): Promise<void> {
   for (const listed of await ctx.store.listControlCalls()) {
     if (listed.kind !== kind || listed.fields.node !== ctx.nodeId) continue;
-    await ctx.locks.run(`cc:${listed.id}`, async () => {
-      const r = await ctx.store.getControlCall(listed.id);
-      if (r) await task(r);
-    });
+    // One call that cannot be repaired must not leave the others unfollowed.
+    await ctx.locks
+      .run(`cc:${listed.id}`, async () => {
+        const r = await ctx.store.getControlCall(listed.id);
+        if (r) await task(r);
+      })
+      .catch((err: unknown) => ctx.logger.error({ err, id: listed.id }, 'control call repair failed'));
   }
 }

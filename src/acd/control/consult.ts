@@ -128,11 +128,13 @@ export class Consults extends TrackedCalls {
   async repair(): Promise<void> {
     for (const r of await this.ctx.store.listControlCalls()) {
       if (r.kind !== 'consult' || r.fields.node !== this.ctx.nodeId || this.owns(r.id)) continue;
-      await this.ctx.locks.run(r.fields.callId!, async () => {
-        await this.drop(r.id);
-        const call = await this.ctx.store.getCall(r.fields.callId!);
-        if (call) await this.ctx.store.updateControl(call.id, call.agentChannel, { consult: '', conference: '' }, controlEvent(call, 'consult', 'ended', 'system'));
-      });
+      await this.ctx.locks
+        .run(r.fields.callId!, async () => {
+          await this.drop(r.id);
+          const call = await this.ctx.store.getCall(r.fields.callId!);
+          if (call) await this.ctx.store.updateControl(call.id, call.agentChannel, { consult: '', conference: '' }, controlEvent(call, 'consult', 'ended', 'system'));
+        })
+        .catch((err: unknown) => this.ctx.logger.error({ err, id: r.id }, 'consult repair failed'));
     }
   }
 

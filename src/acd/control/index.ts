@@ -11,7 +11,7 @@ import { argsFromAppData, parseStasisArgs } from '../stasisArgs.js';
 import { hangupQuietly } from '../agentLeg.js';
 import type { CallTarget } from './calls.js';
 import { forceAgentState, type ForcedState } from './forceState.js';
-import { createMediaCommands, type MediaCommands } from './media.js';
+import { createMediaCommands, forwardCallerDtmf, type MediaCommands } from './media.js';
 import { SupervisorSessions, type MonitorRequest, type MonitorView } from './supervisor.js';
 import { blindTransfer, type TransferTarget } from './transfer.js';
 import { ChannelWatch } from './watch.js';
@@ -41,6 +41,8 @@ export interface CallControl extends MediaCommands {
   endMonitor(supervisorId: string): Promise<void>;
   monitorOf(supervisorId: string): MonitorView | undefined;
   forceState(req: { supervisorId: string; agentId: string; state: ForcedState; reason?: string }): Promise<AgentSnapshot>;
+  /** The agent asks for after-call work (not-ready reason `acw`): ready again after its wrap-up time. */
+  afterCallWork(agentId: string, by: string): Promise<AgentSnapshot>;
   startRecording(t: CallTarget): Promise<{ name: string }>;
   stopRecording(t: CallTarget): Promise<{ name: string }>;
   close(): void;
@@ -70,6 +72,7 @@ export function createCallControl(ctx: AcdContext, agents: AgentCommands, settin
     ctx.pbx,
     (err, event) => logger.error({ err, event: event.type }, 'control event handling failed'),
     () => void repair().catch((err) => logger.error({ err }, 'control repair failed')),
+    (channelId, digit) => forwardCallerDtmf(ctx, channelId, digit),
   );
   const supervisors = new SupervisorSessions(ctx, watch);
   const outboundSettings = { ...DEFAULT_OUTBOUND, ...settings };
@@ -91,6 +94,11 @@ export function createCallControl(ctx: AcdContext, agents: AgentCommands, settin
       return media.release(t);
     },
     ...createRecordingCommands(ctx),
+    async afterCallWork(agentId, by) {
+      const { version, wrapupS } = await ctx.store.enterAfterCallWork(agentId, by);
+      await ctx.timers.scheduleWrapup(agentId, version, (wrapupS ?? outboundSettings.wrapupS) * 1000);
+      return (await ctx.store.getAgent(agentId))!;
+    },
     transfer: (t, target) => blindTransfer(ctx, t, target, redirects),
     consult: (t, target) => consults.start(t, target),
     completeTransfer: (t) => consults.complete(t),

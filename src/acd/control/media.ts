@@ -66,3 +66,11 @@ export function createMediaCommands(ctx: AcdContext): MediaCommands {
       }),
   };
 }
+
+/** A connected caller pressed a key: the agent's desktop hears of it (CallControl dtmf, detail `received <digit>`). */
+export async function forwardCallerDtmf(ctx: AcdContext, channelId: string, digit: string): Promise<void> {
+  const callId = await ctx.store.callIdByChannel(channelId);
+  const call = callId ? await ctx.store.getCall(callId) : undefined;
+  if (!call || call.state !== 'connected' || call.callerChannel !== channelId) return;
+  await ctx.store.updateControl(call.id, call.agentChannel, {}, controlEvent(call, 'dtmf', `received ${digit}`, 'caller'));
+}

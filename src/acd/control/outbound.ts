@@ -154,8 +154,8 @@ export class OutboundCalls extends TrackedCalls {
       await this.ctx.pbx.createBridge({ bridgeId: r.fields.bridgeId, name: `acd-${r.id}` });
       await this.ctx.pbx.addToBridge(r.fields.bridgeId!, [r.fields.agentLeg!, r.fields.destLeg!]);
     } catch (err) {
-      // A leg left meanwhile: its StasisEnd ends the call.
-      if (!isPbxError(err, 'not_found') && !isPbxError(err, 'conflict')) throw err;
+      // A leg left meanwhile (addChannel answers 400 for a gone channel): its StasisEnd ends the call.
+      if (!isPbxError(err, 'not_found') && !isPbxError(err, 'conflict') && !isPbxError(err, 'invalid')) throw err;
     }
   }
 

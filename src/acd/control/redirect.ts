@@ -97,7 +97,8 @@ export class Redirects extends TrackedCalls {
       await this.ctx.pbx.stopMoh(r.fields.callerChannel!);
       await this.ctx.pbx.addToBridge(r.fields.bridgeId!, [r.fields.callerChannel!, r.fields.destLeg!]);
     } catch (err) {
-      if (!isPbxError(err, 'not_found')) throw err;
+      // A party left meanwhile (addChannel answers 400 for a gone channel): its StasisEnd ends the transfer.
+      if (!isPbxError(err, 'not_found') && !isPbxError(err, 'invalid')) throw err;
     }
   }
 

@@ -20,6 +20,8 @@ export class ChannelWatch {
     pbx: Pbx,
     private readonly onError: (err: unknown, event: PbxEvent) => void,
     private readonly onConnected: () => void,
+    /** DTMF on a channel nobody watches (a queue caller talking to its agent). */
+    private readonly onOtherDtmf: (channelId: string, digit: string) => Promise<void>,
   ) {
     this.unsubscribe = pbx.onEvent((e) => this.handle(e));
   }
@@ -47,6 +49,7 @@ export class ChannelWatch {
     if (e.type === 'connected') return this.onConnected();
     const target = e.type === 'channelEnteredApp' ? e.channel.id : e.type === 'dialProgress' ? e.peerChannelId : 'channelId' in e ? e.channelId : undefined;
     const set = target ? this.handlers.get(target) : undefined;
+    if (!set && e.type === 'dtmfReceived') this.onOtherDtmf(e.channelId, e.digit).catch((err) => this.onError(err, e));
     if (!set) return;
     for (const h of [...set]) {
       let pending: Promise<void> | void = undefined;

@@ -32,6 +32,7 @@ export const ctiDepsOf = (deps: ApiDeps & { control: CallControl }): CtiDeps => 
   control: deps.control,
   reasons: deps.reasons,
   assertDestinationAllowed: deps.auth?.assertDestinationAllowed,
+  joinQueue: deps.admin ? (queue, agentId) => deps.admin.setMember(queue, agentId, 0, false) : undefined,
 });
 
 export function ctiRoutes(app: ApiApp, deps: ApiDeps & { control: CallControl }): void {

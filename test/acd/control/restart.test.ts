@@ -1,0 +1,55 @@
+/**
+ * Call control across an engine restart: the next engine (same node) takes over an outbound
+ * call and a transfer in progress from their Redis records, and hangs up control channels it
+ * cannot know (a supervisor's phone whose session lived in the dead process's memory).
+ */
+import { afterEach, expect, it } from 'vitest';
+import { startHarness, waitFor, type Harness } from '../../helpers/acdHarness.js';
+
+let h: Harness;
+afterEach(async () => {
+  await h?.close();
+});
+
+const config = {
+  queues: [{ id: 'sales', ringTimeoutS: 5, wrapupS: 1 }],
+  agents: [
+    { id: 'a1', endpoint: 'PJSIP/a1', queues: ['sales'] },
+    { id: 'a2', endpoint: 'PJSIP/a2', queues: ['sales'] },
+  ],
+};
+const by = 'test';
+
+it('a restarted engine follows outbound and transferred calls and hangs up an orphaned supervisor phone', async () => {
+  h = await startHarness(config);
+  for (const e of ['PJSIP/a1', 'PJSIP/a2', 'PJSIP/5551', 'PJSIP/2000', 'PJSIP/sup']) h.sim.setEndpoint(e, { kind: 'answer', ringMs: 100 });
+  await h.engine.agents.login('a1', { by });
+  const { id } = await h.engine.control.dial({ agentId: 'a1', destination: '5551', by });
+  await waitFor(async () => (await h.store.getControlCall(id))?.state === 'connected', 'outbound connected');
+
+  await h.engine.agents.login('a2', { by, ready: true });
+  const caller = h.sim.placeCall({ queue: 'sales' });
+  const call = await h.waitForCall(caller, 'connected');
+  await waitFor(() => h.sim.bridges().find((b) => b.id === call.bridgeId && b.channelIds.length === 2), 'caller bridged');
+  await h.engine.control.monitor({ supervisorId: 's1', agentId: 'a2', endpoint: 'PJSIP/sup', mode: 'monitor' });
+  await waitFor(() => h.engine.control.monitorOf('s1')?.connected, 'supervisor listening');
+  const supLeg = h.engine.control.monitorOf('s1')!.supervisorChannel;
+  await h.engine.control.transfer({ agentId: 'a2', by }, { extension: '2000' });
+  await waitFor(async () => (await h.store.getControlCall(`rd-${caller}`))?.state === 'connected', 'transfer answered');
+
+  await h.engine.stop();
+  const next = await h.startEngine('node-a');
+  await next.engine.idle();
+  // The supervisor session died with the first engine: its phone is hung up, not left on a snoop.
+  await waitFor(() => !h.sim.channel(supLeg) && h.sim.channels().every((c) => c.args[0] !== 'snoop'), 'orphaned supervisor legs hung up');
+  expect(h.sim.channel(caller)).toBeDefined(); // the reconcile did not re-queue the transferred caller
+  expect(await h.store.getCall(caller)).toBeUndefined();
+
+  // The new engine follows both calls: a hang-up ends each cleanly.
+  const dest = h.sim.channels().find((c) => c.args[0] === 'outbound' && c.args[2] === 'dest')!;
+  h.sim.hangup(dest.id);
+  await waitFor(async () => (await h.store.getAgent('a1'))?.status === 'after_call_work', 'outbound ended, a1 wraps up');
+  expect(await h.store.getControlCall(id)).toBeUndefined();
+  h.sim.hangup(caller);
+  await waitFor(async () => !(await h.store.getControlCall(`rd-${caller}`)) && h.sim.channels().length === 0, 'transfer ended, no channel left');
+});
