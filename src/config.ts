@@ -3,7 +3,6 @@
  * A bad value stops start-up with a message naming the key, e.g. `queues[0].ringTimeoutS: must be >= 1`.
  */
 import { readFileSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { Type, type Static, type TSchema } from 'typebox';
 import Value from 'typebox/value';
 import { parse as parseYaml } from 'yaml';
@@ -50,6 +49,7 @@ const AgentSchema = Type.Object(
     queues: Type.Optional(Type.Array(MembershipSchema)),
     wrapupS: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600 })),
     skills: Type.Optional(Skills),
+    manualAnswer: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
@@ -65,6 +65,17 @@ const FileSchema = Type.Object(
     ),
     auth: Type.Optional(AuthFileSchema),
     stats: Type.Optional(StatsFileSchema),
+    /** Park and announce (src/acd/control/park.ts): slot range and return timeout. */
+    park: Type.Optional(
+      Type.Object(
+        {
+          firstSlot: Type.Optional(Type.Integer({ minimum: 1, maximum: 99999 })),
+          lastSlot: Type.Optional(Type.Integer({ minimum: 1, maximum: 99999 })),
+          timeoutS: Type.Optional(Type.Integer({ minimum: 1, maximum: 86400 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -81,6 +92,8 @@ export interface AcdConfig {
   queues: QueueDef[];
   agents: AgentDef[];
   reasons: { notReady: ReasonCode[]; logout: ReasonCode[] };
+  /** Park and announce settings; absent = defaults (slots 701-720, 60 s). */
+  park?: { firstSlot?: number; lastSlot?: number; timeoutS?: number };
   /** API keys (hashed), CORS, originate allow-list, stream caps, ticket TTL. */
   auth: AuthSettings;
   stats: StatsSettings;
@@ -121,7 +134,7 @@ function unique(ids: string[], key: string): void {
 }
 
 /** Turns a parsed file into queue and agent definitions, checking cross references. */
-export function resolveConfigFile(raw: unknown): Pick<AcdConfig, 'queues' | 'agents' | 'reasons' | 'auth' | 'stats'> {
+export function resolveConfigFile(raw: unknown): Pick<AcdConfig, 'queues' | 'agents' | 'reasons' | 'auth' | 'stats' | 'park'> {
   const file = validate(FileSchema, raw, '');
   unique(file.queues.map((q) => q.id), 'queues');
   file.queues.forEach((q, i) => {
@@ -146,6 +159,7 @@ export function resolveConfigFile(raw: unknown): Pick<AcdConfig, 'queues' | 'age
     endpoint: a.endpoint ?? '',
     wrapupS: a.wrapupS,
     ...(a.skills ? { skills: Object.fromEntries(Object.entries(a.skills).map(([k, v]) => [k.toLowerCase(), v])) } : {}),
+    ...(a.manualAnswer ? { manualAnswer: true } : {}),
     queues: (a.queues ?? []).map((m, j) => {
       const membership = typeof m === 'string' ? { queue: m, penalty: 0 } : { ...m, penalty: m.penalty ?? 0 };
       if (!queueIds.has(membership.queue)) throw new ConfigError(`agents[${i}].queues[${j}]`, `unknown queue '${membership.queue}'`);
@@ -155,7 +169,9 @@ export function resolveConfigFile(raw: unknown): Pick<AcdConfig, 'queues' | 'age
   const notReady = file.reasons?.notReady ?? DEFAULT_NOT_READY;
   // The engine sets 'rona' itself when an agent lets an offer ring out: it must be a known code.
   if (!notReady.some((r) => r.code === 'rona')) notReady.push({ code: 'rona', label: 'Did not answer' });
-  return { queues, agents, reasons: { notReady, logout: file.reasons?.logout ?? DEFAULT_LOGOUT }, ...sectionsOf(file, queueIds) };
+  const park = file.park;
+  if (park && (park.firstSlot ?? 701) > (park.lastSlot ?? 720)) throw new ConfigError('park.lastSlot', 'must not be below park.firstSlot');
+  return { queues, agents, reasons: { notReady, logout: file.reasons?.logout ?? DEFAULT_LOGOUT }, ...sectionsOf(file, queueIds), ...(park ? { park } : {}) };
 }
 
 /** The auth and stats sections, their errors named like every other config key. */
@@ -209,6 +225,17 @@ export function readConfigFile(path: string): unknown {
   }
 }
 
+/**
+ * An instance's identity must survive its restarts: calls carry it, and reconcile and the
+ * per-node timers only take up the calls of their own node. Channels live on one Asterisk, so by
+ * default the node is named after the Asterisk and app it serves (one engine per Asterisk app:
+ * a second would replace the first's WebSocket anyway).
+ */
+export function defaultNodeId(ariUrl: string, app: string): string {
+  const url = new URL(ariUrl);
+  return `${url.hostname}-${url.port || (url.protocol === 'https:' ? '443' : '80')}-${app}`.replace(/[^A-Za-z0-9_.-]/g, '_');
+}
+
 function envInt(env: NodeJS.ProcessEnv, key: string, fallback: number, min: number, max: number): number {
   const raw = env[key];
   if (raw === undefined || raw === '') return fallback;
@@ -249,7 +276,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, file?: unknown)
     redisUrl: envUrl(env, 'REDIS_URL', undefined),
     http: { host: env.HTTP_HOST || '127.0.0.1', port: envInt(env, 'HTTP_PORT', 8080, 0, 65535) },
     tenant,
-    nodeId: env.NODE_ID || `${hostname()}-${process.pid}`,
+    nodeId: env.NODE_ID || defaultNodeId(ariUrl, env.ARI_APP || 'acd'),
     logLevel,
     ...resolveConfigFile(raw),
   });

@@ -32,6 +32,9 @@ describe('configuration', () => {
     [{ queues: [{ id: 'has space' }] }, 'queues[0].id'],
     [{ queues: [{ id: 'agent' }] }, 'queues[0].id'],
     [{ queues: [{ id: 'sales', colour: 'red' }] }, 'queues[0]'],
+    [{ queues: [{ id: 'sales' }], agents: [{ id: 'a', manualAnswer: 'yes' }] }, 'agents[0].manualAnswer'],
+    [{ queues: [{ id: 'sales' }], park: { firstSlot: 720, lastSlot: 701 } }, 'park.lastSlot'],
+    [{ queues: [{ id: 'sales' }], park: { timeoutS: 0 } }, 'park.timeoutS'],
   ])('names the bad key in %j', (bad, key) => {
     expect(errorOf(() => resolveConfigFile(bad)).key).toBe(key);
   });
@@ -46,6 +49,12 @@ describe('configuration', () => {
     const e = errorOf(() => loadConfig(badEnv, file));
     expect(e.key).toBe(key);
     expect(e.message).toContain(key);
+  });
+
+  it('names the node after the Asterisk and app it serves, so a restarted engine takes up its calls', () => {
+    expect(loadConfig(env, file).nodeId).toBe('127.0.0.1-8088-acd');
+    expect(loadConfig({ ...env, ARI_APP: 'acd2' }, file).nodeId).toBe('127.0.0.1-8088-acd2');
+    expect(loadConfig({ ...env, NODE_ID: 'pbx-a' }, file).nodeId).toBe('pbx-a');
   });
 
   it('reads the example configuration file shipped in config/', () => {
