@@ -46,6 +46,7 @@ export async function startAcd(config: AcdConfig & { redisUrl: string }, logger:
     reasons: config.reasons,
     timers: { connection: redis, prefix: `${tenantPrefix(config.tenant)}bull` },
     settings,
+    park: config.park,
   });
   await engine.start();
 

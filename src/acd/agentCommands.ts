@@ -25,10 +25,20 @@ function checkReason(list: ReasonCode[], code: string, field: string): void {
   }
 }
 
-export function createAgentCommands(store: AcdStore, reasons: ReasonLists, onReady: (agentId: string) => void): AgentCommands {
+/**
+ * `onLogin` runs after the store logged the agent in and before the router hears it is ready
+ * (src/acd/deviceState.ts reads the phone's state there, so a busy phone is known first).
+ */
+export function createAgentCommands(
+  store: AcdStore,
+  reasons: ReasonLists,
+  onReady: (agentId: string) => void,
+  onLogin: (agent: AgentSnapshot) => Promise<void> = async () => undefined,
+): AgentCommands {
   return {
     async login(agentId, { endpoint, ready, by }) {
       const agent = await store.login(agentId, endpoint, { by, ready });
+      await onLogin(agent);
       if (agent.status === 'ready') onReady(agentId);
       return agent;
     },

@@ -10,6 +10,7 @@ import type { Assignment, OfferOutcome } from '../store/types.js';
 import { connectCall } from './bridging.js';
 import { endCall } from './callEnd.js';
 import type { AcdContext } from './context.js';
+import { holdForAnswer } from './control/answer.js';
 
 /** Hangs a channel up, ignoring that it may already be gone. */
 export async function hangupQuietly(ctx: AcdContext, channelId: string): Promise<void> {
@@ -70,13 +71,21 @@ export async function onAgentLegInStasis(ctx: AcdContext, channel: ChannelInfo, 
     ctx.logger.info({ callId, agentChannel: channel.id }, 'stale agent leg; hanging up');
     return hangupQuietly(ctx, channel.id);
   }
-  const queue = await ctx.store.getQueue(call.queue);
+  const ringTimeoutS = (await ctx.store.getQueue(call.queue))?.ringTimeoutS ?? 15;
+  // A manual-answer agent's phone is dialed only once it answers on its desktop (control/answer.ts).
+  const agentId = offers.find((o) => o.agentChannel === channel.id)!.agentId;
+  if (await holdForAnswer(ctx, callId, channel.id, agentId, ringTimeoutS)) return;
+  await dialAgentLeg(ctx, callId, call.callerChannel, channel.id, ringTimeoutS);
+}
+
+/** Rings the agent's phone on its leg (in Stasis); a dial that fails fails the offer. */
+export async function dialAgentLeg(ctx: AcdContext, callId: string, callerChannel: string, agentChannel: string, ringTimeoutS: number): Promise<void> {
   try {
-    await ctx.pbx.dial(channel.id, { callerChannelId: call.callerChannel, timeoutS: queue?.ringTimeoutS ?? 15 });
-    await ctx.store.markRinging(callId, channel.id);
+    await ctx.pbx.dial(agentChannel, { callerChannelId: callerChannel, timeoutS: ringTimeoutS });
+    await ctx.store.markRinging(callId, agentChannel);
   } catch (err) {
-    ctx.logger.warn({ err, callId, agentChannel: channel.id }, 'dial failed');
-    await failOffer(ctx, callId, channel.id, 'failed');
+    ctx.logger.warn({ err, callId, agentChannel }, 'dial failed');
+    await failOffer(ctx, callId, agentChannel, 'failed');
   }
 }
 

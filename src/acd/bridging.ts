@@ -8,6 +8,7 @@ import { hangupLegs } from './agentLeg.js';
 import type { AcdContext } from './context.js';
 import { divertToCallback } from './callback.js';
 import { stopAnnouncements } from './holdMedia.js';
+import { startQueueRecording } from './control/recording.js';
 
 export const bridgeIdOf = (agentChannel: string) => `bridge-${agentChannel}`;
 
@@ -21,6 +22,8 @@ export async function connectCall(ctx: AcdContext, callId: string, agentChannel:
   await stopAnnouncements(ctx, callId);
   const call = await ctx.store.getCall(callId);
   if (call) await bridgeParties(ctx, call.callerChannel, agentChannel, bridgeId);
+  // A queue with `record` records the call from now on (control/recording.ts).
+  if (call) await startQueueRecording(ctx, call);
   // ringall / ring-progressively: the other agents' legs stop ringing (their agents are ready again).
   if (released.length > 0) await hangupLegs(ctx, released);
   if (!call) return;

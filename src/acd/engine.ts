@@ -12,12 +12,13 @@ import { createCallCommands, type CallCommands } from './callCommands.js';
 import { watchCallerExperience } from './callerWatch.js';
 import { onCallerTimer } from './waitTimers.js';
 import { DEFAULT_SETTINGS, type AcdContext, type EngineSettings } from './context.js';
+import { watchDeviceState } from './deviceState.js';
 import { Dispatcher } from './dispatcher.js';
 import { KeyedLock } from './keyedLock.js';
 import { reconcile } from './reconcile.js';
 import { onRoutingTimer, Router } from './router.js';
 import { createTimers, type TimerJob, type Timers } from './timers.js';
-import { createCallControl, type CallControl, type OutboundSettings } from './control/index.js';
+import { createCallControl, type CallControl, type OutboundSettings, type ParkSettings } from './control/index.js';
 
 export interface EngineDeps {
   pbx: Pbx;
@@ -30,6 +31,8 @@ export interface EngineDeps {
   settings?: Partial<EngineSettings>;
   /** Outbound calls from agents: dial pattern, wrap-up, ring time (src/acd/control/outbound.ts). */
   outbound?: Partial<OutboundSettings>;
+  /** Park and announce: slot range and timeout (src/acd/control/park.ts). */
+  park?: Partial<ParkSettings>;
 }
 
 export interface Engine {
@@ -72,6 +75,7 @@ export function createEngine(deps: EngineDeps): Engine {
   const onTimer = async (job: TimerJob) => {
     if (job.kind === 'caller') return onCallerTimer(ctx, job);
     if (job.kind === 'route' || job.kind === 'ringNext') return onRoutingTimer(ctx, job);
+    if (job.kind === 'control') return control.onTimer(job);
     if (job.kind === 'wrapup') {
       if (await deps.store.endWrapup(job.agentId, job.version)) router.kick({ agentId: job.agentId });
     } else {
@@ -81,8 +85,10 @@ export function createEngine(deps: EngineDeps): Engine {
 
   let unsubscribe: (() => void) | undefined;
   let unwatchCallers: (() => void) | undefined;
-  const agents = createAgentCommands(deps.store, deps.reasons, (agentId) => router.kick({ agentId }));
-  const control = createCallControl(ctx, agents, deps.outbound);
+  let unwatchDevices: (() => void) | undefined;
+  const devices = watchDeviceState(ctx);
+  const agents = createAgentCommands(deps.store, deps.reasons, (agentId) => router.kick({ agentId }), (agent) => devices.track(agent));
+  const control = createCallControl(ctx, agents, deps.outbound, deps.park);
   return {
     agents,
     control,
@@ -91,19 +97,23 @@ export function createEngine(deps: EngineDeps): Engine {
       timers = createTimers({ ...deps.timers, handler: onTimer, logger, nodeId: deps.nodeId });
       unsubscribe = deps.pbx.onEvent((e) => dispatcher.handle(e));
       unwatchCallers = watchCallerExperience(ctx);
+      unwatchDevices = devices.start();
       await deps.pbx.start();
     },
     async stop() {
       unsubscribe?.();
       unwatchCallers?.();
+      unwatchDevices?.();
       control.close();
       await deps.pbx.stop();
+      await devices.idle();
       await router.idle();
       await reconciling;
       await timers?.close();
     },
     async idle() {
       await reconciling;
+      await devices.idle();
       await router.idle();
     },
   };

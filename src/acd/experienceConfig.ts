@@ -4,7 +4,7 @@
  * clashing DTMF keys).
  */
 import { Type, type Static } from 'typebox';
-import { type CallerExperience, type EmptyCondition } from '../domain/callerExperience.js';
+import { RECORD_NAME_FIELDS, type CallerExperience, type EmptyCondition, type RecordFormat } from '../domain/callerExperience.js';
 
 const Dtmf = Type.String({ pattern: '^[0-9*#]$' });
 const Condition = Type.Union([Type.Literal('unavailable'), Type.Literal('paused'), Type.Literal('inuse'), Type.Literal('wrapup')]);
@@ -13,6 +13,17 @@ const Condition = Type.Union([Type.Literal('unavailable'), Type.Literal('paused'
 const _sameConditions: [Static<typeof Condition>, EmptyCondition] extends [EmptyCondition, Static<typeof Condition>] ? true : never = true;
 const Conditions = Type.Array(Condition, { uniqueItems: true });
 const Seconds = (max: number) => Type.Integer({ minimum: 0, maximum: max });
+const RecordFormatSchema = Type.Union([
+  Type.Literal('wav'),
+  Type.Literal('wav16'),
+  Type.Literal('gsm'),
+  Type.Literal('ulaw'),
+  Type.Literal('alaw'),
+  Type.Literal('sln'),
+  Type.Literal('g722'),
+]);
+// Spelled out like Condition; fails to compile when it and RECORD_FORMATS disagree.
+const _sameFormats: [Static<typeof RecordFormatSchema>, RecordFormat] extends [RecordFormat, Static<typeof RecordFormatSchema>] ? true : never = true;
 
 export const experienceSchemaProperties = {
   ringInsteadOfMoh: Type.Optional(Type.Boolean()),
@@ -56,6 +67,16 @@ export const experienceSchemaProperties = {
   ),
   resumeWindowS: Type.Optional(Seconds(86_400)),
   defaultHandleS: Type.Optional(Seconds(86_400)),
+  record: Type.Optional(
+    Type.Object(
+      {
+        format: RecordFormatSchema,
+        // Recording names become file names on the PBX: safe characters and placeholders only.
+        nameTemplate: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_{}-]+$', maxLength: 100 })),
+      },
+      { additionalProperties: false },
+    ),
+  ),
 };
 
 const _experienceFile = Type.Object({ ...experienceSchemaProperties, musicClass: Type.Optional(Type.String()) });
@@ -78,6 +99,7 @@ export function resolveExperience(q: ExperienceFile & { id: string }, queueIds: 
     if (q.overflowQueue === q.id) throw new ExperienceConfigError('overflowQueue', 'a queue cannot overflow into itself');
   }
   if (q.exitKey !== undefined && q.exitKey === q.callback?.key) throw new ExperienceConfigError('callback.key', `same key as exitKey ('${q.exitKey}')`);
+  if (q.record?.nameTemplate !== undefined) checkNameTemplate(q.record.nameTemplate);
   const a = q.announce;
   const c = q.callback;
   // Scalar keys stay absent when not given (their defaults live where they are read: 0 / [] =
@@ -89,6 +111,14 @@ export function resolveExperience(q: ExperienceFile & { id: string }, queueIds: 
     ...given('ringInsteadOfMoh', 'continueOnAgentHangup', 'maxLen', 'joinEmpty', 'leaveWhenEmpty', 'leaveEmptyCheckS', 'timeoutS', 'exitKey', 'overflowQueue', 'resumeWindowS', 'defaultHandleS'),
     ...(a ? { announce: { frequencyS: a.frequencyS, firstDelayS: a.firstDelayS, minIntervalS: a.minIntervalS ?? 0, position: a.position ?? true, holdTime: a.holdTime ?? true } } : {}),
     ...(q.periodic ? { periodic: { ...q.periodic } } : {}),
+    ...(q.record ? { record: { ...q.record } } : {}),
     ...(c ? { callback: { key: c.key, dialString: c.dialString, attempts: c.attempts ?? 3, retryDelayS: c.retryDelayS ?? 30, ringTimeoutS: c.ringTimeoutS ?? 30 } } : {}),
   };
+}
+
+function checkNameTemplate(template: string): void {
+  const fields = [...template.matchAll(/\{(\w*)\}/g)].map((m) => m[1]!);
+  const unknown = fields.find((f) => !(RECORD_NAME_FIELDS as readonly string[]).includes(f));
+  if (unknown !== undefined) throw new ExperienceConfigError('record.nameTemplate', `unknown placeholder {${unknown}}; use ${RECORD_NAME_FIELDS.map((f) => `{${f}}`).join(', ')}`);
+  if (!fields.includes('callId') || !fields.includes('ts')) throw new ExperienceConfigError('record.nameTemplate', 'must contain {callId} and {ts} so that every recording name is unique');
 }

@@ -49,9 +49,6 @@ export class RoutingConfigError extends Error {
 
 /** Defaults and cross checks for one queue's routing keys. */
 export function resolveRouting(q: RoutingFile): QueueRouting {
-  if (q.ringInUse === true) {
-    throw new RoutingConfigError('ringInUse', 'true is not supported: an agent holds one ACD call at a time, so a busy agent is never offered another');
-  }
   if (q.penaltyRules && q.maxPenalty === undefined) throw new RoutingConfigError('maxPenalty', 'required with penaltyRules: the ceiling a new caller starts from');
   const steps = q.steps;
   steps?.forEach((step, i) => {
@@ -68,5 +65,6 @@ export function resolveRouting(q: RoutingFile): QueueRouting {
     ...set('busyRetryS', q.busyRetryS),
     ...set('rejectRetryS', q.rejectRetryS),
     ...set('maxNoAnswer', q.maxNoAnswer),
+    ...set('ringInUse', q.ringInUse),
   };
 }

@@ -7,7 +7,19 @@
 import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 
-export type TimerJob = { kind: 'wrapup'; agentId: string; version: number } | { kind: 'retry'; agentId: string } | CallerTimerJob | RoutingTimerJob;
+export type TimerJob = { kind: 'wrapup'; agentId: string; version: number } | { kind: 'retry'; agentId: string } | CallerTimerJob | RoutingTimerJob | ControlTimerJob;
+
+/**
+ * Call-control timers (src/acd/control): `park` returns a parked call (`id` = its control call,
+ * fenced by the park's startedAt); `answer` is a manual-answer agent's ring timeout (`id` = the
+ * call, fenced by the offer's agent channel).
+ */
+export interface ControlTimerJob {
+  kind: 'control';
+  what: 'park' | 'answer';
+  id: string;
+  fence: string;
+}
 
 /**
  * Routing timers (src/acd/router.ts): `route` tries a queue again when a waiting caller's rules
@@ -40,6 +52,8 @@ export interface Timers {
   scheduleRoute(queue: string, atMs: number): Promise<void>;
   /** ring-progressively: the next step of a call's offer round. */
   scheduleRingNext(callId: string, round: number, stepS: number): Promise<void>;
+  /** A call-control timer on this instance's queue (it acts on this instance's channels). */
+  scheduleControl(job: Omit<ControlTimerJob, 'kind'>, delayMs: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -92,6 +106,7 @@ export function createTimers(opts: {
     scheduleCaller: (job, delayMs) =>
       add({ kind: 'caller', ...job }, jobId('caller', job.what, job.callId.replace(/:/g, '_'), job.joinSeq, job.seq), delayMs, nodeQueue),
     scheduleRoute: (queue, atMs) => add({ kind: 'route', queue }, jobId('route', queue, atMs), atMs - Date.now()),
+    scheduleControl: (job, delayMs) => add({ kind: 'control', ...job }, jobId('control', job.what, job.id.replace(/:/g, '_'), job.fence.replace(/:/g, '_')), delayMs, nodeQueue),
     scheduleRingNext: (callId, round, stepS) => add({ kind: 'ringNext', callId, round, stepS }, jobId('ringNext', callId.replace(/:/g, '_'), round), stepS * 1000),
     async close() {
       await worker.close();

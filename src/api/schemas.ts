@@ -21,6 +21,7 @@ export const AgentSnapshotSchema = Type.Object({
   version: Type.Number(),
   queues: Type.Array(Type.String()),
   callsTaken: Type.Number(),
+  deviceInUse: Type.Optional(Type.Boolean({ description: 'the phone is in use by a call outside the ACD (queues with ringInUse false skip the agent)' })),
 });
 
 export const CallSnapshotSchema = Type.Object({

@@ -107,8 +107,20 @@ export const AGENT_COMMANDS: Record<string, Handler> = {
   completeTransfer: (c) => done(c.deps.control.completeTransfer(call(c))),
   cancelConsult: (c) => done(c.deps.control.cancelConsult(call(c))),
   conference: (c) => done(c.deps.control.conference(call(c))),
+  /** Manual-answer agents: takes the offered call (the phone is dialed now). */
+  answer: (c) => done(c.deps.control.answer(call(c))),
+  /** Park and announce: the slot is announced to the agent and returned; the agent wraps up. */
+  park: (c) => c.deps.control.park(call(c)),
+  /** data.slot (number): the call parked there is offered to this agent, who must be ready. */
+  retrieveParked: (c) => {
+    const slot = c.data.slot;
+    if (typeof slot !== 'number' && (typeof slot !== 'string' || !/^\d+$/.test(slot))) throw new AcdError('validation', 'data.slot must be a slot number', { field: 'slot' });
+    return c.deps.control.retrieveParked({ agentId: c.session, slot: Number(slot), by: BY_AGENT });
+  },
   startRecording: (c) => c.deps.control.startRecording(call(c)),
   stopRecording: (c) => c.deps.control.stopRecording(call(c)),
+  pauseRecording: (c) => c.deps.control.pauseRecording(call(c)),
+  resumeRecording: (c) => c.deps.control.resumeRecording(call(c)),
 };
 
 const monitorIn = (mode: MonitorMode): Handler => (c) =>

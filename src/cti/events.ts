@@ -55,6 +55,10 @@ export async function ctiEventsFor(role: SessionRole, session: string, e: AcdEve
       if (e.action === 'transfer') return [];
       if (e.action === 'outbound' && e.detail === 'ended') return [out('dialog.state', { ...droppedDialog(e.callId, '', session) })];
       break;
+    case 'CallParked':
+      return [out('call.parked', { callId: e.callId, queue: e.queue, slot: e.slot })];
+    case 'CallUnparked':
+      return [out('call.unparked', { callId: e.callId, queue: e.queue, slot: e.slot, reason: e.reason, by: e.by })];
     case 'AgentConnect':
       break;
     default:

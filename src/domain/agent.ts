@@ -40,4 +40,6 @@ export interface AgentSnapshot {
   version: number;
   queues: string[];
   callsTaken: number;
+  /** The phone is in use by a call outside the ACD (ringInUse; src/acd/deviceState.ts). */
+  deviceInUse?: boolean;
 }

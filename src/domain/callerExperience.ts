@@ -53,6 +53,19 @@ export interface CallbackOptions {
   ringTimeoutS: number;
 }
 
+/** Formats a queue may record in (Asterisk's file extensions). */
+export const RECORD_FORMATS = ['wav', 'wav16', 'gsm', 'ulaw', 'alaw', 'sln', 'g722'] as const;
+export type RecordFormat = (typeof RECORD_FORMATS)[number];
+/** Placeholders of a recording name template. */
+export const RECORD_NAME_FIELDS = ['queue', 'agentId', 'callId', 'ts'] as const;
+
+/** Automatic recording of every connected call of the queue (caller and agent mixed). */
+export interface RecordOptions {
+  format: RecordFormat;
+  /** e.g. `{queue}-{callId}-{ts}`; default `acd-{callId}-{ts}`. Must contain {callId} and {ts}: names are unique. */
+  nameTemplate?: string;
+}
+
 export interface CallerExperience {
   /** Asterisk music-on-hold class played to waiting callers. */
   musicClass: string;
@@ -82,4 +95,6 @@ export interface CallerExperience {
    * of being hung up (app_queue's `c` option): a survey, a transfer to another department...
    */
   continueOnAgentHangup?: boolean;
+  /** Record each call from the moment it is connected until it ends (src/acd/control/recording.ts). */
+  record?: RecordOptions;
 }

@@ -25,12 +25,17 @@ export type AcdEvent = Base &
     | { type: 'AgentConnect'; callId: string; queue: string; agentId: string; waitMs: number; ringMs: number; bridgeId: string }
     | { type: 'AgentComplete'; callId: string; queue: string; agentId: string; talkMs: number; waitMs: number; reason: string }
     | { type: 'AgentStatus'; agentId: string; status: AgentStatus; previous: AgentStatus; reason: string; callId: string; by: string }
+    /** The agent's phone is (no longer) in use by a call outside the ACD (src/acd/deviceState.ts; ringInUse). */
+    | { type: 'AgentDeviceState'; agentId: string; inUse: boolean }
     | { type: 'QueueMemberAdded'; queue: string; agentId: string; penalty: number; paused: boolean }
     | { type: 'QueueMemberPenalty'; queue: string; agentId: string; penalty: number; paused: boolean }
     | { type: 'QueueMemberRemoved'; queue: string; agentId: string }
     | { type: 'QueueMemberPause'; queue: string; agentId: string; paused: boolean; reason: string }
     /** Call control (src/acd/control): hold, mute, dtmf, transfer, supervisor monitor... `detail` depends on the action. */
     | { type: 'CallControl'; callId: string; agentId: string; action: string; detail: string; by: string }
+    /** Park and announce (src/acd/control/park.ts): `agentId` is the parking agent; unparked: retrieved by an agent, returned on timeout, or the caller hung up. */
+    | { type: 'CallParked'; callId: string; queue: string; agentId: string; slot: number; by: string }
+    | { type: 'CallUnparked'; callId: string; queue: string; agentId: string; slot: number; by: string; reason: 'retrieved' | 'timeout' | 'hangup' }
   );
 
 export type AcdEventType = AcdEvent['type'];

@@ -37,6 +37,8 @@ export interface AgentDef {
   wrapupS?: number;
   /** Skill → level 1..5, for skills-based routing. */
   skills?: Skills;
+  /** Offers wait for the agent's CTI `answer` before its phone is dialed (src/acd/control/answer.ts). */
+  manualAnswer?: boolean;
 }
 
 export interface ReasonCode {

@@ -84,11 +84,14 @@ export interface QueueRouting {
   /** Consecutive unanswered offers before the agent is set not ready (reason rona); default 1. */
   maxNoAnswer?: number;
   /**
-   * Offer calls to agents already on a call. Only `false` is supported: one agent record holds one
-   * call (the reservation that makes an agent unavailable in all its queues), so a second ACD call
-   * cannot be offered to a busy agent without breaking that guarantee. Config rejects `true`.
+   * app_queue `ringinuse`: whether an agent whose phone is in use by a call outside the ACD (a
+   * direct extension call, a call placed from the phone) is still offered this queue's calls.
+   * Unset = true, app_queue's default: device state is ignored. With false the agent stays
+   * `ready` but is out of this queue's routing pools while its endpoint has channels that are not
+   * its ACD legs (src/acd/deviceState.ts). An agent on an ACD call is never offered another one
+   * either way: one agent record holds one ACD call.
    */
-  ringInUse?: false;
+  ringInUse?: boolean;
 }
 
 /** Canonical text of a skill set, `billing:2+english:3` (names sorted): Stasis arg form and index key. */

@@ -21,6 +21,27 @@ export interface ChannelInfo {
   createdAt: number;
 }
 
+/** ARI endpoint state: 'online' / 'offline' (registration), 'unknown'. Use is read from `channelIds`. */
+export type EndpointState = 'online' | 'offline' | 'unknown';
+
+/** An ARI endpoint (`PJSIP/1001`: technology + resource) and the channels currently on it. */
+export interface EndpointInfo {
+  /** `<technology>/<resource>`, e.g. `PJSIP/1001`. */
+  endpoint: string;
+  state: EndpointState;
+  channelIds: string[];
+}
+
+/**
+ * The Asterisk endpoint a dial string rings: `PJSIP/1001` (or `PJSIP/1001/sip:...`) → `PJSIP/1001`.
+ * Undefined for Local channels (Asterisk gives them no endpoint) and strings not of that form.
+ */
+export function endpointOfDialString(dialString: string): string | undefined {
+  const match = /^([A-Za-z0-9_-]+)\/([^/]+)/.exec(dialString);
+  if (!match || match[1]!.toLowerCase() === 'local') return undefined;
+  return `${match[1]}/${match[2]}`;
+}
+
 export interface BridgeInfo {
   id: string;
   name: string;
@@ -49,6 +70,8 @@ export type PbxEvent =
   | { type: 'bridgeDestroyed'; bridgeId: string }
   | { type: 'recordingStarted'; name: string; target: string }
   | { type: 'recordingFinished'; name: string; target: string; durationS: number; failed: boolean }
+  /** EndpointStateChange of an endpoint the app subscribed to (`subscribeEndpoint`); sent when its channels or state change. */
+  | { type: 'endpointStateChanged'; endpoint: string; state: EndpointState; channelIds: string[] }
   /**
    * Connection lifecycle from the adapter's supervisor. `connected` comes after every (re)connect,
    * and the engine reconciles then: events may have been missed while the socket was down.
@@ -107,6 +130,12 @@ export interface DialRequest {
   timeoutS: number;
 }
 
+/** A stored recording's audio, as the PBX serves it. */
+export interface RecordingFile {
+  contentType: string;
+  data: Buffer;
+}
+
 export interface Pbx {
   /** Subscribe to normalized events; returns the unsubscribe function. */
   onEvent(listener: PbxListener): () => void;
@@ -145,10 +174,23 @@ export interface Pbx {
   destroyBridge(bridgeId: string): Promise<void>;
   recordBridge(bridgeId: string, opts: { name: string; format: string }): Promise<void>;
   stopRecording(name: string): Promise<void>;
+  /** Paused time is left out of the recording (and its duration); idempotent while it runs, PbxError conflict once it ended. */
+  pauseRecording(name: string): Promise<void>;
+  unpauseRecording(name: string): Promise<void>;
+  /** The stored recording's audio bytes (GET /recordings/stored/{name}/file); PbxError not_found for an unknown name. */
+  getRecordingFile(name: string): Promise<RecordingFile>;
 
   getChannel(channelId: string): Promise<ChannelInfo | undefined>;
   listChannels(): Promise<ChannelInfo[]>;
   listBridges(): Promise<BridgeInfo[]>;
   /** Channel ids currently in our Stasis application (GET /applications/{app}). */
   appChannelIds(): Promise<string[]>;
+  /**
+   * Subscribes the app to an endpoint's events (POST /applications/{app}/subscription,
+   * eventSource=endpoint:<tech>/<resource>): EndpointStateChange, and the events of its channels.
+   * Idempotent. PbxError not_found / invalid (422) when the endpoint does not exist.
+   */
+  subscribeEndpoint(endpoint: string): Promise<void>;
+  /** GET /endpoints/{tech}/{resource}; undefined when it does not exist. */
+  getEndpoint(endpoint: string): Promise<EndpointInfo | undefined>;
 }

@@ -7,6 +7,7 @@ import type { BridgeStore } from './model/bridges.js';
 import type { PlaybackEngine } from './playback.js';
 import type { RecordingStore } from './recording.js';
 import type { EndpointDirectory } from './endpoints.js';
+import type { EndpointSubscriptions } from './deviceEndpoints.js';
 
 export interface SimCore {
   readonly clock: SimClock;
@@ -16,6 +17,8 @@ export interface SimCore {
   readonly playbacks: PlaybackEngine;
   readonly recordings: RecordingStore;
   readonly endpoints: EndpointDirectory;
+  /** Apps subscribed to endpoints (device state, src/sim/deviceEndpoints.ts). */
+  readonly endpointSubscriptions: EndpointSubscriptions;
   readonly logger: Logger;
   readonly now: () => number;
   /** Wall-clock ms between a channel's creation and its StasisStart (Asterisk answers /channels/create first). */

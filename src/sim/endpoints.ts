@@ -30,4 +30,8 @@ export class EndpointDirectory {
   get(endpoint: string): EndpointBehaviour | undefined {
     return this.scripted.get(endpoint);
   }
+
+  names(): string[] {
+    return [...this.scripted.keys()];
+  }
 }

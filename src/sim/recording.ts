@@ -1,10 +1,13 @@
 /**
  * Bridge recordings. Starting one puts a `Recorder/ARI-…` media channel in the bridge (members see
  * it in BRIDGEPEER) and reports RecordingStarted; stopping reports RecordingFinished with the
- * duration in seconds and keeps a stored recording that can be listed, read and deleted.
+ * duration in seconds and keeps a stored recording that can be listed, read, downloaded and
+ * deleted. Pause / unpause change only the live state (Asterisk sends no event for them); paused
+ * time is not recorded, so it is not in the duration either.
  */
 import type { SimCore } from './core.js';
 import { badRequest, conflict, notFound, unprocessable } from './errors.js';
+import { silentAudio } from './audio.js';
 import { refreshBridgePeers, type SimBridge } from './model/bridges.js';
 
 const FORMATS = new Set(['wav', 'wav16', 'gsm', 'ulaw', 'alaw', 'sln', 'sln16', 'g722', 'g729', 'ogg', 'mp3']);
@@ -13,7 +16,7 @@ const IF_EXISTS = ['fail', 'overwrite', 'append'] as const;
 export interface LiveRecordingJson {
   name: string;
   format: string;
-  state: 'queued' | 'recording' | 'done';
+  state: 'queued' | 'recording' | 'paused' | 'done';
   target_uri: string;
   duration?: number;
 }
@@ -26,6 +29,9 @@ interface LiveRecording {
   bridge: SimBridge;
   recorderName: string;
   startedAt: number;
+  /** Real ms spent paused before the current pause, and when that pause began (0 = not paused). */
+  pausedMs: number;
+  pausedAt: number;
 }
 
 export interface StoredRecordingJson {
@@ -33,9 +39,14 @@ export interface StoredRecordingJson {
   format: string;
 }
 
+interface StoredRecording extends StoredRecordingJson {
+  /** Simulated seconds recorded: the length of the file served. */
+  durationS: number;
+}
+
 export class RecordingStore {
   private readonly live = new Map<string, LiveRecording>();
-  private readonly stored = new Map<string, StoredRecordingJson>();
+  private readonly stored = new Map<string, StoredRecording>();
 
   recordBridge(core: SimCore, bridge: SimBridge, opts: { name?: string; format?: string; ifExists?: string }): LiveRecordingJson {
     if (!opts.name) throw badRequest('Recording name is required');
@@ -54,6 +65,8 @@ export class RecordingStore {
       bridge,
       recorderName: `Recorder/ARI${core.channels.nextNameSuffix()};2`,
       startedAt: core.now(),
+      pausedMs: 0,
+      pausedAt: 0,
     };
     this.live.set(recording.name, recording);
     const reply = toJson(recording);
@@ -77,6 +90,23 @@ export class RecordingStore {
     this.finish(core, this.findLive(name));
   }
 
+  /**
+   * POST / DELETE /recordings/live/{name}/pause. As Asterisk: 409 unless the recording runs
+   * (recording or paused); pausing a paused one (or unpausing a running one) changes nothing.
+   */
+  setPaused(core: SimCore, name: string, paused: boolean): void {
+    const recording = this.findLive(name);
+    if (recording.state !== 'recording' && recording.state !== 'paused') throw conflict('Recording not in session');
+    if (paused && recording.state === 'recording') {
+      recording.state = 'paused';
+      recording.pausedAt = core.now();
+    } else if (!paused && recording.state === 'paused') {
+      recording.state = 'recording';
+      recording.pausedMs += core.now() - recording.pausedAt;
+      recording.pausedAt = 0;
+    }
+  }
+
   stopAllOnTarget(core: SimCore, targetUri: string): void {
     for (const recording of this.live.values()) if (recording.target_uri === targetUri) this.finish(core, recording);
   }
@@ -86,17 +116,27 @@ export class RecordingStore {
   }
 
   listStored(): StoredRecordingJson[] {
-    return [...this.stored.values()].map((r) => ({ ...r }));
+    return [...this.stored.values()].map(storedJson);
   }
 
   getStored(name: string): StoredRecordingJson {
-    const recording = this.stored.get(name);
-    if (!recording) throw notFound('Recording not found');
-    return { ...recording };
+    return storedJson(this.findStored(name));
+  }
+
+  /** GET /recordings/stored/{name}/file: silence as long as the recording, in its format. */
+  file(name: string): { contentType: string; data: Buffer } {
+    const recording = this.findStored(name);
+    return silentAudio(recording.format, recording.durationS);
   }
 
   deleteStored(name: string): void {
     if (!this.stored.delete(name)) throw notFound('Recording not found');
+  }
+
+  private findStored(name: string): StoredRecording {
+    const recording = this.stored.get(name);
+    if (!recording) throw notFound('Recording not found');
+    return recording;
   }
 
   private findLive(name: string): LiveRecording {
@@ -108,8 +148,9 @@ export class RecordingStore {
   private finish(core: SimCore, recording: LiveRecording): void {
     this.live.delete(recording.name);
     recording.state = 'done';
-    const duration = Math.round(core.clock.toSimulated(core.now() - recording.startedAt) / 1000);
-    this.stored.set(recording.name, { name: recording.name, format: recording.format });
+    const pausedMs = recording.pausedMs + (recording.pausedAt ? core.now() - recording.pausedAt : 0);
+    const duration = Math.round(core.clock.toSimulated(core.now() - recording.startedAt - pausedMs) / 1000);
+    this.stored.set(recording.name, { name: recording.name, format: recording.format, durationS: duration });
     core.hub.emit(recording.bridge.subscribers, 'RecordingFinished', { recording: { ...toJson(recording), duration } });
     const bridge = recording.bridge;
     const index = bridge.mediaMembers.indexOf(recording.recorderName);
@@ -120,4 +161,5 @@ export class RecordingStore {
   }
 }
 
+const storedJson = (r: StoredRecording): StoredRecordingJson => ({ name: r.name, format: r.format });
 const toJson = (r: LiveRecording): LiveRecordingJson => ({ name: r.name, format: r.format, state: r.state, target_uri: r.target_uri });

@@ -115,7 +115,9 @@ async function handleHttp(opts: AriServerOptions, req: IncomingMessage, res: Ser
     if (!isAriError(err)) throw err;
     reply = { status: err.status, body: err.body };
   }
-  opts.onRequest({ method, path, query, body, status: reply.status, response: reply.body ?? null, at: Date.now() });
+  // Audio bytes (a recording's file) are logged by their length only.
+  const response = Buffer.isBuffer(reply.body) ? { bytes: reply.body.length } : (reply.body ?? null);
+  opts.onRequest({ method, path, query, body, status: reply.status, response, at: Date.now() });
   send(res, reply);
 }
 
@@ -146,6 +148,12 @@ function send(res: ServerResponse, reply: AriReply): void {
   const headers: Record<string, string> = { ...reply.headers };
   if (reply.status === 204 || reply.body === undefined) {
     res.writeHead(reply.status, headers).end();
+    return;
+  }
+  if (Buffer.isBuffer(reply.body)) {
+    // Binary replies bring their own Content-Type.
+    headers['Content-Length'] = String(reply.body.length);
+    res.writeHead(reply.status, headers).end(reply.body);
     return;
   }
   const payload = JSON.stringify(reply.body);

@@ -20,6 +20,7 @@ import { registerBridgeRoutes } from './routes/bridges.js';
 import { registerMiscRoutes } from './routes/misc.js';
 import { startCaller } from './calls.js';
 import { hangupChannel, receiveDtmf } from './lifecycle.js';
+import { EndpointSubscriptions, endpointChannelChanged, startDirectCall } from './deviceEndpoints.js';
 
 export interface SimulatorOptions {
   host?: string;
@@ -87,7 +88,7 @@ export interface BridgeView {
   channelIds: string[];
 }
 
-export type SimControlErrorCode = 'channel_not_found' | 'not_ringing';
+export type SimControlErrorCode = 'channel_not_found' | 'not_ringing' | 'no_endpoint';
 
 export class SimControlError extends Error {
   constructor(
@@ -143,10 +144,12 @@ export class Simulator {
       playbacks: new PlaybackEngine(new SoundLibrary(options.sounds), options.playbackItemMs ?? 300),
       recordings,
       endpoints: new EndpointDirectory(),
+      endpointSubscriptions: new EndpointSubscriptions(),
       logger,
       now,
       stasisEntryDelayMs: options.stasisEntryDelayMs ?? 5,
     };
+    core.channels.onChange = (ch, added) => endpointChannelChanged(core, ch, added);
     const router = new AriRouter();
     registerChannelRoutes(router, core);
     registerBridgeRoutes(router, core);
@@ -207,6 +210,16 @@ export class Simulator {
       script: () => ({ holdMs: opts.holdMs, digits: opts.digits }),
     });
     return `${id};2`;
+  }
+
+  /**
+   * The phone behind `endpoint` (`PJSIP/1001`) is in a call the ACD has nothing to do with (it
+   * dialed `number`): a channel on the endpoint, never in Stasis. Returns its id; end it with `hangup`.
+   */
+  placeDirectCall(endpoint: string, opts: { number?: string; id?: string } = {}): string {
+    const ch = startDirectCall(this.core, endpoint, opts);
+    if (!ch) throw new SimControlError('no_endpoint', `${endpoint} is not <technology>/<resource> of a technology with endpoints`);
+    return ch.id;
   }
 
   /** The far end of the channel hangs up (Q.850 cause, default 16 normal clearing). */

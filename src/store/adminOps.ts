@@ -108,10 +108,10 @@ export function createAdminOps(redis: Redis, tenant: string): AdminOps {
     },
     async agentDef(agentId) {
       const [fields, memberships] = await Promise.all([
-        redis.hmget(keys.agent(agentId), 'id', 'name', 'defaultEndpoint', 'wrapupS'),
+        redis.hmget(keys.agent(agentId), 'id', 'name', 'defaultEndpoint', 'wrapupS', 'manualAnswer'),
         redis.hgetall(keys.agentQueues(agentId)),
       ]);
-      const [id, name, endpoint, wrapupS] = fields;
+      const [id, name, endpoint, wrapupS, manualAnswer] = fields;
       if (id === null) return undefined;
       const paused = await pausedIn(agentId);
       const queues: Membership[] = Object.entries(memberships).map(([queue, penalty]) => ({ queue, penalty: Number(penalty) }));
@@ -121,6 +121,7 @@ export function createAdminOps(redis: Redis, tenant: string): AdminOps {
         name: name ?? id,
         endpoint: endpoint ?? '',
         wrapupS: wrapupS ? Number(wrapupS) : undefined,
+        ...(manualAnswer === '1' ? { manualAnswer: true } : {}),
         queues: queues.sort((a, b) => a.queue.localeCompare(b.queue)),
         paused: [...paused.keys()].filter((q) => !(q in memberships)).sort(),
       };

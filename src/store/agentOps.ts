@@ -73,6 +73,8 @@ export function createAgentOps({ redis, keys, run }: StoreContext): AgentOps {
         [keys.agent(def.id), keys.agentQueues(def.id), keys.agents],
         [keys.prefix, def.id, def.name, def.endpoint, def.wrapupS ?? '', skillsKey(def.skills ?? {}), ...memberships],
       );
+      // Read by the offer flow only (src/acd/control/answer.ts), so it needs no place in the script.
+      await redis.hset(keys.agent(def.id), 'manualAnswer', def.manualAnswer ? '1' : '');
     },
     getQueue: async (id) => (await getQueues([id]))[0],
     listQueues: async () => byId(await getQueues(await redis.smembers(keys.queues))),

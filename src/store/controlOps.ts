@@ -5,8 +5,9 @@
  */
 import type { AcdEvent } from '../domain/events.js';
 import { isEmpty, readHashes, type StoreContext } from './context.js';
-import { agentFromReply, hashFromFlat } from './parse.js';
+import { agentFromReply, assignmentFromReply, hashFromFlat } from './parse.js';
 import { mapScriptErrors } from './scriptErrors.js';
+import type { Assignment } from './types.js';
 
 export type CallControlEvent = Omit<Extract<AcdEvent, { type: 'CallControl' }>, 'ts'>;
 
@@ -19,7 +20,9 @@ export interface TransferRequest {
     | { agentId: string; agentChannel: string }
     | { destination: string; destChannel: string; node: string }
     /** Completes a consult with this agent: its consult leg becomes the call's agent leg. */
-    | { consultAgent: string; agentChannel: string };
+    | { consultAgent: string; agentChannel: string }
+    /** Parks the caller in the lowest free slot of `slots` (`701-720`); control call `pk-<callId>`. */
+    | { park: string; bridgeId: string; node: string };
   by: string;
 }
 
@@ -30,6 +33,27 @@ export interface TransferResult {
   wrapup?: { agentId: string; version: number; seconds: number };
   /** Endpoint of the target agent (agent transfers). */
   targetEndpoint: string;
+  /** The parking slot (park). */
+  slot: number;
+}
+
+/** A manual-answer offer: its leg waits undialed (held), the agent answered before the leg was ready (answer), or the leg was dialed (dialed). */
+export type AnswerState = 'held' | 'answer' | 'dialed';
+
+/** What unpark did: the caller is gone, its queue is, it waits in its queue, or it is offered to the agent. */
+export type UnparkResult = { to: 'gone' } | { to: 'noqueue' } | { to: 'queue'; queue: string } | { to: 'agent'; assignment: Assignment };
+
+export interface UnparkRequest {
+  id: string;
+  reason: 'retrieved' | 'timeout' | 'hangup';
+  by: string;
+  /** '' = the caller hung up. */
+  agentId: string;
+  agentChannel: string;
+  /** strict: the agent must be ready (retrieval); fallback: else the caller waits in its queue. */
+  mode: 'strict' | 'fallback';
+  /** The park's startedAt (timer fence). */
+  startedAt?: number;
 }
 
 /** A call an agent makes or takes outside the queues (manual outbound, click-to-call, consult). */
@@ -66,6 +90,8 @@ export interface RecordingInfo {
   /** ms epoch */
   startedAt: number;
   by: string;
+  /** Seconds recorded (paused time excluded); absent while the recording runs. */
+  durationS?: number;
 }
 
 export interface ControlStore {
@@ -74,6 +100,9 @@ export interface ControlStore {
   addRecording(info: RecordingInfo): Promise<void>;
   /** Newest first. */
   listRecordings(filter?: { callId?: string; agentId?: string }): Promise<RecordingInfo[]>;
+  getRecording(name: string): Promise<RecordingInfo | undefined>;
+  /** The PBX reported the recording finished (idempotent: every engine node hears it). */
+  finishRecording(name: string, durationS: number): Promise<void>;
   /** Agent (in one of `acceptedIn`) → busy on control call `id`. AcdError agent_not_found / invalid_state. */
   startControlCall(req: { id: string; agentId: string; kind: string; fields: Record<string, string>; by: string; acceptedIn: readonly string[] }): Promise<void>;
   /** Updates a control call; `detail` appends a CallControl event. False when it already ended. */
@@ -84,11 +113,23 @@ export interface ControlStore {
   listControlCalls(): Promise<ControlCallRecord[]>;
   /** Blind transfer of a connected call to a queue, a ready agent or an extension (the call then becomes control call `rd-<callId>`). AcdError call_not_found / invalid_state / queue_not_found / agent_not_found. */
   transferCall(req: TransferRequest): Promise<TransferResult>;
+  /** A parked call leaves its slot (unpark-3.lua); undefined when it is not parked (any more). AcdError agent_not_found / invalid_state. */
+  unpark(req: UnparkRequest): Promise<UnparkResult | undefined>;
+  /** The control call id parked in `slot`, if any. */
+  parkedIn(slot: number): Promise<string | undefined>;
+  /** Whether the agent's definition asks for manual answer. */
+  answersManually(agentId: string): Promise<boolean>;
+  /** Where a manual-answer offer on `agentChannel` is; undefined when nothing happened yet. */
+  getAnswerState(agentChannel: string): Promise<AnswerState | undefined>;
+  /** Sets it, for `ttlMs` (the offer's lifetime at most). */
+  setAnswerState(agentChannel: string, state: AnswerState, ttlMs: number): Promise<void>;
   /** Sets (value '' deletes) control fields of a connected call and appends `event`; false when the call is not connected on `agentChannel`. */
   updateControl(callId: string, agentChannel: string, fields: Record<string, string>, event?: CallControlEvent): Promise<boolean>;
   /** The control fields of a call ({} when none). */
   getControl(callId: string): Promise<Record<string, string>>;
 }
+
+const withDuration = (info: RecordingInfo, duration: string | undefined): RecordingInfo => (duration === undefined ? info : { ...info, durationS: Number(duration) });
 
 export function createControlOps({ redis, keys, run }: StoreContext): ControlStore {
   return {
@@ -100,7 +141,9 @@ export function createControlOps({ redis, keys, run }: StoreContext): ControlSto
             ? ['agent', target.agentId, target.agentChannel, '']
             : 'consultAgent' in target
               ? ['consult', target.consultAgent, target.agentChannel, '']
-              : ['extension', target.destination, target.destChannel, target.node];
+              : 'park' in target
+                ? ['park', target.park, target.bridgeId, target.node]
+                : ['extension', target.destination, target.destChannel, target.node];
       const reply = (await mapScriptErrors(
         run('transferCall', [keys.call(callId), keys.chan, keys.events], [keys.prefix, callId, agentChannel, mode, id, newChannel, by, node]),
         (code, detail) => {
@@ -109,10 +152,26 @@ export function createControlOps({ redis, keys, run }: StoreContext): ControlSto
           if (code === 'agent_not_found') return `agent '${detail}' does not exist`;
           return `cannot transfer call ${callId}: ${detail.replace(/_/g, ' ')}`;
         },
-      )) as [string, string, number, string | number, string];
-      const [queue, agentId, version, seconds, targetEndpoint] = reply;
-      return { queue, targetEndpoint, ...(agentId ? { wrapup: { agentId, version: Number(version), seconds: Number(seconds) } } : {}) };
+      )) as [string, string, number, string | number, string, number];
+      const [queue, agentId, version, seconds, targetEndpoint, slot] = reply;
+      return { queue, targetEndpoint, slot: Number(slot ?? 0), ...(agentId ? { wrapup: { agentId, version: Number(version), seconds: Number(seconds) } } : {}) };
     },
+    async unpark({ id, reason, by, agentId, agentChannel, mode, startedAt }) {
+      const reply = (await mapScriptErrors(
+        run('unpark', [keys.controlCall(id), keys.chan, keys.events], [keys.prefix, id, reason, by, agentId, agentChannel, mode, startedAt ?? '']),
+        (code, detail) => (code === 'agent_not_found' ? `agent '${detail}' does not exist` : `agent ${agentId} is ${detail.replace(/^agent_/, '')}; retrieving a parked call needs ready`),
+      )) as string[] | null;
+      if (!reply) return undefined;
+      const [to, ...rest] = reply;
+      if (to === 'agent') return { to, assignment: assignmentFromReply(rest)! };
+      return to === 'queue' ? { to, queue: rest[0]! } : { to: to as 'gone' | 'noqueue' };
+    },
+    answersManually: async (agentId) => (await redis.hget(keys.agent(agentId), 'manualAnswer')) === '1',
+    getAnswerState: async (agentChannel) => ((await redis.get(keys.manualAnswer(agentChannel))) as AnswerState | null) ?? undefined,
+    async setAnswerState(agentChannel, state, ttlMs) {
+      await redis.set(keys.manualAnswer(agentChannel), state, 'PX', Math.max(1, Math.round(ttlMs)));
+    },
+    parkedIn: async (slot) => (await redis.hget(keys.parking, String(slot))) ?? undefined,
     updateControl: async (callId, agentChannel, fields, event) =>
       (await run('ctlUpdate', [keys.ctl(callId), keys.call(callId), keys.events], [agentChannel, JSON.stringify(fields), event ? JSON.stringify(event) : ''])) === 1,
     getControl: (callId) => redis.hgetall(keys.ctl(callId)),
@@ -130,10 +189,19 @@ export function createControlOps({ redis, keys, run }: StoreContext): ControlSto
       await redis.hset(keys.recordings, info.name, JSON.stringify(info));
     },
     async listRecordings(filter = {}) {
-      const all = Object.values(await redis.hgetall(keys.recordings)).map((v) => JSON.parse(v) as RecordingInfo);
+      const [infos, durations] = await Promise.all([redis.hgetall(keys.recordings), redis.hgetall(keys.recordingDurations)]);
+      const all = Object.entries(infos).map(([name, v]) => withDuration(JSON.parse(v) as RecordingInfo, durations[name]));
       return all
         .filter((r) => (filter.callId === undefined || r.callId === filter.callId) && (filter.agentId === undefined || r.agentId === filter.agentId))
         .sort((a, b) => b.startedAt - a.startedAt);
+    },
+    async getRecording(name) {
+      const [info, duration] = await Promise.all([redis.hget(keys.recordings, name), redis.hget(keys.recordingDurations, name)]);
+      return info ? withDuration(JSON.parse(info) as RecordingInfo, duration ?? undefined) : undefined;
+    },
+    async finishRecording(name, durationS) {
+      // Its own hash: the PBX may report the end before the recording's info is written.
+      await redis.hset(keys.recordingDurations, name, String(durationS));
     },
     async startControlCall({ id, agentId, kind, fields, by, acceptedIn }) {
       await mapScriptErrors(

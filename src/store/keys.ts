@@ -59,6 +59,12 @@ export function storeKeys(tenant: string) {
     controlCalls: `${prefix}ccs`,
     /** Hash: recording name → JSON RecordingInfo (recordings made on request). */
     recordings: `${prefix}recordings`,
+    /** Hash: parking slot → control call id `pk-<callId>` (transferCall-3.lua mode park, unpark-3.lua). */
+    parking: `${prefix}parking`,
+    /** String with a TTL: where a manual-answer offer is (src/acd/control/answer.ts), per agent channel. */
+    manualAnswer: (agentChannel: string) => `${prefix}answer:${agentChannel}`,
+    /** Hash: recording name → seconds recorded, once the PBX reported the recording finished. */
+    recordingDurations: `${prefix}recordingDurations`,
     /** Stream of AcdEvents, field `e` = JSON. */
     events: `${prefix}events`,
   };

@@ -32,6 +32,7 @@ export function agentFromHash(agent: Hash, memberships: Hash): AgentSnapshot {
     version: num(agent.version),
     queues,
     callsTaken: num(agent.callsTaken),
+    deviceInUse: agent.deviceInUse === '1',
   };
 }
 

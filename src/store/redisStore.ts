@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { createAgentOps } from './agentOps.js';
 import { createCallOps } from './callOps.js';
 import { createControlOps } from './controlOps.js';
+import { createDeviceOps } from './deviceOps.js';
 import { createEventReader } from './eventReader.js';
 import { createExitOps } from './exitOps.js';
 import { createCallbackOps } from './callbackOps.js';
@@ -40,6 +41,7 @@ export function createRedisStore({ redis, tenant, logger }: RedisStoreOptions): 
     ...createExitOps(context),
     ...createCallbackOps(context),
     ...createControlOps(context),
+    ...createDeviceOps(context),
     readEvents: (afterId, opts) => events.read(afterId, opts),
     lastEventId: async () => ((await redis.xrevrange(keys.events, '+', '-', 'COUNT', 1)) as [string, string[]][])[0]?.[0] ?? '0-0',
     close: () => events.close(),

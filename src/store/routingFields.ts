@@ -34,5 +34,7 @@ export function routingFields(r: QueueRouting): [string, string][] {
     ['retryMs', msOf(r.retryS)],
     ['busyRetryMs', msOf(r.busyRetryS)],
     ['rejectRetryMs', msOf(r.rejectRetryS)],
+    // pools.lua reads only '0' (ringInUse false); unset = true, app_queue's default.
+    ['ringInUse', r.ringInUse === false ? '0' : ''],
   ];
 }

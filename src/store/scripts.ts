@@ -45,6 +45,8 @@ export const SCRIPT_NAMES = [
   'controlCallStart',
   'controlCallSet',
   'controlCallEnd',
+  'unpark',
+  'setDeviceInUse',
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 

@@ -93,6 +93,11 @@ export interface AcdStore extends ControlStore, ExitStore, CallbackStore {
   logout(agentId: string, reason: string, opts: AgentCommandOptions): Promise<AgentSnapshot>;
   /** after_call_work → ready, only if the agent's version is still `version` (fenced timer). */
   endWrapup(agentId: string, version: number): Promise<boolean>;
+  /**
+   * The agent's phone is (not) in use by a call outside the ACD: out of / back into the routing
+   * pools of its queues with ringInUse false; AgentDeviceState. True when the flag changed. agent_not_found.
+   */
+  setDeviceInUse(agentId: string, inUse: boolean): Promise<boolean>;
 
   /** Idempotent: a call id already known returns its current position without a second join event. */
   enqueue(req: EnqueueRequest): Promise<{ position: number; created: boolean; rejected?: 'FULL' | 'JOINEMPTY' }>;

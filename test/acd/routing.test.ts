@@ -8,16 +8,10 @@ import type { AcdContext } from '../../src/acd/context.js';
 import { requirementsFromChannel } from '../../src/acd/callerSkills.js';
 import type { ConfigFile } from '../../src/config.js';
 import { createAriPbx } from '../../src/pbx/ari/index.js';
-import { startHarness, waitFor, type Harness } from '../helpers/acdHarness.js';
-import { findViolations } from '../helpers/invariants.js';
+import { closeHealthy, startHarness, waitFor, type Harness } from '../helpers/acdHarness.js';
 
 let h: Harness;
-afterEach(async () => {
-  if (!h) return;
-  await h.engine.idle();
-  expect(await findViolations(h.redis, h.store.keys)).toEqual([]);
-  await h.close();
-});
+afterEach(() => closeHealthy(h));
 
 const agents = (ids: string[], membership: (id: string, i: number) => { queue: string; order?: number } = () => ({ queue: 'q' })) =>
   ids.map((id, i) => ({ id, endpoint: `PJSIP/${id}`, queues: [membership(id, i)] }));

@@ -27,7 +27,7 @@ describe('routing configuration', () => {
     [{ queues: [{ id: 'q', maxPenalty: 0, penaltyRules: [{ afterS: -1, maxPenalty: 1 }] }] }, 'queues[0].penaltyRules[0].afterS'],
     [{ queues: [{ id: 'q', penaltyRules: [{ afterS: 10, maxPenalty: 1 }] }] }, 'queues[0].maxPenalty'],
     [{ queues: [{ id: 'q', maxNoAnswer: 0 }] }, 'queues[0].maxNoAnswer'],
-    [{ queues: [{ id: 'q', ringInUse: true }] }, 'queues[0].ringInUse'],
+    [{ queues: [{ id: 'q', ringInUse: 'no' }] }, 'queues[0].ringInUse'],
     [{ queues: [{ id: 'q' }], agents: [{ id: 'a', skills: { english: 6 } }] }, 'agents[0].skills.english'],
     [{ queues: [{ id: 'q' }], agents: [{ id: 'a', queues: [{ queue: 'q', weight: 0 }] }] }, 'agents[0].queues[0].weight'],
   ])('names the bad key in %j', (bad, key) => {
@@ -39,6 +39,12 @@ describe('routing configuration', () => {
       routingFields({ strategy: 'longest-idle', steps: [{ timeoutS: 30, match: 'all' }, { timeoutS: 30, match: 'levels-2' }, { timeoutS: 10, match: 'skills' }, { match: 'none' }], retryS: 4 }),
     );
     expect(fields).toMatchObject({ steps: '30:0,60:2,70:4,-1:99', retryMs: '4000', busyRetryMs: '', penaltyRules: '' });
+  });
+
+  it('accepts ringInUse either way (default true, as app_queue); only false reaches the Lua', () => {
+    const { queues } = resolveConfigFile({ queues: [{ id: 'a', ringInUse: false }, { id: 'b', ringInUse: true }, { id: 'c' }] });
+    expect(queues.map((q) => q.ringInUse)).toEqual([false, true, undefined]);
+    expect(queues.map((q) => Object.fromEntries(routingFields(q)).ringInUse)).toEqual(['0', '', '']);
   });
 });
 

@@ -138,6 +138,15 @@ describe('agents', () => {
     expect((await sup('GET', '/api/queues/sales/members')).body.map((m: { agentId: string }) => m.agentId)).not.toContain('3001');
   });
 
+  it('keeps manual answer across a change that does not mention it', async () => {
+    expect((await admin('POST', '/api/agents', { id: '3002', endpoint: 'PJSIP/3002', manualAnswer: true })).status).toBe(201);
+    expect(await ctx.api.store.answersManually('3002')).toBe(true);
+    expect((await admin('PATCH', '/api/agents/3002', { name: 'Manual' })).status).toBe(200);
+    expect(await ctx.api.store.answersManually('3002')).toBe(true);
+    expect((await admin('PATCH', '/api/agents/3002', { manualAnswer: false })).status).toBe(200);
+    expect(await ctx.api.store.answersManually('3002')).toBe(false);
+  });
+
   it('refuses bad agent definitions and deleting a logged-in agent, changing nothing', async () => {
     expect(await admin('POST', '/api/agents', { id: '3001', queues: ['nope'] })).toMatchObject({ status: 400, body: errorBody('validation', expect.stringContaining('queues[0]')) });
     expect(await admin('POST', '/api/agents', { id: '1001' })).toMatchObject({ status: 409, body: errorBody('conflict') });

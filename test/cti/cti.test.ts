@@ -206,6 +206,20 @@ const KEYS: AuthFile = {
   destinationAllowList: ['_5XXX'],
 };
 
+/** a1 and a2 each connected with a caller from number 777: a target that names two calls. */
+async function twoCallsFromOneNumber(): Promise<[string, string]> {
+    await start(KEYS);
+    for (const id of ['a1', 'a2']) {
+      h.sim.setEndpoint(`PJSIP/${id}`, { kind: 'answer', ringMs: 100 });
+      await h.engine.agents.login(id, { by: 'test', ready: true });
+    }
+    const c1 = h.sim.placeCall({ queue: 'sales', callerNumber: '777' });
+    const c2 = h.sim.placeCall({ queue: 'sales', callerNumber: '777' });
+    await h.waitForCall(c1, 'connected');
+    await h.waitForCall(c2, 'connected');
+  return [c1, c2];
+}
+
 describe('CTI access and PBXIS call routes', () => {
   it('lets an agent key open and command only its own session; supervisor commands need a supervisor key', async () => {
     await start(KEYS);
@@ -240,15 +254,7 @@ describe('CTI access and PBXIS call routes', () => {
   });
 
   it('redirect-to transfers the call of an agent, and lists candidates when the target is ambiguous', async () => {
-    await start(KEYS);
-    for (const id of ['a1', 'a2']) {
-      h.sim.setEndpoint(`PJSIP/${id}`, { kind: 'answer', ringMs: 100 });
-      await h.engine.agents.login(id, { by: 'test', ready: true });
-    }
-    const c1 = h.sim.placeCall({ queue: 'sales', callerNumber: '777' });
-    const c2 = h.sim.placeCall({ queue: 'sales', callerNumber: '777' });
-    await h.waitForCall(c1, 'connected');
-    await h.waitForCall(c2, 'connected');
+    const [c1, c2] = await twoCallsFromOneNumber();
     const headers = { 'x-api-key': SUPERVISOR_KEY };
     const ambiguous = await api.inject({ method: 'POST', url: '/redirect-to/5000', headers, payload: { target: '777' } });
     expect(ambiguous.json<{ candidates: unknown[] }>().candidates).toHaveLength(2);
@@ -258,5 +264,45 @@ describe('CTI access and PBXIS call routes', () => {
     expect(res.json()).toEqual({ status: 'ok', callId: c1 });
     await waitFor(() => h.sim.bridges().find((b) => b.channelIds.includes(c1) && b.channelIds.some((id) => h.sim.channel(id)?.args[0] === 'transfer')), 'caller with 5000');
     expect((await api.inject({ method: 'POST', url: '/redirect-to/9999', headers, payload: { target: c2 } })).statusCode).toBe(403);
+  });
+});
+
+describe('CTI park and announce, PBXIS park-and-announce', () => {
+  it('park over the WebSocket: the slot is returned and shown, another agent retrieves it over REST', async () => {
+    await start();
+    const c = await open('agents/a1');
+    await c.event('session.initialized');
+    expect(await c.command('park', 'a1')).toMatchObject({ result: 'failure', data: { code: 'invalidState' } });
+    h.sim.setEndpoint('PJSIP/a1', { kind: 'answer', ringMs: 100 });
+    await c.command('login', 'a1', { endpoint: 'PJSIP/a1', ready: true });
+    const caller = h.sim.placeCall({ queue: 'sales', callerNumber: '5550100' });
+    await c.event('dialog.state', (d) => d.state === 'active');
+    expect(await c.command('park', `a1.${caller}`)).toMatchObject({ result: 'success', data: { slot: 701, callId: caller } });
+    expect(await c.event('dialog.state', (d) => d.state === 'dropped')).toMatchObject({ data: { callId: caller, reason: 'park' } });
+    expect(await c.event('call.parked')).toMatchObject({ data: { callId: caller, slot: 701, queue: 'sales' } });
+
+    // a1 answers on its phone, and has no offered call anyway.
+    expect((await api.inject({ method: 'POST', url: '/api/cti/agents/a1/answer' })).statusCode).toBe(409);
+    const busy = await api.inject({ method: 'POST', url: '/api/cti/agents/a2/retrieveParked', payload: { data: { slot: 701 } } });
+    expect(busy.statusCode).toBe(409);
+    expect((await api.inject({ method: 'POST', url: '/api/cti/agents/a2/retrieveParked', payload: { data: { slot: 'x' } } })).statusCode).toBe(400);
+    expect((await api.inject({ method: 'POST', url: '/api/cti/agents/a2/retrieveParked', payload: { data: { slot: 702 } } })).statusCode).toBe(404);
+    h.sim.setEndpoint('PJSIP/a2', { kind: 'answer', ringMs: 100 });
+    await h.engine.agents.login('a2', { by: 'test', ready: true });
+    const res = await api.inject({ method: 'POST', url: '/api/cti/agents/a2/retrieveParked', payload: { data: { slot: 701 } } });
+    expect(res.json()).toMatchObject({ result: 'success', data: { callId: caller } });
+    expect(await c.event('call.unparked')).toMatchObject({ data: { callId: caller, slot: 701, reason: 'retrieved', by: 'a2' } });
+    expect(await h.waitForCall(caller, 'connected')).toMatchObject({ agentId: 'a2' });
+  });
+
+  it('park-and-announce parks the call of an agent, and lists candidates when the target is ambiguous', async () => {
+    const [c1, c2] = await twoCallsFromOneNumber();
+    const headers = { 'x-api-key': SUPERVISOR_KEY };
+    const ambiguous = await api.inject({ method: 'POST', url: '/park-and-announce', headers, payload: { target: '777' } });
+    expect(ambiguous.json<{ candidates: { callId: string }[] }>().candidates.map((x) => x.callId).sort()).toEqual([c1, c2].sort());
+    const res = await api.inject({ method: 'POST', url: '/park-and-announce', headers, payload: { target: c2 } });
+    expect(res.json()).toEqual({ status: 'ok', callId: c2, slot: 701 });
+    expect((await api.inject({ method: 'POST', url: '/park-and-announce', headers, payload: { target: c2 } })).statusCode).toBe(404);
+    expect(await h.store.parkedIn(701)).toBe(`pk-${c2}`);
   });
 });

@@ -6,6 +6,7 @@
 import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { createEngine, type Engine } from '../../src/acd/engine.js';
+import type { ParkSettings } from '../../src/acd/control/index.js';
 import { applyConfig } from '../../src/app.js';
 import { resolveConfigFile, type ConfigFile } from '../../src/config.js';
 import type { CallSnapshot, CallState } from '../../src/domain/call.js';
@@ -14,6 +15,7 @@ import { createAriPbx } from '../../src/pbx/ari/index.js';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import { tenantPrefix } from '../../src/store/keys.js';
 import { createRedisStore, type RedisStore } from '../../src/store/redisStore.js';
+import { findViolations } from './invariants.js';
 import { connectTestRedis, freshPrefix } from './redis.js';
 
 export interface EngineHandle {
@@ -51,7 +53,7 @@ export async function waitFor<T>(probe: () => Promise<T | undefined | false> | T
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function startHarness(file: ConfigFile, opts: { timeScale?: number; retryDelayMs?: number } = {}): Promise<Harness> {
+export async function startHarness(file: ConfigFile, opts: { timeScale?: number; retryDelayMs?: number; park?: Partial<ParkSettings> } = {}): Promise<Harness> {
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const sim = await startSimulator({ port: 0, username: 'asterisk', password: 'asterisk', timeScale: opts.timeScale ?? 0.1 });
   const redis = connectTestRedis({ maxRetriesPerRequest: null });
@@ -72,6 +74,7 @@ export async function startHarness(file: ConfigFile, opts: { timeScale?: number;
       reasons: config.reasons,
       timers: { connection: redis, prefix: `${tenantPrefix(tenant)}bull` },
       settings: { retryDelayMs: opts.retryDelayMs ?? 300, causeGraceMs: 100 },
+      park: opts.park,
     });
     await engine.start();
     const handle = { engine, nodeId, stop: () => engine.stop() };
@@ -103,4 +106,13 @@ export async function startHarness(file: ConfigFile, opts: { timeScale?: number;
       redis.disconnect();
     },
   };
+}
+
+/** After a test: lets the engine settle, closes the harness, and fails when a store invariant is broken. */
+export async function closeHealthy(h: Harness | undefined): Promise<void> {
+  if (!h) return;
+  await h.engine.idle();
+  const problems = await findViolations(h.redis, h.store.keys);
+  await h.close();
+  if (problems.length > 0) throw new Error(`store invariants broken:\n${problems.join('\n')}`);
 }

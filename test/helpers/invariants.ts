@@ -2,8 +2,9 @@
  * Reads a tenant's whole raw state and lists every broken store invariant (empty = healthy):
  * - an agent is in a queue's idle set iff it is ready (hence logged in) and a member;
  * - routing pools: an agent is in the pool "<penalty>|<profile>" of a queue iff it is ready, a
- *   member with that penalty, has that skill profile and is not in a back-off; a queue's pools
- *   index lists exactly its non-empty pools, scored by penalty;
+ *   member with that penalty, has that skill profile, is not in a back-off, and its phone is not
+ *   in use outside the ACD when the queue has ringInUse false; a queue's pools index lists
+ *   exactly its non-empty pools, scored by penalty;
  * - a waiting call is in exactly its queue's waiting zset, other calls in none, and in the
  *   requirement group of its skills (same score); the groups index lists the non-empty groups;
  * - an offering call holds its offers (agent legs, one of them the call's agentChannel), each
@@ -23,8 +24,10 @@ async function hashes(redis: Redis, keys: string[]): Promise<Hash[]> {
 async function poolProblems(redis: Redis, keys: StoreKeys, q: string, agents: Map<string, { hash: Hash; queues: string[]; penalties: Hash }>): Promise<string[]> {
   const problems: string[] = [];
   const expected = new Map<string, Set<string>>();
+  const ringInUse = (await redis.hget(keys.queue(q), 'ringInUse')) !== '0';
   for (const [id, a] of agents) {
     if (a.hash.status !== 'ready' || a.hash.availableAt !== undefined || !a.queues.includes(q)) continue;
+    if (!ringInUse && a.hash.deviceInUse === '1') continue;
     const member = `${a.penalties[q]}|${a.hash.profile ?? ''}`;
     if (!expected.has(member)) expected.set(member, new Set());
     expected.get(member)!.add(id);

@@ -20,7 +20,7 @@ interface ApiDeclaration {
 
 const read = <T>(name: string): T => JSON.parse(readFileSync(`${DOCS}${name}.json`, 'utf8')) as T;
 
-const RESOURCES = ['asterisk', 'channels', 'bridges', 'recordings', 'playbacks', 'events', 'applications'];
+const RESOURCES = ['asterisk', 'channels', 'bridges', 'recordings', 'playbacks', 'events', 'applications', 'endpoints'];
 
 /** What the simulator implements, as `METHOD path nickname`, with Asterisk's nicknames. */
 const EXPECTED: Record<string, string[]> = {
@@ -65,9 +65,13 @@ const EXPECTED: Record<string, string[]> = {
     'GET /recordings/stored listStored',
     'GET /recordings/stored/{recordingName} getStored',
     'DELETE /recordings/stored/{recordingName} deleteStored',
+    'GET /recordings/stored/{recordingName}/file getStoredFile',
     'POST /recordings/live/{recordingName}/stop stopLive',
+    'POST /recordings/live/{recordingName}/pause pause',
+    'DELETE /recordings/live/{recordingName}/pause unpause',
   ],
-  applications: ['GET /applications/{applicationName} get'],
+  applications: ['GET /applications/{applicationName} get', 'POST /applications/{applicationName}/subscription subscribe'],
+  endpoints: ['GET /endpoints list', 'GET /endpoints/{tech} listByTech', 'GET /endpoints/{tech}/{resource} get'],
   asterisk: ['GET /asterisk/info getInfo'],
   events: ['GET /events eventWebsocket'],
 };
@@ -107,6 +111,10 @@ describe('simulator api-docs (Swagger 1.2, Asterisk format)', () => {
     expect(params('channels', 'play')).toEqual(expect.arrayContaining(['media', 'lang', 'playbackId']));
     expect(params('bridges', 'addChannel')).toEqual(expect.arrayContaining(['bridgeId', 'channel']));
     expect(params('recordings', 'stopLive')).toEqual(['recordingName']);
+    expect(params('recordings', 'pause')).toEqual(['recordingName']);
+    expect(params('recordings', 'getStoredFile')).toEqual(['recordingName']);
+    expect(params('applications', 'subscribe')).toEqual(['applicationName', 'eventSource']);
+    expect(params('endpoints', 'get')).toEqual(['tech', 'resource']);
   });
 
   it('events.json models every Message subtype, including every event type in the traces', () => {

@@ -162,6 +162,45 @@ describe('ARI adapter against the simulator', () => {
     expect(await pbx.appChannelIds()).not.toContain(callerId);
   });
 
+  it('pauses and unpauses a bridge recording (paused time left out) and downloads its audio', async () => {
+    const sim = await simulator();
+    const { pbx, log } = await connectedPbx(sim);
+    const callerId = await placeCaller(sim, log);
+    const bridge = await pbx.createBridge({ name: 'rec' });
+    await pbx.addToBridge(bridge.id, [callerId]);
+    const liveState = async () => {
+      const res = await fetch(`${sim.url}/ari/recordings/live/rec-p`, { headers: { authorization: `Basic ${Buffer.from('asterisk:secret').toString('base64')}` } });
+      return ((await res.json()) as { state: string }).state;
+    };
+    await pbx.recordBridge(bridge.id, { name: 'rec-p', format: 'wav' });
+    await log.waitFor('recordingStarted', (e) => e.name === 'rec-p');
+    await pbx.pauseRecording('rec-p');
+    await pbx.pauseRecording('rec-p'); // idempotent, as in Asterisk
+    expect(await liveState()).toBe('paused');
+    // 400 ms paused = 8 simulated seconds that must not count.
+    await new Promise((r) => setTimeout(r, 400));
+    await pbx.unpauseRecording('rec-p');
+    expect(await liveState()).toBe('recording');
+    await new Promise((r) => setTimeout(r, 60));
+    await pbx.stopRecording('rec-p');
+    const finished = await log.waitFor('recordingFinished', (e) => e.name === 'rec-p');
+    expect(finished.durationS).toBeGreaterThanOrEqual(1);
+    expect(finished.durationS).toBeLessThan(5);
+    expect(sim.requests.filter((r) => r.path === '/recordings/live/rec-p/pause').map((r) => `${r.method} ${r.status}`)).toEqual(['POST 204', 'POST 204', 'DELETE 204']);
+    // No event for pause / unpause, as Asterisk.
+    expect(log.events.filter((e) => e.type === 'recordingStarted' || e.type === 'recordingFinished').length).toBe(2);
+    await expect(pbx.pauseRecording('rec-p')).rejects.toMatchObject({ kind: 'not_found' });
+
+    const file = await pbx.getRecordingFile('rec-p');
+    expect(file.contentType).toBe('audio/wav');
+    expect(file.data.subarray(0, 4).toString('ascii')).toBe('RIFF');
+    expect(file.data.subarray(8, 12).toString('ascii')).toBe('WAVE');
+    // 8 kHz, 16-bit mono: the data chunk holds exactly the reported duration.
+    expect(file.data.readUInt32LE(40)).toBe(finished.durationS * 16_000);
+    expect(file.data.length).toBe(44 + finished.durationS * 16_000);
+    await expect(pbx.getRecordingFile('no-such-recording')).rejects.toMatchObject({ kind: 'not_found', status: 404 });
+  });
+
   it('surfaces 404, 409 not-in-Stasis, 400 and 500 allocation failures as PbxError kinds', async () => {
     const sim = await simulator();
     const { pbx, log } = await connectedPbx(sim);

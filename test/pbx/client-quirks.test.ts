@@ -92,16 +92,19 @@ describe('ari-client quirks contained by the adapter', () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  it('drops event types ari-client cannot process (unknown type, Endpoint property) and keeps delivering', async () => {
+  it('drops event types ari-client cannot process (unknown type, DeviceState property) and keeps delivering', async () => {
     const ari = track(await bareAri());
     const pbx = track(testPbx(ari.url));
     const log = recordEvents(pbx);
     await pbx.start();
     ari.send({ type: 'SomethingFromAsterisk99', channel: { id: 'c0' } });
+    // deviceStates.json is not loaded (ari-client throws on the DeviceState property): dropped.
+    ari.send({ type: 'DeviceStateChanged', device_state: { name: 'Custom:x', state: 'INUSE' } });
+    // endpoints.json is loaded (device state for ringInUse): this one goes through.
     ari.send({ type: 'EndpointStateChange', endpoint: { technology: 'PJSIP', resource: '1001', state: 'online', channel_ids: [] } });
     ari.send({ type: 'StasisEnd', channel: { id: 'c1' } });
     await expect(log.waitFor('channelLeftApp')).resolves.toEqual({ type: 'channelLeftApp', channelId: 'c1' });
-    expect(log.types()).toEqual(['connected', 'channelLeftApp']);
+    expect(log.types()).toEqual(['connected', 'endpointStateChanged', 'channelLeftApp']);
     expect(pbx.connected).toBe(true);
   });
 

@@ -138,3 +138,25 @@ describe('normalizeAriEvent on unexpected input', () => {
     expect(event).toMatchObject({ type: 'channelEnteredApp', args: [], channel: { id: 'c1', state: 'Unknown', createdAt: 0, callerNumber: '' } });
   });
 });
+
+describe('normalizeAriEvent: EndpointStateChange (device state, subscribed with eventSource=endpoint:PJSIP/1001)', () => {
+  // As Asterisk 22 sends it for a PJSIP phone that has just placed a call (the recorded traces use
+  // Local channels only, which have no endpoint).
+  const raw = {
+    type: 'EndpointStateChange',
+    endpoint: { technology: 'PJSIP', resource: '1001', state: 'online', channel_ids: ['1795247353.42'] },
+    timestamp: '2026-11-21T07:48:38.626+0000',
+    asterisk_id: '02:fc:00:00:00:01',
+    application: 'acd',
+  };
+
+  it('→ endpointStateChanged with the endpoint, its state and its channels', () => {
+    expect(normalizeAriEvent(raw)).toEqual({ type: 'endpointStateChanged', endpoint: 'PJSIP/1001', state: 'online', channelIds: ['1795247353.42'] });
+  });
+
+  it('reads an unknown state as unknown, drops non-string channel ids, and drops an event without an endpoint', () => {
+    expect(normalizeAriEvent({ ...raw, endpoint: { ...raw.endpoint, state: 'weird', channel_ids: ['a', 3] } })).toMatchObject({ state: 'unknown', channelIds: ['a'] });
+    expect(normalizeAriEvent({ ...raw, endpoint: { state: 'online' } })).toBeUndefined();
+    expect(normalizeAriEvent({ type: 'EndpointStateChange' })).toBeUndefined();
+  });
+});

@@ -1,6 +1,7 @@
 /** A bare ARI client for tests: REST over fetch and the events WebSocket, collecting what arrives. */
+import { afterEach } from 'vitest';
 import WebSocket from 'ws';
-import type { AriEvent } from '../../src/sim/index.js';
+import { startSimulator, type AriEvent, type Simulator, type SimulatorOptions } from '../../src/sim/index.js';
 
 export interface RestResult {
   status: number;
@@ -98,3 +99,24 @@ export class AriTestClient {
 }
 
 export const channelIdOf = (e: AriEvent): string | undefined => (e.channel as { id?: string } | undefined)?.id;
+
+/**
+ * Call at module level: returns `setup(options)`, which starts a simulator (time scaled by 0.01
+ * unless `options` say otherwise) with a client connected as app `acd`; both close after each test.
+ */
+export function simulatorPerTest(): (options?: SimulatorOptions) => Promise<{ sim: Simulator; ari: AriTestClient }> {
+  let sim: Simulator | undefined;
+  let client: AriTestClient | undefined;
+  afterEach(async () => {
+    client?.close();
+    await sim?.close();
+    sim = undefined;
+    client = undefined;
+  });
+  return async (options = {}) => {
+    sim = await startSimulator({ timeScale: 0.01, ...options });
+    client = new AriTestClient(sim.url);
+    await client.connect('acd');
+    return { sim, ari: client };
+  };
+}

@@ -239,6 +239,46 @@ describe('playbacks', () => {
   });
 });
 
+describe('recordings', () => {
+  it('pause keeps the live recording (state paused, no event), stop stores it, the file is silence of its length in its format', async () => {
+    const { sim, ari } = await setup({ timeScale: 0.1 });
+    const id = sim.placeCall({ queue: 'sales' });
+    await ari.waitFor((e) => e.type === 'StasisStart');
+    await ari.rest('POST', `/channels/${id}/answer`);
+    const bridge = (await ari.rest('POST', '/bridges', { type: 'mixing' })).body as { id: string };
+    await ari.rest('POST', `/bridges/${bridge.id}/addChannel`, { channel: id });
+    const file = async (name: string) => {
+      const res = await fetch(`${sim.url}/ari/recordings/stored/${name}/file?api_key=asterisk:asterisk`);
+      return { status: res.status, type: res.headers.get('content-type'), bytes: Buffer.from(await res.arrayBuffer()) };
+    };
+    for (const format of ['ulaw', 'gsm']) {
+      expect((await ari.rest('POST', `/bridges/${bridge.id}/record`, { name: `r-${format}`, format })).status).toBe(201);
+      await ari.waitFor((e) => e.type === 'RecordingStarted' && (e.recording as { name: string }).name === `r-${format}`);
+      expect((await ari.rest('POST', `/recordings/live/r-${format}/pause`)).status).toBe(204);
+      expect((await ari.rest('GET', `/recordings/live/r-${format}`)).body).toMatchObject({ state: 'paused' });
+      // 300 ms paused = 3 simulated seconds, left out.
+      await new Promise((r) => setTimeout(r, 300));
+      expect((await ari.rest('DELETE', `/recordings/live/r-${format}/pause`)).status).toBe(204);
+      expect((await ari.rest('GET', `/recordings/live/r-${format}`)).body).toMatchObject({ state: 'recording' });
+      await new Promise((r) => setTimeout(r, 120));
+      expect((await ari.rest('POST', `/recordings/live/r-${format}/stop`)).status).toBe(204);
+      const done = await ari.waitFor((e) => e.type === 'RecordingFinished' && (e.recording as { name: string }).name === `r-${format}`);
+      const duration = (done.recording as { duration: number }).duration;
+      expect(duration).toBeGreaterThanOrEqual(1);
+      expect(duration).toBeLessThan(3);
+      const got = await file(`r-${format}`);
+      expect(got.status).toBe(200);
+      expect(got.bytes.length).toBe(duration * (format === 'ulaw' ? 8000 : 1650));
+      expect(got.type).toBe(format === 'ulaw' ? 'audio/basic' : 'audio/gsm');
+      if (format === 'ulaw') expect(got.bytes.every((b) => b === 0xff)).toBe(true);
+    }
+    expect(ari.events.filter((e) => e.type.startsWith('Recording')).map((e) => e.type)).toEqual(['RecordingStarted', 'RecordingFinished', 'RecordingStarted', 'RecordingFinished']);
+    expect(await ari.rest('POST', '/recordings/live/r-ulaw/pause')).toEqual({ status: 404, body: { message: 'Recording not found' } });
+    expect((await file('nope')).status).toBe(404);
+    expect(sim.requests.find((r) => r.path === '/recordings/stored/r-gsm/file')).toMatchObject({ status: 200, response: { bytes: expect.any(Number) } });
+  });
+});
+
 describe('time scale and load', () => {
   it('scales trace dialplan durations: RING=1 and TALK=2 at 0.01 take tens of milliseconds', async () => {
     const { ari } = await setup();

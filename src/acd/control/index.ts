@@ -18,8 +18,13 @@ import { ChannelWatch } from './watch.js';
 import { Redirects } from './redirect.js';
 import { Consults, type ConsultTarget } from './consult.js';
 import { createRecordingCommands } from './recording.js';
+import type { RecordingInfo } from '../../store/controlOps.js';
+import type { RecordingFile } from '../../pbx/port.js';
 import { DEFAULT_OUTBOUND, OutboundCalls, type OutboundRequest, type OutboundSettings } from './outbound.js';
 import type { AgentSnapshot } from '../../domain/agent.js';
+import type { ControlTimerJob } from '../timers.js';
+import { DEFAULT_PARK, Parking, type ParkSettings } from './park.js';
+import { answerOffer, answerTimedOut } from './answer.js';
 
 export type { CallTarget } from './calls.js';
 export type { TransferTarget } from './transfer.js';
@@ -27,6 +32,7 @@ export type { ConsultTarget } from './consult.js';
 export type { MonitorMode, MonitorRequest, MonitorView } from './supervisor.js';
 export type { ForcedState } from './forceState.js';
 export type { OutboundRequest, OutboundSettings } from './outbound.js';
+export type { ParkSettings } from './park.js';
 
 export interface CallControl extends MediaCommands {
   /** Manual outbound / click-to-call from an agent; returns the call's (action) id. */
@@ -45,13 +51,26 @@ export interface CallControl extends MediaCommands {
   afterCallWork(agentId: string, by: string): Promise<AgentSnapshot>;
   startRecording(t: CallTarget): Promise<{ name: string }>;
   stopRecording(t: CallTarget): Promise<{ name: string }>;
+  /** Paused time is left out of the recording; resume goes on recording. */
+  pauseRecording(t: CallTarget): Promise<{ name: string }>;
+  resumeRecording(t: CallTarget): Promise<{ name: string }>;
+  /** A listed recording's info and audio (AcdError not_found for unknown names). */
+  recordingFile(name: string): Promise<{ info: RecordingInfo; file: RecordingFile }>;
+  /** Parks the agent's connected caller; the slot is announced to the agent, whose leg then goes. */
+  park(t: CallTarget): Promise<{ slot: number; callId: string }>;
+  /** A ready agent takes the call parked in `slot` (it is offered to that agent). */
+  retrieveParked(req: { agentId: string; slot: number; by: string }): Promise<{ callId: string }>;
+  /** A manual-answer agent takes its offered call: its phone is dialed now. */
+  answer(t: CallTarget): Promise<void>;
+  /** The engine's call-control timers (park return, manual-answer ring timeout). */
+  onTimer(job: ControlTimerJob): Promise<void>;
   close(): void;
 }
 
 /** Stasis roles of the channels this module creates. */
 const OWN_ROLES = new Set(['monitor', 'snoop', 'outbound', 'transfer', 'consult']);
 
-export function createCallControl(ctx: AcdContext, agents: AgentCommands, settings: Partial<OutboundSettings> = {}): CallControl {
+export function createCallControl(ctx: AcdContext, agents: AgentCommands, settings: Partial<OutboundSettings> = {}, parkSettings: Partial<ParkSettings> = {}): CallControl {
   const logger = ctx.logger.child({ component: 'control' });
   const repair = async () => {
     const [channels, inApp] = await Promise.all([ctx.pbx.listChannels(), ctx.pbx.appChannelIds()]);
@@ -59,6 +78,7 @@ export function createCallControl(ctx: AcdContext, agents: AgentCommands, settin
     await outbound.repair();
     await redirects.repair();
     await consults.repair();
+    await parking.repair();
     for (const ch of channels) {
       const entry = parseStasisArgs(argsFromAppData(ch.appData));
       if (!ids.has(ch.id) || entry.role !== 'other' || !OWN_ROLES.has(entry.name)) continue;
@@ -79,7 +99,9 @@ export function createCallControl(ctx: AcdContext, agents: AgentCommands, settin
   const outbound = new OutboundCalls(ctx, watch, outboundSettings);
   const redirects = new Redirects(ctx, watch, outboundSettings);
   const consults = new Consults(ctx, watch, outboundSettings, redirects);
+  const parking = new Parking(ctx, watch, { ...DEFAULT_PARK, ...parkSettings });
   const media = createMediaCommands(ctx);
+  const recordings = createRecordingCommands(ctx);
   return {
     ...media,
     dial: (req) => outbound.dial(req),
@@ -93,7 +115,7 @@ export function createCallControl(ctx: AcdContext, agents: AgentCommands, settin
       }
       return media.release(t);
     },
-    ...createRecordingCommands(ctx),
+    ...recordings,
     async afterCallWork(agentId, by) {
       const { version, wrapupS } = await ctx.store.enterAfterCallWork(agentId, by);
       await ctx.timers.scheduleWrapup(agentId, version, (wrapupS ?? outboundSettings.wrapupS) * 1000);
@@ -108,6 +130,14 @@ export function createCallControl(ctx: AcdContext, agents: AgentCommands, settin
     endMonitor: (id) => supervisors.end(id),
     monitorOf: (id) => supervisors.get(id),
     forceState: (req) => forceAgentState(agents, req),
-    close: () => watch.close(),
+    park: (t) => parking.park(t),
+    retrieveParked: (req) => parking.retrieve(req),
+    answer: (t) => answerOffer(ctx, t),
+    onTimer: (job) => (job.what === 'park' ? parking.timeout(job.id, job.fence) : answerTimedOut(ctx, job.id, job.fence)),
+    close: () => {
+      watch.close();
+      recordings.closeRecordings();
+      parking.close();
+    },
   };
 }

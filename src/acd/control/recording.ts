@@ -1,34 +1,108 @@
 /**
- * Recording a queue call on demand: the call's bridge is recorded (caller and agent mixed) under
- * a name derived from the call; start / stop per call, and a Redis list of the recordings made,
- * for the API. A recording also stops when the call's bridge goes (end of call, transfer).
+ * Recording queue calls: the call's bridge is recorded (caller and agent mixed), on request
+ * (start / stop / pause / resume per call) or for every connected call of a queue with a
+ * `record` option. Each recording is listed in Redis with queue, agent, call and start; its
+ * duration (paused time excluded) comes from the PBX's RecordingFinished. A recording also stops
+ * when the call's bridge goes (end of call, transfer), and its audio is served from the PBX.
  */
+import type { CallSnapshot } from '../../domain/call.js';
+import { AcdError } from '../../domain/errors.js';
+import type { RecordOptions } from '../../domain/callerExperience.js';
+import { isPbxError, type RecordingFile } from '../../pbx/port.js';
+import type { RecordingInfo } from '../../store/controlOps.js';
 import type { AcdContext } from '../context.js';
 import { controlEvent, invalidState, withAgentCall, type CallTarget } from './calls.js';
 
 export const RECORDING_FORMAT = 'wav';
+const DEFAULT_TEMPLATE = 'acd-{callId}-{ts}';
+/** `by` of recordings a queue's `record` option starts. */
+const BY_QUEUE = 'queue';
 
 /** Recording names become file names on the PBX: only safe characters. */
-const recordingName = (callId: string, now: number) => `acd-${callId.replace(/[^A-Za-z0-9_-]/g, '_')}-${now}`;
+const recordingName = (template: string, call: Pick<CallSnapshot, 'id' | 'queue' | 'agentId'>, now: number): string => {
+  const values: Record<string, string> = { queue: call.queue, agentId: call.agentId, callId: call.id, ts: String(now) };
+  return template.replace(/\{(\w+)\}/g, (_, field: string) => values[field] ?? '').replace(/[^A-Za-z0-9_-]/g, '_');
+};
+
+/** Starts recording the connected call's bridge and lists it; the control field `recording` names it. */
+async function record(ctx: AcdContext, call: CallSnapshot, opts: RecordOptions, by: string): Promise<string> {
+  const now = Date.now();
+  const name = recordingName(opts.nameTemplate ?? DEFAULT_TEMPLATE, call, now);
+  await ctx.pbx.recordBridge(call.bridgeId, { name, format: opts.format });
+  await ctx.store.addRecording({ name, format: opts.format, callId: call.id, agentId: call.agentId, queue: call.queue, startedAt: now, by });
+  await ctx.store.updateControl(call.id, call.agentChannel, { recording: name }, controlEvent(call, 'recording', `started ${name}`, by));
+  return name;
+}
+
+/**
+ * Hook of bridging.ts: a queue with `record` records each call once caller and agent are bridged.
+ * A failure is logged and never breaks the call.
+ */
+export async function startQueueRecording(ctx: AcdContext, call: CallSnapshot): Promise<void> {
+  const opts = (await ctx.store.getQueue(call.queue))?.record;
+  if (!opts) return;
+  try {
+    await record(ctx, call, opts, BY_QUEUE);
+  } catch (err) {
+    // A party left while we started: the call's end is on its way.
+    if (!isPbxError(err, 'not_found')) ctx.logger.error({ err, callId: call.id, queue: call.queue }, 'automatic recording failed to start');
+  }
+}
 
 export function createRecordingCommands(ctx: AcdContext) {
+  // Every node hears RecordingFinished; writing the duration is idempotent.
+  const unsubscribe = ctx.pbx.onEvent((e) => {
+    if (e.type !== 'recordingFinished') return;
+    ctx.store.finishRecording(e.name, e.durationS).catch((err: unknown) => ctx.logger.error({ err, name: e.name }, 'recording duration not stored'));
+  });
+  /** The running recording of the agent's call, else invalid_state. */
+  const running = (control: Record<string, string>, command: string) => {
+    if (!control.recording) throw invalidState(`${command}: the call is not being recorded`);
+    return control.recording;
+  };
   return {
     startRecording: (t: CallTarget) =>
       withAgentCall(ctx, t, ['connected'], 'startRecording', async (call, control) => {
         if (control.recording) throw invalidState(`startRecording: the call is already recorded (${control.recording})`);
-        const now = Date.now();
-        const name = recordingName(call.id, now);
-        await ctx.pbx.recordBridge(call.bridgeId, { name, format: RECORDING_FORMAT });
-        await ctx.store.addRecording({ name, format: RECORDING_FORMAT, callId: call.id, agentId: call.agentId, queue: call.queue, startedAt: now, by: t.by });
-        await ctx.store.updateControl(call.id, call.agentChannel, { recording: name }, controlEvent(call, 'recording', `started ${name}`, t.by));
-        return { name };
+        return { name: await record(ctx, call, { format: RECORDING_FORMAT }, t.by) };
       }),
     stopRecording: (t: CallTarget) =>
       withAgentCall(ctx, t, ['connected'], 'stopRecording', async (call, control) => {
-        if (!control.recording) throw invalidState('stopRecording: the call is not being recorded');
-        await ctx.pbx.stopRecording(control.recording);
-        await ctx.store.updateControl(call.id, call.agentChannel, { recording: '' }, controlEvent(call, 'recording', `stopped ${control.recording}`, t.by));
-        return { name: control.recording };
+        const name = running(control, 'stopRecording');
+        await ctx.pbx.stopRecording(name);
+        await ctx.store.updateControl(call.id, call.agentChannel, { recording: '', recordingPaused: '' }, controlEvent(call, 'recording', `stopped ${name}`, t.by));
+        return { name };
       }),
+    /** Paused time is left out of the recording (card numbers, private talk). */
+    pauseRecording: (t: CallTarget) =>
+      withAgentCall(ctx, t, ['connected'], 'pauseRecording', async (call, control) => {
+        const name = running(control, 'pauseRecording');
+        if (control.recordingPaused === '1') throw invalidState('pauseRecording: the recording is already paused');
+        await ctx.pbx.pauseRecording(name);
+        await ctx.store.updateControl(call.id, call.agentChannel, { recordingPaused: '1' }, controlEvent(call, 'recording', `paused ${name}`, t.by));
+        return { name };
+      }),
+    resumeRecording: (t: CallTarget) =>
+      withAgentCall(ctx, t, ['connected'], 'resumeRecording', async (call, control) => {
+        const name = running(control, 'resumeRecording');
+        if (control.recordingPaused !== '1') throw invalidState('resumeRecording: the recording is not paused');
+        await ctx.pbx.unpauseRecording(name);
+        await ctx.store.updateControl(call.id, call.agentChannel, { recordingPaused: '' }, controlEvent(call, 'recording', `resumed ${name}`, t.by));
+        return { name };
+      }),
+    /** A listed recording's audio; not_found for names this engine did not record. */
+    async recordingFile(name: string): Promise<{ info: RecordingInfo; file: RecordingFile }> {
+      const info = await ctx.store.getRecording(name);
+      const notFound = () => new AcdError('not_found', `recording '${name}' does not exist`, { field: 'name' });
+      if (!info) throw notFound();
+      try {
+        return { info, file: await ctx.pbx.getRecordingFile(name) };
+      } catch (err) {
+        // Listed but not stored (still running, or deleted on the PBX).
+        if (isPbxError(err, 'not_found')) throw notFound();
+        throw err;
+      }
+    },
+    closeRecordings: unsubscribe,
   };
 }

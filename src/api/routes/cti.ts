@@ -4,7 +4,8 @@
  *   POST /cti/agents/:session/:command        {data} → {"result":"success","data":...}
  *   GET  /cti/supervisors/:session            the supervisor's monitor session
  *   POST /cti/supervisors/:session/:command
- *   GET  /recordings?callId=&agentId=          call recordings made with startRecording
+ *   GET  /recordings?callId=&agentId=          call recordings (on request or a queue's `record`), with durationS once ended
+ *   GET  /recordings/:name/file?agentId=       its audio
  * `?callId=` names the call (the WebSocket's `<session>.<callId>` target). Failures are the usual
  * `{"status":"error","code","message"}` with the matching HTTP status.
  */
@@ -15,6 +16,7 @@ import { sessionState } from '../../cti/state.js';
 import { ALL_ROLES, auth, STAFF } from '../auth.js';
 import type { ApiApp, ApiDeps } from '../deps.js';
 import { errorResponses } from '../schemas.js';
+import { AcdError } from '../../domain/errors.js';
 
 const SessionParams = Type.Object({ session: Type.String({ minLength: 1 }) });
 const CommandParams = Type.Object({ session: Type.String({ minLength: 1 }), command: Type.String({ minLength: 1 }) });
@@ -56,10 +58,30 @@ export function ctiRoutes(app: ApiApp, deps: ApiDeps & { control: CallControl })
         tags,
         summary: 'Call recordings made on request, newest first',
         querystring: Type.Object({ callId: Type.Optional(Type.String({ minLength: 1 })), agentId: Type.Optional(Type.String({ minLength: 1 })) }),
-        response: { 200: Type.Array(Type.Object({ name: Type.String(), format: Type.String(), callId: Type.String(), agentId: Type.String(), queue: Type.String(), startedAt: Type.Number(), by: Type.String() })), ...errorResponses },
+        response: { 200: Type.Array(Type.Object({ name: Type.String(), format: Type.String(), callId: Type.String(), agentId: Type.String(), queue: Type.String(), startedAt: Type.Number(), by: Type.String(), durationS: Type.Optional(Type.Number()) })), ...errorResponses },
       },
     },
     (req) => deps.store.listRecordings(req.query),
+  );
+  app.get(
+    '/recordings/:name/file',
+    {
+      // As the list: an agent key must name itself (?agentId=) and gets only its own recordings.
+      config: auth(ALL_ROLES, { self: 'agentId' }),
+      schema: {
+        tags,
+        summary: "A recording's audio (Content-Type from the PBX, e.g. audio/wav)",
+        params: Type.Object({ name: Type.String({ minLength: 1 }) }),
+        querystring: Type.Object({ agentId: Type.Optional(Type.String({ minLength: 1 })) }),
+        // Buffers skip Fastify's serializer: the schema only documents the binary body.
+        response: { 200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary' }), ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const { info, file } = await deps.control.recordingFile(req.params.name);
+      if (req.query.agentId !== undefined && info.agentId !== req.query.agentId) throw new AcdError('not_found', `recording '${req.params.name}' does not exist`, { field: 'name' });
+      return reply.header('content-type', file.contentType).header('content-disposition', `attachment; filename="${info.name}.${info.format}"`).send(file.data);
+    },
   );
   for (const [kind, role, access] of [
     ['agents', 'agent', ANY_ROLE],

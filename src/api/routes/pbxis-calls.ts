@@ -4,6 +4,8 @@
  *                                its extension) to `dest`; returns the action id
  *   POST /redirect-to/:dest      {target}                  blind transfer of the call of `target`
  *                                (an agent id, or a channel / caller number) to extension `dest`
+ *   POST /park-and-announce      {target}                  parks the call of `target` (same lookup);
+ *                                the slot is announced to its agent and returned
  * A `target` matching several calls is not guessed at: the answer lists the candidates.
  * Destinations go through the toll-fraud allow-list.
  */
@@ -46,6 +48,15 @@ async function candidatesOf(store: AcdStore, target: string) {
   return hits.map((c) => ({ agentId: c.agentId, callId: c.id, callerNumber: c.callerNumber, channel: c.callerChannel }));
 }
 
+type CallCandidate = Awaited<ReturnType<typeof candidatesOf>>[number];
+
+/** The one call `target` names, or every candidate when it names several (not guessed at). */
+async function singleCandidate(store: AcdStore, target: string): Promise<CallCandidate | { candidates: CallCandidate[] }> {
+  const candidates = await candidatesOf(store, target);
+  if (candidates.length === 0) throw new AcdError('call_not_found', `no connected call for '${target}'`, { field: 'target' });
+  return candidates.length > 1 ? { candidates } : candidates[0]!;
+}
+
 export function pbxisCallRoutes(app: ApiApp, deps: ApiDeps & { control: CallControl }): void {
   const { store, control } = deps;
 
@@ -71,6 +82,26 @@ export function pbxisCallRoutes(app: ApiApp, deps: ApiDeps & { control: CallCont
   );
 
   app.post(
+    '/park-and-announce',
+    {
+      config: auth(ALL_ROLES, { self: 'target' }),
+      schema: {
+        tags,
+        summary: "Park an agent's call (or a caller's) and announce the slot to the agent",
+        ...redirectInput.schema,
+        response: { 200: Type.Union([Type.Object({ status: Type.Literal('ok'), callId: Type.String(), slot: Type.Integer() }), Type.Object({ candidates: Type.Array(Candidate) })]), ...errorResponses },
+      },
+      preValidation: redirectInput.preValidation,
+    },
+    async (req) => {
+      const found = await singleCandidate(store, req.body.target);
+      if ('candidates' in found) return found;
+      const { slot } = await control.park({ agentId: found.agentId, callId: found.callId, by: actor(req) });
+      return { status: 'ok' as const, callId: found.callId, slot };
+    },
+  );
+
+  app.post(
     '/redirect-to/:dest',
     {
       config: auth(ALL_ROLES, { self: 'target' }),
@@ -85,12 +116,10 @@ export function pbxisCallRoutes(app: ApiApp, deps: ApiDeps & { control: CallCont
     },
     async (req) => {
       deps.auth.assertDestinationAllowed(req.params.dest);
-      const candidates = await candidatesOf(store, req.body.target);
-      if (candidates.length === 0) throw new AcdError('call_not_found', `no connected call for '${req.body.target}'`, { field: 'target' });
-      if (candidates.length > 1) return { candidates };
-      const [only] = candidates;
-      await control.transfer({ agentId: only!.agentId, callId: only!.callId, by: actor(req) }, { extension: req.params.dest });
-      return { status: 'ok' as const, callId: only!.callId };
+      const found = await singleCandidate(store, req.body.target);
+      if ('candidates' in found) return found;
+      await control.transfer({ agentId: found.agentId, callId: found.callId, by: actor(req) }, { extension: req.params.dest });
+      return { status: 'ok' as const, callId: found.callId };
     },
   );
 }

@@ -1,4 +1,4 @@
-import type { BridgeInfo, ChannelInfo, ChannelState } from '../port.js';
+import type { BridgeInfo, ChannelInfo, ChannelState, EndpointInfo, EndpointState } from '../port.js';
 
 /** ARI `Channel` model, as far as we read it. Every field is optional: we never trust the wire. */
 export interface AriChannelJson {
@@ -48,4 +48,22 @@ export function toChannelInfo(json: AriChannelJson): ChannelInfo {
 
 export function toBridgeInfo(json: AriBridgeJson): BridgeInfo {
   return { id: json.id ?? '', name: json.name ?? '', channelIds: [...(json.channels ?? [])] };
+}
+
+/** ARI `Endpoint` model. */
+export interface AriEndpointJson {
+  technology?: string;
+  resource?: string;
+  state?: string;
+  channel_ids?: unknown;
+}
+
+const ENDPOINT_STATES: ReadonlySet<string> = new Set<EndpointState>(['online', 'offline', 'unknown']);
+
+export function toEndpointInfo(json: AriEndpointJson): EndpointInfo {
+  return {
+    endpoint: `${json.technology ?? ''}/${json.resource ?? ''}`,
+    state: json.state !== undefined && ENDPOINT_STATES.has(json.state) ? (json.state as EndpointState) : 'unknown',
+    channelIds: Array.isArray(json.channel_ids) ? json.channel_ids.filter((id): id is string => typeof id === 'string') : [],
+  };
 }

@@ -2,18 +2,21 @@ import type { ResourceApi } from 'ari-client';
 import type { Logger } from 'pino';
 import {
   PbxError,
+  endpointOfDialString,
   isPbxError,
   type BridgeInfo,
   type ChannelInfo,
   type CreateChannelRequest,
   type DialRequest,
+  type EndpointInfo,
   type Pbx,
   type PbxEvent,
   type PbxListener,
+  type RecordingFile,
 } from '../port.js';
-import { toBridgeInfo, toChannelInfo, type AriBridgeJson, type AriChannelJson } from './ari-json.js';
+import { toBridgeInfo, toChannelInfo, toEndpointInfo, type AriBridgeJson, type AriChannelJson, type AriEndpointJson } from './ari-json.js';
 import type { BackoffOptions } from './backoff.js';
-import { toPbxError } from './errors.js';
+import { classifyAriError, toPbxError } from './errors.js';
 import { ConnectionSupervisor } from './supervisor.js';
 
 export interface AriPbxOptions {
@@ -36,7 +39,7 @@ export interface AriPbxOptions {
   heartbeatMs?: number;
 }
 
-type AriResource = 'channels' | 'bridges' | 'playbacks' | 'recordings' | 'applications';
+type AriResource = 'channels' | 'bridges' | 'playbacks' | 'recordings' | 'applications' | 'endpoints';
 /** `resource.nickname` as in the api-docs, e.g. `channels.answer`; also the `operation` of a PbxError. */
 type Operation = `${AriResource}.${string}`;
 
@@ -257,6 +260,33 @@ class AriPbx implements Pbx {
     await this.call('recordings.stopLive', { recordingName: name });
   }
 
+  async pauseRecording(name: string): Promise<void> {
+    await this.call('recordings.pause', { recordingName: name });
+  }
+
+  async unpauseRecording(name: string): Promise<void> {
+    await this.call('recordings.unpause', { recordingName: name });
+  }
+
+  /**
+   * ari-client's swagger layer reads every answer as text (and tries JSON on it), which mangles
+   * audio: the file is fetched directly, with the same base URL and credentials.
+   */
+  async getRecordingFile(name: string): Promise<RecordingFile> {
+    const operation = 'recordings.getStoredFile';
+    const base = new URL(this.options.url);
+    const url = `${base.protocol}//${base.host}/ari/recordings/stored/${encodeURIComponent(name)}/file`;
+    const authorization = `Basic ${Buffer.from(`${this.options.username}:${this.options.password}`).toString('base64')}`;
+    let res: Response;
+    try {
+      res = await fetch(url, { headers: { authorization }, signal: AbortSignal.timeout(this.requestTimeoutMs) });
+    } catch (err) {
+      throw new PbxError('unavailable', 0, err instanceof Error ? err.message : String(err), operation);
+    }
+    if (!res.ok) throw classifyAriError(res.status, await res.text(), operation);
+    return { contentType: res.headers.get('content-type') ?? 'application/octet-stream', data: Buffer.from(await res.arrayBuffer()) };
+  }
+
   async getChannel(channelId: string): Promise<ChannelInfo | undefined> {
     try {
       return toChannelInfo(await this.call<AriChannelJson>('channels.get', { channelId }));
@@ -278,4 +308,26 @@ class AriPbx implements Pbx {
     const app = await this.call<{ channel_ids?: string[] }>('applications.get', { applicationName: this.options.app });
     return [...(app.channel_ids ?? [])];
   }
+
+  async subscribeEndpoint(endpoint: string): Promise<void> {
+    await this.call('applications.subscribe', { applicationName: this.options.app, eventSource: `endpoint:${endpointParts(endpoint, 'applications.subscribe').join('/')}` });
+  }
+
+  async getEndpoint(endpoint: string): Promise<EndpointInfo | undefined> {
+    const [tech, resource] = endpointParts(endpoint, 'endpoints.get');
+    try {
+      return toEndpointInfo(await this.call<AriEndpointJson>('endpoints.get', { tech, resource }));
+    } catch (err) {
+      if (isPbxError(err, 'not_found')) return undefined;
+      throw err;
+    }
+  }
+}
+
+/** `PJSIP/1001` → ['PJSIP', '1001']; anything without an Asterisk endpoint is refused before a request goes out. */
+function endpointParts(endpoint: string, operation: Operation): [string, string] {
+  const device = endpointOfDialString(endpoint);
+  if (!device) throw new PbxError('invalid', 0, `'${endpoint}' is not the <technology>/<resource> of an endpoint`, operation);
+  const slash = device.indexOf('/');
+  return [device.slice(0, slash), device.slice(slash + 1)];
 }

@@ -1,5 +1,5 @@
 import type { DialStatus, PbxEvent } from '../port.js';
-import { toChannelInfo, type AriBridgeJson, type AriChannelJson } from './ari-json.js';
+import { toChannelInfo, toEndpointInfo, type AriBridgeJson, type AriChannelJson, type AriEndpointJson } from './ari-json.js';
 
 /** An ARI WebSocket message, read defensively: any field may be missing or of the wrong type. */
 interface AriEventJson {
@@ -8,6 +8,7 @@ interface AriEventJson {
   peer?: AriChannelJson;
   caller?: AriChannelJson;
   bridge?: AriBridgeJson;
+  endpoint?: AriEndpointJson;
   playback?: { id?: string; media_uri?: string; target_uri?: string; state?: string };
   recording?: { name?: string; target_uri?: string; duration?: number };
   args?: unknown;
@@ -79,6 +80,11 @@ const NORMALIZERS: Record<string, Normalizer> = {
   RecordingFinished: recordingFinished(false),
   RecordingFailed: recordingFinished(true),
   ApplicationReplaced: () => ({ type: 'appReplaced' }),
+  EndpointStateChange: (e) => {
+    if (!e.endpoint?.technology || !e.endpoint.resource) return undefined;
+    const { endpoint, state, channelIds } = toEndpointInfo(e.endpoint);
+    return { type: 'endpointStateChanged', endpoint, state, channelIds };
+  },
 };
 
 /**

@@ -128,16 +128,21 @@ export class ChannelStore {
   private sequence = 0;
   private snoopSequence = 0;
   private uniqueSequence = 0;
+  /** Told after a channel is added / removed (endpoint state, src/sim/deviceEndpoints.ts). */
+  onChange?: (channel: SimChannel, added: boolean) => void;
 
   constructor(private readonly now: () => number) {}
 
   add(channel: SimChannel): SimChannel {
     this.byId.set(channel.id, channel);
+    this.onChange?.(channel, true);
     return channel;
   }
 
   remove(channel: SimChannel): void {
-    if (this.byId.get(channel.id) === channel) this.byId.delete(channel.id);
+    if (this.byId.get(channel.id) !== channel) return;
+    this.byId.delete(channel.id);
+    this.onChange?.(channel, false);
   }
 
   get(id: string): SimChannel | undefined {

@@ -1,9 +1,10 @@
-/** /playbacks, /recordings, /applications, /asterisk. */
+/** /playbacks, /recordings, /applications, /endpoints, /asterisk. */
 import type { SimCore } from '../core.js';
 import { notFound } from '../errors.js';
 import type { AriRouter } from '../http.js';
 import { ariTimestamp } from '../json.js';
 import { appsOfChannel } from '../model/notify.js';
+import { getEndpoint, listEndpoints, subscribe } from '../deviceEndpoints.js';
 
 const NO_CONTENT = { status: 204 } as const;
 export const ASTERISK_VERSION = '22.10.1';
@@ -13,7 +14,7 @@ function applicationJson(core: SimCore, app: string) {
     name: app,
     channel_ids: core.channels.all().filter((ch) => appsOfChannel(ch).has(app)).map((ch) => ch.id),
     bridge_ids: core.bridges.all().filter((b) => b.subscribers.has(app)).map((b) => b.id),
-    endpoint_ids: [],
+    endpoint_ids: core.endpointSubscriptions.endpointsOf(app),
     device_names: [],
     events_allowed: [],
     events_disallowed: [],
@@ -28,6 +29,10 @@ export function registerMiscRoutes(router: AriRouter, core: SimCore, startedAt: 
       return NO_CONTENT;
     })
     .on('GET', '/recordings/stored', () => ({ status: 200, body: core.recordings.listStored() }))
+    .on('GET', '/recordings/stored/:name/file', (req) => {
+      const { contentType, data } = core.recordings.file(req.params.name!);
+      return { status: 200, body: data, headers: { 'Content-Type': contentType } };
+    })
     .on('GET', '/recordings/stored/:name', (req) => ({ status: 200, body: core.recordings.getStored(req.params.name!) }))
     .on('DELETE', '/recordings/stored/:name', (req) => {
       core.recordings.deleteStored(req.params.name!);
@@ -38,12 +43,29 @@ export function registerMiscRoutes(router: AriRouter, core: SimCore, startedAt: 
       core.recordings.stop(core, req.params.name!);
       return NO_CONTENT;
     })
+    .on('POST', '/recordings/live/:name/pause', (req) => {
+      core.recordings.setPaused(core, req.params.name!, true);
+      return NO_CONTENT;
+    })
+    .on('DELETE', '/recordings/live/:name/pause', (req) => {
+      core.recordings.setPaused(core, req.params.name!, false);
+      return NO_CONTENT;
+    })
     .on('GET', '/applications', () => ({ status: 200, body: core.hub.registeredApps().map((app) => applicationJson(core, app)) }))
     .on('GET', '/applications/:app', (req) => {
       const app = req.params.app!;
       if (!core.hub.isRegistered(app)) throw notFound('Application not found');
       return { status: 200, body: applicationJson(core, app) };
     })
+    .on('POST', '/applications/:app/subscription', (req) => {
+      const app = req.params.app!;
+      if (!core.hub.isRegistered(app)) throw notFound('Application not found');
+      subscribe(core, app, req.args.eventSource);
+      return { status: 200, body: applicationJson(core, app) };
+    })
+    .on('GET', '/endpoints', () => ({ status: 200, body: listEndpoints(core) }))
+    .on('GET', '/endpoints/:tech', (req) => ({ status: 200, body: listEndpoints(core, req.params.tech!) }))
+    .on('GET', '/endpoints/:tech/:resource', (req) => ({ status: 200, body: getEndpoint(core, req.params.tech!, req.params.resource!) }))
     .on('GET', '/asterisk/info', () => ({
       status: 200,
       body: {

@@ -14,7 +14,8 @@
   ARGV[3] agent channel id to use for the offer
 
   Returns {0, assignment} (see reserve.lua), or {0} when the agent is not ready, still in a
-  back-off, or no waiting caller fits it. A back-off that is over ends here.
+  back-off, or no waiting caller fits it (queues whose ringInUse rule excludes it are skipped).
+  A back-off that is over ends here.
 ]]
 --- @include "nowMs"
 --- @include "route"
@@ -34,7 +35,10 @@ local memberships = redis.call('HGETALL', KEYS[2])
 for i = 1, #memberships, 2 do
   local queue, penalty = memberships[i], tonumber(memberships[i + 1])
   local params = routingParams(prefix, queue)
-  for _, head in ipairs(waitingHeads(prefix, prefix .. 'queue:' .. queue .. ':waiting')) do
+  -- A queue with ringInUse false does not offer this agent while its phone is in use (pools.lua).
+  local heads = {}
+  if deviceAllows(prefix, queue, KEYS[1]) then heads = waitingHeads(prefix, prefix .. 'queue:' .. queue .. ':waiting') end
+  for _, head in ipairs(heads) do
     if best and head[2] >= best[2] then break end
     local needs = callerNeeds(prefix, params, head[1], head[3], now)
     if penalty <= needs.ceiling and matchQuality(have, needs.need, needs.relax) then

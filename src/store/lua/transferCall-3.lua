@@ -8,6 +8,10 @@
     mode extension → leaves the queues for destination <target>: the call is removed and a
                  control call `cc:rd-<callId>` (kind redirect) follows the caller until the
                  destination answers (src/acd/control/redirect.ts).
+    mode park → leaves the queues for the lowest free parking slot in range <target> (`701-720`):
+                 control call `cc:pk-<callId>` (kind park) keeps what a return to the queue
+                 needs (score = its place, skills, priority) and the slot in `parking` (slot →
+                 id) until unpark-3.lua (src/acd/control/park.ts).
   A failed offer to the target agent later puts the caller back in the queue (offerFailed).
   Fenced by the agent channel; nothing is written when a check fails.
 
@@ -18,16 +22,17 @@
   ARGV[1] key prefix acd:{t}: (queue, agent, waiting, idle and ctl keys are built from it; same hash tag)
   ARGV[2] call id
   ARGV[3] agent channel id (fence)
-  ARGV[4] mode: queue | agent
-  ARGV[5] target queue id or agent id
-  ARGV[6] new agent channel id (mode agent) or destination channel id (mode extension)
-  ARGV[8] engine node (mode extension)
+  ARGV[4] mode: queue | agent | consult | extension | park
+  ARGV[5] target queue id, agent id, destination or slot range (mode park)
+  ARGV[6] new agent channel id (mode agent), destination channel id (mode extension) or holding
+          bridge id (mode park)
+  ARGV[8] engine node (mode extension, park)
   ARGV[7] by (recorded in the CallControl event)
 
-  Returns {queue, agentId|'', version|0, wrapupS|0, targetEndpoint|''}: the call's queue, and the
-  released agent's wrap-up when it entered after-call work.
+  Returns {queue, agentId|'', version|0, wrapupS|0, targetEndpoint|'', slot|0}: the call's queue,
+  the released agent's wrap-up when it entered after-call work, and the parking slot (mode park).
   Errors  "ACD call_not_found -", "ACD invalid_state <why>", "ACD queue_not_found <q>",
-          "ACD agent_not_found <a>".
+          "ACD agent_not_found <a>", "ACD invalid_state no_free_parking_slot".
 ]]
 --- @include "nowMs"
 --- @include "fail"
@@ -56,21 +61,29 @@ elseif mode == 'consult' then
   targetKey = prefix .. 'agent:' .. target
   if redis.call('HGET', targetKey, 'call') ~= 'cs-' .. callId then return fail('invalid_state', 'no_consult_with_' .. target) end
 end
+local slot
+if mode == 'park' then
+  local first, last = string.match(target, '^(%d+)-(%d+)$')
+  for s = tonumber(first or 1), tonumber(last or 0) do
+    if redis.call('HEXISTS', prefix .. 'parking', s) == 0 then slot = s break end
+  end
+  if not slot then return fail('invalid_state', 'no_free_parking_slot') end
+end
 
 local now = nowMs()
 local answeredAt = tonumber(call.answeredAt)
 emit(KEYS[3], { type = 'AgentComplete', ts = now, callId = callId, queue = call.queue, agentId = call.agentId,
-  talkMs = now - answeredAt, waitMs = answeredAt - tonumber(call.joinedAt), reason = 'transfer' })
+  talkMs = now - answeredAt, waitMs = answeredAt - tonumber(call.joinedAt), reason = mode == 'park' and 'park' or 'transfer' })
 emit(KEYS[3], { type = 'CallControl', ts = now, callId = callId, agentId = call.agentId, action = 'transfer',
   detail = mode .. ':' .. target, by = ARGV[7] })
 local agentKey = prefix .. 'agent:' .. call.agentId
 redis.call('HINCRBY', agentKey, 'talkMs', now - answeredAt) -- least-talk-time routing, as endCall
 local queueWrapupS = redis.call('HGET', prefix .. 'queue:' .. call.queue, 'wrapupS') or '0'
 local version, wrapupS = wrapUp(prefix, KEYS[3], call.agentId, callId, queueWrapupS, now)
-local reply = { call.queue, '', 0, 0, '' }
+local reply = { call.queue, '', 0, 0, '', slot or 0 }
 if version then
   redis.call('HINCRBY', agentKey, 'callsTaken', 1)
-  if tonumber(wrapupS) > 0 then reply = { call.queue, call.agentId, version, wrapupS, '' } end
+  if tonumber(wrapupS) > 0 then reply = { call.queue, call.agentId, version, wrapupS, '', slot or 0 } end
 end
 redis.call('HDEL', KEYS[2], agentChannel)
 redis.call('DEL', prefix .. 'ctl:' .. callId)
@@ -109,6 +122,23 @@ elseif mode == 'extension' then
   redis.call('DEL', KEYS[1], KEYS[1] .. ':offers')
   emit(KEYS[3], { type = 'QueueCallerLeave', ts = now, callId = callId, queue = call.queue, reason = 'transfer',
     waitMs = answeredAt - tonumber(call.joinedAt) })
+  return reply
+elseif mode == 'park' then
+  local id = 'pk-' .. callId
+  redis.call('HSET', prefix .. 'cc:' .. id, 'id', id, 'agentId', '', 'kind', 'park', 'state', 'parked',
+    'startedAt', now, 'previous', '', 'callerChannel', call.callerChannel, 'agentLeg', agentChannel,
+    'bridgeId', newChannel, 'slot', slot, 'parkedBy', call.agentId, 'queue', call.queue,
+    'priority', call.priority, 'score', call.score, 'skills', call.skills or '', 'joinedAt', call.joinedAt,
+    'callerNumber', call.callerNumber, 'callerName', call.callerName, 'node', ARGV[8])
+  redis.call('SADD', prefix .. 'ccs', id)
+  redis.call('HSET', prefix .. 'parking', slot, id)
+  redis.call('HDEL', KEYS[2], call.callerChannel)
+  redis.call('SREM', prefix .. 'calls', callId)
+  redis.call('DEL', KEYS[1], KEYS[1] .. ':offers')
+  emit(KEYS[3], { type = 'QueueCallerLeave', ts = now, callId = callId, queue = call.queue, reason = 'park',
+    waitMs = answeredAt - tonumber(call.joinedAt) })
+  emit(KEYS[3], { type = 'CallParked', ts = now, callId = callId, queue = call.queue, agentId = call.agentId,
+    slot = slot, by = ARGV[7] })
   return reply
 else
   redis.call('HSET', KEYS[1], 'state', 'offering', 'agentId', target, 'agentChannel', newChannel, 'bridgeId', '',

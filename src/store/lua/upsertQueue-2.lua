@@ -1,7 +1,7 @@
 --[[
   Creates or updates a queue definition. Routing settings apply to the next decision; a strategy
-  change re-orders the queue's routing pools (cost: the queue's members, at configuration time
-  only).
+  or ringInUse change re-files the queue's members in its routing pools (cost: the queue's
+  members, at configuration time only).
 
   KEYS[1] queue hash          acd:{t}:queue:<id>
   KEYS[2] queue id set        acd:{t}:queues
@@ -24,6 +24,7 @@
 
 local prefix = ARGV[8]
 local previous = redis.call('HGET', KEYS[1], 'strategy')
+local previousRingInUse = redis.call('HGET', KEYS[1], 'ringInUse')
 redis.call('HSET', KEYS[1], 'id', ARGV[1], 'name', ARGV[2], 'strategy', ARGV[3], 'ringTimeoutS', ARGV[4],
   'wrapupS', ARGV[5], 'musicClass', ARGV[6], 'def', ARGV[7])
 for i = 9, #ARGV, 2 do
@@ -34,14 +35,10 @@ for i = 9, #ARGV, 2 do
   end
 end
 redis.call('SADD', KEYS[2], ARGV[1])
-if previous and previous ~= ARGV[3] then
+if (previous and previous ~= ARGV[3]) or previousRingInUse ~= redis.call('HGET', KEYS[1], 'ringInUse') then
   local members = redis.call('HGETALL', KEYS[1] .. ':members')
   for i = 1, #members, 2 do
-    local agentKey = prefix .. 'agent:' .. members[i]
-    if offerable(agentKey) then
-      local member = members[i + 1] .. '|' .. (redis.call('HGET', agentKey, 'profile') or '')
-      redis.call('ZADD', poolKey(prefix, ARGV[1], member), poolScore(prefix, ARGV[1], agentKey), members[i])
-    end
+    refilePool(prefix, ARGV[1], members[i], members[i + 1])
   end
 end
 return 1

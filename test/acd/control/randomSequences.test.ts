@@ -20,7 +20,8 @@ const config = {
   agents: [
     { id: 'a1', endpoint: 'PJSIP/a1', queues: ['sales'] },
     { id: 'a2', endpoint: 'PJSIP/a2', queues: ['sales', 'support'] },
-    { id: 'a3', endpoint: 'PJSIP/a3', queues: ['support'] },
+    // Manual answer: its offers wait for `answer` (or ring out as RONA).
+    { id: 'a3', endpoint: 'PJSIP/a3', queues: ['support'], manualAnswer: true },
   ],
 };
 const STEPS = 60;
@@ -66,6 +67,9 @@ async function problems(placed: string[]): Promise<string[]> {
       if (redirect.state === 'connected' && (!ch.bridgeId || dest?.bridgeId !== ch.bridgeId)) p.push(`transferred caller ${callerId} not bridged with ${redirect.fields.destLeg}`);
       if (redirect.state !== 'connected' && !ch.moh) p.push(`caller ${callerId} being transferred hears no music`);
       if (call) p.push(`caller ${callerId} both queued and being transferred`);
+    } else if (await h.store.getControlCall(`pk-${callerId}`)) {
+      if (ch.bridgeId !== `bridge-pk-${callerId}` || !ch.moh) p.push(`parked caller ${callerId} not in its holding bridge with music`);
+      if (call) p.push(`caller ${callerId} both queued and parked`);
     } else if (!call) p.push(`caller ${callerId} in Stasis without a call`);
     else if (call.state === 'connected') {
       const leg = byId.get(call.agentChannel);
@@ -172,13 +176,16 @@ async function runSequence(seed: number): Promise<void> {
     monitor: (agentId) => c.monitor({ supervisorId: 's1', agentId, endpoint: 'PJSIP/sup', mode: r.pick(['monitor', 'whisper', 'barge'] as const) }),
     endMonitor: () => c.endMonitor('s1'),
     dial: (agentId) => c.dial({ agentId, destination: '555', by }),
+    park: (agentId) => c.park({ agentId, by }),
+    retrieveParked: (agentId) => c.retrieveParked({ agentId, slot: r.pick([701, 702, 703]), by }),
+    answer: (agentId) => c.answer({ agentId, by }),
     forceState: (agentId) => {
       const state = r.pick(['ready', 'not_ready', 'logged_out'] as const);
       return c.forceState({ supervisorId: 's1', agentId, state, reason: state === 'not_ready' ? 'break' : undefined });
     },
   };
   // In-call commands twice as likely: most steps should find a call to act on.
-  const inCall = ['hold', 'retrieve', 'mute', 'unmute', 'dtmf', 'release', 'transferQueue', 'transferAgent', 'transferExtension', 'monitor', 'agentHangup', 'consultAgent', 'consultExtension', 'completeTransfer', 'completeTransfer', 'cancelConsult', 'conference'];
+  const inCall = ['hold', 'retrieve', 'mute', 'unmute', 'dtmf', 'release', 'transferQueue', 'transferAgent', 'transferExtension', 'monitor', 'agentHangup', 'consultAgent', 'consultExtension', 'completeTransfer', 'completeTransfer', 'cancelConsult', 'conference', 'park'];
   const names = [...Object.keys(actions), ...inCall];
   for (const id of AGENTS) await h.engine.agents.login(id, { by, ready: true });
   for (let step = 0; step < STEPS; step++) {
@@ -208,7 +215,7 @@ async function runSequence(seed: number): Promise<void> {
 
 describe('random command sequences', () => {
   it.each(SEEDS)('seed %i: every caller bridged, waiting or cleanly gone; every agent consistent', async (seed) => {
-    h = await startHarness(config, { retryDelayMs: 200 });
+    h = await startHarness(config, { retryDelayMs: 200, park: { timeoutS: 3 } });
     await runSequence(seed);
   }, 90_000);
 });

@@ -9,7 +9,9 @@
 --   queue:<q>:clock                     random strategies: key of the last agent picked
 --
 -- An agent is in its pools iff it is ready, a member, and not in a busy/reject back-off
--- (`availableAt` set). Cost of entering / leaving = the number of the agent's queues.
+-- (`availableAt` set) -- `offerable` -- and, per queue, the device rule allows it (`deviceAllows`:
+-- a queue with ringInUse false skips an agent whose phone is in use outside the ACD).
+-- Cost of entering / leaving = the number of the agent's queues.
 
 local function poolsKey(prefix, queue)
   return prefix .. 'queue:' .. queue .. ':pools'
@@ -59,12 +61,21 @@ local function eachPool(prefix, agentId, fn)
   end
 end
 
--- Puts the agent in the pool of each of its queues.
+-- app_queue ringinuse: false when the queue has `ringInUse` '0' (false; unset = true) and the
+-- agent's phone is in use outside the ACD (`deviceInUse` '1', set by setDeviceInUse-2.lua).
+local function deviceAllows(prefix, queue, agentKey)
+  return redis.call('HGET', agentKey, 'deviceInUse') ~= '1'
+    or redis.call('HGET', prefix .. 'queue:' .. queue, 'ringInUse') ~= '0'
+end
+
+-- Puts the agent in the pool of each of its queues whose device rule allows it.
 local function enterPools(prefix, agentId)
   local agentKey = prefix .. 'agent:' .. agentId
   eachPool(prefix, agentId, function(queue, key, member, penalty)
-    redis.call('ZADD', key, poolScore(prefix, queue, agentKey), agentId)
-    redis.call('ZADD', poolsKey(prefix, queue), penalty, member)
+    if deviceAllows(prefix, queue, agentKey) then
+      redis.call('ZADD', key, poolScore(prefix, queue, agentKey), agentId)
+      redis.call('ZADD', poolsKey(prefix, queue), penalty, member)
+    end
   end)
 end
 
@@ -81,4 +92,19 @@ end
 local function offerable(agentKey)
   local agent = redis.call('HMGET', agentKey, 'status', 'availableAt')
   return agent[1] == 'ready' and not agent[2]
+end
+
+-- Re-files one member in one queue's pool after the queue's settings changed (strategy order,
+-- ringInUse): out of its pool, then back in with a fresh score when it belongs there.
+local function refilePool(prefix, queue, agentId, penalty)
+  local agentKey = prefix .. 'agent:' .. agentId
+  local member = poolMember(penalty, redis.call('HGET', agentKey, 'profile') or '')
+  local key = poolKey(prefix, queue, member)
+  if redis.call('ZREM', key, agentId) == 1 and redis.call('ZCARD', key) == 0 then
+    redis.call('ZREM', poolsKey(prefix, queue), member)
+  end
+  if offerable(agentKey) and deviceAllows(prefix, queue, agentKey) then
+    redis.call('ZADD', key, poolScore(prefix, queue, agentKey), agentId)
+    redis.call('ZADD', poolsKey(prefix, queue), penalty, member)
+  end
 end

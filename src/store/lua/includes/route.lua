@@ -93,10 +93,10 @@ local function matchingPools(prefix, queue, needs)
 end
 
 -- True when the agent really belongs in the pool (ready, not backing off, member with that
--- penalty and profile). Anything else is a stale entry: dropped here, so it is never offered.
+-- penalty and profile, device rule). Anything else is a stale entry: dropped here, so it is never offered.
 local function belongs(prefix, queue, pool, agentId)
   local agentKey = prefix .. 'agent:' .. agentId
-  if offerable(agentKey) and redis.call('HGET', agentKey .. ':queues', queue) == pool.penalty
+  if offerable(agentKey) and deviceAllows(prefix, queue, agentKey) and redis.call('HGET', agentKey .. ':queues', queue) == pool.penalty
       and (redis.call('HGET', agentKey, 'profile') or '') == pool.profile then
     return true
   end

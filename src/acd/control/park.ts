@@ -1,0 +1,188 @@
+/**
+ * Park and announce. The agent parks its connected caller: the store takes the call out of the
+ * queues into control call `pk-<callId>` holding the lowest free slot of the tenant's range and
+ * the agent wraps up as after a normal call (one atomic step, transferCall-3.lua mode park).
+ * Then the caller moves from the call's bridge into a holding bridge of its own with music, the
+ * slot is played to the agent, and the agent leg goes when the announcement ends.
+ * A parked call leaves its slot (unpark-3.lua) when
+ *   retrieved    any ready agent asks for the slot: the call is back in its queue (its place)
+ *                and offered to that agent at once;
+ *   timeout      after `timeoutS` (a fenced BullMQ timer): offered to the parking agent if it is
+ *                ready, else waiting in its queue at its old place;
+ *   hangup       the caller hung up: the slot is free.
+ * The record lives in Redis, so after a reconnect a live parked caller keeps its slot and timer
+ * and a gone one is cleaned up.
+ */
+import { AcdError } from '../../domain/errors.js';
+import { isPbxError } from '../../pbx/port.js';
+import type { ControlCallRecord, UnparkRequest } from '../../store/controlOps.js';
+import { hangupQuietly, offerToAgent } from '../agentLeg.js';
+import { callIdOf } from '../callerEntry.js';
+import type { AcdContext } from '../context.js';
+import { newAgentChannelId } from '../router.js';
+import { forOwnControlCalls, withAgentCall, type CallTarget } from './calls.js';
+import { TrackedCalls, type ChannelWatch } from './watch.js';
+
+export interface ParkSettings {
+  /** Slot range, lowest free first. */
+  firstSlot: number;
+  lastSlot: number;
+  /** An unretrieved call returns after this long. */
+  timeoutS: number;
+  /** Played to the agent before the slot's digits. */
+  announcement: string;
+}
+
+export const DEFAULT_PARK: ParkSettings = { firstSlot: 701, lastSlot: 720, timeoutS: 60, announcement: 'sound:beep' };
+
+const parkIdOf = (callId: string) => `pk-${callId}`;
+
+export class Parking extends TrackedCalls {
+  /** Announcement playback id → the agent leg to hang up when it ends. */
+  private readonly announcing = new Map<string, string>();
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    private readonly ctx: AcdContext,
+    private readonly watch: ChannelWatch,
+    private readonly settings: ParkSettings,
+  ) {
+    super();
+    this.unsubscribe = ctx.pbx.onEvent((e) => {
+      if (e.type !== 'playbackFinished') return;
+      const leg = this.announcing.get(e.playbackId);
+      if (leg === undefined) return;
+      this.announcing.delete(e.playbackId);
+      void hangupQuietly(ctx, leg);
+    });
+  }
+
+  park(t: CallTarget): Promise<{ slot: number; callId: string }> {
+    return withAgentCall(this.ctx, t, ['connected'], 'park', async (call, control) => {
+      if (control.consult) throw new AcdError('invalid_state', 'park: a consult is running');
+      const id = parkIdOf(call.id);
+      const bridgeId = `bridge-${id}`;
+      const result = await this.ctx.store.transferCall({
+        callId: call.id,
+        agentChannel: call.agentChannel,
+        target: { park: `${this.settings.firstSlot}-${this.settings.lastSlot}`, bridgeId, node: this.ctx.nodeId },
+        by: t.by,
+      });
+      const r = (await this.ctx.store.getControlCall(id))!;
+      this.track(r);
+      await this.ctx.timers.scheduleControl({ what: 'park', id, fence: String(r.startedAt) }, this.settings.timeoutS * 1000);
+      if (result.wrapup) await this.ctx.timers.scheduleWrapup(result.wrapup.agentId, result.wrapup.version, result.wrapup.seconds * 1000);
+      else this.ctx.kick({ agentId: t.agentId });
+      this.ctx.logger.info({ callId: call.id, agentId: t.agentId, slot: result.slot, by: t.by }, 'call parked');
+      const playbackId = `park-${call.id}-${r.startedAt}`;
+      try {
+        if (control.held === '1') await this.ctx.pbx.unmute(call.callerChannel, 'in');
+        await this.hold(r);
+        await this.ctx.pbx.destroyBridge(call.bridgeId);
+        this.announcing.set(playbackId, call.agentChannel);
+        await this.ctx.pbx.play(call.agentChannel, [this.settings.announcement, `digits:${result.slot}`], playbackId);
+      } catch (err) {
+        // A party left meanwhile (a gone channel is 404, or 400 for addChannel).
+        this.announcing.delete(playbackId);
+        await hangupQuietly(this.ctx, call.agentChannel);
+        if (!isPbxError(err, 'not_found') && !isPbxError(err, 'invalid')) throw err;
+        // The caller's StasisEnd may have come before its watch: free the slot now.
+        if (!(await this.ctx.pbx.getChannel(call.callerChannel))) await this.locked(id, () => this.unparkIfParked(id, 'caller'));
+      }
+      return { slot: result.slot, callId: call.id };
+    });
+  }
+
+  /** A ready agent takes the call parked in `slot`: it is offered to that agent. */
+  async retrieve(req: { agentId: string; slot: number; by: string }): Promise<{ callId: string }> {
+    if (!Number.isInteger(req.slot) || req.slot < this.settings.firstSlot || req.slot > this.settings.lastSlot) {
+      throw new AcdError('validation', `slot must be an integer ${this.settings.firstSlot}-${this.settings.lastSlot}`, { field: 'slot' });
+    }
+    const id = await this.ctx.store.parkedIn(req.slot);
+    if (!id) throw new AcdError('call_not_found', `no call is parked in slot ${req.slot}`, { field: 'slot' });
+    let done = false;
+    await this.locked(id, async () => {
+      const r = await this.ctx.store.getControlCall(id);
+      if (!r) return;
+      done = await this.unpark(r, { reason: 'retrieved', by: req.agentId, agentId: req.agentId, mode: 'strict' });
+    });
+    if (!done) throw new AcdError('call_not_found', `no call is parked in slot ${req.slot} any more`, { field: 'slot' });
+    this.ctx.logger.info({ id, slot: req.slot, agentId: req.agentId, by: req.by }, 'parked call retrieved');
+    return { callId: id.slice(3) };
+  }
+
+  /** The park timer: back to the parking agent if ready, else to the caller's queue. */
+  async timeout(id: string, fence: string): Promise<void> {
+    await this.locked(id, async () => {
+      const r = await this.ctx.store.getControlCall(id);
+      if (!r || String(r.startedAt) !== fence) return;
+      await this.unpark(r, { reason: 'timeout', by: 'system', agentId: r.fields.parkedBy!, mode: 'fallback', startedAt: r.startedAt });
+      this.ctx.logger.info({ id, slot: r.fields.slot }, 'parked call not retrieved; returned');
+    });
+  }
+
+  /** After a (re)connect: follow this node's parked calls again; a gone caller frees its slot. */
+  async repair(): Promise<void> {
+    await forOwnControlCalls(this.ctx, 'park', async (r) => {
+      if (!this.owns(r.id)) this.track(r);
+      if (!(await this.ctx.pbx.getChannel(r.fields.callerChannel!))) return this.unparkIfParked(r.id, 'system');
+      // An announcement cut short by the restart: its agent leg is not needed any more.
+      await hangupQuietly(this.ctx, r.fields.agentLeg!);
+      await this.hold(r);
+    });
+  }
+
+  close(): void {
+    this.unsubscribe();
+  }
+
+  private locked(id: string, task: () => Promise<void>): Promise<void> {
+    return this.ctx.locks.run(`cc:${id}`, task);
+  }
+
+  private track(r: ControlCallRecord): void {
+    this.keep(r.id, [this.watch.watch(r.fields.callerChannel!, { gone: () => this.locked(r.id, () => this.unparkIfParked(r.id, 'caller')) })]);
+  }
+
+  /** The parked caller hung up: its slot is free. */
+  private async unparkIfParked(id: string, by: string): Promise<void> {
+    const r = await this.ctx.store.getControlCall(id);
+    if (r) await this.unpark(r, { reason: 'hangup', by, agentId: '', mode: 'fallback' });
+  }
+
+  /** The caller in its holding bridge with music (idempotent). */
+  private async hold(r: ControlCallRecord): Promise<void> {
+    const bridgeId = r.fields.bridgeId!;
+    const queue = await this.ctx.store.getQueue(r.fields.queue!);
+    await this.ctx.pbx.createBridge({ bridgeId, name: `acd-park-${r.fields.slot}` });
+    await this.ctx.pbx.addToBridge(bridgeId, [r.fields.callerChannel!]);
+    await this.ctx.pbx.startMoh(r.fields.callerChannel!, queue?.musicClass);
+  }
+
+  /** Leaves the slot; the caller is offered to the agent or waits in its queue. False when it was not parked any more. */
+  private async unpark(r: ControlCallRecord, req: Omit<UnparkRequest, 'id' | 'agentChannel'>): Promise<boolean> {
+    const res = await this.ctx.store.unpark({ ...req, id: r.id, agentChannel: req.agentId ? newAgentChannelId() : '' });
+    if (!res) return false;
+    this.untrack(r.id);
+    const caller = r.fields.callerChannel!;
+    try {
+      await this.ctx.pbx.destroyBridge(r.fields.bridgeId!);
+    } catch (err) {
+      if (!isPbxError(err, 'not_found')) this.ctx.logger.warn({ err, id: r.id }, 'parking bridge destroy failed');
+    }
+    if (res.to === 'gone') return true;
+    if (res.to === 'noqueue') {
+      this.ctx.logger.warn({ id: r.id, queue: r.fields.queue }, 'parked call returns to a deleted queue; hanging up');
+      await hangupQuietly(this.ctx, caller);
+      return true;
+    }
+    // The caller may have hung up while it came back (its StasisEnd found no call): end it then.
+    if (!(await this.ctx.pbx.getChannel(caller))) {
+      await this.ctx.store.endCall(callIdOf(caller), 'caller');
+      return true;
+    }
+    if (res.to === 'agent') await offerToAgent(this.ctx, res.assignment);
+    else this.ctx.kick({ queue: res.queue });
+    return true;
+  }
+}

@@ -1,0 +1,174 @@
+/**
+ * Call recording through the whole engine (simulator over ARI + real Redis) and the HTTP API:
+ * pause / resume per call (ARI requests, control state, invalid_state), the duration reported by
+ * the PBX (paused time excluded), automatic per-queue recording around a queue call, and the
+ * audio download route (bytes, headers, auth, 404).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createEventHub, type EventHub } from '../../../src/api/eventHub.js';
+import { buildApi } from '../../../src/api/server.js';
+import { createApiServices } from '../../../src/api/services.js';
+import { resolveAuthSettings } from '../../../src/auth/settings.js';
+import { resolveConfigFile, type ConfigFile } from '../../../src/config.js';
+import { sleep, startHarness, waitFor, type Harness } from '../../helpers/acdHarness.js';
+import { httpClient, type HttpClient } from '../../api/httpClient.js';
+
+const config: ConfigFile = {
+  queues: [
+    { id: 'sales', ringTimeoutS: 3, wrapupS: 0 },
+    { id: 'recorded', ringTimeoutS: 3, wrapupS: 0, record: { format: 'wav', nameTemplate: '{queue}-{agentId}-{callId}-{ts}' } },
+  ],
+  agents: [
+    { id: 'a1', endpoint: 'PJSIP/a1', queues: ['sales'] },
+    { id: 'a2', endpoint: 'PJSIP/a2', queues: ['recorded'] },
+  ],
+};
+
+const KEYS = { admin: 'admin-key-0123456789', a1: 'agent-a1-key-0123456789', a2: 'agent-a2-key-0123456789' };
+const AUTH = {
+  mode: 'keys' as const,
+  apiKeys: [
+    { key: KEYS.admin, role: 'admin' as const, name: 'admin' },
+    { key: KEYS.a1, role: 'agent' as const, agentId: 'a1', name: 'agent-a1' },
+    { key: KEYS.a2, role: 'agent' as const, agentId: 'a2', name: 'agent-a2' },
+  ],
+};
+
+let h: Harness;
+let hub: EventHub | undefined;
+let api: Awaited<ReturnType<typeof buildApi>> | undefined;
+afterEach(async () => {
+  await api?.close();
+  await hub?.stop();
+  await h?.close();
+  api = hub = undefined;
+});
+
+const by = 'agent';
+
+async function startApi(): Promise<{ http: HttpClient; base: string }> {
+  hub = createEventHub(h.store, h.logger, { blockMs: 50, retryMs: 20 });
+  await hub.start();
+  const services = createApiServices({ redis: h.redis, tenant: h.tenant, store: h.store, hub, logger: h.logger, auth: resolveAuthSettings(AUTH), stats: { groups: {} } });
+  api = await buildApi({ store: h.store, agents: h.engine.agents, reasons: resolveConfigFile(config).reasons, logger: h.logger, events: hub, control: h.engine.control, calls: h.engine.calls, ...services });
+  const base = `${await api.listen({ host: '127.0.0.1', port: 0 })}/api`;
+  return { http: httpClient(base), base };
+}
+
+async function connectedCall(agentId: string, queue: string) {
+  h.sim.setEndpoint(`PJSIP/${agentId}`, { kind: 'answer', ringMs: 100 });
+  await h.engine.agents.login(agentId, { by: 'test', ready: true });
+  const caller = h.sim.placeCall({ queue, callerNumber: '5550001' });
+  const call = await h.waitForCall(caller, 'connected');
+  await waitFor(() => h.sim.bridges().find((b) => b.id === call.bridgeId && b.channelIds.length === 2), 'bridged');
+  await h.engine.idle();
+  return call;
+}
+
+const finished = (name: string) =>
+  waitFor(async () => {
+    const [r] = (await h.store.listRecordings()).filter((x) => x.name === name);
+    return r?.durationS !== undefined ? r : undefined;
+  }, `recording ${name} finished`);
+
+describe('pause and resume', () => {
+  it('pauses and resumes the running recording; invalid_state without one or twice in a row; paused time is not in the duration', async () => {
+    h = await startHarness(config);
+    const call = await connectedCall('a1', 'sales');
+    await expect(h.engine.control.pauseRecording({ agentId: 'a1', by })).rejects.toMatchObject({ code: 'invalid_state' });
+    await expect(h.engine.control.resumeRecording({ agentId: 'a1', by })).rejects.toMatchObject({ code: 'invalid_state' });
+
+    const { name } = await h.engine.control.startRecording({ agentId: 'a1', by });
+    await expect(h.engine.control.resumeRecording({ agentId: 'a1', by })).rejects.toMatchObject({ code: 'invalid_state' });
+    await h.engine.control.pauseRecording({ agentId: 'a1', by });
+    expect(h.sim.requests.filter((r) => r.path === `/recordings/live/${name}/pause`).map((r) => `${r.method} ${r.status}`)).toEqual(['POST 204']);
+    expect(await h.store.getControl(call.id)).toMatchObject({ recording: name, recordingPaused: '1' });
+    await expect(h.engine.control.pauseRecording({ agentId: 'a1', by })).rejects.toMatchObject({ code: 'invalid_state' });
+    // 600 ms real = 6 simulated seconds paused.
+    await sleep(600);
+    await h.engine.control.resumeRecording({ agentId: 'a1', by });
+    expect(h.sim.requests.filter((r) => r.path === `/recordings/live/${name}/pause`).map((r) => `${r.method} ${r.status}`)).toEqual(['POST 204', 'DELETE 204']);
+    expect((await h.store.getControl(call.id)).recordingPaused).toBeUndefined();
+    const details = (await h.events()).flatMap((e) => (e.type === 'CallControl' && e.action === 'recording' ? [e.detail] : []));
+    expect(details).toEqual([`started ${name}`, `paused ${name}`, `resumed ${name}`]);
+
+    await h.engine.control.stopRecording({ agentId: 'a1', by });
+    expect(await h.store.getControl(call.id)).toEqual({});
+    const info = await finished(name);
+    expect(info.durationS).toBeLessThan(6);
+    expect((await h.store.getAgent('a1'))?.status).toBe('busy');
+  });
+});
+
+describe('automatic recording per queue', () => {
+  it('records a call of a `record` queue from connect to its end and lists it with queue, agent, call, start and duration', async () => {
+    h = await startHarness(config);
+    const before = Date.now();
+    const call = await connectedCall('a2', 'recorded');
+    // The engine writes the store right after the PBX accepted the recording.
+    await waitFor(async () => (await h.store.getControl(call.id)).recording, 'recording in the call control');
+    const rec = h.sim.requests.find((r) => r.path === `/bridges/${call.bridgeId}/record`)!;
+    expect(rec).toMatchObject({ method: 'POST', status: 201, query: { format: 'wav' } });
+    const name = rec.query.name!;
+    expect(name).toMatch(new RegExp(`^recorded-a2-${call.id.replace(/[^A-Za-z0-9_-]/g, '_')}-\\d+$`));
+    expect(await h.store.getControl(call.id)).toMatchObject({ recording: name });
+    const [listed] = await h.store.listRecordings({ callId: call.id });
+    expect(listed).toMatchObject({ name, format: 'wav', queue: 'recorded', agentId: 'a2', callId: call.id, by: 'queue' });
+    expect(listed!.startedAt).toBeGreaterThanOrEqual(before);
+    expect(listed!.durationS).toBeUndefined();
+
+    await sleep(300);
+    h.sim.hangup(call.callerChannel);
+    const info = await finished(name);
+    expect(info.durationS).toBeGreaterThanOrEqual(2);
+    expect(await h.store.getCall(call.id)).toBeUndefined();
+    await waitFor(async () => (await h.store.getAgent('a2'))?.status === 'ready', 'a2 ready again');
+    // A queue without `record` records nothing by itself.
+    await connectedCall('a1', 'sales');
+    expect(h.sim.requests.filter((r) => r.path.endsWith('/record'))).toHaveLength(1);
+  });
+
+  it('refuses a name template without {callId} and {ts} or with an unknown placeholder', () => {
+    const withTemplate = (nameTemplate: string) => ({ ...config, queues: [{ id: 'q', record: { format: 'wav' as const, nameTemplate } }] });
+    expect(() => resolveConfigFile(withTemplate('{queue}-{ts}'))).toThrow(/record\.nameTemplate.*\{callId\}/);
+    expect(() => resolveConfigFile(withTemplate('{callId}-{ts}-{who}'))).toThrow(/unknown placeholder \{who\}/);
+    expect(() => resolveConfigFile({ ...config, queues: [{ id: 'q', record: { format: 'mp4' } }] } as unknown as ConfigFile)).toThrow(/record/);
+  });
+});
+
+describe('recordings over the API', () => {
+  it('pauses / resumes through the CTI command table and downloads the audio with its content type', async () => {
+    h = await startHarness(config);
+    const { http, base } = await startApi();
+    const call = await connectedCall('a1', 'sales');
+    const cmd = (command: string, key = KEYS.a1) => http('POST', `/cti/agents/a1/${command}`, { key, body: {} });
+    expect(await cmd('pauseRecording')).toMatchObject({ status: 409, body: { code: 'invalid_state' } });
+    const started = await cmd('startRecording');
+    const name = started.body.data.name as string;
+    expect(await cmd('pauseRecording')).toMatchObject({ status: 200, body: { result: 'success', data: { name } } });
+    expect(await cmd('resumeRecording')).toMatchObject({ status: 200, body: { data: { name } } });
+    expect(await cmd('resumeRecording')).toMatchObject({ status: 409, body: { code: 'invalid_state' } });
+    await sleep(200);
+    h.sim.hangup(call.callerChannel);
+    const info = await finished(name);
+
+    const list = await http('GET', '/recordings?agentId=a1', { key: KEYS.a1 });
+    expect(list.body).toEqual([expect.objectContaining({ name, callId: call.id, agentId: 'a1', queue: 'sales', durationS: info.durationS })]);
+
+    const res = await fetch(`${base}/recordings/${name}/file?agentId=a1`, { headers: { 'x-api-key': KEYS.a1 } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('audio/wav');
+    expect(res.headers.get('content-disposition')).toBe(`attachment; filename="${name}.wav"`);
+    const bytes = Buffer.from(await res.arrayBuffer());
+    expect(bytes.subarray(0, 4).toString('ascii')).toBe('RIFF');
+    expect(bytes.length).toBe(44 + info.durationS! * 16_000);
+    expect(h.sim.requests.find((r) => r.path === `/recordings/stored/${name}/file`)).toMatchObject({ method: 'GET', status: 200 });
+
+    // Auth like the list: an agent key names itself and gets only its own recordings.
+    expect((await http('GET', `/recordings/${name}/file`, { key: KEYS.a1 })).status).toBe(403);
+    expect((await http('GET', `/recordings/${name}/file?agentId=a2`, { key: KEYS.a2 })).status).toBe(404);
+    expect((await http('GET', `/recordings/${name}/file`)).status).toBe(401);
+    expect((await http('GET', `/recordings/${name}/file`, { key: KEYS.admin })).status).toBe(200);
+    expect(await http('GET', '/recordings/no-such-recording/file', { key: KEYS.admin })).toMatchObject({ status: 404, body: { code: 'not_found' } });
+  });
+});
