@@ -3,12 +3,12 @@
  * private `redis-server` on a free loopback port with persistence off, stopped by `stop()`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants as fsConstants } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { findOrInstall, PackageError, type InstallDeps } from './debianPackage.js';
 
 export interface RedisHandle {
   url: string;
@@ -154,75 +154,15 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // ---- finding (or installing) the binary ----
 
-export interface CommandResult {
-  code: number;
-  output: string;
-}
-
-export interface InstallDeps {
-  logger?: Logger;
-  /** Directories searched for the binary (default: PATH). */
-  searchPath?: string;
-  isRoot?: boolean;
-  run?: (cmd: string, args: string[]) => Promise<CommandResult>;
-}
+export type { CommandResult, InstallDeps } from './debianPackage.js';
 
 /** Absolute path of `redis-server`; as root, installs Debian's package when it is missing. */
 export async function findOrInstallRedisServer(deps: InstallDeps = {}): Promise<string> {
-  const searchPath = deps.searchPath ?? process.env.PATH ?? '';
-  const found = findOnPath(BINARY, searchPath);
-  if (found) return found;
-  const isRoot = deps.isRoot ?? process.getuid?.() === 0;
-  if (!isRoot) {
-    throw new RedisServerError(
-      'redis_server_missing',
-      'redis-server is not on PATH: install it (`sudo apt-get install redis-server`) or set REDIS_URL to an existing Redis',
-    );
+  try {
+    return await findOrInstall(BINARY, 'redis-server', deps);
+  } catch (err) {
+    if (!(err instanceof PackageError)) throw err;
+    if (err.code === 'missing') throw new RedisServerError('redis_server_missing', `${err.message} or set REDIS_URL to an existing Redis`);
+    throw new RedisServerError('redis_server_install_failed', err.message);
   }
-  const run = deps.run ?? runCommand;
-  deps.logger?.warn('redis-server is not on PATH; installing it with apt-get');
-  let install = await run('apt-get', ['install', '-y', 'redis-server']);
-  if (install.code !== 0 && lacksPackageLists(install.output)) {
-    const update = await run('apt-get', ['update']);
-    if (update.code !== 0) throw installFailed('apt-get update', update);
-    install = await run('apt-get', ['install', '-y', 'redis-server']);
-  }
-  if (install.code !== 0) throw installFailed('apt-get install -y redis-server', install);
-  const installed = findOnPath(BINARY, `${searchPath}${path.delimiter}/usr/bin${path.delimiter}/usr/sbin`);
-  if (!installed) throw new RedisServerError('redis_server_install_failed', 'apt-get installed redis-server but it is still not found');
-  return installed;
-}
-
-/** apt says this when the package index was never fetched (fresh containers). */
-const lacksPackageLists = (output: string) => /Unable to locate package|has no installation candidate|package lists/i.test(output);
-
-const installFailed = (what: string, r: CommandResult) =>
-  new RedisServerError('redis_server_install_failed', `${what} failed (exit ${r.code}): ${r.output.trim().slice(-500)}`);
-
-function findOnPath(binary: string, searchPath: string): string | undefined {
-  for (const dir of searchPath.split(path.delimiter)) {
-    if (!dir) continue;
-    const candidate = path.join(dir, binary);
-    try {
-      accessSync(candidate, fsConstants.X_OK);
-      return candidate;
-    } catch {
-      // not in this directory
-    }
-  }
-  return undefined;
-}
-
-function runCommand(cmd: string, args: string[]): Promise<CommandResult> {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-    });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.once('error', (err) => resolve({ code: -1, output: err.message }));
-    child.once('close', (code) => resolve({ code: code ?? -1, output }));
-  });
 }

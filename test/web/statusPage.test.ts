@@ -13,7 +13,7 @@ let sys: EngineApi;
 
 beforeAll(async () => {
   browser = await launchBrowser();
-});
+}, 300_000); // may first install Debian's chromium
 afterAll(async () => {
   await browser?.close();
 });
