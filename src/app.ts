@@ -45,8 +45,9 @@ export async function startAcd(config: AcdConfig & { redisUrl: string }, logger:
     nodeId: config.nodeId,
     reasons: config.reasons,
     timers: { connection: redis, prefix: `${tenantPrefix(config.tenant)}bull` },
-    settings,
+    settings: { ...settings, ...(config.offerVariables ? { offerVariables: config.offerVariables } : {}) },
     park: config.park,
+    outbound: config.outbound,
   });
   await engine.start();
 

@@ -76,6 +76,19 @@ const FileSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    /** Agents' outbound calls (src/acd/control/outbound.ts): `dialPattern` with `{dest}`, e.g. `PJSIP/{dest}@trunk`. */
+    outbound: Type.Optional(
+      Type.Object(
+        {
+          dialPattern: Type.Optional(Type.String({ minLength: 1, maxLength: 200, pattern: '\\{dest\\}' })),
+          wrapupS: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600 })),
+          ringTimeoutS: Type.Optional(Type.Integer({ minimum: 1, maximum: 300 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    /** Channel variables read at a caller's entry and sent with `call.offered` (CTI). */
+    offerVariables: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]{0,63}$' }), { maxItems: 32 })),
   },
   { additionalProperties: false },
 );
@@ -94,6 +107,10 @@ export interface AcdConfig {
   reasons: { notReady: ReasonCode[]; logout: ReasonCode[] };
   /** Park and announce settings; absent = defaults (slots 701-720, 60 s). */
   park?: { firstSlot?: number; lastSlot?: number; timeoutS?: number };
+  /** Outbound calls of agents; absent = defaults (`PJSIP/{dest}`, wrap-up 5 s, ring 30 s). */
+  outbound?: { dialPattern?: string; wrapupS?: number; ringTimeoutS?: number };
+  /** Channel variables read at caller entry and sent with `call.offered`; absent = none. */
+  offerVariables?: string[];
   /** API keys (hashed), CORS, originate allow-list, stream caps, ticket TTL. */
   auth: AuthSettings;
   stats: StatsSettings;
@@ -134,7 +151,7 @@ function unique(ids: string[], key: string): void {
 }
 
 /** Turns a parsed file into queue and agent definitions, checking cross references. */
-export function resolveConfigFile(raw: unknown): Pick<AcdConfig, 'queues' | 'agents' | 'reasons' | 'auth' | 'stats' | 'park'> {
+export function resolveConfigFile(raw: unknown): Pick<AcdConfig, 'queues' | 'agents' | 'reasons' | 'auth' | 'stats' | 'park' | 'outbound' | 'offerVariables'> {
   const file = validate(FileSchema, raw, '');
   unique(file.queues.map((q) => q.id), 'queues');
   file.queues.forEach((q, i) => {
@@ -171,7 +188,15 @@ export function resolveConfigFile(raw: unknown): Pick<AcdConfig, 'queues' | 'age
   if (!notReady.some((r) => r.code === 'rona')) notReady.push({ code: 'rona', label: 'Did not answer' });
   const park = file.park;
   if (park && (park.firstSlot ?? 701) > (park.lastSlot ?? 720)) throw new ConfigError('park.lastSlot', 'must not be below park.firstSlot');
-  return { queues, agents, reasons: { notReady, logout: file.reasons?.logout ?? DEFAULT_LOGOUT }, ...sectionsOf(file, queueIds), ...(park ? { park } : {}) };
+  return {
+    queues,
+    agents,
+    reasons: { notReady, logout: file.reasons?.logout ?? DEFAULT_LOGOUT },
+    ...sectionsOf(file, queueIds),
+    ...(park ? { park } : {}),
+    ...(file.outbound ? { outbound: file.outbound } : {}),
+    ...(file.offerVariables ? { offerVariables: file.offerVariables } : {}),
+  };
 }
 
 /** The auth and stats sections, their errors named like every other config key. */

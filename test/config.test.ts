@@ -35,6 +35,9 @@ describe('configuration', () => {
     [{ queues: [{ id: 'sales' }], agents: [{ id: 'a', manualAnswer: 'yes' }] }, 'agents[0].manualAnswer'],
     [{ queues: [{ id: 'sales' }], park: { firstSlot: 720, lastSlot: 701 } }, 'park.lastSlot'],
     [{ queues: [{ id: 'sales' }], park: { timeoutS: 0 } }, 'park.timeoutS'],
+    [{ queues: [{ id: 'sales' }], outbound: { dialPattern: 'PJSIP/trunk' } }, 'outbound.dialPattern'],
+    [{ queues: [{ id: 'sales' }], outbound: { ringTimeoutS: 0 } }, 'outbound.ringTimeoutS'],
+    [{ queues: [{ id: 'sales' }], offerVariables: ['ACCOUNT', 'bad name'] }, 'offerVariables[1]'],
   ])('names the bad key in %j', (bad, key) => {
     expect(errorOf(() => resolveConfigFile(bad)).key).toBe(key);
   });
@@ -49,6 +52,13 @@ describe('configuration', () => {
     const e = errorOf(() => loadConfig(badEnv, file));
     expect(e.key).toBe(key);
     expect(e.message).toContain(key);
+  });
+
+  it('reads the outbound dial pattern and the offered-call variables', () => {
+    const config = loadConfig(env, { ...file, outbound: { dialPattern: 'PJSIP/{dest}@trunk', wrapupS: 2 }, offerVariables: ['ACCOUNT', 'LANGUAGE'] });
+    expect(config.outbound).toEqual({ dialPattern: 'PJSIP/{dest}@trunk', wrapupS: 2 });
+    expect(config.offerVariables).toEqual(['ACCOUNT', 'LANGUAGE']);
+    expect(loadConfig(env, file).outbound).toBeUndefined();
   });
 
   it('names the node after the Asterisk and app it serves, so a restarted engine takes up its calls', () => {

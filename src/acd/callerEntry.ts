@@ -25,6 +25,21 @@ async function rejectToDialplan(ctx: AcdContext, channelId: string, status: stri
   await continueWithStatus(ctx, channelId, status, { ACD_ERROR: reason });
 }
 
+/** What the agent's desktop is shown with the offer: the Stasis options, then the configured channel variables. */
+async function offerVariablesOf(ctx: AcdContext, channelId: string, options: Record<string, string>): Promise<Record<string, string>> {
+  const variables = { ...options };
+  try {
+    for (const name of ctx.settings.offerVariables ?? []) {
+      const value = await ctx.pbx.getVariable(channelId, name);
+      if (value !== undefined) variables[name] = value;
+    }
+  } catch (err) {
+    // The caller already left: its StasisEnd ends the call.
+    if (!isPbxError(err, 'not_found')) throw err;
+  }
+  return variables;
+}
+
 export async function handleCallerEntry(ctx: AcdContext, channel: ChannelInfo, args: string[]): Promise<void> {
   const entry = parseStasisArgs(args);
   if (entry.role === 'invalid') return rejectToDialplan(ctx, channel.id, 'INVALID', entry.reason);
@@ -34,6 +49,7 @@ export async function handleCallerEntry(ctx: AcdContext, channel: ChannelInfo, a
 
   const callId = callIdOf(channel.id);
   const skills = await requirementsFromChannel(ctx, channel.id, entry);
+  const variables = await offerVariablesOf(ctx, channel.id, entry.options);
   const tried = new Set<string>();
   for (;;) {
     tried.add(queue.id);
@@ -46,6 +62,7 @@ export async function handleCallerEntry(ctx: AcdContext, channel: ChannelInfo, a
       priority: entry.priority,
       node: ctx.nodeId,
       skills,
+      variables,
     });
     if (!joined.rejected) return startWaiting(ctx, channel, queue, joined);
     const overflow: QueueDef | undefined = queue.overflowQueue && !tried.has(queue.overflowQueue) ? await ctx.store.getQueue(queue.overflowQueue) : undefined;

@@ -24,6 +24,8 @@ export interface EngineSettings {
   retryDelayMs: number;
   /** How long to wait for ChannelDestroyed (which carries the hangup cause) after StasisEnd. */
   causeGraceMs: number;
+  /** Channel variables read at a caller's entry, stored with the call, sent with `call.offered`. */
+  offerVariables?: string[];
 }
 
 export const DEFAULT_SETTINGS: EngineSettings = { retryDelayMs: 5_000, causeGraceMs: 300 };

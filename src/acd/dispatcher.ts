@@ -61,7 +61,8 @@ export class Dispatcher {
   }
 
   private async callOf(channelId: string): Promise<string | undefined> {
-    return this.legs.get(channelId) ?? (await this.ctx.store.callIdByChannel(channelId));
+    // The store first: completing a consult to a queue hands an agent leg over to another call.
+    return (await this.ctx.store.callIdByChannel(channelId)) ?? this.legs.get(channelId);
   }
 
   private async channelGone(channelId: string): Promise<void> {

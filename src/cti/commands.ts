@@ -102,8 +102,8 @@ export const AGENT_COMMANDS: Record<string, Handler> = {
   },
   /** Blind transfer: exactly one of data.queue, data.agentId, data.extension. */
   transfer: (c) => done(c.deps.control.transfer(call(c), oneTarget(c, 'transfer', ['queue', 'agentId', 'extension']) as TransferTarget)),
-  /** Consult (caller held): exactly one of data.agentId, data.extension. */
-  consult: (c) => c.deps.control.consult(call(c), oneTarget(c, 'consult', ['agentId', 'extension']) as ConsultTarget),
+  /** Consult (caller held): exactly one of data.agentId, data.extension, data.queue. */
+  consult: (c) => c.deps.control.consult(call(c), oneTarget(c, 'consult', ['agentId', 'extension', 'queue']) as ConsultTarget),
   completeTransfer: (c) => done(c.deps.control.completeTransfer(call(c))),
   cancelConsult: (c) => done(c.deps.control.cancelConsult(call(c))),
   conference: (c) => done(c.deps.control.conference(call(c))),

@@ -4,9 +4,10 @@
  * get every agent's state and the state of their monitor session.
  */
 import type { ReasonLists } from '../acd/agentCommands.js';
+import { sessionRecordId } from '../acd/control/supervisor.js';
 import type { AcdEvent } from '../domain/events.js';
 import type { AcdStore } from '../store/types.js';
-import type { CtiEvent } from './protocol.js';
+import type { CtiEvent, CtiFailureCode } from './protocol.js';
 import { currentDialog, type Dialog } from './state.js';
 import type { SessionRole } from './commands.js';
 
@@ -23,6 +24,15 @@ const droppedDialog = (callId: string, queue: string, agentId: string): Dialog =
   participants: [{ role: 'agent', id: agentId, number: '', name: '', state: 'dropped' }],
 });
 
+/**
+ * A command that succeeded failed later (a phone busy, not answering, unreachable): the CTI
+ * `error` event. The party's state is the cause (invalidState) unless the PBX failed (generalError).
+ */
+function asyncError(out: (event: string, data: Record<string, unknown>) => CtiEvent, command: string, callId: string, status: string, message: string): CtiEvent {
+  const code: CtiFailureCode = status === 'ERROR' ? 'generalError' : 'invalidState';
+  return out('error', { command, callId, code, dialStatus: status, message });
+}
+
 export async function ctiEventsFor(role: SessionRole, session: string, e: AcdEvent, store: AcdStore, reasons: ReasonLists): Promise<CtiEvent[]> {
   const out = (event: string, data: Record<string, unknown>): CtiEvent => ({ event, target: session, data });
   if (e.type === 'AgentStatus' && (role === 'supervisor' || e.agentId === session)) {
@@ -30,7 +40,12 @@ export async function ctiEventsFor(role: SessionRole, session: string, e: AcdEve
   }
   if (role === 'supervisor') {
     if (e.type === 'CallControl' && e.action === 'monitor' && e.by === `supervisor:${session}`) {
+      if (e.detail.startsWith('failed ')) return [asyncError(out, 'monitor', e.callId, e.detail.slice(7), `supervisor phone: ${e.detail.slice(7)}`)];
       return [out('supervisor.state', { agentId: e.agentId, callId: e.callId, mode: e.detail })];
+    }
+    // A session a restarted engine could not take up (its call or a phone was gone meanwhile).
+    if (e.type === 'CallControl' && e.action === 'supervisor' && e.detail === 'gone' && e.callId === sessionRecordId(session)) {
+      return [out('supervisor.state', { agentId: '', callId: '', mode: 'ended', reason: 'gone' })];
     }
     return [];
   }
@@ -40,7 +55,15 @@ export async function ctiEventsFor(role: SessionRole, session: string, e: AcdEve
       const call = await store.getCall(e.callId);
       if (!call) return [];
       return [
-        out('call.offered', { callId: e.callId, queue: e.queue, callerNumber: call.callerNumber, callerName: call.callerName, waitMs: e.ts - call.joinedAt, priority: call.priority }),
+        out('call.offered', {
+          callId: e.callId,
+          queue: e.queue,
+          callerNumber: call.callerNumber,
+          callerName: call.callerName,
+          waitMs: e.ts - call.joinedAt,
+          priority: call.priority,
+          variables: await store.callVariables(e.callId),
+        }),
       ];
     }
     case 'AgentRingNoAnswer':
@@ -48,12 +71,15 @@ export async function ctiEventsFor(role: SessionRole, session: string, e: AcdEve
     case 'AgentComplete':
       return [out('dialog.state', { ...droppedDialog(e.callId, e.queue, session), reason: e.reason })];
     case 'CallControl':
-      if (e.action === 'dtmf') {
-        const received = e.detail.startsWith('received ');
-        return [out('dtmf', { callId: e.callId, digits: received ? e.detail.slice(9) : e.detail, direction: received ? 'received' : 'sent' })];
+      if (e.action === 'dtmf' || (e.action === 'outbound' && e.detail.startsWith('dtmf '))) {
+        // Queue calls: action dtmf, detail `<digits>` / `received <d>`; outbound calls prefix `dtmf `.
+        const detail = e.action === 'dtmf' ? e.detail : e.detail.slice(5);
+        const received = detail.startsWith('received ');
+        return [out('dtmf', { callId: e.callId, digits: received ? detail.slice(9) : detail, direction: received ? 'received' : 'sent' })];
       }
       if (e.action === 'transfer') return [];
       if (e.action === 'outbound' && e.detail === 'ended') return [out('dialog.state', { ...droppedDialog(e.callId, '', session) })];
+      if (e.action === 'outbound' && e.detail.startsWith('failed ')) return [asyncError(out, 'dial', e.callId, e.detail.slice(7), `outbound call: ${e.detail.slice(7)}`)];
       break;
     case 'CallParked':
       return [out('call.parked', { callId: e.callId, queue: e.queue, slot: e.slot })];

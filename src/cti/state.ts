@@ -41,12 +41,12 @@ const OUTBOUND_STATES: Record<string, ParticipantState> = { dialing: 'alerting',
 
 /** An agent's outbound call: the agent's phone rings first (alerting), then the destination. */
 export function outboundDialog(r: ControlCallRecord): Dialog {
-  const state = OUTBOUND_STATES[r.state] ?? 'dropped';
+  const state = OUTBOUND_STATES[r.state] === 'active' && r.fields.held === '1' ? 'held' : (OUTBOUND_STATES[r.state] ?? 'dropped');
   return {
     callId: r.id,
     queue: '',
     state,
-    muted: false,
+    muted: r.fields.muted === '1',
     supervisor: null,
     participants: [
       { role: 'agent', id: r.agentId, number: '', name: '', state: r.state === 'dialing' ? 'alerting' : 'active' },

@@ -35,3 +35,11 @@ export type CallEndReason =
   | 'completecaller' // caller hung up after being connected
   | 'completeagent' // agent hung up after being connected
   | 'lost'; // channel vanished while the engine was away (reconcile)
+
+/**
+ * A consult to a queue (src/acd/control/consult.ts) waits in that queue as a call of its own,
+ * the `;2` half of a Local channel whose id (= the call id) has this prefix: statistics leave
+ * such calls out, they are no customer calls.
+ */
+export const CONSULT_CALL_PREFIX = 'acd-csq-';
+export const isConsultCall = (callId: string): boolean => callId.startsWith(CONSULT_CALL_PREFIX);

@@ -115,6 +115,8 @@ export interface CreateChannelRequest {
   endpoint: string;
   /** Our id for the new channel (idempotent retries, restart safety). */
   channelId: string;
+  /** Id of the `;2` half when the endpoint is a Local channel. */
+  otherChannelId?: string;
   /** Stasis args for the new channel's StasisStart, e.g. ['agent', '1001', '<callId>']. */
   appArgs: string[];
   /** Channel that causes this one (for linkedid / CDRs). */

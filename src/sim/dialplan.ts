@@ -4,6 +4,9 @@
  *   [callers]  q-<queue>  => the `;2` half runs Stasis(acd,<queue>); the `;1` half is the caller's
  *                            phone (context callerphone): after answer it waits HOLD s
  *                            (sending DIGITS after 1 s when set), then hangs up.
+ *   [acd-consult] <queue> => the `;2` half runs Stasis(acd,<queue>): an agent's consult to a
+ *                            queue (src/acd/control/consult.ts) waits there like a caller; the
+ *                            `;1` half answers when the engine answers the `;2` half.
  *   [agents]   1xxx => Ringing, Wait(RING), Answer, Wait(TALK), Hangup
  *              2xxx => Ringing, Wait(120)                (never answers)
  *              3xxx => Busy                              (Dial BUSY)
@@ -19,6 +22,7 @@ export type DialTarget =
   | { kind: 'scripted'; technology: string; resource: string; behaviour: EndpointBehaviour }
   | { kind: 'localAgent'; resource: string; exten: string; context: string; phone: AgentPhone }
   | { kind: 'localCaller'; resource: string; exten: string; context: string; queue: string }
+  | { kind: 'localConsult'; resource: string; exten: string; context: string; queue: string }
   | { kind: 'localMissing'; resource: string; exten: string; context: string }
   | { kind: 'unavailable' };
 
@@ -45,6 +49,7 @@ export function resolveDialTarget(endpoints: EndpointDirectory, endpoint: string
   const context = at >= 0 ? resource.slice(at + 1) : 'default';
   const queue = /^q-(.+)$/.exec(exten)?.[1];
   if (context === 'callers' && queue) return { kind: 'localCaller', resource, exten, context, queue };
+  if (context === 'acd-consult') return { kind: 'localConsult', resource, exten, context, queue: exten };
   const phone = /^[1-4]\d{3}$/.test(exten) ? AGENT_PHONES[exten[0]!] : undefined;
   if (context === 'agents' && phone) return { kind: 'localAgent', resource, exten, context, phone };
   return { kind: 'localMissing', resource, exten, context };

@@ -62,6 +62,7 @@ export class OutboundCall implements RemoteParty {
   }
 
   start(): void {
+    if (this.target.kind === 'localConsult') return this.enterQueue(this.target.queue);
     const ringer = ringerFor(this.target, this.leg);
     if (ringer === 'missing') {
       // No such extension: the Local channel ends without any Dial event.
@@ -86,6 +87,22 @@ export class OutboundCall implements RemoteParty {
     const ringer = ringerFor(this.target, this.leg);
     this.pickUp(typeof ringer === 'object' ? ringer : { settleMs: 0 });
     return true;
+  }
+
+  /** [acd-consult]: the `;2` half enters Stasis(acd,<queue>); the leg answers when the app answers that half. */
+  answeredByApp(): void {
+    if (this.target.kind !== 'localConsult' || this.phase !== 'ringing') return;
+    this.phase = 'up';
+    setState(this.core, this.leg, 'Up');
+    this.dial('ANSWER');
+  }
+
+  private enterQueue(queue: string): void {
+    const half = this.half!;
+    this.dial('');
+    this.phase = 'ringing';
+    if (this.mode.timeoutMs !== undefined) this.leg.after(this.core.clock, this.mode.timeoutMs, () => this.timeout());
+    this.core.clock.afterReal(this.core.stasisEntryDelayMs, () => enterStasis(this.core, half, 'acd', [queue], { announceDialplan: true }));
   }
 
   hangup(cause: number): void {

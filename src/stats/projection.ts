@@ -10,6 +10,7 @@
  * previous state began: the projector keeps one mark per agent (status, since, queue of its last
  * call) and updates it with every AgentStatus.
  */
+import { isConsultCall } from '../domain/call.js';
 import type { AcdEvent } from '../domain/events.js';
 
 export const HOUR_MS = 3_600_000;
@@ -47,6 +48,8 @@ export function project(event: AcdEvent, ctx: ProjectionContext): Projection {
   const q = (id: string, field: string, by = 1) => increments.push({ kind: 'q', id, field, by });
   const a = (id: string, field: string, by = 1) => increments.push({ kind: 'a', id, field, by });
   const result: Projection = { hour: hourOf(event.ts), increments };
+  // An agent's consult to a queue waits there as a call of its own: no customer call.
+  if (event.type !== 'AgentStatus' && 'callId' in event && isConsultCall(event.callId)) return result;
 
   switch (event.type) {
     case 'QueueCallerJoin':

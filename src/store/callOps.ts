@@ -49,7 +49,7 @@ export function createCallOps({ redis, keys, run }: StoreContext): CallOps {
         run(
           'enqueue',
           [keys.call(req.callId), keys.queue(req.queue), keys.queueWaiting(req.queue), keys.seq, keys.calls, keys.chan, keys.events],
-          [req.callId, req.queue, req.callerChannel, req.callerNumber, req.callerName, req.priority, req.node, skillsKey(req.skills ?? {})],
+          [req.callId, req.queue, req.callerChannel, req.callerNumber, req.callerName, req.priority, req.node, skillsKey(req.skills ?? {}), req.variables ? JSON.stringify(req.variables) : ''],
         ),
         (code, detail) => (code === 'queue_not_found' ? `queue ${req.queue} not found` : detail),
       );

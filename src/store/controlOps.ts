@@ -19,8 +19,8 @@ export interface TransferRequest {
     | { queue: string }
     | { agentId: string; agentChannel: string }
     | { destination: string; destChannel: string; node: string }
-    /** Completes a consult with this agent: its consult leg becomes the call's agent leg. */
-    | { consultAgent: string; agentChannel: string }
+    /** Completes a consult with this agent: its consult leg becomes the call's agent leg (a consult to a queue: its leg on `queueCall`, which is removed). */
+    | { consultAgent: string; agentChannel: string; queueCall?: string }
     /** Parks the caller in the lowest free slot of `slots` (`701-720`); control call `pk-<callId>`. */
     | { park: string; bridgeId: string; node: string };
   by: string;
@@ -127,6 +127,8 @@ export interface ControlStore {
   updateControl(callId: string, agentChannel: string, fields: Record<string, string>, event?: CallControlEvent): Promise<boolean>;
   /** The control fields of a call ({} when none). */
   getControl(callId: string): Promise<Record<string, string>>;
+  /** The variables stored with a queue call at entry ({} when none): caller's Stasis options, configured channel variables. */
+  callVariables(callId: string): Promise<Record<string, string>>;
 }
 
 const withDuration = (info: RecordingInfo, duration: string | undefined): RecordingInfo => (duration === undefined ? info : { ...info, durationS: Number(duration) });
@@ -134,18 +136,18 @@ const withDuration = (info: RecordingInfo, duration: string | undefined): Record
 export function createControlOps({ redis, keys, run }: StoreContext): ControlStore {
   return {
     async transferCall({ callId, agentChannel, target, by }) {
-      const [mode, id, newChannel, node] =
+      const [mode, id, newChannel, node, queueCall] =
         'queue' in target
           ? ['queue', target.queue, '', '']
           : 'agentId' in target
             ? ['agent', target.agentId, target.agentChannel, '']
             : 'consultAgent' in target
-              ? ['consult', target.consultAgent, target.agentChannel, '']
+              ? ['consult', target.consultAgent, target.agentChannel, '', target.queueCall ?? '']
               : 'park' in target
                 ? ['park', target.park, target.bridgeId, target.node]
                 : ['extension', target.destination, target.destChannel, target.node];
       const reply = (await mapScriptErrors(
-        run('transferCall', [keys.call(callId), keys.chan, keys.events], [keys.prefix, callId, agentChannel, mode, id, newChannel, by, node]),
+        run('transferCall', [keys.call(callId), keys.chan, keys.events], [keys.prefix, callId, agentChannel, mode, id, newChannel, by, node, queueCall ?? '']),
         (code, detail) => {
           if (code === 'call_not_found') return `no active call '${callId}'`;
           if (code === 'queue_not_found') return `queue '${detail}' does not exist`;
@@ -175,6 +177,10 @@ export function createControlOps({ redis, keys, run }: StoreContext): ControlSto
     updateControl: async (callId, agentChannel, fields, event) =>
       (await run('ctlUpdate', [keys.ctl(callId), keys.call(callId), keys.events], [agentChannel, JSON.stringify(fields), event ? JSON.stringify(event) : ''])) === 1,
     getControl: (callId) => redis.hgetall(keys.ctl(callId)),
+    async callVariables(callId) {
+      const json = await redis.hget(keys.call(callId), 'variables');
+      return json ? (JSON.parse(json) as Record<string, string>) : {};
+    },
     async enterAfterCallWork(agentId, by) {
       // The generic status script (changeStatus-2.lua) with after_call_work as the target.
       const reply = await mapScriptErrors(

@@ -26,6 +26,8 @@ export interface EnqueueRequest {
   node: string;
   /** Skill requirements (skill → minimum level), routing; none when absent. */
   skills?: Skills;
+  /** Caller's Stasis options and channel variables read at entry, for the agent's desktop (call.offered). */
+  variables?: Record<string, string>;
 }
 
 /** One routing decision: this caller is now offered to this agent, who is now reserved. */

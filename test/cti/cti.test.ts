@@ -20,6 +20,7 @@ const config = {
     { id: 'a2', endpoint: 'PJSIP/a2', queues: ['sales'], wrapupS: 1 },
   ],
   reasons: { notReady: [{ code: 'break', label: 'Break' }], logout: [{ code: 'eod', label: 'End of day' }] },
+  offerVariables: ['ACCOUNT', 'LANGUAGE'],
 };
 
 let h: Harness;
@@ -118,6 +119,40 @@ describe('CTI WebSocket, agent session', () => {
     await c.event('agent.state', (d) => d.status === 'after_call_work');
   });
 
+  it('offers a call with its variables; an outbound call is held and gets DTMF like a queue call', async () => {
+    await start({ destinationAllowList: ['5551234'] });
+    const c = await open('agents/a1');
+    await c.event('session.initialized');
+    h.sim.setEndpoint('PJSIP/a1', { kind: 'answer', ringMs: 50 });
+    await c.command('login', 'a1', { endpoint: 'PJSIP/a1', ready: true });
+    // Stasis options and the configured channel variables (inherited into the Stasis half like Set(__ACCOUNT=42); LANGUAGE unset: left out).
+    const caller = h.sim.placeCall({ queue: 'sales', args: ['sales', 'lang=fr', 'priority=3'], variables: { __ACCOUNT: '42', __OTHER: 'x' } });
+    const offered = await c.event('call.offered');
+    expect(offered.data).toMatchObject({ callId: caller, priority: 3 });
+    expect(offered.data?.variables).toEqual({ lang: 'fr', priority: '3', ACCOUNT: '42' });
+
+    const d = await open('agents/a2');
+    await d.event('session.initialized');
+    h.sim.setEndpoint('PJSIP/a2', { kind: 'answer', ringMs: 50 });
+    h.sim.setEndpoint('PJSIP/5551234', { kind: 'answer', ringMs: 50 });
+    await d.command('login', 'a2', { endpoint: 'PJSIP/a2' });
+    const { data } = await d.command('dial', 'a2', { destination: '5551234' });
+    const id = (data as { id: string }).id;
+    await d.event('dialog.state', (x) => x.callId === id && x.state === 'active');
+    expect(await d.command('hold', `a2.${id}`)).toMatchObject({ result: 'success' });
+    expect((await d.event('dialog.state', (x) => x.state === 'held')).data).toMatchObject({ participants: [{ role: 'agent' }, { role: 'destination', state: 'held' }] });
+    expect(await d.command('hold', 'a2')).toMatchObject({ result: 'failure', data: { code: 'invalidState' } });
+    await d.command('retrieve', 'a2');
+    await d.command('mute', 'a2');
+    await d.event('dialog.state', (x) => x.muted === true);
+    await d.command('dtmf', 'a2', { digits: '9' });
+    expect(await d.event('dtmf')).toMatchObject({ data: { callId: id, digits: '9', direction: 'sent' } });
+    h.sim.sendDtmf((await h.store.getControlCall(id))!.fields.destLeg!, '7');
+    expect(await d.event('dtmf')).toMatchObject({ data: { callId: id, digits: '7', direction: 'received' } });
+    await d.command('release', 'a2');
+    await d.event('dialog.state', (x) => x.callId === id && x.state === 'dropped');
+  });
+
   it('restores an agent already on a call when it (re)connects', async () => {
     await start();
     h.sim.setEndpoint('PJSIP/a1', { kind: 'answer', ringMs: 100 });
@@ -129,6 +164,32 @@ describe('CTI WebSocket, agent session', () => {
     expect(await c.event('agent.state')).toMatchObject({ data: { status: 'busy', callId: caller } });
     expect(await c.event('dialog.state')).toMatchObject({ data: { callId: caller, state: 'held' } });
     await c.event('session.initialized');
+  });
+
+  it('pushes an error event when an accepted dial or monitor fails later (busy phone)', async () => {
+    await start({ destinationAllowList: ['5551234'] });
+    const c = await open('agents/a1');
+    await c.event('session.initialized');
+    h.sim.setEndpoint('PJSIP/a1', { kind: 'answer', ringMs: 50 });
+    h.sim.setEndpoint('PJSIP/5551234', { kind: 'busy' });
+    await c.command('login', 'a1', { endpoint: 'PJSIP/a1' });
+    const dial = await c.command('dial', 'a1', { destination: '5551234' });
+    expect(dial).toMatchObject({ result: 'success' });
+    const id = (dial.data as { id: string }).id;
+    expect((await c.event('error')).data).toMatchObject({ command: 'dial', callId: id, code: 'invalidState', dialStatus: 'BUSY' });
+    await c.event('dialog.state', (x) => x.callId === id && x.state === 'dropped');
+
+    await h.engine.agents.ready('a1', { by: 'test' }).catch(() => undefined);
+    await waitFor(async () => (await h.store.getAgent('a1'))?.status === 'ready' || undefined, 'a1 ready after wrap-up');
+    const caller = h.sim.placeCall({ queue: 'sales' });
+    await h.waitForCall(caller, 'connected');
+    h.sim.setEndpoint('PJSIP/sup', { kind: 'busy' });
+    const s = await open('supervisors/s1');
+    await s.event('session.initialized');
+    expect(await s.command('monitor', 's1', { agentId: 'a1', endpoint: 'PJSIP/sup' })).toMatchObject({ result: 'success' });
+    expect((await s.event('error')).data).toMatchObject({ command: 'monitor', callId: caller, code: 'invalidState', dialStatus: 'BUSY' });
+    await s.event('supervisor.state', (x) => x.mode === 'ended');
+    expect(h.engine.control.monitorOf('s1')).toBeUndefined();
   });
 
   it('refuses malformed requests, other sessions and supervisor commands, echoing the request', async () => {

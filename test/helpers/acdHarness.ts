@@ -73,8 +73,10 @@ export async function startHarness(file: ConfigFile, opts: { timeScale?: number;
       nodeId,
       reasons: config.reasons,
       timers: { connection: redis, prefix: `${tenantPrefix(tenant)}bull` },
-      settings: { retryDelayMs: opts.retryDelayMs ?? 300, causeGraceMs: 100 },
+      settings: { retryDelayMs: opts.retryDelayMs ?? 300, causeGraceMs: 100, ...(config.offerVariables ? { offerVariables: config.offerVariables } : {}) },
       park: opts.park,
+      // As app.ts: the config file's outbound section.
+      outbound: config.outbound,
     });
     await engine.start();
     const handle = { engine, nodeId, stop: () => engine.stop() };

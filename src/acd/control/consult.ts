@@ -9,11 +9,30 @@
  *   cancel     the consult leg goes, the agent is back with its caller;
  *   conference all three in the call's bridge (complete / cancel still apply).
  * The consult ends by itself when the consulted party hangs up or fails (back to the caller),
- * or when the caller or the agent leg goes. Everything runs under the queue call's lock.
+ * or when the caller goes. The consulting agent hanging up its phone (app_queue / attended
+ * transfer behaviour) completes the transfer once the consulted party answered (in a conference:
+ * the caller stays with the consulted party); before the answer it cancels the consult and the
+ * caller waits in its queue again with its priority (no caller lost, no agent stranded).
+ * Everything runs under the queue call's lock.
+ *
+ * Consult to a queue: the consult leg is the `;1` half of `Local/<queue>@acd-consult`, whose
+ * `;2` half runs Stasis(acd,<queue>) and so waits in that queue exactly like a caller (its music,
+ * its strategy, RONA...), as a call of its own: id `acd-csq-<uuid>` (CONSULT_CALL_PREFIX, we
+ * name the `;2` half; statistics skip such calls). Two calls, two channel sets: the store's
+ * one-call-per-channel index and invariants hold unchanged, the queue flow needs no special case.
+ * The `;1` half is answered when the queue answers the `;2` half: the consult is `queued` (the
+ * agent hears the queue's music in the consult bridge). When the queue's flow bridges the `;2`
+ * half with one of its agents the consult becomes `connected` (talking to that agent through the
+ * Local pair). complete: one store step (transferCall mode consult with `queueCall`) makes that
+ * agent, on its own leg, the agent of the held call and removes the consult call without an end
+ * (QueueCallerLeave reason `consult`); its leg moves into the call's bridge and the Local pair is
+ * hung up. Before an agent answered, complete and conference are `invalidState`; cancel and every
+ * hangup go through the usual paths (the Local pair going ends the consult call: abandoned while
+ * waiting, completed by its agent once connected).
  */
 import { randomUUID } from 'node:crypto';
-import type { CallSnapshot } from '../../domain/call.js';
-import { AcdError } from '../../domain/errors.js';
+import { CONSULT_CALL_PREFIX, type CallSnapshot } from '../../domain/call.js';
+import { AcdError, isAcdError } from '../../domain/errors.js';
 import { isPbxError } from '../../pbx/port.js';
 import { hangupQuietly } from '../agentLeg.js';
 import type { AcdContext } from '../context.js';
@@ -21,9 +40,10 @@ import { controlEvent, invalidState, withAgentCall, type CallTarget } from './ca
 import { holdCaller, retrieveCaller } from './media.js';
 import { checkDestination, dialStringOf, type OutboundSettings } from './outbound.js';
 import type { Redirects } from './redirect.js';
+import type { ControlCallRecord, TransferResult } from '../../store/controlOps.js';
 import { DIAL_FAILED, TrackedCalls, type ChannelWatch } from './watch.js';
 
-export type ConsultTarget = { agentId: string } | { extension: string };
+export type ConsultTarget = { agentId: string } | { extension: string } | { queue: string };
 
 export class Consults extends TrackedCalls {
   constructor(
@@ -41,7 +61,12 @@ export class Consults extends TrackedCalls {
       if (control.consult) throw invalidState('consult: a consult is already running on this call');
       let endpoint: string;
       let agentId = '';
-      if ('agentId' in target) {
+      let queueCall = '';
+      if ('queue' in target) {
+        if (!(await this.ctx.store.getQueue(target.queue))) throw new AcdError('queue_not_found', `queue '${target.queue}' does not exist`, { field: 'queue' });
+        endpoint = `Local/${target.queue}@acd-consult`;
+        queueCall = `${CONSULT_CALL_PREFIX}${randomUUID()}`;
+      } else if ('agentId' in target) {
         if (target.agentId === t.agentId) throw invalidState('consult: an agent cannot consult itself');
         const agent = await this.ctx.store.getAgent(target.agentId);
         if (!agent) throw new AcdError('agent_not_found', `agent '${target.agentId}' does not exist`, { field: 'agentId' });
@@ -52,20 +77,20 @@ export class Consults extends TrackedCalls {
       }
       const id = `cs-${call.id}`;
       const leg = `acd-cs-${randomUUID()}`;
-      const what = 'agentId' in target ? `agent:${target.agentId}` : `extension:${target.extension}`;
+      const what = 'agentId' in target ? `agent:${target.agentId}` : 'queue' in target ? `queue:${target.queue}` : `extension:${target.extension}`;
       await this.ctx.store.startControlCall({
         id,
         agentId,
         kind: 'consult',
-        fields: { callId: call.id, from: t.agentId, leg, bridgeId: `bridge-${id}`, target: what, node: this.ctx.nodeId },
+        fields: { callId: call.id, from: t.agentId, leg, bridgeId: `bridge-${id}`, target: what, node: this.ctx.nodeId, ...(queueCall ? { queueCall } : {}) },
         by: t.by,
         acceptedIn: ['ready'],
       });
       if (control.held !== '1') await holdCaller(this.ctx, call.callerChannel);
       await this.ctx.store.updateControl(call.id, call.agentChannel, { consult: id, held: '1' }, controlEvent(call, 'consult', `dialing ${what}`, t.by));
-      this.track(id, leg, call);
+      this.track(id, leg, call, queueCall);
       try {
-        await this.ctx.pbx.createChannel({ endpoint, channelId: leg, appArgs: ['consult', id], originator: call.agentChannel, callerId: t.agentId });
+        await this.ctx.pbx.createChannel({ endpoint, channelId: leg, ...(queueCall ? { otherChannelId: queueCall } : {}), appArgs: ['consult', id], originator: call.agentChannel, callerId: t.agentId });
       } catch (err) {
         await this.teardown(call, id, 'failed');
         if (isPbxError(err, 'allocation_failed') || isPbxError(err, 'invalid')) throw invalidState(`consult: ${endpoint} cannot be reached`);
@@ -95,33 +120,60 @@ export class Consults extends TrackedCalls {
   }
 
   complete(t: CallTarget): Promise<void> {
-    return withAgentCall(this.ctx, t, ['connected'], 'completeTransfer', async (call, control) => {
-      const r = control.consult ? await this.ctx.store.getControlCall(control.consult) : undefined;
-      if (!r || r.state !== 'connected') throw invalidState('completeTransfer: no answered consult on this call');
-      const leg = r.fields.leg!;
-      const toAgent = r.agentId !== '';
-      const result = await this.ctx.store.transferCall({
-        callId: call.id,
-        agentChannel: call.agentChannel,
-        target: toAgent ? { consultAgent: r.agentId, agentChannel: leg } : { destination: r.fields.target!.replace(/^extension:/, ''), destChannel: leg, node: this.ctx.nodeId },
-        by: t.by,
-      });
-      this.untrack(r.id);
-      if (toAgent) {
-        await this.ctx.pbx.addToBridge(call.bridgeId, [leg]);
-        await retrieveCaller(this.ctx, call.callerChannel);
-      } else {
-        await this.ctx.store.endControlCall(r.id, 0);
-        await this.ctx.pbx.destroyBridge(call.bridgeId).catch(() => undefined);
-        await this.ctx.pbx.unmute(call.callerChannel, 'in');
-        await this.redirects.adopt(`rd-${call.id}`);
-      }
-      await hangupQuietly(this.ctx, call.agentChannel);
-      await this.destroyBridge(r.fields.bridgeId!);
-      if (result.wrapup) await this.ctx.timers.scheduleWrapup(result.wrapup.agentId, result.wrapup.version, result.wrapup.seconds * 1000);
-      else this.ctx.kick({ agentId: t.agentId });
-      this.ctx.logger.info({ callId: call.id, from: t.agentId, to: r.fields.target }, 'consult completed: call transferred');
+    return withAgentCall(this.ctx, t, ['connected'], 'completeTransfer', (call, control) => this.completeOn(call, control, t.by));
+  }
+
+  /** completeTransfer under the call's lock (also when the consulting agent hangs up). */
+  private async completeOn(call: CallSnapshot, control: Record<string, string>, by: string): Promise<void> {
+    const r = control.consult ? await this.ctx.store.getControlCall(control.consult) : undefined;
+    if (!r || r.state !== 'connected') throw invalidState('completeTransfer: no answered consult on this call');
+    if (r.fields.queueCall) return this.ctx.locks.run(r.fields.queueCall, () => this.completeFromQueue(call, r, by));
+    const leg = r.fields.leg!;
+    const toAgent = r.agentId !== '';
+    const result = await this.ctx.store.transferCall({
+      callId: call.id,
+      agentChannel: call.agentChannel,
+      target: toAgent ? { consultAgent: r.agentId, agentChannel: leg } : { destination: r.fields.target!.replace(/^extension:/, ''), destChannel: leg, node: this.ctx.nodeId },
+      by,
     });
+    this.untrack(r.id);
+    if (toAgent) {
+      await this.ctx.pbx.addToBridge(call.bridgeId, [leg]);
+      await retrieveCaller(this.ctx, call.callerChannel);
+    } else {
+      await this.ctx.store.endControlCall(r.id, 0);
+      await this.ctx.pbx.destroyBridge(call.bridgeId).catch(() => undefined);
+      await this.ctx.pbx.unmute(call.callerChannel, 'in');
+      await this.redirects.adopt(`rd-${call.id}`);
+    }
+    await this.handedOver(call, r, result);
+  }
+
+  /** Complete of a consult to a queue (under both calls' locks): the consult call's agent takes the held caller. */
+  private async completeFromQueue(call: CallSnapshot, r: ControlCallRecord, by: string): Promise<void> {
+    const consultCall = await this.ctx.store.getCall(r.fields.queueCall!);
+    if (!consultCall || consultCall.state !== 'connected') throw invalidState('completeTransfer: no agent of the queue answered the consult');
+    const result = await this.ctx.store.transferCall({
+      callId: call.id,
+      agentChannel: call.agentChannel,
+      target: { consultAgent: consultCall.agentId, agentChannel: consultCall.agentChannel, queueCall: consultCall.id },
+      by,
+    });
+    this.untrack(r.id);
+    await this.ctx.pbx.addToBridge(call.bridgeId, [consultCall.agentChannel]);
+    await retrieveCaller(this.ctx, call.callerChannel);
+    await hangupQuietly(this.ctx, r.fields.leg!);
+    await this.destroyBridge(consultCall.bridgeId);
+    await this.handedOver(call, r, result);
+  }
+
+  /** After a completed consult: the consulting agent's leg goes and it wraps up. */
+  private async handedOver(call: CallSnapshot, r: ControlCallRecord, result: TransferResult): Promise<void> {
+    await hangupQuietly(this.ctx, call.agentChannel);
+    await this.destroyBridge(r.fields.bridgeId!);
+    if (result.wrapup) await this.ctx.timers.scheduleWrapup(result.wrapup.agentId, result.wrapup.version, result.wrapup.seconds * 1000);
+    else this.ctx.kick({ agentId: call.agentId });
+    this.ctx.logger.info({ callId: call.id, from: call.agentId, to: r.fields.target }, 'consult completed: call transferred');
   }
 
   /** After a (re)connect: consults this process does not follow (it restarted) end; the caller stays on hold. */
@@ -138,7 +190,7 @@ export class Consults extends TrackedCalls {
     }
   }
 
-  private track(id: string, leg: string, call: CallSnapshot): void {
+  private track(id: string, leg: string, call: CallSnapshot, queueCall: string): void {
     const locked = (task: () => Promise<void>) => this.ctx.locks.run(call.id, task);
     const current = async () => {
       const now = await this.ctx.store.getCall(call.id);
@@ -159,18 +211,67 @@ export class Consults extends TrackedCalls {
       }),
       // The call itself ended (caller or agent gone, transfer): the consult goes with it.
       this.watch.watch(call.callerChannel, { gone: async () => void (await this.drop(id)) }),
-      this.watch.watch(call.agentChannel, { gone: async () => void (await this.drop(id)) }),
+      this.watch.watch(call.agentChannel, { gone: () => this.agentLeft(id, call) }),
+      // A consult to a queue: its call is bridged with an agent of that queue.
+      ...(queueCall ? [this.watch.watch(queueCall, { bridged: () => locked(() => this.agentAnswered(id)) })] : []),
     ]);
+  }
+
+  /**
+   * The consulting agent hung up. Called synchronously from the event, so it holds the call's
+   * lock before the queue flow's own StasisEnd step (which would end the call with the caller):
+   * by then the store no longer has the call on this leg and that step changes nothing.
+   */
+  private agentLeft(id: string, call: CallSnapshot): Promise<void> {
+    return this.ctx.locks.run(call.id, async () => {
+      const now = await this.ctx.store.getCall(call.id);
+      const r = await this.ctx.store.getControlCall(id);
+      if (!r || !now || now.state !== 'connected' || now.agentChannel !== call.agentChannel) return void (await this.drop(id));
+      const by = `hangup:${call.agentId}`;
+      if (r.state === 'connected') {
+        try {
+          return await this.completeOn(now, await this.ctx.store.getControl(call.id), by);
+        } catch (err) {
+          // The consulted side went under us (e.g. a queue consult's agent): requeue the caller instead.
+          if (!isAcdError(err) || err.code !== 'invalid_state') throw err;
+        }
+      }
+      await this.drop(id);
+      const result = await this.ctx.store.transferCall({ callId: call.id, agentChannel: call.agentChannel, target: { queue: now.queue }, by });
+      try {
+        await this.ctx.pbx.unmute(call.callerChannel, 'in');
+        await this.destroyBridge(call.bridgeId);
+        await this.ctx.pbx.startMoh(call.callerChannel, (await this.ctx.store.getQueue(result.queue))?.musicClass);
+      } catch (err) {
+        // The caller left meanwhile: its StasisEnd, queued behind this step, ends the call.
+        if (!isPbxError(err, 'not_found')) throw err;
+      }
+      if (result.wrapup) await this.ctx.timers.scheduleWrapup(result.wrapup.agentId, result.wrapup.version, result.wrapup.seconds * 1000);
+      else this.ctx.kick({ agentId: call.agentId });
+      this.ctx.kick({ queue: result.queue });
+      this.ctx.logger.info({ callId: call.id, agentId: call.agentId }, 'agent hung up before the consult was answered: caller back in its queue');
+    });
   }
 
   private async answered(id: string, call: CallSnapshot): Promise<void> {
     const r = await this.ctx.store.getControlCall(id);
     if (!r || r.state !== 'dialing') return;
-    await this.ctx.store.setControlCall(id, { state: 'connected' }, 'connected');
+    // A consult to a queue is answered by the queue: connected once one of its agents answers.
+    const state = r.fields.queueCall ? 'queued' : 'connected';
+    await this.ctx.store.setControlCall(id, { state }, state);
     await this.ctx.pbx.createBridge({ bridgeId: r.fields.bridgeId, name: `consult-${call.id}` });
     // The agent leaves the call's bridge for the consult bridge; the caller stays, with music.
     await this.ctx.pbx.addToBridge(r.fields.bridgeId!, [call.agentChannel, r.fields.leg!]);
-    await this.ctx.store.updateControl(call.id, call.agentChannel, {}, controlEvent(call, 'consult', 'connected', 'system'));
+    await this.ctx.store.updateControl(call.id, call.agentChannel, {}, controlEvent(call, 'consult', state, 'system'));
+    if (r.fields.queueCall) await this.agentAnswered(id);
+  }
+
+  /** A queued consult whose call an agent of the queue took is connected (with that agent). */
+  private async agentAnswered(id: string): Promise<void> {
+    const r = await this.ctx.store.getControlCall(id);
+    const consultCall = r?.state === 'queued' ? await this.ctx.store.getCall(r.fields.queueCall!) : undefined;
+    if (consultCall?.state !== 'connected') return;
+    await this.ctx.store.setControlCall(id, { state: 'connected' }, `connected agent:${consultCall.agentId}`);
   }
 
   /** Ends the consult and gives the agent its caller back. */

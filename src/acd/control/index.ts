@@ -2,8 +2,8 @@
  * Call control for agent desktops and supervisor consoles (the CTI channel and REST use it):
  * in-call media commands, blind transfer, supervisor monitor / whisper / barge, forced agent
  * state. It has its own subscription to PBX events for the channels it creates or watches, and
- * after every (re)connect hangs up control channels it no longer knows (a restart loses
- * supervisor sessions; their phones are hung up rather than left listening to nothing).
+ * after every (re)connect takes up its calls and supervisor sessions again from Redis and hangs
+ * up control channels it no longer knows (rather than leaving a phone listening to nothing).
  */
 import type { AgentCommands } from '../agentCommands.js';
 import type { AcdContext } from '../context.js';
@@ -11,7 +11,7 @@ import { argsFromAppData, parseStasisArgs } from '../stasisArgs.js';
 import { hangupQuietly } from '../agentLeg.js';
 import type { CallTarget } from './calls.js';
 import { forceAgentState, type ForcedState } from './forceState.js';
-import { createMediaCommands, forwardCallerDtmf, type MediaCommands } from './media.js';
+import { checkDtmf, createMediaCommands, forwardCallerDtmf, type MediaCommands } from './media.js';
 import { SupervisorSessions, type MonitorRequest, type MonitorView } from './supervisor.js';
 import { blindTransfer, type TransferTarget } from './transfer.js';
 import { ChannelWatch } from './watch.js';
@@ -20,8 +20,9 @@ import { Consults, type ConsultTarget } from './consult.js';
 import { createRecordingCommands } from './recording.js';
 import type { RecordingInfo } from '../../store/controlOps.js';
 import type { RecordingFile } from '../../pbx/port.js';
-import { DEFAULT_OUTBOUND, OutboundCalls, type OutboundRequest, type OutboundSettings } from './outbound.js';
+import { DEFAULT_OUTBOUND, OutboundCalls, type OutboundCommand, type OutboundRequest, type OutboundSettings } from './outbound.js';
 import type { AgentSnapshot } from '../../domain/agent.js';
+import { AcdError } from '../../domain/errors.js';
 import type { ControlTimerJob } from '../timers.js';
 import { DEFAULT_PARK, Parking, type ParkSettings } from './park.js';
 import { answerOffer, answerTimedOut } from './answer.js';
@@ -75,6 +76,7 @@ export function createCallControl(ctx: AcdContext, agents: AgentCommands, settin
   const repair = async () => {
     const [channels, inApp] = await Promise.all([ctx.pbx.listChannels(), ctx.pbx.appChannelIds()]);
     const ids = new Set(inApp);
+    await supervisors.repair();
     await outbound.repair();
     await redirects.repair();
     await consults.repair();
@@ -84,6 +86,8 @@ export function createCallControl(ctx: AcdContext, agents: AgentCommands, settin
       if (!ids.has(ch.id) || entry.role !== 'other' || !OWN_ROLES.has(entry.name)) continue;
       const owner = entry.args[0] ?? '';
       if (supervisors.owns(ch.id) || outbound.owns(owner) || redirects.owns(owner) || consults.owns(owner)) continue;
+      // An outbound call's destination transferred to a queue is a queue caller now.
+      if (await ctx.store.callIdByChannel(ch.id)) continue;
       logger.info({ channelId: ch.id, role: entry.name }, 'unknown control channel after reconnect; hanging up');
       await hangupQuietly(ctx, ch.id);
     }
@@ -102,8 +106,21 @@ export function createCallControl(ctx: AcdContext, agents: AgentCommands, settin
   const parking = new Parking(ctx, watch, { ...DEFAULT_PARK, ...parkSettings });
   const media = createMediaCommands(ctx);
   const recordings = createRecordingCommands(ctx);
+  // In-call commands go to the agent's outbound call when that is its current call.
+  const inCall = (command: OutboundCommand) => async (t: CallTarget) => {
+    const own = await outbound.callOf(t);
+    return own ? outbound.command(own.id, command) : media[command](t);
+  };
   return {
-    ...media,
+    hold: inCall('hold'),
+    retrieve: inCall('retrieve'),
+    mute: inCall('mute'),
+    unmute: inCall('unmute'),
+    async sendDtmf(t, digits) {
+      checkDtmf(digits);
+      const own = await outbound.callOf(t);
+      return own ? outbound.sendDtmf(own.id, digits) : media.sendDtmf(t, digits);
+    },
     dial: (req) => outbound.dial(req),
     async release(t) {
       // An agent on a control call (outbound) hangs that up; otherwise its queue call.
@@ -121,7 +138,12 @@ export function createCallControl(ctx: AcdContext, agents: AgentCommands, settin
       await ctx.timers.scheduleWrapup(agentId, version, (wrapupS ?? outboundSettings.wrapupS) * 1000);
       return (await ctx.store.getAgent(agentId))!;
     },
-    transfer: (t, target) => blindTransfer(ctx, t, target, redirects),
+    async transfer(t, target) {
+      const own = await outbound.callOf(t);
+      if (!own) return blindTransfer(ctx, t, target, redirects);
+      if ('queue' in target) return outbound.transferToQueue(own.id, target.queue);
+      throw new AcdError('invalid_state', 'transfer: an outbound call transfers to a queue only (agentId / extension: consult, then completeTransfer, is not available on outbound calls either)');
+    },
     consult: (t, target) => consults.start(t, target),
     completeTransfer: (t) => consults.complete(t),
     cancelConsult: (t) => consults.cancel(t),

@@ -9,6 +9,9 @@ import type { AcdContext } from '../context.js';
 import { controlEvent, invalidState, withAgentCall, type CallTarget } from './calls.js';
 
 const DTMF = /^[0-9*#A-Dw]{1,32}$/;
+export function checkDtmf(digits: string): void {
+  if (!DTMF.test(digits)) throw new AcdError('validation', `dtmf '${digits}' must be 1-32 of 0-9 * # A-D w`, { field: 'dtmf' });
+}
 
 export interface MediaCommands {
   hold(t: CallTarget): Promise<void>;
@@ -48,7 +51,7 @@ export function createMediaCommands(ctx: AcdContext): MediaCommands {
     mute: toggle('mute', 'muted', true, (_caller, agent) => ctx.pbx.mute(agent, 'in')),
     unmute: toggle('unmute', 'muted', false, (_caller, agent) => ctx.pbx.unmute(agent, 'in')),
     async sendDtmf(t, digits) {
-      if (!DTMF.test(digits)) throw new AcdError('validation', `dtmf '${digits}' must be 1-32 of 0-9 * # A-D w`, { field: 'dtmf' });
+      checkDtmf(digits);
       await withAgentCall(ctx, t, ['connected'], 'dtmf', async (call) => {
         await ctx.pbx.sendDtmf(call.callerChannel, digits);
         await ctx.store.updateControl(call.id, call.agentChannel, {}, controlEvent(call, 'dtmf', digits, t.by));

@@ -4,6 +4,10 @@
  * when that answers both are bridged. The agent is busy from the first ring to the end and
  * wraps up after. Either leg failing or hanging up ends the whole call. The record lives in
  * Redis (`cc:<id>`), so a reconnect (or another start) can finish or repair it.
+ * Once connected the in-call commands work as on a queue call, the destination playing the
+ * caller's part: hold / retrieve, mute / unmute, DTMF both ways (control fields `held`, `muted`
+ * on the record; CallControl events with action `outbound`), and blind transfer to a queue (the
+ * destination becomes a caller of that queue, call id = its channel id).
  */
 import { randomUUID } from 'node:crypto';
 import { IDLE_STATUSES } from '../../domain/agent.js';
@@ -11,8 +15,10 @@ import { AcdError } from '../../domain/errors.js';
 import { isPbxError, type DialStatus } from '../../pbx/port.js';
 import type { ControlCallRecord } from '../../store/controlOps.js';
 import { hangupQuietly } from '../agentLeg.js';
+import { callIdOf } from '../callerEntry.js';
 import type { AcdContext } from '../context.js';
-import { forOwnControlCalls, invalidState } from './calls.js';
+import { forOwnControlCalls, invalidState, type CallTarget } from './calls.js';
+import { holdCaller, retrieveCaller } from './media.js';
 import { DIAL_FAILED, TrackedCalls, type ChannelWatch } from './watch.js';
 
 export interface OutboundSettings {
@@ -39,6 +45,15 @@ const DESTINATION = /^[0-9A-Za-z*#+_.-]{1,64}$/;
 export function checkDestination(destination: string): void {
   if (!DESTINATION.test(destination)) throw new AcdError('validation', `destination '${destination}' must be 1-64 of 0-9 A-Z a-z * # + _ . -`, { field: 'destination' });
 }
+
+/** In-call commands on a connected outbound call: the control field they set and the media step. */
+export type OutboundCommand = 'hold' | 'retrieve' | 'mute' | 'unmute';
+const COMMANDS: Record<OutboundCommand, { field: 'held' | 'muted'; on: boolean; apply: (ctx: AcdContext, agentLeg: string, destLeg: string) => Promise<void> }> = {
+  hold: { field: 'held', on: true, apply: (ctx, _a, dest) => holdCaller(ctx, dest) },
+  retrieve: { field: 'held', on: false, apply: (ctx, _a, dest) => retrieveCaller(ctx, dest) },
+  mute: { field: 'muted', on: true, apply: (ctx, agent) => ctx.pbx.mute(agent, 'in') },
+  unmute: { field: 'muted', on: false, apply: (ctx, agent) => ctx.pbx.unmute(agent, 'in') },
+};
 
 export const dialStringOf = (pattern: string, destination: string) => pattern.replaceAll('{dest}', destination);
 
@@ -88,6 +103,73 @@ export class OutboundCalls extends TrackedCalls {
     await this.end(id);
   }
 
+  /** The agent's outbound call `t` targets, if its current call is one (else undefined: a queue call). */
+  async callOf(t: CallTarget): Promise<ControlCallRecord | undefined> {
+    const agent = await this.ctx.store.getAgent(t.agentId);
+    const own = agent?.callId ? await this.ctx.store.getControlCall(agent.callId) : undefined;
+    return own && own.kind === 'outbound' && own.agentId === t.agentId && (!t.callId || t.callId === own.id) ? own : undefined;
+  }
+
+  /** hold / retrieve / mute / unmute on the connected outbound call `id`. */
+  command(id: string, action: OutboundCommand): Promise<void> {
+    const { field, on, apply } = COMMANDS[action];
+    return this.connected(id, action, async (r) => {
+      if ((r.fields[field] === '1') === on) throw invalidState(`${action}: the call is ${on ? 'already' : 'not'} ${field}`);
+      await apply(this.ctx, r.fields.agentLeg!, r.fields.destLeg!);
+      await this.ctx.store.setControlCall(id, { [field]: on ? '1' : '' }, action);
+    });
+  }
+
+  /** DTMF from the agent to the destination (digits already checked). */
+  sendDtmf(id: string, digits: string): Promise<void> {
+    return this.connected(id, 'dtmf', async (r) => {
+      await this.ctx.pbx.sendDtmf(r.fields.destLeg!, digits);
+      await this.ctx.store.setControlCall(id, {}, `dtmf ${digits}`);
+    });
+  }
+
+  /**
+   * Blind transfer to a queue: the destination joins it as a caller (music, priority 0), the
+   * agent's leg goes and the agent wraps up. A full queue refuses it and the call goes on.
+   */
+  transferToQueue(id: string, queueId: string): Promise<void> {
+    return this.connected(id, 'transfer', async (r) => {
+      const queue = await this.ctx.store.getQueue(queueId);
+      if (!queue) throw new AcdError('queue_not_found', `queue '${queueId}' does not exist`, { field: 'queue' });
+      const destLeg = r.fields.destLeg!;
+      // Its own watch stops first: the destination's channel now belongs to the queue flow.
+      this.untrack(id);
+      const joined = await this.ctx.store.enqueue({ callId: callIdOf(destLeg), queue: queue.id, callerChannel: destLeg, callerNumber: r.fields.destination!, callerName: '', priority: 0, node: this.ctx.nodeId });
+      if (joined.rejected) {
+        this.track(r);
+        throw invalidState(`transfer: queue ${queue.id} refused the call (${joined.rejected})`);
+      }
+      if (r.fields.held === '1') await this.ctx.pbx.unmute(destLeg, 'in').catch(() => undefined);
+      await this.finish(id, destLeg);
+      try {
+        await this.ctx.pbx.startMoh(destLeg, queue.musicClass);
+      } catch (err) {
+        // The destination left meanwhile: its StasisEnd ends its queue call.
+        if (!isPbxError(err, 'not_found')) throw err;
+      }
+      this.ctx.logger.info({ id, queue: queue.id, callId: callIdOf(destLeg) }, 'outbound call transferred to a queue');
+      this.ctx.kick({ queue: queue.id });
+    });
+  }
+
+  private connected(id: string, command: string, task: (r: ControlCallRecord) => Promise<void>): Promise<void> {
+    return this.locked(id, async () => {
+      const r = await this.ctx.store.getControlCall(id);
+      if (!r || r.state !== 'connected') throw invalidState(`${command}: the outbound call is ${r?.state ?? 'over'}, not connected`);
+      try {
+        await task(r);
+      } catch (err) {
+        if (isPbxError(err, 'not_found')) throw invalidState(`${command}: the call ended meanwhile`);
+        throw err;
+      }
+    });
+  }
+
   /** After a (re)connect: follow this node's calls again, end those whose legs are gone, re-bridge the others. */
   async repair(): Promise<void> {
     await forOwnControlCalls(this.ctx, 'outbound', async (r) => {
@@ -105,7 +187,7 @@ export class OutboundCalls extends TrackedCalls {
 
   private track(r: ControlCallRecord): void {
     const { agentLeg, destLeg } = r.fields as Record<'agentLeg' | 'destLeg', string>;
-    const onFail = (status: DialStatus) => (DIAL_FAILED.includes(status) ? this.end(r.id) : undefined);
+    const onFail = (status: DialStatus) => (DIAL_FAILED.includes(status) ? this.fail(r.id, status) : undefined);
     this.keep(r.id, [
       this.watch.watch(agentLeg, {
         entered: () => this.locked(r.id, () => this.ctx.pbx.dial(agentLeg, { timeoutS: this.settings.ringTimeoutS })),
@@ -116,6 +198,7 @@ export class OutboundCalls extends TrackedCalls {
         entered: () => this.locked(r.id, () => this.ctx.pbx.dial(destLeg, { callerChannelId: agentLeg, timeoutS: this.settings.ringTimeoutS })),
         dial: (status) => (status === 'ANSWER' ? this.locked(r.id, () => this.connect(r.id)) : onFail(status)),
         gone: () => this.end(r.id),
+        dtmf: async (digit) => void (await this.ctx.store.setControlCall(r.id, {}, `dtmf received ${digit}`)),
       }),
     ]);
   }
@@ -136,7 +219,7 @@ export class OutboundCalls extends TrackedCalls {
       });
     } catch (err) {
       this.ctx.logger.warn({ err, id }, 'outbound destination cannot be dialed');
-      void this.end(id);
+      void this.fail(id, 'ERROR');
     }
   }
 
@@ -159,18 +242,28 @@ export class OutboundCalls extends TrackedCalls {
     }
   }
 
+  /**
+   * A leg failed after `dial` answered: CallControl `failed <DIALSTATUS>` (the agent's desktop
+   * gets a CTI `error` event; nothing when the call already ended, e.g. released), then the end.
+   */
+  private fail(id: string, status: DialStatus | 'ERROR'): Promise<void> {
+    return this.locked(id, async () => {
+      if (status !== 'CANCEL') await this.ctx.store.setControlCall(id, {}, `failed ${status}`);
+      await this.finish(id);
+    });
+  }
+
   private end(id: string): Promise<void> {
     return this.locked(id, () => this.finish(id));
   }
 
-  /** Ends the call; the caller holds its lock. */
-  private async finish(id: string): Promise<void> {
+  /** Ends the call (`keep`: a leg that lives on, transferred); the caller holds its lock. */
+  private async finish(id: string, keep = ''): Promise<void> {
     const ended = await this.ctx.store.endControlCall(id, this.settings.wrapupS);
     this.untrack(id);
     if (!ended) return;
     const { record } = ended;
-    await hangupQuietly(this.ctx, record.fields.agentLeg!);
-    await hangupQuietly(this.ctx, record.fields.destLeg!);
+    for (const leg of [record.fields.agentLeg!, record.fields.destLeg!]) if (leg !== keep) await hangupQuietly(this.ctx, leg);
     try {
       await this.ctx.pbx.destroyBridge(record.fields.bridgeId!);
     } catch (err) {

@@ -5,12 +5,17 @@
  * put it in a bridge with a snoop channel (role `snoop`) on the agent's leg, barge puts it into
  * the call's own bridge. Modes can be switched during the call; the session ends when either the
  * supervisor's phone or the agent's leg goes (hang-up, transfer).
+ * Each session is also kept in Redis (control call `sv-<supervisorId>`, kind `supervisor`: the
+ * supervisor and snoop channel ids, bridge, mode, agent, call, node), so a restarted engine takes
+ * it up again (re-bridging the snoop, or a new one) or, when a channel or the call is gone, ends
+ * it cleanly: phones hung up and a CallControl `supervisor` / `gone` event for the console.
  */
 import { randomUUID } from 'node:crypto';
 import { AcdError } from '../../domain/errors.js';
 import type { CallSnapshot } from '../../domain/call.js';
 import { isPbxError } from '../../pbx/port.js';
 import { hangupQuietly } from '../agentLeg.js';
+import type { ControlCallRecord } from '../../store/controlOps.js';
 import type { AcdContext } from '../context.js';
 import { agentCall, controlEvent, invalidState } from './calls.js';
 import type { ChannelWatch } from './watch.js';
@@ -45,6 +50,7 @@ interface Session extends MonitorView {
 }
 
 const SUPERVISOR_RING_S = 30;
+export const sessionRecordId = (supervisorId: string) => `sv-${supervisorId}`;
 const SNOOP_ENTRY_TIMEOUT_MS = 5_000;
 
 function withTimeout(pending: Promise<void>, ms: number, message: string): Promise<void> {
@@ -98,6 +104,81 @@ export class SupervisorSessions {
     });
   }
 
+  /** After a (re)connect: take up this node's sessions the process does not follow (it restarted). */
+  async repair(): Promise<void> {
+    for (const r of await this.ctx.store.listControlCalls()) {
+      const supervisorId = r.fields.supervisor ?? '';
+      if (r.kind !== 'supervisor' || r.fields.node !== this.ctx.nodeId || this.sessions.has(supervisorId)) continue;
+      await this.ctx.locks
+        .run(`supervisor:${supervisorId}`, () => this.resume(r))
+        .catch((err: unknown) => this.ctx.logger.error({ err, supervisorId }, 'supervisor session repair failed'));
+    }
+  }
+
+  private async resume(r: ControlCallRecord): Promise<void> {
+    const f = r.fields;
+    const call = await this.ctx.store.getCall(f.callId!);
+    const s: Session = {
+      supervisorId: f.supervisor!,
+      agentId: f.agent!,
+      callId: f.callId!,
+      mode: f.mode as MonitorMode,
+      connected: f.connected === '1',
+      supervisorChannel: f.supervisorChannel!,
+      snoopChannel: f.snoopChannel ?? '',
+      monitorBridge: f.monitorBridge!,
+      call: call ?? ({ id: f.callId!, agentChannel: f.agentChannel!, bridgeId: '' } as CallSnapshot),
+      stops: [],
+      ended: false,
+    };
+    this.sessions.set(s.supervisorId, s);
+    const exists = async (id: string) => id !== '' && (await this.ctx.pbx.getChannel(id)) !== undefined;
+    // A phone still ringing is not taken up either: its dial belonged to the old process.
+    const alive = call?.state === 'connected' && call.agentChannel === f.agentChannel && s.connected && (await exists(s.supervisorChannel)) && (await exists(call.agentChannel));
+    if (!alive) {
+      this.ctx.logger.info({ supervisorId: s.supervisorId, callId: s.callId }, 'supervisor session not resumable after restart; ending it');
+      return this.finish(s, true);
+    }
+    this.track(s);
+    if (s.mode !== 'barge' && (await exists(s.snoopChannel))) {
+      try {
+        await this.ctx.pbx.createBridge({ bridgeId: s.monitorBridge, name: `monitor-${s.callId}` });
+      } catch (err) {
+        // The bridge outlived the engine (Asterisk keeps it): reuse it.
+        if (!isPbxError(err, 'conflict') && !isPbxError(err, 'invalid')) throw err;
+      }
+      await this.ctx.pbx.addToBridge(s.monitorBridge, [s.snoopChannel, s.supervisorChannel]);
+    } else {
+      await this.applyMode(s, s.mode);
+    }
+    this.ctx.logger.info({ supervisorId: s.supervisorId, callId: s.callId, mode: s.mode }, 'supervisor session taken up after restart');
+  }
+
+  private track(s: Session): void {
+    const locked = (task: () => Promise<void>) => () => this.ctx.locks.run(`supervisor:${s.supervisorId}`, task);
+    s.stops.push(
+      this.watch.watch(s.supervisorChannel, {
+        entered: locked(async () => {
+          if (!s.ended) await this.ctx.pbx.dial(s.supervisorChannel, { timeoutS: SUPERVISOR_RING_S });
+        }),
+        dial: (status) =>
+          locked(async () => {
+            if (s.ended) return;
+            if (status === 'ANSWER') {
+              s.connected = true;
+              await this.applyMode(s, s.mode);
+            } else if (status === 'BUSY' || status === 'NOANSWER' || status === 'CHANUNAVAIL' || status === 'CONGESTION') {
+              // The console hears why (CTI `error` event), then of the end.
+              await this.ctx.store.updateControl(s.call.id, s.call.agentChannel, {}, controlEvent(s.call, 'monitor', `failed ${status}`, `supervisor:${s.supervisorId}`));
+              await this.finish(s);
+            }
+          })(),
+        gone: locked(() => this.finish(s)),
+      }),
+      this.watch.watch(s.call.agentChannel, { gone: locked(() => this.finish(s)) }),
+    );
+  }
+
   private async ring(req: MonitorRequest, call: CallSnapshot): Promise<Session> {
     const s: Session = {
       supervisorId: req.supervisorId,
@@ -113,26 +194,26 @@ export class SupervisorSessions {
       ended: false,
     };
     this.sessions.set(req.supervisorId, s);
-    const locked = (task: () => Promise<void>) => () => this.ctx.locks.run(`supervisor:${req.supervisorId}`, task);
-    s.stops.push(
-      this.watch.watch(s.supervisorChannel, {
-        entered: locked(async () => {
-          if (!s.ended) await this.ctx.pbx.dial(s.supervisorChannel, { timeoutS: SUPERVISOR_RING_S });
-        }),
-        dial: (status) =>
-          locked(async () => {
-            if (s.ended) return;
-            if (status === 'ANSWER') {
-              s.connected = true;
-              await this.applyMode(s, s.mode);
-            } else if (status === 'BUSY' || status === 'NOANSWER' || status === 'CHANUNAVAIL' || status === 'CONGESTION') {
-              await this.finish(s);
-            }
-          })(),
-        gone: locked(() => this.finish(s)),
-      }),
-      this.watch.watch(call.agentChannel, { gone: locked(() => this.finish(s)) }),
-    );
+    await this.ctx.store.startControlCall({
+      id: sessionRecordId(s.supervisorId),
+      agentId: '',
+      kind: 'supervisor',
+      fields: {
+        supervisor: s.supervisorId,
+        agent: s.agentId,
+        callId: call.id,
+        agentChannel: call.agentChannel,
+        supervisorChannel: s.supervisorChannel,
+        monitorBridge: s.monitorBridge,
+        snoopChannel: '',
+        mode: s.mode,
+        connected: '',
+        node: this.ctx.nodeId,
+      },
+      by: `supervisor:${s.supervisorId}`,
+      acceptedIn: [],
+    });
+    this.track(s);
     try {
       await this.ctx.pbx.createChannel({
         endpoint: req.endpoint,
@@ -178,11 +259,13 @@ export class SupervisorSessions {
       await pbx.addToBridge(s.monitorBridge, [snoopId, s.supervisorChannel]);
     }
     s.mode = mode;
+    await this.ctx.store.setControlCall(sessionRecordId(s.supervisorId), { mode, snoopChannel: s.snoopChannel, connected: s.connected ? '1' : '' });
     await this.ctx.store.updateControl(s.call.id, s.call.agentChannel, { supervisor: s.supervisorId, monitorMode: mode }, controlEvent(s.call, 'monitor', mode, `supervisor:${s.supervisorId}`));
     this.ctx.logger.info({ supervisorId: s.supervisorId, callId: s.call.id, mode }, 'supervisor mode');
   }
 
-  private async finish(s: Session): Promise<void> {
+  /** Ends the session; `gone`: its call or a channel vanished while no engine followed it. */
+  private async finish(s: Session, gone = false): Promise<void> {
     if (s.ended) return;
     s.ended = true;
     if (this.sessions.get(s.supervisorId) === s) this.sessions.delete(s.supervisorId);
@@ -194,7 +277,10 @@ export class SupervisorSessions {
     } catch (err) {
       if (!isPbxError(err, 'not_found')) this.ctx.logger.warn({ err }, 'monitor bridge destroy failed');
     }
-    await this.ctx.store.updateControl(s.call.id, s.call.agentChannel, { supervisor: '', monitorMode: '' }, controlEvent(s.call, 'monitor', 'ended', `supervisor:${s.supervisorId}`));
+    const reported = await this.ctx.store.updateControl(s.call.id, s.call.agentChannel, { supervisor: '', monitorMode: '' }, controlEvent(s.call, 'monitor', 'ended', `supervisor:${s.supervisorId}`));
+    // No call left to report on: the console hears of the end through the session's own record.
+    if (gone && !reported) await this.ctx.store.setControlCall(sessionRecordId(s.supervisorId), {}, 'gone');
+    await this.ctx.store.endControlCall(sessionRecordId(s.supervisorId), 0);
     this.ctx.logger.info({ supervisorId: s.supervisorId, callId: s.call.id }, 'supervisor session ended');
   }
 }

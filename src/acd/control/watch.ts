@@ -10,6 +10,8 @@ export interface ChannelHandlers {
   dial?: (status: DialStatus) => Promise<void> | void;
   gone?: () => Promise<void> | void;
   dtmf?: (digit: string) => Promise<void> | void;
+  /** The channel entered a bridge. */
+  bridged?: (bridgeId: string) => Promise<void> | void;
 }
 
 export class ChannelWatch {
@@ -57,6 +59,7 @@ export class ChannelWatch {
       else if (e.type === 'dialProgress') pending = h.dial?.(e.status);
       else if (e.type === 'channelLeftApp') pending = h.gone?.();
       else if (e.type === 'dtmfReceived') pending = h.dtmf?.(e.digit);
+      else if (e.type === 'channelEnteredBridge') pending = h.bridged?.(e.bridgeId);
       Promise.resolve(pending).catch((err) => this.onError(err, e));
     }
   }

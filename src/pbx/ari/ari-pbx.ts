@@ -208,6 +208,7 @@ class AriPbx implements Pbx {
       app: this.options.app,
       appArgs: req.appArgs.join(','),
       channelId: req.channelId,
+      otherChannelId: req.otherChannelId,
       originator: req.originator,
       variables,
     });

@@ -18,6 +18,7 @@
   ARGV[6] priority (higher first; clamped to 0..999)
   ARGV[7] node
   ARGV[8] skill requirements `billing:2+english:3` (names sorted; '' or absent = none; routing)
+  ARGV[9] JSON object of call variables for the agent's desktop ('' or absent = none; CTI call.offered)
 
   Returns {position (1-based; 0 when the call is no longer waiting), created (1|0)}, or
           {0, 0, 'FULL' | 'JOINEMPTY'} when the queue's rules refuse a new caller (nothing written).
@@ -67,6 +68,7 @@ redis.call('HSET', KEYS[1], 'id', callId, 'queue', ARGV[2], 'state', 'waiting', 
 redis.call('HSET', KEYS[1], 'joinSeq', seq)
 redis.call('ZADD', KEYS[3], score, callId)
 redis.call('HSET', KEYS[1], 'skills', ARGV[8] or '')
+if ARGV[9] and ARGV[9] ~= '' then redis.call('HSET', KEYS[1], 'variables', ARGV[9]) end
 indexWaiting(KEYS[3], callId, score, ARGV[8] or '') -- routing index by requirements (waiting.lua)
 redis.call('SADD', KEYS[5], callId)
 redis.call('HSET', KEYS[6], ARGV[3], callId)

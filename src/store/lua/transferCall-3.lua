@@ -5,6 +5,10 @@
     mode agent → offered to agent <target>, who must be ready (AgentCalled; target reserved);
     mode consult → handed to agent <target>, busy on consult `cc:cs-<callId>` on channel ARGV[6]
                  (the consult leg becomes the call's agent leg; AgentConnect for the target);
+                 with ARGV[9] (a consult to a queue): <target> is instead connected on channel
+                 ARGV[6] to call ARGV[9], the consult's `queueCall`; that call is removed without
+                 any end event (QueueCallerLeave reason 'consult') and its agent leg becomes this
+                 call's;
     mode extension → leaves the queues for destination <target>: the call is removed and a
                  control call `cc:rd-<callId>` (kind redirect) follows the caller until the
                  destination answers (src/acd/control/redirect.ts).
@@ -28,6 +32,7 @@
           bridge id (mode park)
   ARGV[8] engine node (mode extension, park)
   ARGV[7] by (recorded in the CallControl event)
+  ARGV[9] the consult's queue call id (mode consult to a queue; absent otherwise)
 
   Returns {queue, agentId|'', version|0, wrapupS|0, targetEndpoint|'', slot|0}: the call's queue,
   the released agent's wrap-up when it entered after-call work, and the parking slot (mode park).
@@ -59,7 +64,14 @@ elseif mode == 'agent' then
   if status ~= 'ready' then return fail('invalid_state', 'target_' .. status) end
 elseif mode == 'consult' then
   targetKey = prefix .. 'agent:' .. target
-  if redis.call('HGET', targetKey, 'call') ~= 'cs-' .. callId then return fail('invalid_state', 'no_consult_with_' .. target) end
+  local queueCall = ARGV[9] or ''
+  if queueCall ~= '' then
+    local qc = prefix .. 'call:' .. queueCall
+    if redis.call('HGET', prefix .. 'cc:cs-' .. callId, 'queueCall') ~= queueCall or redis.call('HGET', targetKey, 'call') ~= queueCall
+      or redis.call('HGET', qc, 'state') ~= 'connected' or redis.call('HGET', qc, 'agentChannel') ~= newChannel then
+      return fail('invalid_state', 'no_consult_with_' .. target)
+    end
+  elseif redis.call('HGET', targetKey, 'call') ~= 'cs-' .. callId then return fail('invalid_state', 'no_consult_with_' .. target) end
 end
 local slot
 if mode == 'park' then
@@ -104,6 +116,16 @@ elseif mode == 'consult' then
   local consultId = 'cs-' .. callId
   redis.call('DEL', prefix .. 'cc:' .. consultId)
   redis.call('SREM', prefix .. 'ccs', consultId)
+  local queueCall = ARGV[9] or ''
+  if queueCall ~= '' then
+    local qc = prefix .. 'call:' .. queueCall
+    local consultCall = redis.call('HMGET', qc, 'queue', 'callerChannel', 'joinedAt', 'answeredAt')
+    redis.call('HDEL', KEYS[2], consultCall[2])
+    redis.call('SREM', prefix .. 'calls', queueCall)
+    redis.call('DEL', qc, qc .. ':offers', prefix .. 'ctl:' .. queueCall)
+    emit(KEYS[3], { type = 'QueueCallerLeave', ts = now, callId = queueCall, queue = consultCall[1], reason = 'consult',
+      waitMs = tonumber(consultCall[4]) - tonumber(consultCall[3]) })
+  end
   redis.call('HSET', KEYS[1], 'agentId', target, 'agentChannel', newChannel, 'answeredAt', now)
   redis.call('HSET', KEYS[2], newChannel, callId)
   emit(KEYS[3], { type = 'AgentConnect', ts = now, callId = callId, queue = call.queue, agentId = target,

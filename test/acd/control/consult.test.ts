@@ -106,3 +106,64 @@ describe('consult', () => {
     expect(await h.store.getCall(call.id)).toMatchObject({ state: 'connected', agentId: 'a1' });
   });
 });
+
+/**
+ * The consulting agent hangs up its own phone during a consult or a conference: after the
+ * consulted party answered the transfer completes, before it the consult is cancelled and the
+ * caller waits in its queue again. No caller is lost.
+ */
+describe('consulting agent hangs up', () => {
+  it('after the consulted agent answered: the transfer completes, the caller talks to that agent', async () => {
+    const call = await setup();
+    const { consultId } = await h.engine.control.consult({ agentId: 'a1', by }, { agentId: 'a2' });
+    await waitFor(() => bridgeOf(call.agentChannel) === `bridge-${consultId}` || undefined, 'consult answered');
+    const leg = consultLeg()!;
+    h.sim.hangup(call.agentChannel);
+    await waitFor(async () => (await h.store.getCall(call.id))?.agentId === 'a2' || undefined, 'handed over');
+    await waitFor(() => h.sim.bridges().find((b) => b.id === call.bridgeId && b.channelIds.length === 2 && b.channelIds.includes(leg.id)), 'caller with a2');
+    await h.engine.idle();
+    expect(h.sim.channel(call.callerChannel)).toMatchObject({ bridgeId: call.bridgeId });
+    await waitFor(() => !h.sim.channel(call.callerChannel)?.moh || undefined, 'caller music stopped');
+    expect(await h.store.getCall(call.id)).toMatchObject({ state: 'connected', agentChannel: leg.id });
+    expect(await h.store.getAgent('a1')).toMatchObject({ status: 'after_call_work' });
+    expect(await h.store.getAgent('a2')).toMatchObject({ status: 'busy', callId: call.id });
+    expect((await h.events()).filter((e) => e.type === 'AgentComplete')).toMatchObject([{ agentId: 'a1', reason: 'transfer' }]);
+    await waitFor(() => !h.sim.bridges().some((b) => b.id === `bridge-${consultId}`) || undefined, 'consult bridge destroyed');
+  });
+
+  it('in a conference: the caller stays with the consulted extension', async () => {
+    const call = await setup();
+    const { consultId } = await h.engine.control.consult({ agentId: 'a1', by }, { extension: '3000' });
+    await waitFor(() => bridgeOf(call.agentChannel) === `bridge-${consultId}` || undefined, 'consult answered');
+    const leg = consultLeg()!;
+    await h.engine.control.conference({ agentId: 'a1', by });
+    h.sim.hangup(call.agentChannel);
+    await waitFor(async () => (await h.store.getControlCall(`rd-${call.id}`))?.state === 'connected' || undefined, 'redirect connected');
+    await waitFor(() => h.sim.bridges().find((b) => b.channelIds.includes(call.callerChannel) && b.channelIds.includes(leg.id)), 'caller with the extension');
+    await h.engine.idle();
+    expect(h.sim.channel(call.callerChannel)).toBeDefined();
+    expect(await h.store.getCall(call.id)).toBeUndefined();
+    expect(await h.store.getAgent('a1')).toMatchObject({ status: 'after_call_work' });
+  });
+
+  it('before the consulted party answered: the consult is cancelled and the caller waits in its queue again', async () => {
+    const call = await setup();
+    h.sim.setEndpoint('PJSIP/3000', { kind: 'manual' });
+    await h.engine.control.consult({ agentId: 'a1', by }, { extension: '3000' });
+    await waitFor(() => consultLeg(), 'consult ringing');
+    const leg = consultLeg()!;
+    h.sim.hangup(call.agentChannel);
+    const waiting = await h.waitForCall(call.id, 'waiting');
+    expect(waiting).toMatchObject({ queue: 'sales', agentId: '' });
+    await waitFor(() => !h.sim.channel(leg.id) || undefined, 'consult leg hung up');
+    await waitFor(() => h.sim.channel(call.callerChannel)?.moh === 'default' || undefined, 'caller hears music again');
+    await h.engine.idle();
+    expect(h.sim.channel(call.callerChannel)).toMatchObject({ moh: 'default', bridgeId: undefined });
+    expect(h.sim.channel(call.callerChannel)?.muted).toBeFalsy();
+    expect(h.sim.bridges()).toHaveLength(0);
+    expect(await h.store.getControl(call.id)).toEqual({});
+    expect(await h.store.getAgent('a1')).toMatchObject({ status: 'after_call_work' });
+    // The caller is not lost: once a1 is ready again it gets it back.
+    await waitFor(async () => (await h.store.getCall(call.id))?.state === 'connected' || undefined, 'caller reconnected after wrap-up');
+  });
+});

@@ -7,7 +7,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { isAcdError } from '../../../src/domain/errors.js';
-import { startHarness, sleep, type Harness } from '../../helpers/acdHarness.js';
+import { startHarness, sleep, waitFor, type Harness } from '../../helpers/acdHarness.js';
 import { findViolations } from '../../helpers/invariants.js';
 
 const AGENTS = ['a1', 'a2', 'a3'];
@@ -53,7 +53,9 @@ async function problems(placed: string[]): Promise<string[]> {
   const chans = h.sim.channels();
   const byId = new Map(chans.map((c) => [c.id, c]));
   const calls = new Map((await h.store.listCalls()).map((c) => [c.id, c]));
-  for (const callerId of placed) {
+  // An outbound call's destination transferred to a queue is a caller of that queue.
+  const transferred = chans.filter((c) => c.args[0] === 'outbound' && calls.has(c.id)).map((c) => c.id);
+  for (const callerId of [...placed, ...transferred]) {
     const ch = byId.get(callerId);
     const call = calls.get(callerId);
     if (!ch) {
@@ -95,10 +97,11 @@ async function problems(placed: string[]): Promise<string[]> {
   const monitor = h.engine.control.monitorOf('s1');
   for (const c of chans) {
     const role = c.args[0];
-    if (role === 'agent' && calls.get(c.args[2] ?? '')?.agentChannel !== c.id) p.push(`orphan agent leg ${c.id}`);
+    // A consult to a queue completed hands its agent leg over to the consulting agent's call.
+    if (role === 'agent' && calls.get(c.args[2] ?? '')?.agentChannel !== c.id && ![...calls.values()].some((call) => call.agentChannel === c.id)) p.push(`orphan agent leg ${c.id}`);
     if (role === 'monitor' && monitor?.supervisorChannel !== c.id) p.push(`orphan supervisor leg ${c.id}`);
     if (role === 'snoop' && (!monitor || !calls.has(c.args[1] ?? ''))) p.push(`orphan snoop ${c.id}`);
-    if ((role === 'outbound' || role === 'transfer') && !(await h.store.getControlCall(c.args[1] ?? ''))) p.push(`orphan ${role} leg ${c.id}`);
+    if ((role === 'outbound' || role === 'transfer') && !calls.has(c.id) && !(await h.store.getControlCall(c.args[1] ?? ''))) p.push(`orphan ${role} leg ${c.id}`);
     if (role === 'consult') {
       // A consult leg lives on as the call's agent leg (completed to an agent) or a redirect's destination.
       const owner = c.args[1] ?? '';
@@ -149,6 +152,12 @@ async function runSequence(seed: number): Promise<void> {
       const leg = await agentLeg(agentId);
       if (leg && h.sim.channel(leg)) h.sim.hangup(leg);
     },
+    // The consulting agent hangs up during a consult or a conference: completes it or requeues the caller.
+    agentHangupInConsult: async (agentId) => {
+      const leg = await agentLeg(agentId);
+      const a = await h.store.getAgent(agentId);
+      if (leg && h.sim.channel(leg) && a?.callId && (await h.store.getControl(a.callId)).consult) h.sim.hangup(leg);
+    },
     login: (agentId) => h.engine.agents.login(agentId, { by, ready: r.next() < 0.7 }),
     ready: (agentId) => h.engine.agents.ready(agentId, { by }),
     notReady: (agentId) => h.engine.agents.notReady(agentId, { reason: 'break', by }),
@@ -169,6 +178,7 @@ async function runSequence(seed: number): Promise<void> {
       h.sim.setEndpoint('PJSIP/3000', r.pick([{ kind: 'answer', ringMs: 200, talkMs: 3000 }, { kind: 'busy' }, { kind: 'answer', ringMs: 100 }] as const));
       await c.consult({ agentId, by }, { extension: '3000' });
     },
+    consultQueue: (agentId) => c.consult({ agentId, by }, { queue: r.pick(QUEUES) }),
     completeTransfer: (agentId) => c.completeTransfer({ agentId, by }),
     cancelConsult: (agentId) => c.cancelConsult({ agentId, by }),
     conference: (agentId) => c.conference({ agentId, by }),
@@ -185,7 +195,7 @@ async function runSequence(seed: number): Promise<void> {
     },
   };
   // In-call commands twice as likely: most steps should find a call to act on.
-  const inCall = ['hold', 'retrieve', 'mute', 'unmute', 'dtmf', 'release', 'transferQueue', 'transferAgent', 'transferExtension', 'monitor', 'agentHangup', 'consultAgent', 'consultExtension', 'completeTransfer', 'completeTransfer', 'cancelConsult', 'conference', 'park'];
+  const inCall = ['hold', 'retrieve', 'mute', 'unmute', 'dtmf', 'release', 'transferQueue', 'transferAgent', 'transferExtension', 'monitor', 'agentHangup', 'consultAgent', 'consultExtension', 'consultQueue', 'completeTransfer', 'completeTransfer', 'cancelConsult', 'conference', 'park', 'agentHangupInConsult', 'agentHangupInConsult'];
   const names = [...Object.keys(actions), ...inCall];
   for (const id of AGENTS) await h.engine.agents.login(id, { by, ready: true });
   for (let step = 0; step < STEPS; step++) {
@@ -208,7 +218,11 @@ async function runSequence(seed: number): Promise<void> {
   if (process.env.SEQ_LOG) console.log(log.join("\n"));
   // Everybody hangs up: nothing may remain.
   for (const id of liveCallers()) h.sim.hangup(id);
+  for (const call of await h.store.listCalls()) if (h.sim.channel(call.callerChannel)) h.sim.hangup(call.callerChannel);
+  // Outbound calls still talking: their destinations hang up too.
+  for (const ch of h.sim.channels()) if (ch.args[0] === 'outbound' && ch.args[2] === 'dest') h.sim.hangup(ch.id);
   await settled(placed, log);
+  await waitFor(() => h.sim.channels().every((ch) => !ch.inStasis) || undefined, 'every channel gone');
   expect(await h.store.listCalls()).toEqual([]);
   expect(h.sim.channels().filter((ch) => ch.inStasis)).toEqual([]);
 }
