@@ -38,6 +38,8 @@ export interface Harness {
   waitForEvent(match: (e: AcdEvent) => boolean, timeoutMs?: number): Promise<AcdEvent>;
   /** The call once it is in `state`. */
   waitForCall(callId: string, state: CallState, timeoutMs?: number): Promise<CallSnapshot>;
+  /** Logs `agentId` in ready with a phone that answers, places a caller into `queue`, and returns the call once caller and agent are bridged. */
+  connectedCall(agentId?: string, queue?: string, callerNumber?: string): Promise<CallSnapshot>;
   close(): Promise<void>;
 }
 
@@ -86,6 +88,11 @@ export async function startHarness(file: ConfigFile, opts: { timeScale?: number;
   const first = await startEngine();
 
   const events = async () => (await store.readEvents('0', { count: 100_000 })).map((e) => e.event);
+  const waitForCall = (callId: string, state: CallState, timeoutMs?: number) =>
+    waitFor(async () => {
+      const call = await store.getCall(callId);
+      return call?.state === state ? call : undefined;
+    }, `call ${callId} ${state}`, timeoutMs);
   return {
     sim,
     store,
@@ -96,11 +103,17 @@ export async function startHarness(file: ConfigFile, opts: { timeScale?: number;
     startEngine,
     events,
     waitForEvent: (match, timeoutMs) => waitFor(async () => (await events()).find(match), 'event', timeoutMs),
-    waitForCall: (callId, state, timeoutMs) =>
-      waitFor(async () => {
-        const call = await store.getCall(callId);
-        return call?.state === state ? call : undefined;
-      }, `call ${callId} ${state}`, timeoutMs),
+    waitForCall,
+    async connectedCall(agentId = 'a1', queue = 'sales', callerNumber = '5550001') {
+      sim.setEndpoint(`PJSIP/${agentId}`, { kind: 'answer', ringMs: 100 });
+      await first.engine.agents.login(agentId, { by: 'test', ready: true });
+      const caller = sim.placeCall({ queue, callerNumber });
+      const call = await waitForCall(caller, 'connected');
+      // The store says connected before the bridge is made: wait for the media path too.
+      await waitFor(() => sim.bridges().find((b) => b.id === call.bridgeId && b.channelIds.length === 2), 'bridged');
+      await first.engine.idle();
+      return call;
+    },
     async close() {
       for (const h of handles) await h.stop().catch(() => undefined);
       await sim.close();

@@ -27,21 +27,11 @@ const by = 'agent';
 const requestsSince = (n: number) => h.sim.requests.slice(n).map((r) => `${r.method} ${r.path}${r.query.direction ? `?direction=${r.query.direction}` : ''}`);
 const controls = async (action: string) => (await h.events()).filter((e): e is Extract<AcdEvent, { type: 'CallControl' }> => e.type === 'CallControl' && e.action === action);
 
-async function connectedCall(agentId = 'a1', queue = 'sales') {
-  h.sim.setEndpoint(`PJSIP/${agentId}`, { kind: 'answer', ringMs: 100 });
-  await h.engine.agents.login(agentId, { by: 'test', ready: true });
-  const caller = h.sim.placeCall({ queue, callerNumber: '5550001' });
-  const call = await h.waitForCall(caller, 'connected');
-  // The store says connected before the bridge is made: wait for the media path too.
-  await waitFor(() => h.sim.bridges().find((b) => b.id === call.bridgeId && b.channelIds.length === 2), 'bridged');
-  await h.engine.idle();
-  return call;
-}
 
 describe('in-call commands', () => {
   it('hold plays music to the caller and mutes it towards the agent; retrieve undoes it', async () => {
     h = await startHarness(config);
-    const call = await connectedCall();
+    const call = await h.connectedCall();
     let n = h.sim.requests.length;
     await h.engine.control.hold({ agentId: 'a1', by });
     expect(requestsSince(n)).toEqual([`POST /channels/${call.callerChannel}/mute?direction=in`, `POST /channels/${call.callerChannel}/moh`]);
@@ -59,7 +49,7 @@ describe('in-call commands', () => {
 
   it('mute / unmute the agent, DTMF to the caller; release ends the call into wrap-up', async () => {
     h = await startHarness(config);
-    const call = await connectedCall();
+    const call = await h.connectedCall();
     let n = h.sim.requests.length;
     await h.engine.control.mute({ agentId: 'a1', by });
     expect(requestsSince(n)).toEqual([`POST /channels/${call.agentChannel}/mute?direction=in`]);
@@ -95,7 +85,7 @@ describe('in-call commands', () => {
 describe('blind transfer', () => {
   it('to a queue: the agent wraps up, the caller waits there with its priority and hears music', async () => {
     h = await startHarness(config);
-    const call = await connectedCall();
+    const call = await h.connectedCall();
     await h.engine.control.transfer({ agentId: 'a1', by }, { queue: 'support' });
     const moved = await h.waitForCall(call.id, 'waiting');
     expect(moved).toMatchObject({ queue: 'support', priority: 0, agentId: '' });
@@ -112,7 +102,7 @@ describe('blind transfer', () => {
 
   it('to a ready agent: that agent is rung and bridged; to a busy agent or unknown queue it is refused', async () => {
     h = await startHarness(config);
-    const call = await connectedCall();
+    const call = await h.connectedCall();
     await expect(h.engine.control.transfer({ agentId: 'a1', by }, { agentId: 'a2' })).rejects.toMatchObject({ code: 'invalid_state' });
     await expect(h.engine.control.transfer({ agentId: 'a1', by }, { queue: 'nope' })).rejects.toMatchObject({ code: 'queue_not_found' });
     expect(await h.store.getCall(call.id)).toMatchObject({ state: 'connected', agentId: 'a1' });
@@ -135,7 +125,7 @@ describe('blind transfer', () => {
 describe('recording', () => {
   it('records the call bridge on request, lists it, stops it; refuses a second start or a stop with none', async () => {
     h = await startHarness(config);
-    const call = await connectedCall();
+    const call = await h.connectedCall();
     await expect(h.engine.control.stopRecording({ agentId: 'a1', by })).rejects.toMatchObject({ code: 'invalid_state' });
     const { name } = await h.engine.control.startRecording({ agentId: 'a1', by });
     const rec = h.sim.requests.find((r) => r.path === `/bridges/${call.bridgeId}/record`);
@@ -151,7 +141,7 @@ describe('recording', () => {
 describe('blind transfer to an extension', () => {
   it('bridges the caller with the answered destination; the agent wraps up; a hang-up ends both', async () => {
     h = await startHarness(config);
-    const call = await connectedCall();
+    const call = await h.connectedCall();
     h.sim.setEndpoint('PJSIP/2000', { kind: 'answer', ringMs: 200 });
     await h.engine.control.transfer({ agentId: 'a1', by }, { extension: '2000' });
     expect(await h.store.getCall(call.id)).toBeUndefined();
@@ -188,7 +178,7 @@ describe('blind transfer to an extension', () => {
 describe('supervisor', () => {
   it('monitors through a snoop, switches to whisper then barge, and ends; the agent leg going ends it too', async () => {
     h = await startHarness(config);
-    const call = await connectedCall();
+    const call = await h.connectedCall();
     h.sim.setEndpoint('PJSIP/sup', { kind: 'answer', ringMs: 100 });
     const started = await h.engine.control.monitor({ supervisorId: 's1', agentId: 'a1', endpoint: 'PJSIP/sup', mode: 'monitor' });
     await waitFor(() => h.engine.control.monitorOf('s1')?.connected, 'supervisor answered');

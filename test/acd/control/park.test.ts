@@ -28,15 +28,6 @@ const by = 'agent';
 type Unparked = Extract<AcdEvent, { type: 'CallUnparked' }>;
 const unparked = async () => (await h.events()).filter((e): e is Unparked => e.type === 'CallUnparked');
 
-async function connectedCall(agentId = 'a1', queue = 'sales', callerNumber = '5550001') {
-  h.sim.setEndpoint(`PJSIP/${agentId}`, { kind: 'answer', ringMs: 100 });
-  await h.engine.agents.login(agentId, { by: 'test', ready: true });
-  const caller = h.sim.placeCall({ queue, callerNumber });
-  const call = await h.waitForCall(caller, 'connected');
-  await waitFor(() => h.sim.bridges().find((b) => b.id === call.bridgeId && b.channelIds.length === 2), 'bridged');
-  await h.engine.idle();
-  return call;
-}
 
 async function ready(agentId: string) {
   h.sim.setEndpoint(`PJSIP/${agentId}`, { kind: 'answer', ringMs: 100 });
@@ -46,7 +37,7 @@ async function ready(agentId: string) {
 describe('park and announce', () => {
   it('moves the caller into a holding bridge with music, announces the slot and releases the agent', async () => {
     h = await startHarness(config, { park: { timeoutS: 60 } });
-    const call = await connectedCall();
+    const call = await h.connectedCall();
     const n = h.sim.requests.length;
     const { slot } = await h.engine.control.park({ agentId: 'a1', by });
     expect(slot).toBe(701);
@@ -73,7 +64,7 @@ describe('park and announce', () => {
     expect(events.find((e) => e.type === 'AgentComplete' && e.callId === call.id)).toMatchObject({ agentId: 'a1', reason: 'park' });
 
     // A second parked call takes the next slot.
-    const second = await connectedCall('a2', 'support', '5550002');
+    const second = await h.connectedCall('a2', 'support', '5550002');
     expect((await h.engine.control.park({ agentId: 'a2', by })).slot).toBe(702);
     expect(second.id).not.toBe(call.id);
   });
@@ -89,16 +80,16 @@ describe('park and announce', () => {
 
     // An agent on a call cannot retrieve; the parked call keeps its slot.
     await h.engine.agents.logout('a1', { by: 'test' });
-    const call = await connectedCall('a1');
+    const call = await h.connectedCall('a1');
     await h.engine.control.park({ agentId: 'a1', by });
-    await connectedCall('a2', 'support', '5550002');
+    await h.connectedCall('a2', 'support', '5550002');
     await expect(h.engine.control.retrieveParked({ agentId: 'a2', slot: 701, by })).rejects.toMatchObject({ code: 'invalid_state' });
     expect(await h.store.parkedIn(701)).toBe(`pk-${call.id}`);
   });
 
   it('a ready agent retrieves the parked call: it is offered and bridged to that agent', async () => {
     h = await startHarness(config, { park: { timeoutS: 60 } });
-    const call = await connectedCall();
+    const call = await h.connectedCall();
     await h.engine.control.park({ agentId: 'a1', by });
     await ready('a2'); // a member of another queue: retrieval is by slot, not by queue
     await h.engine.control.retrieveParked({ agentId: 'a2', slot: 701, by });
@@ -113,7 +104,7 @@ describe('park and announce', () => {
 
   it('an unretrieved call returns to the parking agent when it is ready', async () => {
     h = await startHarness(config, { park: { timeoutS: 1 } });
-    const call = await connectedCall();
+    const call = await h.connectedCall();
     await h.engine.control.park({ agentId: 'a1', by });
     const back = await h.waitForCall(call.id, 'connected', 10_000);
     expect(back.agentId).toBe('a1');
@@ -122,7 +113,7 @@ describe('park and announce', () => {
 
   it('returns to its queue at its old place when the parking agent is not ready', async () => {
     h = await startHarness(config, { park: { timeoutS: 1 } });
-    const call = await connectedCall();
+    const call = await h.connectedCall();
     await h.engine.control.park({ agentId: 'a1', by });
     await waitFor(async () => (await h.store.getAgent('a1'))?.status === 'ready', 'a1 ready');
     await h.engine.agents.notReady('a1', { reason: 'break', by: 'test' });
@@ -141,7 +132,7 @@ describe('park and announce', () => {
 
   it('a parked caller hanging up frees its slot', async () => {
     h = await startHarness(config, { park: { timeoutS: 60 } });
-    const call = await connectedCall();
+    const call = await h.connectedCall();
     await h.engine.control.park({ agentId: 'a1', by });
     h.sim.hangup(call.callerChannel);
     await waitFor(async () => (await h.store.parkedIn(701)) === undefined, 'slot freed');
@@ -153,9 +144,9 @@ describe('park and announce', () => {
 
   it('after a restart a live parked call keeps its slot and timer; a gone one is cleaned up', async () => {
     h = await startHarness(config, { park: { timeoutS: 2 } });
-    const kept = await connectedCall();
+    const kept = await h.connectedCall();
     await h.engine.control.park({ agentId: 'a1', by });
-    const lost = await connectedCall('a2', 'support', '5550002');
+    const lost = await h.connectedCall('a2', 'support', '5550002');
     await h.engine.control.park({ agentId: 'a2', by });
     await h.engine.stop();
     h.sim.hangup(lost.callerChannel);

@@ -55,15 +55,6 @@ async function startApi(): Promise<{ http: HttpClient; base: string }> {
   return { http: httpClient(base), base };
 }
 
-async function connectedCall(agentId: string, queue: string) {
-  h.sim.setEndpoint(`PJSIP/${agentId}`, { kind: 'answer', ringMs: 100 });
-  await h.engine.agents.login(agentId, { by: 'test', ready: true });
-  const caller = h.sim.placeCall({ queue, callerNumber: '5550001' });
-  const call = await h.waitForCall(caller, 'connected');
-  await waitFor(() => h.sim.bridges().find((b) => b.id === call.bridgeId && b.channelIds.length === 2), 'bridged');
-  await h.engine.idle();
-  return call;
-}
 
 const finished = (name: string) =>
   waitFor(async () => {
@@ -74,7 +65,7 @@ const finished = (name: string) =>
 describe('pause and resume', () => {
   it('pauses and resumes the running recording; invalid_state without one or twice in a row; paused time is not in the duration', async () => {
     h = await startHarness(config);
-    const call = await connectedCall('a1', 'sales');
+    const call = await h.connectedCall('a1', 'sales');
     await expect(h.engine.control.pauseRecording({ agentId: 'a1', by })).rejects.toMatchObject({ code: 'invalid_state' });
     await expect(h.engine.control.resumeRecording({ agentId: 'a1', by })).rejects.toMatchObject({ code: 'invalid_state' });
 
@@ -104,7 +95,7 @@ describe('automatic recording per queue', () => {
   it('records a call of a `record` queue from connect to its end and lists it with queue, agent, call, start and duration', async () => {
     h = await startHarness(config);
     const before = Date.now();
-    const call = await connectedCall('a2', 'recorded');
+    const call = await h.connectedCall('a2', 'recorded');
     // The engine writes the store right after the PBX accepted the recording.
     await waitFor(async () => (await h.store.getControl(call.id)).recording, 'recording in the call control');
     const rec = h.sim.requests.find((r) => r.path === `/bridges/${call.bridgeId}/record`)!;
@@ -124,7 +115,7 @@ describe('automatic recording per queue', () => {
     expect(await h.store.getCall(call.id)).toBeUndefined();
     await waitFor(async () => (await h.store.getAgent('a2'))?.status === 'ready', 'a2 ready again');
     // A queue without `record` records nothing by itself.
-    await connectedCall('a1', 'sales');
+    await h.connectedCall('a1', 'sales');
     expect(h.sim.requests.filter((r) => r.path.endsWith('/record'))).toHaveLength(1);
   });
 
@@ -140,7 +131,7 @@ describe('recordings over the API', () => {
   it('pauses / resumes through the CTI command table and downloads the audio with its content type', async () => {
     h = await startHarness(config);
     const { http, base } = await startApi();
-    const call = await connectedCall('a1', 'sales');
+    const call = await h.connectedCall('a1', 'sales');
     const cmd = (command: string, key = KEYS.a1) => http('POST', `/cti/agents/a1/${command}`, { key, body: {} });
     expect(await cmd('pauseRecording')).toMatchObject({ status: 409, body: { code: 'invalid_state' } });
     const started = await cmd('startRecording');
