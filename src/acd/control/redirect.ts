@@ -51,6 +51,10 @@ export class Redirects extends TrackedCalls {
       const r = await this.ctx.store.getControlCall(id);
       if (!r) return;
       this.track(r);
+      // A party that left before the watches above existed (e.g. the consulted extension hanging up
+      // while the consult was being completed) had its StasisEnd heard by nobody: look now.
+      if (!(await this.ctx.pbx.getChannel(r.fields.callerChannel!))) return this.finish(id);
+      if (!(await this.ctx.pbx.getChannel(r.fields.destLeg!))) return this.requeue(id);
       await this.connect(id);
     });
   }
