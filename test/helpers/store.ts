@@ -1,5 +1,6 @@
 /** A fresh-tenant store on the run's Redis plus small builders for definitions and callers. */
 import type { Redis } from 'ioredis';
+import { afterEach, beforeEach, expect } from 'vitest';
 import type { AgentDef, QueueDef } from '../../src/domain/queue.js';
 import { dropTenant } from '../../src/store/dropTenant.js';
 import { createRedisStore, type RedisStore } from '../../src/store/redisStore.js';
@@ -42,6 +43,19 @@ export function createTestStore(): TestStore {
       }
     },
   };
+}
+
+/** Gives each test of the file a fresh-tenant store, and fails it on broken invariants afterwards. */
+export function useTestStore(onCreate: (t: TestStore) => void): void {
+  let t: TestStore;
+  beforeEach(() => {
+    t = createTestStore();
+    onCreate(t);
+  });
+  afterEach(async () => {
+    expect(await t.violations()).toEqual([]);
+    await t.cleanup();
+  });
 }
 
 export const queueDef = (id: string, over: Partial<QueueDef> = {}): QueueDef => ({

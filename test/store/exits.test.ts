@@ -1,17 +1,11 @@
 /** Caller-experience store rules: join refusals, leaving alive, overflow, resume, estimated wait. */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { AcdEvent } from '../../src/domain/events.js';
 import { createAdminOps } from '../../src/store/adminOps.js';
-import { agentDef, by, caller, createTestStore, queueDef, type TestStore } from '../helpers/store.js';
+import { agentDef, by, caller, queueDef, type TestStore, useTestStore } from '../helpers/store.js';
 
 let t: TestStore;
-beforeEach(() => {
-  t = createTestStore();
-});
-afterEach(async () => {
-  expect(await t.violations()).toEqual([]);
-  await t.cleanup();
-});
+useTestStore((store) => (t = store));
 
 const events = async (): Promise<AcdEvent[]> => (await t.store.readEvents('0', { count: 10_000 })).map((e) => e.event);
 const waitingIds = async (queue: string) => (await t.store.waitingCalls(queue)).map((c) => c.id);

@@ -3,19 +3,13 @@
  * tiers and escalation, skills and step relaxation, priority changes, RONA counting and the
  * per-queue back-offs. Store invariants (pools, waiting groups, offers) are checked after each test.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { AgentDef, Membership, QueueDef } from '../../src/domain/queue.js';
 import type { AcdEvent } from '../../src/domain/events.js';
-import { agentDef, by, caller, createTestStore, queueDef, type TestStore } from '../helpers/store.js';
+import { agentDef, by, caller, queueDef, type TestStore, useTestStore } from '../helpers/store.js';
 
 let t: TestStore;
-beforeEach(() => {
-  t = createTestStore();
-});
-afterEach(async () => {
-  expect(await t.violations()).toEqual([]);
-  await t.cleanup();
-});
+useTestStore((store) => (t = store));
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let legs = 0;
