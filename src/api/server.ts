@@ -3,7 +3,6 @@
  * document at `/openapi.json` and the status page at `/`. Every route has a schema; every error
  * leaves through `installErrorHandling`.
  */
-import swagger from '@fastify/swagger';
 import { type TypeBoxTypeProvider, TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import Fastify from 'fastify';
 import type { ApiApp, ApiDeps, ApiOptions, SseOptions } from './deps.js';
@@ -21,6 +20,7 @@ import { pbxisQueueRoutes } from './routes/pbxisQueue.js';
 import { pbxisCallRoutes } from './routes/pbxis-calls.js';
 import { liveQueueRoutes, metricsRoute } from './routes/stats.js';
 import { ticketRoutes } from './routes/tickets.js';
+import { registerOpenApi } from './openapi.js';
 import { createStreamCap } from './streamCap.js';
 import { createStreamTransport } from './streamTransport.js';
 import { ctiDepsOf, ctiRoutes } from './routes/cti.js';
@@ -43,11 +43,7 @@ export async function buildApi(deps: ApiDeps, options: ApiOptions = {}): Promise
     for (const stream of streams.open) stream.end();
   });
 
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'ACD engine API', version: '0.1.0', description: 'Agents, queues, calls and the live event stream.' },
-    },
-  });
+  await registerOpenApi(app);
 
   await siteRoutes(app);
   await app.register(
