@@ -93,6 +93,8 @@ const FileSchema = Type.Object(
   { additionalProperties: false },
 );
 export type ConfigFile = Static<typeof FileSchema>;
+/** For the generated reference (src/docs/configReference.ts). */
+export const ConfigFileSchema = FileSchema;
 
 export interface AcdConfig {
   ari: { url: string; username: string; password: string; app: string };

@@ -29,7 +29,7 @@ describe('OpenAPI document and its UI', () => {
   });
 
   it('serves the browsable UI at /docs without a key, and the API still wants one', async () => {
-    api = await startApi({ auth: { apiKeys: [{ id: 'ops', key: 'k-ops-123456', role: 'admin' }] } });
+    api = await startApi({ auth: { apiKeys: [{ name: 'ops', key: 'k-ops-123456', role: 'admin' }] } });
     const page = await api.app.inject({ url: '/docs/' });
     expect(page.statusCode).toBe(200);
     expect(page.headers['content-type']).toMatch(/^text\/html/);
