@@ -21,6 +21,7 @@ import { pbxisQueueRoutes } from './routes/pbxisQueue.js';
 import { pbxisCallRoutes } from './routes/pbxis-calls.js';
 import { liveQueueRoutes, metricsRoute } from './routes/stats.js';
 import { ticketRoutes } from './routes/tickets.js';
+import { wallboardRoutes } from './routes/wallboard.js';
 import { createStreamCap } from './streamCap.js';
 import { createStreamTransport } from './streamTransport.js';
 import { ctiDepsOf, ctiRoutes } from './routes/cti.js';
@@ -60,6 +61,7 @@ export async function buildApi(deps: ApiDeps, options: ApiOptions = {}): Promise
       adminAgentRoutes(typed, deps);
       callRoutes(typed, deps);
       liveQueueRoutes(typed, deps);
+      wallboardRoutes(typed, deps);
       if (deps.control) ctiRoutes(typed, { ...deps, control: deps.control });
     },
     { prefix: '/api' },

@@ -54,6 +54,7 @@ describe('site routes', () => {
       '/api/queues/{queueId}/reset-stats',
       '/api/reasons',
       '/api/v2/liveQueue/count',
+      '/api/wallboard',
       '/healthz',
       '/metrics',
       '/queue/add',
