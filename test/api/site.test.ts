@@ -42,6 +42,7 @@ describe('site routes', () => {
       '/api/calls/{callId}/hangup',
       '/api/calls/{callId}/priority',
       '/api/calls/{callId}/withdraw',
+      '/api/directory',
       '/api/events',
       '/api/events/long-poll',
       '/api/queues',
