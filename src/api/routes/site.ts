@@ -8,7 +8,7 @@ import type { ApiApp } from '../deps.js';
 const WEB = new URL('../../web/', import.meta.url);
 const ASSETS = new URL('assets/', WEB);
 /** Page path → file in src/web. The pages ask for an API key themselves (login form). */
-const PAGES: Record<string, string> = { '/': 'status.html', '/wallboard': 'wallboard.html', '/agent': 'agent.html' };
+const PAGES: Record<string, string> = { '/': 'status.html', '/wallboard': 'wallboard.html', '/agent': 'agent.html', '/supervisor': 'supervisor.html' };
 const ASSET_TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
 
 /** The shared scripts and styles, read once: only these names are ever served (no path from the URL reaches the disk). */
