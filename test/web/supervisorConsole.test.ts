@@ -114,3 +114,17 @@ it('forces states, reorders and withdraws waiting callers, pauses a member, play
   await expect.poll(() => page.locator('#player').getAttribute('data-playing')).toBe(name);
   expect(await page.locator('#message').textContent()).toBe('');
 });
+
+it('refuses a wrong key in words and an agent key as not allowed', async () => {
+  sys = await startPageEngine(config, { mode: 'keys', apiKeys: [...AUTH.apiKeys, { key: 'agent-key-0123456789', role: 'agent', agentId: 'a1', name: 'a1' }] });
+  page = await browser.newPage();
+  await page.goto(`${sys.base}/supervisor`);
+  await page.getByLabel('Supervisor id').fill('sup1');
+  await page.getByLabel('API key').fill('wrong-key-0123456789');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect.poll(() => page.locator('#login-error').textContent()).toMatch(/^Sign-in refused: .+\(unauthorized\)$/);
+  await page.getByLabel('API key').fill('agent-key-0123456789');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect.poll(() => page.locator('#login-error').textContent()).toMatch(/^Sign-in refused: .+\(forbidden\)$/);
+  expect(await page.locator('#console').isHidden()).toBe(true);
+});

@@ -120,3 +120,20 @@ it('asks for a key and says so when the key is wrong, then works with a right on
   await expect.poll(() => cell('sales', 'offered').textContent()).toBe('0');
   await expect.poll(() => page.locator('#connection').textContent()).toBe('live');
 });
+
+it('shows "reconnecting" while the engine restarts, then goes on live without a reload', async () => {
+  sys = await startPageEngine(config);
+  page = await browser.newPage();
+  await page.goto(`${sys.base}/wallboard`);
+  await expect.poll(() => page.locator('#connection').textContent()).toBe('live');
+  await page.evaluate('window.__same = true');
+
+  const restarting = sys.restartApi();
+  await expect.poll(() => page.locator('#connection').textContent()).toContain('reconnecting');
+  await restarting;
+  await expect.poll(() => page.locator('#connection').textContent(), { timeout: 10_000 }).toBe('live');
+  // Events after the restart still reach the page.
+  await sys.h.waitForCall(sys.h.sim.placeCall({ queue: 'support', callerNumber: '5550009' }), 'waiting');
+  await expect.poll(() => cell('support', 'waiting').textContent()).toBe('1');
+  expect(await page.evaluate('window.__same')).toBe(true);
+});
