@@ -8,6 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { launchBrowser } from '../helpers/browser.js';
 import { startPageEngine, type PageEngine } from './pageEngine.js';
+import { poll } from './poll.js';
 
 let browser: Browser;
 const pages: Page[] = [];
@@ -56,71 +57,71 @@ it('logs in, takes a call, holds, transfers it to an agent on a second page, wra
   h.sim.setEndpoint('PJSIP/a1', { kind: 'answer', ringMs: 100 });
   h.sim.setEndpoint('PJSIP/a2', { kind: 'answer', ringMs: 100 });
   const alice = await logIn('a1', KEYS.a1, 'PJSIP/a1');
-  await expect.poll(() => stateOf(alice)).toBe('not ready');
+  await poll(() => stateOf(alice)).toBe('not ready');
   expect((await h.store.getAgent('a1'))?.endpoint).toBe('PJSIP/a1');
   await alice.getByRole('button', { name: 'Ready', exact: true }).click();
-  await expect.poll(() => stateOf(alice)).toBe('ready');
+  await poll(() => stateOf(alice)).toBe('ready');
 
   const bob = await logIn('a2', KEYS.a2);
-  await expect.poll(() => stateOf(bob)).toBe('not ready');
+  await poll(() => stateOf(bob)).toBe('not ready');
 
   const caller = h.sim.placeCall({ queue: 'sales', callerNumber: '5551234', callerName: 'Carl Caller' });
-  await expect.poll(() => alice.locator('#call-info').textContent(), { timeout: 8000 }).toContain('5551234');
-  await expect.poll(() => alice.locator('#call-info').textContent()).toContain('connected');
-  await expect.poll(() => stateOf(alice)).toBe('busy');
+  await poll(() => alice.locator('#call-info').textContent(), { timeout: 8000 }).toContain('5551234');
+  await poll(() => alice.locator('#call-info').textContent()).toContain('connected');
+  await poll(() => stateOf(alice)).toBe('busy');
 
   // Bob becomes free meanwhile on his own page.
   await bob.getByRole('button', { name: 'Ready', exact: true }).click();
-  await expect.poll(() => stateOf(bob)).toBe('ready');
+  await poll(() => stateOf(bob)).toBe('ready');
 
   await alice.getByRole('button', { name: 'Hold', exact: true }).click();
-  await expect.poll(() => alice.locator('#call-info').textContent()).toContain('on hold');
+  await poll(() => alice.locator('#call-info').textContent()).toContain('on hold');
   await alice.getByRole('button', { name: 'Retrieve' }).click();
-  await expect.poll(() => alice.locator('#call-info').textContent()).toContain('connected');
+  await poll(() => alice.locator('#call-info').textContent()).toContain('connected');
 
   // Bob is offered as a free transfer target in the live list.
-  await expect.poll(() => alice.getByLabel('Transfer or consult to').locator('option', { hasText: 'Bob' }).textContent()).toContain('free');
+  await poll(() => alice.getByLabel('Transfer or consult to').locator('option', { hasText: 'Bob' }).textContent()).toContain('free');
   await alice.getByLabel('Transfer or consult to').selectOption('agentId:a2');
   await alice.getByRole('button', { name: 'Blind transfer' }).click();
 
-  await expect.poll(() => bob.locator('#call-info').textContent(), { timeout: 8000 }).toContain('5551234');
-  await expect.poll(() => stateOf(bob)).toBe('busy');
-  await expect.poll(() => stateOf(alice)).toBe('after call work');
-  await expect.poll(() => alice.locator('#wrapup-left').textContent()).toMatch(/^(1:00|0:[0-5]\d) left$/);
+  await poll(() => bob.locator('#call-info').textContent(), { timeout: 8000 }).toContain('5551234');
+  await poll(() => stateOf(bob)).toBe('busy');
+  await poll(() => stateOf(alice)).toBe('after call work');
+  await poll(() => alice.locator('#wrapup-left').textContent()).toMatch(/^(1:00|0:[0-5]\d) left$/);
   expect((await h.store.getCall(caller))?.agentId).toBe('a2');
 
   await alice.getByRole('button', { name: 'End wrap-up' }).click();
-  await expect.poll(() => stateOf(alice)).toBe('ready');
+  await poll(() => stateOf(alice)).toBe('ready');
   expect(await status('a1')).toBe('ready');
 
   // Bob's caller hangs up: Bob wraps up.
   h.sim.hangup(caller, 16);
-  await expect.poll(() => stateOf(bob), { timeout: 8000 }).toBe('after call work');
-  await expect.poll(() => bob.locator('#call-info').textContent()).toBe('No call.');
+  await poll(() => stateOf(bob), { timeout: 8000 }).toBe('after call work');
+  await poll(() => bob.locator('#call-info').textContent()).toBe('No call.');
 });
 
 it('shows refusals in the engine words', async () => {
   sys = await startPageEngine(config, AUTH);
   const alice = await logIn('a1', KEYS.a1);
-  await expect.poll(() => stateOf(alice)).toBe('not ready');
+  await poll(() => stateOf(alice)).toBe('not ready');
   await alice.getByRole('button', { name: 'Ready', exact: true }).click();
-  await expect.poll(() => stateOf(alice)).toBe('ready');
+  await poll(() => stateOf(alice)).toBe('ready');
   // Dialing is not allowed by the (empty) destination allow-list: the refusal says why.
   await alice.getByLabel('Number to dial').fill('5559999');
   await alice.getByRole('button', { name: 'Dial' }).click();
-  await expect.poll(() => alice.locator('#message').textContent()).toMatch(/^Dial: .+\(\w+\)$/);
+  await poll(() => alice.locator('#message').textContent()).toMatch(/^Dial: .+\(\w+\)$/);
   expect(await status('a1')).toBe('ready');
 });
 
 it('refuses a wrong key at log-in, in words', async () => {
   sys = await startPageEngine(config, AUTH);
   const page = await logIn('a1', 'wrong-key-0123456789');
-  await expect.poll(() => page.locator('#login-error').textContent()).toContain('Log-in refused');
+  await poll(() => page.locator('#login-error').textContent()).toContain('Log-in refused');
   expect(await page.locator('#desk').isHidden()).toBe(true);
   // Another agent's key is refused too.
   await page.getByLabel('API key or password').fill(KEYS.a2);
   await page.getByRole('button', { name: 'Log in' }).click();
-  await expect.poll(() => page.locator('#login-error').textContent()).toContain('forbidden');
+  await poll(() => page.locator('#login-error').textContent()).toContain('forbidden');
   expect(await status('a1')).toBe('logged_out');
 });
 
@@ -130,16 +131,16 @@ it('shows "reconnecting" during an engine restart and recovers its state without
   const alice = await logIn('a1', KEYS.a1);
   await alice.getByRole('button', { name: 'Ready', exact: true }).click();
   sys.h.sim.placeCall({ queue: 'sales', callerNumber: '5557777' });
-  await expect.poll(() => alice.locator('#call-info').textContent(), { timeout: 8000 }).toContain('connected');
+  await poll(() => alice.locator('#call-info').textContent(), { timeout: 8000 }).toContain('connected');
   await alice.evaluate('window.__same = true');
 
   const restarting = sys.restartApi();
-  await expect.poll(() => alice.locator('#connection').textContent()).toContain('reconnecting');
+  await poll(() => alice.locator('#connection').textContent()).toContain('reconnecting');
   await restarting;
-  await expect.poll(() => alice.locator('#connection').textContent(), { timeout: 10_000 }).toBe('live');
+  await poll(() => alice.locator('#connection').textContent(), { timeout: 10_000 }).toBe('live');
   expect(await alice.evaluate('window.__same')).toBe(true); // no reload
-  await expect.poll(() => alice.locator('#call-info').textContent()).toContain('5557777');
+  await poll(() => alice.locator('#call-info').textContent()).toContain('5557777');
   // Still driving the call after the reconnect.
   await alice.getByRole('button', { name: 'Hold', exact: true }).click();
-  await expect.poll(() => alice.locator('#call-info').textContent()).toContain('on hold');
+  await poll(() => alice.locator('#call-info').textContent()).toContain('on hold');
 });

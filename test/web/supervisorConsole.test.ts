@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { launchBrowser } from '../helpers/browser.js';
 import { waitFor } from '../helpers/acdHarness.js';
 import { startPageEngine, type PageEngine } from './pageEngine.js';
+import { poll } from './poll.js';
 
 let browser: Browser;
 let page: Page;
@@ -43,7 +44,7 @@ async function signIn(): Promise<void> {
   await page.getByLabel('API key').fill(SUP_KEY);
   await page.getByLabel(/^Your phone/).fill('PJSIP/sup1');
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect.poll(() => page.locator('#connection').textContent()).toBe('live');
+  await poll(() => page.locator('#connection').textContent()).toBe('live');
 }
 
 const agentRow = (id: string) => page.locator(`tr[data-agent="${id}"]`);
@@ -53,22 +54,22 @@ it('monitors an agent call from the supervisor phone, switches to whisper and en
   const { h } = sys;
   h.sim.setEndpoint('PJSIP/sup1', { kind: 'answer', ringMs: 100 });
   await signIn();
-  await expect.poll(() => agentRow('a1').locator('.status').textContent()).toBe('logged out');
-  await expect.poll(() => page.getByRole('button', { name: 'Monitor Alice' }).isDisabled()).toBe(true);
+  await poll(() => agentRow('a1').locator('.status').textContent()).toBe('logged out');
+  await poll(() => page.getByRole('button', { name: 'Monitor Alice' }).isDisabled()).toBe(true);
 
   const call = await h.connectedCall('a1', 'sales', '5551111');
-  await expect.poll(() => agentRow('a1').locator('.status').textContent()).toBe('busy');
-  await expect.poll(() => agentRow('a1').locator('td').nth(4).textContent()).toBe('5551111 · sales');
+  await poll(() => agentRow('a1').locator('.status').textContent()).toBe('busy');
+  await poll(() => agentRow('a1').locator('td').nth(4).textContent()).toBe('5551111 · sales');
 
   await page.getByRole('button', { name: 'Monitor Alice' }).click();
-  await expect.poll(() => page.locator('#monitor-state').textContent()).toBe(`monitor Alice (call ${call.id}) — your phone connected`);
+  await poll(() => page.locator('#monitor-state').textContent()).toBe('monitor Alice (call with 5551111) — your phone connected');
   expect(h.engine.control.monitorOf('sup1')).toMatchObject({ agentId: 'a1', callId: call.id, mode: 'monitor', connected: true });
 
   await page.getByLabel('Switch to').selectOption('whisper');
   await page.getByRole('button', { name: 'Switch mode' }).click();
-  await expect.poll(() => page.locator('#monitor-state').textContent()).toContain('whisper Alice');
+  await poll(() => page.locator('#monitor-state').textContent()).toContain('whisper Alice');
   await page.getByRole('button', { name: 'End monitoring' }).click();
-  await expect.poll(() => page.locator('#monitor-state').textContent()).toBe('Not monitoring.');
+  await poll(() => page.locator('#monitor-state').textContent()).toBe('Not monitoring.');
   expect(h.engine.control.monitorOf('sup1')).toBeUndefined();
 });
 
@@ -79,9 +80,9 @@ it('forces states, reorders and withdraws waiting callers, pauses a member, play
 
   // Forced state: Bob logged in and not ready (Break) from the console.
   await h.engine.agents.login('a2', { by: 'test', ready: true });
-  await expect.poll(() => agentRow('a2').locator('.status').textContent()).toBe('ready');
+  await poll(() => agentRow('a2').locator('.status').textContent()).toBe('ready');
   await page.getByRole('button', { name: 'Force not ready Bob' }).click();
-  await expect.poll(() => agentRow('a2').locator('.status').textContent()).toBe('not ready');
+  await poll(() => agentRow('a2').locator('.status').textContent()).toBe('not ready');
   expect(await h.store.getAgent('a2')).toMatchObject({ status: 'not_ready', reason: 'break' });
 
   // Waiting callers (nobody ready in support): priority, then withdraw.
@@ -89,19 +90,19 @@ it('forces states, reorders and withdraws waiting callers, pauses a member, play
   const second = h.sim.placeCall({ queue: 'support', callerNumber: '5552002' });
   await h.waitForCall(first, 'waiting');
   await h.waitForCall(second, 'waiting');
-  await expect.poll(() => page.locator('#waiting tr').count()).toBe(2);
+  await poll(() => page.locator('#waiting tr').count()).toBe(2);
   await page.getByLabel('Priority of 5552002', { exact: true }).fill('5');
   await page.getByRole('button', { name: 'Set priority of 5552002' }).click();
-  await expect.poll(async () => (await h.store.getCall(second))?.priority).toBe(5);
-  await expect.poll(() => page.locator('#waiting tr').first().textContent()).toContain('5552002');
+  await poll(async () => (await h.store.getCall(second))?.priority).toBe(5);
+  await poll(() => page.locator('#waiting tr').first().textContent()).toContain('5552002');
   await page.getByRole('button', { name: 'Withdraw 5552001' }).click();
   await waitFor(async () => !(await h.store.getCall(first)), 'withdrawn');
-  await expect.poll(() => page.locator('#waiting tr').count()).toBe(1);
+  await poll(() => page.locator('#waiting tr').count()).toBe(1);
 
   // Membership: pause Bob in support only.
   await page.getByRole('button', { name: 'Pause Bob in Support' }).click();
-  await expect.poll(async () => (await sys.services.admin.members('support')).find((m) => m.agentId === 'a2')?.paused).toBe(true);
-  await expect.poll(() => page.getByRole('button', { name: 'Unpause Bob in Support' }).count()).toBe(1);
+  await poll(async () => (await sys.services.admin.members('support')).find((m) => m.agentId === 'a2')?.paused).toBe(true);
+  await poll(() => page.getByRole('button', { name: 'Unpause Bob in Support' }).count()).toBe(1);
 
   // A recording of Alice's call, listed and played in the page.
   const call = await h.connectedCall('a1', 'sales', '5553000');
@@ -109,9 +110,9 @@ it('forces states, reorders and withdraws waiting callers, pauses a member, play
   await h.engine.control.stopRecording({ agentId: 'a1', callId: call.id, by: 'test' });
   await page.getByLabel('Call id (empty = all)').fill(call.id);
   await page.getByRole('button', { name: 'List recordings' }).click();
-  await expect.poll(() => page.locator('#recordings tr').first().textContent()).toContain(name);
+  await poll(() => page.locator('#recordings tr').first().textContent()).toContain(name);
   await page.getByRole('button', { name: `Play ${name}` }).click();
-  await expect.poll(() => page.locator('#player').getAttribute('data-playing')).toBe(name);
+  await poll(() => page.locator('#player').getAttribute('data-playing')).toBe(name);
   expect(await page.locator('#message').textContent()).toBe('');
 });
 
@@ -122,9 +123,9 @@ it('refuses a wrong key in words and an agent key as not allowed', async () => {
   await page.getByLabel('Supervisor id').fill('sup1');
   await page.getByLabel('API key').fill('wrong-key-0123456789');
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect.poll(() => page.locator('#login-error').textContent()).toMatch(/^Sign-in refused: .+\(unauthorized\)$/);
+  await poll(() => page.locator('#login-error').textContent()).toMatch(/^Sign-in refused: .+\(unauthorized\)$/);
   await page.getByLabel('API key').fill('agent-key-0123456789');
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect.poll(() => page.locator('#login-error').textContent()).toMatch(/^Sign-in refused: .+\(forbidden\)$/);
+  await poll(() => page.locator('#login-error').textContent()).toMatch(/^Sign-in refused: .+\(forbidden\)$/);
   expect(await page.locator('#console').isHidden()).toBe(true);
 });

@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { launchBrowser } from '../helpers/browser.js';
 import { waitFor } from '../helpers/acdHarness.js';
 import { startPageEngine, type PageEngine } from './pageEngine.js';
+import { poll } from './poll.js';
 
 let browser: Browser;
 let page: Page;
@@ -91,21 +92,21 @@ it("shows the live statistics API's figures after a traffic run, coloured by the
       onCall: String(f.onC),
       wrapup: String(f.wrapup),
     };
-    for (const [field, text] of Object.entries(expected)) await expect.poll(() => cell(id, field).textContent(), { message: `${id} ${field}` }).toBe(text);
+    for (const [field, text] of Object.entries(expected)) await poll(() => cell(id, field).textContent(), { message: `${id} ${field}` }).toBe(text);
   }
   expect(api.queues.sales).toMatchObject({ TC: 2, answered: 2, abandoned: 0 });
   expect(api.queues.support).toMatchObject({ TC: 3, answered: 0, abandoned: 1, queueSize: 2 });
   // The extras: not ready by reason, logged out, the threshold colour (support waiting 2 ≥ amber 1).
-  await expect.poll(() => cell('support', 'notReady').textContent()).toBe('1Lunch 1');
-  await expect.poll(() => cell('*', 'loggedOut').textContent()).toBe('1');
-  await expect.poll(() => cell('support', 'waiting').getAttribute('class')).toContain('amber');
+  await poll(() => cell('support', 'notReady').textContent()).toBe('1Lunch 1');
+  await poll(() => cell('*', 'loggedOut').textContent()).toBe('1');
+  await poll(() => cell('support', 'waiting').getAttribute('class')).toContain('amber');
   expect(await cell('sales', 'waiting').getAttribute('class')).not.toContain('amber');
   // Longest wait ticks without events.
   const first = await cell('support', 'longestWait').textContent();
-  await expect.poll(() => cell('support', 'longestWait').textContent(), { timeout: 3000 }).not.toBe(first);
+  await poll(() => cell('support', 'longestWait').textContent(), { timeout: 3000 }).not.toBe(first);
   // Fits a 1920x1080 screen: nothing to scroll.
   expect(await page.evaluate('document.documentElement.scrollHeight <= innerHeight && document.documentElement.scrollWidth <= innerWidth')).toBe(true);
-  await expect.poll(() => page.locator('#connection').textContent()).toBe('live');
+  await poll(() => page.locator('#connection').textContent()).toBe('live');
 });
 
 it('asks for a key and says so when the key is wrong, then works with a right one', async () => {
@@ -114,26 +115,26 @@ it('asks for a key and says so when the key is wrong, then works with a right on
   await page.goto(`${sys.base}/wallboard`);
   await page.getByLabel('API key').fill('not-the-key');
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect.poll(() => page.getByRole('alert').first().textContent()).toContain('Sign-in refused');
+  await poll(() => page.getByRole('alert').first().textContent()).toContain('Sign-in refused');
   await page.getByLabel('API key').fill('sup-key-0123456789');
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect.poll(() => cell('sales', 'offered').textContent()).toBe('0');
-  await expect.poll(() => page.locator('#connection').textContent()).toBe('live');
+  await poll(() => cell('sales', 'offered').textContent()).toBe('0');
+  await poll(() => page.locator('#connection').textContent()).toBe('live');
 });
 
 it('shows "reconnecting" while the engine restarts, then goes on live without a reload', async () => {
   sys = await startPageEngine(config);
   page = await browser.newPage();
   await page.goto(`${sys.base}/wallboard`);
-  await expect.poll(() => page.locator('#connection').textContent()).toBe('live');
+  await poll(() => page.locator('#connection').textContent()).toBe('live');
   await page.evaluate('window.__same = true');
 
   const restarting = sys.restartApi();
-  await expect.poll(() => page.locator('#connection').textContent()).toContain('reconnecting');
+  await poll(() => page.locator('#connection').textContent()).toContain('reconnecting');
   await restarting;
-  await expect.poll(() => page.locator('#connection').textContent(), { timeout: 10_000 }).toBe('live');
+  await poll(() => page.locator('#connection').textContent(), { timeout: 10_000 }).toBe('live');
   // Events after the restart still reach the page.
   await sys.h.waitForCall(sys.h.sim.placeCall({ queue: 'support', callerNumber: '5550009' }), 'waiting');
-  await expect.poll(() => cell('support', 'waiting').textContent()).toBe('1');
+  await poll(() => cell('support', 'waiting').textContent()).toBe('1');
   expect(await page.evaluate('window.__same')).toBe(true);
 });

@@ -117,6 +117,7 @@ function render() {
   $('state').className = `status ${status}`;
   $('state-reason').textContent = a?.reason ? reasonLabel(a.reason) : '';
   $('state-since').dataset.since = a?.since ?? '';
+  $('state-since').textContent = a?.since ? duration(Date.now() - a.since) : '';
   const d = state.dialog;
   const active = d && d.state !== 'alerting';
   const onCall = Boolean(d || state.offer) || ['reserved', 'ringing', 'busy'].includes(status);

@@ -108,9 +108,10 @@ function renderQueues(queues, members, agents) {
   }));
 }
 
-function renderMonitor(monitor, agents) {
+function renderMonitor(monitor, agents, calls) {
   const name = agents.find((a) => a.id === monitor?.agentId)?.name ?? monitor?.agentId;
-  $('monitor-state').textContent = monitor ? `${monitor.mode} ${name} (call ${monitor.callId}) — your phone ${monitor.connected ? 'connected' : 'ringing'}` : 'Not monitoring.';
+  const caller = calls.find((c) => c.id === monitor?.callId)?.callerNumber || monitor?.callId;
+  $('monitor-state').textContent = monitor ? `${monitor.mode} ${name} (call with ${caller}) — your phone ${monitor.connected ? 'connected' : 'ringing'}` : 'Not monitoring.';
   $('switch').disabled = !monitor;
   $('end-monitor').disabled = !monitor;
 }
@@ -122,7 +123,7 @@ async function refresh() {
     renderAgents(agents, calls, session.monitor);
     renderWaiting(calls);
     renderQueues(queues, members, agents);
-    renderMonitor(session.monitor, agents);
+    renderMonitor(session.monitor, agents, calls);
   } catch (err) {
     showError(`Could not load: ${explain(err)}`);
   }

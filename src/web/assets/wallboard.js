@@ -99,6 +99,10 @@ function renderChart(series) {
     if (p.answered) line.push(`${x + slot / 2},${base - (base - top) * p.serviceLevel}`);
   }
   if (line.length) nodes.push(svg('polyline', { points: line.join(' '), fill: 'none', stroke: '#fbbf24', 'stroke-width': 3 }));
+  for (const point of line) {
+    const [cx, cy] = point.split(',');
+    nodes.push(svg('circle', { cx, cy, r: 5, fill: '#fbbf24' }));
+  }
   chart.replaceChildren(...nodes);
 }
 
@@ -130,7 +134,9 @@ async function main() {
   document.getElementById('board').hidden = false;
   document.getElementById('today').textContent = new Date().toLocaleDateString();
   const clock = document.getElementById('clock');
-  setInterval(() => { clock.textContent = new Date().toLocaleTimeString(); }, 1000);
+  const showTime = () => { clock.textContent = new Date().toLocaleTimeString(); };
+  showTime();
+  setInterval(showTime, 1000);
   await refresh();
   const later = debounce(refresh, 300);
   const [queues, agents] = await Promise.all([api('/api/queues'), api('/api/agents')]);
