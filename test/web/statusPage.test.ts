@@ -53,3 +53,20 @@ it('drives an agent from the page and shows its call live', async () => {
   await expect.poll(() => agentRow('Alice').locator('.status').textContent(), { timeout: 8000 }).toBe('after call work');
   await expect.poll(() => page.locator('#log').textContent()).toContain('AgentComplete');
 });
+
+it('asks for a key with a form (no prompt), refuses a wrong one in words, then shows the page', async () => {
+  sys = await startEngineApi(
+    { queues: [{ id: 'sales', name: 'Sales' }], agents: [{ id: 'a1', name: 'Alice', endpoint: 'PJSIP/a1', queues: ['sales'] }] },
+    { mode: 'keys', apiKeys: [{ key: 'sup-key-0123456789', role: 'supervisor', name: 'sup' }] },
+  );
+  page = await browser.newPage();
+  page.on('dialog', () => { throw new Error('the page must not use prompt()'); });
+  await page.goto(`${sys.base}/`);
+  await page.getByLabel(/API key/).fill('wrong-key-0123456789');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect.poll(() => page.locator('#login-error').textContent(), { timeout: 5000 }).toContain('Sign-in refused');
+  await page.getByLabel(/API key/).fill('sup-key-0123456789');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect.poll(() => agentRow('Alice').locator('.status').textContent(), { timeout: 5000 }).toBe('logged out');
+  await expect.poll(() => page.locator('#connection').textContent(), { timeout: 5000 }).toBe('live');
+});
