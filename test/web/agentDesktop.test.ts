@@ -144,3 +144,65 @@ it('shows "reconnecting" during an engine restart and recovers its state without
   await alice.getByRole('button', { name: 'Hold', exact: true }).click();
   await poll(() => alice.locator('#call-info').textContent()).toContain('on hold');
 });
+
+it('answers manually, shows call variables, mutes, sends DTMF, consults a colleague and completes the transfer', async () => {
+  const file = {
+    ...config,
+    agents: [{ ...config.agents[0], manualAnswer: true }, config.agents[1]],
+    offerVariables: ['ACCOUNT'],
+  };
+  sys = await startPageEngine(file, AUTH);
+  const { h } = sys;
+  h.sim.setEndpoint('PJSIP/a1', { kind: 'answer', ringMs: 100 });
+  h.sim.setEndpoint('PJSIP/a2', { kind: 'answer', ringMs: 100 });
+  const alice = await logIn('a1', KEYS.a1);
+  await alice.getByRole('button', { name: 'Ready', exact: true }).click();
+  await poll(() => stateOf(alice)).toBe('ready');
+  const bob = await logIn('a2', KEYS.a2);
+  await bob.getByRole('button', { name: 'Ready', exact: true }).click();
+  await poll(() => stateOf(bob)).toBe('ready');
+  // Bob stays not ready until Alice has the call, so the offer goes to her.
+  await bob.getByRole('button', { name: 'Not ready', exact: true }).click();
+  await poll(() => stateOf(bob)).toBe('not ready');
+
+  const caller = h.sim.placeCall({ queue: 'sales', callerNumber: '5552468', variables: { __ACCOUNT: '42' } });
+  await poll(() => alice.locator('#call-info').textContent(), { timeout: 8000 }).toContain('offered');
+  await poll(() => alice.locator('#call-info').textContent()).toContain('ACCOUNT42');
+  await alice.getByRole('button', { name: 'Answer' }).click();
+  await poll(() => alice.locator('#call-info').textContent(), { timeout: 8000 }).toContain('connected');
+
+  await alice.getByRole('button', { name: 'Mute', exact: true }).click();
+  await poll(() => alice.locator('#call-info').textContent()).toContain('muted');
+  await alice.getByRole('button', { name: 'Unmute' }).click();
+  await poll(() => alice.locator('#call-info').textContent()).not.toContain('muted');
+  await alice.getByRole('button', { name: 'DTMF 5' }).click();
+  await poll(() => alice.locator('#log').textContent()).toContain('DTMF sent 5');
+
+  await bob.getByRole('button', { name: 'Ready', exact: true }).click();
+  await poll(() => stateOf(bob)).toBe('ready');
+  await poll(() => alice.getByLabel('Transfer or consult to').locator('option', { hasText: 'Bob' }).textContent()).toContain('free');
+  await alice.getByLabel('Transfer or consult to').selectOption('agentId:a2');
+  await alice.getByRole('button', { name: 'Consult', exact: true }).click();
+  await poll(() => alice.locator('#call-info').textContent()).toContain('consulting');
+  await poll(() => stateOf(bob), { timeout: 8000 }).toBe('busy');
+  await alice.getByRole('button', { name: 'Complete transfer' }).click();
+  await poll(() => stateOf(alice), { timeout: 8000 }).toBe('after call work');
+  await poll(async () => (await h.store.getCall(caller))?.agentId, { timeout: 8000 }).toBe('a2');
+  await poll(() => bob.locator('#call-info').textContent()).toContain('5552468');
+  expect(await alice.locator('#message').textContent()).toBe('');
+});
+
+it('dials out to an allowed number and releases the call', async () => {
+  sys = await startPageEngine(config, { ...AUTH, destinationAllowList: ['_5XXX'] });
+  sys.h.sim.setEndpoint('PJSIP/a1', { kind: 'answer', ringMs: 100 });
+  sys.h.sim.setEndpoint('PJSIP/5000', { kind: 'answer', ringMs: 100 });
+  const alice = await logIn('a1', KEYS.a1);
+  await poll(() => stateOf(alice)).toBe('not ready');
+  await alice.getByLabel('Number to dial').fill('5000');
+  await alice.getByRole('button', { name: 'Dial' }).click();
+  await poll(() => alice.locator('#call-info').textContent(), { timeout: 8000 }).toContain('connected');
+  expect(await alice.locator('#call-info').textContent()).toContain('5000');
+  await alice.getByRole('button', { name: 'Release' }).click();
+  await poll(() => alice.locator('#call-info').textContent(), { timeout: 8000 }).toBe('No call.');
+  expect(await alice.locator('#message').textContent()).toBe('');
+});
