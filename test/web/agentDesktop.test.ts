@@ -4,26 +4,14 @@
  * refusals are shown in words; a wrong key is refused at log-in; an engine restart shows
  * "reconnecting" and the page recovers its state without a reload.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { launchBrowser } from '../helpers/browser.js';
-import { startPageEngine, type PageEngine } from './pageEngine.js';
+import type { Page } from 'playwright-core';
+import { expect, it } from 'vitest';
+import type { PageEngine } from './pageEngine.js';
+import { pageTest } from './pageTest.js';
 import { poll } from './poll.js';
 
-let browser: Browser;
-const pages: Page[] = [];
+const t = pageTest();
 let sys: PageEngine;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-}, 300_000); // may first install Debian's chromium
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(async () => {
-  for (const p of pages.splice(0)) await p.close();
-  await sys?.close();
-});
 
 const config = {
   queues: [{ id: 'sales', name: 'Sales', wrapupS: 60, ringTimeoutS: 5 }],
@@ -38,8 +26,7 @@ const KEYS = { a1: 'agent-a1-key-0123456789', a2: 'agent-a2-key-0123456789' };
 const AUTH = { mode: 'keys' as const, apiKeys: [{ key: KEYS.a1, role: 'agent' as const, agentId: 'a1', name: 'a1' }, { key: KEYS.a2, role: 'agent' as const, agentId: 'a2', name: 'a2' }] };
 
 async function logIn(agentId: string, key: string, phone = ''): Promise<Page> {
-  const page = await browser.newPage();
-  pages.push(page);
+  const page = await t.newPage();
   await page.goto(`${sys.base}/agent`);
   await page.getByLabel('Agent id').fill(agentId);
   await page.getByLabel('API key or password').fill(key);
@@ -52,7 +39,7 @@ const stateOf = (page: Page) => page.locator('#state').textContent();
 const status = async (id: string) => (await sys.h.store.getAgent(id))?.status;
 
 it('logs in, takes a call, holds, transfers it to an agent on a second page, wraps up', async () => {
-  sys = await startPageEngine(config, AUTH);
+  sys = await t.startEngine(config, AUTH);
   const { h } = sys;
   h.sim.setEndpoint('PJSIP/a1', { kind: 'answer', ringMs: 100 });
   h.sim.setEndpoint('PJSIP/a2', { kind: 'answer', ringMs: 100 });
@@ -100,8 +87,8 @@ it('logs in, takes a call, holds, transfers it to an agent on a second page, wra
   await poll(() => bob.locator('#call-info').textContent()).toBe('No call.');
 });
 
-it('shows refusals in the engine words', async () => {
-  sys = await startPageEngine(config, AUTH);
+it('shows refusals in the engine words; logs out and in again', async () => {
+  sys = await t.startEngine(config, AUTH);
   const alice = await logIn('a1', KEYS.a1);
   await poll(() => stateOf(alice)).toBe('not ready');
   await alice.getByRole('button', { name: 'Ready', exact: true }).click();
@@ -111,10 +98,20 @@ it('shows refusals in the engine words', async () => {
   await alice.getByRole('button', { name: 'Dial' }).click();
   await poll(() => alice.locator('#message').textContent()).toBe("Dial: destination '5559999' is not in the allow-list (forbidden)");
   expect(await status('a1')).toBe('ready');
+
+  // Log out with a reason: back to the form, and the same tab logs in again.
+  await alice.getByLabel('Logout reason').selectOption('eod');
+  await alice.getByRole('button', { name: 'Log out' }).click();
+  await poll(() => alice.locator('#login').isVisible()).toBe(true);
+  expect(await sys.h.store.getAgent('a1')).toMatchObject({ status: 'logged_out', reason: 'eod' });
+  await alice.getByLabel('Agent id').fill('a1');
+  await alice.getByLabel('API key or password').fill(KEYS.a1);
+  await alice.getByRole('button', { name: 'Log in' }).click();
+  await poll(() => stateOf(alice)).toBe('not ready');
 });
 
 it('refuses a wrong key at log-in, in words', async () => {
-  sys = await startPageEngine(config, AUTH);
+  sys = await t.startEngine(config, AUTH);
   const page = await logIn('a1', 'wrong-key-0123456789');
   await poll(() => page.locator('#login-error').textContent()).toContain('Log-in refused');
   expect(await page.locator('#desk').isHidden()).toBe(true);
@@ -126,7 +123,7 @@ it('refuses a wrong key at log-in, in words', async () => {
 });
 
 it('shows "reconnecting" during an engine restart and recovers its state without a reload', async () => {
-  sys = await startPageEngine(config, AUTH);
+  sys = await t.startEngine(config, AUTH);
   sys.h.sim.setEndpoint('PJSIP/a1', { kind: 'answer', ringMs: 100 });
   const alice = await logIn('a1', KEYS.a1);
   await alice.getByRole('button', { name: 'Ready', exact: true }).click();
@@ -151,7 +148,7 @@ it('answers manually, shows call variables, mutes, sends DTMF, consults a collea
     agents: [{ ...config.agents[0], manualAnswer: true }, config.agents[1]],
     offerVariables: ['ACCOUNT'],
   };
-  sys = await startPageEngine(file, AUTH);
+  sys = await t.startEngine(file, AUTH);
   const { h } = sys;
   h.sim.setEndpoint('PJSIP/a1', { kind: 'answer', ringMs: 100 });
   h.sim.setEndpoint('PJSIP/a2', { kind: 'answer', ringMs: 100 });
@@ -193,7 +190,7 @@ it('answers manually, shows call variables, mutes, sends DTMF, consults a collea
 });
 
 it('dials out to an allowed number and releases the call', async () => {
-  sys = await startPageEngine(config, { ...AUTH, destinationAllowList: ['_5XXX'] });
+  sys = await t.startEngine(config, { ...AUTH, destinationAllowList: ['_5XXX'] });
   sys.h.sim.setEndpoint('PJSIP/a1', { kind: 'answer', ringMs: 100 });
   sys.h.sim.setEndpoint('PJSIP/5000', { kind: 'answer', ringMs: 100 });
   const alice = await logIn('a1', KEYS.a1);

@@ -4,27 +4,16 @@
  * and ends), forces a state, changes a caller's priority and withdraws it, pauses a member,
  * and lists and plays a call's recording.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { launchBrowser } from '../helpers/browser.js';
+import type { Page } from 'playwright-core';
+import { expect, it } from 'vitest';
 import { waitFor } from '../helpers/acdHarness.js';
-import { startPageEngine, type PageEngine } from './pageEngine.js';
+import type { PageEngine } from './pageEngine.js';
+import { pageTest } from './pageTest.js';
 import { poll } from './poll.js';
 
-let browser: Browser;
+const t = pageTest();
 let page: Page;
 let sys: PageEngine;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-}, 300_000); // may first install Debian's chromium
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(async () => {
-  await page?.close();
-  await sys?.close();
-});
 
 const config = {
   queues: [{ id: 'sales', name: 'Sales', wrapupS: 30 }, { id: 'support', name: 'Support' }],
@@ -38,7 +27,7 @@ const SUP_KEY = 'supervisor-key-0123456789';
 const AUTH = { mode: 'keys' as const, apiKeys: [{ key: SUP_KEY, role: 'supervisor' as const, name: 'sup' }] };
 
 async function signIn(): Promise<void> {
-  page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+  page = await t.newPage({ viewport: { width: 1920, height: 1080 } });
   await page.goto(`${sys.base}/supervisor`);
   await page.getByLabel('Supervisor id').fill('sup1');
   await page.getByLabel('API key').fill(SUP_KEY);
@@ -50,7 +39,7 @@ async function signIn(): Promise<void> {
 const agentRow = (id: string) => page.locator(`tr[data-agent="${id}"]`);
 
 it('monitors an agent call from the supervisor phone, switches to whisper and ends', async () => {
-  sys = await startPageEngine(config, AUTH);
+  sys = await t.startEngine(config, AUTH);
   const { h } = sys;
   h.sim.setEndpoint('PJSIP/sup1', { kind: 'answer', ringMs: 100 });
   await signIn();
@@ -74,7 +63,7 @@ it('monitors an agent call from the supervisor phone, switches to whisper and en
 });
 
 it('forces states, reorders and withdraws waiting callers, pauses a member, plays a recording', async () => {
-  sys = await startPageEngine(config, AUTH);
+  sys = await t.startEngine(config, AUTH);
   const { h } = sys;
   await signIn();
 
@@ -117,8 +106,8 @@ it('forces states, reorders and withdraws waiting callers, pauses a member, play
 });
 
 it('refuses a wrong key in words and an agent key as not allowed', async () => {
-  sys = await startPageEngine(config, { mode: 'keys', apiKeys: [...AUTH.apiKeys, { key: 'agent-key-0123456789', role: 'agent', agentId: 'a1', name: 'a1' }] });
-  page = await browser.newPage();
+  sys = await t.startEngine(config, { mode: 'keys', apiKeys: [...AUTH.apiKeys, { key: 'agent-key-0123456789', role: 'agent', agentId: 'a1', name: 'a1' }] });
+  page = await t.newPage();
   await page.goto(`${sys.base}/supervisor`);
   await page.getByLabel('Supervisor id').fill('sup1');
   await page.getByLabel('API key').fill('wrong-key-0123456789');

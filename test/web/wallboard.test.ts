@@ -2,27 +2,16 @@
  * The wallboard in Chromium against the whole engine: after a scripted traffic run its figures
  * are the live statistics API's, thresholds colour a figure, and a wrong key is refused in words.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { launchBrowser } from '../helpers/browser.js';
+import type { Page } from 'playwright-core';
+import { expect, it } from 'vitest';
 import { waitFor } from '../helpers/acdHarness.js';
-import { startPageEngine, type PageEngine } from './pageEngine.js';
+import type { PageEngine } from './pageEngine.js';
+import { pageTest } from './pageTest.js';
 import { poll } from './poll.js';
 
-let browser: Browser;
+const t = pageTest();
 let page: Page;
 let sys: PageEngine;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-}, 300_000); // may first install Debian's chromium
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(async () => {
-  await page?.close();
-  await sys?.close();
-});
 
 const config = {
   queues: [
@@ -54,7 +43,7 @@ async function liveCount(): Promise<{ overall: Figures; queues: Record<string, F
 }
 
 it("shows the live statistics API's figures after a traffic run, coloured by the queue's thresholds", async () => {
-  sys = await startPageEngine(config);
+  sys = await t.startEngine(config);
   const { h } = sys;
   // sales: two calls answered by Alice one after the other.
   h.sim.setEndpoint('PJSIP/a1', { kind: 'answer', ringMs: 100, talkMs: 300 });
@@ -75,7 +64,7 @@ it("shows the live statistics API's figures after a traffic run, coloured by the
   await h.engine.idle();
   await waitFor(async () => (await liveCount()).overall.abandoned === 1 && (await liveCount()).overall.answered === 2, 'statistics projected');
 
-  page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+  page = await t.newPage({ viewport: { width: 1920, height: 1080 } });
   await page.goto(`${sys.base}/wallboard`);
   const api = await liveCount();
   for (const [id, f] of [...Object.entries(api.queues), ['*', api.overall] as const]) {
@@ -110,8 +99,8 @@ it("shows the live statistics API's figures after a traffic run, coloured by the
 });
 
 it('asks for a key and says so when the key is wrong, then works with a right one', async () => {
-  sys = await startPageEngine(config, { mode: 'keys', apiKeys: [{ key: 'sup-key-0123456789', role: 'supervisor', name: 'sup' }] });
-  page = await browser.newPage();
+  sys = await t.startEngine(config, { mode: 'keys', apiKeys: [{ key: 'sup-key-0123456789', role: 'supervisor', name: 'sup' }] });
+  page = await t.newPage();
   await page.goto(`${sys.base}/wallboard`);
   await page.getByLabel('API key').fill('not-the-key');
   await page.getByRole('button', { name: 'Sign in' }).click();
@@ -123,8 +112,8 @@ it('asks for a key and says so when the key is wrong, then works with a right on
 });
 
 it('shows "reconnecting" while the engine restarts, then goes on live without a reload', async () => {
-  sys = await startPageEngine(config);
-  page = await browser.newPage();
+  sys = await t.startEngine(config);
+  page = await t.newPage();
   await page.goto(`${sys.base}/wallboard`);
   await poll(() => page.locator('#connection').textContent()).toBe('live');
   await page.evaluate('window.__same = true');

@@ -5,7 +5,7 @@
  * its events (`agent.state`, `call.offered`, `dialog.state`, ...), so a reconnect restores it.
  * Refusals are shown in the engine's words.
  */
-import { api, apiKey, duration, el, explain, setApiKey, startClocks } from './common.js';
+import { api, duration, el, explain, sessionLogin, startClocks } from './common.js';
 import { CtiSocket } from './cti.js';
 
 const SESSION = 'acd-agent-session';
@@ -259,7 +259,6 @@ async function start(agentId, phone) {
   state.agentId = agentId;
   reasons = await api('/api/reasons');
   fillReasons();
-  sessionStorage.setItem(SESSION, JSON.stringify({ agentId, phone }));
   $('login').hidden = true;
   $('desk').hidden = false;
   let loggedIn = false;
@@ -279,24 +278,7 @@ async function main() {
   startClocks();
   setInterval(() => { if (cti) void refreshDirectory(); }, DIRECTORY_MS);
   setInterval(renderWrapup, 1000);
-  const saved = JSON.parse(sessionStorage.getItem(SESSION) || 'null');
-  if (saved) {
-    try {
-      return await start(saved.agentId, saved.phone);
-    } catch { signOut(); }
-  }
-  $('login').hidden = false;
-  $('login').addEventListener('submit', async (e) => {
-    e.preventDefault();
-    $('login-error').textContent = '';
-    setApiKey($('login-key').value.trim());
-    try {
-      await start($('login-agent').value.trim(), $('login-phone').value.trim());
-    } catch (err) {
-      $('login-error').textContent = `Log-in refused: ${explain(err)}`;
-      if (!apiKey()) setApiKey('');
-    }
-  });
+  await sessionLogin(SESSION, 'Log-in refused', start);
 }
 
 main();

@@ -86,6 +86,39 @@ export async function signIn(probe) {
   }
 }
 
+/**
+ * Pages with a session of their own (agent desktop, supervisor console): resumes the one saved in
+ * this tab, else shows the form `#login` (`#login-id`, `#login-key`, `#login-phone`, `#login-error`)
+ * until `start(id, phone)` resolves. A refusal is shown as `<refused>: <the engine's words>`.
+ */
+export async function sessionLogin(storageKey, refused, start) {
+  const form = document.getElementById('login');
+  const error = document.getElementById('login-error');
+  // Listening first: a page that signs out later shows the same form again.
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    error.textContent = '';
+    setApiKey(document.getElementById('login-key').value.trim());
+    const id = document.getElementById('login-id').value.trim();
+    const phone = document.getElementById('login-phone').value.trim();
+    try {
+      await start(id, phone);
+      sessionStorage.setItem(storageKey, JSON.stringify({ id, phone }));
+    } catch (err) {
+      error.textContent = `${refused}: ${explain(err)}`;
+    }
+  });
+  const saved = JSON.parse(sessionStorage.getItem(storageKey) || 'null');
+  if (saved) {
+    try {
+      return await start(saved.id, saved.phone);
+    } catch {
+      sessionStorage.removeItem(storageKey);
+    }
+  }
+  form.hidden = false;
+}
+
 /** Shows the connection state in `#connection`: live, or reconnecting (the tests look for the word). */
 export function showConnection(live) {
   const node = document.getElementById('connection');

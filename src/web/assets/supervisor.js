@@ -5,7 +5,7 @@
  * (SSE): each event refetches the snapshots, so a reconnect restores everything. Supervisor
  * commands go over CTI REST (`/api/cti/supervisors/<id>/<command>`).
  */
-import { api, apiKey, debounce, duration, el, explain, openEvents, QUEUE_EVENTS, setApiKey, startClocks } from './common.js';
+import { api, apiKey, debounce, duration, el, explain, openEvents, QUEUE_EVENTS, sessionLogin, startClocks } from './common.js';
 
 const SESSION = 'acd-supervisor-session';
 const $ = (id) => document.getElementById(id);
@@ -162,7 +162,6 @@ async function start(id, phone) {
   me = { id, phone };
   reasons = await api('/api/reasons');
   $('force-reason').replaceChildren(...reasons.notReady.map((r) => el('option', { value: r.code }, r.label)));
-  sessionStorage.setItem(SESSION, JSON.stringify(me));
   $('who').textContent = `${id}${phone ? ` · ${phone}` : ''}`;
   $('login').hidden = true;
   $('console').hidden = false;
@@ -174,23 +173,7 @@ async function start(id, phone) {
 async function main() {
   wire();
   startClocks();
-  const saved = JSON.parse(sessionStorage.getItem(SESSION) || 'null');
-  if (saved) {
-    try {
-      return await start(saved.id, saved.phone);
-    } catch { sessionStorage.removeItem(SESSION); }
-  }
-  $('login').hidden = false;
-  $('login').addEventListener('submit', async (e) => {
-    e.preventDefault();
-    $('login-error').textContent = '';
-    setApiKey($('login-key').value.trim());
-    try {
-      await start($('login-supervisor').value.trim(), $('login-phone').value.trim());
-    } catch (err) {
-      $('login-error').textContent = `Sign-in refused: ${explain(err)}`;
-    }
-  });
+  await sessionLogin(SESSION, 'Sign-in refused', start);
 }
 
 main();
