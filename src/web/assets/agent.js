@@ -251,6 +251,7 @@ function signOut() {
   $('desk').hidden = true;
   $('login').hidden = false;
   $('connection').textContent = 'not connected';
+  $('connection').className = '';
 }
 
 /** Checks the key against the agent's session, then opens the CTI socket and logs in when logged out. */
