@@ -1,6 +1,7 @@
 // @ts-check
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'coverage/**', 'src/web/static/**'] },
@@ -12,4 +13,6 @@ export default tseslint.config(
       'no-constant-condition': ['error', { checkLoops: false }],
     },
   },
+  // The pages' plain ES modules run in the browser.
+  { files: ['src/web/**/*.js'], languageOptions: { globals: globals.browser } },
 );

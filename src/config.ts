@@ -22,6 +22,12 @@ export class ConfigError extends Error {
 
 const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' });
 
+const Limits = Type.Object({ amber: Type.Number({ minimum: 0 }), red: Type.Number({ minimum: 0 }) }, { additionalProperties: false });
+const WallboardSchema = Type.Object(
+  { longestWaitS: Type.Optional(Limits), waiting: Type.Optional(Limits), serviceLevelPct: Type.Optional(Limits) },
+  { additionalProperties: false },
+);
+
 const QueueSchema = Type.Object(
   {
     id: Id,
@@ -31,6 +37,7 @@ const QueueSchema = Type.Object(
     wrapupS: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600 })),
     musicClass: Type.Optional(Type.String({ minLength: 1 })),
     serviceLevelS: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
+    wallboard: Type.Optional(WallboardSchema),
     ...experienceSchemaProperties,
   },
   { additionalProperties: false },
@@ -170,6 +177,7 @@ export function resolveConfigFile(raw: unknown): Pick<AcdConfig, 'queues' | 'age
     ringTimeoutS: q.ringTimeoutS ?? 15,
     wrapupS: q.wrapupS ?? 5,
     ...(q.serviceLevelS === undefined ? {} : { serviceLevelS: q.serviceLevelS }),
+    ...(q.wallboard ? { wallboard: q.wallboard } : {}),
     ...experienceOf(q, queueIds, i),
   }));
   const agents: AgentDef[] = agentsIn.map((a, i) => ({

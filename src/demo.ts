@@ -31,12 +31,18 @@ const DEMO_CONFIG = {
     { id: 'support', name: 'Support', ringTimeoutS: 12, wrapupS: 8, musicClass: 'default' },
   ],
   agents: AGENTS.map((a) => ({ id: a.id, name: a.name, endpoint: `PJSIP/${a.id}`, queues: a.queues })),
+  // The agent desktop's outbound dial and transfers to a number: 5000-5999 (simulated phones answer).
+  auth: { destinationAllowList: ['_5XXX'] },
 };
+/** The supervisor console's phone for monitor / whisper / barge, and numbers agents may dial. */
+const SUPERVISOR_PHONE = 'PJSIP/2001';
+const DIALABLE = ['5000', '5001'];
 
 async function main(): Promise<void> {
   const logger = createLogger(process.env.LOG_LEVEL ?? 'info');
   const sim = await startSimulator({ port: Number(process.env.SIM_PORT ?? 0), logger: logger.child({ component: 'pbx-sim' }) });
   for (const agent of AGENTS) sim.setEndpoint(`PJSIP/${agent.id}`, agent.phone);
+  for (const phone of [SUPERVISOR_PHONE, ...DIALABLE.map((n) => `PJSIP/${n}`)]) sim.setEndpoint(phone, { kind: 'answer', ringMs: 1_500 });
 
   const redis = await ensureRedis({ logger });
   const config = loadConfig({ ...process.env, ARI_URL: sim.url, ACD_TENANT: process.env.ACD_TENANT ?? 'demo' }, DEMO_CONFIG);
@@ -62,6 +68,10 @@ async function main(): Promise<void> {
   console.log(`
   ACD demo running
     status page     ${acd.httpUrl}/
+    wallboard       ${acd.httpUrl}/wallboard
+    agent desktop   ${acd.httpUrl}/agent       (agent id ${AGENTS.map((a) => a.id).join(', ')}; dial ${DIALABLE.join(' or ')})
+    supervisor      ${acd.httpUrl}/supervisor  (any id, phone ${SUPERVISOR_PHONE})
+    (open mode: the pages need no key; with auth.apiKeys configured they ask for one)
     event stream    curl -N ${acd.httpUrl}/api/events
     agents          curl ${acd.httpUrl}/api/agents
     ARI simulator   ${sim.url}/ari  (user asterisk / asterisk)

@@ -21,6 +21,8 @@ import { pbxisCallRoutes } from './routes/pbxis-calls.js';
 import { liveQueueRoutes, metricsRoute } from './routes/stats.js';
 import { ticketRoutes } from './routes/tickets.js';
 import { registerOpenApi } from './openapi.js';
+import { wallboardRoutes } from './routes/wallboard.js';
+import { directoryRoutes } from './routes/directory.js';
 import { createStreamCap } from './streamCap.js';
 import { createStreamTransport } from './streamTransport.js';
 import { ctiDepsOf, ctiRoutes } from './routes/cti.js';
@@ -56,6 +58,8 @@ export async function buildApi(deps: ApiDeps, options: ApiOptions = {}): Promise
       adminAgentRoutes(typed, deps);
       callRoutes(typed, deps);
       liveQueueRoutes(typed, deps);
+      wallboardRoutes(typed, deps);
+      directoryRoutes(typed, deps);
       if (deps.control) ctiRoutes(typed, { ...deps, control: deps.control });
     },
     { prefix: '/api' },

@@ -40,7 +40,8 @@ export function attachCtiWebSocket(app: ApiApp, deps: CtiDeps, hub: EventHub, lo
         refuseUpgrade(socket, 500, { status: 'error', code: 'internal', message: 'internal error' });
       });
   });
-  app.addHook('onClose', async () => {
+  // preClose: the HTTP server's close waits for open sockets, upgraded ones included.
+  app.addHook('preClose', async () => {
     for (const ws of wss.clients) ws.terminate();
     wss.close();
   });
