@@ -5,8 +5,8 @@
  *
  * - `roles`: who may call it. A route without `config.auth` is admin-only (deny by default);
  *   `config: { auth: 'public' }` opens it to anyone (health, pages, the OpenAPI document).
- * - `self`: the request field (path param, else query, else JSON body) naming the agent acted
- *   on; a key of role agent may only name its own agent.
+ * - `self`: the request parameter (path, query or JSON body: one value, see commandInput.ts)
+ *   naming the agent acted on; a key of role agent may only name its own agent.
  * - `ticket: true`: the credential is the `:ticket` path parameter (browser streams), not a key.
  *
  * Keys come as `x-api-key: <key>` or `authorization: Bearer <key>`, or — where the Live Queue
@@ -20,6 +20,7 @@ import { findApiKey, OPEN_PRINCIPAL, type Principal, principalOfKey } from '../a
 import type { Role } from '../auth/settings.js';
 import { principalOfTicket } from '../auth/tickets.js';
 import type { ApiApp, ApiDeps } from './deps.js';
+import { assertOneValuePerParameter, requestParameter as field } from './commandInput.js';
 
 export interface RouteAuth {
   roles: readonly Role[];
@@ -44,13 +45,6 @@ export const ADMIN: readonly Role[] = ['admin'];
 /** Route config helpers, so routes read `config: auth(STAFF)`. */
 export const auth = (roles: readonly Role[], extra: Omit<RouteAuth, 'roles'> = {}) => ({ auth: { roles, ...extra } });
 export const PUBLIC = { auth: 'public' as const };
-
-function field(req: FastifyRequest, name: string): unknown {
-  for (const source of [req.params, req.query, req.body]) {
-    if (typeof source === 'object' && source !== null && name in source) return (source as Record<string, unknown>)[name];
-  }
-  return undefined;
-}
 
 /** The key presented, from the headers or the Live Queue API's `ssid` / `token` fields. */
 function presentedKey(req: FastifyRequest): string | undefined {
@@ -99,6 +93,8 @@ export function installAuth(app: ApiApp, deps: ApiDeps): void {
   // preValidation: after the body is parsed (Live Queue credentials may be in it), before any
   // route hook or validation, so an unauthenticated caller learns nothing about valid input.
   app.addHook('preValidation', async (req: FastifyRequest) => {
+    // First: every parameter has one value, the one checked here and used by the handler.
+    assertOneValuePerParameter(req);
     const route = req.routeOptions.config.auth ?? { roles: ADMIN };
     if (route === 'public') return;
     const principal = await authenticate(req, route, deps);

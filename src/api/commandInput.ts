@@ -1,15 +1,54 @@
 /**
- * Command parameters may come as a query string or a JSON body, or both (the body wins on a
- * clash): curl one-liners and HTML forms work as well as JSON clients. The query is merged into
- * the body before validation, so one schema judges the result; query values are strings, so
- * they are first converted to the schema's types ('true' → true) while body values are not.
+ * Request parameters may come as path parameters, a query string or a JSON body, or several of
+ * these: curl one-liners and HTML forms work as well as JSON clients. Each parameter has ONE
+ * value: a name given in two places with different values is refused (400) before anything
+ * reads it, so the value the authorizer checks is the value the handler uses.
+ *
+ * For command routes the query is then merged into the body before validation, so one schema
+ * judges the result; query values are strings, so they are first converted to the schema's types
+ * ('true' → true) while body values are not.
  */
 import type { FastifyRequest } from 'fastify';
 import { type TObject, Type } from 'typebox';
 import { Value } from 'typebox/value';
+import { AcdError } from '../domain/errors.js';
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const SOURCES = ['params', 'query', 'body'] as const;
+type Source = (typeof SOURCES)[number];
+
+/** Query values are strings: `?ready=true` and `{"ready":true}` say the same thing. */
+function sameValue(a: unknown, b: unknown): boolean {
+  const text = (v: unknown) => (typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v));
+  return text(a) === text(b);
+}
+
+function sourcesOf(req: FastifyRequest): [Source, Record<string, unknown>][] {
+  return SOURCES.flatMap((s) => (isPlainObject(req[s]) ? [[s, req[s] as Record<string, unknown>] as [Source, Record<string, unknown>]] : []));
+}
+
+/** Throws AcdError `validation` (400) naming the first parameter given twice with different values. */
+export function assertOneValuePerParameter(req: FastifyRequest): void {
+  const seen = new Map<string, { source: Source; value: unknown }>();
+  for (const [source, values] of sourcesOf(req)) {
+    for (const name of Object.keys(values)) {
+      const value = values[name];
+      const first = seen.get(name);
+      if (!first) seen.set(name, { source, value });
+      else if (!sameValue(first.value, value)) {
+        throw new AcdError('validation', `parameter '${name}' is given in the ${first.source} and the ${source} with different values`, { field: name });
+      }
+    }
+  }
+}
+
+/** The one value of parameter `name` (path, query or body); call after `assertOneValuePerParameter`. */
+export function requestParameter(req: FastifyRequest, name: string): unknown {
+  for (const [, values] of sourcesOf(req)) if (Object.hasOwn(values, name)) return values[name];
+  return undefined;
 }
 
 /** Route options for a command: `schema` parts (body + the same fields as query, for the docs) and the merging hook. */
