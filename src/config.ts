@@ -9,6 +9,7 @@ import { parse as parseYaml } from 'yaml';
 import type { AgentDef, QueueDef, ReasonCode } from './domain/queue.js';
 import { membershipRoutingProperties, resolveRouting, RoutingConfigError, routingSchemaProperties, Skills } from './acd/routingConfig.js';
 import { RESERVED_ROLES } from './acd/stasisArgs.js';
+import { createEndpointPolicy } from './auth/endpoints.js';
 import { AuthFileSchema, AuthSettingsError, isLoopback, resolveAuthSettings, type AuthSettings } from './auth/settings.js';
 import { resolveStatsSettings, StatsFileSchema, StatsSettingsError, type StatsSettings } from './stats/settings.js';
 import { ExperienceConfigError, experienceSchemaProperties, resolveExperience } from './acd/experienceConfig.js';
@@ -202,12 +203,27 @@ export function resolveConfigFile(raw: unknown): Pick<AcdConfig, 'queues' | 'age
 /** The auth and stats sections, their errors named like every other config key. */
 function sectionsOf(file: ConfigFile, queueIds: ReadonlySet<string>): Pick<AcdConfig, 'auth' | 'stats'> {
   try {
-    return { auth: resolveAuthSettings(file.auth), stats: resolveStatsSettings(file.stats, queueIds) };
+    const auth = resolveAuthSettings(file.auth);
+    checkEndpoints(file, auth);
+    return { auth, stats: resolveStatsSettings(file.stats, queueIds) };
   } catch (e) {
     if (e instanceof AuthSettingsError) throw new ConfigError(`auth.${e.key}`, e.message);
     if (e instanceof StatsSettingsError) throw new ConfigError(`stats.${e.key}`, e.message);
     throw e;
   }
+}
+
+/** Agents' configured endpoints are dialled as they are: each must have an allowed form. */
+function checkEndpoints(file: ConfigFile, auth: AuthSettings): void {
+  const policy = createEndpointPolicy(auth);
+  (file.agents ?? []).forEach((a, i) => {
+    if (a.endpoint === undefined) return;
+    try {
+      policy.assertForm(a.endpoint);
+    } catch (e) {
+      throw new ConfigError(`agents[${i}].endpoint`, (e as Error).message);
+    }
+  });
 }
 
 /** Open mode (no API keys) serves anyone who can connect: only allowed on a loopback address. */

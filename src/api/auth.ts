@@ -19,6 +19,7 @@ import { AcdError } from '../domain/errors.js';
 import { findApiKey, OPEN_PRINCIPAL, type Principal, principalOfKey } from '../auth/principal.js';
 import type { Role } from '../auth/settings.js';
 import { principalOfTicket } from '../auth/tickets.js';
+import { guardAgentCommands, guardCallControl } from '../auth/commandGuards.js';
 import type { ApiApp, ApiDeps } from './deps.js';
 import { assertOneValuePerParameter, requestParameter as field } from './commandInput.js';
 
@@ -131,4 +132,14 @@ export function principalOf(req: FastifyRequest): Principal {
 export function actor(req: FastifyRequest): string {
   const p = principalOf(req);
   return p === OPEN_PRINCIPAL ? 'api' : `${p.role}:${p.credential}`;
+}
+
+/** The dependencies with the commands the API exposes held to the endpoint policy (src/auth/endpoints.ts). */
+export function withEndpointGuards(deps: ApiDeps): ApiDeps {
+  const policy = deps.auth.endpoints;
+  return {
+    ...deps,
+    agents: guardAgentCommands(deps.agents, policy, (id) => deps.admin.agentDef(id)),
+    ...(deps.control ? { control: guardCallControl(deps.control, policy) } : {}),
+  };
 }

@@ -13,7 +13,7 @@ import { agentRoutes } from './routes/agents.js';
 import { eventRoutes } from './routes/events.js';
 import { queueRoutes } from './routes/queues.js';
 import { siteRoutes } from './routes/site.js';
-import { installAuth, installCors } from './auth.js';
+import { installAuth, installCors, withEndpointGuards } from './auth.js';
 import { adminAgentRoutes } from './routes/adminAgents.js';
 import { adminQueueRoutes } from './routes/adminQueues.js';
 import { callRoutes } from './routes/calls.js';
@@ -28,7 +28,8 @@ import { attachCtiWebSocket } from '../cti/wsServer.js';
 
 const SSE_DEFAULTS: SseOptions = { heartbeatMs: 15_000, retryMs: 2_000, maxBufferedBytes: 1 << 20 };
 
-export async function buildApi(deps: ApiDeps, options: ApiOptions = {}): Promise<ApiApp> {
+export async function buildApi(rawDeps: ApiDeps, options: ApiOptions = {}): Promise<ApiApp> {
+  const deps = withEndpointGuards(rawDeps);
   const app = Fastify({ loggerInstance: createApiLogger(deps.logger) }).withTypeProvider<TypeBoxTypeProvider>();
   // TypeBox's own checker: converts query/params/header strings to the schema's types, leaves
   // JSON bodies as sent (a number where a string is due is an error, not a coercion).

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Type, type Static } from 'typebox';
+import { DEFAULT_ENDPOINT_PATTERNS } from './endpoints.js';
 
 export const ROLES = ['admin', 'supervisor', 'agent'] as const;
 export type Role = (typeof ROLES)[number];
@@ -35,6 +36,14 @@ export const AuthFileSchema = Type.Object(
     maxStreamsPerCredential: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
     /** Seconds a stream ticket stays valid after its last use. */
     ticketTtlS: Type.Optional(Type.Integer({ minimum: 5, maximum: 86_400 })),
+    /** Dial string forms (regular expressions) any agent or supervisor endpoint must match; default: see src/auth/endpoints.ts. */
+    endpointPatterns: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 500 }), { minItems: 1, maxItems: 100 })),
+    /** Per agent id: endpoints it may log in on besides its configured one (exact or Asterisk patterns). */
+    agentEndpoints: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1, maxLength: 200 })))),
+    /** Supervisor phones for monitor / whisper / barge (exact or Asterisk patterns); absent = any endpoint of a valid form. */
+    supervisorEndpoints: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }))),
+    /** Per agent id: queues it may join itself besides its configured memberships. */
+    agentQueues: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1, maxLength: 64 })))),
   },
   { additionalProperties: false },
 );
@@ -56,6 +65,10 @@ export interface AuthSettings {
   destinationAllowList: string[];
   maxStreamsPerCredential: number;
   ticketTtlS: number;
+  endpointPatterns: string[];
+  agentEndpoints: Record<string, string[]>;
+  supervisorEndpoints: string[];
+  agentQueues: Record<string, string[]>;
 }
 
 export const hashKey = (key: string): string => createHash('sha256').update(key).digest('hex');
@@ -82,7 +95,22 @@ export function resolveAuthSettings(file: AuthFile | undefined): AuthSettings {
     destinationAllowList: file?.destinationAllowList ?? [],
     maxStreamsPerCredential: file?.maxStreamsPerCredential ?? 20,
     ticketTtlS: file?.ticketTtlS ?? 60,
+    endpointPatterns: checkedPatterns(file?.endpointPatterns ?? DEFAULT_ENDPOINT_PATTERNS),
+    agentEndpoints: file?.agentEndpoints ?? {},
+    supervisorEndpoints: file?.supervisorEndpoints ?? [],
+    agentQueues: file?.agentQueues ?? {},
   };
+}
+
+function checkedPatterns(patterns: string[]): string[] {
+  patterns.forEach((p, i) => {
+    try {
+      new RegExp(p);
+    } catch (e) {
+      throw new AuthSettingsError(`endpointPatterns[${i}]`, `is not a regular expression: ${(e as Error).message}`);
+    }
+  });
+  return patterns;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);

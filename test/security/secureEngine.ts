@@ -8,6 +8,7 @@ import { createApiServices } from '../../src/api/services.js';
 import { createEventHub, type EventHub } from '../../src/api/eventHub.js';
 import { type AuthFile, resolveAuthSettings } from '../../src/auth/settings.js';
 import { type ConfigFile, resolveConfigFile } from '../../src/config.js';
+import type { AdminOps } from '../../src/store/adminOps.js';
 import { type Harness, startHarness } from '../helpers/acdHarness.js';
 import { type HttpClient, httpClient, TEST_AUTH } from '../api/httpClient.js';
 
@@ -23,6 +24,7 @@ export const SECURE_CONFIG = {
 
 export interface SecureEngine {
   h: Harness;
+  admin: AdminOps;
   http: HttpClient;
   /** ws:// base of the API. */
   wsBase: string;
@@ -47,6 +49,7 @@ export async function startSecureEngine(auth: AuthFile = TEST_AUTH, file: Config
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
     h,
+    admin: services.admin,
     http: httpClient(base),
     wsBase: base.replace('http', 'ws'),
     async close() {
