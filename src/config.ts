@@ -205,12 +205,23 @@ function sectionsOf(file: ConfigFile, queueIds: ReadonlySet<string>): Pick<AcdCo
   try {
     const auth = resolveAuthSettings(file.auth);
     checkEndpoints(file, auth);
+    auth.agentQueues = withConfiguredQueues(file, auth.agentQueues);
     return { auth, stats: resolveStatsSettings(file.stats, queueIds) };
   } catch (e) {
     if (e instanceof AuthSettingsError) throw new ConfigError(`auth.${e.key}`, e.message);
     if (e instanceof StatsSettingsError) throw new ConfigError(`stats.${e.key}`, e.message);
     throw e;
   }
+}
+
+/** An agent may join its configured queues again after leaving them (src/auth/queueJoin.ts). */
+function withConfiguredQueues(file: ConfigFile, allowed: Record<string, string[]>): Record<string, string[]> {
+  const merged = { ...allowed };
+  for (const a of file.agents ?? []) {
+    const configured = (a.queues ?? []).map((m) => (typeof m === 'string' ? m : m.queue));
+    merged[a.id] = [...new Set([...(merged[a.id] ?? []), ...configured])];
+  }
+  return merged;
 }
 
 /** Agents' configured endpoints are dialled as they are: each must have an allowed form. */

@@ -7,6 +7,8 @@
  *   `config: { auth: 'public' }` opens it to anyone (health, pages, the OpenAPI document).
  * - `self`: the request parameter (path, query or JSON body: one value, see commandInput.ts)
  *   naming the agent acted on; a key of role agent may only name its own agent.
+ * - `joins`: the request parameter naming a queue the agent acted on joins; a key of role agent
+ *   may only name a queue allowed for its agent (src/auth/queueJoin.ts).
  * - `ticket: true`: the credential is the `:ticket` path parameter (browser streams), not a key.
  *
  * Keys come as `x-api-key: <key>` or `authorization: Bearer <key>`, or — where the Live Queue
@@ -19,6 +21,7 @@ import { AcdError } from '../domain/errors.js';
 import { findApiKey, OPEN_PRINCIPAL, type Principal, principalOfKey } from '../auth/principal.js';
 import type { Role } from '../auth/settings.js';
 import { principalOfTicket } from '../auth/tickets.js';
+import { assertAgentMayJoin } from '../auth/queueJoin.js';
 import { guardAgentCommands, guardCallControl } from '../auth/commandGuards.js';
 import type { ApiApp, ApiDeps } from './deps.js';
 import { assertOneValuePerParameter, requestParameter as field } from './commandInput.js';
@@ -26,6 +29,8 @@ import { assertOneValuePerParameter, requestParameter as field } from './command
 export interface RouteAuth {
   roles: readonly Role[];
   self?: string;
+  /** The request parameter naming a queue the agent joins: an agent key may name only a queue allowed for it. */
+  joins?: string;
   ticket?: boolean;
 }
 
@@ -80,14 +85,26 @@ async function authenticate(req: FastifyRequest, route: RouteAuth, deps: ApiDeps
   return principal;
 }
 
-function authorize(req: FastifyRequest, route: RouteAuth, principal: Principal): void {
+async function authorize(req: FastifyRequest, route: RouteAuth, principal: Principal, deps: ApiDeps): Promise<void> {
   if (!route.roles.includes(principal.role)) {
     throw new AcdError('forbidden', `role ${principal.role} may not ${req.method} ${req.routeOptions.url ?? req.url}`);
   }
-  if (route.self !== undefined && principal.role === 'agent') {
+  if (principal.role !== 'agent') return;
+  if (route.self !== undefined) {
     const target = field(req, route.self);
     if (target !== principal.agentId) throw new AcdError('forbidden', `an agent key may act only on its own agent (${principal.agentId})`, { field: route.self });
   }
+  if (route.joins !== undefined) {
+    const queue = field(req, route.joins);
+    if (typeof queue === 'string') await assertMayJoin(deps, principal.agentId!, queue);
+  }
+}
+
+/** AcdError forbidden unless `agentId` may join `queue` (src/auth/queueJoin.ts). */
+export async function assertMayJoin(deps: Pick<ApiDeps, 'auth' | 'admin' | 'store'>, agentId: string, queue: string): Promise<void> {
+  // An unknown queue is left to the store, which answers queue_not_found.
+  if (!(await deps.store.getQueue(queue))) return;
+  assertAgentMayJoin(deps.auth.settings.agentQueues, await deps.admin.agentDef(agentId), queue);
 }
 
 export function installAuth(app: ApiApp, deps: ApiDeps): void {
@@ -99,7 +116,7 @@ export function installAuth(app: ApiApp, deps: ApiDeps): void {
     const route = req.routeOptions.config.auth ?? { roles: ADMIN };
     if (route === 'public') return;
     const principal = await authenticate(req, route, deps);
-    authorize(req, route, principal);
+    await authorize(req, route, principal, deps);
     req.principal = principal;
   });
 }

@@ -1,12 +1,13 @@
 /**
  * The whole engine (simulator + Redis) behind the HTTP API with keys and call control, for the
  * security tests: queues sales and support, agents 1001 (sales), 1002 (sales, support) and 2001
- * (support), each on its PJSIP phone.
+ * (support), each on its PJSIP phone. The auth section goes through the configuration file's
+ * resolution, as in the app.
  */
 import { buildApi } from '../../src/api/server.js';
 import { createApiServices } from '../../src/api/services.js';
 import { createEventHub, type EventHub } from '../../src/api/eventHub.js';
-import { type AuthFile, resolveAuthSettings } from '../../src/auth/settings.js';
+import type { AuthFile } from '../../src/auth/settings.js';
 import { type ConfigFile, resolveConfigFile } from '../../src/config.js';
 import type { AdminOps } from '../../src/store/adminOps.js';
 import { type Harness, startHarness } from '../helpers/acdHarness.js';
@@ -35,7 +36,7 @@ export async function startSecureEngine(auth: AuthFile = TEST_AUTH, file: Config
   const h = await startHarness(file);
   const hub: EventHub = createEventHub(h.store, h.logger, { blockMs: 50, retryMs: 20 });
   await hub.start();
-  const services = createApiServices({ redis: h.redis, tenant: h.tenant, store: h.store, hub, logger: h.logger, auth: resolveAuthSettings(auth), stats: { groups: {} } });
+  const services = createApiServices({ redis: h.redis, tenant: h.tenant, store: h.store, hub, logger: h.logger, auth: resolveConfigFile({ ...file, auth }).auth, stats: { groups: {} } });
   const app = await buildApi({
     store: h.store,
     agents: h.engine.agents,
