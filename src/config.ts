@@ -7,6 +7,7 @@ import { Type, type Static, type TSchema } from 'typebox';
 import Value from 'typebox/value';
 import { parse as parseYaml } from 'yaml';
 import type { AgentDef, QueueDef, ReasonCode } from './domain/queue.js';
+import { ID_MAX_LENGTH, ID_PATTERN } from './domain/ids.js';
 import { membershipRoutingProperties, resolveRouting, RoutingConfigError, routingSchemaProperties, Skills } from './acd/routingConfig.js';
 import { RESERVED_ROLES } from './acd/stasisArgs.js';
 import { createEndpointPolicy } from './auth/endpoints.js';
@@ -21,7 +22,7 @@ export class ConfigError extends Error {
   }
 }
 
-const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' });
+const Id = Type.String({ minLength: 1, maxLength: ID_MAX_LENGTH, pattern: ID_PATTERN });
 
 const QueueSchema = Type.Object(
   {

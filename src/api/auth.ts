@@ -24,7 +24,7 @@ import { principalOfTicket } from '../auth/tickets.js';
 import { assertAgentMayJoin } from '../auth/queueJoin.js';
 import { guardAgentCommands, guardCallControl } from '../auth/commandGuards.js';
 import type { ApiApp, ApiDeps } from './deps.js';
-import { assertOneValuePerParameter, requestParameter as field } from './commandInput.js';
+import { assertIdParameters, assertOneValuePerParameter, requestParameter as field } from './commandInput.js';
 
 export interface RouteAuth {
   roles: readonly Role[];
@@ -113,6 +113,7 @@ export function installAuth(app: ApiApp, deps: ApiDeps): void {
   app.addHook('preValidation', async (req: FastifyRequest) => {
     // First: every parameter has one value, the one checked here and used by the handler.
     assertOneValuePerParameter(req);
+    assertIdParameters(req);
     const route = req.routeOptions.config.auth ?? { roles: ADMIN };
     if (route === 'public') return;
     const principal = await authenticate(req, route, deps);

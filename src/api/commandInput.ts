@@ -12,6 +12,7 @@ import type { FastifyRequest } from 'fastify';
 import { type TObject, Type } from 'typebox';
 import { Value } from 'typebox/value';
 import { AcdError } from '../domain/errors.js';
+import { assertId } from '../domain/ids.js';
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -42,6 +43,19 @@ export function assertOneValuePerParameter(req: FastifyRequest): void {
         throw new AcdError('validation', `parameter '${name}' is given in the ${first.source} and the ${source} with different values`, { field: name });
       }
     }
+  }
+}
+
+/** Parameters that name a queue or an agent, wherever they come from (one value or a list). */
+const ID_PARAMETERS = ['agentId', 'queueId', 'agent', 'queue', 'agents', 'queues', 'session'];
+
+/** AcdError `validation` (400) naming the parameter unless every id parameter is an id (src/domain/ids.ts). */
+export function assertIdParameters(req: FastifyRequest): void {
+  for (const name of ID_PARAMETERS) {
+    const value = requestParameter(req, name);
+    if (value === undefined) continue;
+    // Other shapes (a membership object in `queues`) are left to the route's schema.
+    for (const id of Array.isArray(value) ? value : [value]) if (typeof id === 'string') assertId(id, name);
   }
 }
 
