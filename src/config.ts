@@ -11,6 +11,7 @@ import { ID_MAX_LENGTH, ID_PATTERN } from './domain/ids.js';
 import { membershipRoutingProperties, resolveRouting, RoutingConfigError, routingSchemaProperties, Skills } from './acd/routingConfig.js';
 import { RESERVED_ROLES } from './acd/stasisArgs.js';
 import { createEndpointPolicy } from './auth/endpoints.js';
+import { hasControlCharacters } from './auth/pbxInput.js';
 import { AuthFileSchema, AuthSettingsError, isLoopback, resolveAuthSettings, type AuthSettings } from './auth/settings.js';
 import { resolveStatsSettings, StatsFileSchema, StatsSettingsError, type StatsSettings } from './stats/settings.js';
 import { ExperienceConfigError, experienceSchemaProperties, resolveExperience } from './acd/experienceConfig.js';
@@ -31,7 +32,8 @@ const QueueSchema = Type.Object(
     ...routingSchemaProperties,
     ringTimeoutS: Type.Optional(Type.Integer({ minimum: 1, maximum: 600 })),
     wrapupS: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600 })),
-    musicClass: Type.Optional(Type.String({ minLength: 1 })),
+    /** A musiconhold.conf class: a section name. */
+    musicClass: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' })),
     serviceLevelS: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
     ...experienceSchemaProperties,
   },
@@ -144,6 +146,19 @@ function validate<S extends TSchema>(schema: S, value: unknown, prefix: string):
   throw new ConfigError(keyOf(worst.instancePath, prefix), `${worst.message}${extra}`);
 }
 
+/**
+ * Definition strings end up in Asterisk (sound names, dial strings, music classes) and in
+ * events and logs: none may carry a control character (CR/LF, NUL...).
+ */
+function rejectControlCharacters(value: unknown, key: string): void {
+  if (typeof value === 'string') {
+    if (hasControlCharacters(value)) throw new ConfigError(key, 'must not contain control characters (CR, LF, NUL...)');
+  } else if (Array.isArray(value)) value.forEach((v, i) => rejectControlCharacters(v, `${key}[${i}]`));
+  else if (typeof value === 'object' && value !== null) {
+    for (const [k, v] of Object.entries(value)) rejectControlCharacters(v, key ? `${key}.${k}` : k);
+  }
+}
+
 function unique(ids: string[], key: string): void {
   const seen = new Set<string>();
   ids.forEach((id, i) => {
@@ -155,6 +170,7 @@ function unique(ids: string[], key: string): void {
 /** Turns a parsed file into queue and agent definitions, checking cross references. */
 export function resolveConfigFile(raw: unknown): Pick<AcdConfig, 'queues' | 'agents' | 'reasons' | 'auth' | 'stats' | 'park' | 'outbound' | 'offerVariables'> {
   const file = validate(FileSchema, raw, '');
+  rejectControlCharacters({ queues: file.queues, agents: file.agents, reasons: file.reasons }, '');
   unique(file.queues.map((q) => q.id), 'queues');
   file.queues.forEach((q, i) => {
     if ((RESERVED_ROLES as readonly string[]).includes(q.id)) throw new ConfigError(`queues[${i}].id`, `'${q.id}' is reserved (Stasis role words: ${RESERVED_ROLES.join(', ')})`);

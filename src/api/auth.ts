@@ -158,6 +158,6 @@ export function withEndpointGuards(deps: ApiDeps): ApiDeps {
   return {
     ...deps,
     agents: guardAgentCommands(deps.agents, policy, (id) => deps.admin.agentDef(id)),
-    ...(deps.control ? { control: guardCallControl(deps.control, policy) } : {}),
+    ...(deps.control ? { control: guardCallControl(deps.control, policy, deps.auth.settings.limits) } : {}),
   };
 }

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { Type, type Static } from 'typebox';
 import { DEFAULT_ENDPOINT_PATTERNS } from './endpoints.js';
+import { type Limits, LimitsFileSchema, resolveLimits } from './limits.js';
 
 export const ROLES = ['admin', 'supervisor', 'agent'] as const;
 export type Role = (typeof ROLES)[number];
@@ -44,6 +45,8 @@ export const AuthFileSchema = Type.Object(
     supervisorEndpoints: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }))),
     /** Per agent id: queues it may join itself besides its configured memberships. */
     agentQueues: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1, maxLength: 64 })))),
+    /** Size limits on requests, WebSocket messages and channel variables (src/auth/limits.ts). */
+    limits: Type.Optional(LimitsFileSchema),
   },
   { additionalProperties: false },
 );
@@ -69,6 +72,7 @@ export interface AuthSettings {
   agentEndpoints: Record<string, string[]>;
   supervisorEndpoints: string[];
   agentQueues: Record<string, string[]>;
+  limits: Limits;
 }
 
 export const hashKey = (key: string): string => createHash('sha256').update(key).digest('hex');
@@ -99,6 +103,7 @@ export function resolveAuthSettings(file: AuthFile | undefined): AuthSettings {
     agentEndpoints: file?.agentEndpoints ?? {},
     supervisorEndpoints: file?.supervisorEndpoints ?? [],
     agentQueues: file?.agentQueues ?? {},
+    limits: resolveLimits(file?.limits),
   };
 }
 
