@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { destinationGuard, type DestinationCheck } from './destinations.js';
 import { createEndpointPolicy, type EndpointPolicy } from './endpoints.js';
 import type { AuthSettings } from './settings.js';
-import { createTicketStore, type TicketStore } from './tickets.js';
+import { createTicketStore, keyStillGrants, type TicketStore } from './tickets.js';
 
 export interface ApiAuth {
   settings: AuthSettings;
@@ -20,7 +20,7 @@ export interface ApiAuth {
 export function createApiAuth(settings: AuthSettings, redis: Redis, prefix: string): ApiAuth {
   return {
     settings,
-    tickets: createTicketStore(redis, prefix, settings.ticketTtlS),
+    tickets: createTicketStore(redis, prefix, settings.ticketTtlS, (grant) => keyStillGrants(settings, grant)),
     assertDestinationAllowed: destinationGuard(settings.destinationAllowList),
     endpoints: createEndpointPolicy(settings),
   };

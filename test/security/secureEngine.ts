@@ -29,6 +29,8 @@ export interface SecureEngine {
   http: HttpClient;
   /** ws:// base of the API. */
   wsBase: string;
+  /** The API restarted on the same store with another auth section (a configuration change). */
+  restartApi(auth: AuthFile): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -36,27 +38,36 @@ export async function startSecureEngine(auth: AuthFile = TEST_AUTH, file: Config
   const h = await startHarness(file);
   const hub: EventHub = createEventHub(h.store, h.logger, { blockMs: 50, retryMs: 20 });
   await hub.start();
-  const services = createApiServices({ redis: h.redis, tenant: h.tenant, store: h.store, hub, logger: h.logger, auth: resolveConfigFile({ ...file, auth }).auth, stats: { groups: {} } });
-  const app = await buildApi({
-    store: h.store,
-    agents: h.engine.agents,
-    reasons: resolveConfigFile(file).reasons,
-    logger: h.logger,
-    events: hub,
-    control: h.engine.control,
-    calls: h.engine.calls,
-    ...services,
-  });
-  const base = await app.listen({ host: '127.0.0.1', port: 0 });
-  return {
+  const serve = async (withAuth: AuthFile) => {
+    const services = createApiServices({ redis: h.redis, tenant: h.tenant, store: h.store, hub, logger: h.logger, auth: resolveConfigFile({ ...file, auth: withAuth }).auth, stats: { groups: {} } });
+    const app = await buildApi({
+      store: h.store,
+      agents: h.engine.agents,
+      reasons: resolveConfigFile(file).reasons,
+      logger: h.logger,
+      events: hub,
+      control: h.engine.control,
+      calls: h.engine.calls,
+      ...services,
+    });
+    return { app, services, base: await app.listen({ host: '127.0.0.1', port: 0 }) };
+  };
+  let api = await serve(auth);
+  const engine: SecureEngine = {
     h,
-    admin: services.admin,
-    http: httpClient(base),
-    wsBase: base.replace('http', 'ws'),
+    admin: api.services.admin,
+    http: httpClient(api.base),
+    wsBase: api.base.replace('http', 'ws'),
+    async restartApi(withAuth) {
+      await api.app.close();
+      api = await serve(withAuth);
+      Object.assign(engine, { admin: api.services.admin, http: httpClient(api.base), wsBase: api.base.replace('http', 'ws') });
+    },
     async close() {
-      await app.close();
+      await api.app.close();
       await hub.stop();
       await h.close();
     },
   };
+  return engine;
 }
