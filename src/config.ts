@@ -28,7 +28,7 @@ const Id = Type.String({ minLength: 1, maxLength: ID_MAX_LENGTH, pattern: ID_PAT
 const QueueSchema = Type.Object(
   {
     id: Id,
-    name: Type.Optional(Type.String()),
+    name: Type.Optional(Type.String({ maxLength: 200 })),
     ...routingSchemaProperties,
     ringTimeoutS: Type.Optional(Type.Integer({ minimum: 1, maximum: 600 })),
     wrapupS: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600 })),
@@ -48,8 +48,8 @@ const MembershipSchema = Type.Union([
 const AgentSchema = Type.Object(
   {
     id: Id,
-    name: Type.Optional(Type.String()),
-    endpoint: Type.Optional(Type.String({ minLength: 1 })),
+    name: Type.Optional(Type.String({ maxLength: 200 })),
+    endpoint: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     queues: Type.Optional(Type.Array(MembershipSchema)),
     wrapupS: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600 })),
     skills: Type.Optional(Skills),
@@ -58,7 +58,7 @@ const AgentSchema = Type.Object(
   { additionalProperties: false },
 );
 
-const ReasonSchema = Type.Object({ code: Id, label: Type.String({ minLength: 1 }) }, { additionalProperties: false });
+const ReasonSchema = Type.Object({ code: Id, label: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
 
 const FileSchema = Type.Object(
   {

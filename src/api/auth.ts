@@ -19,12 +19,13 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AcdError } from '../domain/errors.js';
 import { findApiKey, OPEN_PRINCIPAL, type Principal, principalOfKey } from '../auth/principal.js';
-import type { Role } from '../auth/settings.js';
+import type { AuthSettings, Role } from '../auth/settings.js';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { principalOfTicket } from '../auth/tickets.js';
 import { assertAgentMayJoin } from '../auth/queueJoin.js';
 import { guardAgentCommands, guardCallControl } from '../auth/commandGuards.js';
 import type { ApiApp, ApiDeps } from './deps.js';
-import { assertIdParameters, assertOneValuePerParameter, requestParameter as field } from './commandInput.js';
+import { assertIdParameters, assertOneValuePerParameter, assertStringLengths, requestParameter as field } from './commandInput.js';
 
 export interface RouteAuth {
   roles: readonly Role[];
@@ -52,12 +53,24 @@ export const ADMIN: readonly Role[] = ['admin'];
 export const auth = (roles: readonly Role[], extra: Omit<RouteAuth, 'roles'> = {}) => ({ auth: { roles, ...extra } });
 export const PUBLIC = { auth: 'public' as const };
 
+/** The key in `x-api-key` or `Authorization: Bearer`. */
+function keyInHeaders(headers: IncomingHttpHeaders): string | undefined {
+  const header = headers['x-api-key'];
+  if (typeof header === 'string' && header !== '') return header;
+  return /^Bearer\s+(\S+)$/i.exec(headers.authorization ?? '')?.[1];
+}
+
+/** The name of the credential a WebSocket handshake presents in its headers ('open' in open mode). */
+export function handshakeCredential(settings: AuthSettings, req: IncomingMessage): string | undefined {
+  if (settings.mode === 'open') return OPEN_PRINCIPAL.credential;
+  const presented = keyInHeaders(req.headers);
+  return presented === undefined ? undefined : findApiKey(settings, presented)?.name;
+}
+
 /** The key presented, from the headers or the Live Queue API's `ssid` / `token` fields. */
 function presentedKey(req: FastifyRequest): string | undefined {
-  const header = req.headers['x-api-key'];
-  if (typeof header === 'string' && header !== '') return header;
-  const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-  if (bearer) return bearer[1];
+  const inHeaders = keyInHeaders(req.headers);
+  if (inHeaders !== undefined) return inHeaders;
   for (const name of ['ssid', 'token']) {
     const value = field(req, name);
     if (typeof value === 'string' && value !== '') return value;
@@ -112,6 +125,7 @@ export function installAuth(app: ApiApp, deps: ApiDeps): void {
   // route hook or validation, so an unauthenticated caller learns nothing about valid input.
   app.addHook('preValidation', async (req: FastifyRequest) => {
     // First: every parameter has one value, the one checked here and used by the handler.
+    assertStringLengths(req, deps.auth.settings.limits.maxStringLength);
     assertOneValuePerParameter(req);
     assertIdParameters(req);
     const route = req.routeOptions.config.auth ?? { roles: ADMIN };

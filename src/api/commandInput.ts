@@ -46,6 +46,17 @@ export function assertOneValuePerParameter(req: FastifyRequest): void {
   }
 }
 
+/** AcdError `validation` (400) naming the first string parameter (at any depth) longer than `max`. */
+export function assertStringLengths(req: FastifyRequest, max: number): void {
+  const visit = (value: unknown, path: string): void => {
+    if (typeof value === 'string') {
+      if (value.length > max) throw new AcdError('validation', `${path} is longer than ${max} characters`, { field: path });
+    } else if (Array.isArray(value)) value.forEach((v, i) => visit(v, `${path}[${i}]`));
+    else if (isPlainObject(value)) for (const [k, v] of Object.entries(value)) visit(v, path ? `${path}.${k}` : k);
+  };
+  for (const [, values] of sourcesOf(req)) visit(values, '');
+}
+
 /** Parameters that name a queue or an agent, wherever they come from (one value or a list). */
 const ID_PARAMETERS = ['agentId', 'queueId', 'agent', 'queue', 'agents', 'queues', 'session'];
 
