@@ -25,7 +25,7 @@ import { principalOfTicket } from '../auth/tickets.js';
 import { assertAgentMayJoin } from '../auth/queueJoin.js';
 import { guardAgentCommands, guardCallControl } from '../auth/commandGuards.js';
 import type { ApiApp, ApiDeps } from './deps.js';
-import { assertIdParameters, assertOneValuePerParameter, assertStringLengths, requestParameter as field } from './commandInput.js';
+import { checkRequestInput, rawQueryNames, requestParameter as field } from './commandInput.js';
 
 export interface RouteAuth {
   roles: readonly Role[];
@@ -71,7 +71,11 @@ export function handshakeCredential(settings: AuthSettings, req: IncomingMessage
 function presentedKey(req: FastifyRequest): string | undefined {
   const inHeaders = keyInHeaders(req.headers);
   if (inHeaders !== undefined) return inHeaders;
+  const queryNames = rawQueryNames(req);
   for (const name of ['ssid', 'token']) {
+    const inBody = typeof req.body === 'object' && req.body !== null && Object.hasOwn(req.body, name);
+    // In the query, only the exact name counts (`?%74oken=` is no credential).
+    if (!inBody && !queryNames.has(name)) continue;
     const value = field(req, name);
     if (typeof value === 'string' && value !== '') return value;
   }
@@ -125,9 +129,7 @@ export function installAuth(app: ApiApp, deps: ApiDeps): void {
   // route hook or validation, so an unauthenticated caller learns nothing about valid input.
   app.addHook('preValidation', async (req: FastifyRequest) => {
     // First: every parameter has one value, the one checked here and used by the handler.
-    assertStringLengths(req, deps.auth.settings.limits.maxStringLength);
-    assertOneValuePerParameter(req);
-    assertIdParameters(req);
+    checkRequestInput(req, deps.auth.settings.limits.maxStringLength);
     const route = req.routeOptions.config.auth ?? { roles: ADMIN };
     if (route === 'public') return;
     const principal = await authenticate(req, route, deps);

@@ -70,6 +70,27 @@ export function assertIdParameters(req: FastifyRequest): void {
   }
 }
 
+/**
+ * Everything the API checks in a request before authorizing it (the auth hook runs this first):
+ * a body that is JSON `null` (it would read as "no parameters"), over-long strings, a parameter
+ * with two values, ids that are not ids. Each is a 400 naming the parameter.
+ */
+export function checkRequestInput(req: FastifyRequest, maxStringLength: number): void {
+  if (req.body === null) throw new AcdError('validation', 'the body must be a JSON object, not null', { field: '(body)' });
+  assertStringLengths(req, maxStringLength);
+  assertOneValuePerParameter(req);
+  assertIdParameters(req);
+}
+
+/**
+ * The raw names in the query string, as sent (`%74oken` stays `%74oken`): credentials are
+ * recognised only under their exact names, so no spelling slips past the log redaction.
+ */
+export function rawQueryNames(req: FastifyRequest): Set<string> {
+  const query = req.url.split('?')[1]?.split('#')[0] ?? '';
+  return new Set(query.split('&').map((part) => part.split('=')[0]!));
+}
+
 /** The one value of parameter `name` (path, query or body); call after `assertOneValuePerParameter`. */
 export function requestParameter(req: FastifyRequest, name: string): unknown {
   for (const [, values] of sourcesOf(req)) if (Object.hasOwn(values, name)) return values[name];

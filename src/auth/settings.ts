@@ -4,6 +4,7 @@
  * or error message can leak one.
  */
 import { createHash } from 'node:crypto';
+import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import { Type, type Static } from 'typebox';
 import { DEFAULT_ENDPOINT_PATTERNS } from './endpoints.js';
 import { type Limits, LimitsFileSchema, resolveLimits } from './limits.js';
@@ -118,8 +119,18 @@ function checkedPatterns(patterns: string[]): string[] {
   return patterns;
 }
 
-const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
-export const isLoopback = (host: string): boolean => LOOPBACK.has(host) || host.startsWith('127.');
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
+/** Whether the API would listen on a loopback address only: parsed addresses, never name prefixes (`127.evil.example`). */
+export function isLoopback(host: string): boolean {
+  if (host === 'localhost') return true;
+  // An IPv4-mapped IPv6 address (::ffff:127.0.0.1) is its IPv4 address.
+  const v4 = /^::ffff:/i.test(host) ? host.slice(7) : host;
+  if (isIPv4(v4)) return LOOPBACK.check(v4, 'ipv4');
+  return isIPv6(host) && LOOPBACK.check(host, 'ipv6');
+}
 
 /** Settings for tests and embedding: open, no CORS, nothing allowed to originate. */
 export const OPEN_AUTH: AuthSettings = resolveAuthSettings(undefined);
