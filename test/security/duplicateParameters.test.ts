@@ -4,43 +4,34 @@
  * itself in the query and another agent in the body, and acted on the other agent).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type ApiHarness, startApi } from '../api/apiHarness.js';
-import { type HttpClient, httpClient, KEYS, TEST_AUTH } from '../api/httpClient.js';
+import { keyedApiPerTest } from '../api/apiHarness.js';
+import { KEYS, TEST_AUTH } from '../api/httpClient.js';
 import { type SecureEngine, startSecureEngine } from './secureEngine.js';
 
 const refused = { status: 400, body: { status: 'error', code: 'validation', message: expect.stringContaining('agent') } };
 
 describe('query and body naming different agents (plain routes)', () => {
-  let api: ApiHarness;
-  let http: HttpClient;
-  beforeEach(async () => {
-    api = await startApi({ auth: TEST_AUTH });
-    http = httpClient(await api.listen());
-  });
-  afterEach(async () => {
-    expect(await api.violations()).toEqual([]);
-    await api.close();
-  });
-  const members = async (queue: string) => (await api.services.admin.members(queue)).map((m) => m.agentId).sort();
+  const ctx = keyedApiPerTest();
+  const members = async (queue: string) => (await ctx.api.services.admin.members(queue)).map((m) => m.agentId).sort();
 
   it('refuses /queue/add, /queue/remove and /queue/pause with 400 and changes nothing', async () => {
-    expect(await http('POST', '/queue/add?agent=1001', { key: KEYS.agent1001, body: { agent: '2001', queue: 'sales' } })).toMatchObject(refused);
+    expect(await ctx.http('POST', '/queue/add?agent=1001', { key: KEYS.agent1001, body: { agent: '2001', queue: 'sales' } })).toMatchObject(refused);
     expect(await members('sales')).toEqual(['1001', '1002']);
-    expect(await http('POST', '/queue/remove?agent=1001', { key: KEYS.agent1001, body: { agent: '1002', queue: 'sales' } })).toMatchObject(refused);
+    expect(await ctx.http('POST', '/queue/remove?agent=1001', { key: KEYS.agent1001, body: { agent: '1002', queue: 'sales' } })).toMatchObject(refused);
     expect(await members('sales')).toEqual(['1001', '1002']);
-    expect(await http('POST', '/queue/pause?agent=1001', { key: KEYS.agent1001, body: { agent: '1002', queue: 'sales' } })).toMatchObject(refused);
-    expect((await api.services.admin.members('sales')).find((m) => m.agentId === '1002')?.paused).toBe(false);
+    expect(await ctx.http('POST', '/queue/pause?agent=1001', { key: KEYS.agent1001, body: { agent: '1002', queue: 'sales' } })).toMatchObject(refused);
+    expect((await ctx.api.services.admin.members('sales')).find((m) => m.agentId === '1002')?.paused).toBe(false);
   });
 
   it('refuses the clash for every key, admin included, and accepts the same value twice', async () => {
-    expect(await http('POST', '/queue/pause?agent=1001', { key: KEYS.admin, body: { agent: '1002', queue: 'sales' } })).toMatchObject(refused);
-    expect((await http('POST', '/queue/pause?agent=1001&queue=sales', { key: KEYS.agent1001, body: { agent: '1001', queue: 'sales' } })).status).toBe(200);
-    expect((await api.services.admin.members('sales')).find((m) => m.agentId === '1001')?.paused).toBe(true);
+    expect(await ctx.http('POST', '/queue/pause?agent=1001', { key: KEYS.admin, body: { agent: '1002', queue: 'sales' } })).toMatchObject(refused);
+    expect((await ctx.http('POST', '/queue/pause?agent=1001&queue=sales', { key: KEYS.agent1001, body: { agent: '1001', queue: 'sales' } })).status).toBe(200);
+    expect((await ctx.api.services.admin.members('sales')).find((m) => m.agentId === '1001')?.paused).toBe(true);
   });
 
   it('refuses a path parameter contradicted by the body', async () => {
-    expect(await http('POST', '/api/agents/1001/login', { key: KEYS.agent1001, body: { agentId: '1002' } })).toMatchObject({ status: 400 });
-    expect((await api.store.getAgent('1001'))?.status).toBe('logged_out');
+    expect(await ctx.http('POST', '/api/agents/1001/login', { key: KEYS.agent1001, body: { agentId: '1002' } })).toMatchObject({ status: 400 });
+    expect((await ctx.api.store.getAgent('1001'))?.status).toBe('logged_out');
   });
 });
 

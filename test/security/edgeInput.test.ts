@@ -4,34 +4,26 @@
  * credentials in the query count only under their exact names and are redacted from logs in any
  * spelling. (`__proto__` as an id: see ids.test.ts.)
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isLoopback } from '../../src/auth/settings.js';
 import { redactUrl } from '../../src/api/logging.js';
 import { loadConfig } from '../../src/config.js';
-import { type ApiHarness, startApi } from '../api/apiHarness.js';
-import { type HttpClient, httpClient, KEYS, TEST_AUTH } from '../api/httpClient.js';
+import { keyedApiPerTest } from '../api/apiHarness.js';
+import { KEYS } from '../api/httpClient.js';
 
-let api: ApiHarness;
-let http: HttpClient;
-beforeEach(async () => {
-  api = await startApi({ auth: TEST_AUTH });
-  http = httpClient(await api.listen());
-});
-afterEach(async () => {
-  await api.close();
-});
+const ctx = keyedApiPerTest();
 
 describe('request edges', () => {
   it('refuses a JSON null body with 400 and runs nothing', async () => {
-    const res = await http('POST', '/api/agents/1001/login', { key: KEYS.admin, body: null as unknown as object, headers: { 'content-type': 'application/json' } });
+    const res = await ctx.http('POST', '/api/agents/1001/login', { key: KEYS.admin, body: null as unknown as object, headers: { 'content-type': 'application/json' } });
     expect(res).toMatchObject({ status: 400, body: { status: 'error', code: 'validation' } });
-    expect((await api.store.getAgent('1001'))?.status).toBe('logged_out');
+    expect((await ctx.api.store.getAgent('1001'))?.status).toBe('logged_out');
   });
 
   it('answers bad percent-encoding and over-long parameters in our error shape', async () => {
-    const bad = await http('GET', '/api/agents/%E0%A4%A', { key: KEYS.admin });
+    const bad = await ctx.http('GET', '/api/agents/%E0%A4%A', { key: KEYS.admin });
     expect(bad).toMatchObject({ status: 400, body: { status: 'error', code: 'validation', message: expect.any(String) } });
-    const long = await http('GET', `/api/agents/${'a'.repeat(500)}`, { key: KEYS.admin });
+    const long = await ctx.http('GET', `/api/agents/${'a'.repeat(500)}`, { key: KEYS.admin });
     expect(long).toMatchObject({ status: 414, body: { status: 'error', code: 'validation' } });
   });
 });
@@ -46,16 +38,16 @@ describe('loopback check', () => {
 
 describe('credentials in the query', () => {
   it('recognises ssid / token only under their exact names', async () => {
-    expect((await http('POST', `/api/v2/liveQueue/count?ssid=${KEYS.supervisor}`)).status).toBe(200);
-    expect((await http('POST', `/api/v2/liveQueue/count?%73sid=${KEYS.supervisor}`)).status).toBe(401);
-    expect((await http('POST', `/api/v2/liveQueue/count?userId=sup&%74oken=${KEYS.supervisor}`)).status).toBe(401);
+    expect((await ctx.http('POST', `/api/v2/liveQueue/count?ssid=${KEYS.supervisor}`)).status).toBe(200);
+    expect((await ctx.http('POST', `/api/v2/liveQueue/count?%73sid=${KEYS.supervisor}`)).status).toBe(401);
+    expect((await ctx.http('POST', `/api/v2/liveQueue/count?userId=sup&%74oken=${KEYS.supervisor}`)).status).toBe(401);
   });
 
   it('redacts them from logged URLs in any spelling', async () => {
     for (const url of [`/x?%74oken=${KEYS.supervisor}`, `/x?a=1&TOKEN=${KEYS.supervisor}`, `/x?s%73id=${KEYS.supervisor}&b=2`, `/x?apikey=${KEYS.supervisor}`]) {
       expect(redactUrl(url), url).not.toContain(KEYS.supervisor);
     }
-    await http('POST', `/api/v2/liveQueue/count?%74oken=${KEYS.supervisor}&userId=sup`);
-    expect(JSON.stringify(api.logs)).not.toContain(KEYS.supervisor);
+    await ctx.http('POST', `/api/v2/liveQueue/count?%74oken=${KEYS.supervisor}&userId=sup`);
+    expect(JSON.stringify(ctx.api.logs)).not.toContain(KEYS.supervisor);
   });
 });
