@@ -128,11 +128,12 @@ export function installAuth(app: ApiApp, deps: ApiDeps): void {
   // preValidation: after the body is parsed (Live Queue credentials may be in it), before any
   // route hook or validation, so an unauthenticated caller learns nothing about valid input.
   app.addHook('preValidation', async (req: FastifyRequest) => {
-    // First: every parameter has one value, the one checked here and used by the handler.
-    checkRequestInput(req, deps.auth.settings.limits.maxStringLength);
     const route = req.routeOptions.config.auth ?? { roles: ADMIN };
-    if (route === 'public') return;
-    const principal = await authenticate(req, route, deps);
+    // An unauthenticated caller is refused before it learns anything about its input.
+    const principal = route === 'public' ? undefined : await authenticate(req, route, deps);
+    // Then every parameter has one value, the one authorized here and used by the handler.
+    checkRequestInput(req, deps.auth.settings.limits.maxStringLength);
+    if (route === 'public' || !principal) return;
     await authorize(req, route, principal, deps);
     req.principal = principal;
   });

@@ -29,6 +29,10 @@ describe('query and body naming different agents (plain routes)', () => {
     expect((await ctx.api.services.admin.members('sales')).find((m) => m.agentId === '1001')?.paused).toBe(true);
   });
 
+  it('answers 401 before judging the input of a caller without a key', async () => {
+    expect((await ctx.http('POST', '/queue/add?agent=1001', { body: { agent: '2001', queue: 'sales' } })).status).toBe(401);
+  });
+
   it('refuses a path parameter contradicted by the body', async () => {
     expect(await ctx.http('POST', '/api/agents/1001/login', { key: KEYS.agent1001, body: { agentId: '1002' } })).toMatchObject({ status: 400 });
     expect((await ctx.api.store.getAgent('1001'))?.status).toBe('logged_out');
