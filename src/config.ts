@@ -7,8 +7,11 @@ import { Type, type Static, type TSchema } from 'typebox';
 import Value from 'typebox/value';
 import { parse as parseYaml } from 'yaml';
 import type { AgentDef, QueueDef, ReasonCode } from './domain/queue.js';
+import { ID_MAX_LENGTH, ID_PATTERN } from './domain/ids.js';
 import { membershipRoutingProperties, resolveRouting, RoutingConfigError, routingSchemaProperties, Skills } from './acd/routingConfig.js';
 import { RESERVED_ROLES } from './acd/stasisArgs.js';
+import { createEndpointPolicy } from './auth/endpoints.js';
+import { hasControlCharacters } from './auth/pbxInput.js';
 import { AuthFileSchema, AuthSettingsError, isLoopback, resolveAuthSettings, type AuthSettings } from './auth/settings.js';
 import { resolveStatsSettings, StatsFileSchema, StatsSettingsError, type StatsSettings } from './stats/settings.js';
 import { ExperienceConfigError, experienceSchemaProperties, resolveExperience } from './acd/experienceConfig.js';
@@ -20,7 +23,7 @@ export class ConfigError extends Error {
   }
 }
 
-const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' });
+const Id = Type.String({ minLength: 1, maxLength: ID_MAX_LENGTH, pattern: ID_PATTERN });
 
 const Limits = Type.Object({ amber: Type.Number({ minimum: 0 }), red: Type.Number({ minimum: 0 }) }, { additionalProperties: false });
 const WallboardSchema = Type.Object(
@@ -31,11 +34,12 @@ const WallboardSchema = Type.Object(
 const QueueSchema = Type.Object(
   {
     id: Id,
-    name: Type.Optional(Type.String()),
+    name: Type.Optional(Type.String({ maxLength: 200 })),
     ...routingSchemaProperties,
     ringTimeoutS: Type.Optional(Type.Integer({ minimum: 1, maximum: 600 })),
     wrapupS: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600 })),
-    musicClass: Type.Optional(Type.String({ minLength: 1 })),
+    /** A musiconhold.conf class: a section name. */
+    musicClass: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' })),
     serviceLevelS: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
     wallboard: Type.Optional(WallboardSchema),
     ...experienceSchemaProperties,
@@ -51,8 +55,8 @@ const MembershipSchema = Type.Union([
 const AgentSchema = Type.Object(
   {
     id: Id,
-    name: Type.Optional(Type.String()),
-    endpoint: Type.Optional(Type.String({ minLength: 1 })),
+    name: Type.Optional(Type.String({ maxLength: 200 })),
+    endpoint: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     queues: Type.Optional(Type.Array(MembershipSchema)),
     wrapupS: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600 })),
     skills: Type.Optional(Skills),
@@ -61,7 +65,7 @@ const AgentSchema = Type.Object(
   { additionalProperties: false },
 );
 
-const ReasonSchema = Type.Object({ code: Id, label: Type.String({ minLength: 1 }) }, { additionalProperties: false });
+const ReasonSchema = Type.Object({ code: Id, label: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
 
 const FileSchema = Type.Object(
   {
@@ -151,6 +155,19 @@ function validate<S extends TSchema>(schema: S, value: unknown, prefix: string):
   throw new ConfigError(keyOf(worst.instancePath, prefix), `${worst.message}${extra}`);
 }
 
+/**
+ * Definition strings end up in Asterisk (sound names, dial strings, music classes) and in
+ * events and logs: none may carry a control character (CR/LF, NUL...).
+ */
+function rejectControlCharacters(value: unknown, key: string): void {
+  if (typeof value === 'string') {
+    if (hasControlCharacters(value)) throw new ConfigError(key, 'must not contain control characters (CR, LF, NUL...)');
+  } else if (Array.isArray(value)) value.forEach((v, i) => rejectControlCharacters(v, `${key}[${i}]`));
+  else if (typeof value === 'object' && value !== null) {
+    for (const [k, v] of Object.entries(value)) rejectControlCharacters(v, key ? `${key}.${k}` : k);
+  }
+}
+
 function unique(ids: string[], key: string): void {
   const seen = new Set<string>();
   ids.forEach((id, i) => {
@@ -162,6 +179,7 @@ function unique(ids: string[], key: string): void {
 /** Turns a parsed file into queue and agent definitions, checking cross references. */
 export function resolveConfigFile(raw: unknown): Pick<AcdConfig, 'queues' | 'agents' | 'reasons' | 'auth' | 'stats' | 'park' | 'outbound' | 'offerVariables'> {
   const file = validate(FileSchema, raw, '');
+  rejectControlCharacters({ queues: file.queues, agents: file.agents, reasons: file.reasons }, '');
   unique(file.queues.map((q) => q.id), 'queues');
   file.queues.forEach((q, i) => {
     if ((RESERVED_ROLES as readonly string[]).includes(q.id)) throw new ConfigError(`queues[${i}].id`, `'${q.id}' is reserved (Stasis role words: ${RESERVED_ROLES.join(', ')})`);
@@ -212,12 +230,38 @@ export function resolveConfigFile(raw: unknown): Pick<AcdConfig, 'queues' | 'age
 /** The auth and stats sections, their errors named like every other config key. */
 function sectionsOf(file: ConfigFile, queueIds: ReadonlySet<string>): Pick<AcdConfig, 'auth' | 'stats'> {
   try {
-    return { auth: resolveAuthSettings(file.auth), stats: resolveStatsSettings(file.stats, queueIds) };
+    const auth = resolveAuthSettings(file.auth);
+    checkEndpoints(file, auth);
+    auth.agentQueues = withConfiguredQueues(file, auth.agentQueues);
+    return { auth, stats: resolveStatsSettings(file.stats, queueIds) };
   } catch (e) {
     if (e instanceof AuthSettingsError) throw new ConfigError(`auth.${e.key}`, e.message);
     if (e instanceof StatsSettingsError) throw new ConfigError(`stats.${e.key}`, e.message);
     throw e;
   }
+}
+
+/** An agent may join its configured queues again after leaving them (src/auth/queueJoin.ts). */
+function withConfiguredQueues(file: ConfigFile, allowed: Record<string, string[]>): Record<string, string[]> {
+  const merged = { ...allowed };
+  for (const a of file.agents ?? []) {
+    const configured = (a.queues ?? []).map((m) => (typeof m === 'string' ? m : m.queue));
+    merged[a.id] = [...new Set([...(merged[a.id] ?? []), ...configured])];
+  }
+  return merged;
+}
+
+/** Agents' configured endpoints are dialled as they are: each must have an allowed form. */
+function checkEndpoints(file: ConfigFile, auth: AuthSettings): void {
+  const policy = createEndpointPolicy(auth);
+  (file.agents ?? []).forEach((a, i) => {
+    if (a.endpoint === undefined) return;
+    try {
+      policy.assertForm(a.endpoint);
+    } catch (e) {
+      throw new ConfigError(`agents[${i}].endpoint`, (e as Error).message);
+    }
+  });
 }
 
 /** Open mode (no API keys) serves anyone who can connect: only allowed on a loopback address. */

@@ -5,8 +5,10 @@
  *
  * - `roles`: who may call it. A route without `config.auth` is admin-only (deny by default);
  *   `config: { auth: 'public' }` opens it to anyone (health, pages, the OpenAPI document).
- * - `self`: the request field (path param, else query, else JSON body) naming the agent acted
- *   on; a key of role agent may only name its own agent.
+ * - `self`: the request parameter (path, query or JSON body: one value, see commandInput.ts)
+ *   naming the agent acted on; a key of role agent may only name its own agent.
+ * - `joins`: the request parameter naming a queue the agent acted on joins; a key of role agent
+ *   may only name a queue allowed for its agent (src/auth/queueJoin.ts).
  * - `ticket: true`: the credential is the `:ticket` path parameter (browser streams), not a key.
  *
  * Keys come as `x-api-key: <key>` or `authorization: Bearer <key>`, or — where the Live Queue
@@ -17,13 +19,19 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AcdError } from '../domain/errors.js';
 import { findApiKey, OPEN_PRINCIPAL, type Principal, principalOfKey } from '../auth/principal.js';
-import type { Role } from '../auth/settings.js';
+import type { AuthSettings, Role } from '../auth/settings.js';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { principalOfTicket } from '../auth/tickets.js';
+import { assertAgentMayJoin } from '../auth/queueJoin.js';
+import { guardAgentCommands, guardCallControl } from '../auth/commandGuards.js';
 import type { ApiApp, ApiDeps } from './deps.js';
+import { checkRequestInput, rawQueryNames, requestParameter as field } from './commandInput.js';
 
 export interface RouteAuth {
   roles: readonly Role[];
   self?: string;
+  /** The request parameter naming a queue the agent joins: an agent key may name only a queue allowed for it. */
+  joins?: string;
   ticket?: boolean;
 }
 
@@ -45,20 +53,29 @@ export const ADMIN: readonly Role[] = ['admin'];
 export const auth = (roles: readonly Role[], extra: Omit<RouteAuth, 'roles'> = {}) => ({ auth: { roles, ...extra } });
 export const PUBLIC = { auth: 'public' as const };
 
-function field(req: FastifyRequest, name: string): unknown {
-  for (const source of [req.params, req.query, req.body]) {
-    if (typeof source === 'object' && source !== null && name in source) return (source as Record<string, unknown>)[name];
-  }
-  return undefined;
+/** The key in `x-api-key` or `Authorization: Bearer`. */
+function keyInHeaders(headers: IncomingHttpHeaders): string | undefined {
+  const header = headers['x-api-key'];
+  if (typeof header === 'string' && header !== '') return header;
+  return /^Bearer\s+(\S+)$/i.exec(headers.authorization ?? '')?.[1];
+}
+
+/** The name of the credential a WebSocket handshake presents in its headers ('open' in open mode). */
+export function handshakeCredential(settings: AuthSettings, req: IncomingMessage): string | undefined {
+  if (settings.mode === 'open') return OPEN_PRINCIPAL.credential;
+  const presented = keyInHeaders(req.headers);
+  return presented === undefined ? undefined : findApiKey(settings, presented)?.name;
 }
 
 /** The key presented, from the headers or the Live Queue API's `ssid` / `token` fields. */
 function presentedKey(req: FastifyRequest): string | undefined {
-  const header = req.headers['x-api-key'];
-  if (typeof header === 'string' && header !== '') return header;
-  const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-  if (bearer) return bearer[1];
+  const inHeaders = keyInHeaders(req.headers);
+  if (inHeaders !== undefined) return inHeaders;
+  const queryNames = rawQueryNames(req);
   for (const name of ['ssid', 'token']) {
+    const inBody = typeof req.body === 'object' && req.body !== null && Object.hasOwn(req.body, name);
+    // In the query, only the exact name counts (`?%74oken=` is no credential).
+    if (!inBody && !queryNames.has(name)) continue;
     const value = field(req, name);
     if (typeof value === 'string' && value !== '') return value;
   }
@@ -85,14 +102,26 @@ async function authenticate(req: FastifyRequest, route: RouteAuth, deps: ApiDeps
   return principal;
 }
 
-function authorize(req: FastifyRequest, route: RouteAuth, principal: Principal): void {
+async function authorize(req: FastifyRequest, route: RouteAuth, principal: Principal, deps: ApiDeps): Promise<void> {
   if (!route.roles.includes(principal.role)) {
     throw new AcdError('forbidden', `role ${principal.role} may not ${req.method} ${req.routeOptions.url ?? req.url}`);
   }
-  if (route.self !== undefined && principal.role === 'agent') {
+  if (principal.role !== 'agent') return;
+  if (route.self !== undefined) {
     const target = field(req, route.self);
     if (target !== principal.agentId) throw new AcdError('forbidden', `an agent key may act only on its own agent (${principal.agentId})`, { field: route.self });
   }
+  if (route.joins !== undefined) {
+    const queue = field(req, route.joins);
+    if (typeof queue === 'string') await assertMayJoin(deps, principal.agentId!, queue);
+  }
+}
+
+/** AcdError forbidden unless `agentId` may join `queue` (src/auth/queueJoin.ts). */
+export async function assertMayJoin(deps: Pick<ApiDeps, 'auth' | 'admin' | 'store'>, agentId: string, queue: string): Promise<void> {
+  // An unknown queue is left to the store, which answers queue_not_found.
+  if (!(await deps.store.getQueue(queue))) return;
+  assertAgentMayJoin(deps.auth.settings.agentQueues, await deps.admin.agentDef(agentId), queue);
 }
 
 export function installAuth(app: ApiApp, deps: ApiDeps): void {
@@ -100,9 +129,12 @@ export function installAuth(app: ApiApp, deps: ApiDeps): void {
   // route hook or validation, so an unauthenticated caller learns nothing about valid input.
   app.addHook('preValidation', async (req: FastifyRequest) => {
     const route = req.routeOptions.config.auth ?? { roles: ADMIN };
-    if (route === 'public') return;
-    const principal = await authenticate(req, route, deps);
-    authorize(req, route, principal);
+    // An unauthenticated caller is refused before it learns anything about its input.
+    const principal = route === 'public' ? undefined : await authenticate(req, route, deps);
+    // Then every parameter has one value, the one authorized here and used by the handler.
+    checkRequestInput(req, deps.auth.settings.limits.maxStringLength);
+    if (route === 'public' || !principal) return;
+    await authorize(req, route, principal, deps);
     req.principal = principal;
   });
 }
@@ -135,4 +167,14 @@ export function principalOf(req: FastifyRequest): Principal {
 export function actor(req: FastifyRequest): string {
   const p = principalOf(req);
   return p === OPEN_PRINCIPAL ? 'api' : `${p.role}:${p.credential}`;
+}
+
+/** The dependencies with the commands the API exposes held to the endpoint policy (src/auth/endpoints.ts). */
+export function withEndpointGuards(deps: ApiDeps): ApiDeps {
+  const policy = deps.auth.endpoints;
+  return {
+    ...deps,
+    agents: guardAgentCommands(deps.agents, policy, (id) => deps.admin.agentDef(id)),
+    ...(deps.control ? { control: guardCallControl(deps.control, policy, deps.auth.settings.limits) } : {}),
+  };
 }

@@ -4,8 +4,9 @@
  * malformed JSON, wrong content type, too large) keep Fastify's status under the code
  * `validation`; anything else is a bug: 500 `internal`, logged, with a generic message.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AcdError, type ErrorCode, isAcdError } from '../domain/errors.js';
+import { redactUrl } from './logging.js';
 
 export interface ErrorBody {
   status: 'error';
@@ -25,13 +26,26 @@ function isFastifyRequestError(err: unknown): err is FastifyRequestError {
   return typeof code === 'string' && code.startsWith('FST_') && typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500;
 }
 
+/** Messages may quote what the client sent: never more than this much of it goes back or into logs. */
+export const MAX_ERROR_MESSAGE = 300;
+const bounded = (message: string) => (message.length > MAX_ERROR_MESSAGE ? `${message.slice(0, MAX_ERROR_MESSAGE)}…` : message);
+
 export function toErrorResponse(err: unknown): { statusCode: number; body: ErrorBody } {
-  if (isAcdError(err)) return { statusCode: err.status, body: { status: 'error', code: err.code, message: err.message } };
+  if (isAcdError(err)) return { statusCode: err.status, body: { status: 'error', code: err.code, message: bounded(err.message) } };
   if (isFastifyRequestError(err)) {
     const code: ErrorCode = err.statusCode === 404 ? 'not_found' : 'validation';
-    return { statusCode: err.statusCode, body: { status: 'error', code, message: err.message } };
+    return { statusCode: err.statusCode, body: { status: 'error', code, message: bounded(err.message) } };
   }
   return { statusCode: 500, body: { status: 'error', code: 'internal', message: 'internal error' } };
+}
+
+/**
+ * Fastify's `frameworkErrors` option: errors found before routing (a path parameter above
+ * maxParamLength → 414, bad percent-encoding → 400) leave in our shape too.
+ */
+export function answerFrameworkError(err: unknown, _req: FastifyRequest, reply: FastifyReply): void {
+  const { statusCode, body } = toErrorResponse(err);
+  void reply.code(statusCode).send(body);
 }
 
 export function installErrorHandling(app: FastifyInstance): void {
@@ -42,7 +56,7 @@ export function installErrorHandling(app: FastifyInstance): void {
     return reply.status(statusCode).send(body);
   });
   app.setNotFoundHandler((req, reply) => {
-    const { statusCode, body } = toErrorResponse(new AcdError('not_found', `no route for ${req.method} ${req.url.split('?')[0]}`));
+    const { statusCode, body } = toErrorResponse(new AcdError('not_found', `no route for ${req.method} ${redactUrl(req.url.split('?')[0]!)}`));
     return reply.status(statusCode).send(body);
   });
 }

@@ -7,14 +7,39 @@ import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 
 const SECRET_QUERY_PARAMS = ['token', 'apiKey', 'ssid'];
-const SECRET_QUERY = new RegExp(`([?&](?:${SECRET_QUERY_PARAMS.join('|')})=)[^&#]*`, 'g');
+const SECRET_NAMES = new Set(SECRET_QUERY_PARAMS.map((p) => p.toLowerCase()));
 const CENSOR = '[redacted]';
+
+/** A query parameter name as a server would read it (percent-decoded, any case). */
+function plainName(raw: string): string {
+  try {
+    return decodeURIComponent(raw.replace(/\+/g, ' ')).toLowerCase();
+  } catch {
+    return raw.toLowerCase();
+  }
+}
+
+/** Every credential-named parameter's value censored, whatever the spelling of its name (`%74oken`, `TOKEN`). */
+function redactQuery(query: string): string {
+  return query
+    .split('&')
+    .map((part) => {
+      const eq = part.indexOf('=');
+      const name = eq < 0 ? part : part.slice(0, eq);
+      return SECRET_NAMES.has(plainName(name)) ? `${name}=${CENSOR}` : part;
+    })
+    .join('&');
+}
 
 /** Stream tickets travel as the first path segment (`/<ticket>/sse`). */
 const TICKET_PATH = /^\/[A-Za-z0-9_-]{32}(?=\/(?:sse|long-poll|websocket)\b)/;
 
 export function redactUrl(url: string): string {
-  return url.replace(SECRET_QUERY, `$1${CENSOR}`).replace(TICKET_PATH, `/${CENSOR}`);
+  const q = url.indexOf('?');
+  const path = (q < 0 ? url : url.slice(0, q)).replace(TICKET_PATH, `/${CENSOR}`);
+  if (q < 0) return path;
+  const [query = '', fragment] = url.slice(q + 1).split(/#(.*)/s);
+  return `${path}?${redactQuery(query)}${fragment === undefined ? '' : `#${fragment}`}`;
 }
 
 function serializeRequest(req: FastifyRequest): Record<string, unknown> {

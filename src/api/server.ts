@@ -6,13 +6,14 @@
 import { type TypeBoxTypeProvider, TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import Fastify from 'fastify';
 import type { ApiApp, ApiDeps, ApiOptions, SseOptions } from './deps.js';
-import { installErrorHandling } from './errors.js';
+import { answerFrameworkError, installErrorHandling } from './errors.js';
 import { createApiLogger } from './logging.js';
 import { agentRoutes } from './routes/agents.js';
 import { eventRoutes } from './routes/events.js';
 import { queueRoutes } from './routes/queues.js';
 import { siteRoutes } from './routes/site.js';
-import { installAuth, installCors } from './auth.js';
+import { handshakeCredential, installAuth, installCors, withEndpointGuards } from './auth.js';
+import { configureUpgrades } from './upgrade.js';
 import { adminAgentRoutes } from './routes/adminAgents.js';
 import { adminQueueRoutes } from './routes/adminQueues.js';
 import { callRoutes } from './routes/calls.js';
@@ -30,8 +31,10 @@ import { attachCtiWebSocket } from '../cti/wsServer.js';
 
 const SSE_DEFAULTS: SseOptions = { heartbeatMs: 15_000, retryMs: 2_000, maxBufferedBytes: 1 << 20 };
 
-export async function buildApi(deps: ApiDeps, options: ApiOptions = {}): Promise<ApiApp> {
-  const app = Fastify({ loggerInstance: createApiLogger(deps.logger) }).withTypeProvider<TypeBoxTypeProvider>();
+export async function buildApi(rawDeps: ApiDeps, options: ApiOptions = {}): Promise<ApiApp> {
+  const deps = withEndpointGuards(rawDeps);
+  const { limits } = deps.auth.settings;
+  const app = Fastify({ loggerInstance: createApiLogger(deps.logger), bodyLimit: limits.bodyLimitBytes, frameworkErrors: answerFrameworkError }).withTypeProvider<TypeBoxTypeProvider>();
   // TypeBox's own checker: converts query/params/header strings to the schema's types, leaves
   // JSON bodies as sent (a number where a string is due is an error, not a coercion).
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
@@ -39,7 +42,9 @@ export async function buildApi(deps: ApiDeps, options: ApiOptions = {}): Promise
   installErrorHandling(app);
   installCors(app, deps.auth.settings.corsOrigins);
   installAuth(app, deps);
-  const streams = createStreamTransport(deps.events, createStreamCap(deps.auth.settings.maxStreamsPerCredential), { ...SSE_DEFAULTS, ...options.sse });
+  const cap = createStreamCap(deps.auth.settings.maxStreamsPerCredential);
+  configureUpgrades(app, { maxPayload: limits.wsMaxPayloadBytes, cap, credentialOf: (req) => handshakeCredential(deps.auth.settings, req) });
+  const streams = createStreamTransport(deps.events, cap, { ...SSE_DEFAULTS, ...options.sse });
   // Open SSE streams are ended (ticket streams with a `close` event) or close() would wait for them.
   app.addHook('preClose', async () => {
     for (const stream of streams.open) stream.end();

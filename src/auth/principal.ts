@@ -17,6 +17,8 @@ export interface Principal {
   /** Set for role agent: the only agent it may act on. */
   agentId?: string;
   credential: string;
+  /** Set for API keys (and their tickets): the SHA-256 of the key, so a ticket dies with its key. */
+  keyHash?: string;
   /** Set for tickets: the events it may see (an event matches when its agent or queue is listed). */
   scope?: StreamScope;
 }
@@ -35,5 +37,5 @@ export function findApiKey(settings: AuthSettings, presented: string): ApiKey | 
 }
 
 export function principalOfKey(key: ApiKey): Principal {
-  return { role: key.role, agentId: key.agentId, credential: key.name };
+  return { role: key.role, agentId: key.agentId, credential: key.name, keyHash: key.keyHash };
 }

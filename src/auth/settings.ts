@@ -4,7 +4,10 @@
  * or error message can leak one.
  */
 import { createHash } from 'node:crypto';
+import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import { Type, type Static } from 'typebox';
+import { DEFAULT_ENDPOINT_PATTERNS } from './endpoints.js';
+import { type Limits, LimitsFileSchema, resolveLimits } from './limits.js';
 
 export const ROLES = ['admin', 'supervisor', 'agent'] as const;
 export type Role = (typeof ROLES)[number];
@@ -35,6 +38,16 @@ export const AuthFileSchema = Type.Object(
     maxStreamsPerCredential: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
     /** Seconds a stream ticket stays valid after its last use. */
     ticketTtlS: Type.Optional(Type.Integer({ minimum: 5, maximum: 86_400 })),
+    /** Dial string forms (regular expressions) any agent or supervisor endpoint must match; default: see src/auth/endpoints.ts. */
+    endpointPatterns: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 500 }), { minItems: 1, maxItems: 100 })),
+    /** Per agent id: endpoints it may log in on besides its configured one (exact or Asterisk patterns). */
+    agentEndpoints: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1, maxLength: 200 })))),
+    /** Supervisor phones for monitor / whisper / barge (exact or Asterisk patterns); absent = any endpoint of a valid form. */
+    supervisorEndpoints: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }))),
+    /** Per agent id: queues it may join itself besides its configured memberships. */
+    agentQueues: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1, maxLength: 64 })))),
+    /** Size limits on requests, WebSocket messages and channel variables (src/auth/limits.ts). */
+    limits: Type.Optional(LimitsFileSchema),
   },
   { additionalProperties: false },
 );
@@ -56,6 +69,11 @@ export interface AuthSettings {
   destinationAllowList: string[];
   maxStreamsPerCredential: number;
   ticketTtlS: number;
+  endpointPatterns: string[];
+  agentEndpoints: Record<string, string[]>;
+  supervisorEndpoints: string[];
+  agentQueues: Record<string, string[]>;
+  limits: Limits;
 }
 
 export const hashKey = (key: string): string => createHash('sha256').update(key).digest('hex');
@@ -82,11 +100,37 @@ export function resolveAuthSettings(file: AuthFile | undefined): AuthSettings {
     destinationAllowList: file?.destinationAllowList ?? [],
     maxStreamsPerCredential: file?.maxStreamsPerCredential ?? 20,
     ticketTtlS: file?.ticketTtlS ?? 60,
+    endpointPatterns: checkedPatterns(file?.endpointPatterns ?? DEFAULT_ENDPOINT_PATTERNS),
+    agentEndpoints: file?.agentEndpoints ?? {},
+    supervisorEndpoints: file?.supervisorEndpoints ?? [],
+    agentQueues: file?.agentQueues ?? {},
+    limits: resolveLimits(file?.limits),
   };
 }
 
-const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
-export const isLoopback = (host: string): boolean => LOOPBACK.has(host) || host.startsWith('127.');
+function checkedPatterns(patterns: string[]): string[] {
+  patterns.forEach((p, i) => {
+    try {
+      new RegExp(p);
+    } catch (e) {
+      throw new AuthSettingsError(`endpointPatterns[${i}]`, `is not a regular expression: ${(e as Error).message}`);
+    }
+  });
+  return patterns;
+}
+
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
+/** Whether the API would listen on a loopback address only: parsed addresses, never name prefixes (`127.evil.example`). */
+export function isLoopback(host: string): boolean {
+  if (host === 'localhost') return true;
+  // An IPv4-mapped IPv6 address (::ffff:127.0.0.1) is its IPv4 address.
+  const v4 = /^::ffff:/i.test(host) ? host.slice(7) : host;
+  if (isIPv4(v4)) return LOOPBACK.check(v4, 'ipv4');
+  return isIPv6(host) && LOOPBACK.check(host, 'ipv6');
+}
 
 /** Settings for tests and embedding: open, no CORS, nothing allowed to originate. */
 export const OPEN_AUTH: AuthSettings = resolveAuthSettings(undefined);

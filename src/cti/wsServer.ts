@@ -7,10 +7,9 @@
  * same auth hook and route `config.auth` decide who may open which session.
  */
 import type { Logger } from 'pino';
-import { WebSocketServer } from 'ws';
 import type { ApiApp } from '../api/deps.js';
 import type { EventHub } from '../api/eventHub.js';
-import { onUpgrade, refuseUpgrade } from '../api/upgrade.js';
+import { onUpgrade, refuseUpgrade, webSocketServer } from '../api/upgrade.js';
 import type { CtiDeps, SessionRole } from './commands.js';
 import { startSession } from './session.js';
 
@@ -18,7 +17,7 @@ const WS_PATH = /^\/api\/cti\/ws\/(agents|supervisors)\/([^/]+)$/;
 const CREDENTIAL_HEADERS = ['x-api-key', 'authorization'] as const;
 
 export function attachCtiWebSocket(app: ApiApp, deps: CtiDeps, hub: EventHub, logger: Logger): void {
-  const wss = new WebSocketServer({ noServer: true });
+  const wss = webSocketServer(app);
   onUpgrade(app, WS_PATH, (req, socket, head, match) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const [, kind, rawSession] = match;
@@ -39,7 +38,7 @@ export function attachCtiWebSocket(app: ApiApp, deps: CtiDeps, hub: EventHub, lo
         logger.error({ err }, 'CTI handshake failed');
         refuseUpgrade(socket, 500, { status: 'error', code: 'internal', message: 'internal error' });
       });
-  });
+  }, { countSessions: true });
   // preClose: the HTTP server's close waits for open sockets, upgraded ones included.
   app.addHook('preClose', async () => {
     for (const ws of wss.clients) ws.terminate();

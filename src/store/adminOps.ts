@@ -6,7 +6,7 @@
 import type { Redis } from 'ioredis';
 import type { AgentDef, Membership } from '../domain/queue.js';
 import type { ErrorCode } from '../domain/errors.js';
-import { storeKeys } from './keys.js';
+import { queueId, storeKeys } from './keys.js';
 import { registerScripts } from './scripts.js';
 import { mapScriptErrors } from './scriptErrors.js';
 
@@ -62,7 +62,7 @@ function explainMember(queue: string, agentId: string) {
 export function createAdminOps(redis: Redis, tenant: string): AdminOps {
   const keys = storeKeys(tenant);
   const run = registerScripts(redis);
-  const pausedKey = (queue: string) => `${keys.prefix}queue:${queue}:paused`;
+  const pausedKey = (queue: string) => `${keys.prefix}queue:${queueId(queue)}:paused`;
 
   const pausedIn = async (agentId: string): Promise<Map<string, PausedEntry>> => {
     const queues = await redis.smembers(keys.queues);
@@ -78,7 +78,7 @@ export function createAdminOps(redis: Redis, tenant: string): AdminOps {
 
   const pauseMember: AdminOps['pauseMember'] = async (queue, agentId, paused, reason) => {
     const reply = (await mapScriptErrors(
-      run('pauseMember', [keys.agent(agentId), keys.events], [keys.prefix, agentId, queue, paused ? '1' : '0', reason]),
+      run('pauseMember', [keys.agent(agentId), keys.events], [keys.prefix, agentId, queueId(queue), paused ? '1' : '0', reason]),
       explainMember(queue, agentId),
     )) as [number, number];
     return reply[0] === 1;
@@ -93,7 +93,7 @@ export function createAdminOps(redis: Redis, tenant: string): AdminOps {
       return { existed: reply[0] === 1 };
     },
     async removeMember(queue, agentId) {
-      await mapScriptErrors(run('removeMember', [keys.agent(agentId), keys.events], [keys.prefix, agentId, queue]), explainMember(queue, agentId));
+      await mapScriptErrors(run('removeMember', [keys.agent(agentId), keys.events], [keys.prefix, agentId, queueId(queue)]), explainMember(queue, agentId));
     },
     pauseMember,
     async members(queue) {

@@ -1,4 +1,5 @@
 /** Queue and agent definitions, agent commands and wrap-up: thin wrappers over the Lua scripts. */
+import { isId } from '../domain/ids.js';
 import { IDLE_STATUSES, type AgentSnapshot, type AgentStatus } from '../domain/agent.js';
 import type { ErrorCode } from '../domain/errors.js';
 import type { AgentDef, QueueDef } from '../domain/queue.js';
@@ -44,8 +45,9 @@ export function createAgentOps({ redis, keys, run }: StoreContext): AgentOps {
       explain(agentId, command),
     ).then(agentFromReply);
 
+  // Lookups by a string that is no id (a channel name, `1001:queues`) find nothing; writes refuse it (keys.ts).
   const getAgents = async (ids: string[]): Promise<AgentSnapshot[]> => {
-    const hashes = await readHashes(redis, ids.flatMap((id) => [keys.agent(id), keys.agentQueues(id)]));
+    const hashes = await readHashes(redis, ids.filter(isId).flatMap((id) => [keys.agent(id), keys.agentQueues(id)]));
     const agents: AgentSnapshot[] = [];
     for (let i = 0; i < hashes.length; i += 2) {
       if (!isEmpty(hashes[i])) agents.push(agentFromHash(hashes[i], hashes[i + 1]));
@@ -54,7 +56,7 @@ export function createAgentOps({ redis, keys, run }: StoreContext): AgentOps {
   };
 
   const getQueues = async (ids: string[]): Promise<QueueDef[]> =>
-    (await readHashes(redis, ids.map(keys.queue))).filter((h) => !isEmpty(h)).map(queueFromHash);
+    (await readHashes(redis, ids.filter(isId).map(keys.queue))).filter((h) => !isEmpty(h)).map(queueFromHash);
 
   const byId = <T extends { id: string }>(items: T[]) => items.sort((a, b) => a.id.localeCompare(b.id));
 

@@ -4,6 +4,7 @@
  * build per-agent / per-queue keys from the prefix (the layout below is mirrored in the Lua).
  */
 import { AcdError } from '../domain/errors.js';
+import { assertId } from '../domain/ids.js';
 
 /** Tenant names become part of a hash tag and a SCAN pattern: no braces, no glob characters. */
 const TENANT_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -17,28 +18,41 @@ export function tenantPrefix(tenant: string): string {
 
 export type StoreKeys = ReturnType<typeof storeKeys>;
 
+/**
+ * Queue and agent ids become parts of keys: one that is not an id (`sales:members`) would name
+ * another key of another type, so the store refuses it (AcdError validation) before any command.
+ */
+export function queueId(id: string): string {
+  assertId(id, 'queue');
+  return id;
+}
+export function agentId(id: string): string {
+  assertId(id, 'agent');
+  return id;
+}
+
 export function storeKeys(tenant: string) {
   const prefix = tenantPrefix(tenant);
   return {
     prefix,
     /** Hash: status, reason, since, endpoint, defaultEndpoint, call, version, name, wrapupS, callsTaken, lastIdle. */
-    agent: (id: string) => `${prefix}agent:${id}`,
+    agent: (id: string) => `${prefix}agent:${agentId(id)}`,
     /** Hash: queue → penalty. */
-    agentQueues: (id: string) => `${prefix}agent:${id}:queues`,
+    agentQueues: (id: string) => `${prefix}agent:${agentId(id)}:queues`,
     /** Hash: the QueueDef fields. */
-    queue: (id: string) => `${prefix}queue:${id}`,
+    queue: (id: string) => `${prefix}queue:${queueId(id)}`,
     /** Hash: agent → penalty. */
-    queueMembers: (id: string) => `${prefix}queue:${id}:members`,
+    queueMembers: (id: string) => `${prefix}queue:${queueId(id)}:members`,
     /** Zset: ready member agents, score = idle-since ms (first = longest idle). */
-    queueIdle: (id: string) => `${prefix}queue:${id}:idle`,
+    queueIdle: (id: string) => `${prefix}queue:${queueId(id)}:idle`,
     /** Zset: waiting call ids, score = priority band then arrival sequence (first = next). */
-    queueWaiting: (id: string) => `${prefix}queue:${id}:waiting`,
+    queueWaiting: (id: string) => `${prefix}queue:${queueId(id)}:waiting`,
     /** Routing indexes (lua/includes/pools.lua, waiting.lua): zset of "<penalty>|<profile>" pools; one pool. */
-    queuePools: (id: string) => `${prefix}queue:${id}:pools`,
-    queuePool: (id: string, penalty: number | string, profile: string) => `${prefix}queue:${id}:pool:${penalty}:${profile}`,
+    queuePools: (id: string) => `${prefix}queue:${queueId(id)}:pools`,
+    queuePool: (id: string, penalty: number | string, profile: string) => `${prefix}queue:${queueId(id)}:pool:${penalty}:${profile}`,
     /** Set of waiting requirement texts; zset of the waiting callers with one of them. */
-    queueSigs: (id: string) => `${prefix}queue:${id}:waiting:sigs`,
-    queueWaitingSig: (id: string, sig: string) => `${prefix}queue:${id}:waiting:sig:${sig}`,
+    queueSigs: (id: string) => `${prefix}queue:${queueId(id)}:waiting:sigs`,
+    queueWaitingSig: (id: string, sig: string) => `${prefix}queue:${queueId(id)}:waiting:sig:${sig}`,
     /** Hash agent channel → agent id: the legs a call is offered on. */
     callOffers: (id: string) => `${prefix}call:${id}:offers`,
     /** Hash: the CallSnapshot fields + score, version, ringStartedAt. */

@@ -29,8 +29,14 @@ const agentInput = commandInput(
 );
 const Ok = Type.Object({ status: Type.Literal('ok') });
 
-export function adminAgentRoutes(app: ApiApp, { store, admin, agents }: ApiDeps): void {
+export function adminAgentRoutes(app: ApiApp, { store, admin, agents, auth: apiAuth }: ApiDeps): void {
   const queueIds = async () => (await store.listQueues()).map((q) => q.id);
+  /** A definition as the file would give it, its endpoint of an allowed form (toll-fraud guard). */
+  const resolve = async (input: Record<string, unknown>): Promise<AgentDef> => {
+    const def = resolveAgent(input, await queueIds());
+    if (def.endpoint !== '') apiAuth.endpoints.assertForm(def.endpoint);
+    return def;
+  };
 
   /** Writes a definition; memberships paused in a queue stay paused (penalty updated there). */
   async function save(def: AgentDef, paused: string[]): Promise<void> {
@@ -43,7 +49,7 @@ export function adminAgentRoutes(app: ApiApp, { store, admin, agents }: ApiDeps)
     '/agents',
     { config: auth(ADMIN), schema: { tags, summary: 'Create an agent (logged out)', ...agentInput.schema, response: { 201: AgentSnapshotSchema, ...errorResponses } }, preValidation: agentInput.preValidation },
     async (req, reply) => {
-      const def = resolveAgent(req.body, await queueIds());
+      const def = await resolve(req.body);
       if (await store.getAgent(def.id)) throw new AcdError('conflict', `agent '${def.id}' already exists`, { field: 'id' });
       await store.upsertAgent(def);
       req.log.info({ agent: def.id, by: actor(req) }, 'agent created');
@@ -63,7 +69,7 @@ export function adminAgentRoutes(app: ApiApp, { store, admin, agents }: ApiDeps)
       if (!current) throw new AcdError('agent_not_found', `agent '${req.params.agentId}' does not exist`, { field: 'agentId' });
       if (req.body.id !== undefined && req.body.id !== current.id) throw new AcdError('validation', 'id cannot be changed', { field: 'id' });
       const { paused, ...stored } = current;
-      const def = resolveAgent({ ...plain(stored), ...req.body, id: current.id }, await queueIds());
+      const def = await resolve({ ...plain(stored), ...req.body, id: current.id });
       await save(def, paused);
       req.log.info({ agent: def.id, by: actor(req) }, 'agent changed');
       return store.getAgent(def.id);

@@ -13,7 +13,7 @@ import { Type } from 'typebox';
 import type { CallControl } from '../../acd/control/index.js';
 import { runCommand, type CtiDeps } from '../../cti/commands.js';
 import { sessionState } from '../../cti/state.js';
-import { ALL_ROLES, auth, STAFF } from '../auth.js';
+import { ALL_ROLES, assertMayJoin, auth, STAFF } from '../auth.js';
 import type { ApiApp, ApiDeps } from '../deps.js';
 import { errorResponses } from '../schemas.js';
 import { AcdError } from '../../domain/errors.js';
@@ -34,7 +34,12 @@ export const ctiDepsOf = (deps: ApiDeps & { control: CallControl }): CtiDeps => 
   control: deps.control,
   reasons: deps.reasons,
   assertDestinationAllowed: deps.auth?.assertDestinationAllowed,
-  joinQueue: deps.admin ? (queue, agentId) => deps.admin.setMember(queue, agentId, 0, false) : undefined,
+  joinQueue: deps.admin
+    ? async (queue, agentId) => {
+        await assertMayJoin(deps, agentId, queue);
+        return deps.admin.setMember(queue, agentId, 0, false);
+      }
+    : undefined,
 });
 
 export function ctiRoutes(app: ApiApp, deps: ApiDeps & { control: CallControl }): void {

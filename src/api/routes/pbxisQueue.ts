@@ -75,7 +75,7 @@ export function pbxisQueueRoutes(app: ApiApp, { store, admin, stats }: ApiDeps):
 
   app.post(
     '/queue/add',
-    { config: self, schema: { tags, summary: 'Add an agent to a queue', ...addInput.schema, response: { 200: Ok, ...errorResponses } }, preValidation: addInput.preValidation },
+    { config: auth(ALL_ROLES, { self: 'agent', joins: 'queue' }), schema: { tags, summary: 'Add an agent to a queue', ...addInput.schema, response: { 200: Ok, ...errorResponses } }, preValidation: addInput.preValidation },
     async (req) => {
       await admin.setMember(req.body.queue, req.body.agent, req.body.penalty ?? 0, false);
       return ok;

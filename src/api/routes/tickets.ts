@@ -6,7 +6,6 @@
  * a long-poll without `after` continues where the ticket's previous poll ended.
  */
 import { Type } from 'typebox';
-import { WebSocketServer } from 'ws';
 import { principalOfTicket, TICKET_PATTERN } from '../../auth/tickets.js';
 import { AcdError } from '../../domain/errors.js';
 import { ALL_ROLES, auth, principalOf } from '../auth.js';
@@ -16,7 +15,7 @@ import { isStreamId } from '../streamId.js';
 import { LongPollQuery, LongPollReply, StreamId } from '../streamSchemas.js';
 import { serveSse, serveWebSocket, visibleTo } from '../streams.js';
 import type { StreamTransport } from '../streamTransport.js';
-import { onUpgrade, refuseUpgrade } from '../upgrade.js';
+import { onUpgrade, refuseUpgrade, webSocketServer } from '../upgrade.js';
 
 const tags = ['streams'];
 const TicketParams = Type.Object({ ticket: Type.String({ pattern: TICKET_PATTERN }) });
@@ -117,7 +116,7 @@ export function ticketRoutes(app: ApiApp, deps: ApiDeps, transport: StreamTransp
     },
   );
 
-  const wss = new WebSocketServer({ noServer: true });
+  const wss = webSocketServer(app);
   app.addHook('onClose', async () => {
     for (const ws of wss.clients) ws.close(1001, 'server shutting down');
     wss.close();
