@@ -15,6 +15,11 @@ export function reasonLabel(reasons: ReasonLists, code: string): string {
   return [...reasons.notReady, ...reasons.logout].find((r) => r.code === code)?.label ?? '';
 }
 
+/** `agent.state`'s `pending`: the status asked for the end of the call, with the reason's label. */
+export function pendingOf(reasons: ReasonLists, pending: { status: string; reason: string } | undefined): { pending?: { status: string; reason: string; label: string } } {
+  return pending ? { pending: { ...pending, label: reasonLabel(reasons, pending.reason) } } : {};
+}
+
 const droppedDialog = (callId: string, queue: string, agentId: string): Dialog => ({
   callId,
   queue,
@@ -36,7 +41,10 @@ function asyncError(out: (event: string, data: Record<string, unknown>) => CtiEv
 export async function ctiEventsFor(role: SessionRole, session: string, e: AcdEvent, store: AcdStore, reasons: ReasonLists): Promise<CtiEvent[]> {
   const out = (event: string, data: Record<string, unknown>): CtiEvent => ({ event, target: session, data });
   if (e.type === 'AgentStatus' && (role === 'supervisor' || e.agentId === session)) {
-    return [out('agent.state', { agentId: e.agentId, status: e.status, previous: e.previous, reason: e.reason, label: reasonLabel(reasons, e.reason), callId: e.callId, by: e.by })];
+    return [out('agent.state', { agentId: e.agentId, status: e.status, previous: e.previous, reason: e.reason, label: reasonLabel(reasons, e.reason), callId: e.callId, by: e.by, ...pendingOf(reasons, e.pending) })];
+  }
+  if (e.type === 'AgentPendingStatus' && (role === 'supervisor' || e.agentId === session)) {
+    return [out('agent.state', { agentId: e.agentId, status: e.status, previous: e.status, reason: '', label: '', callId: e.callId, by: e.by, ...pendingOf(reasons, { status: e.pending, reason: e.reason }) })];
   }
   if (role === 'supervisor') {
     if (e.type === 'CallControl' && e.action === 'monitor' && e.by === `supervisor:${session}`) {

@@ -8,10 +8,11 @@ import type { Logger } from 'pino';
 import { WebSocket } from 'ws';
 import type { EventHub } from '../api/eventHub.js';
 import { runCommand, type CtiDeps, type SessionRole } from './commands.js';
-import { ctiEventsFor, reasonLabel } from './events.js';
+import { ctiEventsFor, pendingOf, reasonLabel } from './events.js';
 import { parseTarget, toFailure, type CtiEvent, type CtiRequest } from './protocol.js';
 import { sessionState } from './state.js';
 import { AcdError } from '../domain/errors.js';
+import type { AgentSnapshot } from '../domain/agent.js';
 
 export interface SessionOptions {
   ws: WebSocket;
@@ -39,8 +40,8 @@ function parseRequest(raw: string): CtiRequest {
 
 async function initialEvents(o: SessionOptions): Promise<CtiEvent[]> {
   const ev = (event: string, data: Record<string, unknown>): CtiEvent => ({ event, target: o.session, data });
-  const agentState = (a: { id: string; status: string; reason: string; callId: string }) =>
-    ev('agent.state', { agentId: a.id, status: a.status, reason: a.reason, label: reasonLabel(o.deps.reasons, a.reason), callId: a.callId, by: '' });
+  const agentState = (a: AgentSnapshot) =>
+    ev('agent.state', { agentId: a.id, status: a.status, reason: a.reason, label: reasonLabel(o.deps.reasons, a.reason), callId: a.callId, by: '', ...pendingOf(o.deps.reasons, a.pending) });
   if (o.role === 'supervisor') {
     const monitor = o.deps.control.monitorOf(o.session);
     return [...(await o.deps.store.listAgents()).map(agentState), ...(monitor ? [ev('supervisor.state', { ...monitor })] : [])];

@@ -153,6 +153,19 @@ describe('CTI WebSocket, agent session', () => {
     await d.event('dialog.state', (x) => x.callId === id && x.state === 'dropped');
   });
 
+  it('notReady during a call is accepted for its end, shown as pending, and restored on reconnect', async () => {
+    await start();
+    await h.connectedCall();
+    const c = await open('agents/a1');
+    await c.event('session.initialized');
+    expect(await c.command('notReady', 'a1', { reason: 'break' })).toMatchObject({ result: 'success', data: { status: 'busy', pending: { status: 'not_ready', reason: 'break' } } });
+    expect((await c.event('agent.state', (d) => d.pending !== undefined)).data).toMatchObject({ status: 'busy', pending: { status: 'not_ready', reason: 'break', label: 'Break' }, by: 'agent' });
+    const again = await open('agents/a1');
+    expect((await again.event('agent.state')).data).toMatchObject({ status: 'busy', pending: { status: 'not_ready', reason: 'break' } });
+    await c.command('release', 'a1');
+    expect((await c.event('agent.state', (d) => d.status !== 'busy')).data).toMatchObject({ status: 'not_ready', reason: 'break', label: 'Break' });
+  });
+
   it('restores an agent already on a call when it (re)connects', async () => {
     await start();
     h.sim.setEndpoint('PJSIP/a1', { kind: 'answer', ringMs: 100 });
