@@ -9,7 +9,7 @@ import { WebSocket } from 'ws';
 import type { EventHub } from '../api/eventHub.js';
 import { runCommand, type CtiDeps, type SessionRole } from './commands.js';
 import { ctiEventsFor, pendingOf, reasonLabel } from './events.js';
-import { parseTarget, toFailure, type CtiEvent, type CtiRequest } from './protocol.js';
+import { parseRequest, parseTarget, toFailure, type CtiEvent, type CtiRequest } from './protocol.js';
 import { sessionState } from './state.js';
 import { AcdError } from '../domain/errors.js';
 import type { AgentSnapshot } from '../domain/agent.js';
@@ -21,21 +21,6 @@ export interface SessionOptions {
   deps: CtiDeps;
   hub: EventHub;
   logger: Logger;
-}
-
-function parseRequest(raw: string): CtiRequest {
-  let msg: unknown;
-  try {
-    msg = JSON.parse(raw);
-  } catch {
-    throw new AcdError('validation', 'message is not JSON');
-  }
-  const m = msg as Partial<CtiRequest>;
-  if (typeof m !== 'object' || m === null || typeof m.command !== 'string' || typeof m.target !== 'string') {
-    throw new AcdError('validation', 'a request is {"command": string, "target": string, "data"?: object}');
-  }
-  if (m.data !== undefined && (typeof m.data !== 'object' || m.data === null || Array.isArray(m.data))) throw new AcdError('validation', 'data must be an object', { field: 'data' });
-  return { command: m.command, target: m.target, data: m.data ?? {} };
 }
 
 async function initialEvents(o: SessionOptions): Promise<CtiEvent[]> {

@@ -5,12 +5,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { createEventHub, type EventHub } from '../../src/api/eventHub.js';
-import { buildApi } from '../../src/api/server.js';
-import { resolveConfigFile } from '../../src/config.js';
-import { createApiServices } from '../../src/api/services.js';
-import { type AuthFile, resolveAuthSettings } from '../../src/auth/settings.js';
-import { startHarness, waitFor, type Harness } from '../helpers/acdHarness.js';
+import type { AuthFile } from '../../src/auth/settings.js';
+import { waitFor, type Harness } from '../helpers/acdHarness.js';
+import { startCtiApi, type CtiApi } from './ctiApi.js';
 import { CtiClient } from './ctiClient.js';
 
 const config = {
@@ -24,27 +21,14 @@ const config = {
 };
 
 let h: Harness;
-let hub: EventHub;
-let api: Awaited<ReturnType<typeof buildApi>>;
+let api: CtiApi['api'];
 let base: string;
+let running: CtiApi | undefined;
 const clients: CtiClient[] = [];
 
 async function start(auth?: AuthFile) {
-  h = await startHarness(config);
-  hub = createEventHub(h.store, h.logger, { blockMs: 50, retryMs: 20 });
-  await hub.start();
-  const services = createApiServices({ redis: h.redis, tenant: h.tenant, store: h.store, hub, logger: h.logger, auth: resolveAuthSettings(auth), stats: { groups: {} } });
-  api = await buildApi({
-    store: h.store,
-    agents: h.engine.agents,
-    reasons: resolveConfigFile(config).reasons,
-    logger: h.logger,
-    events: hub,
-    control: h.engine.control,
-    calls: h.engine.calls,
-    ...services,
-  });
-  base = (await api.listen({ host: '127.0.0.1', port: 0 })).replace('http', 'ws');
+  running = await startCtiApi(config, auth);
+  ({ h, api, base } = running);
 }
 
 async function open(path: string) {
@@ -55,9 +39,8 @@ async function open(path: string) {
 
 afterEach(async () => {
   for (const c of clients.splice(0)) c.close();
-  await api?.close();
-  await hub?.stop();
-  await h?.close();
+  await running?.close();
+  running = undefined;
 });
 
 describe('WebSocket endpoints sharing the API server', () => {
