@@ -40,10 +40,13 @@ export function authorizeUpgrade(app: ApiApp, req: IncomingMessage, socket: Dupl
     });
 }
 
-/** A WebSocket server for upgrades on the API server, its sockets ended when the API closes. */
+/**
+ * A WebSocket server for upgrades on the API server, its sockets ended when the API closes:
+ * before the HTTP server closes (preClose), as that waits for every connection, upgraded ones too.
+ */
 export function closingWithApp(app: ApiApp): WebSocketServer {
   const wss = new WebSocketServer({ noServer: true });
-  app.addHook('onClose', async () => {
+  app.addHook('preClose', async () => {
     for (const ws of wss.clients) ws.terminate();
     wss.close();
   });
