@@ -26,6 +26,7 @@ import { createStreamTransport } from './streamTransport.js';
 import { ctiDepsOf, ctiRoutes } from './routes/cti.js';
 import { attachCtiWebSocket } from '../cti/wsServer.js';
 import { attachCtiSessionWebSocket } from '../compat/ctiSession/wsServer.js';
+import { sdkRoutes } from '../web/sdk/route.js';
 
 const SSE_DEFAULTS: SseOptions = { heartbeatMs: 15_000, retryMs: 2_000, maxBufferedBytes: 1 << 20 };
 
@@ -51,6 +52,7 @@ export async function buildApi(deps: ApiDeps, options: ApiOptions = {}): Promise
   });
 
   await siteRoutes(app);
+  await sdkRoutes(app);
   await app.register(
     async (api) => {
       const typed = api.withTypeProvider<TypeBoxTypeProvider>();

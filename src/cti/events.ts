@@ -22,6 +22,7 @@ export function pendingOf(reasons: ReasonLists, pending: { status: string; reaso
 
 const droppedDialog = (callId: string, queue: string, agentId: string): Dialog => ({
   callId,
+  kind: queue ? 'queue' : 'outbound',
   queue,
   state: 'dropped',
   muted: false,

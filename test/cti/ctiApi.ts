@@ -12,6 +12,8 @@ export interface CtiApi {
   api: Awaited<ReturnType<typeof buildApi>>;
   /** ws://127.0.0.1:<port> */
   base: string;
+  /** The API goes away (its sockets with it) and comes back on the same port: a server restart for clients. */
+  restartApi(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -20,26 +22,34 @@ export async function startCtiApi(config: ConfigFile, auth?: AuthFile): Promise<
   const hub = createEventHub(h.store, h.logger, { blockMs: 50, retryMs: 20 });
   await hub.start();
   const services = createApiServices({ redis: h.redis, tenant: h.tenant, store: h.store, hub, logger: h.logger, auth: resolveAuthSettings(auth), stats: { groups: {} } });
-  const api = await buildApi({
-    store: h.store,
-    agents: h.engine.agents,
-    reasons: resolveConfigFile(config).reasons,
-    logger: h.logger,
-    events: hub,
-    control: h.engine.control,
-    calls: h.engine.calls,
-    ...services,
-  });
+  const build = () =>
+    buildApi({
+      store: h.store,
+      agents: h.engine.agents,
+      reasons: resolveConfigFile(config).reasons,
+      logger: h.logger,
+      events: hub,
+      control: h.engine.control,
+      calls: h.engine.calls,
+      ...services,
+    });
+  const api = await build();
   const base = (await api.listen({ host: '127.0.0.1', port: 0 })).replace('http', 'ws');
-  return {
+  const t: CtiApi = {
     h,
     hub,
     api,
     base,
+    async restartApi() {
+      await t.api.close();
+      t.api = await build();
+      await t.api.listen({ host: '127.0.0.1', port: Number(new URL(base).port) });
+    },
     async close() {
-      await api.close();
+      await t.api.close();
       await hub.stop();
       await h.close();
     },
   };
+  return t;
 }
