@@ -133,6 +133,21 @@ describe('browser CTI library', () => {
     expect((await event(stranger, (e) => e.event === 'Error', 'subscriptionFailed')).response).toMatchObject({ type: 'subscriptionFailed' });
   });
 
+  it('with API keys: the password is the agent\'s key; a wrong one is subscriptionFailed', async () => {
+    t = await startCtiApi(config, { apiKeys: [{ key: 'agent-a1-key-0123456789', role: 'agent', agentId: 'a1' }] });
+    const wrong = await desktop();
+    await run(wrong, 'login', { loginId: 'a1', password: 'not-the-key', extension: 'a1' });
+    expect((await event(wrong, (e) => e.event === 'Error', 'subscriptionFailed')).response).toMatchObject({ type: 'subscriptionFailed' });
+    const other = await desktop();
+    await run(other, 'login', { loginId: 'a2', password: 'agent-a1-key-0123456789', extension: 'a2' });
+    expect((await event(other, (e) => e.event === 'Error', 'another agent')).response).toMatchObject({ type: 'subscriptionFailed' });
+    expect((await t.h.store.getAgent('a2'))?.status).toBe('logged_out');
+    const right = await desktop();
+    await run(right, 'login', { loginId: 'a1', password: 'agent-a1-key-0123456789', extension: 'a1' });
+    await event(right, (e) => e.event === 'agentInfo', 'agentInfo');
+    expect((await t.h.store.getAgent('a1'))?.status).toBe('not_ready');
+  });
+
   it('RONA: the offered dialog ends with endCallReason Canceled', async () => {
     t = await startCtiApi(config);
     const page = await loggedIn('a1');
@@ -181,6 +196,15 @@ describe('browser CTI library', () => {
     await run(b, 'SST_Queue', { dialogId: caller, queue: 'support' });
     await event(b, dialog('DROPPED'), 'b dropped after SST_Queue');
     await waitFor(async () => (await t!.h.store.getCall(caller))?.queue === 'support' || undefined, 'caller in support');
+  });
+
+  it('silent monitor: a logged-in page listens to another agent\'s call from its own phone', async () => {
+    t = await startCtiApi(config);
+    await t.h.connectedCall('a1');
+    const sup = await loggedIn('a2');
+    t.h.sim.setEndpoint('PJSIP/a2', { kind: 'answer', ringMs: 100 });
+    await run(sup, 'silentMonitor', { agentId: 'a1', extension: 'a2' });
+    expect((await event(sup, (e) => e.event === 'silentMonitor', 'silentMonitor')).response).toMatchObject({ agentId: 'a1', mode: 'monitor' });
   });
 
   it('reports OUT_OF_SERVICE while the server is gone and reconnects by itself (IN_SERVICE), state restored', async () => {
