@@ -232,5 +232,7 @@ describe('browser CTI library', () => {
       w.executeCommands({ action: 'login', parameter: { loginId: 'a1', password: '1234', extension: 'a1', clientCallbackFunction: (e: unknown) => w.events.push(e) } });
     });
     await event(page, (e) => e.event === 'agentInfo', 'agentInfo');
+    await page.evaluate(() => (globalThis as unknown as { FreeswitchCti: { executeCommands(c: unknown): void } }).FreeswitchCti.executeCommands({ action: 'logout', parameter: {} }));
+    await waitFor(async () => (await t!.h.store.getAgent('a1'))?.status === 'logged_out' || undefined, 'logged out');
   });
 });
