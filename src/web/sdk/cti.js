@@ -244,8 +244,10 @@ const COMMANDS = {
   makeobcall: (p) => dial(p),
   answercall: (p) => {
     if (isVideo(p)) return Promise.reject({ code: 'generalError', message: VIDEO_NOT_SUPPORTED });
-    // An auto-answer phone already took the call: nothing left to do.
-    return s.agentStatus === 'busy' ? Promise.resolve({}) : send('answer', target(p), {});
+    // An auto-answer phone already took the call, or takes it itself (the agent answers on the
+    // phone): nothing left to do. Manual-answer agents are connected by the engine now.
+    if (s.agentStatus === 'busy') return Promise.resolve({});
+    return send('answer', target(p), {}).catch((e) => (/not configured for manual answer/.test(e.message ?? '') ? {} : Promise.reject(e)));
   },
   releasecall: (p) => send('release', target(p), {}),
   holdcall: (p) => send('hold', target(p), {}),
