@@ -25,6 +25,8 @@ export async function sdkRoutes(app: ApiApp): Promise<void> {
   const js = (body: string) => (_req: unknown, reply: { type(t: string): unknown; header(k: string, v: string): unknown }) => {
     reply.type('text/javascript; charset=utf-8');
     reply.header('cache-control', 'no-cache');
+    // A desktop on another origin imports the module in CORS mode; the code is public.
+    reply.header('access-control-allow-origin', '*');
     return body;
   };
   app.get('/sdk/cti.js', { config: PUBLIC, schema: { hide: true } }, js(moduleSource));
