@@ -220,6 +220,20 @@ describe('browser CTI library', () => {
     expect((await eventsOf(page)).filter((e) => e.event === 'agentInfo')).toHaveLength(1);
   });
 
+  it('is imported by a desktop on another origin, configured with the engine\'s URL', async () => {
+    t = await startCtiApi(config);
+    const page = await browser.newPage();
+    pages.push(page);
+    const engine = http();
+    await page.goto(`${engine.replace('127.0.0.1', 'localhost')}/healthz`); // another origin than the engine's
+    await page.addScriptTag({
+      type: 'module',
+      content: `import * as cti from '${engine}/sdk/cti.js'; cti.configure({ url: '${engine}' }); window.events = []; cti.executeCommands({ action: 'login', parameter: { loginId: 'a1', password: '', extension: 'a1', clientCallbackFunction: (e) => window.events.push(e) } });`,
+    });
+    await page.waitForFunction(() => (globalThis as unknown as { events?: unknown }).events !== undefined);
+    await event(page, (e) => e.event === 'agentInfo', 'agentInfo');
+  });
+
   it('works as a classic script: window.executeCommands', async () => {
     t = await startCtiApi(config);
     const page = await browser.newPage();
