@@ -93,7 +93,8 @@ describe('CTI agent-session protocol', () => {
     await objectEvent(c, 'state.updated', status('not_ready'));
     expect((await t!.h.store.getAgent('a1'))?.queues.sort()).toEqual(['sales', 'support']);
 
-    expect(await request(c, '{ "command": "channel.ready", "target": "a1.voice", "data": {} }')).toMatchObject({ result: 'success', data: {} });
+    // The document's other target form, <session-id>.<channel-group-id>.<channel-id>.
+    expect(await request(c, '{ "command": "channel.ready", "target": "a1.group.voice", "data": {} }')).toMatchObject({ result: 'success', target: 'a1.group.voice', data: {} });
     expect((await objectEvent(c, 'channel.infochanged', status('ready'))).data).toMatchObject({ state: 'ACTIVE' });
 
     const notReady = '{ "command": "channel.notready", "target": "a1.voice", "data": { "reasoncode": "break", "reasondesc": "Coffee" } }';
