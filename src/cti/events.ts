@@ -20,6 +20,9 @@ export function pendingOf(reasons: ReasonLists, pending: { status: string; reaso
   return pending ? { pending: { ...pending, label: reasonLabel(reasons, pending.reason) } } : {};
 }
 
+/** The consult's control-call id is `cs-<callId>` (src/acd/control/consult.ts). */
+const CONSULT_RECORD_PREFIX = 'cs-';
+
 const droppedDialog = (callId: string, queue: string, agentId: string): Dialog => ({
   callId,
   kind: queue ? 'queue' : 'outbound',
@@ -57,6 +60,12 @@ export async function ctiEventsFor(role: SessionRole, session: string, e: AcdEve
       return [out('supervisor.state', { agentId: '', callId: '', mode: 'ended', reason: 'gone' })];
     }
     return [];
+  }
+  // A consult through a queue has no agent of its own until answered: its record `cs-<callId>`
+  // reports to nobody, so the consulting agent (the call's) gets its dialog with the consult's state.
+  if (e.type === 'CallControl' && e.agentId === '' && e.callId.startsWith(CONSULT_RECORD_PREFIX)) {
+    const dialog = await currentDialog(store, session, e.callId.slice(CONSULT_RECORD_PREFIX.length));
+    return dialog ? [out('dialog.state', { ...dialog })] : [];
   }
   if (!('agentId' in e) || e.agentId !== session || !('callId' in e)) return [];
   switch (e.type) {

@@ -4,7 +4,7 @@
  * every event that changes a dialog, so a client never has to merge deltas.
  */
 import type { AgentSnapshot } from '../domain/agent.js';
-import type { CallSnapshot } from '../domain/call.js';
+import { isConsultCall, type CallSnapshot } from '../domain/call.js';
 import { AcdError } from '../domain/errors.js';
 import type { ControlCallRecord } from '../store/controlOps.js';
 import type { AcdStore } from '../store/types.js';
@@ -30,7 +30,8 @@ export function dialogOf(call: CallSnapshot, control: Record<string, string>): D
   const callerState: ParticipantState = call.state !== 'connected' ? 'active' : held ? 'held' : 'active';
   return {
     callId: call.id,
-    kind: 'queue',
+    // A consult through a queue reaches its agent as a queue call of its own (src/acd/control/consult.ts).
+    kind: isConsultCall(call.id) ? 'consult' : 'queue',
     queue: call.queue,
     state: call.state === 'connected' ? (held ? 'held' : 'active') : 'alerting',
     muted: control.muted === '1',

@@ -107,6 +107,8 @@ function dialogState(d, extra) {
 }
 
 const ON_CALL = ['reserved', 'ringing', 'busy'];
+/** The engine's consult through a queue is a queue call with this id prefix (src/domain/call.ts). */
+const CONSULT_CALL_PREFIX = 'acd-csq-';
 
 function onAgentState(data) {
   s.agentStatus = data.status;
@@ -129,10 +131,11 @@ function onEvent(msg) {
       return onAgentState(d);
     case 'call.offered': {
       const callVariables = variablesOf(d.variables);
-      s.dialogs.set(d.callId, { callType: 'OTHER_IN', callVariables });
+      const kind = d.callId.startsWith(CONSULT_CALL_PREFIX) ? 'consult' : 'queue';
+      s.dialogs.set(d.callId, { callType: kind === 'consult' ? 'CONSULT' : 'OTHER_IN', callVariables });
       const dialog = {
         callId: d.callId,
-        kind: 'queue',
+        kind,
         queue: d.queue,
         state: 'alerting',
         muted: false,

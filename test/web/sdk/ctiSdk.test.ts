@@ -198,6 +198,30 @@ describe('browser CTI library', () => {
     await waitFor(async () => (await t!.h.store.getCall(caller))?.queue === 'support' || undefined, 'caller in support');
   });
 
+  it('consults through a queue (ConsultCall_Queue), transfers, then blind-transfers to an agent (SST)', async () => {
+    t = await startCtiApi(config);
+    const a = await loggedIn('a1');
+    const b = await loggedIn('a2');
+    t.h.sim.setEndpoint('PJSIP/a1', { kind: 'answer', ringMs: 100 });
+    t.h.sim.setEndpoint('PJSIP/a2', { kind: 'answer', ringMs: 100 });
+    await run(a, 'makeReady');
+    await run(b, 'makeReady');
+    await event(b, (e) => e.event === 'agentState' && e.response.state === 'READY', 'b ready');
+    const caller = t.h.sim.placeCall({ queue: 'sales' });
+    await event(a, dialog('ACTIVE', 'OTHER_IN'), 'a talking');
+
+    await run(a, 'ConsultCall_Queue', { dialogId: caller, queue: 'support' });
+    expect((await event(b, (e) => e.event === 'consultCall' && e.response.dialog?.state === 'ACTIVE', 'b consulted')).response.dialog).toMatchObject({ callType: 'CONSULT', queueName: 'support' });
+    await event(a, (e) => e.event === 'consultCall' && e.response.dialog?.state === 'ACTIVE', 'a consult answered');
+    await run(a, 'consultTransfer', { dialogId: caller });
+    await event(b, dialog('ACTIVE', 'CONSULT_TRANSFER'), 'b has the caller');
+    await event(a, (e) => e.event === 'agentState' && e.response.state === 'READY', 'a free again');
+
+    const n = (await eventsOf(a)).length;
+    await run(b, 'SST', { dialogId: caller, numberToTransfer: 'a1' });
+    expect((await event(a, (e) => e.event === 'newInboundCall', 'a offered the caller again', n)).response.dialog).toMatchObject({ id: caller });
+  });
+
   it('silent monitor: a logged-in page listens to another agent\'s call from its own phone', async () => {
     t = await startCtiApi(config);
     await t.h.connectedCall('a1');
