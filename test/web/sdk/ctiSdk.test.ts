@@ -82,6 +82,21 @@ async function loggedIn(agent: string): Promise<Page> {
   return page;
 }
 
+/** a1 (page a) talking to a caller of sales, a2 (page b) ready in support. */
+async function agentTalkingAndAnotherReady(): Promise<{ a: Page; b: Page; caller: string }> {
+  t = await startCtiApi(config);
+  const a = await loggedIn('a1');
+  const b = await loggedIn('a2');
+  t.h.sim.setEndpoint('PJSIP/a1', { kind: 'answer', ringMs: 100 });
+  t.h.sim.setEndpoint('PJSIP/a2', { kind: 'answer', ringMs: 100 });
+  await run(a, 'makeReady');
+  await run(b, 'makeReady');
+  await event(b, (e) => e.event === 'agentState' && e.response.state === 'READY', 'b ready');
+  const caller = t.h.sim.placeCall({ queue: 'sales' });
+  await event(a, dialog('ACTIVE', 'OTHER_IN'), 'a talking');
+  return { a, b, caller };
+}
+
 describe('browser CTI library', () => {
   it('logs in, takes an inbound call with its variables, holds, mutes, sends DTMF and releases it', async () => {
     t = await startCtiApi(config);
@@ -175,16 +190,7 @@ describe('browser CTI library', () => {
   });
 
   it('consults another agent and transfers the call to it (CONSULT, CONSULT_TRANSFER); blind transfer to a queue', async () => {
-    t = await startCtiApi(config);
-    const a = await loggedIn('a1');
-    const b = await loggedIn('a2');
-    t.h.sim.setEndpoint('PJSIP/a1', { kind: 'answer', ringMs: 100 });
-    t.h.sim.setEndpoint('PJSIP/a2', { kind: 'answer', ringMs: 100 });
-    await run(a, 'makeReady');
-    await run(b, 'makeReady');
-    await event(b, (e) => e.event === 'agentState' && e.response.state === 'READY', 'b ready');
-    const caller = t.h.sim.placeCall({ queue: 'sales' });
-    await event(a, dialog('ACTIVE', 'OTHER_IN'), 'a talking');
+    const { a, b, caller } = await agentTalkingAndAnotherReady();
 
     await run(a, 'ConsultCall', { dialogId: caller, numberToConsult: 'a2' });
     await event(a, (e) => e.event === 'consultCall' && e.response.dialog?.state === 'ACTIVE', 'a consult answered');
@@ -199,16 +205,7 @@ describe('browser CTI library', () => {
   });
 
   it('consults through a queue (ConsultCall_Queue), transfers, then blind-transfers to an agent (SST)', async () => {
-    t = await startCtiApi(config);
-    const a = await loggedIn('a1');
-    const b = await loggedIn('a2');
-    t.h.sim.setEndpoint('PJSIP/a1', { kind: 'answer', ringMs: 100 });
-    t.h.sim.setEndpoint('PJSIP/a2', { kind: 'answer', ringMs: 100 });
-    await run(a, 'makeReady');
-    await run(b, 'makeReady');
-    await event(b, (e) => e.event === 'agentState' && e.response.state === 'READY', 'b ready');
-    const caller = t.h.sim.placeCall({ queue: 'sales' });
-    await event(a, dialog('ACTIVE', 'OTHER_IN'), 'a talking');
+    const { a, b, caller } = await agentTalkingAndAnotherReady();
 
     await run(a, 'ConsultCall_Queue', { dialogId: caller, queue: 'support' });
     expect((await event(b, (e) => e.event === 'consultCall' && e.response.dialog?.state === 'ACTIVE', 'b consulted')).response.dialog).toMatchObject({ callType: 'CONSULT', queueName: 'support' });
