@@ -68,6 +68,19 @@ describe('status asked for the end of the call', () => {
     await until('not_ready', 'break');
   });
 
+  it('applies when the offered phone is busy, without the busy back-off', async () => {
+    h = await startHarness(config);
+    h.sim.setEndpoint('PJSIP/a1', { kind: 'manual' });
+    await h.engine.agents.login('a1', { by: 'test', ready: true });
+    const caller = h.sim.placeCall({ queue: 'sales' });
+    const offered = await waitFor(async () => ((await statusOf()).status === 'ringing' && (await h.store.getCall(caller))) || undefined, 'a1 ringing');
+    await h.engine.agents.notReady('a1', { reason: 'break', by: 'agent' });
+    h.sim.hangup(offered.agentChannel, 17); // user busy
+    await h.waitForEvent((e) => e.type === 'AgentRingNoAnswer');
+    await until('not_ready', 'break');
+    expect(await h.redis.hget(h.store.keys.agent('a1'), 'availableAt')).toBeNull();
+  });
+
   it('logout during a call is still refused and changes nothing', async () => {
     h = await startHarness(config);
     await h.connectedCall();
