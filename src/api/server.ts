@@ -28,6 +28,8 @@ import { createStreamCap } from './streamCap.js';
 import { createStreamTransport } from './streamTransport.js';
 import { ctiDepsOf, ctiRoutes } from './routes/cti.js';
 import { attachCtiWebSocket } from '../cti/wsServer.js';
+import { attachCtiSessionWebSocket } from '../compat/ctiSession/wsServer.js';
+import { sdkRoutes } from '../web/sdk/route.js';
 
 const SSE_DEFAULTS: SseOptions = { heartbeatMs: 15_000, retryMs: 2_000, maxBufferedBytes: 1 << 20 };
 
@@ -53,6 +55,7 @@ export async function buildApi(rawDeps: ApiDeps, options: ApiOptions = {}): Prom
   await registerOpenApi(app);
 
   await siteRoutes(app);
+  await sdkRoutes(app);
   await app.register(
     async (api) => {
       const typed = api.withTypeProvider<TypeBoxTypeProvider>();
@@ -75,6 +78,8 @@ export async function buildApi(rawDeps: ApiDeps, options: ApiOptions = {}): Prom
   ticketRoutes(app, deps, streams);
   metricsRoute(app, deps, streams);
   if (deps.control) attachCtiWebSocket(app, ctiDepsOf({ ...deps, control: deps.control }), deps.events, deps.logger);
+  // The CTI agent-session protocol (docs/compat-cti-session.md).
+  if (deps.control) attachCtiSessionWebSocket(app, { ...ctiDepsOf({ ...deps, control: deps.control }), leaveQueue: (q, a) => deps.admin.removeMember(q, a) }, deps.events, deps.logger);
   return app;
 }
 

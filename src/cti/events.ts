@@ -15,8 +15,17 @@ export function reasonLabel(reasons: ReasonLists, code: string): string {
   return [...reasons.notReady, ...reasons.logout].find((r) => r.code === code)?.label ?? '';
 }
 
+/** `agent.state`'s `pending`: the status asked for the end of the call, with the reason's label. */
+export function pendingOf(reasons: ReasonLists, pending: { status: string; reason: string } | undefined): { pending?: { status: string; reason: string; label: string } } {
+  return pending ? { pending: { ...pending, label: reasonLabel(reasons, pending.reason) } } : {};
+}
+
+/** The consult's control-call id is `cs-<callId>` (src/acd/control/consult.ts). */
+const CONSULT_RECORD_PREFIX = 'cs-';
+
 const droppedDialog = (callId: string, queue: string, agentId: string): Dialog => ({
   callId,
+  kind: queue ? 'queue' : 'outbound',
   queue,
   state: 'dropped',
   muted: false,
@@ -36,7 +45,10 @@ function asyncError(out: (event: string, data: Record<string, unknown>) => CtiEv
 export async function ctiEventsFor(role: SessionRole, session: string, e: AcdEvent, store: AcdStore, reasons: ReasonLists): Promise<CtiEvent[]> {
   const out = (event: string, data: Record<string, unknown>): CtiEvent => ({ event, target: session, data });
   if (e.type === 'AgentStatus' && (role === 'supervisor' || e.agentId === session)) {
-    return [out('agent.state', { agentId: e.agentId, status: e.status, previous: e.previous, reason: e.reason, label: reasonLabel(reasons, e.reason), callId: e.callId, by: e.by })];
+    return [out('agent.state', { agentId: e.agentId, status: e.status, previous: e.previous, reason: e.reason, label: reasonLabel(reasons, e.reason), callId: e.callId, by: e.by, ...pendingOf(reasons, e.pending) })];
+  }
+  if (e.type === 'AgentPendingStatus' && (role === 'supervisor' || e.agentId === session)) {
+    return [out('agent.state', { agentId: e.agentId, status: e.status, previous: e.status, reason: '', label: '', callId: e.callId, by: e.by, ...pendingOf(reasons, { status: e.pending, reason: e.reason }) })];
   }
   if (role === 'supervisor') {
     if (e.type === 'CallControl' && e.action === 'monitor' && e.by === `supervisor:${session}`) {
@@ -48,6 +60,12 @@ export async function ctiEventsFor(role: SessionRole, session: string, e: AcdEve
       return [out('supervisor.state', { agentId: '', callId: '', mode: 'ended', reason: 'gone' })];
     }
     return [];
+  }
+  // A consult through a queue has no agent of its own until answered: its record `cs-<callId>`
+  // reports to nobody, so the consulting agent (the call's) gets its dialog with the consult's state.
+  if (e.type === 'CallControl' && e.agentId === '' && e.callId.startsWith(CONSULT_RECORD_PREFIX)) {
+    const dialog = await currentDialog(store, session, e.callId.slice(CONSULT_RECORD_PREFIX.length));
+    return dialog ? [out('dialog.state', { ...dialog })] : [];
   }
   if (!('agentId' in e) || e.agentId !== session || !('callId' in e)) return [];
   switch (e.type) {

@@ -5,7 +5,7 @@
  *             {"command", "target", "result": "failure", "data": {"code", "message"}, "request": <the request>}
  *   event     {"event": "agent.state", "target": "<session>", "data": {...}}
  */
-import { isAcdError } from '../domain/errors.js';
+import { AcdError, isAcdError } from '../domain/errors.js';
 
 export interface CtiRequest {
   command: string;
@@ -45,4 +45,20 @@ export function toFailure(err: unknown): CtiFailure {
             ? 'forbidden'
             : 'generalError';
   return { code, message: err.message };
+}
+
+/** A request as sent (also the CTI agent-session protocol's, src/compat/ctiSession); AcdError validation when malformed. */
+export function parseRequest(raw: string): CtiRequest {
+  let msg: unknown;
+  try {
+    msg = JSON.parse(raw);
+  } catch {
+    throw new AcdError('validation', 'message is not JSON');
+  }
+  const m = msg as Partial<CtiRequest>;
+  if (typeof m !== 'object' || m === null || typeof m.command !== 'string' || typeof m.target !== 'string') {
+    throw new AcdError('validation', 'a request is {"command": string, "target": string, "data"?: object}');
+  }
+  if (m.data !== undefined && (typeof m.data !== 'object' || m.data === null || Array.isArray(m.data))) throw new AcdError('validation', 'data must be an object', { field: 'data' });
+  return { command: m.command, target: m.target, data: m.data ?? {} };
 }

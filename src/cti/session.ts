@@ -8,10 +8,11 @@ import type { Logger } from 'pino';
 import { WebSocket } from 'ws';
 import type { EventHub } from '../api/eventHub.js';
 import { runCommand, type CtiDeps, type SessionRole } from './commands.js';
-import { ctiEventsFor, reasonLabel } from './events.js';
-import { parseTarget, toFailure, type CtiEvent, type CtiRequest } from './protocol.js';
+import { ctiEventsFor, pendingOf, reasonLabel } from './events.js';
+import { parseRequest, parseTarget, toFailure, type CtiEvent, type CtiRequest } from './protocol.js';
 import { sessionState } from './state.js';
 import { AcdError } from '../domain/errors.js';
+import type { AgentSnapshot } from '../domain/agent.js';
 
 export interface SessionOptions {
   ws: WebSocket;
@@ -22,25 +23,10 @@ export interface SessionOptions {
   logger: Logger;
 }
 
-function parseRequest(raw: string): CtiRequest {
-  let msg: unknown;
-  try {
-    msg = JSON.parse(raw);
-  } catch {
-    throw new AcdError('validation', 'message is not JSON');
-  }
-  const m = msg as Partial<CtiRequest>;
-  if (typeof m !== 'object' || m === null || typeof m.command !== 'string' || typeof m.target !== 'string') {
-    throw new AcdError('validation', 'a request is {"command": string, "target": string, "data"?: object}');
-  }
-  if (m.data !== undefined && (typeof m.data !== 'object' || m.data === null || Array.isArray(m.data))) throw new AcdError('validation', 'data must be an object', { field: 'data' });
-  return { command: m.command, target: m.target, data: m.data ?? {} };
-}
-
 async function initialEvents(o: SessionOptions): Promise<CtiEvent[]> {
   const ev = (event: string, data: Record<string, unknown>): CtiEvent => ({ event, target: o.session, data });
-  const agentState = (a: { id: string; status: string; reason: string; callId: string }) =>
-    ev('agent.state', { agentId: a.id, status: a.status, reason: a.reason, label: reasonLabel(o.deps.reasons, a.reason), callId: a.callId, by: '' });
+  const agentState = (a: AgentSnapshot) =>
+    ev('agent.state', { agentId: a.id, status: a.status, reason: a.reason, label: reasonLabel(o.deps.reasons, a.reason), callId: a.callId, by: '', ...pendingOf(o.deps.reasons, a.pending) });
   if (o.role === 'supervisor') {
     const monitor = o.deps.control.monitorOf(o.session);
     return [...(await o.deps.store.listAgents()).map(agentState), ...(monitor ? [ev('supervisor.state', { ...monitor })] : [])];

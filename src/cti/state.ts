@@ -4,7 +4,7 @@
  * every event that changes a dialog, so a client never has to merge deltas.
  */
 import type { AgentSnapshot } from '../domain/agent.js';
-import type { CallSnapshot } from '../domain/call.js';
+import { isConsultCall, type CallSnapshot } from '../domain/call.js';
 import { AcdError } from '../domain/errors.js';
 import type { ControlCallRecord } from '../store/controlOps.js';
 import type { AcdStore } from '../store/types.js';
@@ -13,11 +13,15 @@ export type ParticipantState = 'alerting' | 'active' | 'held' | 'dropped';
 
 export interface Dialog {
   callId: string;
+  /** queue: a queue call; outbound: the agent's own call; consult: this agent was consulted by another. */
+  kind: 'queue' | 'outbound' | 'consult';
   queue: string;
   state: ParticipantState;
   muted: boolean;
   supervisor: { id: string; mode: string } | null;
   participants: { role: 'caller' | 'agent' | 'destination'; id: string; number: string; name: string; state: ParticipantState }[];
+  /** The consult this agent runs from this call (src/acd/control/consult.ts): its id, `agent:<id>` / `queue:<id>` / `extension:<n>`, its state. */
+  consult?: { id: string; target: string; state: string };
 }
 
 export function dialogOf(call: CallSnapshot, control: Record<string, string>): Dialog {
@@ -26,6 +30,8 @@ export function dialogOf(call: CallSnapshot, control: Record<string, string>): D
   const callerState: ParticipantState = call.state !== 'connected' ? 'active' : held ? 'held' : 'active';
   return {
     callId: call.id,
+    // A consult through a queue reaches its agent as a queue call of its own (src/acd/control/consult.ts).
+    kind: isConsultCall(call.id) ? 'consult' : 'queue',
     queue: call.queue,
     state: call.state === 'connected' ? (held ? 'held' : 'active') : 'alerting',
     muted: control.muted === '1',
@@ -44,6 +50,7 @@ export function outboundDialog(r: ControlCallRecord): Dialog {
   const state = OUTBOUND_STATES[r.state] === 'active' && r.fields.held === '1' ? 'held' : (OUTBOUND_STATES[r.state] ?? 'dropped');
   return {
     callId: r.id,
+    kind: r.kind === 'consult' ? 'consult' : 'outbound',
     queue: '',
     state,
     muted: r.fields.muted === '1',
@@ -61,7 +68,10 @@ export async function currentDialog(store: AcdStore, agentId: string, callId: st
   if (own) return own.agentId === agentId ? outboundDialog(own) : undefined;
   const call = callId ? await store.getCall(callId) : undefined;
   if (!call || call.agentId !== agentId || call.state === 'waiting') return undefined;
-  return dialogOf(call, await store.getControl(call.id));
+  const control = await store.getControl(call.id);
+  const dialog = dialogOf(call, control);
+  const consult = control.consult ? await store.getControlCall(control.consult) : undefined;
+  return consult ? { ...dialog, consult: { id: consult.id, target: consult.fields.target ?? '', state: consult.state } } : dialog;
 }
 
 export interface SessionState {

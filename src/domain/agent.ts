@@ -24,6 +24,13 @@ export const RONA_REASON = 'rona';
 /** States in which the agent's own commands (ready, not ready, logout) are accepted. */
 export const IDLE_STATUSES: readonly AgentStatus[] = ['ready', 'not_ready', 'after_call_work'];
 
+/**
+ * On a call (reserved, ringing, busy) ready, not ready and after-call work are accepted for when
+ * the call ends: the status asked for then replaces the normal wrap-up or ready.
+ */
+export const CALL_STATUSES: readonly AgentStatus[] = ['reserved', 'ringing', 'busy'];
+export type PendingStatus = 'ready' | 'not_ready' | 'after_call_work';
+
 export interface AgentSnapshot {
   id: string;
   name: string;
@@ -40,6 +47,8 @@ export interface AgentSnapshot {
   version: number;
   queues: string[];
   callsTaken: number;
+  /** The status asked for the end of the current call (see CALL_STATUSES), absent when none. */
+  pending?: { status: PendingStatus; reason: string };
   /** The phone is in use by a call outside the ACD (ringInUse; src/acd/deviceState.ts). */
   deviceInUse?: boolean;
 }

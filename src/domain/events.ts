@@ -3,7 +3,7 @@
  * them; every event is appended to the Redis Stream in the same Lua script as the state change
  * it reports, so the stream is the single ordered truth for SSE, WebSocket and long-poll.
  */
-import type { AgentStatus } from './agent.js';
+import type { AgentStatus, PendingStatus } from './agent.js';
 
 interface Base {
   /** ms epoch when the transition happened (set by the store). */
@@ -24,7 +24,11 @@ export type AcdEvent = Base &
     | { type: 'AgentRingNoAnswer'; callId: string; queue: string; agentId: string; ringMs: number; cause: string }
     | { type: 'AgentConnect'; callId: string; queue: string; agentId: string; waitMs: number; ringMs: number; bridgeId: string }
     | { type: 'AgentComplete'; callId: string; queue: string; agentId: string; talkMs: number; waitMs: number; reason: string }
-    | { type: 'AgentStatus'; agentId: string; status: AgentStatus; previous: AgentStatus; reason: string; callId: string; by: string }
+    | { type: 'AgentStatus'; agentId: string; status: AgentStatus; previous: AgentStatus; reason: string; callId: string; by: string
+        /** On a call: the status the agent asked for its end (AgentPendingStatus). */
+        pending?: { status: PendingStatus; reason: string } }
+    /** An agent on a call asked for `pending` (ready, not_ready with `reason`, after_call_work) for when the call ends (its status stays `status`). */
+    | { type: 'AgentPendingStatus'; agentId: string; status: AgentStatus; pending: PendingStatus; reason: string; callId: string; by: string }
     /** The agent's phone is (no longer) in use by a call outside the ACD (src/acd/deviceState.ts; ringInUse). */
     | { type: 'AgentDeviceState'; agentId: string; inUse: boolean }
     | { type: 'QueueMemberAdded'; queue: string; agentId: string; penalty: number; paused: boolean }

@@ -1,6 +1,6 @@
 /** Queue and agent definitions, agent commands and wrap-up: thin wrappers over the Lua scripts. */
 import { isId } from '../domain/ids.js';
-import { IDLE_STATUSES, type AgentSnapshot, type AgentStatus } from '../domain/agent.js';
+import { CALL_STATUSES, IDLE_STATUSES, type AgentSnapshot, type AgentStatus } from '../domain/agent.js';
 import type { ErrorCode } from '../domain/errors.js';
 import type { AgentDef, QueueDef } from '../domain/queue.js';
 import { isEmpty, readHashes, type StoreContext } from './context.js';
@@ -18,6 +18,8 @@ const ACCEPTED_IN: Record<'login' | 'ready' | 'not ready' | 'logout', readonly A
   logout: IDLE_STATUSES,
 };
 type AgentCommand = keyof typeof ACCEPTED_IN;
+/** Commands kept for the end of the call when the agent is on one (changeStatus-2.lua ARGV[7]). */
+const PENDING_ON_CALL: Record<AgentCommand, readonly AgentStatus[]> = { login: [], ready: CALL_STATUSES, 'not ready': CALL_STATUSES, logout: [] };
 
 function explain(agentId: string, command: AgentCommand) {
   return (code: ErrorCode, detail: string): string => {
@@ -41,7 +43,7 @@ export function createAgentOps({ redis, keys, run }: StoreContext): AgentOps {
 
   const changeStatus = (agentId: string, command: AgentCommand, status: AgentStatus, reason: string, opts: AgentCommandOptions) =>
     mapScriptErrors(
-      run('changeStatus', agentKeys(agentId), [keys.prefix, agentId, status, reason, opts.by, ACCEPTED_IN[command].join(',')]),
+      run('changeStatus', agentKeys(agentId), [keys.prefix, agentId, status, reason, opts.by, ACCEPTED_IN[command].join(','), PENDING_ON_CALL[command].join(',')]),
       explain(agentId, command),
     ).then(agentFromReply);
 

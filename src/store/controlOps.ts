@@ -3,6 +3,7 @@
  * the per-call control state (held, muted, supervisor monitor...) recorded together with the
  * CallControl event that reports it. Thin wrappers over `transferCall-3.lua` and `ctlUpdate-3.lua`.
  */
+import { CALL_STATUSES } from '../domain/agent.js';
 import type { AcdEvent } from '../domain/events.js';
 import { isEmpty, readHashes, type StoreContext } from './context.js';
 import { agentFromReply, assignmentFromReply, hashFromFlat } from './parse.js';
@@ -95,8 +96,11 @@ export interface RecordingInfo {
 }
 
 export interface ControlStore {
-  /** ready | not_ready → after_call_work on the agent's request (reason `acw`); returns the new version. */
-  enterAfterCallWork(agentId: string, by: string): Promise<{ version: number; wrapupS?: number }>;
+  /**
+   * ready | not_ready → after_call_work on the agent's request (reason `acw`); returns the new version.
+   * On a call it is kept for the call's end instead (`pending`: no wrap-up timer to start now).
+   */
+  enterAfterCallWork(agentId: string, by: string): Promise<{ version: number; wrapupS?: number; pending?: boolean }>;
   addRecording(info: RecordingInfo): Promise<void>;
   /** Newest first. */
   listRecordings(filter?: { callId?: string; agentId?: string }): Promise<RecordingInfo[]>;
@@ -184,10 +188,11 @@ export function createControlOps({ redis, keys, run }: StoreContext): ControlSto
     async enterAfterCallWork(agentId, by) {
       // The generic status script (changeStatus-2.lua) with after_call_work as the target.
       const reply = await mapScriptErrors(
-        run('changeStatus', [keys.agent(agentId), keys.events], [keys.prefix, agentId, 'after_call_work', '', by, 'ready,not_ready']),
-        (code, detail) => (code === 'agent_not_found' ? `agent '${agentId}' does not exist` : `agent ${agentId} is ${detail}; after-call work needs ready or not_ready`),
+        run('changeStatus', [keys.agent(agentId), keys.events], [keys.prefix, agentId, 'after_call_work', '', by, 'ready,not_ready', CALL_STATUSES.join(',')]),
+        (code, detail) => (code === 'agent_not_found' ? `agent '${agentId}' does not exist` : `agent ${agentId} is ${detail}; after-call work needs ready, not_ready or a call (then it starts when the call ends)`),
       );
       const agent = agentFromReply(reply);
+      if (agent.status !== 'after_call_work') return { version: agent.version, pending: true };
       const own = await redis.hget(keys.agent(agentId), 'wrapupS');
       return { version: agent.version, ...(own ? { wrapupS: Number(own) } : {}) };
     },

@@ -1,5 +1,5 @@
 /** Turning script replies and stored hashes into domain objects. Pure functions. */
-import type { AgentSnapshot, AgentStatus } from '../domain/agent.js';
+import type { AgentSnapshot, AgentStatus, PendingStatus } from '../domain/agent.js';
 import type { CallSnapshot, CallState } from '../domain/call.js';
 import type { QueueDef } from '../domain/queue.js';
 import type { Strategy } from '../domain/routing.js';
@@ -33,6 +33,7 @@ export function agentFromHash(agent: Hash, memberships: Hash): AgentSnapshot {
     queues,
     callsTaken: num(agent.callsTaken),
     deviceInUse: agent.deviceInUse === '1',
+    ...(agent.pendingStatus ? { pending: { status: agent.pendingStatus as PendingStatus, reason: agent.pendingReason ?? '' } } : {}),
   };
 }
 

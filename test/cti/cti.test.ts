@@ -5,12 +5,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { createEventHub, type EventHub } from '../../src/api/eventHub.js';
-import { buildApi } from '../../src/api/server.js';
-import { resolveConfigFile } from '../../src/config.js';
-import { createApiServices } from '../../src/api/services.js';
-import { type AuthFile, resolveAuthSettings } from '../../src/auth/settings.js';
-import { startHarness, waitFor, type Harness } from '../helpers/acdHarness.js';
+import type { AuthFile } from '../../src/auth/settings.js';
+import { waitFor, type Harness } from '../helpers/acdHarness.js';
+import { startCtiApi, type CtiApi } from './ctiApi.js';
 import { CtiClient } from './ctiClient.js';
 
 const config = {
@@ -24,27 +21,14 @@ const config = {
 };
 
 let h: Harness;
-let hub: EventHub;
-let api: Awaited<ReturnType<typeof buildApi>>;
+let api: CtiApi['api'];
 let base: string;
+let running: CtiApi | undefined;
 const clients: CtiClient[] = [];
 
 async function start(auth?: AuthFile) {
-  h = await startHarness(config);
-  hub = createEventHub(h.store, h.logger, { blockMs: 50, retryMs: 20 });
-  await hub.start();
-  const services = createApiServices({ redis: h.redis, tenant: h.tenant, store: h.store, hub, logger: h.logger, auth: resolveAuthSettings(auth), stats: { groups: {} } });
-  api = await buildApi({
-    store: h.store,
-    agents: h.engine.agents,
-    reasons: resolveConfigFile(config).reasons,
-    logger: h.logger,
-    events: hub,
-    control: h.engine.control,
-    calls: h.engine.calls,
-    ...services,
-  });
-  base = (await api.listen({ host: '127.0.0.1', port: 0 })).replace('http', 'ws');
+  running = await startCtiApi(config, auth);
+  ({ h, api, base } = running);
 }
 
 async function open(path: string) {
@@ -55,9 +39,8 @@ async function open(path: string) {
 
 afterEach(async () => {
   for (const c of clients.splice(0)) c.close();
-  await api?.close();
-  await hub?.stop();
-  await h?.close();
+  await running?.close();
+  running = undefined;
 });
 
 describe('WebSocket endpoints sharing the API server', () => {
@@ -151,6 +134,19 @@ describe('CTI WebSocket, agent session', () => {
     expect(await d.event('dtmf')).toMatchObject({ data: { callId: id, digits: '7', direction: 'received' } });
     await d.command('release', 'a2');
     await d.event('dialog.state', (x) => x.callId === id && x.state === 'dropped');
+  });
+
+  it('notReady during a call is accepted for its end, shown as pending, and restored on reconnect', async () => {
+    await start();
+    await h.connectedCall();
+    const c = await open('agents/a1');
+    await c.event('session.initialized');
+    expect(await c.command('notReady', 'a1', { reason: 'break' })).toMatchObject({ result: 'success', data: { status: 'busy', pending: { status: 'not_ready', reason: 'break' } } });
+    expect((await c.event('agent.state', (d) => d.pending !== undefined)).data).toMatchObject({ status: 'busy', pending: { status: 'not_ready', reason: 'break', label: 'Break' }, by: 'agent' });
+    const again = await open('agents/a1');
+    expect((await again.event('agent.state')).data).toMatchObject({ status: 'busy', pending: { status: 'not_ready', reason: 'break' } });
+    await c.command('release', 'a1');
+    expect((await c.event('agent.state', (d) => d.status !== 'busy')).data).toMatchObject({ status: 'not_ready', reason: 'break', label: 'Break' });
   });
 
   it('restores an agent already on a call when it (re)connects', async () => {

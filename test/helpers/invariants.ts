@@ -131,6 +131,9 @@ export async function findViolations(redis: Redis, keys: StoreKeys): Promise<str
   }
   for (const [id, a] of agents) {
     if (['reserved', 'ringing', 'busy'].includes(a.hash.status) && holder.get(id) !== a.hash.call) problems.push(`agent ${id} ${a.hash.status} on ${a.hash.call} without that call`);
+    // A status asked for the end of the call lives only while the agent is on a call (changeStatus-2.lua).
+    if (a.hash.pendingStatus !== undefined && !['reserved', 'ringing', 'busy'].includes(a.hash.status)) problems.push(`agent ${id} ${a.hash.status} keeps pending ${a.hash.pendingStatus}`);
+    if (a.hash.availableAt !== undefined && a.hash.status !== 'ready') problems.push(`agent ${id} ${a.hash.status} in a busy back-off`);
   }
 
   const chan = await redis.hgetall(keys.chan);

@@ -131,7 +131,8 @@ it.each([1, 2, 3])('holds every invariant through random transitions (seed %i)',
   }
   // The run must have exercised the interesting paths, or it proves little.
   const types = new Set((await store.readEvents('0', { count: 100_000 })).map((e) => e.event.type));
-  expect([...types].sort()).toEqual(
+  // (AgentPendingStatus too, on the seeds whose commands hit a busy agent.)
+  expect([...types].filter((type) => type !== 'AgentPendingStatus').sort()).toEqual(
     ['AgentCalled', 'AgentComplete', 'AgentConnect', 'AgentRingNoAnswer', 'AgentStatus', 'QueueCallerAbandon', 'QueueCallerJoin', 'QueueCallerLeave', 'QueueCallerPriority'].sort(),
   );
 });

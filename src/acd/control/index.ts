@@ -134,8 +134,8 @@ export function createCallControl(ctx: AcdContext, agents: AgentCommands, settin
     },
     ...recordings,
     async afterCallWork(agentId, by) {
-      const { version, wrapupS } = await ctx.store.enterAfterCallWork(agentId, by);
-      await ctx.timers.scheduleWrapup(agentId, version, (wrapupS ?? outboundSettings.wrapupS) * 1000);
+      const { version, wrapupS, pending } = await ctx.store.enterAfterCallWork(agentId, by);
+      if (!pending) await ctx.timers.scheduleWrapup(agentId, version, (wrapupS ?? outboundSettings.wrapupS) * 1000);
       return (await ctx.store.getAgent(agentId))!;
     },
     async transfer(t, target) {

@@ -51,10 +51,11 @@ if call.state == 'connected' then
   end
   local status = 'ready'
   if tonumber(wrapupS) > 0 then status = 'after_call_work' end
-  local version = moveCallAgent(prefix, KEYS[4], call.agentId, callId, status, '', now)
+  local version, applied = moveCallAgent(prefix, KEYS[4], call.agentId, callId, status, '', now)
   if version then
     redis.call('HINCRBY', agentKey, 'callsTaken', 1)
-    if status == 'after_call_work' then reply = { call.state, flat, call.agentId, version, wrapupS } end
+    -- A status the agent asked for during the call replaces the timed wrap-up (agentStatus.lua).
+    if applied == 'after_call_work' and tonumber(wrapupS) > 0 then reply = { call.state, flat, call.agentId, version, wrapupS } end
   end
   local statsKey = prefix .. 'queue:' .. call.queue .. ':stats'
   local handleMs = now - answeredAt + tonumber(wrapupS) * 1000

@@ -67,6 +67,8 @@ elseif outcome == 'busy' then
 elseif outcome == 'rejected' then
   backoff = tonumber(q[4] or '') or backoff
 end
-moveCallAgent(prefix, KEYS[3], agentId, callId, 'ready', '', now)
+local _, applied = moveCallAgent(prefix, KEYS[3], agentId, callId, 'ready', '', now)
+-- A status the agent asked for during the offer (agentStatus.lua) replaces ready: no back-off.
+if applied ~= 'ready' then backoff = 0 end
 if backoff > 0 then startBackoff(prefix, agentId, now + backoff) end
 return { 1, agentId, backoff, left }

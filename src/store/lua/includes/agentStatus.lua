@@ -22,12 +22,21 @@ local function setAgentStatus(prefix, eventsKey, agentId, status, reason, callId
     redis.call('HSET', agentKey, 'lastIdle', now)
   end
   redis.call('HSET', agentKey, 'status', status, 'reason', reason, 'since', now, 'call', callId)
+  -- A status asked for the end of the call (changeStatus-2.lua) lasts only while on the call,
+  -- and the AgentStatus events on the call carry it.
+  local pending = nil
+  if status ~= 'reserved' and status ~= 'ringing' and status ~= 'busy' then
+    redis.call('HDEL', agentKey, 'pendingStatus', 'pendingReason')
+  else
+    local asked = redis.call('HMGET', agentKey, 'pendingStatus', 'pendingReason')
+    if asked[1] then pending = { status = asked[1], reason = asked[2] or '' } end
+  end
   -- Any status change ends a busy/reject back-off (offerFailed sets it again after this).
   redis.call('HDEL', agentKey, 'availableAt')
   if status == 'ready' then enterPools(prefix, agentId) else leavePools(prefix, agentId) end
   local version = redis.call('HINCRBY', agentKey, 'version', 1)
   emit(eventsKey, { type = 'AgentStatus', ts = now, agentId = agentId, status = status, previous = previous,
-    reason = reason, callId = callId, by = by })
+    reason = reason, callId = callId, by = by, pending = pending })
   return version
 end
 
@@ -35,14 +44,21 @@ end
 local ON_CALL = { reserved = true, ringing = true, busy = true, after_call_work = true }
 
 -- Moves the agent handling `callId` to `status`; no-op when the agent has moved on to something
--- else (replays, supervisor actions). Returns the new version, or nil when nothing changed.
+-- else (replays, supervisor actions). When the call leaves the agent free (ready or wrap-up),
+-- the status the agent asked for during the call, if any, replaces it.
+-- Returns the new version and the status applied, or nil when nothing changed.
 local function moveCallAgent(prefix, eventsKey, agentId, callId, status, reason, now)
-  if agentId == '' or redis.call('HGET', prefix .. 'agent:' .. agentId, 'call') ~= callId then
+  local agentKey = prefix .. 'agent:' .. agentId
+  if agentId == '' or redis.call('HGET', agentKey, 'call') ~= callId then
     return nil
+  end
+  if status == 'ready' or status == 'after_call_work' then
+    local pending = redis.call('HMGET', agentKey, 'pendingStatus', 'pendingReason')
+    if pending[1] and pending[1] ~= '' then status, reason = pending[1], pending[2] or '' end
   end
   local keepCall = ''
   if ON_CALL[status] then keepCall = callId end
-  return setAgentStatus(prefix, eventsKey, agentId, status, reason, keepCall, 'system', now)
+  return setAgentStatus(prefix, eventsKey, agentId, status, reason, keepCall, 'system', now), status
 end
 
 -- Busy/reject back-off: the agent stays ready (idle score = the moment it may be offered again,
