@@ -9,7 +9,7 @@ import type { AcdContext } from './context.js';
 import { continueWithStatus } from './queueExit.js';
 
 /** What happens to the caller when the agent hangs up: hung up, or on in the dialplan (CONTINUE). */
-async function releaseCaller(ctx: AcdContext, queueId: string, callerChannel: string): Promise<void> {
+export async function releaseCaller(ctx: AcdContext, queueId: string, callerChannel: string): Promise<void> {
   if ((await ctx.store.getQueue(queueId))?.continueOnAgentHangup) return continueWithStatus(ctx, callerChannel, 'CONTINUE');
   await hangupQuietly(ctx, callerChannel);
 }
