@@ -12,7 +12,7 @@ afterEach(async () => {
   for (const l of leases.splice(0)) await l.release();
 });
 
-function lease(prefix: string, onLost = () => undefined, ttlMs = 600): Lease {
+function lease(prefix: string, onLost: () => void = () => undefined, ttlMs = 600): Lease {
   const l = createLease({ redis, prefix, nodeId: 'n1', logger, ttlMs, onLost });
   leases.push(l);
   return l;

@@ -36,6 +36,8 @@ interface Node {
   store: RedisStore;
   /** Starts `npm start`'s engine (same NODE_ID every time) and waits until its HTTP API is up. */
   start(): Promise<{ proc: EngineProcess; http: string }>;
+  /** Spawns one more engine for the node without waiting for it. */
+  spawn(): EngineProcess;
   /** SIGKILL: no handler runs, the kernel drops its sockets. */
   kill(proc: EngineProcess): Promise<void>;
   login(http: string, agentId: string): Promise<void>;
@@ -66,9 +68,13 @@ function node(): Node {
   return {
     app,
     store,
-    async start() {
+    spawn() {
       const proc = spawnEngine(env, configPath);
       procs.push(proc);
+      return proc;
+    },
+    async start() {
+      const proc = this.spawn();
       return { proc, http: await proc.running };
     },
     async kill(proc) {
@@ -162,6 +168,25 @@ describe('kill -9 and restart on a real Asterisk', { timeout: 120_000 }, () => {
     await ast.ari('DELETE', `/channels/${encodeURIComponent(caller.phoneId)}`);
     await waitFor(async () => (await n.store.getCall(call.id)) === undefined, 'call ended');
     await waitFor(async () => (await n.store.getAgent('a1'))?.status === 'ready', 'agent ready again');
+  });
+
+  it('two engines with one node id: the second stands by, never touches the app, and takes over when the first is killed', async () => {
+    const n = node();
+    const first = await n.start();
+    const standby = n.spawn();
+    await standby.waitLog((l) => l.msg === 'another engine holds this node id: standing by', 'second engine standing by');
+    await n.login(first.http, 'a1');
+    const caller = await ast.placeCaller(n.app, 'kq', { holdS: 60 });
+    const call = await waitFor(async () => {
+      const c = await n.store.getCall(caller.stasisId);
+      return c?.state === 'connected' && (await bridged(c.bridgeId, c.callerChannel, c.agentChannel)) ? c : undefined;
+    }, 'bridged by the first engine');
+    expect(standby.logs.filter((l) => l.msg === 'ARI connected' || l.msg === 'caller queued')).toEqual([]);
+    await n.kill(first.proc);
+    await standby.waitLog((l) => l.msg === 'reconciled call' && l.callId === call.id, 'the call taken over', 30_000);
+    expect(await bridged(call.bridgeId, call.callerChannel, call.agentChannel)).toBe(true);
+    await ast.ari('DELETE', `/channels/${encodeURIComponent(caller.phoneId)}`);
+    await waitFor(async () => (await n.store.getCall(call.id)) === undefined, 'call ended by the second engine');
   });
 
   it('just after the agent hung up: the ended call ends (caller hung up), it is never offered again', async () => {
