@@ -5,6 +5,7 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createEngine, type Engine } from './acd/engine.js';
+import { createLease } from './acd/lease.js';
 import type { EngineSettings } from './acd/context.js';
 import { createEventHub } from './api/eventHub.js';
 import { buildApi } from './api/server.js';
@@ -33,6 +34,10 @@ export async function startAcd(config: AcdConfig & { redisUrl: string }, logger:
   // BullMQ workers need maxRetriesPerRequest null; the store's commands are fine with it too.
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   const store = createRedisStore({ redis, tenant: config.tenant, logger: logger.child({ component: 'store' }) });
+  // A second engine for the same node stands by here until the first is gone (src/acd/lease.ts).
+  let engineStarted = false;
+  const lease = createLease({ redis, prefix: tenantPrefix(config.tenant), nodeId: config.nodeId, logger, ttlMs: config.leaseTtlMs, onLost: () => void (engineStarted && engine.stop()) });
+  await lease.acquire();
   await applyConfig(store, config);
   // The definitions just written make paused members members again: pause them again.
   await createAdminOps(redis, config.tenant).restorePauses();
@@ -50,6 +55,7 @@ export async function startAcd(config: AcdConfig & { redisUrl: string }, logger:
     outbound: config.outbound,
   });
   await engine.start();
+  engineStarted = true;
 
   const events = createEventHub(store, logger.child({ component: 'events' }));
   events.start();
@@ -69,6 +75,7 @@ export async function startAcd(config: AcdConfig & { redisUrl: string }, logger:
       await services.projector.stop();
       await events.stop();
       await engine.stop();
+      await lease.release();
       await store.close();
       redis.disconnect();
     },

@@ -114,6 +114,8 @@ export interface AcdConfig {
   http: { host: string; port: number };
   tenant: string;
   nodeId: string;
+  /** LEASE_TTL_MS: one engine per node id; a second one stands by this long after the first died (src/acd/lease.ts). */
+  leaseTtlMs?: number;
   logLevel: string;
   queues: QueueDef[];
   agents: AgentDef[];
@@ -356,6 +358,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, file?: unknown)
     http: { host: env.HTTP_HOST || '127.0.0.1', port: envInt(env, 'HTTP_PORT', 8080, 0, 65535) },
     tenant,
     nodeId: env.NODE_ID || defaultNodeId(ariUrl, env.ARI_APP || 'acd'),
+    leaseTtlMs: envInt(env, 'LEASE_TTL_MS', 10_000, 1_000, 600_000),
     logLevel,
     ...resolveConfigFile(raw),
   });

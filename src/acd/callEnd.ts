@@ -9,13 +9,14 @@ import type { AcdContext } from './context.js';
 import { continueWithStatus } from './queueExit.js';
 
 /** What happens to the caller when the agent hangs up: hung up, or on in the dialplan (CONTINUE). */
-async function releaseCaller(ctx: AcdContext, queueId: string, callerChannel: string): Promise<void> {
+export async function releaseCaller(ctx: AcdContext, queueId: string, callerChannel: string): Promise<void> {
   if ((await ctx.store.getQueue(queueId))?.continueOnAgentHangup) return continueWithStatus(ctx, callerChannel, 'CONTINUE');
   await hangupQuietly(ctx, callerChannel);
 }
 
 export async function endCall(ctx: AcdContext, callId: string, endedBy: 'caller' | 'agent' | 'lost'): Promise<void> {
   const offers = await ctx.store.callOffers(callId); // ringall: legs besides call.agentChannel
+  const { recording } = await ctx.store.getControl(callId); // gone with the call's control state
   const ended = await ctx.store.endCall(callId, endedBy);
   if (!ended) return;
   const { call } = ended;
@@ -25,6 +26,9 @@ export async function endCall(ctx: AcdContext, callId: string, endedBy: 'caller'
   // The bridge goes before the caller is released: a caller sent on in the dialplan must leave it.
   if (call.bridgeId) {
     try {
+      // Stopped while its bridge exists: RecordingFinished (the duration) reaches us only through
+      // the bridge's subscription, which destroying the bridge first races with.
+      if (recording) await ctx.pbx.stopRecording(recording).catch(() => undefined);
       await ctx.pbx.destroyBridge(call.bridgeId);
     } catch (err) {
       if (!isPbxError(err, 'not_found')) ctx.logger.warn({ err, bridgeId: call.bridgeId }, 'bridge destroy failed');

@@ -16,7 +16,7 @@ import { watchDeviceState } from './deviceState.js';
 import { Dispatcher } from './dispatcher.js';
 import { KeyedLock } from './keyedLock.js';
 import { reconcile } from './reconcile.js';
-import { onRoutingTimer, Router } from './router.js';
+import { onRoutingTimer, Router, type RouteTrigger } from './router.js';
 import { createTimers, type TimerJob, type Timers } from './timers.js';
 import { createCallControl, type CallControl, type OutboundSettings, type ParkSettings } from './control/index.js';
 
@@ -50,6 +50,19 @@ export interface Engine {
 export function createEngine(deps: EngineDeps): Engine {
   const logger = deps.logger.child({ component: 'engine' });
   let timers: Timers | undefined;
+  // Routing waits until ARI is connected and reconciled: an offer made before would fail ("not
+  // connected to ARI") and count against its agent. Kicks meanwhile are kept and run then.
+  let routingOpen = false;
+  const heldKicks = new Map<string, RouteTrigger>();
+  const kick = (trigger: RouteTrigger) => {
+    if (routingOpen) router.kick(trigger);
+    else heldKicks.set(JSON.stringify(trigger), trigger);
+  };
+  const openRouting = () => {
+    routingOpen = true;
+    for (const trigger of heldKicks.values()) router.kick(trigger);
+    heldKicks.clear();
+  };
   // Filled before start(); the context is shared by every step.
   const ctx: AcdContext = {
     pbx: deps.pbx,
@@ -61,14 +74,17 @@ export function createEngine(deps: EngineDeps): Engine {
     logger,
     nodeId: deps.nodeId,
     locks: new KeyedLock(),
-    kick: (trigger) => router.kick(trigger),
+    kick,
     settings: { ...DEFAULT_SETTINGS, ...deps.settings },
   };
   const router = new Router(ctx);
 
   let reconciling: Promise<void> = Promise.resolve();
   const runReconcile = () => {
-    reconciling = reconciling.then(() => reconcile(ctx)).catch((err) => logger.error({ err }, 'reconcile failed'));
+    reconciling = reconciling
+      .then(() => reconcile(ctx))
+      .catch((err) => logger.error({ err }, 'reconcile failed'))
+      .then(openRouting);
   };
   const dispatcher = new Dispatcher(ctx, runReconcile);
 
@@ -77,9 +93,9 @@ export function createEngine(deps: EngineDeps): Engine {
     if (job.kind === 'route' || job.kind === 'ringNext') return onRoutingTimer(ctx, job);
     if (job.kind === 'control') return control.onTimer(job);
     if (job.kind === 'wrapup') {
-      if (await deps.store.endWrapup(job.agentId, job.version)) router.kick({ agentId: job.agentId });
+      if (await deps.store.endWrapup(job.agentId, job.version)) kick({ agentId: job.agentId });
     } else {
-      router.kick({ agentId: job.agentId });
+      kick({ agentId: job.agentId });
     }
   };
 
@@ -87,7 +103,7 @@ export function createEngine(deps: EngineDeps): Engine {
   let unwatchCallers: (() => void) | undefined;
   let unwatchDevices: (() => void) | undefined;
   const devices = watchDeviceState(ctx);
-  const agents = createAgentCommands(deps.store, deps.reasons, (agentId) => router.kick({ agentId }), (agent) => devices.track(agent));
+  const agents = createAgentCommands(deps.store, deps.reasons, (agentId) => kick({ agentId }), (agent) => devices.track(agent));
   const control = createCallControl(ctx, agents, deps.outbound, deps.park);
   return {
     agents,
@@ -95,7 +111,10 @@ export function createEngine(deps: EngineDeps): Engine {
     calls: createCallCommands(ctx),
     async start() {
       timers = createTimers({ ...deps.timers, handler: onTimer, logger, nodeId: deps.nodeId });
-      unsubscribe = deps.pbx.onEvent((e) => dispatcher.handle(e));
+      unsubscribe = deps.pbx.onEvent((e) => {
+        if (e.type === 'disconnected') routingOpen = false;
+        dispatcher.handle(e);
+      });
       unwatchCallers = watchCallerExperience(ctx);
       unwatchDevices = devices.start();
       await deps.pbx.start();

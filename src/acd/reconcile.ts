@@ -6,10 +6,10 @@
  */
 import type { CallSnapshot } from '../domain/call.js';
 import type { BridgeInfo, ChannelInfo } from '../pbx/port.js';
-import { failOffer, onAgentLegInStasis } from './agentLeg.js';
+import { failOffer, hangupQuietly, onAgentLegInStasis } from './agentLeg.js';
 import { bridgeParties, connectCall } from './bridging.js';
 import { callIdOf, handleCallerEntry } from './callerEntry.js';
-import { endCall } from './callEnd.js';
+import { endCall, releaseCaller } from './callEnd.js';
 import { repairCallback } from './callback.js';
 import { resumeHoldMedia } from './holdMedia.js';
 import type { AcdContext } from './context.js';
@@ -67,6 +67,16 @@ async function repairCall(ctx: AcdContext, call: CallSnapshot, pbx: PbxView): Pr
   }
 }
 
+/** A caller whose call ended before we could release it (killed in between): released now, never queued again. */
+async function finishEndedCall(ctx: AcdContext, callerChannel: string): Promise<boolean> {
+  const ended = await ctx.store.endedCall(callerChannel);
+  if (!ended) return false;
+  ctx.logger.info({ callId: callerChannel, endedBy: ended.endedBy }, 'caller of an ended call still in Stasis; releasing it');
+  if (ended.endedBy === 'agent') await releaseCaller(ctx, ended.queue, callerChannel);
+  else await hangupQuietly(ctx, callerChannel);
+  return true;
+}
+
 export async function reconcile(ctx: AcdContext): Promise<void> {
   const pbx = await readPbx(ctx);
   const calls = (await ctx.store.listCalls()).filter((c) => c.node === ctx.nodeId);
@@ -89,6 +99,8 @@ export async function reconcile(ctx: AcdContext): Promise<void> {
       await ctx.locks.run(entry.callId, () => onAgentLegInStasis(ctx, channel, entry.callId));
     } else if (entry.role === 'other') {
       // Call-control legs (snoop, consult...): their own modules repair them on `connected`.
+      continue;
+    } else if (await finishEndedCall(ctx, channel.id)) {
       continue;
     } else {
       ctx.logger.info({ channelId: channel.id }, 'caller entered while we were away; queueing');

@@ -23,6 +23,7 @@ export type CallOps = Pick<
   | 'endCall'
   | 'getCall'
   | 'callIdByChannel'
+  | 'endedCall'
   | 'listCalls'
   | 'waitingCalls'
 >;
@@ -115,6 +116,12 @@ export function createCallOps({ redis, keys, run }: StoreContext): CallOps {
 
     getCall: async (callId) => (await getCalls([callId]))[0],
     callIdByChannel: async (channelId) => (await redis.hget(keys.chan, channelId)) ?? undefined,
+    async endedCall(callerChannel) {
+      const value = await redis.get(keys.endedCaller(callerChannel));
+      if (!value) return undefined;
+      const at = value.indexOf(':');
+      return { endedBy: value.slice(0, at) as 'caller' | 'agent' | 'lost', queue: value.slice(at + 1) };
+    },
 
     async listCalls(queue) {
       const calls = await getCalls(await redis.smembers(keys.calls));

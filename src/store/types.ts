@@ -139,6 +139,8 @@ export interface AcdStore extends ControlStore, ExitStore, CallbackStore {
 
   getCall(callId: string): Promise<CallSnapshot | undefined>;
   callIdByChannel(channelId: string): Promise<string | undefined>;
+  /** A call of this caller channel ended within the last hour: how, and in which queue (reconcile). */
+  endedCall(callerChannel: string): Promise<{ endedBy: 'caller' | 'agent' | 'lost'; queue: string } | undefined>;
   listCalls(queue?: string): Promise<CallSnapshot[]>;
   /** Waiting calls of a queue in queue order. */
   waitingCalls(queue: string): Promise<CallSnapshot[]>;

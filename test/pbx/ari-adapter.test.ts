@@ -97,6 +97,8 @@ describe('ARI adapter against the simulator', () => {
     await log.waitFor('dialProgress', (e) => e.peerChannelId === 'agent-1' && e.status === 'ANSWER');
 
     expect(await pbx.createBridge({ bridgeId: 'bridge-1', name: `call-${callerId}` })).toEqual({ id: 'bridge-1', name: `call-${callerId}`, channelIds: [] });
+    // A second create with the same id (a restart mid-bridging): Asterisk's 409 becomes adoption.
+    expect((await pbx.createBridge({ bridgeId: 'bridge-1', name: 'again' })).id).toBe('bridge-1');
     await pbx.stopMoh(callerId);
     await pbx.addToBridge('bridge-1', [callerId, 'agent-1']);
     await log.waitFor('channelEnteredBridge', (e) => e.bridgeId === 'bridge-1' && e.channelId === callerId);

@@ -51,6 +51,15 @@ describe('HTTP surface', () => {
     expect((await ari.rest('GET', '/api-docs/../secrets.json')).status).toBe(404);
   });
 
+  it('answers 409 to a bridge id already in use, like Asterisk 22', async () => {
+    const { sim } = await setup();
+    const create = () => fetch(`${sim.url}/ari/bridges/b-dup?type=mixing&api_key=asterisk:asterisk`, { method: 'POST' });
+    expect((await create()).status).toBe(200);
+    const again = await create();
+    expect(again.status).toBe(409);
+    expect(((await again.json()) as { message: string }).message).toBe("Bridge with id 'b-dup' already exists");
+  });
+
   it('logs every REST request with its status', async () => {
     const { ari, sim } = await setup();
     await ari.rest('POST', '/channels/create', { endpoint: 'Nonsense', app: 'acd' });

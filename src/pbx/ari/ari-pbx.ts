@@ -235,10 +235,14 @@ class AriPbx implements Pbx {
   }
 
   async createBridge(opts: { bridgeId?: string; name?: string }): Promise<BridgeInfo> {
-    const bridge = opts.bridgeId
-      ? await this.call<AriBridgeJson>('bridges.createWithId', { bridgeId: opts.bridgeId, type: BRIDGE_TYPE, name: opts.name })
-      : await this.call<AriBridgeJson>('bridges.create', { type: BRIDGE_TYPE, name: opts.name });
-    return toBridgeInfo(bridge);
+    if (!opts.bridgeId) return toBridgeInfo(await this.call<AriBridgeJson>('bridges.create', { type: BRIDGE_TYPE, name: opts.name }));
+    try {
+      return toBridgeInfo(await this.call<AriBridgeJson>('bridges.createWithId', { bridgeId: opts.bridgeId, type: BRIDGE_TYPE, name: opts.name }));
+    } catch (err) {
+      // Asterisk answers 409 "Bridge with id '…' already exists": ours from before a restart; adopt it.
+      if (!isPbxError(err, 'conflict')) throw err;
+      return toBridgeInfo(await this.call<AriBridgeJson>('bridges.get', { bridgeId: opts.bridgeId }));
+    }
   }
 
   async addToBridge(bridgeId: string, channelIds: string[]): Promise<void> {

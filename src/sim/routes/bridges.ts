@@ -1,6 +1,6 @@
 /** /bridges: create, list, delete, add/remove channels, record. */
 import type { SimCore } from '../core.js';
-import { badRequest, notFound, unprocessable } from '../errors.js';
+import { badRequest, conflict, notFound, unprocessable } from '../errors.js';
 import type { AriRequest, AriRouter } from '../http.js';
 import { bridgeJson } from '../json.js';
 import { destroyBridge, joinBridge, leaveBridge, type BridgeType, type SimBridge } from '../model/bridges.js';
@@ -32,8 +32,8 @@ const bridgeType = (type: string | undefined): BridgeType => ((type ?? '').split
 function createHandler(core: SimCore) {
   return (req: AriRequest) => {
     const id = req.params.bridgeId ?? req.args.bridgeId;
-    const existing = id ? core.bridges.get(id) : undefined;
-    if (existing) return { status: 200, body: bridgeJson(existing) };
+    // As Asterisk 22: an id in use is a 409, not an update.
+    if (id && core.bridges.get(id)) throw conflict(`Bridge with id '${id}' already exists`);
     const bridge = core.bridges.create(core, { id, type: bridgeType(req.args.type), name: req.args.name ?? '' });
     return { status: 200, body: bridgeJson(bridge) };
   };

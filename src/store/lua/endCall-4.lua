@@ -31,6 +31,7 @@
 --- @include "waiting"
 
 local prefix, callId, endedBy = ARGV[1], ARGV[2], ARGV[3]
+local ENDED_CALLER_TTL_MS = 3600000
 local flat = redis.call('HGETALL', KEYS[1])
 if #flat == 0 then return nil end
 local call = {}
@@ -87,4 +88,7 @@ if call.agentChannel ~= '' then redis.call('HDEL', KEYS[2], call.agentChannel) e
 redis.call('SREM', KEYS[3], callId)
 redis.call('DEL', KEYS[1])
 redis.call('DEL', prefix .. 'ctl:' .. callId) -- call-control state (src/store/controlOps.ts)
+-- The caller may still be in Stasis (we die before releasing it): reconcile must finish this end,
+-- not queue it again as a new caller (src/acd/reconcile.ts). Kept long enough for a restart.
+redis.call('SET', prefix .. 'ended:' .. call.callerChannel, endedBy .. ':' .. call.queue, 'PX', ENDED_CALLER_TTL_MS)
 return reply

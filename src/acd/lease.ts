@@ -1,0 +1,126 @@
+/**
+ * One engine per node id: a lease in Redis (`acd:{t}:lease:<nodeId>`), taken with SET NX, renewed
+ * by compare-and-set on our token, released the same way. A second engine for the same node (same
+ * ARI app) stands by polling the lease instead of taking the app over; it takes over once the
+ * holder is gone and its lease expired. The holder gives up (onLost) when it cannot renew before
+ * its own deadline, i.e. before anyone else can take the lease: no two engines act at once as
+ * long as the clocks of the two hosts run at the same rate. Every acquisition bumps a fencing
+ * epoch (`…:epoch`), logged, so a log tells which tenure did what.
+ * The token names host and pid: an engine restarted on the same host after a kill -9 sees that
+ * the holder's process is gone and takes over at once instead of waiting for the lease to expire.
+ */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+
+export interface LeaseOptions {
+  redis: Redis;
+  /** The tenant's key prefix (`acd:{t}:`). */
+  prefix: string;
+  nodeId: string;
+  logger: Logger;
+  /** Lease time; renewed every third of it. Default 10 s: a dead engine's node is taken over within that. */
+  ttlMs?: number;
+  /** Called once when the lease is lost while held (Redis unreachable too long, or taken). */
+  onLost: () => void;
+}
+
+export interface Lease {
+  /** Resolves once this engine holds the lease (at once when free); stands by until then. */
+  acquire(): Promise<number>;
+  /** Stops renewing and frees the lease if still ours. */
+  release(): Promise<void>;
+}
+
+// KEYS[1] lease; ARGV[1] token, ARGV[2] ttl ms. 1 when renewed.
+const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
+// KEYS[1] lease; ARGV[1] the dead holder's token, ARGV[2] ours, ARGV[3] ttl ms. 'OK' when taken over.
+const TAKE_OVER = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) end return 0`;
+const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+
+export function createLease(opts: LeaseOptions): Lease {
+  const ttlMs = opts.ttlMs ?? 10_000;
+  const key = `${opts.prefix}lease:${opts.nodeId}`;
+  const host = hostname();
+  const token = `${host}|${process.pid}|${randomUUID()}`;
+  /** The holder's token when it is a process of this host that no longer exists. */
+  const deadLocalHolder = async (): Promise<string | undefined> => {
+    const holder = await opts.redis.get(key);
+    const [holderHost, pid] = holder?.split('|') ?? [];
+    if (!holder || holderHost !== host || !pid || Number(pid) === process.pid) return undefined;
+    try {
+      process.kill(Number(pid), 0);
+      return undefined;
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code === 'ESRCH' ? holder : undefined;
+    }
+  };
+  const log = opts.logger.child({ component: 'lease', nodeId: opts.nodeId });
+  let renewTimer: NodeJS.Timeout | undefined;
+  let waitTimer: NodeJS.Timeout | undefined;
+  let wake: (() => void) | undefined;
+  let stopped = false;
+  let held = false;
+
+  const lost = (reason: string) => {
+    if (!held) return;
+    held = false;
+    clearInterval(renewTimer);
+    log.error({ reason }, 'lease lost: this engine stops acting for the node');
+    opts.onLost();
+  };
+
+  const startRenewing = () => {
+    let deadline = Date.now() + ttlMs;
+    renewTimer = setInterval(() => {
+      // Past our own deadline someone else may hold it: give up before it can act.
+      if (Date.now() >= deadline - ttlMs / 6) return lost('not renewed in time');
+      opts.redis
+        .eval(RENEW, 1, key, token, String(ttlMs))
+        .then((ok) => {
+          if (ok === 1) deadline = Date.now() + ttlMs;
+          else lost('taken by another engine');
+        })
+        .catch((err: unknown) => log.warn({ err }, 'lease renewal failed; retrying'));
+    }, Math.max(50, Math.floor(ttlMs / 3)));
+    renewTimer.unref();
+  };
+
+  return {
+    async acquire() {
+      let announced = false;
+      for (;;) {
+        if (stopped) throw new Error('lease released before it was acquired');
+        let ok: string | null = await opts.redis.set(key, token, 'PX', ttlMs, 'NX');
+        const dead = ok === 'OK' ? undefined : await deadLocalHolder();
+        if (dead) {
+          ok = (await opts.redis.eval(TAKE_OVER, 1, key, dead, token, String(ttlMs))) as string | null;
+          if (ok === 'OK') log.info({ holder: dead }, 'the previous engine of this node died on this host: taking over');
+        }
+        if (ok === 'OK') {
+          held = true;
+          const epoch = await opts.redis.incr(`${key}:epoch`);
+          log.info({ epoch, ttlMs }, 'lease acquired: this engine serves the node');
+          startRenewing();
+          return epoch;
+        }
+        if (!announced) log.warn({ ttlMs }, 'another engine holds this node id: standing by');
+        announced = true;
+        await new Promise<void>((res) => {
+          wake = res;
+          waitTimer = setTimeout(res, Math.max(50, Math.floor(ttlMs / 3)));
+        });
+      }
+    },
+    async release() {
+      stopped = true;
+      clearTimeout(waitTimer);
+      wake?.();
+      clearInterval(renewTimer);
+      if (!held) return;
+      held = false;
+      await opts.redis.eval(RELEASE, 1, key, token).catch((err: unknown) => log.warn({ err }, 'lease not released; it expires by itself'));
+    },
+  };
+}

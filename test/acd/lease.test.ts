@@ -1,0 +1,57 @@
+/** The node lease (src/acd/lease.ts) on the run's real Redis. */
+import { pino } from 'pino';
+import { afterEach, expect, it } from 'vitest';
+import { createLease, type Lease } from '../../src/acd/lease.js';
+import { waitFor } from '../helpers/acdHarness.js';
+import { connectTestRedis, freshPrefix } from '../helpers/redis.js';
+
+const redis = connectTestRedis();
+const logger = pino({ level: 'silent' });
+const leases: Lease[] = [];
+afterEach(async () => {
+  for (const l of leases.splice(0)) await l.release();
+});
+
+function lease(prefix: string, onLost: () => void = () => undefined, ttlMs = 600): Lease {
+  const l = createLease({ redis, prefix, nodeId: 'n1', logger, ttlMs, onLost });
+  leases.push(l);
+  return l;
+}
+
+it('a second engine for the node stands by while the first renews, and takes over once it is released', async () => {
+  const prefix = `acd:{${freshPrefix()}}:`;
+  const first = lease(prefix);
+  expect(await first.acquire()).toBe(1);
+  let secondHeld = false;
+  const second = lease(prefix);
+  const acquired = second.acquire().then((epoch) => {
+    secondHeld = true;
+    return epoch;
+  });
+  // Three lease times later the first still holds it: renewals keep it.
+  const until = Date.now() + 1_800;
+  await waitFor(() => Date.now() > until, 'three lease times', 3_000);
+  expect(secondHeld).toBe(false);
+  await first.release();
+  expect(await acquired).toBe(2); // a new tenure, a new fencing epoch
+});
+
+it('the holder is told when the lease is taken from it', async () => {
+  const prefix = `acd:{${freshPrefix()}}:`;
+  let lost = false;
+  const holder = lease(prefix, () => (lost = true));
+  await holder.acquire();
+  await redis.set(`${prefix}lease:n1`, 'someone else');
+  await waitFor(() => lost, 'lease lost', 3_000);
+});
+
+it('an engine restarted on the same host takes over at once from a holder whose process is gone', async () => {
+  const prefix = `acd:{${freshPrefix()}}:`;
+  const { hostname } = await import('node:os');
+  // A pid that cannot exist (above Linux's pid_max).
+  await redis.set(`${prefix}lease:n1`, `${hostname()}|99999999|dead`, 'PX', 60_000);
+  const started = Date.now();
+  await lease(prefix, () => undefined, 60_000).acquire();
+  expect(Date.now() - started).toBeLessThan(30_000);
+  expect((await redis.get(`${prefix}lease:n1`))?.split('|')[1]).toBe(String(process.pid));
+});

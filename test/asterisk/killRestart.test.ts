@@ -1,0 +1,213 @@
+/**
+ * kill -9 of `npm start` (src/main.ts in a child process) on a real Asterisk, and a restart with
+ * the same NODE_ID, in each phase of a call: waiting, ringing, bridging, talking, just after the
+ * agent hung up. No caller lost, none offered twice, no agent stuck; routing only once ARI is up.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ConfigFile } from '../../src/config.js';
+import { createRedisStore, type RedisStore } from '../../src/store/redisStore.js';
+import { waitFor } from '../helpers/acdHarness.js';
+import { startAsterisk, type Asterisk } from '../helpers/asterisk.js';
+import { engineEnv } from '../helpers/asteriskAcd.js';
+import { spawnEngine, writeConfigFile, type EngineProcess } from '../helpers/engineProcess.js';
+import { findViolations } from '../helpers/invariants.js';
+import { connectTestRedis, freshPrefix } from '../helpers/redis.js';
+
+const file: ConfigFile = {
+  queues: [{ id: 'kq', ringTimeoutS: 30, wrapupS: 0 }],
+  agents: [
+    { id: 'a1', endpoint: 'Local/1301-0-60@agents', queues: ['kq'] },
+    { id: 'a2', endpoint: 'Local/1302-0-60@agents', queues: ['kq'] },
+    // Rings 3 s, then answers: long enough to kill the engine while it rings.
+    { id: 'slow', endpoint: 'Local/1303-3-60@agents', queues: ['kq'] },
+  ],
+};
+
+let ast: Asterisk;
+beforeAll(async () => {
+  ast = await startAsterisk('killRestart');
+}, 120_000);
+afterAll(async () => {
+  await ast?.stop();
+});
+
+interface Node {
+  app: string;
+  store: RedisStore;
+  /** Starts `npm start`'s engine (same NODE_ID every time) and waits until its HTTP API is up. */
+  start(): Promise<{ proc: EngineProcess; http: string }>;
+  /** Spawns one more engine for the node without waiting for it. */
+  spawn(): EngineProcess;
+  /** SIGKILL: no handler runs, the kernel drops its sockets. */
+  kill(proc: EngineProcess): Promise<void>;
+  login(http: string, agentId: string): Promise<void>;
+}
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+let seq = 0;
+function node(): Node {
+  const tenant = freshPrefix();
+  const app = `t-kill-${process.pid}-${++seq}`;
+  const env = engineEnv(ast, app, tenant, 'node-kill');
+  const configPath = writeConfigFile(tenant, file);
+  const redis = connectTestRedis({ maxRetriesPerRequest: null });
+  const store = createRedisStore({ redis, tenant });
+  const procs: EngineProcess[] = [];
+  cleanups.push(async () => {
+    for (const p of procs) p.kill('SIGKILL');
+    await Promise.all(procs.map((p) => p.exited));
+    const problems = await findViolations(redis, store.keys);
+    await store.close();
+    redis.disconnect();
+    expect(problems).toEqual([]);
+  });
+  return {
+    app,
+    store,
+    spawn() {
+      const proc = spawnEngine(env, configPath);
+      procs.push(proc);
+      return proc;
+    },
+    async start() {
+      const proc = this.spawn();
+      return { proc, http: await proc.running };
+    },
+    async kill(proc) {
+      proc.kill('SIGKILL');
+      await proc.exited;
+    },
+    async login(http, agentId) {
+      const res = await fetch(`${http}/api/agents/${agentId}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ready: true }) });
+      expect(res.status).toBe(200);
+    },
+  };
+}
+
+const callState = async (store: RedisStore, callId: string) => (await store.getCall(callId))?.state;
+const bridged = async (bridgeId: string, ...channels: string[]) => {
+  const res = await ast.ari<{ channels: string[] }>('GET', `/bridges/${encodeURIComponent(bridgeId)}`, undefined, [404]);
+  return res.status === 200 && channels.every((c) => res.body.channels.includes(c));
+};
+/** No log line of `proc` tells of an offer made while ARI was down. */
+const offeredBeforeConnected = (proc: EngineProcess) => proc.logs.filter((l) => JSON.stringify(l).includes('not connected to ARI'));
+
+describe('kill -9 and restart on a real Asterisk', { timeout: 120_000 }, () => {
+  it('waiting: the caller stays queued and is routed once the engine is back', async () => {
+    const n = node();
+    const first = await n.start();
+    const caller = await ast.placeCaller(n.app, 'kq', { holdS: 60 });
+    await waitFor(async () => (await callState(n.store, caller.stasisId)) === 'waiting', 'caller waiting');
+    await n.kill(first.proc);
+    const t0 = Date.now();
+    const second = await n.start();
+    await n.login(second.http, 'a1');
+    const call = await waitFor(async () => {
+      const c = await n.store.getCall(caller.stasisId);
+      return c?.state === 'connected' ? c : undefined;
+    }, 'connected after restart', 15_000);
+    await waitFor(() => bridged(call.bridgeId, call.callerChannel, call.agentChannel), 'bridged');
+    console.info(`waiting phase: restart → bridged in ${Date.now() - t0} ms`);
+    expect(offeredBeforeConnected(second.proc)).toEqual([]);
+  });
+
+  it('ringing: the agent answers while the engine is away; after the restart the call is bridged', async () => {
+    const n = node();
+    const first = await n.start();
+    await n.login(first.http, 'slow');
+    const caller = await ast.placeCaller(n.app, 'kq', { holdS: 60 });
+    const offered = await waitFor(async () => {
+      const c = await n.store.getCall(caller.stasisId);
+      return c?.state === 'offering' && (await n.store.getAgent('slow'))?.status === 'ringing' ? c : undefined;
+    }, 'ringing');
+    await n.kill(first.proc);
+    await n.start();
+    const call = await waitFor(async () => {
+      const c = await n.store.getCall(caller.stasisId);
+      return c?.state === 'connected' ? c : undefined;
+    }, 'connected after restart', 15_000);
+    expect(call.agentChannel).toBe(offered.agentChannel);
+    await waitFor(() => bridged(call.bridgeId, call.callerChannel, call.agentChannel), 'bridged', 10_000);
+  });
+
+  it('bridging: killed after the bridge was made but before both parties were in it, the restart adopts the bridge', async () => {
+    const n = node();
+    const first = await n.start();
+    await n.login(first.http, 'a1');
+    const caller = await ast.placeCaller(n.app, 'kq', { holdS: 60 });
+    const call = await waitFor(async () => {
+      const c = await n.store.getCall(caller.stasisId);
+      return c?.state === 'connected' && (await bridged(c.bridgeId, c.callerChannel, c.agentChannel)) ? c : undefined;
+    }, 'bridged');
+    await n.kill(first.proc);
+    // What a kill between "create bridge" and "add channels" leaves: the bridge without the caller.
+    await ast.ari('POST', `/bridges/${encodeURIComponent(call.bridgeId)}/removeChannel?channel=${encodeURIComponent(call.callerChannel)}`);
+    await waitFor(async () => !(await bridged(call.bridgeId, call.callerChannel)), 'caller out of the bridge');
+    await n.start();
+    await waitFor(() => bridged(call.bridgeId, call.callerChannel, call.agentChannel), 'caller bridged again after restart', 15_000);
+    expect(await callState(n.store, call.id)).toBe('connected');
+  });
+
+  it('talking: the call stays bridged through the restart and ends normally', async () => {
+    const n = node();
+    const first = await n.start();
+    await n.login(first.http, 'a1');
+    const caller = await ast.placeCaller(n.app, 'kq', { holdS: 60 });
+    const call = await waitFor(async () => {
+      const c = await n.store.getCall(caller.stasisId);
+      return c?.state === 'connected' && (await bridged(c.bridgeId, c.callerChannel, c.agentChannel)) ? c : undefined;
+    }, 'bridged');
+    await n.kill(first.proc);
+    const second = await n.start();
+    await second.proc.waitLog((l) => l.msg === 'reconciled call' && l.callId === call.id, 'call reconciled');
+    expect(await bridged(call.bridgeId, call.callerChannel, call.agentChannel)).toBe(true);
+    await ast.ari('DELETE', `/channels/${encodeURIComponent(caller.phoneId)}`);
+    await waitFor(async () => (await n.store.getCall(call.id)) === undefined, 'call ended');
+    await waitFor(async () => (await n.store.getAgent('a1'))?.status === 'ready', 'agent ready again');
+  });
+
+  it('two engines with one node id: the second stands by, never touches the app, and takes over when the first is killed', async () => {
+    const n = node();
+    const first = await n.start();
+    const standby = n.spawn();
+    await standby.waitLog((l) => l.msg === 'another engine holds this node id: standing by', 'second engine standing by');
+    await n.login(first.http, 'a1');
+    const caller = await ast.placeCaller(n.app, 'kq', { holdS: 60 });
+    const call = await waitFor(async () => {
+      const c = await n.store.getCall(caller.stasisId);
+      return c?.state === 'connected' && (await bridged(c.bridgeId, c.callerChannel, c.agentChannel)) ? c : undefined;
+    }, 'bridged by the first engine');
+    expect(standby.logs.filter((l) => l.msg === 'ARI connected' || l.msg === 'caller queued')).toEqual([]);
+    await n.kill(first.proc);
+    await standby.waitLog((l) => l.msg === 'reconciled call' && l.callId === call.id, 'the call taken over', 30_000);
+    expect(await bridged(call.bridgeId, call.callerChannel, call.agentChannel)).toBe(true);
+    await ast.ari('DELETE', `/channels/${encodeURIComponent(caller.phoneId)}`);
+    await waitFor(async () => (await n.store.getCall(call.id)) === undefined, 'call ended by the second engine');
+  });
+
+  it('just after the agent hung up: the ended call ends (caller hung up), it is never offered again', async () => {
+    const n = node();
+    const first = await n.start();
+    await n.login(first.http, 'a1');
+    const caller = await ast.placeCaller(n.app, 'kq', { holdS: 60 });
+    const call = await waitFor(async () => {
+      const c = await n.store.getCall(caller.stasisId);
+      return c?.state === 'connected' && (await bridged(c.bridgeId, c.callerChannel, c.agentChannel)) ? c : undefined;
+    }, 'bridged');
+    await n.kill(first.proc);
+    // Where a kill ~0.3 s after the agent's hang-up lands: the store ended the call, the agent leg
+    // and the bridge are gone, the caller was not released yet.
+    await n.store.endCall(call.id, 'agent');
+    await ast.ari('DELETE', `/channels/${encodeURIComponent(call.agentChannel)}`);
+    await ast.ari('DELETE', `/bridges/${encodeURIComponent(call.bridgeId)}`);
+    const second = await n.start();
+    await n.login(second.http, 'a2'); // a second agent that must not get the ended call
+    await waitFor(async () => !(await ast.hasChannel(caller.stasisId)), 'caller of the ended call hung up', 15_000);
+    expect(await n.store.getCall(call.id)).toBeUndefined();
+    expect((await n.store.getAgent('a2'))?.status).toBe('ready');
+  });
+});

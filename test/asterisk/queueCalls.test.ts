@@ -1,0 +1,129 @@
+/**
+ * Queue calls on a real Asterisk 22: the engine (startAcd with the ari-client adapter) against
+ * Local-channel callers and agent phones of the test dialplan (see ../shared/asterisk/README.md).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConfigFile } from '../../src/config.js';
+import { waitFor } from '../helpers/acdHarness.js';
+import { startAsterisk, type Asterisk } from '../helpers/asterisk.js';
+import { startAcdOn, type AcdOnAsterisk } from '../helpers/asteriskAcd.js';
+
+// Phones: 1XXX-RING-TALK answers after RING s and hangs up after TALK s; 2XXX never answers; 3XXX is busy.
+const file: ConfigFile = {
+  queues: [
+    { id: 'e2e', wrapupS: 1 },
+    { id: 'rona', ringTimeoutS: 1 },
+    { id: 'busy' },
+    { id: 'abandon', ringTimeoutS: 30 },
+    { id: 'wrap', wrapupS: 2 },
+    { id: 'qa' },
+    { id: 'qb' },
+  ],
+  agents: [
+    { id: 'e1', endpoint: 'Local/1001-0-1@agents', queues: ['e2e'] },
+    { id: 'r1', endpoint: 'Local/2001@agents', queues: ['rona'] },
+    { id: 'b1', endpoint: 'Local/3001@agents', queues: ['busy'] },
+    { id: 'b2', endpoint: 'Local/1002-0-1@agents', queues: ['busy'] },
+    { id: 'x1', endpoint: 'Local/2002@agents', queues: ['abandon'] },
+    { id: 'w1', endpoint: 'Local/1003-0-1@agents', queues: ['wrap'] },
+    { id: 'm1', endpoint: 'Local/1004-0-1@agents', queues: ['qa', 'qb'], wrapupS: 0 },
+  ],
+  reasons: { notReady: [{ code: 'rona', label: 'No answer' }] },
+};
+
+let ast: Asterisk;
+let e: AcdOnAsterisk;
+
+beforeAll(async () => {
+  ast = await startAsterisk('queueCalls');
+  e = await startAcdOn(ast, file, 'queueCalls');
+}, 120_000);
+
+afterAll(async () => {
+  await e?.close();
+  await ast?.stop();
+});
+
+const login = (agentId: string) => e.acd.engine.agents.login(agentId, { ready: true, by: 'test' });
+const gone = (channelId: string, what: string) => waitFor(async () => !(await ast.hasChannel(channelId)), what, 15_000);
+
+describe('queue calls on a real Asterisk', () => {
+  it('end to end: queued, offered, answered, bridged; the agent hangs up, the caller is hung up, wrap-up then ready', async () => {
+    await login('e1');
+    const caller = await ast.placeCaller(e.app, 'e2e');
+    const call = await e.waitCall(caller.stasisId, 'connected');
+    expect(call.agentId).toBe('e1');
+    await e.waitBridged(call);
+    // The phone hangs up after 1 s of talk: the call ends, the caller leaves with it.
+    await e.waitCallGone(call.id);
+    await gone(caller.stasisId, 'caller hung up after the agent left');
+    await e.waitAgent('e1', 'ready');
+    expect((await e.acd.store.getAgent('e1'))?.callsTaken).toBe(1);
+  });
+
+  it('RONA: an agent that does not answer within the ring time is made not ready and the caller waits on', async () => {
+    await login('r1');
+    const caller = await ast.placeCaller(e.app, 'rona');
+    const offered = await e.waitCall(caller.stasisId, 'offering');
+    expect(offered.agentId).toBe('r1');
+    await e.waitAgent('r1', 'not_ready');
+    expect((await e.acd.store.getAgent('r1'))?.reason).toBe('rona');
+    await e.waitCall(caller.stasisId, 'waiting');
+    await gone(offered.agentChannel, "the unanswered agent leg hung up");
+    await ast.ari('DELETE', `/channels/${encodeURIComponent(caller.phoneId)}`);
+    await e.waitCallGone(caller.stasisId);
+  });
+
+  it('busy: a busy phone passes the call to the next agent', async () => {
+    await login('b1'); // longest idle: offered first
+    await login('b2');
+    const caller = await ast.placeCaller(e.app, 'busy');
+    const call = await e.waitCall(caller.stasisId, 'connected');
+    expect(call.agentId).toBe('b2');
+    await e.waitBridged(call);
+    await e.waitCallGone(call.id);
+    const busyAgent = await e.acd.store.getAgent('b1');
+    expect(['ready', 'not_ready']).toContain(busyAgent?.status);
+  });
+
+  it('abandon while ringing: the offer is withdrawn, the agent leg hung up and the agent ready again', async () => {
+    await login('x1');
+    const caller = await ast.placeCaller(e.app, 'abandon');
+    const offered = await e.waitCall(caller.stasisId, 'offering');
+    await e.waitAgent('x1', 'ringing');
+    await ast.ari('DELETE', `/channels/${encodeURIComponent(caller.phoneId)}`);
+    await e.waitCallGone(caller.stasisId);
+    await gone(offered.agentChannel, 'agent leg hung up');
+    await e.waitAgent('x1', 'ready');
+  });
+
+  it('wrap-up then next: the second caller waits through the wrap-up and then gets the same agent', async () => {
+    await login('w1');
+    const first = await ast.placeCaller(e.app, 'wrap');
+    await e.waitCall(first.stasisId, 'connected');
+    const second = await ast.placeCaller(e.app, 'wrap');
+    await e.waitCall(second.stasisId, 'waiting');
+    await e.waitAgent('w1', 'after_call_work');
+    expect((await e.acd.store.getCall(second.stasisId))?.state).toBe('waiting');
+    const next = await e.waitCall(second.stasisId, 'connected');
+    expect(next.agentId).toBe('w1');
+    await e.waitBridged(next);
+    await e.waitCallGone(next.id);
+  });
+
+  it('two queues, one agent: it serves the caller of each queue in turn', async () => {
+    const a = await ast.placeCaller(e.app, 'qa');
+    const b = await ast.placeCaller(e.app, 'qb');
+    await e.waitCall(a.stasisId, 'waiting');
+    await e.waitCall(b.stasisId, 'waiting');
+    await login('m1');
+    // The longest waiting (a) first, then b once the agent is free again.
+    const first = await e.waitCall(a.stasisId, 'connected');
+    expect(first.agentId).toBe('m1');
+    await e.waitCallGone(a.stasisId);
+    const second = await e.waitCall(b.stasisId, 'connected');
+    expect(second.agentId).toBe('m1');
+    await e.waitBridged(second);
+    await e.waitCallGone(b.stasisId);
+  });
+});
