@@ -41,6 +41,7 @@ async function main(): Promise<void> {
   const redis = await ensureRedis({ logger });
   const config = loadConfig({ ...process.env, ARI_URL: sim.url, ACD_TENANT: process.env.ACD_TENANT ?? 'demo' }, DEMO_CONFIG);
   const acd = await startAcd({ ...config, redisUrl: redis.url }, logger);
+  await acd.ready;
 
   for (const agent of AGENTS) {
     const current = await acd.store.getAgent(agent.id);

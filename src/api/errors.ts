@@ -6,6 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { AcdError, type ErrorCode, isAcdError } from '../domain/errors.js';
+import { isPbxError } from '../pbx/port.js';
 
 export interface ErrorBody {
   status: 'error';
@@ -30,6 +31,11 @@ export function toErrorResponse(err: unknown): { statusCode: number; body: Error
   if (isFastifyRequestError(err)) {
     const code: ErrorCode = err.statusCode === 404 ? 'not_found' : 'validation';
     return { statusCode: err.statusCode, body: { status: 'error', code, message: err.message } };
+  }
+  // A PBX failure is the PBX's, not ours: 503 while ARI is unreachable, 502 for an error answer.
+  if (isPbxError(err)) {
+    const code: ErrorCode = err.kind === 'unavailable' ? 'pbx_unavailable' : 'pbx_error';
+    return { statusCode: code === 'pbx_unavailable' ? 503 : 502, body: { status: 'error', code, message: `${err.operation}: ${err.message}`.slice(0, 300) } };
   }
   return { statusCode: 500, body: { status: 'error', code: 'internal', message: 'internal error' } };
 }

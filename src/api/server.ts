@@ -25,6 +25,7 @@ import { createStreamCap } from './streamCap.js';
 import { createStreamTransport } from './streamTransport.js';
 import { ctiDepsOf, ctiRoutes } from './routes/cti.js';
 import { attachCtiWebSocket } from '../cti/wsServer.js';
+import { installAvailabilityGuard, readinessRoute } from './availability.js';
 
 const SSE_DEFAULTS: SseOptions = { heartbeatMs: 15_000, retryMs: 2_000, maxBufferedBytes: 1 << 20 };
 
@@ -36,6 +37,7 @@ export async function buildApi(deps: ApiDeps, options: ApiOptions = {}): Promise
   allowEmptyJsonBody(app);
   installErrorHandling(app);
   installCors(app, deps.auth.settings.corsOrigins);
+  if (deps.health) installAvailabilityGuard(app, deps.health);
   installAuth(app, deps);
   const streams = createStreamTransport(deps.events, createStreamCap(deps.auth.settings.maxStreamsPerCredential), { ...SSE_DEFAULTS, ...options.sse });
   // Open SSE streams are ended (ticket streams with a `close` event) or close() would wait for them.
@@ -50,6 +52,7 @@ export async function buildApi(deps: ApiDeps, options: ApiOptions = {}): Promise
   });
 
   await siteRoutes(app);
+  if (deps.health) readinessRoute(app, deps.health);
   await app.register(
     async (api) => {
       const typed = api.withTypeProvider<TypeBoxTypeProvider>();

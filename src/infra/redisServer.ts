@@ -83,8 +83,34 @@ async function startWithRetries(binary: string, dir: string, ownDir: boolean, lo
   throw lastError;
 }
 
-async function startServer(binary: string, port: number, dir: string): Promise<ChildProcess> {
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
+export interface LaunchOptions {
+  port: number;
+  dir: string;
+  /** 'aof': append-only file fsynced every second in `dir`; 'none': nothing written (tests, demo). */
+  persistence: 'aof' | 'none';
+  binary?: string;
+}
+
+export interface LaunchedRedis {
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/** One redis-server on a given loopback port, answering PING when this resolves. */
+export async function launchRedisServer(opts: LaunchOptions): Promise<LaunchedRedis> {
+  const binary = opts.binary ?? (await findOrInstallRedisServer());
+  const child = await startServer(binary, opts.port, opts.dir, opts.persistence);
+  return { url: `redis://127.0.0.1:${opts.port}`, pid: child.pid!, stop: () => stopServer(child) };
+}
+
+const PERSISTENCE_ARGS = {
+  none: ['--save', '', '--appendonly', 'no'],
+  aof: ['--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec'],
+};
+
+async function startServer(binary: string, port: number, dir: string, persistence: LaunchOptions['persistence'] = 'none'): Promise<ChildProcess> {
+  const args = ['--port', String(port), '--bind', '127.0.0.1', ...PERSISTENCE_ARGS[persistence], '--dir', dir];
   const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   const keep = (chunk: Buffer) => output.push(chunk.toString());
@@ -139,7 +165,7 @@ export function answersPing(port: number, host = '127.0.0.1'): Promise<boolean> 
   });
 }
 
-function freeLoopbackPort(): Promise<number> {
+export function freeLoopbackPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
