@@ -16,6 +16,7 @@ import { tenantPrefix } from './store/keys.js';
 import { createRedisStore, type RedisStore } from './store/redisStore.js';
 import { createHealth, type Health } from './infra/health.js';
 import { watchRedis } from './infra/redisWatch.js';
+import { createMetrics, type EngineMetrics } from './stats/metrics.js';
 import type { Pbx } from './pbx/port.js';
 
 export interface RunningAcd {
@@ -23,6 +24,8 @@ export interface RunningAcd {
   store: RedisStore;
   /** Redis, ARI and reconcile state (`/readyz`). */
   health: Health;
+  /** The Prometheus registry served at `/metrics`. */
+  metrics: EngineMetrics;
   /** Resolves once the configuration is in Redis and ARI connected for the first time. */
   ready: Promise<void>;
   /** Base URL of the HTTP API and pages. */
@@ -38,14 +41,15 @@ export async function applyConfig(store: RedisStore, config: Pick<AcdConfig, 'qu
 
 export async function startAcd(config: AcdConfig & { redisUrl: string }, logger: Logger, settings?: Partial<EngineSettings>): Promise<RunningAcd> {
   const health = createHealth(logger);
+  const metrics = createMetrics({ processMetrics: true });
   // BullMQ workers need maxRetriesPerRequest null; the store's commands are fine with it too (they
   // wait for a reconnection; new HTTP requests are refused with 503 meanwhile).
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
-  const store = createRedisStore({ redis, tenant: config.tenant, logger: logger.child({ component: 'store' }) });
+  const store = metrics.timeRouting(createRedisStore({ redis, tenant: config.tenant, logger: logger.child({ component: 'store' }) }));
   const configured = applyConfigWhenEmpty(redis, store, config, logger);
   watchRedis(redis, { health, logger, onReady: configured.check });
 
-  const pbx = createAriPbx({ ...config.ari, logger: logger.child({ component: 'ari' }) });
+  const pbx = metrics.timePbx(createAriPbx({ ...config.ari, logger: logger.child({ component: 'ari' }) }));
   trackPbx(pbx, health);
   const engine = createEngine({
     pbx,
@@ -66,7 +70,7 @@ export async function startAcd(config: AcdConfig & { redisUrl: string }, logger:
   services.projector.start();
   if (config.auth.mode === 'open') logger.warn('no API keys configured: the HTTP API is open to anyone who can reach it (allowed on loopback only); configure auth.apiKeys');
   // The API listens at once, whatever Redis and ARI do: /healthz, /readyz and 503s tell what is missing.
-  const api = await buildApi({ store, agents: engine.agents, reasons: config.reasons, logger, events, control: engine.control, calls: engine.calls, health, ...services });
+  const api = await buildApi({ store, agents: engine.agents, reasons: config.reasons, logger, events, control: engine.control, calls: engine.calls, health, metrics, ...services });
   const address = await api.listen({ host: config.http.host, port: config.http.port });
   logger.info({ url: address }, 'HTTP API listening');
 
@@ -78,6 +82,7 @@ export async function startAcd(config: AcdConfig & { redisUrl: string }, logger:
     engine,
     store,
     health,
+    metrics,
     httpUrl: address,
     ready: started,
     async close() {

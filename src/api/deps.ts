@@ -11,6 +11,7 @@ import type { AcdStore } from '../store/types.js';
 import type { CallControl } from '../acd/control/index.js';
 import type { EventHub } from './eventHub.js';
 import type { Health } from '../infra/health.js';
+import type { EngineMetrics } from '../stats/metrics.js';
 
 export interface ApiDeps {
   store: AcdStore;
@@ -29,6 +30,8 @@ export interface ApiDeps {
   control?: CallControl;
   /** Redis/ARI/reconcile state: `/readyz` and 503 while Redis is down (src/api/availability.ts). */
   health?: Health;
+  /** Prometheus registry with the engine's instruments (src/stats/metrics.ts); a bare one when omitted. */
+  metrics?: EngineMetrics;
 }
 
 export interface SseOptions {

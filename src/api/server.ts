@@ -19,7 +19,9 @@ import { adminQueueRoutes } from './routes/adminQueues.js';
 import { callRoutes } from './routes/calls.js';
 import { pbxisQueueRoutes } from './routes/pbxisQueue.js';
 import { pbxisCallRoutes } from './routes/pbxis-calls.js';
-import { liveQueueRoutes, metricsRoute } from './routes/stats.js';
+import { liveQueueRoutes } from './routes/stats.js';
+import { metricsRoute } from './routes/metrics.js';
+import { createMetrics } from '../stats/metrics.js';
 import { ticketRoutes } from './routes/tickets.js';
 import { createStreamCap } from './streamCap.js';
 import { createStreamTransport } from './streamTransport.js';
@@ -71,7 +73,10 @@ export async function buildApi(deps: ApiDeps, options: ApiOptions = {}): Promise
   pbxisQueueRoutes(app, deps);
   if (deps.control) pbxisCallRoutes(app, { ...deps, control: deps.control });
   ticketRoutes(app, deps, streams);
-  metricsRoute(app, deps, streams);
+  const metrics = deps.metrics ?? createMetrics();
+  const detachMetrics = metrics.attach({ store: deps.store, subscribe: (on) => deps.events.subscribe(undefined, (e) => on(e.event)), health: deps.health, openStreams: () => streams.cap.total() });
+  app.addHook('onClose', async () => detachMetrics());
+  metricsRoute(app, metrics);
   if (deps.control) attachCtiWebSocket(app, ctiDepsOf({ ...deps, control: deps.control }), deps.events, deps.logger);
   return app;
 }
