@@ -28,11 +28,13 @@ import { createStreamTransport } from './streamTransport.js';
 import { ctiDepsOf, ctiRoutes } from './routes/cti.js';
 import { attachCtiWebSocket } from '../cti/wsServer.js';
 import { installAvailabilityGuard, readinessRoute } from './availability.js';
+import { installRequestLog } from './requestLog.js';
 
 const SSE_DEFAULTS: SseOptions = { heartbeatMs: 15_000, retryMs: 2_000, maxBufferedBytes: 1 << 20 };
 
 export async function buildApi(deps: ApiDeps, options: ApiOptions = {}): Promise<ApiApp> {
-  const app = Fastify({ loggerInstance: createApiLogger(deps.logger) }).withTypeProvider<TypeBoxTypeProvider>();
+  const app = Fastify({ loggerInstance: createApiLogger(deps.logger), disableRequestLogging: true }).withTypeProvider<TypeBoxTypeProvider>();
+  installRequestLog(app);
   // TypeBox's own checker: converts query/params/header strings to the schema's types, leaves
   // JSON bodies as sent (a number where a string is due is an error, not a coercion).
   app.setValidatorCompiler(TypeBoxValidatorCompiler);

@@ -9,6 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { findOrInstall, PackageError, type InstallDeps } from './debianPackage.js';
+import { portOrFree } from './ports.js';
+import { PRIVATE_DIR_PREFIX, recordOwner, sweepOrphans } from './privateRedisSweep.js';
 
 export interface RedisHandle {
   url: string;
@@ -49,7 +51,8 @@ export async function ensureRedis(opts: EnsureRedisOptions = {}): Promise<RedisH
   }
   const binary = await findOrInstallRedisServer({ logger: opts.logger });
   const ownDir = opts.dir === undefined;
-  const dir = opts.dir ?? (await mkdtemp(path.join(os.tmpdir(), 'acd-redis-')));
+  if (ownDir) await sweepOrphans(opts.logger);
+  const dir = opts.dir ?? (await mkdtemp(path.join(os.tmpdir(), PRIVATE_DIR_PREFIX)));
   try {
     return await startWithRetries(binary, dir, ownDir, opts.logger);
   } catch (err) {
@@ -65,6 +68,7 @@ async function startWithRetries(binary: string, dir: string, ownDir: boolean, lo
     const port = await freeLoopbackPort();
     try {
       const child = await startServer(binary, port, dir);
+      if (ownDir) await recordOwner(dir, child.pid!);
       logger?.info({ port, pid: child.pid, dir }, 'started private redis-server');
       return {
         url: `redis://127.0.0.1:${port}`,
@@ -165,15 +169,8 @@ export function answersPing(port: number, host = '127.0.0.1'): Promise<boolean> 
   });
 }
 
-export function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
+export async function freeLoopbackPort(): Promise<number> {
+  return (await portOrFree('127.0.0.1', 0)).port;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
