@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'coverage/**', 'src/web/static/**'] },
+  { ignores: ['node_modules/**', 'coverage/**', 'src/web/static/**', 'dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

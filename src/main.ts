@@ -1,7 +1,8 @@
+#!/usr/bin/env node
 /**
  * `npm start` / `acd`: the engine against a real Asterisk. Configuration comes from the
  * environment (ARI_URL, ARI_USERNAME, ARI_PASSWORD, ARI_APP, REDIS_URL, HTTP_HOST, HTTP_PORT,
- * ACD_CONFIG, ACD_TENANT, NODE_ID, LOG_LEVEL). Redis is REDIS_URL, or `--embedded-redis <dir>`: a
+ * ACD_CONFIG, ACD_TENANT, NODE_ID, LOG_LEVEL, LOG_FORMAT; ACD_ADMIN_KEY / ACD_SUPERVISOR_KEY add API keys). Redis is REDIS_URL, or `--embedded-redis <dir>`: a
  * redis-server with its data (AOF) in `<dir>`, run and stopped by the engine.
  * `acd --check-config FILE` validates a queues/agents file and exits.
  */
@@ -9,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { startAcd, type RunningAcd } from './app.js';
 import { ConfigError, loadConfig, readConfigFile, resolveConfigFile } from './config.js';
 import { startEmbeddedRedis } from './infra/embeddedRedis.js';
+import { withEnvApiKeys } from './infra/envKeys.js';
 import { checkDurability } from './infra/redisDurability.js';
 import type { RedisHandle } from './infra/redisServer.js';
 import { createLogger } from './logger.js';
@@ -49,7 +51,7 @@ async function main(): Promise<void> {
   if (args.checkConfig !== undefined) checkConfigFile(args.checkConfig);
   let config;
   try {
-    config = loadConfig(process.env);
+    config = loadConfig(process.env, process.env.ACD_CONFIG ? withEnvApiKeys(readConfigFile(process.env.ACD_CONFIG), process.env) : undefined);
   } catch (err) {
     if (err instanceof ConfigError) exit(2, err.message);
     throw err;

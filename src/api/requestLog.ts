@@ -4,7 +4,7 @@
  */
 import type { ApiApp } from './deps.js';
 
-/** Use with `disableRequestLogging: true`. */
+/** Use with Fastify's own request logging off (`logController: new LogController({ disableRequestLogging: true })`). */
 export function installRequestLog(app: ApiApp): void {
   app.addHook('onRequest', async (req) => {
     req.log.debug({ req }, 'incoming request');

@@ -5,7 +5,7 @@
  */
 import swagger from '@fastify/swagger';
 import { type TypeBoxTypeProvider, TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import type { ApiApp, ApiDeps, ApiOptions, SseOptions } from './deps.js';
 import { installErrorHandling } from './errors.js';
 import { createApiLogger } from './logging.js';
@@ -33,7 +33,7 @@ import { installRequestLog } from './requestLog.js';
 const SSE_DEFAULTS: SseOptions = { heartbeatMs: 15_000, retryMs: 2_000, maxBufferedBytes: 1 << 20 };
 
 export async function buildApi(deps: ApiDeps, options: ApiOptions = {}): Promise<ApiApp> {
-  const app = Fastify({ loggerInstance: createApiLogger(deps.logger), disableRequestLogging: true }).withTypeProvider<TypeBoxTypeProvider>();
+  const app = Fastify({ loggerInstance: createApiLogger(deps.logger), logController: new LogController({ disableRequestLogging: true }) }).withTypeProvider<TypeBoxTypeProvider>();
   installRequestLog(app);
   // TypeBox's own checker: converts query/params/header strings to the schema's types, leaves
   // JSON bodies as sent (a number where a string is due is an error, not a coercion).

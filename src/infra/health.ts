@@ -31,12 +31,14 @@ const HINTS: Record<Dependency, string> = {
   reconcile: 'calls in Stasis are being matched with the stored state',
 };
 
+const CONNECTING = 'connecting';
+
 export function createHealth(logger: Logger): Health {
   const log = logger.child({ component: 'health' });
   const now = Date.now();
   const checks: Record<Dependency, DependencyState> = {
-    redis: { up: false, detail: 'connecting', since: now },
-    ari: { up: false, detail: 'connecting', since: now },
+    redis: { up: false, detail: CONNECTING, since: now },
+    ari: { up: false, detail: CONNECTING, since: now },
     reconcile: { up: false, detail: 'waiting for the first ARI connection', since: now },
   };
   const listeners: ((dep: Dependency, up: boolean) => void)[] = [];
@@ -44,7 +46,8 @@ export function createHealth(logger: Logger): Health {
     set(dep, up, detail) {
       const state = checks[dep];
       if (state.up === up && state.detail === detail) return;
-      const changed = state.up !== up;
+      // The first failure after start counts as a change: 'connecting' was no verdict yet.
+      const changed = state.up !== up || state.detail === CONNECTING;
       checks[dep] = { up, detail, since: Date.now() };
       if (!changed) return;
       if (up) log.info({ dependency: dep, detail }, `${dep} up`);

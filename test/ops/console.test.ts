@@ -7,7 +7,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApiLogger } from '../../src/api/logging.js';
@@ -59,7 +59,7 @@ describe('logs', () => {
     const sink = { write: (chunk: string) => lines.push(JSON.parse(chunk) as { level: number; msg: string }) };
     for (const level of ['info', 'debug']) {
       lines.length = 0;
-      const app = Fastify({ loggerInstance: createApiLogger(pino({ level }, sink)), disableRequestLogging: true });
+      const app = Fastify({ loggerInstance: createApiLogger(pino({ level }, sink)), logController: new LogController({ disableRequestLogging: true }) });
       installRequestLog(app as never);
       app.get('/x', async () => 'ok');
       await app.inject({ url: '/x' });
