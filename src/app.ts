@@ -17,6 +17,7 @@ import { createRedisStore, type RedisStore } from './store/redisStore.js';
 import { createHealth, type Health } from './infra/health.js';
 import { watchRedis } from './infra/redisWatch.js';
 import { createMetrics, type EngineMetrics } from './stats/metrics.js';
+import { createQueueLogExporter } from './queueLog/exporter.js';
 import type { Pbx } from './pbx/port.js';
 
 export interface RunningAcd {
@@ -39,7 +40,7 @@ export async function applyConfig(store: RedisStore, config: Pick<AcdConfig, 'qu
   for (const agent of config.agents) await store.upsertAgent(agent);
 }
 
-export async function startAcd(config: AcdConfig & { redisUrl: string }, logger: Logger, settings?: Partial<EngineSettings>): Promise<RunningAcd> {
+export async function startAcd(config: AcdConfig & { redisUrl: string; queueLogFile?: string }, logger: Logger, settings?: Partial<EngineSettings>): Promise<RunningAcd> {
   const health = createHealth(logger);
   const metrics = createMetrics({ processMetrics: true });
   // BullMQ workers need maxRetriesPerRequest null; the store's commands are fine with it too (they
@@ -63,6 +64,9 @@ export async function startAcd(config: AcdConfig & { redisUrl: string }, logger:
     outbound: config.outbound,
   });
   trackReconcile(pbx, engine, health);
+
+  const queueLog = config.queueLogFile ? createQueueLogExporter({ store, file: config.queueLogFile, logger }) : undefined;
+  await queueLog?.start();
 
   const events = createEventHub(store, logger.child({ component: 'events' }));
   void events.start();
@@ -91,6 +95,7 @@ export async function startAcd(config: AcdConfig & { redisUrl: string }, logger:
       await bounded(services.projector.stop(), 'statistics projector', logger);
       await bounded(events.stop(), 'event hub', logger);
       await bounded(engine.stop(), 'engine', logger);
+      if (queueLog) await bounded(queueLog.stop(), 'queue_log export', logger);
       await bounded(store.close(), 'store', logger);
       redis.disconnect();
     },
