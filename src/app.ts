@@ -17,7 +17,9 @@ import { createRedisStore, type RedisStore } from './store/redisStore.js';
 import { createHealth, type Health } from './infra/health.js';
 import { watchRedis } from './infra/redisWatch.js';
 import { createMetrics, type EngineMetrics } from './stats/metrics.js';
-import { createQueueLogExporter } from './queueLog/exporter.js';
+import { createQueueLogExporter, type QueueLogSink } from './queueLog/exporter.js';
+import { createFileSink } from './queueLog/fileSink.js';
+import { createPgSink } from './queueLog/pgSink.js';
 import type { Pbx } from './pbx/port.js';
 
 export interface RunningAcd {
@@ -40,7 +42,7 @@ export async function applyConfig(store: RedisStore, config: Pick<AcdConfig, 'qu
   for (const agent of config.agents) await store.upsertAgent(agent);
 }
 
-export async function startAcd(config: AcdConfig & { redisUrl: string; queueLogFile?: string }, logger: Logger, settings?: Partial<EngineSettings>): Promise<RunningAcd> {
+export async function startAcd(config: AcdConfig & { redisUrl: string; queueLog?: QueueLogTargets }, logger: Logger, settings?: Partial<EngineSettings>): Promise<RunningAcd> {
   const health = createHealth(logger);
   const metrics = createMetrics({ processMetrics: true });
   // BullMQ workers need maxRetriesPerRequest null; the store's commands are fine with it too (they
@@ -65,8 +67,8 @@ export async function startAcd(config: AcdConfig & { redisUrl: string; queueLogF
   });
   trackReconcile(pbx, engine, health);
 
-  const queueLog = config.queueLogFile ? createQueueLogExporter({ store, file: config.queueLogFile, logger }) : undefined;
-  await queueLog?.start();
+  const queueLogs = queueLogSinks(config.queueLog, config.tenant, logger).map((sink) => createQueueLogExporter({ store, sink, logger }));
+  for (const exporter of queueLogs) await exporter.start();
 
   const events = createEventHub(store, logger.child({ component: 'events' }));
   void events.start();
@@ -95,11 +97,25 @@ export async function startAcd(config: AcdConfig & { redisUrl: string; queueLogF
       await bounded(services.projector.stop(), 'statistics projector', logger);
       await bounded(events.stop(), 'event hub', logger);
       await bounded(engine.stop(), 'engine', logger);
-      if (queueLog) await bounded(queueLog.stop(), 'queue_log export', logger);
+      for (const exporter of queueLogs) await bounded(exporter.stop(), 'queue_log export', logger);
       await bounded(store.close(), 'store', logger);
       redis.disconnect();
     },
   };
+}
+
+/** Where app_queue-format queue_log lines go (src/queueLog): a file, a PostgreSQL database, both. */
+export interface QueueLogTargets {
+  file?: string;
+  /** postgres:// URL: rows in Asterisk's realtime `queue_log` table. */
+  databaseUrl?: string;
+}
+
+function queueLogSinks(targets: QueueLogTargets | undefined, tenant: string, logger: Logger): QueueLogSink[] {
+  const sinks: QueueLogSink[] = [];
+  if (targets?.file) sinks.push(createFileSink(targets.file, logger));
+  if (targets?.databaseUrl) sinks.push(createPgSink(targets.databaseUrl, tenant));
+  return sinks;
 }
 
 const CLOSE_STEP_MS = 3_000;

@@ -2,7 +2,7 @@
 /**
  * `npm start` / `acd`: the engine against a real Asterisk. Configuration comes from the
  * environment (ARI_URL, ARI_USERNAME, ARI_PASSWORD, ARI_APP, REDIS_URL, HTTP_HOST, HTTP_PORT,
- * ACD_CONFIG, ACD_TENANT, NODE_ID, LOG_LEVEL, LOG_FORMAT, QUEUE_LOG_FILE; ACD_ADMIN_KEY / ACD_SUPERVISOR_KEY add API keys). Redis is REDIS_URL, or `--embedded-redis <dir>`: a
+ * ACD_CONFIG, ACD_TENANT, NODE_ID, LOG_LEVEL, LOG_FORMAT, QUEUE_LOG_FILE, QUEUE_LOG_DB_URL; ACD_ADMIN_KEY / ACD_SUPERVISOR_KEY add API keys). Redis is REDIS_URL, or `--embedded-redis <dir>`: a
  * redis-server with its data (AOF) in `<dir>`, run and stopped by the engine.
  * `acd --check-config FILE` validates a queues/agents file and exits.
  */
@@ -84,7 +84,7 @@ async function main(): Promise<void> {
   running.redis = redis;
   if (stopping) return;
   if (config.redisUrl) void checkDurability(config.redisUrl, logger);
-  const acd = await startAcd({ ...config, redisUrl: redis.url, queueLogFile: process.env.QUEUE_LOG_FILE || undefined }, logger);
+  const acd = await startAcd({ ...config, redisUrl: redis.url, queueLog: { file: process.env.QUEUE_LOG_FILE || undefined, databaseUrl: process.env.QUEUE_LOG_DB_URL || undefined } }, logger);
   running.acd = acd;
   if (stopping) return;
   logger.info({ http: acd.httpUrl, ari: config.ari.url, app: config.ari.app }, 'ACD engine running');

@@ -1,80 +1,60 @@
 /**
- * Exports the event stream to a queue_log file, one consumer, exactly once across restarts.
- *
- * Each batch is: append the lines, fsync, then replace the checkpoint (`<file>.checkpoint.json`:
- * last event id, file size after the batch, the per-call memory) atomically by rename. At start
- * the file is cut back to the checkpoint's size: a batch appended but not checkpointed (crash in
- * between) is dropped and written again, so no line is lost or doubled.
+ * Exports the event stream as queue_log lines to a sink (a file, a SQL table), one consumer per
+ * sink, exactly once across restarts: each batch of lines is committed by the sink together with
+ * its checkpoint (last event id, per-call memory), and a restart goes on from the checkpoint.
  */
-import { open, readFile, rename, stat, truncate, writeFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { AcdStore } from '../store/types.js';
-import { formatQueueLogLine, queueLogLines, type CallMemories } from './format.js';
+import { queueLogLines, type CallMemories, type QueueLogLine } from './format.js';
+
+export interface Checkpoint {
+  lastId: string;
+  calls: CallMemories;
+}
+
+export const START: Checkpoint = { lastId: '0-0', calls: {} };
+
+/** Where lines go; `commit` stores the lines and the checkpoint atomically (all or nothing). */
+export interface QueueLogSink {
+  readonly name: string;
+  /** The last committed checkpoint ({@link START} when none); drops anything written after it. */
+  restore(): Promise<Checkpoint>;
+  commit(lines: QueueLogLine[], next: Checkpoint): Promise<void>;
+  close(): Promise<void>;
+}
 
 export interface QueueLogExporterOptions {
   store: Pick<AcdStore, 'readEvents'>;
-  /** The queue_log file (appended to). */
-  file: string;
+  sink: QueueLogSink;
   logger: Logger;
   /** How long one read waits for new events; bounds how long stop() takes. */
   blockMs?: number;
   batchSize?: number;
-  /** Pause after a failed read (Redis down) before trying again. */
+  /** Pause after a failed read or write (Redis or the database down) before trying again. */
   retryMs?: number;
-}
-
-interface Checkpoint {
-  lastId: string;
-  size: number;
-  calls: CallMemories;
 }
 
 export interface QueueLogExporter {
   start(): Promise<void>;
   stop(): Promise<void>;
-  /** Id of the last event whose lines are in the file (tests). */
+  /** Id of the last event whose lines are committed (tests). */
   readonly position: string;
 }
 
 export function createQueueLogExporter(opts: QueueLogExporterOptions): QueueLogExporter {
-  const { store, file, blockMs = 1_000, batchSize = 500, retryMs = 1_000 } = opts;
-  const log = opts.logger.child({ component: 'queue-log', file });
-  const checkpointFile = `${file}.checkpoint.json`;
-  let checkpoint: Checkpoint = { lastId: '0-0', size: 0, calls: {} };
+  const { store, sink, blockMs = 1_000, batchSize = 500, retryMs = 1_000 } = opts;
+  const log = opts.logger.child({ component: 'queue-log', sink: sink.name });
+  let checkpoint: Checkpoint = START;
   let running = false;
   let loop: Promise<void> = Promise.resolve();
-
-  async function restore(): Promise<void> {
-    try {
-      checkpoint = JSON.parse(await readFile(checkpointFile, 'utf8')) as Checkpoint;
-    } catch {
-      log.info('no checkpoint: exporting the event stream from its start');
-    }
-    const size = await stat(file).then((s) => s.size, () => 0);
-    if (size > checkpoint.size) {
-      log.warn({ dropped: size - checkpoint.size }, 'dropping lines written after the last checkpoint; they are written again');
-      await truncate(file, checkpoint.size);
-    } else if (size < checkpoint.size) {
-      // Rotated or emptied by the operator: go on appending to what is there.
-      checkpoint.size = size;
-    }
-  }
 
   async function exportBatch(): Promise<void> {
     const events = await store.readEvents(checkpoint.lastId, { count: batchSize, blockMs });
     if (events.length === 0) return;
     const calls = { ...checkpoint.calls };
-    const text = events.flatMap((e) => queueLogLines(e.event, calls).map((l) => `${formatQueueLogLine(l)}\n`)).join('');
-    const handle = await open(file, 'a');
-    try {
-      if (text) await handle.write(text);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    const next: Checkpoint = { lastId: events.at(-1)!.id, size: checkpoint.size + Buffer.byteLength(text), calls };
-    await writeFile(`${checkpointFile}.tmp`, JSON.stringify(next));
-    await rename(`${checkpointFile}.tmp`, checkpointFile);
+    const lines = events.flatMap((e) => queueLogLines(e.event, calls));
+    const next: Checkpoint = { lastId: events.at(-1)!.id, calls };
+    await sink.commit(lines, next);
     checkpoint = next;
   }
 
@@ -83,7 +63,7 @@ export function createQueueLogExporter(opts: QueueLogExporterOptions): QueueLogE
       try {
         await exportBatch();
       } catch (err) {
-        log.debug({ err: err instanceof Error ? err.message : String(err) }, 'queue_log export paused; retrying');
+        log.warn({ err: err instanceof Error ? err.message : String(err) }, 'queue_log export paused; retrying');
         await new Promise((r) => setTimeout(r, retryMs));
       }
     }
@@ -92,7 +72,7 @@ export function createQueueLogExporter(opts: QueueLogExporterOptions): QueueLogE
   return {
     async start() {
       if (running) return;
-      await restore();
+      checkpoint = await sink.restore();
       running = true;
       loop = run();
       log.info({ from: checkpoint.lastId }, 'queue_log export running');
@@ -100,6 +80,7 @@ export function createQueueLogExporter(opts: QueueLogExporterOptions): QueueLogE
     async stop() {
       running = false;
       await loop;
+      await sink.close();
     },
     get position() {
       return checkpoint.lastId;

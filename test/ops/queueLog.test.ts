@@ -6,15 +6,20 @@ import { appendFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AcdEvent } from '../../src/domain/events.js';
 import { createQueueLogExporter } from '../../src/queueLog/exporter.js';
+import { createFileSink } from '../../src/queueLog/fileSink.js';
+import { createPgSink } from '../../src/queueLog/pgSink.js';
+import { postgresMissing, startPostgres, type TestPostgres } from './postgres.js';
 import { formatQueueLogLine, queueLogLines, type CallMemories } from '../../src/queueLog/format.js';
 import { waitUntil } from '../api/waitUntil.js';
 import { agentDef, caller, createTestStore, queueDef, type TestStore } from '../helpers/store.js';
 
 const T = 1_700_000_000_000;
 const AGENTS = ['1001', '1002', '1003'];
+const silent = pino({ level: 'silent' });
 const lines = (events: AcdEvent[]) => {
   const calls: CallMemories = {};
   return events.flatMap((e) => queueLogLines(e, calls).map(formatQueueLogLine));
@@ -77,7 +82,7 @@ describe('queue_log export', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const exporter = () => createQueueLogExporter({ store: t.store, file, logger: pino({ level: 'silent' }), blockMs: 50, retryMs: 50 });
+  const exporter = () => createQueueLogExporter({ store: t.store, sink: createFileSink(file, silent), logger: silent, blockMs: 50, retryMs: 50 });
   const read = async () => (await readFile(file, 'utf8').catch(() => '')).split('\n').filter(Boolean);
   const exported = async (e: ReturnType<typeof exporter>) => {
     const last = await t.store.lastEventId();
@@ -122,5 +127,48 @@ describe('queue_log export', () => {
       ['a', 'b', 'c'].flatMap((p) => [`${p}1 ENTERQUEUE`, `${p}1 CONNECT`, `${p}1 COMPLETEAGENT`, `${p}2 ENTERQUEUE`, `${p}2 ABANDON`]),
     );
     expect(all.every((l) => /^\d+\|[^|]+\|[^|]+\|[^|]+\|[A-Z]+(\|.*)?$/.test(l))).toBe(true);
+  });
+});
+
+describe('queue_log export to PostgreSQL (Asterisk realtime queue_log table)', () => {
+  let t: TestStore;
+  let db: TestPostgres | undefined;
+  const missing = postgresMissing();
+  beforeAll(async () => {
+    if (!missing) db = await startPostgres();
+  }, 120_000);
+  afterAll(async () => {
+    await db?.stop();
+  });
+  beforeEach(async () => {
+    t = createTestStore();
+    await t.store.upsertQueue(queueDef('sales'));
+  });
+  afterEach(() => t.cleanup());
+
+  it('writes each event as one row with data1..data5, once across a restart', async (ctx) => {
+    if (!db) return ctx.skip(`no PostgreSQL: ${missing}`);
+    const exporter = () => createQueueLogExporter({ store: t.store, sink: createPgSink(db!.url, t.tenant), logger: silent, blockMs: 50, retryMs: 50 });
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      const rows = async () => (await client.query<{ callid: string; event: string; data1: string; data2: string; data3: string }>('SELECT callid, event, data1, data2, data3 FROM queue_log ORDER BY id')).rows;
+      let e = exporter();
+      await e.start();
+      await t.store.enqueue(caller('p1', 'sales', { callerNumber: '5551234' }));
+      await waitUntil(async () => e.position === (await t.store.lastEventId()), 'first export');
+      await e.stop();
+      await t.store.endCall('p1', 'caller');
+      e = exporter();
+      await e.start();
+      await waitUntil(async () => e.position === (await t.store.lastEventId()), 'second export');
+      await e.stop();
+      const mine = (await rows()).filter((r) => r.callid === 'p1');
+      expect(mine.map((r) => r.event)).toEqual(['ENTERQUEUE', 'ABANDON']);
+      expect(mine[0]).toMatchObject({ data1: '', data2: '5551234', data3: '1' });
+      expect(mine[1]).toMatchObject({ data1: '1', data2: '1' });
+    } finally {
+      await client.end();
+    }
   });
 });
