@@ -92,7 +92,7 @@ describe('--embedded-redis', () => {
   });
   afterAll(() => sim.close());
 
-  it('keeps waiting calls across a clean restart and across a SIGKILL of the engine', { timeout: 120_000 }, async () => {
+  it('keeps waiting calls across a clean restart and across a SIGKILL of the engine', { timeout: 240_000 }, async () => {
     const dataDir = path.join(dir, 'data');
     const port = String(await freeLoopbackPort());
     const env = { ARI_URL: sim.url, HTTP_PORT: port };
@@ -103,7 +103,7 @@ describe('--embedded-redis', () => {
     };
 
     let engine = startEngine(['--embedded-redis', dataDir], env);
-    await waitUntil(async () => (await get(`${base}/readyz`)).status === 200, 'first engine ready', 20_000);
+    await waitUntil(async () => (await get(`${base}/readyz`)).status === 200, 'first engine ready', 60_000);
     const callers = [sim.placeCall({ queue: 'sales', holdMs: 600_000 }), sim.placeCall({ queue: 'sales', holdMs: 600_000 })];
     await waitUntil(async () => (await waiting())?.length === 2, 'two callers waiting');
     const before = await waiting();
@@ -115,7 +115,7 @@ describe('--embedded-redis', () => {
     expect(isAlive(firstRedis)).toBe(false);
 
     engine = startEngine(['--embedded-redis', dataDir], env);
-    await waitUntil(async () => (await get(`${base}/readyz`)).status === 200, 'second engine ready', 20_000);
+    await waitUntil(async () => (await get(`${base}/readyz`)).status === 200, 'second engine ready', 60_000);
     expect(await waiting()).toEqual(before);
 
     // Killed (the engine's node process, as the OOM killer would): its redis-server is left
@@ -125,7 +125,7 @@ describe('--embedded-redis', () => {
     await engine.exited;
     expect(isAlive(orphan)).toBe(true);
     engine = startEngine(['--embedded-redis', dataDir], env);
-    await waitUntil(async () => (await get(`${base}/readyz`)).status === 200, 'third engine ready', 20_000);
+    await waitUntil(async () => (await get(`${base}/readyz`)).status === 200, 'third engine ready', 60_000);
     expect(isAlive(orphan)).toBe(false);
     expect(await waiting()).toEqual(before);
     expect(engine.output()).toContain('still serves this data directory');
@@ -141,7 +141,7 @@ describe('--embedded-redis', () => {
     const dataDir = path.join(dir, 'data-noari');
     const port = String(await freeLoopbackPort());
     const engine = startEngine(['--embedded-redis', dataDir], { ARI_URL: `http://127.0.0.1:${await freeLoopbackPort()}`, HTTP_PORT: port });
-    await waitUntil(async () => (await get(`http://127.0.0.1:${port}/healthz`)).status === 200, 'engine listening', 20_000);
+    await waitUntil(async () => (await get(`http://127.0.0.1:${port}/healthz`)).status === 200, 'engine listening', 60_000);
     const readyz = await get(`http://127.0.0.1:${port}/readyz`);
     expect(readyz.status).toBe(503);
     const redis = await redisPid(dataDir);

@@ -86,7 +86,7 @@ describe('queue_log export', () => {
   const read = async () => (await readFile(file, 'utf8').catch(() => '')).split('\n').filter(Boolean);
   const exported = async (e: ReturnType<typeof exporter>) => {
     const last = await t.store.lastEventId();
-    await waitUntil(() => e.position === last, 'the export to catch up');
+    await waitUntil(() => e.position === last, 'the export to catch up', 30_000);
   };
 
   /** One answered call (by the batch's own agent: the last one is in wrap-up) and one abandoned call. */
@@ -156,12 +156,12 @@ describe('queue_log export to PostgreSQL (Asterisk realtime queue_log table)', (
       let e = exporter();
       await e.start();
       await t.store.enqueue(caller('p1', 'sales', { callerNumber: '5551234' }));
-      await waitUntil(async () => e.position === (await t.store.lastEventId()), 'first export');
+      await waitUntil(async () => e.position === (await t.store.lastEventId()), 'first export', 30_000);
       await e.stop();
       await t.store.endCall('p1', 'caller');
       e = exporter();
       await e.start();
-      await waitUntil(async () => e.position === (await t.store.lastEventId()), 'second export');
+      await waitUntil(async () => e.position === (await t.store.lastEventId()), 'second export', 30_000);
       await e.stop();
       const mine = (await rows()).filter((r) => r.callid === 'p1');
       expect(mine.map((r) => r.event)).toEqual(['ENTERQUEUE', 'ABANDON']);
