@@ -9,6 +9,7 @@ import type { EndpointBehaviour } from './sim/endpoints.js';
 import { LoadGenerator, startSimulator } from './sim/index.js';
 import { ensureRedis } from './infra/redisServer.js';
 import { createLogger } from './logger.js';
+import { portOrFree } from './infra/ports.js';
 
 interface DemoAgent {
   id: string;
@@ -38,15 +39,37 @@ const DEMO_CONFIG = {
 const SUPERVISOR_PHONE = 'PJSIP/2001';
 const DIALABLE = ['5000', '5001'];
 
+/** Whatever start-up has reached, a signal stops all of it within this time. */
+const SHUTDOWN_DEADLINE_MS = 8_000;
+
 async function main(): Promise<void> {
-  const logger = createLogger(process.env.LOG_LEVEL ?? 'info');
+  // Warnings only by default: the engine's info lines would scroll the URLs below away.
+  const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
+  const stops: (() => Promise<void> | void)[] = [];
+  let stopping = false;
+  const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
+    setTimeout(() => process.exit(1), SHUTDOWN_DEADLINE_MS).unref();
+    for (const stop of stops.reverse()) await stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown());
+  process.once('SIGTERM', () => void shutdown());
+
   const sim = await startSimulator({ port: Number(process.env.SIM_PORT ?? 0), logger: logger.child({ component: 'pbx-sim' }) });
+  stops.push(() => sim.close());
   for (const agent of AGENTS) sim.setEndpoint(`PJSIP/${agent.id}`, agent.phone);
   for (const phone of [SUPERVISOR_PHONE, ...DIALABLE.map((n) => `PJSIP/${n}`)]) sim.setEndpoint(phone, { kind: 'answer', ringMs: 1_500 });
 
   const redis = await ensureRedis({ logger });
-  const config = loadConfig({ ...process.env, ARI_URL: sim.url, ACD_TENANT: process.env.ACD_TENANT ?? 'demo' }, DEMO_CONFIG);
+  stops.push(() => redis.stop());
+  const wantedPort = Number(process.env.HTTP_PORT ?? 8080);
+  const http = await portOrFree(process.env.HTTP_HOST ?? '127.0.0.1', wantedPort);
+  const config = loadConfig({ ...process.env, ARI_URL: sim.url, ACD_TENANT: process.env.ACD_TENANT ?? 'demo', HTTP_PORT: String(http.port) }, DEMO_CONFIG);
   const acd = await startAcd({ ...config, redisUrl: redis.url }, logger);
+  stops.push(() => acd.close());
+  await acd.ready;
 
   for (const agent of AGENTS) {
     const current = await acd.store.getAgent(agent.id);
@@ -64,6 +87,10 @@ async function main(): Promise<void> {
   }, 5_000);
 
   const load = new LoadGenerator(sim, { queues: ['sales', 'support'], callsPerMinute: 8, holdMs: { min: 30_000, max: 120_000 } }).start();
+  stops.push(() => {
+    clearInterval(comeBack);
+    load.stop();
+  });
 
   console.log(`
   ACD demo running
@@ -76,19 +103,9 @@ async function main(): Promise<void> {
     agents          curl ${acd.httpUrl}/api/agents
     ARI simulator   ${sim.url}/ari  (user asterisk / asterisk)
     Redis           ${redis.url}${redis.started ? ' (private, stops with the demo)' : ''}
-  Simulated callers arrive about 8 a minute in 'sales' and 'support'. Ctrl-C stops.
+  Simulated callers arrive about 8 a minute in 'sales' and 'support'. Ctrl-C stops.${http.takenBy ? `\n  Port ${wantedPort} is not available (${http.takenBy}): the API is on ${http.port} (set HTTP_PORT to choose).` : ''}
+  Engine log: warnings only (LOG_LEVEL=info for more).
 `);
-
-  const shutdown = async () => {
-    clearInterval(comeBack);
-    load.stop();
-    await acd.close();
-    await sim.close();
-    await redis.stop();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void shutdown());
-  process.once('SIGTERM', () => void shutdown());
 }
 
 main().catch((err) => {

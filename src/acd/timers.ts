@@ -94,6 +94,8 @@ export function createTimers(opts: {
   const nodeWorker = nodeName === undefined ? undefined : new Worker<TimerJob>(nodeName, async (job: Job<TimerJob>) => handler(job.data), { connection, prefix, concurrency: 16 });
   nodeWorker?.on('failed', (job, err) => logger.error({ err, job: job?.data }, 'timer job failed'));
   nodeWorker?.on('error', (err) => logger.error({ err }, 'timer worker error'));
+  // Without a listener BullMQ prints queue errors (Redis unreachable) raw to stderr; the outage itself is logged by src/infra/health.ts.
+  for (const q of new Set([queue, nodeQueue])) q.on('error', (err) => logger.debug({ err: err.message }, 'timer queue error'));
 
   const add = async (data: TimerJob, id: string, delayMs: number, on = queue) => {
     await on.add(data.kind, data, { jobId: id, delay: Math.max(0, delayMs), removeOnComplete: true, removeOnFail: 1000 });

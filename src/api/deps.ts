@@ -10,6 +10,8 @@ import type { AdminOps } from '../store/adminOps.js';
 import type { AcdStore } from '../store/types.js';
 import type { CallControl } from '../acd/control/index.js';
 import type { EventHub } from './eventHub.js';
+import type { Health } from '../infra/health.js';
+import type { EngineMetrics } from '../stats/metrics.js';
 
 export interface ApiDeps {
   store: AcdStore;
@@ -26,6 +28,10 @@ export interface ApiDeps {
   stats: LiveStats;
   /** Call control (CTI routes and WebSocket); the CTI endpoints exist only when given. */
   control?: CallControl;
+  /** Redis/ARI/reconcile state: `/readyz` and 503 while Redis is down (src/api/availability.ts). */
+  health?: Health;
+  /** Prometheus registry with the engine's instruments (src/stats/metrics.ts); a bare one when omitted. */
+  metrics?: EngineMetrics;
 }
 
 export interface SseOptions {

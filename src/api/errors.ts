@@ -7,6 +7,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AcdError, type ErrorCode, isAcdError } from '../domain/errors.js';
 import { redactUrl } from './logging.js';
+import { isPbxError } from '../pbx/port.js';
 
 export interface ErrorBody {
   status: 'error';
@@ -28,13 +29,18 @@ function isFastifyRequestError(err: unknown): err is FastifyRequestError {
 
 /** Messages may quote what the client sent: never more than this much of it goes back or into logs. */
 export const MAX_ERROR_MESSAGE = 300;
-const bounded = (message: string) => (message.length > MAX_ERROR_MESSAGE ? `${message.slice(0, MAX_ERROR_MESSAGE)}…` : message);
+const bounded = (message: string) => (message.length > MAX_ERROR_MESSAGE ? `${message.slice(0, MAX_ERROR_MESSAGE - 1)}…` : message);
 
 export function toErrorResponse(err: unknown): { statusCode: number; body: ErrorBody } {
   if (isAcdError(err)) return { statusCode: err.status, body: { status: 'error', code: err.code, message: bounded(err.message) } };
   if (isFastifyRequestError(err)) {
     const code: ErrorCode = err.statusCode === 404 ? 'not_found' : 'validation';
     return { statusCode: err.statusCode, body: { status: 'error', code, message: bounded(err.message) } };
+  }
+  // A PBX failure is the PBX's, not ours: 503 while ARI is unreachable, 502 for an error answer.
+  if (isPbxError(err)) {
+    const code: ErrorCode = err.kind === 'unavailable' ? 'pbx_unavailable' : 'pbx_error';
+    return { statusCode: code === 'pbx_unavailable' ? 503 : 502, body: { status: 'error', code, message: bounded(`${err.operation}: ${err.message}`) } };
   }
   return { statusCode: 500, body: { status: 'error', code: 'internal', message: 'internal error' } };
 }

@@ -4,7 +4,7 @@
  * leaves through `installErrorHandling`.
  */
 import { type TypeBoxTypeProvider, TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import type { ApiApp, ApiDeps, ApiOptions, SseOptions } from './deps.js';
 import { answerFrameworkError, installErrorHandling } from './errors.js';
 import { createApiLogger } from './logging.js';
@@ -19,7 +19,9 @@ import { adminQueueRoutes } from './routes/adminQueues.js';
 import { callRoutes } from './routes/calls.js';
 import { pbxisQueueRoutes } from './routes/pbxisQueue.js';
 import { pbxisCallRoutes } from './routes/pbxis-calls.js';
-import { liveQueueRoutes, metricsRoute } from './routes/stats.js';
+import { liveQueueRoutes } from './routes/stats.js';
+import { metricsRoute } from './routes/metrics.js';
+import { createMetrics } from '../stats/metrics.js';
 import { ticketRoutes } from './routes/tickets.js';
 import { registerOpenApi } from './openapi.js';
 import { wallboardRoutes } from './routes/wallboard.js';
@@ -30,19 +32,28 @@ import { ctiDepsOf, ctiRoutes } from './routes/cti.js';
 import { attachCtiWebSocket } from '../cti/wsServer.js';
 import { attachCtiSessionWebSocket } from '../compat/ctiSession/wsServer.js';
 import { sdkRoutes } from '../web/sdk/route.js';
+import { installAvailabilityGuard, readinessRoute } from './availability.js';
+import { installRequestLog } from './requestLog.js';
 
 const SSE_DEFAULTS: SseOptions = { heartbeatMs: 15_000, retryMs: 2_000, maxBufferedBytes: 1 << 20 };
 
 export async function buildApi(rawDeps: ApiDeps, options: ApiOptions = {}): Promise<ApiApp> {
   const deps = withEndpointGuards(rawDeps);
   const { limits } = deps.auth.settings;
-  const app = Fastify({ loggerInstance: createApiLogger(deps.logger), bodyLimit: limits.bodyLimitBytes, frameworkErrors: answerFrameworkError }).withTypeProvider<TypeBoxTypeProvider>();
+  const app = Fastify({
+    loggerInstance: createApiLogger(deps.logger),
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: limits.bodyLimitBytes,
+    frameworkErrors: answerFrameworkError,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  installRequestLog(app);
   // TypeBox's own checker: converts query/params/header strings to the schema's types, leaves
   // JSON bodies as sent (a number where a string is due is an error, not a coercion).
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
   allowEmptyJsonBody(app);
   installErrorHandling(app);
   installCors(app, deps.auth.settings.corsOrigins);
+  if (deps.health) installAvailabilityGuard(app, deps.health);
   installAuth(app, deps);
   const cap = createStreamCap(deps.auth.settings.maxStreamsPerCredential);
   configureUpgrades(app, { maxPayload: limits.wsMaxPayloadBytes, cap, credentialOf: (req) => handshakeCredential(deps.auth.settings, req) });
@@ -56,6 +67,7 @@ export async function buildApi(rawDeps: ApiDeps, options: ApiOptions = {}): Prom
 
   await siteRoutes(app);
   await sdkRoutes(app);
+  if (deps.health) readinessRoute(app, deps.health);
   await app.register(
     async (api) => {
       const typed = api.withTypeProvider<TypeBoxTypeProvider>();
@@ -76,7 +88,10 @@ export async function buildApi(rawDeps: ApiDeps, options: ApiOptions = {}): Prom
   pbxisQueueRoutes(app, deps);
   if (deps.control) pbxisCallRoutes(app, { ...deps, control: deps.control });
   ticketRoutes(app, deps, streams);
-  metricsRoute(app, deps, streams);
+  const metrics = deps.metrics ?? createMetrics();
+  const detachMetrics = metrics.attach({ store: deps.store, subscribe: (on) => deps.events.subscribe(undefined, (e) => on(e.event)), health: deps.health, openStreams: () => streams.cap.total() });
+  app.addHook('onClose', async () => detachMetrics());
+  metricsRoute(app, metrics);
   if (deps.control) attachCtiWebSocket(app, ctiDepsOf({ ...deps, control: deps.control }), deps.events, deps.logger);
   // The CTI agent-session protocol (docs/compat-cti-session.md).
   if (deps.control) attachCtiSessionWebSocket(app, { ...ctiDepsOf({ ...deps, control: deps.control }), leaveQueue: (q, a) => deps.admin.removeMember(q, a) }, deps.events, deps.logger);

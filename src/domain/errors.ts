@@ -15,6 +15,7 @@ export const ErrorCodes = {
   too_many_requests: 429,
   pbx_error: 502,
   pbx_unavailable: 503,
+  redis_unavailable: 503,
   internal: 500,
 } as const;
 

@@ -9,6 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { findOrInstall, PackageError, type InstallDeps } from './debianPackage.js';
+import { portOrFree } from './ports.js';
+import { PRIVATE_DIR_PREFIX, recordOwner, sweepOrphans } from './privateRedisSweep.js';
 
 export interface RedisHandle {
   url: string;
@@ -49,7 +51,8 @@ export async function ensureRedis(opts: EnsureRedisOptions = {}): Promise<RedisH
   }
   const binary = await findOrInstallRedisServer({ logger: opts.logger });
   const ownDir = opts.dir === undefined;
-  const dir = opts.dir ?? (await mkdtemp(path.join(os.tmpdir(), 'acd-redis-')));
+  if (ownDir) await sweepOrphans(opts.logger);
+  const dir = opts.dir ?? (await mkdtemp(path.join(os.tmpdir(), PRIVATE_DIR_PREFIX)));
   try {
     return await startWithRetries(binary, dir, ownDir, opts.logger);
   } catch (err) {
@@ -65,6 +68,7 @@ async function startWithRetries(binary: string, dir: string, ownDir: boolean, lo
     const port = await freeLoopbackPort();
     try {
       const child = await startServer(binary, port, dir);
+      if (ownDir) await recordOwner(dir, child.pid!);
       logger?.info({ port, pid: child.pid, dir }, 'started private redis-server');
       return {
         url: `redis://127.0.0.1:${port}`,
@@ -83,8 +87,34 @@ async function startWithRetries(binary: string, dir: string, ownDir: boolean, lo
   throw lastError;
 }
 
-async function startServer(binary: string, port: number, dir: string): Promise<ChildProcess> {
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
+export interface LaunchOptions {
+  port: number;
+  dir: string;
+  /** 'aof': append-only file fsynced every second in `dir`; 'none': nothing written (tests, demo). */
+  persistence: 'aof' | 'none';
+  binary?: string;
+}
+
+export interface LaunchedRedis {
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/** One redis-server on a given loopback port, answering PING when this resolves. */
+export async function launchRedisServer(opts: LaunchOptions): Promise<LaunchedRedis> {
+  const binary = opts.binary ?? (await findOrInstallRedisServer());
+  const child = await startServer(binary, opts.port, opts.dir, opts.persistence);
+  return { url: `redis://127.0.0.1:${opts.port}`, pid: child.pid!, stop: () => stopServer(child) };
+}
+
+const PERSISTENCE_ARGS = {
+  none: ['--save', '', '--appendonly', 'no'],
+  aof: ['--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec'],
+};
+
+async function startServer(binary: string, port: number, dir: string, persistence: LaunchOptions['persistence'] = 'none'): Promise<ChildProcess> {
+  const args = ['--port', String(port), '--bind', '127.0.0.1', ...PERSISTENCE_ARGS[persistence], '--dir', dir];
   const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   const keep = (chunk: Buffer) => output.push(chunk.toString());
@@ -139,15 +169,8 @@ export function answersPing(port: number, host = '127.0.0.1'): Promise<boolean> 
   });
 }
 
-function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
+export async function freeLoopbackPort(): Promise<number> {
+  return (await portOrFree('127.0.0.1', 0)).port;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,27 +1,212 @@
-/** Prometheus text exposition format (version 0.0.4), written by hand: gauges and counters with labels. */
+/**
+ * Prometheus metrics with prom-client, in base units (seconds). Three kinds:
+ * - measured where things happen: routing decisions (the store's `route` script), ARI requests by
+ *   operation (every Pbx method), join→answer of callers (from `AgentConnect`);
+ * - counted from the event stream as this process sees it: counters only ever grow (reset-stats
+ *   resets the live statistics, not these; a process restart starts them at 0, which Prometheus'
+ *   rate() understands);
+ * - read at scrape time: callers waiting and longest wait per queue, agents by status (overall and
+ *   per queue), Redis/ARI/reconcile up, open event streams; plus Node's default process metrics
+ *   (CPU, memory, GC, event-loop lag).
+ */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { AGENT_STATUSES, type AgentSnapshot } from '../domain/agent.js';
+import type { CallSnapshot } from '../domain/call.js';
+import type { AcdEvent } from '../domain/events.js';
+import type { Dependency, Health } from '../infra/health.js';
+import type { Pbx } from '../pbx/port.js';
+import type { AcdStore } from '../store/types.js';
 
-export interface Sample {
-  labels: Record<string, string>;
-  value: number;
+export interface MetricsSources {
+  store: AcdStore;
+  /** Subscribes to live events (the event hub); returns the unsubscribe function. */
+  subscribe(onEvent: (event: AcdEvent) => void): () => void;
+  health?: Health;
+  /** Open SSE/WebSocket/long-poll clients. */
+  openStreams?: () => number;
 }
 
-export interface Metric {
-  name: string;
-  help: string;
-  type: 'gauge' | 'counter';
-  samples: Sample[];
+export interface EngineMetrics {
+  readonly registry: Registry;
+  /** The Pbx with every request timed (`acd_ari_request_seconds{operation}`). */
+  timePbx(pbx: Pbx): Pbx;
+  /** The store with each routing decision timed (`acd_routing_decision_seconds`). */
+  timeRouting<S extends Pick<AcdStore, 'route'>>(store: S): S;
+  /** Starts the event counters and the scrape-time gauges; returns the function that stops them. */
+  attach(sources: MetricsSources): () => void;
 }
 
-const escapeLabel = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+const DEPENDENCIES: Dependency[] = ['redis', 'ari', 'reconcile'];
+/** Pbx members that are not requests to the PBX. */
+const NOT_REQUESTS = new Set<PropertyKey>(['onEvent', 'start', 'stop', 'connected', 'constructor']);
 
-export function formatMetrics(metrics: Metric[]): string {
-  const lines: string[] = [];
-  for (const m of metrics) {
-    lines.push(`# HELP ${m.name} ${m.help}`, `# TYPE ${m.name} ${m.type}`);
-    for (const s of m.samples) {
-      const labels = Object.entries(s.labels).map(([k, v]) => `${k}="${escapeLabel(v)}"`);
-      lines.push(`${m.name}${labels.length ? `{${labels.join(',')}}` : ''} ${Number.isFinite(s.value) ? s.value : 0}`);
+export function createMetrics(options: { processMetrics?: boolean } = {}): EngineMetrics {
+  const registry = new Registry();
+  if (options.processMetrics) collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 20 });
+  const registers = [registry];
+
+  const routing = new Histogram({
+    name: 'acd_routing_decision_seconds',
+    help: 'Time of one routing decision (the atomic match of waiting callers and free agents in Redis)',
+    labelNames: ['outcome'],
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    registers,
+  });
+  const ari = new Histogram({
+    name: 'acd_ari_request_seconds',
+    help: 'ARI REST requests by operation and outcome',
+    labelNames: ['operation', 'outcome'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+    registers,
+  });
+  const answerWait = new Histogram({
+    name: 'acd_queue_answer_wait_seconds',
+    help: 'Wait of answered callers, from joining the queue to the agent answering',
+    labelNames: ['queue'],
+    buckets: [1, 5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 300, 600],
+    registers,
+  });
+  const counter = (name: string, help: string, labelNames: string[] = ['queue']) => new Counter({ name, help, labelNames, registers });
+  const offered = counter('acd_queue_calls_offered_total', 'Callers that joined the queue');
+  const answered = counter('acd_queue_calls_answered_total', 'Callers connected to an agent');
+  const abandoned = counter('acd_queue_calls_abandoned_total', 'Callers that hung up while waiting');
+  const left = counter('acd_queue_calls_left_total', 'Callers that left the queue other than by answer or abandon, by reason', ['queue', 'reason']);
+  const noAnswer = counter('acd_queue_ring_noanswer_total', 'Offers to an agent that were not answered');
+  const talk = counter('acd_queue_talk_seconds_total', 'Talk time of completed calls');
+
+  const countEvent = (e: AcdEvent) => {
+    switch (e.type) {
+      case 'QueueCallerJoin':
+        return offered.inc({ queue: e.queue });
+      case 'AgentConnect':
+        answered.inc({ queue: e.queue });
+        return answerWait.observe({ queue: e.queue }, e.waitMs / 1000);
+      case 'QueueCallerAbandon':
+        return abandoned.inc({ queue: e.queue });
+      case 'QueueCallerLeave':
+        return left.inc({ queue: e.queue, reason: e.reason || 'unknown' });
+      case 'AgentRingNoAnswer':
+        return noAnswer.inc({ queue: e.queue });
+      case 'AgentComplete':
+        return talk.inc({ queue: e.queue }, e.talkMs / 1000);
+      default:
     }
-  }
-  return `${lines.join('\n')}\n`;
+  };
+
+  return {
+    registry,
+    timePbx(pbx) {
+      return new Proxy(pbx, {
+        get(target, prop, receiver) {
+          const value: unknown = Reflect.get(target, prop, receiver);
+          if (typeof value !== 'function' || NOT_REQUESTS.has(prop) || typeof prop !== 'string') return typeof value === 'function' ? value.bind(target) : value;
+          return (...args: unknown[]) => {
+            const end = ari.startTimer({ operation: prop });
+            return (value as (...a: unknown[]) => Promise<unknown>).apply(target, args).then(
+              (result) => (end({ outcome: 'ok' }), result),
+              (err: unknown) => {
+                end({ outcome: 'error' });
+                throw err;
+              },
+            );
+          };
+        },
+      });
+    },
+    timeRouting(store) {
+      const route = store.route.bind(store);
+      return new Proxy(store, {
+        get(target, prop, receiver) {
+          if (prop !== 'route') {
+            const value: unknown = Reflect.get(target, prop, receiver);
+            return typeof value === 'function' ? value.bind(target) : value;
+          }
+          return async (...args: Parameters<AcdStore['route']>) => {
+            const end = routing.startTimer();
+            const result = await route(...args);
+            end({ outcome: result.assignments.length > 0 ? 'assigned' : 'none' });
+            return result;
+          };
+        },
+      });
+    },
+    attach(sources) {
+      const gauges = scrapeGauges(registry, sources);
+      const unsubscribe = sources.subscribe(countEvent);
+      return () => {
+        unsubscribe();
+        for (const g of gauges) registry.removeSingleMetric(g);
+      };
+    },
+  };
+}
+
+/** Gauges computed at each scrape; the store ones are skipped while Redis is down (no hanging scrape). */
+function scrapeGauges(registry: Registry, { store, health, openStreams }: MetricsSources): string[] {
+  const registers = [registry];
+  const redisDown = () => health !== undefined && !health.isUp('redis');
+  new Gauge({
+    name: 'acd_dependency_up',
+    help: 'Redis reachable, ARI connected, reconcile done after the last ARI connection (1 up, 0 down)',
+    labelNames: ['dependency'],
+    registers,
+    collect() {
+      this.reset();
+      if (health) for (const dep of DEPENDENCIES) this.set({ dependency: dep }, health.isUp(dep) ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'acd_event_streams_open',
+    help: 'Open SSE, WebSocket and long-poll clients',
+    registers,
+    collect() {
+      this.set(openStreams?.() ?? 0);
+    },
+  });
+  // One read of the store per scrape, shared by the gauges below (prom-client collects them together).
+  let pending: Promise<StoreView | undefined> | undefined;
+  const view = () => {
+    if (!pending) {
+      pending = redisDown() ? Promise.resolve(undefined) : readStore(store);
+      setImmediate(() => (pending = undefined));
+    }
+    return pending;
+  };
+  const storeGauge = (name: string, help: string, labelNames: string[], fill: (gauge: Gauge, v: StoreView) => void) =>
+    new Gauge({
+      name,
+      help,
+      labelNames,
+      registers,
+      async collect() {
+        const v = await view();
+        this.reset();
+        if (v) fill(this, v);
+      },
+    });
+  storeGauge('acd_queue_waiting', 'Callers waiting', ['queue'], (g, v) => {
+    for (const queue of v.queues) g.set({ queue }, v.waiting(queue).length);
+  });
+  storeGauge('acd_queue_longest_wait_seconds', 'Wait so far of the caller waiting longest', ['queue'], (g, v) => {
+    for (const queue of v.queues) g.set({ queue }, v.waiting(queue).reduce((max, c) => Math.max(max, (v.at - c.joinedAt) / 1000), 0));
+  });
+  storeGauge('acd_queue_agents', 'Agents that are members of the queue, by status', ['queue', 'status'], (g, v) => {
+    for (const queue of v.queues) for (const status of AGENT_STATUSES) g.set({ queue, status }, v.agents.filter((a) => a.status === status && a.queues.includes(queue)).length);
+  });
+  storeGauge('acd_agents', 'Agents by status', ['status'], (g, v) => {
+    for (const status of AGENT_STATUSES) g.set({ status }, v.agents.filter((a) => a.status === status).length);
+  });
+  return ['acd_dependency_up', 'acd_event_streams_open', 'acd_queue_waiting', 'acd_queue_longest_wait_seconds', 'acd_queue_agents', 'acd_agents'];
+}
+
+interface StoreView {
+  at: number;
+  queues: string[];
+  agents: AgentSnapshot[];
+  waiting(queue: string): CallSnapshot[];
+}
+
+async function readStore(store: AcdStore): Promise<StoreView> {
+  const [queues, agents, calls] = await Promise.all([store.listQueues(), store.listAgents(), store.listCalls()]);
+  return { at: Date.now(), queues: queues.map((q) => q.id), agents, waiting: (queue) => calls.filter((c) => c.queue === queue && c.state === 'waiting') };
 }

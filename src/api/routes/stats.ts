@@ -1,16 +1,13 @@
 /**
  * Live statistics: `POST /api/v2/liveQueue/count` (Live Queue API shape: `ssid` or
- * `userId` + `token` accepted as credentials) and `GET /metrics` (Prometheus).
+ * `userId` + `token` accepted as credentials).
  */
 import { Type } from 'typebox';
-import { AGENT_STATUSES } from '../../domain/agent.js';
 import { AcdError } from '../../domain/errors.js';
-import { formatMetrics, type Metric } from '../../stats/metrics.js';
 import { auth, STAFF } from '../auth.js';
 import { commandInput } from '../commandInput.js';
 import type { ApiApp, ApiDeps } from '../deps.js';
 import { errorResponses } from '../schemas.js';
-import type { StreamTransport } from '../streamTransport.js';
 
 const Ids = Type.Array(Type.String({ minLength: 1 }), { maxItems: 1000 });
 const When = Type.Union([Type.Integer({ minimum: 0, description: 'ms epoch' }), Type.String({ minLength: 1, description: 'ISO 8601 date-time' })]);
@@ -77,57 +74,6 @@ export function liveQueueRoutes(app: ApiApp, { stats }: ApiDeps): void {
       const { filter = {}, groupBy, timeZone } = req.body;
       const data = await stats.count({ ...filter, from: toMs(filter.from, 'from'), to: toMs(filter.to, 'to'), groupBy, timeZone });
       return { status: 'ok' as const, data };
-    },
-  );
-}
-
-const COUNTERS: [field: string, name: string, help: string][] = [
-  ['offered', 'acd_queue_calls_offered_total', 'Callers that joined the queue'],
-  ['answered', 'acd_queue_calls_answered_total', 'Callers connected to an agent'],
-  ['abandoned', 'acd_queue_calls_abandoned_total', 'Callers that hung up while waiting'],
-  ['answeredInSl', 'acd_queue_calls_answered_in_sl_total', 'Callers answered within the service-level threshold'],
-  ['waitMsAnswered', 'acd_queue_wait_ms_answered_total', 'Wait of answered callers, ms'],
-  ['talkMs', 'acd_queue_talk_ms_total', 'Talk time, ms'],
-];
-
-export function metricsRoute(app: ApiApp, { store, stats }: ApiDeps, transport: StreamTransport): void {
-  app.get(
-    '/metrics',
-    {
-      config: auth(STAFF),
-      schema: { tags: ['statistics'], summary: 'Prometheus metrics', response: { 200: { content: { 'text/plain': { schema: Type.String() } } }, ...errorResponses } },
-    },
-    async (_req, reply) => {
-      const [agents, calls, totals] = await Promise.all([store.listAgents(), store.listCalls(), stats.queueTotals()]);
-      const now = Date.now();
-      const queues = totals.map((t) => t.queue);
-      const metrics: Metric[] = [
-        {
-          name: 'acd_queue_waiting',
-          help: 'Callers waiting',
-          type: 'gauge',
-          samples: queues.map((queue) => ({ labels: { queue }, value: calls.filter((c) => c.queue === queue && c.state === 'waiting').length })),
-        },
-        {
-          name: 'acd_queue_longest_wait_seconds',
-          help: 'Wait of the caller waiting longest',
-          type: 'gauge',
-          samples: queues.map((queue) => ({
-            labels: { queue },
-            value: calls.filter((c) => c.queue === queue && c.state === 'waiting').reduce((max, c) => Math.max(max, (now - c.joinedAt) / 1000), 0),
-          })),
-        },
-        {
-          name: 'acd_agents',
-          help: 'Agents by status',
-          type: 'gauge',
-          samples: AGENT_STATUSES.map((status) => ({ labels: { status }, value: agents.filter((a) => a.status === status).length })),
-        },
-        ...COUNTERS.map(([field, name, help]): Metric => ({ name, help, type: 'counter', samples: totals.map((t) => ({ labels: { queue: t.queue }, value: t.counters[field] ?? 0 })) })),
-        { name: 'acd_event_streams_open', help: 'Open SSE, WebSocket and long-poll clients', type: 'gauge', samples: [{ labels: {}, value: transport.cap.total() }] },
-      ];
-      reply.type('text/plain; version=0.0.4; charset=utf-8');
-      return formatMetrics(metrics);
     },
   );
 }
