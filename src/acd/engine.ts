@@ -6,7 +6,9 @@
 import type { ConnectionOptions } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Pbx } from '../pbx/port.js';
+import type { AdminOps } from '../store/adminOps.js';
 import type { AcdStore } from '../store/types.js';
+import { createAdminCommands } from './adminCommands.js';
 import { createAgentCommands, type AgentCommands, type ReasonLists } from './agentCommands.js';
 import { createCallCommands, type CallCommands } from './callCommands.js';
 import { watchCallerExperience } from './callerWatch.js';
@@ -41,6 +43,8 @@ export interface Engine {
   readonly calls: CallCommands;
   /** Call control for the CTI channel and REST (src/acd/control). */
   readonly control: CallControl;
+  /** The store's membership operations as engine commands: each kicks the router after a change that can route a caller. */
+  admin(ops: AdminOps): AdminOps;
   start(): Promise<void>;
   stop(): Promise<void>;
   /** Resolves once routing and reconcile in flight are done (tests, shutdown). */
@@ -93,6 +97,7 @@ export function createEngine(deps: EngineDeps): Engine {
     agents,
     control,
     calls: createCallCommands(ctx),
+    admin: (ops) => createAdminCommands(ops, (trigger) => router.kick(trigger)),
     async start() {
       timers = createTimers({ ...deps.timers, handler: onTimer, logger, nodeId: deps.nodeId });
       unsubscribe = deps.pbx.onEvent((e) => dispatcher.handle(e));

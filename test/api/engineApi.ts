@@ -18,7 +18,7 @@ export async function startEngineApi(file: ConfigFile, auth?: AuthFile): Promise
   const hub = createEventHub(h.store, h.logger, { blockMs: 50 });
   await hub.start();
   const services = createApiServices({ redis: h.redis, tenant: h.tenant, store: h.store, hub, logger: h.logger, auth: resolveAuthSettings(auth), stats: { groups: {} } });
-  const app = await buildApi({ store: h.store, agents: h.engine.agents, reasons, logger: h.logger, events: hub, calls: h.engine.calls, ...services });
+  const app = await buildApi({ store: h.store, agents: h.engine.agents, reasons, logger: h.logger, events: hub, calls: h.engine.calls, ...services, admin: h.engine.admin(services.admin) });
   const base = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     h,
