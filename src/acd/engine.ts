@@ -19,7 +19,9 @@ import { Dispatcher } from './dispatcher.js';
 import { KeyedLock } from './keyedLock.js';
 import { reconcile } from './reconcile.js';
 import { onRoutingTimer, Router } from './router.js';
-import { createTimers, type TimerJob, type Timers } from './timers.js';
+import { sweepTimers } from './timerSweep.js';
+import { createTimers, type TimerJob, type TimerRetry, type Timers } from './timers.js';
+import { endWrapup } from './wrapup.js';
 import { createCallControl, type CallControl, type OutboundSettings, type ParkSettings } from './control/index.js';
 
 export interface EngineDeps {
@@ -29,7 +31,7 @@ export interface EngineDeps {
   nodeId: string;
   reasons: ReasonLists;
   /** BullMQ connection and key prefix (the tenant's hash tag) for the timers. */
-  timers: { connection: ConnectionOptions; prefix: string };
+  timers: { connection: ConnectionOptions; prefix: string; retry?: TimerRetry };
   settings?: Partial<EngineSettings>;
   /** Outbound calls from agents: dial pattern, wrap-up, ring time (src/acd/control/outbound.ts). */
   outbound?: Partial<OutboundSettings>;
@@ -80,11 +82,8 @@ export function createEngine(deps: EngineDeps): Engine {
     if (job.kind === 'caller') return onCallerTimer(ctx, job);
     if (job.kind === 'route' || job.kind === 'ringNext') return onRoutingTimer(ctx, job);
     if (job.kind === 'control') return control.onTimer(job);
-    if (job.kind === 'wrapup') {
-      if (await deps.store.endWrapup(job.agentId, job.version)) router.kick({ agentId: job.agentId });
-    } else {
-      router.kick({ agentId: job.agentId });
-    }
+    if (job.kind === 'wrapup') await endWrapup(ctx, job.agentId, job.version);
+    else router.kick({ agentId: job.agentId });
   };
 
   let unsubscribe: (() => void) | undefined;
@@ -100,6 +99,7 @@ export function createEngine(deps: EngineDeps): Engine {
     admin: (ops) => createAdminCommands(ops, (trigger) => router.kick(trigger)),
     async start() {
       timers = createTimers({ ...deps.timers, handler: onTimer, logger, nodeId: deps.nodeId });
+      await sweepTimers(ctx);
       unsubscribe = deps.pbx.onEvent((e) => dispatcher.handle(e));
       unwatchCallers = watchCallerExperience(ctx);
       unwatchDevices = devices.start();

@@ -20,6 +20,7 @@ import type { AcdContext } from '../context.js';
 import { forOwnControlCalls, invalidState, type CallTarget } from './calls.js';
 import { holdCaller, retrieveCaller } from './media.js';
 import { DIAL_FAILED, TrackedCalls, type ChannelWatch } from './watch.js';
+import { agentLeftCall } from '../wrapup.js';
 
 export interface OutboundSettings {
   /** Dial string for a destination number: `{dest}` is replaced, e.g. `PJSIP/{dest}@trunk`. */
@@ -269,8 +270,7 @@ export class OutboundCalls extends TrackedCalls {
     } catch (err) {
       if (!isPbxError(err, 'not_found')) this.ctx.logger.warn({ err, id }, 'outbound bridge destroy failed');
     }
-    if (ended.wrapup) await this.ctx.timers.scheduleWrapup(ended.wrapup.agentId, ended.wrapup.version, ended.wrapup.seconds * 1000);
-    else this.ctx.kick({ agentId: record.agentId });
+    await agentLeftCall(this.ctx, record.agentId, ended.wrapup);
     this.ctx.logger.info({ id, agentId: record.agentId }, 'outbound call ended');
   }
 }

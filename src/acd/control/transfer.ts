@@ -12,6 +12,7 @@ import { newAgentChannelId } from '../router.js';
 import { withAgentCall, type CallTarget } from './calls.js';
 import { checkDestination } from './outbound.js';
 import type { Redirects } from './redirect.js';
+import { agentLeftCall } from '../wrapup.js';
 
 export type TransferTarget = { queue: string } | { agentId: string } | { extension: string };
 
@@ -41,8 +42,7 @@ export async function blindTransfer(ctx: AcdContext, t: CallTarget, target: Tran
       if (!isPbxError(err, 'not_found')) throw err;
     }
     await hangupQuietly(ctx, call.agentChannel);
-    if (result.wrapup) await ctx.timers.scheduleWrapup(result.wrapup.agentId, result.wrapup.version, result.wrapup.seconds * 1000);
-    else ctx.kick({ agentId: t.agentId });
+    await agentLeftCall(ctx, t.agentId, result.wrapup);
     if ('agentId' in target) {
       const queue = await ctx.store.getQueue(result.queue);
       await offerToAgent(ctx, {
