@@ -10,7 +10,8 @@
  * - an offering call holds its offers (agent legs, one of them the call's agentChannel), each
  *   agent reserved/ringing on it; a connected call holds its agent busy and no offers; no agent
  *   is held twice; an agent that is reserved/ringing/busy is held by the call it names;
- * - the channel index maps exactly the channels of the active calls.
+ * - the channel index maps exactly the channels of the active calls;
+ * - a queue's counters (staffed, ready) match its members' statuses.
  */
 import type { Redis } from 'ioredis';
 import type { StoreKeys } from '../../src/store/keys.js';
@@ -75,6 +76,16 @@ async function waitingGroupProblems(redis: Redis, keys: StoreKeys, q: string, ca
   return problems;
 }
 
+const STAFFED = ['ready', 'reserved', 'ringing', 'busy', 'after_call_work'];
+
+async function countProblems(redis: Redis, keys: StoreKeys, q: string, members: Set<string>, agents: Map<string, { hash: Hash }>): Promise<string[]> {
+  const statuses = [...members].map((id) => agents.get(id)?.hash.status ?? 'logged_out');
+  const want = { staffed: statuses.filter((s) => STAFFED.includes(s)).length, ready: statuses.filter((s) => s === 'ready').length };
+  const got = await redis.hmget(keys.queueCounts(q), 'staffed', 'ready');
+  const have = { staffed: Number(got[0] ?? 0), ready: Number(got[1] ?? 0) };
+  return have.staffed === want.staffed && have.ready === want.ready ? [] : [`counters of ${q}: ${JSON.stringify(have)}, members say ${JSON.stringify(want)}`];
+}
+
 export async function findViolations(redis: Redis, keys: StoreKeys): Promise<string[]> {
   const problems: string[] = [];
   const agentIds = await redis.smembers(keys.agents);
@@ -100,6 +111,7 @@ export async function findViolations(redis: Redis, keys: StoreKeys): Promise<str
       if (a.queues.includes(q) !== members.has(id)) problems.push(`agent ${id} membership of ${q} disagrees with the queue's members`);
     }
     for (const id of idle) if (!agents.has(id)) problems.push(`unknown agent ${id} idle in ${q}`);
+    problems.push(...(await countProblems(redis, keys, q, members, agents)));
     problems.push(...(await poolProblems(redis, keys, q, agents)));
     problems.push(...(await waitingGroupProblems(redis, keys, q, calls)));
     for (const callId of await redis.zrange(keys.queueWaiting(q), '0', '-1')) {
