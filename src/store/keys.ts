@@ -33,7 +33,7 @@ export function storeKeys(tenant: string) {
     queueIdle: (id: string) => `${prefix}queue:${id}:idle`,
     /** Zset: waiting call ids, score = priority band then arrival sequence (first = next). */
     queueWaiting: (id: string) => `${prefix}queue:${id}:waiting`,
-    /** Hash: staffed, ready member counts (lua/includes/queueCounts.lua). */
+    /** Hash: status → members in it, logged_out left out (lua/includes/queueCounts.lua). */
     queueCounts: (id: string) => `${prefix}queue:${id}:counts`,
     /** Routing indexes (lua/includes/pools.lua, waiting.lua): zset of "<penalty>|<profile>" pools; one pool. */
     queuePools: (id: string) => `${prefix}queue:${id}:pools`,

@@ -11,7 +11,7 @@
  *   agent reserved/ringing on it; a connected call holds its agent busy and no offers; no agent
  *   is held twice; an agent that is reserved/ringing/busy is held by the call it names;
  * - the channel index maps exactly the channels of the active calls;
- * - a queue's counters (staffed, ready) match its members' statuses.
+ * - a queue's counters (members per status) match its members' statuses.
  */
 import type { Redis } from 'ioredis';
 import type { StoreKeys } from '../../src/store/keys.js';
@@ -76,14 +76,15 @@ async function waitingGroupProblems(redis: Redis, keys: StoreKeys, q: string, ca
   return problems;
 }
 
-const STAFFED = ['ready', 'reserved', 'ringing', 'busy', 'after_call_work'];
-
 async function countProblems(redis: Redis, keys: StoreKeys, q: string, members: Set<string>, agents: Map<string, { hash: Hash }>): Promise<string[]> {
-  const statuses = [...members].map((id) => agents.get(id)?.hash.status ?? 'logged_out');
-  const want = { staffed: statuses.filter((s) => STAFFED.includes(s)).length, ready: statuses.filter((s) => s === 'ready').length };
-  const got = await redis.hmget(keys.queueCounts(q), 'staffed', 'ready');
-  const have = { staffed: Number(got[0] ?? 0), ready: Number(got[1] ?? 0) };
-  return have.staffed === want.staffed && have.ready === want.ready ? [] : [`counters of ${q}: ${JSON.stringify(have)}, members say ${JSON.stringify(want)}`];
+  const want: Record<string, number> = {};
+  for (const id of members) {
+    const status = agents.get(id)?.hash.status ?? 'logged_out';
+    if (status !== 'logged_out') want[status] = (want[status] ?? 0) + 1;
+  }
+  const got = Object.fromEntries(Object.entries(await redis.hgetall(keys.queueCounts(q))).filter(([, n]) => n !== '0').map(([s, n]) => [s, Number(n)]));
+  const sorted = (o: Record<string, number>) => JSON.stringify(Object.fromEntries(Object.entries(o).sort()));
+  return sorted(got) === sorted(want) ? [] : [`counters of ${q}: ${sorted(got)}, members say ${sorted(want)}`];
 }
 
 export async function findViolations(redis: Redis, keys: StoreKeys): Promise<string[]> {

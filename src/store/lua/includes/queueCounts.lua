@@ -1,21 +1,20 @@
--- Per-queue member counters (hash acd:{t}:queue:<id>:counts): `staffed` = members logged in and
--- not in not_ready (serving, or about to), `ready` = members in ready (back-offs included).
--- Kept by every script that changes a member's status or a queue's membership, so the estimated
--- wait (queueRules.lua) and the read endpoints cost O(1) per queue instead of O(members).
--- Members paused in the queue are not members (membership.lua): they count in neither.
+-- Per-queue member counters (hash acd:{t}:queue:<id>:counts): how many members are in each
+-- status but logged_out (field = status). Kept by every script that changes a member's status
+-- or a queue's membership, so the estimated wait (queueRules.lua) and the read endpoints cost
+-- O(1) per queue instead of O(members). Members paused in the queue are not members
+-- (membership.lua): they count nowhere.
 
-local STAFFED = { ready = true, reserved = true, ringing = true, busy = true, after_call_work = true }
+-- Statuses in which a member serves the queue (or is about to): the estimate's "staffed".
+local STAFFED = { 'ready', 'reserved', 'ringing', 'busy', 'after_call_work' }
 
 local function queueCountsKey(prefix, queue)
   return prefix .. 'queue:' .. queue .. ':counts'
 end
 
--- Adds (sign 1) or takes away (sign -1) what one member in `status` counts for in `queue`.
+-- Adds (sign 1) or takes away (sign -1) one member in `status` from `queue`'s counters.
 local function countMember(prefix, queue, status, sign)
-  if not status or not STAFFED[status] then return end
-  local key = queueCountsKey(prefix, queue)
-  redis.call('HINCRBY', key, 'staffed', sign)
-  if status == 'ready' then redis.call('HINCRBY', key, 'ready', sign) end
+  if not status or status == 'logged_out' then return end
+  redis.call('HINCRBY', queueCountsKey(prefix, queue), status, sign)
 end
 
 -- A member of every queue in `queues` moves from `previous` to `status`.
@@ -30,15 +29,16 @@ end
 -- Counts a queue's members from scratch (configuration time: repairs counters written before
 -- they existed). Cost: the queue's members.
 local function recountQueue(prefix, queue)
-  local key = queueCountsKey(prefix, queue)
-  redis.call('DEL', key)
+  redis.call('DEL', queueCountsKey(prefix, queue))
   for _, agentId in ipairs(redis.call('HKEYS', prefix .. 'queue:' .. queue .. ':members')) do
     countMember(prefix, queue, redis.call('HGET', prefix .. 'agent:' .. agentId, 'status'), 1)
   end
 end
 
--- The counters of the queue whose hash is `queueKey`: staffed, ready.
+-- Staffed and ready members of the queue whose hash is `queueKey`.
 local function queueCounts(queueKey)
-  local c = redis.call('HMGET', queueKey .. ':counts', 'staffed', 'ready')
-  return tonumber(c[1] or '') or 0, tonumber(c[2] or '') or 0
+  local c = redis.call('HMGET', queueKey .. ':counts', unpack(STAFFED))
+  local staffed = 0
+  for i = 1, #STAFFED do staffed = staffed + (tonumber(c[i] or '') or 0) end
+  return staffed, tonumber(c[1] or '') or 0
 end
