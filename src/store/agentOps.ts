@@ -1,5 +1,6 @@
 /** Queue and agent definitions, agent commands and wrap-up: thin wrappers over the Lua scripts. */
-import { IDLE_STATUSES, type AgentSnapshot, type AgentStatus } from '../domain/agent.js';
+import type { AgentSnapshot, AgentStatus } from '../domain/agent.js';
+import { AGENT_LIFECYCLE, allowedFrom } from '../domain/lifecycle.js';
 import type { ErrorCode } from '../domain/errors.js';
 import type { AgentDef, QueueDef } from '../domain/queue.js';
 import { isEmpty, readHashes, type StoreContext } from './context.js';
@@ -9,12 +10,12 @@ import { routingFields } from './routingFields.js';
 import { mapScriptErrors } from './scriptErrors.js';
 import type { AcdStore, AgentCommandOptions } from './types.js';
 
-/** Which statuses each agent command is accepted in (the scripts get this list). */
+/** Which statuses each agent command is accepted in (the scripts get this list): the agent lifecycle's. */
 const ACCEPTED_IN: Record<'login' | 'ready' | 'not ready' | 'logout', readonly AgentStatus[]> = {
-  login: ['logged_out'],
-  ready: IDLE_STATUSES,
-  'not ready': IDLE_STATUSES,
-  logout: IDLE_STATUSES,
+  login: allowedFrom(AGENT_LIFECYCLE, 'login'),
+  ready: allowedFrom(AGENT_LIFECYCLE, 'ready'),
+  'not ready': allowedFrom(AGENT_LIFECYCLE, 'notReady'),
+  logout: allowedFrom(AGENT_LIFECYCLE, 'logout'),
 };
 type AgentCommand = keyof typeof ACCEPTED_IN;
 

@@ -8,6 +8,7 @@ import { isEmpty, readHashes, type StoreContext } from './context.js';
 import { agentFromReply, assignmentFromReply, hashFromFlat } from './parse.js';
 import { mapScriptErrors } from './scriptErrors.js';
 import type { Assignment } from './types.js';
+import { AGENT_LIFECYCLE, allowedFrom } from '../domain/lifecycle.js';
 
 export type CallControlEvent = Omit<Extract<AcdEvent, { type: 'CallControl' }>, 'ts'>;
 
@@ -184,7 +185,7 @@ export function createControlOps({ redis, keys, run }: StoreContext): ControlSto
     async enterAfterCallWork(agentId, by) {
       // The generic status script (changeStatus-2.lua) with after_call_work as the target.
       const reply = await mapScriptErrors(
-        run('changeStatus', [keys.agent(agentId), keys.events], [keys.prefix, agentId, 'after_call_work', '', by, 'ready,not_ready']),
+        run('changeStatus', [keys.agent(agentId), keys.events], [keys.prefix, agentId, 'after_call_work', '', by, allowedFrom(AGENT_LIFECYCLE, 'afterCallWork').join(',')]),
         (code, detail) => (code === 'agent_not_found' ? `agent '${agentId}' does not exist` : `agent ${agentId} is ${detail}; after-call work needs ready or not_ready`),
       );
       const agent = agentFromReply(reply);

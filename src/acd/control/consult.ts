@@ -43,6 +43,7 @@ import type { Redirects } from './redirect.js';
 import type { ControlCallRecord, TransferResult } from '../../store/controlOps.js';
 import { DIAL_FAILED, TrackedCalls, type ChannelWatch } from './watch.js';
 import { agentLeftCall } from '../wrapup.js';
+import { AGENT_LIFECYCLE, allowedFrom } from '../../domain/lifecycle.js';
 
 export type ConsultTarget = { agentId: string } | { extension: string } | { queue: string };
 
@@ -85,7 +86,7 @@ export class Consults extends TrackedCalls {
         kind: 'consult',
         fields: { callId: call.id, from: t.agentId, leg, bridgeId: `bridge-${id}`, target: what, node: this.ctx.nodeId, ...(queueCall ? { queueCall } : {}) },
         by: t.by,
-        acceptedIn: ['ready'],
+        acceptedIn: allowedFrom(AGENT_LIFECYCLE, 'consulted'),
       });
       if (control.held !== '1') await holdCaller(this.ctx, call.callerChannel);
       await this.ctx.store.updateControl(call.id, call.agentChannel, { consult: id, held: '1' }, controlEvent(call, 'consult', `dialing ${what}`, t.by));

@@ -10,7 +10,7 @@
  * destination becomes a caller of that queue, call id = its channel id).
  */
 import { randomUUID } from 'node:crypto';
-import { IDLE_STATUSES } from '../../domain/agent.js';
+import { AGENT_LIFECYCLE, allowedFrom } from '../../domain/lifecycle.js';
 import { AcdError } from '../../domain/errors.js';
 import { isPbxError, type DialStatus } from '../../pbx/port.js';
 import type { ControlCallRecord } from '../../store/controlOps.js';
@@ -85,7 +85,7 @@ export class OutboundCalls extends TrackedCalls {
     };
     // Under the call's lock until the leg exists, so a reconnect's repair never judges it half-made.
     await this.locked(id, async () => {
-      await this.ctx.store.startControlCall({ id, agentId: req.agentId, kind: 'outbound', fields, by: req.by, acceptedIn: IDLE_STATUSES });
+      await this.ctx.store.startControlCall({ id, agentId: req.agentId, kind: 'outbound', fields, by: req.by, acceptedIn: allowedFrom(AGENT_LIFECYCLE, 'controlCall') });
       this.track((await this.ctx.store.getControlCall(id))!);
       try {
         await this.ctx.pbx.createChannel({ endpoint: agent.endpoint, channelId: fields.agentLeg, appArgs: ['outbound', id, 'agent'], callerId: req.destination });
