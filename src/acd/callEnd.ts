@@ -4,7 +4,7 @@
  * agent's wrap-up timer (or let the router offer the agent the next call at once).
  */
 import { isPbxError } from '../pbx/port.js';
-import { hangupLegs, hangupQuietly } from './agentLeg.js';
+import { hangupLegs, hangupQuietly } from './legs.js';
 import type { AcdContext } from './context.js';
 import { continueWithStatus } from './queueExit.js';
 import { agentLeftCall } from './wrapup.js';

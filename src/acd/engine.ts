@@ -9,6 +9,10 @@ import type { Pbx } from '../pbx/port.js';
 import type { AdminOps } from '../store/adminOps.js';
 import type { AcdStore } from '../store/types.js';
 import { createAdminCommands } from './adminCommands.js';
+import { divertToCallback, onCallbackTimer } from './callback.js';
+import { holdForAnswer } from './control/answer.js';
+import { startQueueRecording } from './control/recording.js';
+import { createCallHooks } from './hooks.js';
 import { createAgentCommands, type AgentCommands, type ReasonLists } from './agentCommands.js';
 import { createCallCommands, type CallCommands } from './callCommands.js';
 import { watchCallerExperience } from './callerWatch.js';
@@ -69,7 +73,13 @@ export function createEngine(deps: EngineDeps): Engine {
     locks: new KeyedLock(),
     kick: (trigger) => router.kick(trigger),
     settings: { ...DEFAULT_SETTINGS, ...deps.settings },
+    hooks: createCallHooks(),
   };
+  // Optional features plug into the core steps here (src/acd/hooks.ts), not in the steps.
+  ctx.hooks.legInStasis.push((callId, agentChannel, agentId, ringTimeoutS) => holdForAnswer(ctx, callId, agentChannel, agentId, ringTimeoutS));
+  ctx.hooks.legAnswered.push((callId, agentChannel) => divertToCallback(ctx, callId, agentChannel));
+  ctx.hooks.callConnected.push((call) => startQueueRecording(ctx, call));
+  ctx.hooks.callbackTimer.push((job) => onCallbackTimer(ctx, job));
   const router = new Router(ctx);
 
   let reconciling: Promise<void> = Promise.resolve();

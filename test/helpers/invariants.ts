@@ -76,13 +76,17 @@ async function waitingGroupProblems(redis: Redis, keys: StoreKeys, q: string, ca
   return problems;
 }
 
-async function countProblems(redis: Redis, keys: StoreKeys, q: string, members: Set<string>, agents: Map<string, { hash: Hash }>): Promise<string[]> {
+/** Counters and member statuses read in one MULTI: a snapshot, even while the engine still moves agents. */
+async function countProblems(redis: Redis, keys: StoreKeys, q: string): Promise<string[]> {
+  const members = Object.keys(await redis.hgetall(keys.queueMembers(q)));
+  const tx = redis.multi().hgetall(keys.queueCounts(q)).hkeys(keys.queueMembers(q));
+  for (const id of members) tx.hget(keys.agent(id), 'status');
+  const replies = ((await tx.exec()) ?? []).map(([, value]) => value);
+  const [counts, nowMembers, ...statuses] = replies as [Hash, string[], ...(string | null)[]];
+  if (nowMembers.length !== members.length) return countProblems(redis, keys, q); // membership changed meanwhile
   const want: Record<string, number> = {};
-  for (const id of members) {
-    const status = agents.get(id)?.hash.status ?? 'logged_out';
-    if (status !== 'logged_out') want[status] = (want[status] ?? 0) + 1;
-  }
-  const got = Object.fromEntries(Object.entries(await redis.hgetall(keys.queueCounts(q))).filter(([, n]) => n !== '0').map(([s, n]) => [s, Number(n)]));
+  for (const status of statuses) if (status && status !== 'logged_out') want[status] = (want[status] ?? 0) + 1;
+  const got = Object.fromEntries(Object.entries(counts).filter(([, n]) => n !== '0').map(([st, n]) => [st, Number(n)]));
   const sorted = (o: Record<string, number>) => JSON.stringify(Object.fromEntries(Object.entries(o).sort()));
   return sorted(got) === sorted(want) ? [] : [`counters of ${q}: ${sorted(got)}, members say ${sorted(want)}`];
 }
@@ -112,7 +116,7 @@ export async function findViolations(redis: Redis, keys: StoreKeys): Promise<str
       if (a.queues.includes(q) !== members.has(id)) problems.push(`agent ${id} membership of ${q} disagrees with the queue's members`);
     }
     for (const id of idle) if (!agents.has(id)) problems.push(`unknown agent ${id} idle in ${q}`);
-    problems.push(...(await countProblems(redis, keys, q, members, agents)));
+    problems.push(...(await countProblems(redis, keys, q)));
     problems.push(...(await poolProblems(redis, keys, q, agents)));
     problems.push(...(await waitingGroupProblems(redis, keys, q, calls)));
     for (const callId of await redis.zrange(keys.queueWaiting(q), '0', '-1')) {

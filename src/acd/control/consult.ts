@@ -34,7 +34,7 @@ import { randomUUID } from 'node:crypto';
 import { CONSULT_CALL_PREFIX, type CallSnapshot } from '../../domain/call.js';
 import { AcdError, isAcdError } from '../../domain/errors.js';
 import { isPbxError } from '../../pbx/port.js';
-import { hangupQuietly } from '../agentLeg.js';
+import { hangupQuietly } from '../legs.js';
 import type { AcdContext } from '../context.js';
 import { controlEvent, invalidState, withAgentCall, type CallTarget } from './calls.js';
 import { holdCaller, retrieveCaller } from './media.js';

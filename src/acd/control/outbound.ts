@@ -14,7 +14,7 @@ import { AGENT_LIFECYCLE, allowedFrom } from '../../domain/lifecycle.js';
 import { AcdError } from '../../domain/errors.js';
 import { isPbxError, type DialStatus } from '../../pbx/port.js';
 import type { ControlCallRecord } from '../../store/controlOps.js';
-import { hangupQuietly } from '../agentLeg.js';
+import { hangupQuietly } from '../legs.js';
 import { callIdOf } from '../callerEntry.js';
 import type { AcdContext } from '../context.js';
 import { forOwnControlCalls, invalidState, type CallTarget } from './calls.js';

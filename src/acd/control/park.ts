@@ -16,7 +16,8 @@
 import { AcdError } from '../../domain/errors.js';
 import { isPbxError } from '../../pbx/port.js';
 import type { ControlCallRecord, UnparkRequest } from '../../store/controlOps.js';
-import { hangupQuietly, offerToAgent } from '../agentLeg.js';
+import { offerToAgent } from '../agentLeg.js';
+import { hangupQuietly } from '../legs.js';
 import { callIdOf } from '../callerEntry.js';
 import type { AcdContext } from '../context.js';
 import { newAgentChannelId } from '../router.js';

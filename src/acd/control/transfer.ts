@@ -6,7 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { isPbxError } from '../../pbx/port.js';
-import { offerToAgent, hangupQuietly } from '../agentLeg.js';
+import { offerToAgent } from '../agentLeg.js';
+import { hangupQuietly } from '../legs.js';
 import type { AcdContext } from '../context.js';
 import { newAgentChannelId } from '../router.js';
 import { withAgentCall, type CallTarget } from './calls.js';
