@@ -55,6 +55,12 @@ export interface Engine {
   stop(): Promise<void>;
   /** Resolves once routing and reconcile in flight are done (tests, shutdown). */
   idle(): Promise<void>;
+  /**
+   * Resolves once nothing is in flight at all: PBX events being handled, every step under a
+   * call's lock (control calls included), routing, device-state updates, timer handlers and
+   * reconcile, including the work each of them started meanwhile.
+   */
+  settled(): Promise<void>;
 }
 
 export function createEngine(deps: EngineDeps): Engine {
@@ -88,7 +94,15 @@ export function createEngine(deps: EngineDeps): Engine {
   };
   const dispatcher = new Dispatcher(ctx, runReconcile);
 
-  const onTimer = async (job: TimerJob) => {
+  const timerTasks = new Set<Promise<void>>();
+  const onTimer = (job: TimerJob): Promise<void> => {
+    const task = handleTimer(job);
+    const tracked = task.catch(() => undefined);
+    timerTasks.add(tracked);
+    void tracked.finally(() => timerTasks.delete(tracked));
+    return task;
+  };
+  const handleTimer = async (job: TimerJob) => {
     if (job.kind === 'caller') return onCallerTimer(ctx, job);
     if (job.kind === 'route' || job.kind === 'ringNext') return onRoutingTimer(ctx, job);
     if (job.kind === 'control') return control.onTimer(job);
@@ -130,6 +144,12 @@ export function createEngine(deps: EngineDeps): Engine {
       await reconciling;
       await devices.idle();
       await router.idle();
+    },
+    async settled() {
+      for (;;) {
+        await Promise.all([reconciling, dispatcher.idle(), ctx.locks.idle(), devices.idle(), router.idle(), ...timerTasks]);
+        if (dispatcher.pending === 0 && ctx.locks.size === 0 && !router.busy && timerTasks.size === 0) return;
+      }
     },
   };
 }

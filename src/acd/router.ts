@@ -64,6 +64,10 @@ export class Router {
     state.done = this.drain(trigger, state, key).catch((err) => this.ctx.logger.error({ err, trigger }, 'routing failed'));
   }
 
+  get busy(): boolean {
+    return this.running.size > 0;
+  }
+
   /** Resolves when no routing is in flight (tests, shutdown). */
   async idle(): Promise<void> {
     while (this.running.size > 0) await Promise.all([...this.running.values()].map((s) => s.done));
