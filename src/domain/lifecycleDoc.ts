@@ -57,6 +57,25 @@ const EVENT_FLOW = `## How an event flows
    wrap-ups that have none (\`src/acd/timerSweep.ts\`).
 6. **Reconcile** (\`src/acd/reconcile.ts\`) runs after every (re)connect: calls whose channels are
    gone end as \`lost\`, live ones are replayed, every queue is kicked.
+7. **Features** (manual answer, callback, queue recording) plug into the core steps through named
+   hooks the engine registers at start (\`src/acd/hooks.ts\`: legInStasis, legAnswered,
+   callConnected, callbackTimer); the steps never import them, and
+   \`test/acd/importCycles.test.ts\` keeps \`src/\` free of runtime import cycles.
+8. **Tests and shutdown** wait with \`Engine.settled()\`: until no event, step, routing drain,
+   device-state update, timer handler or reconcile is in flight.
+
+## Costs
+
+Per-queue member counters (\`acd:{t}:queue:<id>:counts\`, one field per status) are kept by the
+status and membership scripts, so a join's estimated wait reads them instead of walking the
+members. \`npm run bench -- enqueue\` (1,000 joins into one queue whose members are all ready,
+Redis-side script time, best of 2; shared 2-core machine, figures vary by about ±20%):
+
+| ready members | before | after |
+|---|---|---|
+| 10 | 44 µs | 39-45 µs |
+| 1,000 | 2,636 µs | 30-37 µs |
+| 5,000 | 41,553 µs | 31-32 µs |
 `;
 
 export function renderLifecycleDoc(): string {
