@@ -7,8 +7,11 @@
  * better of the two counts (other processes only ever add time). It ends with the verdict: is the
  * large center's per-decision cost (Redis-side script time, from INFO commandstats) within 25% of
  * the small one's, and is every client-side p99 under 10 ms?
+ * Then the cost of a caller joining a queue (the enqueue script with its estimated wait) at 10,
+ * 1,000 and 5,000 ready members: it must stay flat (largest within 25% of the smallest).
  *
  *   npm run bench                     (starts a private redis-server unless REDIS_URL is set)
+ *   npm run bench -- enqueue          (the join cost only)
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
@@ -189,10 +192,56 @@ const best = (a: PhaseResult, b: PhaseResult): PhaseResult => ({
   serverUs: Math.min(a.serverUs, b.serverUs),
 });
 
+const ENQUEUE_MEMBERS = [10, 1_000, 5_000];
+const ENQUEUE_JOINS = 1_000;
+
+/** Redis-side µs per join into one queue whose `members` agents are all ready (best of REPEATS runs). */
+async function enqueueCost(redis: Redis, members: number): Promise<number> {
+  let bestUs = Infinity;
+  for (let rep = 0; rep < REPEATS; rep++) {
+    const tenant = `bench-${randomUUID().slice(0, 8)}`;
+    const store = createRedisStore({ redis, tenant });
+    try {
+      await store.upsertQueue({ id: 'q', name: 'q', strategy: 'longest-idle', ringTimeoutS: 15, wrapupS: 0, musicClass: 'default' });
+      await inBatches(range(members), async (a) => {
+        await store.upsertAgent({ id: `a${a}`, name: `Agent ${a}`, endpoint: `PJSIP/a${a}`, queues: [{ queue: 'q', penalty: 0 }] });
+        await store.login(`a${a}`, undefined, { by: 'bench', ready: true });
+      });
+      const before = await scriptStats(redis);
+      for (let c = 0; c < ENQUEUE_JOINS; c++) {
+        await store.enqueue({ callId: `c${c}`, queue: 'q', callerChannel: `ch${c}`, callerNumber: `${c}`, callerName: '', priority: 0, node: 'bench' });
+      }
+      const after = await scriptStats(redis);
+      bestUs = Math.min(bestUs, (after.usec - before.usec) / (after.calls - before.calls || 1));
+    } finally {
+      await dropTenant(redis, tenant);
+      await store.close();
+    }
+  }
+  return bestUs;
+}
+
+async function enqueueBench(redis: Redis): Promise<boolean> {
+  console.log(`\njoin cost (enqueue script with its estimated wait, ${ENQUEUE_JOINS} joins, in Redis, best of ${REPEATS})`);
+  const costs: number[] = [];
+  for (const members of ENQUEUE_MEMBERS) {
+    costs.push(await enqueueCost(redis, members));
+    console.log(`  ${String(members).padStart(5)} ready members: ${costs[costs.length - 1]!.toFixed(1).padStart(6)} µs per join`);
+  }
+  const ratio = costs[costs.length - 1]! / costs[0]!;
+  const ok = ratio <= 1.25;
+  console.log(`  ${ENQUEUE_MEMBERS[ENQUEUE_MEMBERS.length - 1]} / ${ENQUEUE_MEMBERS[0]} members: ${ratio.toFixed(2)}  ${ok ? 'OK (flat within 25%)' : 'NOT OK'}`);
+  return ok;
+}
+
 async function main(): Promise<void> {
   const server = await ensureRedis();
   const redis = new Redis(server.url);
   try {
+    if (process.argv.includes('enqueue')) {
+      if (!(await enqueueBench(redis))) process.exitCode = 1;
+      return;
+    }
     console.log(`routing benchmark on ${server.url}${server.started ? ' (private redis-server)' : ''}; best of ${REPEATS} runs per size`);
     // Warm-up (script cache, JIT, connection): the first scenario would otherwise pay for it.
     for (const variant of VARIANTS) await run(redis, SCENARIOS[0], variant);
@@ -225,6 +274,7 @@ async function main(): Promise<void> {
     console.log('\nverdict (per-decision cost in Redis: large within 25% of small; client p99 under 10 ms)');
     for (const line of verdicts) console.log(line);
     console.log(allOk ? '\nall within 25% and under 10 ms p99' : '\nsome results outside the bounds (see above)');
+    await enqueueBench(redis);
   } finally {
     await redis.quit();
     await server.stop();

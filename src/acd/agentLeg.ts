@@ -10,17 +10,8 @@ import type { Assignment, OfferOutcome } from '../store/types.js';
 import { connectCall } from './bridging.js';
 import { endCall } from './callEnd.js';
 import type { AcdContext } from './context.js';
-import { holdForAnswer } from './control/answer.js';
-
-/** Hangs a channel up, ignoring that it may already be gone. */
-export async function hangupQuietly(ctx: AcdContext, channelId: string): Promise<void> {
-  if (!channelId) return;
-  try {
-    await ctx.pbx.hangup(channelId);
-  } catch (err) {
-    if (!isPbxError(err, 'not_found')) ctx.logger.warn({ err, channelId }, 'hangup failed');
-  }
-}
+import { claimedBy } from './hooks.js';
+import { hangupQuietly } from './legs.js';
 
 /**
  * The offer failed: the agent is freed per the queue's rules (RONA count, back-offs), and the
@@ -39,11 +30,6 @@ export async function failOffer(ctx: AcdContext, callId: string, agentChannel: s
   // The back-off ends without any event: a timer offers the agent calls again then.
   if (backoffMs > 0) await ctx.timers.scheduleRetry(agentId, backoffMs);
   else ctx.kick({ agentId });
-}
-
-/** Hangs up agent legs a call no longer offers (another leg answered, or the call ended). */
-export async function hangupLegs(ctx: AcdContext, agentChannels: string[]): Promise<void> {
-  await Promise.all(agentChannels.map((channel) => hangupQuietly(ctx, channel)));
 }
 
 export async function offerToAgent(ctx: AcdContext, a: Assignment): Promise<void> {
@@ -72,9 +58,9 @@ export async function onAgentLegInStasis(ctx: AcdContext, channel: ChannelInfo, 
     return hangupQuietly(ctx, channel.id);
   }
   const ringTimeoutS = (await ctx.store.getQueue(call.queue))?.ringTimeoutS ?? 15;
-  // A manual-answer agent's phone is dialed only once it answers on its desktop (control/answer.ts).
+  // A feature may hold the leg (manual answer: dialed once the agent answers on its desktop).
   const agentId = offers.find((o) => o.agentChannel === channel.id)!.agentId;
-  if (await holdForAnswer(ctx, callId, channel.id, agentId, ringTimeoutS)) return;
+  if (await claimedBy(ctx.hooks.legInStasis, callId, channel.id, agentId, ringTimeoutS)) return;
   await dialAgentLeg(ctx, callId, call.callerChannel, channel.id, ringTimeoutS);
 }
 

@@ -4,17 +4,16 @@
  * between the two, reconcile finds a connected call whose channels are not bridged and bridges them.
  */
 import { isPbxError } from '../pbx/port.js';
-import { hangupLegs } from './agentLeg.js';
+import { hangupLegs } from './legs.js';
 import type { AcdContext } from './context.js';
-import { divertToCallback } from './callback.js';
+import { claimedBy, notifyAll } from './hooks.js';
 import { stopAnnouncements } from './holdMedia.js';
-import { startQueueRecording } from './control/recording.js';
 
 export const bridgeIdOf = (agentChannel: string) => `bridge-${agentChannel}`;
 
 export async function connectCall(ctx: AcdContext, callId: string, agentChannel: string): Promise<void> {
-  // Caller experience: a callback call has no caller yet; the customer is called now (callback.ts).
-  if (await divertToCallback(ctx, callId, agentChannel)) return;
+  // A feature may take over (callback: no caller yet, the customer is called now).
+  if (await claimedBy(ctx.hooks.legAnswered, callId, agentChannel)) return;
   const bridgeId = bridgeIdOf(agentChannel);
   const { ok, released } = await ctx.store.connectOffer(callId, agentChannel, bridgeId);
   if (!ok) return;
@@ -22,8 +21,8 @@ export async function connectCall(ctx: AcdContext, callId: string, agentChannel:
   await stopAnnouncements(ctx, callId);
   const call = await ctx.store.getCall(callId);
   if (call) await bridgeParties(ctx, call.callerChannel, agentChannel, bridgeId);
-  // A queue with `record` records the call from now on (control/recording.ts).
-  if (call) await startQueueRecording(ctx, call);
+  // Features that start with the conversation (a queue with `record` records from now on).
+  if (call) await notifyAll(ctx.hooks.callConnected, call);
   // ringall / ring-progressively: the other agents' legs stop ringing (their agents are ready again).
   if (released.length > 0) await hangupLegs(ctx, released);
   if (!call) return;

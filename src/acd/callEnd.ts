@@ -4,9 +4,10 @@
  * agent's wrap-up timer (or let the router offer the agent the next call at once).
  */
 import { isPbxError } from '../pbx/port.js';
-import { hangupLegs, hangupQuietly } from './agentLeg.js';
+import { hangupLegs, hangupQuietly } from './legs.js';
 import type { AcdContext } from './context.js';
 import { continueWithStatus } from './queueExit.js';
+import { agentLeftCall } from './wrapup.js';
 
 /** What happens to the caller when the agent hangs up: hung up, or on in the dialplan (CONTINUE). */
 export async function releaseCaller(ctx: AcdContext, queueId: string, callerChannel: string): Promise<void> {
@@ -36,6 +37,5 @@ export async function endCall(ctx: AcdContext, callId: string, endedBy: 'caller'
   }
   if (endedBy === 'agent' && ended.state === 'connected') await releaseCaller(ctx, call.queue, call.callerChannel);
   else if (endedBy !== 'caller') await hangupQuietly(ctx, call.callerChannel);
-  if (ended.wrapup) await ctx.timers.scheduleWrapup(ended.wrapup.agentId, ended.wrapup.version, ended.wrapup.seconds * 1000);
-  if (call.agentId) ctx.kick({ agentId: call.agentId });
+  await agentLeftCall(ctx, call.agentId, ended.wrapup);
 }

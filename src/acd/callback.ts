@@ -14,7 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import type { QueueDef } from '../domain/queue.js';
 import { isPbxError, type ChannelInfo, type DialStatus } from '../pbx/port.js';
-import { hangupQuietly } from './agentLeg.js';
+import { hangupQuietly } from './legs.js';
 import { connectCall } from './bridging.js';
 import { endCall } from './callEnd.js';
 import type { AcdContext } from './context.js';

@@ -14,7 +14,7 @@ import type { AcdContext } from './context.js';
 import { resumeHoldMedia } from './holdMedia.js';
 import { continueWithStatus } from './queueExit.js';
 import { parseStasisArgs } from './stasisArgs.js';
-import { enterWaitExperience } from './waitTimers.js';
+import { enterWaitExperience } from './waitExperience.js';
 
 /** The call id is the caller's channel id: deterministic, so a replayed StasisStart finds the same call. */
 export const callIdOf = (callerChannelId: string) => callerChannelId;

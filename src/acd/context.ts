@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import type { Pbx } from '../pbx/port.js';
 import type { AcdStore } from '../store/types.js';
+import type { CallHooks } from './hooks.js';
 import type { KeyedLock } from './keyedLock.js';
 import type { Timers } from './timers.js';
 
@@ -17,6 +18,8 @@ export interface AcdContext {
   /** Asks the router to look for a waiting caller for this agent / this queue. */
   kick: (trigger: { queue: string } | { agentId: string }) => void;
   settings: EngineSettings;
+  /** Where features plug into the call's core steps (src/acd/hooks.ts); filled by the engine. */
+  hooks: CallHooks;
 }
 
 export interface EngineSettings {

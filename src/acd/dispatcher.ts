@@ -20,8 +20,21 @@ export class Dispatcher {
     private readonly onConnected: () => void,
   ) {}
 
+  private readonly inFlight = new Set<Promise<void>>();
+
   handle(event: PbxEvent): void {
-    this.dispatch(event).catch((err) => this.ctx.logger.error({ err, event: event.type }, 'event handling failed'));
+    const task = this.dispatch(event).catch((err) => this.ctx.logger.error({ err, event: event.type }, 'event handling failed'));
+    this.inFlight.add(task);
+    void task.finally(() => this.inFlight.delete(task));
+  }
+
+  /** Events still being handled (before or under their call's lock). */
+  get pending(): number {
+    return this.inFlight.size;
+  }
+
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
   }
 
   private async dispatch(event: PbxEvent): Promise<void> {

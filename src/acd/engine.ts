@@ -6,7 +6,13 @@
 import type { ConnectionOptions } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Pbx } from '../pbx/port.js';
+import type { AdminOps } from '../store/adminOps.js';
 import type { AcdStore } from '../store/types.js';
+import { createAdminCommands } from './adminCommands.js';
+import { divertToCallback, onCallbackTimer } from './callback.js';
+import { holdForAnswer } from './control/answer.js';
+import { startQueueRecording } from './control/recording.js';
+import { createCallHooks } from './hooks.js';
 import { createAgentCommands, type AgentCommands, type ReasonLists } from './agentCommands.js';
 import { createCallCommands, type CallCommands } from './callCommands.js';
 import { watchCallerExperience } from './callerWatch.js';
@@ -17,7 +23,9 @@ import { Dispatcher } from './dispatcher.js';
 import { KeyedLock } from './keyedLock.js';
 import { reconcile } from './reconcile.js';
 import { onRoutingTimer, Router, type RouteTrigger } from './router.js';
-import { createTimers, type TimerJob, type Timers } from './timers.js';
+import { sweepTimers } from './timerSweep.js';
+import { createTimers, type TimerJob, type TimerRetry, type Timers } from './timers.js';
+import { endWrapup } from './wrapup.js';
 import { createCallControl, type CallControl, type OutboundSettings, type ParkSettings } from './control/index.js';
 
 export interface EngineDeps {
@@ -27,7 +35,7 @@ export interface EngineDeps {
   nodeId: string;
   reasons: ReasonLists;
   /** BullMQ connection and key prefix (the tenant's hash tag) for the timers. */
-  timers: { connection: ConnectionOptions; prefix: string };
+  timers: { connection: ConnectionOptions; prefix: string; retry?: TimerRetry };
   settings?: Partial<EngineSettings>;
   /** Outbound calls from agents: dial pattern, wrap-up, ring time (src/acd/control/outbound.ts). */
   outbound?: Partial<OutboundSettings>;
@@ -41,10 +49,18 @@ export interface Engine {
   readonly calls: CallCommands;
   /** Call control for the CTI channel and REST (src/acd/control). */
   readonly control: CallControl;
+  /** The store's membership operations as engine commands: each kicks the router after a change that can route a caller. */
+  admin(ops: AdminOps): AdminOps;
   start(): Promise<void>;
   stop(): Promise<void>;
   /** Resolves once routing and reconcile in flight are done (tests, shutdown). */
   idle(): Promise<void>;
+  /**
+   * Resolves once nothing is in flight at all: PBX events being handled, every step under a
+   * call's lock (control calls included), routing, device-state updates, timer handlers and
+   * reconcile, including the work each of them started meanwhile.
+   */
+  settled(): Promise<void>;
 }
 
 export function createEngine(deps: EngineDeps): Engine {
@@ -76,7 +92,13 @@ export function createEngine(deps: EngineDeps): Engine {
     locks: new KeyedLock(),
     kick,
     settings: { ...DEFAULT_SETTINGS, ...deps.settings },
+    hooks: createCallHooks(),
   };
+  // Optional features plug into the core steps here (src/acd/hooks.ts), not in the steps.
+  ctx.hooks.legInStasis.push((callId, agentChannel, agentId, ringTimeoutS) => holdForAnswer(ctx, callId, agentChannel, agentId, ringTimeoutS));
+  ctx.hooks.legAnswered.push((callId, agentChannel) => divertToCallback(ctx, callId, agentChannel));
+  ctx.hooks.callConnected.push((call) => startQueueRecording(ctx, call));
+  ctx.hooks.callbackTimer.push((job) => onCallbackTimer(ctx, job));
   const router = new Router(ctx);
 
   let reconciling: Promise<void> = Promise.resolve();
@@ -88,15 +110,20 @@ export function createEngine(deps: EngineDeps): Engine {
   };
   const dispatcher = new Dispatcher(ctx, runReconcile);
 
-  const onTimer = async (job: TimerJob) => {
+  const timerTasks = new Set<Promise<void>>();
+  const onTimer = (job: TimerJob): Promise<void> => {
+    const task = handleTimer(job);
+    const tracked = task.catch(() => undefined);
+    timerTasks.add(tracked);
+    void tracked.finally(() => timerTasks.delete(tracked));
+    return task;
+  };
+  const handleTimer = async (job: TimerJob) => {
     if (job.kind === 'caller') return onCallerTimer(ctx, job);
     if (job.kind === 'route' || job.kind === 'ringNext') return onRoutingTimer(ctx, job);
     if (job.kind === 'control') return control.onTimer(job);
-    if (job.kind === 'wrapup') {
-      if (await deps.store.endWrapup(job.agentId, job.version)) kick({ agentId: job.agentId });
-    } else {
-      kick({ agentId: job.agentId });
-    }
+    if (job.kind === 'wrapup') await endWrapup(ctx, job.agentId, job.version);
+    else kick({ agentId: job.agentId });
   };
 
   let unsubscribe: (() => void) | undefined;
@@ -109,8 +136,10 @@ export function createEngine(deps: EngineDeps): Engine {
     agents,
     control,
     calls: createCallCommands(ctx),
+    admin: (ops) => createAdminCommands(ops, kick),
     async start() {
       timers = createTimers({ ...deps.timers, handler: onTimer, logger, nodeId: deps.nodeId });
+      await sweepTimers(ctx);
       unsubscribe = deps.pbx.onEvent((e) => {
         if (e.type === 'disconnected') routingOpen = false;
         dispatcher.handle(e);
@@ -134,6 +163,12 @@ export function createEngine(deps: EngineDeps): Engine {
       await reconciling;
       await devices.idle();
       await router.idle();
+    },
+    async settled() {
+      for (;;) {
+        await Promise.all([reconciling, dispatcher.idle(), ctx.locks.idle(), devices.idle(), router.idle(), ...timerTasks]);
+        if (dispatcher.pending === 0 && ctx.locks.size === 0 && !router.busy && timerTasks.size === 0) return;
+      }
     },
   };
 }

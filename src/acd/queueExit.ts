@@ -6,10 +6,10 @@
  */
 import type { ExitStatus } from '../domain/callerExperience.js';
 import { isPbxError } from '../pbx/port.js';
-import { hangupQuietly } from './agentLeg.js';
+import { hangupQuietly } from './legs.js';
 import type { AcdContext } from './context.js';
 import { stopAnnouncements, stopHoldMedia } from './holdMedia.js';
-import { enterWaitExperience } from './waitTimers.js';
+import { enterWaitExperience } from './waitExperience.js';
 
 /** Sends a channel back to the dialplan with QUEUESTATUS (and more variables); a channel gone meanwhile is fine. */
 export async function continueWithStatus(ctx: AcdContext, channelId: string, status: string, variables: Record<string, string> = {}): Promise<void> {

@@ -6,7 +6,8 @@
  */
 import type { CallSnapshot } from '../domain/call.js';
 import type { BridgeInfo, ChannelInfo } from '../pbx/port.js';
-import { failOffer, hangupQuietly, onAgentLegInStasis } from './agentLeg.js';
+import { failOffer, onAgentLegInStasis } from './agentLeg.js';
+import { hangupQuietly } from './legs.js';
 import { bridgeParties, connectCall } from './bridging.js';
 import { callIdOf, handleCallerEntry } from './callerEntry.js';
 import { endCall, releaseCaller } from './callEnd.js';

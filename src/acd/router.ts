@@ -60,10 +60,12 @@ export class Router {
       return;
     }
     const state = { again: false, done: Promise.resolve() };
-    state.done = this.drain(trigger, state)
-      .catch((err) => this.ctx.logger.error({ err, trigger }, 'routing failed'))
-      .finally(() => this.running.delete(key));
     this.running.set(key, state);
+    state.done = this.drain(trigger, state, key).catch((err) => this.ctx.logger.error({ err, trigger }, 'routing failed'));
+  }
+
+  get busy(): boolean {
+    return this.running.size > 0;
   }
 
   /** Resolves when no routing is in flight (tests, shutdown). */
@@ -71,20 +73,29 @@ export class Router {
     while (this.running.size > 0) await Promise.all([...this.running.values()].map((s) => s.done));
   }
 
-  private async drain(trigger: RouteTrigger, state: { again: boolean }): Promise<void> {
+  /**
+   * Forgets the drain in the same synchronous step that saw no further kick (the `finally` runs
+   * right after the last check): a kick landing later, even from a Redis reply resolved in the
+   * same tick, starts a new drain instead of being lost.
+   */
+  private async drain(trigger: RouteTrigger, state: { again: boolean }, key: string): Promise<void> {
     const ctx = this.ctx;
-    do {
-      state.again = false;
-      for (;;) {
-        const { assignments, retryAt } = await ctx.store.route(trigger, newAgentChannelId());
-        if (assignments.length === 0) {
-          if (retryAt !== undefined && 'queue' in trigger) await ctx.timers.scheduleRoute(trigger.queue, retryAt);
-          break;
+    try {
+      do {
+        state.again = false;
+        for (;;) {
+          const { assignments, retryAt } = await ctx.store.route(trigger, newAgentChannelId());
+          if (assignments.length === 0) {
+            if (retryAt !== undefined && 'queue' in trigger) await ctx.timers.scheduleRoute(trigger.queue, retryAt);
+            break;
+          }
+          startOffers(ctx, assignments);
+          // An agent takes one call at a time; a queue keeps matching while it has both.
+          if ('agentId' in trigger) break;
         }
-        startOffers(ctx, assignments);
-        // An agent takes one call at a time; a queue keeps matching while it has both.
-        if ('agentId' in trigger) break;
-      }
-    } while (state.again);
+      } while (state.again);
+    } finally {
+      this.running.delete(key);
+    }
   }
 }

@@ -2,7 +2,9 @@
  * Engine timers as BullMQ delayed jobs: they survive an engine restart and fire on whichever
  * instance is alive. Job ids are deterministic (kind + subject + version), so scheduling twice
  * is a no-op, and each handler acts through a version-fenced store script, so a late, repeated
- * or stale timer does nothing.
+ * or stale timer does nothing. That fencing makes retries safe: a failing handler (Redis or the
+ * PBX briefly away) is tried again with exponential back-off, and the start-up sweep
+ * (src/acd/timerSweep.ts) re-runs jobs that used up their attempts.
  */
 import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Logger } from 'pino';
@@ -42,6 +44,14 @@ export interface CallerTimerJob {
 
 export type TimerHandler = (job: TimerJob) => Promise<void>;
 
+/** How a failing timer handler is retried: `attempts` runs in all, the n-th retry after `delayMs`·2^(n-1). */
+export interface TimerRetry {
+  attempts: number;
+  delayMs: number;
+}
+
+export const DEFAULT_TIMER_RETRY: TimerRetry = { attempts: 8, delayMs: 500 };
+
 export interface Timers {
   scheduleWrapup(agentId: string, version: number, delayMs: number): Promise<void>;
   /** Re-offer calls to an agent after a back-off (busy / rejected offer). */
@@ -54,6 +64,13 @@ export interface Timers {
   scheduleRingNext(callId: string, round: number, stepS: number): Promise<void>;
   /** A call-control timer on this instance's queue (it acts on this instance's channels). */
   scheduleControl(job: Omit<ControlTimerJob, 'kind'>, delayMs: number): Promise<void>;
+  /**
+   * Whether the wrap-up timer of (agent, version) is still to run (delayed, waiting, running);
+   * one that used up its attempts is queued again (true). False when there is none.
+   */
+  ensureWrapup(agentId: string, version: number): Promise<boolean>;
+  /** Queues every job that used up its attempts again (start-up sweep); returns how many. */
+  retryFailed(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -76,6 +93,7 @@ export function createTimers(opts: {
   logger: Logger;
   /** This instance: caller-experience jobs run on the instance that scheduled them. */
   nodeId?: string;
+  retry?: TimerRetry;
 }): Timers {
   const { connection, prefix, handler, logger } = opts;
   const queue = new Queue<TimerJob>(QUEUE_NAME, { connection, prefix });
@@ -97,9 +115,18 @@ export function createTimers(opts: {
   // Without a listener BullMQ prints queue errors (Redis unreachable) raw to stderr; the outage itself is logged by src/infra/health.ts.
   for (const q of new Set([queue, nodeQueue])) q.on('error', (err) => logger.debug({ err: err.message }, 'timer queue error'));
 
+  const retry = opts.retry ?? DEFAULT_TIMER_RETRY;
   const add = async (data: TimerJob, id: string, delayMs: number, on = queue) => {
-    await on.add(data.kind, data, { jobId: id, delay: Math.max(0, delayMs), removeOnComplete: true, removeOnFail: 1000 });
+    await on.add(data.kind, data, {
+      jobId: id,
+      delay: Math.max(0, delayMs),
+      attempts: retry.attempts,
+      backoff: { type: 'exponential', delay: retry.delayMs },
+      removeOnComplete: true,
+      removeOnFail: 1000,
+    });
   };
+  const queues = nodeQueue === queue ? [queue] : [queue, nodeQueue];
 
   return {
     scheduleWrapup: (agentId, version, delayMs) => add({ kind: 'wrapup', agentId, version }, jobId('wrapup', agentId, version), delayMs),
@@ -110,6 +137,23 @@ export function createTimers(opts: {
     scheduleRoute: (queue, atMs) => add({ kind: 'route', queue }, jobId('route', queue, atMs), atMs - Date.now()),
     scheduleControl: (job, delayMs) => add({ kind: 'control', ...job }, jobId('control', job.what, job.id.replace(/:/g, '_'), job.fence.replace(/:/g, '_')), delayMs, nodeQueue),
     scheduleRingNext: (callId, round, stepS) => add({ kind: 'ringNext', callId, round, stepS }, jobId('ringNext', callId.replace(/:/g, '_'), round), stepS * 1000),
+    async ensureWrapup(agentId, version) {
+      const job = await queue.getJob(jobId('wrapup', agentId, version));
+      const state = job ? await job.getState() : 'unknown';
+      if (state === 'failed') await job!.retry('failed');
+      return state === 'failed' || state === 'delayed' || state === 'waiting' || state === 'active' || state === 'prioritized';
+    },
+    async retryFailed() {
+      let retried = 0;
+      for (const q of queues) {
+        for (const job of await q.getFailed()) {
+          await job.retry('failed');
+          retried += 1;
+        }
+      }
+      if (retried > 0) logger.warn({ retried }, 'timer jobs that had failed are run again');
+      return retried;
+    },
     async close() {
       await worker.close();
       await nodeWorker?.close();

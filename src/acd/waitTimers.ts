@@ -4,38 +4,24 @@
  * (one stay in one queue: an overflow or a new call starts fresh chains, and a late job finds a
  * different joinSeq and does nothing); repeating ones schedule their next run with seq + 1.
  */
-import type { QueueDef } from '../domain/queue.js';
 import { periodicMedia, positionMedia } from './announcements.js';
 import type { AcdContext } from './context.js';
-import { mayAnnounce, playAnnouncement, startHoldMedia } from './holdMedia.js';
+import { mayAnnounce, playAnnouncement } from './holdMedia.js';
 import { exitQueue } from './queueExit.js';
 import type { CallerTimerJob } from './timers.js';
-import { onCallbackTimer } from './callback.js';
-
-type Chain = CallerTimerJob['what'];
-
-const schedule = (ctx: AcdContext, job: Omit<CallerTimerJob, 'kind'>, delayS: number) => ctx.timers.scheduleCaller(job, delayS * 1000);
-
-/** The caller now waits in `queue` (joined or overflowed): hold media and this stay's timers. */
-export async function enterWaitExperience(ctx: AcdContext, callId: string, channelId: string, queue: QueueDef, joinSeq: number): Promise<void> {
-  await startHoldMedia(ctx, channelId, queue);
-  const start = (what: Chain, delayS: number) => schedule(ctx, { what, callId, joinSeq, seq: 0 }, delayS);
-  if (queue.timeoutS) await start('timeout', queue.timeoutS);
-  if (queue.leaveWhenEmpty?.length) await start('leaveEmpty', queue.leaveEmptyCheckS ?? 5);
-  if (queue.announce?.frequencyS) await start('announce', queue.announce.firstDelayS ?? queue.announce.frequencyS);
-  if (queue.periodic?.frequencyS) await start('periodic', queue.periodic.firstDelayS ?? queue.periodic.frequencyS);
-}
+import { notifyAll } from './hooks.js';
+import { scheduleCaller } from './waitExperience.js';
 
 export async function onCallerTimer(ctx: AcdContext, job: CallerTimerJob): Promise<void> {
   await ctx.locks.run(job.callId, async () => {
     const stay = await ctx.store.stayOf(job.callId);
     if (!stay || stay.joinSeq !== job.joinSeq || stay.state === 'connected') return;
-    if (job.what === 'callback') return onCallbackTimer(ctx, job);
+    if (job.what === 'callback') return notifyAll(ctx.hooks.callbackTimer, job);
     // A callback call has no caller on the line: no max wait, no announcements, no leave-empty.
     if (!stay.callerChannel) return;
     const queue = await ctx.store.getQueue(stay.queue);
     if (!queue) return;
-    const next = (delayS: number) => schedule(ctx, { ...job, seq: job.seq + 1 }, delayS);
+    const next = (delayS: number) => scheduleCaller(ctx, { ...job, seq: job.seq + 1 }, delayS);
     const minIntervalMs = (queue.announce?.minIntervalS ?? 0) * 1000;
     switch (job.what) {
       case 'timeout':

@@ -21,8 +21,7 @@ export type AgentStatus = (typeof AGENT_STATUSES)[number];
 /** Reason code the engine itself sets when an agent does not answer an offered call. */
 export const RONA_REASON = 'rona';
 
-/** States in which the agent's own commands (ready, not ready, logout) are accepted. */
-export const IDLE_STATUSES: readonly AgentStatus[] = ['ready', 'not_ready', 'after_call_work'];
+/** Which commands each status accepts, and where each transition happens: src/domain/lifecycle.ts. */
 
 /**
  * On a call (reserved, ringing, busy) ready, not ready and after-call work are accepted for when

@@ -1,6 +1,7 @@
 /** Queue and agent definitions, agent commands and wrap-up: thin wrappers over the Lua scripts. */
 import { isId } from '../domain/ids.js';
-import { CALL_STATUSES, IDLE_STATUSES, type AgentSnapshot, type AgentStatus } from '../domain/agent.js';
+import type { AgentSnapshot, AgentStatus } from '../domain/agent.js';
+import { AGENT_LIFECYCLE, AGENT_PENDING_ON_CALL, allowedFrom } from '../domain/lifecycle.js';
 import type { ErrorCode } from '../domain/errors.js';
 import type { AgentDef, QueueDef } from '../domain/queue.js';
 import { isEmpty, readHashes, type StoreContext } from './context.js';
@@ -10,16 +11,16 @@ import { routingFields } from './routingFields.js';
 import { mapScriptErrors } from './scriptErrors.js';
 import type { AcdStore, AgentCommandOptions } from './types.js';
 
-/** Which statuses each agent command is accepted in (the scripts get this list). */
+/** Which statuses each agent command is accepted in (the scripts get this list): the agent lifecycle's. */
 const ACCEPTED_IN: Record<'login' | 'ready' | 'not ready' | 'logout', readonly AgentStatus[]> = {
-  login: ['logged_out'],
-  ready: IDLE_STATUSES,
-  'not ready': IDLE_STATUSES,
-  logout: IDLE_STATUSES,
+  login: allowedFrom(AGENT_LIFECYCLE, 'login'),
+  ready: allowedFrom(AGENT_LIFECYCLE, 'ready'),
+  'not ready': allowedFrom(AGENT_LIFECYCLE, 'notReady'),
+  logout: allowedFrom(AGENT_LIFECYCLE, 'logout'),
 };
 type AgentCommand = keyof typeof ACCEPTED_IN;
 /** Commands kept for the end of the call when the agent is on one (changeStatus-2.lua ARGV[7]). */
-const PENDING_ON_CALL: Record<AgentCommand, readonly AgentStatus[]> = { login: [], ready: CALL_STATUSES, 'not ready': CALL_STATUSES, logout: [] };
+const PENDING_ON_CALL: Record<AgentCommand, readonly AgentStatus[]> = { login: [], ready: AGENT_PENDING_ON_CALL.ready, 'not ready': AGENT_PENDING_ON_CALL.notReady, logout: [] };
 
 function explain(agentId: string, command: AgentCommand) {
   return (code: ErrorCode, detail: string): string => {

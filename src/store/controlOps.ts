@@ -3,12 +3,12 @@
  * the per-call control state (held, muted, supervisor monitor...) recorded together with the
  * CallControl event that reports it. Thin wrappers over `transferCall-3.lua` and `ctlUpdate-3.lua`.
  */
-import { CALL_STATUSES } from '../domain/agent.js';
 import type { AcdEvent } from '../domain/events.js';
 import { isEmpty, readHashes, type StoreContext } from './context.js';
 import { agentFromReply, assignmentFromReply, hashFromFlat } from './parse.js';
 import { mapScriptErrors } from './scriptErrors.js';
 import type { Assignment } from './types.js';
+import { AGENT_LIFECYCLE, AGENT_PENDING_ON_CALL, allowedFrom } from '../domain/lifecycle.js';
 
 export type CallControlEvent = Omit<Extract<AcdEvent, { type: 'CallControl' }>, 'ts'>;
 
@@ -188,7 +188,7 @@ export function createControlOps({ redis, keys, run }: StoreContext): ControlSto
     async enterAfterCallWork(agentId, by) {
       // The generic status script (changeStatus-2.lua) with after_call_work as the target.
       const reply = await mapScriptErrors(
-        run('changeStatus', [keys.agent(agentId), keys.events], [keys.prefix, agentId, 'after_call_work', '', by, 'ready,not_ready', CALL_STATUSES.join(',')]),
+        run('changeStatus', [keys.agent(agentId), keys.events], [keys.prefix, agentId, 'after_call_work', '', by, allowedFrom(AGENT_LIFECYCLE, 'afterCallWork').join(','), AGENT_PENDING_ON_CALL.afterCallWork.join(',')]),
         (code, detail) => (code === 'agent_not_found' ? `agent '${agentId}' does not exist` : `agent ${agentId} is ${detail}; after-call work needs ready, not_ready or a call (then it starts when the call ends)`),
       );
       const agent = agentFromReply(reply);

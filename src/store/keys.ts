@@ -47,6 +47,8 @@ export function storeKeys(tenant: string) {
     queueIdle: (id: string) => `${prefix}queue:${queueId(id)}:idle`,
     /** Zset: waiting call ids, score = priority band then arrival sequence (first = next). */
     queueWaiting: (id: string) => `${prefix}queue:${queueId(id)}:waiting`,
+    /** Hash: status → members in it, logged_out left out (lua/includes/queueCounts.lua). */
+    queueCounts: (id: string) => `${prefix}queue:${queueId(id)}:counts`,
     /** Routing indexes (lua/includes/pools.lua, waiting.lua): zset of "<penalty>|<profile>" pools; one pool. */
     queuePools: (id: string) => `${prefix}queue:${queueId(id)}:pools`,
     queuePool: (id: string, penalty: number | string, profile: string) => `${prefix}queue:${queueId(id)}:pool:${penalty}:${profile}`,

@@ -7,6 +7,8 @@ import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { createEngine, type Engine } from '../../src/acd/engine.js';
 import type { ParkSettings } from '../../src/acd/control/index.js';
+import type { TimerRetry } from '../../src/acd/timers.js';
+import type { AcdStore } from '../../src/store/types.js';
 import { applyConfig } from '../../src/app.js';
 import { resolveConfigFile, type ConfigFile } from '../../src/config.js';
 import type { CallSnapshot, CallState } from '../../src/domain/call.js';
@@ -55,7 +57,15 @@ export async function waitFor<T>(probe: () => Promise<T | undefined | false> | T
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function startHarness(file: ConfigFile, opts: { timeScale?: number; retryDelayMs?: number; park?: Partial<ParkSettings> } = {}): Promise<Harness> {
+export async function startHarness(file: ConfigFile, opts: {
+    timeScale?: number;
+    retryDelayMs?: number;
+    park?: Partial<ParkSettings>;
+    /** Timer retries (default: the engine's). */
+    timerRetry?: TimerRetry;
+    /** The store the engines use (default: the harness store), e.g. with a fault injected. */
+    engineStore?: (store: RedisStore) => AcdStore;
+  } = {}): Promise<Harness> {
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const sim = await startSimulator({ port: 0, username: 'asterisk', password: 'asterisk', timeScale: opts.timeScale ?? 0.1 });
   const redis = connectTestRedis({ maxRetriesPerRequest: null });
@@ -70,11 +80,11 @@ export async function startHarness(file: ConfigFile, opts: { timeScale?: number;
     const pbx = createAriPbx({ url: sim.url, username: 'asterisk', password: 'asterisk', app: 'acd', logger: engineLogger, reconnect: { minDelayMs: 20, maxDelayMs: 200 } });
     const engine = createEngine({
       pbx,
-      store,
+      store: opts.engineStore?.(store) ?? store,
       logger: engineLogger,
       nodeId,
       reasons: config.reasons,
-      timers: { connection: redis, prefix: `${tenantPrefix(tenant)}bull` },
+      timers: { connection: redis, prefix: `${tenantPrefix(tenant)}bull`, retry: opts.timerRetry },
       settings: { retryDelayMs: opts.retryDelayMs ?? 300, causeGraceMs: 100, ...(config.offerVariables ? { offerVariables: config.offerVariables } : {}) },
       park: opts.park,
       // As app.ts: the config file's outbound section.

@@ -10,7 +10,8 @@
  * - an offering call holds its offers (agent legs, one of them the call's agentChannel), each
  *   agent reserved/ringing on it; a connected call holds its agent busy and no offers; no agent
  *   is held twice; an agent that is reserved/ringing/busy is held by the call it names;
- * - the channel index maps exactly the channels of the active calls.
+ * - the channel index maps exactly the channels of the active calls;
+ * - a queue's counters (members per status) match its members' statuses.
  */
 import type { Redis } from 'ioredis';
 import type { StoreKeys } from '../../src/store/keys.js';
@@ -75,6 +76,21 @@ async function waitingGroupProblems(redis: Redis, keys: StoreKeys, q: string, ca
   return problems;
 }
 
+/** Counters and member statuses read in one MULTI: a snapshot, even while the engine still moves agents. */
+async function countProblems(redis: Redis, keys: StoreKeys, q: string): Promise<string[]> {
+  const members = Object.keys(await redis.hgetall(keys.queueMembers(q)));
+  const tx = redis.multi().hgetall(keys.queueCounts(q)).hkeys(keys.queueMembers(q));
+  for (const id of members) tx.hget(keys.agent(id), 'status');
+  const replies = ((await tx.exec()) ?? []).map(([, value]) => value);
+  const [counts, nowMembers, ...statuses] = replies as [Hash, string[], ...(string | null)[]];
+  if (nowMembers.length !== members.length) return countProblems(redis, keys, q); // membership changed meanwhile
+  const want: Record<string, number> = {};
+  for (const status of statuses) if (status && status !== 'logged_out') want[status] = (want[status] ?? 0) + 1;
+  const got = Object.fromEntries(Object.entries(counts).filter(([, n]) => n !== '0').map(([st, n]) => [st, Number(n)]));
+  const sorted = (o: Record<string, number>) => JSON.stringify(Object.fromEntries(Object.entries(o).sort()));
+  return sorted(got) === sorted(want) ? [] : [`counters of ${q}: ${sorted(got)}, members say ${sorted(want)}`];
+}
+
 export async function findViolations(redis: Redis, keys: StoreKeys): Promise<string[]> {
   const problems: string[] = [];
   const agentIds = await redis.smembers(keys.agents);
@@ -100,6 +116,7 @@ export async function findViolations(redis: Redis, keys: StoreKeys): Promise<str
       if (a.queues.includes(q) !== members.has(id)) problems.push(`agent ${id} membership of ${q} disagrees with the queue's members`);
     }
     for (const id of idle) if (!agents.has(id)) problems.push(`unknown agent ${id} idle in ${q}`);
+    problems.push(...(await countProblems(redis, keys, q)));
     problems.push(...(await poolProblems(redis, keys, q, agents)));
     problems.push(...(await waitingGroupProblems(redis, keys, q, calls)));
     for (const callId of await redis.zrange(keys.queueWaiting(q), '0', '-1')) {

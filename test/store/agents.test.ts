@@ -154,6 +154,7 @@ describe('endWrapup', () => {
     await t.store.login('1001', undefined, by);
     // Put the agent in after-call work the way endCall does, at a known version.
     await t.redis.hset(t.store.keys.agent('1001'), 'status', 'after_call_work', 'version', '7', 'call', 'c1');
+    for (const q of ['sales', 'support']) await t.redis.hset(t.store.keys.queueCounts(q), 'not_ready', 0, 'after_call_work', 1);
 
     expect(await t.store.endWrapup('1001', 6)).toBe(false);
     expect(await t.store.getAgent('1001')).toMatchObject({ status: 'after_call_work', version: 7 });

@@ -376,6 +376,7 @@ describe('index self-defence', () => {
     await t.redis.hdel(t.store.keys.agentQueues('a1'), 'q');
     await t.redis.hdel(t.store.keys.queueMembers('q'), 'a1');
     await t.redis.zrem(t.store.keys.queueIdle('q'), 'a1');
+    await t.redis.hincrby(t.store.keys.queueCounts('q'), 'ready', -1);
     await t.store.enqueue(caller('c1', 'q'));
     expect(await t.store.assign({ queue: 'q' }, leg())).toMatchObject({ agentId: 'a2' });
     expect(await t.redis.zscore(t.store.keys.queuePool('q', 0, ''), 'a1')).toBeNull();

@@ -34,7 +34,7 @@ import { randomUUID } from 'node:crypto';
 import { CONSULT_CALL_PREFIX, type CallSnapshot } from '../../domain/call.js';
 import { AcdError, isAcdError } from '../../domain/errors.js';
 import { isPbxError } from '../../pbx/port.js';
-import { hangupQuietly } from '../agentLeg.js';
+import { hangupQuietly } from '../legs.js';
 import type { AcdContext } from '../context.js';
 import { controlEvent, invalidState, withAgentCall, type CallTarget } from './calls.js';
 import { holdCaller, retrieveCaller } from './media.js';
@@ -42,6 +42,8 @@ import { checkDestination, dialStringOf, type OutboundSettings } from './outboun
 import type { Redirects } from './redirect.js';
 import type { ControlCallRecord, TransferResult } from '../../store/controlOps.js';
 import { DIAL_FAILED, TrackedCalls, type ChannelWatch } from './watch.js';
+import { agentLeftCall } from '../wrapup.js';
+import { AGENT_LIFECYCLE, allowedFrom } from '../../domain/lifecycle.js';
 
 export type ConsultTarget = { agentId: string } | { extension: string } | { queue: string };
 
@@ -84,7 +86,7 @@ export class Consults extends TrackedCalls {
         kind: 'consult',
         fields: { callId: call.id, from: t.agentId, leg, bridgeId: `bridge-${id}`, target: what, node: this.ctx.nodeId, ...(queueCall ? { queueCall } : {}) },
         by: t.by,
-        acceptedIn: ['ready'],
+        acceptedIn: allowedFrom(AGENT_LIFECYCLE, 'consulted'),
       });
       if (control.held !== '1') await holdCaller(this.ctx, call.callerChannel);
       await this.ctx.store.updateControl(call.id, call.agentChannel, { consult: id, held: '1' }, controlEvent(call, 'consult', `dialing ${what}`, t.by));
@@ -171,8 +173,7 @@ export class Consults extends TrackedCalls {
   private async handedOver(call: CallSnapshot, r: ControlCallRecord, result: TransferResult): Promise<void> {
     await hangupQuietly(this.ctx, call.agentChannel);
     await this.destroyBridge(r.fields.bridgeId!);
-    if (result.wrapup) await this.ctx.timers.scheduleWrapup(result.wrapup.agentId, result.wrapup.version, result.wrapup.seconds * 1000);
-    else this.ctx.kick({ agentId: call.agentId });
+    await agentLeftCall(this.ctx, call.agentId, result.wrapup);
     this.ctx.logger.info({ callId: call.id, from: call.agentId, to: r.fields.target }, 'consult completed: call transferred');
   }
 
@@ -246,8 +247,7 @@ export class Consults extends TrackedCalls {
         // The caller left meanwhile: its StasisEnd, queued behind this step, ends the call.
         if (!isPbxError(err, 'not_found')) throw err;
       }
-      if (result.wrapup) await this.ctx.timers.scheduleWrapup(result.wrapup.agentId, result.wrapup.version, result.wrapup.seconds * 1000);
-      else this.ctx.kick({ agentId: call.agentId });
+      await agentLeftCall(this.ctx, call.agentId, result.wrapup);
       this.ctx.kick({ queue: result.queue });
       this.ctx.logger.info({ callId: call.id, agentId: call.agentId }, 'agent hung up before the consult was answered: caller back in its queue');
     });
@@ -294,8 +294,7 @@ export class Consults extends TrackedCalls {
     if (!ended) return undefined;
     await hangupQuietly(this.ctx, ended.record.fields.leg!);
     await this.destroyBridge(ended.record.fields.bridgeId!);
-    if (ended.wrapup) await this.ctx.timers.scheduleWrapup(ended.wrapup.agentId, ended.wrapup.version, ended.wrapup.seconds * 1000);
-    else if (ended.record.agentId) this.ctx.kick({ agentId: ended.record.agentId });
+    await agentLeftCall(this.ctx, ended.record.agentId, ended.wrapup);
     return ended.record;
   }
 

@@ -8,7 +8,7 @@
 import type { AgentCommands } from '../agentCommands.js';
 import type { AcdContext } from '../context.js';
 import { argsFromAppData, parseStasisArgs } from '../stasisArgs.js';
-import { hangupQuietly } from '../agentLeg.js';
+import { hangupQuietly } from '../legs.js';
 import type { CallTarget } from './calls.js';
 import { forceAgentState, type ForcedState } from './forceState.js';
 import { checkDtmf, createMediaCommands, forwardCallerDtmf, type MediaCommands } from './media.js';

@@ -10,16 +10,17 @@
  * destination becomes a caller of that queue, call id = its channel id).
  */
 import { randomUUID } from 'node:crypto';
-import { IDLE_STATUSES } from '../../domain/agent.js';
+import { AGENT_LIFECYCLE, allowedFrom } from '../../domain/lifecycle.js';
 import { AcdError } from '../../domain/errors.js';
 import { isPbxError, type DialStatus } from '../../pbx/port.js';
 import type { ControlCallRecord } from '../../store/controlOps.js';
-import { hangupQuietly } from '../agentLeg.js';
+import { hangupQuietly } from '../legs.js';
 import { callIdOf } from '../callerEntry.js';
 import type { AcdContext } from '../context.js';
 import { forOwnControlCalls, invalidState, type CallTarget } from './calls.js';
 import { holdCaller, retrieveCaller } from './media.js';
 import { DIAL_FAILED, TrackedCalls, type ChannelWatch } from './watch.js';
+import { agentLeftCall } from '../wrapup.js';
 
 export interface OutboundSettings {
   /** Dial string for a destination number: `{dest}` is replaced, e.g. `PJSIP/{dest}@trunk`. */
@@ -84,7 +85,7 @@ export class OutboundCalls extends TrackedCalls {
     };
     // Under the call's lock until the leg exists, so a reconnect's repair never judges it half-made.
     await this.locked(id, async () => {
-      await this.ctx.store.startControlCall({ id, agentId: req.agentId, kind: 'outbound', fields, by: req.by, acceptedIn: IDLE_STATUSES });
+      await this.ctx.store.startControlCall({ id, agentId: req.agentId, kind: 'outbound', fields, by: req.by, acceptedIn: allowedFrom(AGENT_LIFECYCLE, 'controlCall') });
       this.track((await this.ctx.store.getControlCall(id))!);
       try {
         await this.ctx.pbx.createChannel({ endpoint: agent.endpoint, channelId: fields.agentLeg, appArgs: ['outbound', id, 'agent'], callerId: req.destination });
@@ -269,8 +270,7 @@ export class OutboundCalls extends TrackedCalls {
     } catch (err) {
       if (!isPbxError(err, 'not_found')) this.ctx.logger.warn({ err, id }, 'outbound bridge destroy failed');
     }
-    if (ended.wrapup) await this.ctx.timers.scheduleWrapup(ended.wrapup.agentId, ended.wrapup.version, ended.wrapup.seconds * 1000);
-    else this.ctx.kick({ agentId: record.agentId });
+    await agentLeftCall(this.ctx, record.agentId, ended.wrapup);
     this.ctx.logger.info({ id, agentId: record.agentId }, 'outbound call ended');
   }
 }

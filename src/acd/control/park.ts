@@ -16,12 +16,14 @@
 import { AcdError } from '../../domain/errors.js';
 import { isPbxError } from '../../pbx/port.js';
 import type { ControlCallRecord, UnparkRequest } from '../../store/controlOps.js';
-import { hangupQuietly, offerToAgent } from '../agentLeg.js';
+import { offerToAgent } from '../agentLeg.js';
+import { hangupQuietly } from '../legs.js';
 import { callIdOf } from '../callerEntry.js';
 import type { AcdContext } from '../context.js';
 import { newAgentChannelId } from '../router.js';
 import { forOwnControlCalls, withAgentCall, type CallTarget } from './calls.js';
 import { TrackedCalls, type ChannelWatch } from './watch.js';
+import { agentLeftCall } from '../wrapup.js';
 
 export interface ParkSettings {
   /** Slot range, lowest free first. */
@@ -71,8 +73,7 @@ export class Parking extends TrackedCalls {
       const r = (await this.ctx.store.getControlCall(id))!;
       this.track(r);
       await this.ctx.timers.scheduleControl({ what: 'park', id, fence: String(r.startedAt) }, this.settings.timeoutS * 1000);
-      if (result.wrapup) await this.ctx.timers.scheduleWrapup(result.wrapup.agentId, result.wrapup.version, result.wrapup.seconds * 1000);
-      else this.ctx.kick({ agentId: t.agentId });
+      await agentLeftCall(this.ctx, t.agentId, result.wrapup);
       this.ctx.logger.info({ callId: call.id, agentId: t.agentId, slot: result.slot, by: t.by }, 'call parked');
       const playbackId = `park-${call.id}-${r.startedAt}`;
       try {

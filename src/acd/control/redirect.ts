@@ -8,7 +8,7 @@
  */
 import { isPbxError } from '../../pbx/port.js';
 import type { ControlCallRecord } from '../../store/controlOps.js';
-import { hangupQuietly } from '../agentLeg.js';
+import { hangupQuietly } from '../legs.js';
 import { callIdOf } from '../callerEntry.js';
 import type { AcdContext } from '../context.js';
 import { dialStringOf, type OutboundSettings } from './outbound.js';

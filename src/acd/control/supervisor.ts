@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { AcdError } from '../../domain/errors.js';
 import type { CallSnapshot } from '../../domain/call.js';
 import { isPbxError } from '../../pbx/port.js';
-import { hangupQuietly } from '../agentLeg.js';
+import { hangupQuietly } from '../legs.js';
 import type { ControlCallRecord } from '../../store/controlOps.js';
 import type { AcdContext } from '../context.js';
 import { agentCall, controlEvent, invalidState } from './calls.js';

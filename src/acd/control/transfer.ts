@@ -6,12 +6,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { isPbxError } from '../../pbx/port.js';
-import { offerToAgent, hangupQuietly } from '../agentLeg.js';
+import { offerToAgent } from '../agentLeg.js';
+import { hangupQuietly } from '../legs.js';
 import type { AcdContext } from '../context.js';
 import { newAgentChannelId } from '../router.js';
 import { withAgentCall, type CallTarget } from './calls.js';
 import { checkDestination } from './outbound.js';
 import type { Redirects } from './redirect.js';
+import { agentLeftCall } from '../wrapup.js';
 
 export type TransferTarget = { queue: string } | { agentId: string } | { extension: string };
 
@@ -41,8 +43,7 @@ export async function blindTransfer(ctx: AcdContext, t: CallTarget, target: Tran
       if (!isPbxError(err, 'not_found')) throw err;
     }
     await hangupQuietly(ctx, call.agentChannel);
-    if (result.wrapup) await ctx.timers.scheduleWrapup(result.wrapup.agentId, result.wrapup.version, result.wrapup.seconds * 1000);
-    else ctx.kick({ agentId: t.agentId });
+    await agentLeftCall(ctx, t.agentId, result.wrapup);
     if ('agentId' in target) {
       const queue = await ctx.store.getQueue(result.queue);
       await offerToAgent(ctx, {

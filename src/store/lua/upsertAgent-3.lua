@@ -21,6 +21,7 @@
 ]]
 --- @include "nowMs"
 --- @include "pools"
+--- @include "queueCounts"
 
 local prefix, agentId = ARGV[1], ARGV[2]
 local routingKey = KEYS[1] .. ':routing'
@@ -43,16 +44,18 @@ for i = 7, #ARGV, 4 do
   if order == '' then order = rank end
   redis.call('HSET', routingKey, queue .. ':order', order, queue .. ':weight', ARGV[i + 3])
 end
+local status = redis.call('HGET', KEYS[1], 'status')
 for _, queue in ipairs(redis.call('HKEYS', KEYS[2])) do
   if wanted[queue] == nil then
     redis.call('HDEL', KEYS[2], queue)
+    countMember(prefix, queue, status, -1)
     redis.call('HDEL', prefix .. 'queue:' .. queue .. ':members', agentId)
     redis.call('ZREM', prefix .. 'queue:' .. queue .. ':idle', agentId)
   end
 end
 local agent = redis.call('HMGET', KEYS[1], 'status', 'lastIdle')
 for queue, penalty in pairs(wanted) do
-  redis.call('HSET', KEYS[2], queue, penalty)
+  if redis.call('HSET', KEYS[2], queue, penalty) == 1 then countMember(prefix, queue, status, 1) end
   redis.call('HSET', prefix .. 'queue:' .. queue .. ':members', agentId, penalty)
   if agent[1] == 'ready' then
     redis.call('ZADD', prefix .. 'queue:' .. queue .. ':idle', 'NX', agent[2], agentId)

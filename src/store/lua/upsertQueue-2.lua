@@ -21,6 +21,7 @@
   Returns 1.
 ]]
 --- @include "pools"
+--- @include "queueCounts"
 
 local prefix = ARGV[8]
 local previous = redis.call('HGET', KEYS[1], 'strategy')
@@ -35,6 +36,7 @@ for i = 9, #ARGV, 2 do
   end
 end
 redis.call('SADD', KEYS[2], ARGV[1])
+recountQueue(prefix, ARGV[1])
 if (previous and previous ~= ARGV[3]) or previousRingInUse ~= redis.call('HGET', KEYS[1], 'ringInUse') then
   local members = redis.call('HGETALL', KEYS[1] .. ':members')
   for i = 1, #members, 2 do

@@ -1,7 +1,7 @@
 --[[
   Read only: where a caller stands in a queue and how long it should still wait (announcements,
-  the API). Costs O(members) for the staffed count, so it runs at announcement time only.
-  Per skill set: a caller with skill requirements (call field `skills`, routing's requirement
+  the API). O(1) for a caller without skill requirements (the queue's counters); per skill set
+  O(members), so that runs at announcement time only. Per skill set: a caller with skill requirements (call field `skills`, routing's requirement
   text) is estimated among the callers ahead with the same requirements, served by the staffed
   members whose skill profile satisfies them at the caller's current relaxation step.
 

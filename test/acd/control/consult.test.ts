@@ -157,7 +157,7 @@ describe('consulting agent hangs up', () => {
     expect(waiting).toMatchObject({ queue: 'sales', agentId: '' });
     await waitFor(() => !h.sim.channel(leg.id) || undefined, 'consult leg hung up');
     await waitFor(() => h.sim.channel(call.callerChannel)?.moh === 'default' || undefined, 'caller hears music again');
-    await h.engine.idle();
+    await h.engine.settled();
     expect(h.sim.channel(call.callerChannel)).toMatchObject({ moh: 'default', bridgeId: undefined });
     expect(h.sim.channel(call.callerChannel)?.muted).toBeFalsy();
     expect(h.sim.bridges()).toHaveLength(0);

@@ -1,5 +1,6 @@
 --- @include "emit"
 --- @include "pools"
+--- @include "queueCounts"
 
 -- Moves an agent to `status` and keeps the idle-set invariant: an agent is in a queue's idle
 -- set (and routing pool, see pools.lua) iff it is ready and a member, so this is the only place
@@ -21,6 +22,7 @@ local function setAgentStatus(prefix, eventsKey, agentId, status, reason, callId
   if status == 'ready' then
     redis.call('HSET', agentKey, 'lastIdle', now)
   end
+  recountStatus(prefix, queues, previous, status)
   redis.call('HSET', agentKey, 'status', status, 'reason', reason, 'since', now, 'call', callId)
   -- A status asked for the end of the call (changeStatus-2.lua) lasts only while on the call,
   -- and the AgentStatus events on the call carry it.

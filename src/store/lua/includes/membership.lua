@@ -1,4 +1,5 @@
 --- @include "pools"
+--- @include "queueCounts"
 
 -- Queue membership and its routing indexes (admin scripts). An agent serves a queue when it is
 -- in the agent's memberships hash and the queue's members hash; a ready member is also in the
@@ -19,7 +20,9 @@ end
 local function joinQueue(prefix, agentId, queue, penalty)
   local agentKey = prefix .. 'agent:' .. agentId
   withPoolsRebuilt(prefix, agentId, function()
-    redis.call('HSET', agentKey .. ':queues', queue, penalty)
+    if redis.call('HSET', agentKey .. ':queues', queue, penalty) == 1 then
+      countMember(prefix, queue, redis.call('HGET', agentKey, 'status'), 1)
+    end
     redis.call('HSET', prefix .. 'queue:' .. queue .. ':members', agentId, penalty)
     -- Strategy order / weight as upsertAgent defaults them (the agent's rank, weight 1).
     redis.call('HSETNX', agentKey .. ':routing', queue .. ':order', redis.call('HGET', agentKey, 'rank') or '0')
@@ -34,7 +37,9 @@ end
 -- Out of the queue's indexes; strategy order / weight are kept (a pause is undone with them).
 local function leaveQueue(prefix, agentId, queue)
   withPoolsRebuilt(prefix, agentId, function()
-    redis.call('HDEL', prefix .. 'agent:' .. agentId .. ':queues', queue)
+    if redis.call('HDEL', prefix .. 'agent:' .. agentId .. ':queues', queue) == 1 then
+      countMember(prefix, queue, redis.call('HGET', prefix .. 'agent:' .. agentId, 'status'), -1)
+    end
     redis.call('HDEL', prefix .. 'queue:' .. queue .. ':members', agentId)
     redis.call('ZREM', prefix .. 'queue:' .. queue .. ':idle', agentId)
   end)

@@ -1,3 +1,5 @@
+--- @include "queueCounts"
+
 -- Caller-experience rules read from a queue's definition (the `def` JSON the queue hash keeps).
 -- Member checks cost O(members) and run only at exit decisions (join, leave-when-empty,
 -- estimated wait), never in routing.
@@ -45,16 +47,22 @@ end
 -- time (or the configured default before any call completed) times the callers up to this one,
 -- shared by the staffed members (logged in and not paused). 0 when enough members are ready now.
 -- `accepts(agentId, agentKey)` (optional) keeps only the members that can take this caller
--- (per skill set: see waitInfo-1.lua).
+-- (per skill set: see waitInfo-1.lua); that walks the members, the plain estimate reads the
+-- queue's counters (members in a busy/reject back-off count as ready there).
 local function estimateWaitMs(prefix, queueKey, position, def, now, accepts)
   local staffed, ready = 0, 0
-  for _, agentId in ipairs(redis.call('HKEYS', queueKey .. ':members')) do
-    local agentKey = prefix .. 'agent:' .. agentId
-    local a = redis.call('HMGET', agentKey, 'status', 'availableAt')
-    if a[1] and a[1] ~= 'logged_out' and a[1] ~= 'not_ready' and (not accepts or accepts(agentId, agentKey)) then
-      staffed = staffed + 1
-      if a[1] == 'ready' and (tonumber(a[2] or '') or 0) <= now then ready = ready + 1 end
+  if accepts then
+    for _, agentId in ipairs(redis.call('HKEYS', queueKey .. ':members')) do
+      local agentKey = prefix .. 'agent:' .. agentId
+      local a = redis.call('HMGET', agentKey, 'status', 'availableAt')
+      if a[1] and a[1] ~= 'logged_out' and a[1] ~= 'not_ready' and accepts(agentId, agentKey) then
+        staffed = staffed + 1
+        if a[1] == 'ready' and (tonumber(a[2] or '') or 0) <= now then ready = ready + 1 end
+      end
     end
+  else
+    -- O(1): the counters the status and membership scripts keep (queueCounts.lua).
+    staffed, ready = queueCounts(queueKey)
   end
   if ready >= position then return 0 end
   local aht = tonumber(redis.call('HGET', queueKey .. ':stats', 'ahtMs') or '') or (tonumber(def.defaultHandleS) or 0) * 1000
