@@ -56,7 +56,10 @@ export async function startAcd(config: AcdConfig & { redisUrl: string }, logger:
   const services = createApiServices({ redis, tenant: config.tenant, store, hub: events, logger, auth: config.auth, stats: config.stats });
   services.projector.start();
   if (config.auth.mode === 'open') logger.warn('no API keys configured: the HTTP API is open to anyone who can reach it (allowed on loopback only); configure auth.apiKeys');
-  const api = await buildApi({ store, agents: engine.agents, reasons: config.reasons, logger, events, control: engine.control, calls: engine.calls, ...services });
+  const api = await buildApi({ store, agents: engine.agents, reasons: config.reasons, logger, events, control: engine.control, calls: engine.calls, ...services }, {
+    // PBXIS POST /stop: the same graceful shutdown as a SIGTERM (src/main.ts).
+    requestStop: () => process.kill(process.pid, 'SIGTERM'),
+  });
   const address = await api.listen({ host: config.http.host, port: config.http.port });
   logger.info({ url: address }, 'HTTP API listening');
 

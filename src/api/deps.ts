@@ -39,6 +39,8 @@ export interface SseOptions {
 
 export interface ApiOptions {
   sse?: Partial<SseOptions>;
+  /** PBXIS `POST /stop` (admin): starts the process's graceful shutdown; absent = refused. */
+  requestStop?: () => void;
 }
 
 export type ApiApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;

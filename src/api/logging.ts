@@ -10,11 +10,11 @@ const SECRET_QUERY_PARAMS = ['token', 'apiKey', 'ssid'];
 const SECRET_QUERY = new RegExp(`([?&](?:${SECRET_QUERY_PARAMS.join('|')})=)[^&#]*`, 'g');
 const CENSOR = '[redacted]';
 
-/** Stream tickets travel as the first path segment (`/<ticket>/sse`). */
-const TICKET_PATH = /^\/[A-Za-z0-9_-]{32}(?=\/(?:sse|long-poll|websocket)\b)/;
+/** Stream tickets travel in the path (`/<ticket>/sse`, `/api/tickets/<ticket>/sse`). */
+const TICKET_PATH = /^(\/api\/tickets)?\/[A-Za-z0-9_-]{32}(?=\/(?:sse|long-poll|websocket)\b)/;
 
 export function redactUrl(url: string): string {
-  return url.replace(SECRET_QUERY, `$1${CENSOR}`).replace(TICKET_PATH, `/${CENSOR}`);
+  return url.replace(SECRET_QUERY, `$1${CENSOR}`).replace(TICKET_PATH, `$1/${CENSOR}`);
 }
 
 function serializeRequest(req: FastifyRequest): Record<string, unknown> {

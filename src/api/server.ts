@@ -21,6 +21,7 @@ import { pbxisQueueRoutes } from './routes/pbxisQueue.js';
 import { pbxisCallRoutes } from './routes/pbxis-calls.js';
 import { liveQueueRoutes, metricsRoute } from './routes/stats.js';
 import { ticketRoutes } from './routes/tickets.js';
+import { pbxisStreamRoutes } from './routes/pbxisStreams.js';
 import { createStreamCap } from './streamCap.js';
 import { createStreamTransport } from './streamTransport.js';
 import { ctiDepsOf, ctiRoutes } from './routes/cti.js';
@@ -68,6 +69,7 @@ export async function buildApi(deps: ApiDeps, options: ApiOptions = {}): Promise
   pbxisQueueRoutes(app, deps);
   if (deps.control) pbxisCallRoutes(app, { ...deps, control: deps.control });
   ticketRoutes(app, deps, streams);
+  pbxisStreamRoutes(app, deps, streams, { requestStop: options.requestStop });
   metricsRoute(app, deps, streams);
   if (deps.control) attachCtiWebSocket(app, ctiDepsOf({ ...deps, control: deps.control }), deps.events, deps.logger);
   return app;

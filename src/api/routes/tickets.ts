@@ -1,8 +1,9 @@
 /**
- * PBXIS-style browser streams: `POST /ticket {agents, queues}` gives a short-lived ticket, and
- * the events of those agents and queues are then served over `GET /<ticket>/sse` (ends with a
- * `close` event when the server shuts down), `GET /<ticket>/long-poll` and the WebSocket
- * `/<ticket>/websocket`. Each resumes from a stream id (Last-Event-ID / `after` / `lastEventId`);
+ * Native browser streams: `POST /api/tickets {agents, queues}` (agent ids) gives a short-lived
+ * ticket, and the engine's own events of those agents and queues are then served over
+ * `GET /api/tickets/<ticket>/sse` (ends with a `close` event when the server shuts down),
+ * `GET /api/tickets/<ticket>/long-poll` and the WebSocket `/api/tickets/<ticket>/websocket`.
+ * (The PBXIS-ws routes `/ticket`, `/<ticket>/...` speak PBXIS: pbxisStreams.ts.) Each resumes from a stream id (Last-Event-ID / `after` / `lastEventId`);
  * a long-poll without `after` continues where the ticket's previous poll ended.
  */
 import { Type } from 'typebox';
@@ -31,7 +32,7 @@ export function ticketRoutes(app: ApiApp, deps: ApiDeps, transport: StreamTransp
   const { tickets } = deps.auth;
 
   app.post(
-    '/ticket',
+    '/api/tickets',
     {
       config: auth(ALL_ROLES),
       schema: {
@@ -64,7 +65,7 @@ export function ticketRoutes(app: ApiApp, deps: ApiDeps, transport: StreamTransp
   );
 
   app.get(
-    '/:ticket/sse',
+    '/api/tickets/:ticket/sse',
     {
       config: ticketAuth,
       schema: {
@@ -95,7 +96,7 @@ export function ticketRoutes(app: ApiApp, deps: ApiDeps, transport: StreamTransp
   );
 
   app.get(
-    '/:ticket/long-poll',
+    '/api/tickets/:ticket/long-poll',
     {
       config: ticketAuth,
       schema: {
@@ -122,7 +123,7 @@ export function ticketRoutes(app: ApiApp, deps: ApiDeps, transport: StreamTransp
     for (const ws of wss.clients) ws.close(1001, 'server shutting down');
     wss.close();
   });
-  onUpgrade(app, /^\/([A-Za-z0-9_-]{32})\/websocket$/, (req, socket, head, match) => {
+  onUpgrade(app, /^\/api\/tickets\/([A-Za-z0-9_-]{32})\/websocket$/, (req, socket, head, match) => {
     const id = match[1]!;
     const fromId = new URL(req.url ?? '/', 'http://localhost').searchParams.get('lastEventId') ?? undefined;
     const log = app.log.child({ websocket: true });
