@@ -19,7 +19,7 @@ import { adminQueueRoutes } from './routes/adminQueues.js';
 import { callRoutes } from './routes/calls.js';
 import { pbxisQueueRoutes } from './routes/pbxisQueue.js';
 import { pbxisCallRoutes } from './routes/pbxis-calls.js';
-import { liveQueueRoutes, metricsRoute } from './routes/stats.js';
+import { liveQueueRoutes, metricsRoute, nativeStatsRoute } from './routes/stats.js';
 import { ticketRoutes } from './routes/tickets.js';
 import { pbxisStreamRoutes } from './routes/pbxisStreams.js';
 import { createStreamCap } from './streamCap.js';
@@ -60,7 +60,7 @@ export async function buildApi(deps: ApiDeps, options: ApiOptions = {}): Promise
       adminQueueRoutes(typed, deps);
       adminAgentRoutes(typed, deps);
       callRoutes(typed, deps);
-      liveQueueRoutes(typed, deps);
+      nativeStatsRoute(typed, deps);
       if (deps.control) ctiRoutes(typed, { ...deps, control: deps.control });
     },
     { prefix: '/api' },
@@ -71,6 +71,7 @@ export async function buildApi(deps: ApiDeps, options: ApiOptions = {}): Promise
   ticketRoutes(app, deps, streams);
   pbxisStreamRoutes(app, deps, streams, { requestStop: options.requestStop });
   metricsRoute(app, deps, streams);
+  await liveQueueRoutes(app, deps, options.liveQueuePrefix);
   if (deps.control) attachCtiWebSocket(app, ctiDepsOf({ ...deps, control: deps.control }), deps.events, deps.logger);
   return app;
 }

@@ -17,7 +17,7 @@ afterEach(async () => {
   await api.close();
 });
 
-const count = (body: unknown = {}) => http('POST', '/api/v2/liveQueue/count', { key: KEYS.supervisor, body });
+const count = (body: unknown = {}) => http('POST', '/api/stats/count', { key: KEYS.supervisor, body });
 
 /** One answered call in sales (agent 1001), one abandoned in sales, one waiting in support. */
 async function traffic(): Promise<void> {
@@ -82,7 +82,7 @@ describe('POST /api/v2/liveQueue/count', () => {
     expect(await count({ filter: { from: 'yesterday' } })).toMatchObject({ status: 400, body: { code: 'validation', message: expect.stringContaining('from') } });
     expect(await count({ filter: { from: 2_000, to: 1_000 } })).toMatchObject({ status: 400, body: { code: 'validation' } });
     expect(await count({ groupBy: 'weekly' })).toMatchObject({ status: 400, body: { code: 'validation' } });
-    expect((await http('POST', '/api/v2/liveQueue/count', { key: KEYS.agent1001 })).status).toBe(403);
+    expect((await http('POST', '/api/stats/count', { key: KEYS.agent1001 })).status).toBe(403);
   });
 
   it('counts each event once across a restart of the projector (replay from the stored position)', async () => {
