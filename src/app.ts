@@ -59,6 +59,8 @@ export async function startAcd(config: AcdConfig & { redisUrl: string }, logger:
   const api = await buildApi({ store, agents: engine.agents, reasons: config.reasons, logger, events, control: engine.control, calls: engine.calls, ...services }, {
     // PBXIS POST /stop: the same graceful shutdown as a SIGTERM (src/main.ts).
     requestStop: () => process.kill(process.pid, 'SIGTERM'),
+    // The Live Queue API's second path (docs/compat-live-queue.md).
+    liveQueuePrefix: process.env.LIVE_QUEUE_PREFIX,
   });
   const address = await api.listen({ host: config.http.host, port: config.http.port });
   logger.info({ url: address }, 'HTTP API listening');

@@ -22,6 +22,7 @@ import { pbxisCallRoutes } from './routes/pbxis-calls.js';
 import { liveQueueRoutes, metricsRoute, nativeStatsRoute } from './routes/stats.js';
 import { ticketRoutes } from './routes/tickets.js';
 import { pbxisStreamRoutes } from './routes/pbxisStreams.js';
+import { pbxisPageRoutes } from './routes/pbxisPages.js';
 import { createStreamCap } from './streamCap.js';
 import { createStreamTransport } from './streamTransport.js';
 import { ctiDepsOf, ctiRoutes } from './routes/cti.js';
@@ -70,6 +71,7 @@ export async function buildApi(deps: ApiDeps, options: ApiOptions = {}): Promise
   if (deps.control) pbxisCallRoutes(app, { ...deps, control: deps.control });
   ticketRoutes(app, deps, streams);
   pbxisStreamRoutes(app, deps, streams, { requestStop: options.requestStop });
+  await pbxisPageRoutes(app);
   metricsRoute(app, deps, streams);
   await liveQueueRoutes(app, deps, options.liveQueuePrefix);
   if (deps.control) attachCtiWebSocket(app, ctiDepsOf({ ...deps, control: deps.control }), deps.events, deps.logger);

@@ -27,6 +27,7 @@ const addInput = commandInput(
     agent: Agent,
     memberName: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'accepted; the engine names members after their agent' })),
     paused: Type.Optional(Type.Boolean({ default: false, description: 'log on paused in this queue' })),
+    location: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: "beyond the document: the phone to log on with, a dial string or an extension (the agent's technology)" })),
   }),
 );
 const removeInput = commandInput(Type.Object({ queue: Id, agent: Agent }));
@@ -67,6 +68,13 @@ const QueueParams = Type.Object({
   weight: Type.Number(),
   members: Type.Array(Member),
 });
+
+/** `location` as a dial string: as given, or an extension on the agent's own technology (`PJSIP/147` + `150` → `PJSIP/150`). */
+function endpointOf(location: string | undefined, configured: string): string | undefined {
+  if (location === undefined || location.includes('/')) return location;
+  const technology = configured.includes('/') ? configured.slice(0, configured.indexOf('/')) : 'PJSIP';
+  return `${technology}/${location}`;
+}
 
 /** An agent key may act only for its own agent (named here by extension). */
 function assertMayActFor(principal: Principal, agentId: string): void {
@@ -158,7 +166,7 @@ export function pbxisQueueRoutes(app: ApiApp, deps: ApiDeps): void {
       if (!entry.queues.includes(queue)) await admin.setMember(queue, agentId, 0, false);
       await admin.pauseMember(queue, agentId, paused, '');
       // Logged off: log on (ready unless paused); a logged-on agent keeps its state.
-      if (entry.agent.status === 'logged_out') await agents.login(agentId, { by, ready: !paused });
+      if (entry.agent.status === 'logged_out') await agents.login(agentId, { by, ready: !paused, endpoint: endpointOf(req.body.location, entry.location) });
       req.log.info({ agentId, queue, paused, by }, 'PBXIS queue add');
       return ok;
     },

@@ -45,7 +45,7 @@ export async function liveQueueRoutes(app: ApiApp, deps: ApiDeps, prefix = '/dee
       else req.log.info({ code: body.code, reason: body.message }, 'Live Queue request rejected');
       return reply.status(httpStatus).send(body);
     });
-    for (const path of [COUNT_PATH, `${prefix}${COUNT_PATH}`]) {
+    for (const path of new Set([COUNT_PATH, `${prefix.replace(/\/+$/, '')}${COUNT_PATH}`])) {
       scope.post(
         path,
         {

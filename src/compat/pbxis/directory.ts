@@ -1,8 +1,8 @@
 /**
  * PBXIS names agents by their phone extension (`147`), the engine by agent id. The extension is
- * the dial string's last part without its context: `PJSIP/147` → `147`, `Local/147@agents` →
- * `147` (the logged-in endpoint, else the configured one). A request may name an agent by
- * extension or by id; events are keyed by extension.
+ * the configured dial string's last part without its context: `PJSIP/147` → `147`,
+ * `Local/147@agents` → `147`. A request may name an agent by extension or by id; events are
+ * keyed by extension. `location` is where the agent is logged on now (else its configured phone).
  */
 import type { AgentSnapshot } from '../../domain/agent.js';
 import { AcdError } from '../../domain/errors.js';
@@ -38,7 +38,9 @@ export async function loadDirectory(store: Pick<AcdStore, 'listAgents'>, admin: 
     agents.map(async (agent): Promise<DirectoryEntry> => {
       const def = await admin.agentDef(agent.id);
       const location = agent.endpoint || def?.endpoint || '';
-      return { agent, location, extension: location ? extensionOfEndpoint(location) : agent.id, queues: def?.queues.map((m) => m.queue) ?? agent.queues, pausedIn: new Set(def?.paused ?? []) };
+      // The configured phone names the agent for good; it may log on elsewhere (`location`).
+      const home = def?.endpoint || location;
+      return { agent, location, extension: home ? extensionOfEndpoint(home) : agent.id, queues: def?.queues.map((m) => m.queue) ?? agent.queues, pausedIn: new Set(def?.paused ?? []) };
     }),
   );
   const find = (name: string) => entries.find((e) => e.extension === name) ?? entries.find((e) => e.agent.id === name);
