@@ -11,7 +11,7 @@
 import type { ServerResponse } from 'node:http';
 import { Type } from 'typebox';
 import { WebSocketServer } from 'ws';
-import { principalOfTicket, TICKET_PATTERN } from '../../auth/tickets.js';
+import { TICKET_PATTERN } from '../../auth/tickets.js';
 import type { StreamScope } from '../../auth/principal.js';
 import { loadDirectory } from '../../compat/pbxis/directory.js';
 import type { PbxisEvent } from '../../compat/pbxis/events.js';
@@ -25,6 +25,7 @@ import { LongPollQuery } from '../streamSchemas.js';
 import { visibleTo } from '../streams.js';
 import type { StreamTransport } from '../streamTransport.js';
 import { onUpgrade, refuseUpgrade } from '../upgrade.js';
+import { admitTicketUpgrade } from '../ticketUpgrade.js';
 
 const tags = ['pbxis'];
 const TicketParams = Type.Object({ ticket: Type.String({ pattern: TICKET_PATTERN }) });
@@ -155,15 +156,9 @@ export function pbxisStreamRoutes(app: ApiApp, deps: ApiDeps, transport: StreamT
     const id = match[1]!;
     const log = app.log.child({ pbxis: 'websocket' });
     void (async () => {
-      const ticket = await tickets.use(id);
-      if (!ticket) return refuseUpgrade(socket, 401, { status: 'error', code: 'unauthorized', message: 'unknown or expired ticket' });
-      const principal = principalOfTicket(ticket);
-      let release: () => void;
-      try {
-        release = transport.cap.acquire(principal.credential);
-      } catch (err) {
-        return refuseUpgrade(socket, 429, { status: 'error', code: 'too_many_requests', message: (err as Error).message });
-      }
+      const admitted = await admitTicketUpgrade(tickets, transport.cap, id, socket);
+      if (!admitted) return;
+      const { principal, release } = admitted;
       wss.handleUpgrade(req, socket, head, (ws) => {
         const stop = openFeed(feedDeps(log), principal.scope!, visibleTo(principal, {}), (events) => {
           if (ws.readyState !== ws.OPEN) return;

@@ -8,7 +8,7 @@
  */
 import { Type } from 'typebox';
 import { WebSocketServer } from 'ws';
-import { principalOfTicket, TICKET_PATTERN } from '../../auth/tickets.js';
+import { TICKET_PATTERN } from '../../auth/tickets.js';
 import { AcdError } from '../../domain/errors.js';
 import { ALL_ROLES, auth, principalOf } from '../auth.js';
 import type { ApiApp, ApiDeps } from '../deps.js';
@@ -18,6 +18,7 @@ import { LongPollQuery, LongPollReply, StreamId } from '../streamSchemas.js';
 import { serveSse, serveWebSocket, visibleTo } from '../streams.js';
 import type { StreamTransport } from '../streamTransport.js';
 import { onUpgrade, refuseUpgrade } from '../upgrade.js';
+import { admitTicketUpgrade } from '../ticketUpgrade.js';
 
 const tags = ['streams'];
 const TicketParams = Type.Object({ ticket: Type.String({ pattern: TICKET_PATTERN }) });
@@ -129,15 +130,9 @@ export function ticketRoutes(app: ApiApp, deps: ApiDeps, transport: StreamTransp
     const log = app.log.child({ websocket: true });
     void (async () => {
       if (fromId !== undefined && !isStreamId(fromId)) return refuseUpgrade(socket, 400, { status: 'error', code: 'validation', message: 'lastEventId is not an event id' });
-      const ticket = await tickets.use(id);
-      if (!ticket) return refuseUpgrade(socket, 401, { status: 'error', code: 'unauthorized', message: 'unknown or expired ticket' });
-      const principal = principalOfTicket(ticket);
-      let release: () => void;
-      try {
-        release = transport.cap.acquire(principal.credential);
-      } catch (err) {
-        return refuseUpgrade(socket, 429, { status: 'error', code: 'too_many_requests', message: (err as Error).message });
-      }
+      const admitted = await admitTicketUpgrade(tickets, transport.cap, id, socket);
+      if (!admitted) return;
+      const { principal, release } = admitted;
       wss.handleUpgrade(req, socket, head, (ws) =>
         serveWebSocket(ws, {
           hub: deps.events,

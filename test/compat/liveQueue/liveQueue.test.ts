@@ -8,8 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ApiHarness, startApi } from '../../api/apiHarness.js';
 import { KEYS, TEST_AUTH } from '../../api/httpClient.js';
 import { waitUntil } from '../../api/waitUntil.js';
-import { connectTestRedis } from '../../helpers/redis.js';
-import { caller } from '../../helpers/store.js';
+import { projected, statsTraffic } from '../../stats/statsTraffic.js';
 import type { RedisStore } from '../../../src/store/redisStore.js';
 
 let api: ApiHarness;
@@ -56,27 +55,9 @@ function postWithoutContentType(body: string): Promise<{ status: number; json: R
   });
 }
 
-/** One answered call in sales (1001), one abandoned in sales, one waiting in support. */
 async function traffic(): Promise<void> {
-  const { store } = api;
-  await store.login('1001', undefined, { by: 't', ready: true });
-  await store.login('2001', undefined, { by: 't' });
-  await store.enqueue(caller('c1', 'sales'));
-  const offer = await store.assign({ queue: 'sales' }, 'leg-1');
-  expect(offer?.agentId).toBe('1001');
-  await store.markRinging('c1', 'leg-1');
-  await store.connect('c1', 'leg-1', 'bridge-1');
-  await store.endCall('c1', 'caller');
-  await store.enqueue(caller('c2', 'sales'));
-  await store.endCall('c2', 'caller');
-  await store.enqueue(caller('c3', 'support'));
-  const last = await api.store.lastEventId();
-  const redis = connectTestRedis();
-  try {
-    await waitUntil(async () => (await redis.get(`${api.store.keys.prefix}stats:pos`)) === last, 'the projector to catch up');
-  } finally {
-    redis.disconnect();
-  }
+  await statsTraffic(api);
+  await projected(api);
 }
 
 describe('POST /api/v2/liveQueue/count', () => {
