@@ -31,6 +31,7 @@ describe('site routes', () => {
     const doc = res.json();
     expect(doc.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.paths).sort()).toEqual([
+      '/agentpage',
       '/api/agents',
       '/api/agents/{agentId}',
       '/api/agents/{agentId}/end-wrapup',
@@ -58,6 +59,7 @@ describe('site routes', () => {
       '/api/tickets/{ticket}/long-poll',
       '/api/tickets/{ticket}/sse',
       '/api/v2/liveQueue/count',
+      '/client/{tech}/{agents}/{queues}',
       '/deepcall/api/v2/liveQueue/count',
       '/healthz',
       '/metrics',
@@ -68,6 +70,7 @@ describe('site routes', () => {
       '/queue/status',
       '/stop',
       '/ticket',
+      '/wallboard/{tech}/{queues}',
       '/{ticket}/long-poll',
       '/{ticket}/sse',
     ]);
