@@ -112,7 +112,8 @@ export function ticketRoutes(app: ApiApp, deps: ApiDeps, transport: StreamTransp
     async (req, reply) => {
       const principal = principalOf(req);
       const ticket = await tickets.use(req.params.ticket);
-      const after = req.query.after ?? ticket?.cursor ?? '0';
+      // A PBXIS ticket never polled has cursor '': from the start of what is kept.
+      const after = req.query.after ?? (ticket?.cursor || '0');
       const result = await transport.poll(reply.raw, principal.credential, after, visibleTo(principal, {}), req.query);
       await tickets.setCursor(req.params.ticket, result.lastEventId);
       return result;
