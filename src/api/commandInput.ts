@@ -59,6 +59,8 @@ export function assertStringLengths(req: FastifyRequest, max: number): void {
 
 /** Parameters that name a queue or an agent, wherever they come from (one value or a list). */
 const ID_PARAMETERS = ['agentId', 'queueId', 'agent', 'queue', 'agents', 'queues', 'session'];
+/** List parameters that may come as one comma-separated string (PBXIS: `/client/<tech>/147,149/q1,q2`). */
+const LIST_PARAMETERS = new Set(['agents', 'queues']);
 
 /** AcdError `validation` (400) naming the parameter unless every id parameter is an id (src/domain/ids.ts). */
 export function assertIdParameters(req: FastifyRequest): void {
@@ -66,7 +68,8 @@ export function assertIdParameters(req: FastifyRequest): void {
     const value = requestParameter(req, name);
     if (value === undefined) continue;
     // Other shapes (a membership object in `queues`) are left to the route's schema.
-    for (const id of Array.isArray(value) ? value : [value]) if (typeof id === 'string') assertId(id, name);
+    const ids = Array.isArray(value) ? value : typeof value === 'string' && LIST_PARAMETERS.has(name) ? value.split(',') : [value];
+    for (const id of ids) if (typeof id === 'string') assertId(id, name);
   }
 }
 

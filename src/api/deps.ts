@@ -45,6 +45,10 @@ export interface SseOptions {
 
 export interface ApiOptions {
   sse?: Partial<SseOptions>;
+  /** PBXIS `POST /stop` (admin): starts the process's graceful shutdown; absent = refused. */
+  requestStop?: () => void;
+  /** Second path of the Live Queue API (`<prefix>/api/v2/liveQueue/count`); default `/deepcall`. */
+  liveQueuePrefix?: string;
 }
 
 export type ApiApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;

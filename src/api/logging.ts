@@ -31,12 +31,12 @@ function redactQuery(query: string): string {
     .join('&');
 }
 
-/** Stream tickets travel as the first path segment (`/<ticket>/sse`). */
-const TICKET_PATH = /^\/[A-Za-z0-9_-]{32}(?=\/(?:sse|long-poll|websocket)\b)/;
+/** Stream tickets travel in the path (`/<ticket>/sse`, `/api/tickets/<ticket>/sse`). */
+const TICKET_PATH = /^(\/api\/tickets)?\/[A-Za-z0-9_-]{32}(?=\/(?:sse|long-poll|websocket)\b)/;
 
 export function redactUrl(url: string): string {
   const q = url.indexOf('?');
-  const path = (q < 0 ? url : url.slice(0, q)).replace(TICKET_PATH, `/${CENSOR}`);
+  const path = (q < 0 ? url : url.slice(0, q)).replace(TICKET_PATH, `$1/${CENSOR}`);
   if (q < 0) return path;
   const [query = '', fragment] = url.slice(q + 1).split(/#(.*)/s);
   return `${path}?${redactQuery(query)}${fragment === undefined ? '' : `#${fragment}`}`;

@@ -19,13 +19,15 @@ import { adminQueueRoutes } from './routes/adminQueues.js';
 import { callRoutes } from './routes/calls.js';
 import { pbxisQueueRoutes } from './routes/pbxisQueue.js';
 import { pbxisCallRoutes } from './routes/pbxis-calls.js';
-import { liveQueueRoutes } from './routes/stats.js';
+import { liveQueueRoutes, nativeStatsRoute } from './routes/stats.js';
 import { metricsRoute } from './routes/metrics.js';
 import { createMetrics } from '../stats/metrics.js';
 import { ticketRoutes } from './routes/tickets.js';
 import { registerOpenApi } from './openapi.js';
 import { wallboardRoutes } from './routes/wallboard.js';
 import { directoryRoutes } from './routes/directory.js';
+import { pbxisStreamRoutes } from './routes/pbxisStreams.js';
+import { pbxisPageRoutes } from './routes/pbxisPages.js';
 import { createStreamCap } from './streamCap.js';
 import { createStreamTransport } from './streamTransport.js';
 import { ctiDepsOf, ctiRoutes } from './routes/cti.js';
@@ -77,7 +79,7 @@ export async function buildApi(rawDeps: ApiDeps, options: ApiOptions = {}): Prom
       adminQueueRoutes(typed, deps);
       adminAgentRoutes(typed, deps);
       callRoutes(typed, deps);
-      liveQueueRoutes(typed, deps);
+      nativeStatsRoute(typed, deps);
       wallboardRoutes(typed, deps);
       directoryRoutes(typed, deps);
       if (deps.control) ctiRoutes(typed, { ...deps, control: deps.control });
@@ -92,6 +94,9 @@ export async function buildApi(rawDeps: ApiDeps, options: ApiOptions = {}): Prom
   const detachMetrics = metrics.attach({ store: deps.store, subscribe: (on) => deps.events.subscribe(undefined, (e) => on(e.event)), health: deps.health, openStreams: () => streams.cap.total() });
   app.addHook('onClose', async () => detachMetrics());
   metricsRoute(app, metrics);
+  pbxisStreamRoutes(app, deps, streams, { requestStop: options.requestStop });
+  await pbxisPageRoutes(app);
+  await liveQueueRoutes(app, deps, options.liveQueuePrefix);
   if (deps.control) attachCtiWebSocket(app, ctiDepsOf({ ...deps, control: deps.control }), deps.events, deps.logger);
   // The CTI agent-session protocol (docs/compat-cti-session.md).
   if (deps.control) attachCtiSessionWebSocket(app, { ...ctiDepsOf({ ...deps, control: deps.control }), leaveQueue: (q, a) => deps.admin.removeMember(q, a) }, deps.events, deps.logger);

@@ -42,6 +42,8 @@ export interface QueueTotals {
 }
 
 export interface LiveStats {
+  /** The configured queue groups (group → queues). */
+  readonly groups: Record<string, string[]>;
   count(query: LiveQueueQuery): Promise<LiveQueueCount>;
   /** All-time counters per queue (Prometheus). */
   queueTotals(): Promise<QueueTotals[]>;
@@ -57,6 +59,7 @@ function unknown(field: string, values: string[], known: Set<string>): void {
 
 export function createLiveStats(store: AcdStore, stats: StatsStore, settings: StatsSettings): LiveStats {
   return {
+    groups: settings.groups,
     async count(query) {
       const now = Date.now();
       const to = query.to ?? now;

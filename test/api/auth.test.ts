@@ -81,8 +81,8 @@ describe('API keys and roles', () => {
   it('never logs a key, ssid or ticket', async () => {
     await http('GET', '/api/agents', { key: KEYS.supervisor });
     await http('POST', `/api/v2/liveQueue/count?ssid=${KEYS.admin}`);
-    const { body } = await http('POST', '/ticket', { key: KEYS.supervisor, body: { queues: ['sales'] } });
-    await http('GET', `/${body.ticket}/long-poll?timeoutMs=0`);
+    const { body } = await http('POST', '/api/tickets', { key: KEYS.supervisor, body: { queues: ['sales'] } });
+    await http('GET', `/api/tickets/${body.ticket}/long-poll?timeoutMs=0`);
     const logs = JSON.stringify(api.logs);
     for (const secret of [KEYS.supervisor, KEYS.admin, body.ticket]) expect(logs).not.toContain(secret);
   });

@@ -31,6 +31,7 @@ describe('site routes', () => {
     const doc = res.json();
     expect(doc.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.paths).sort()).toEqual([
+      '/agentpage',
       '/api/agents',
       '/api/agents/{agentId}',
       '/api/agents/{agentId}/end-wrapup',
@@ -54,8 +55,14 @@ describe('site routes', () => {
       '/api/queues/{queueId}/members/{agentId}/unpause',
       '/api/queues/{queueId}/reset-stats',
       '/api/reasons',
+      '/api/stats/count',
+      '/api/tickets',
+      '/api/tickets/{ticket}/long-poll',
+      '/api/tickets/{ticket}/sse',
       '/api/v2/liveQueue/count',
       '/api/wallboard',
+      '/client/{tech}/{agents}/{queues}',
+      '/deepcall/api/v2/liveQueue/count',
       '/healthz',
       '/metrics',
       '/queue/add',
@@ -63,7 +70,9 @@ describe('site routes', () => {
       '/queue/remove',
       '/queue/reset',
       '/queue/status',
+      '/stop',
       '/ticket',
+      '/wallboard/{tech}/{queues}',
       '/{ticket}/long-poll',
       '/{ticket}/sse',
     ]);

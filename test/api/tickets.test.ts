@@ -24,7 +24,7 @@ afterEach(async () => {
 });
 
 async function ticket(body: unknown, key = KEYS.supervisor): Promise<string> {
-  const res = await http('POST', '/ticket', { key, body });
+  const res = await http('POST', '/api/tickets', { key, body });
   expect(res.status).toBe(200);
   expect(res.body).toEqual({ ticket: expect.stringMatching(/^[A-Za-z0-9_-]{32}$/), expiresInS: 5 });
   return res.body.ticket as string;
@@ -52,24 +52,24 @@ const visible = async (pred: (e: { type: string; queue?: string; agentId?: strin
 
 describe('POST /ticket', () => {
   it('refuses a request without a key, an empty scope, unknown agents and queues', async () => {
-    expect((await http('POST', '/ticket', { body: { queues: ['sales'] } })).status).toBe(401);
-    expect(await http('POST', '/ticket', { key: KEYS.supervisor, body: {} })).toMatchObject({ status: 400, body: { code: 'validation' } });
-    expect(await http('POST', '/ticket', { key: KEYS.supervisor, body: { agents: ['ghost'] } })).toMatchObject({ status: 404, body: { code: 'agent_not_found' } });
-    expect(await http('POST', '/ticket', { key: KEYS.supervisor, body: { queues: ['nope'] } })).toMatchObject({ status: 404, body: { code: 'queue_not_found' } });
-    expect(await http('POST', '/ticket', { key: KEYS.supervisor, body: { queues: 'sales' } })).toMatchObject({ status: 400, body: { code: 'validation' } });
+    expect((await http('POST', '/api/tickets', { body: { queues: ['sales'] } })).status).toBe(401);
+    expect(await http('POST', '/api/tickets', { key: KEYS.supervisor, body: {} })).toMatchObject({ status: 400, body: { code: 'validation' } });
+    expect(await http('POST', '/api/tickets', { key: KEYS.supervisor, body: { agents: ['ghost'] } })).toMatchObject({ status: 404, body: { code: 'agent_not_found' } });
+    expect(await http('POST', '/api/tickets', { key: KEYS.supervisor, body: { queues: ['nope'] } })).toMatchObject({ status: 404, body: { code: 'queue_not_found' } });
+    expect(await http('POST', '/api/tickets', { key: KEYS.supervisor, body: { queues: 'sales' } })).toMatchObject({ status: 400, body: { code: 'validation' } });
   });
 
   it('gives an agent key tickets for itself and its own queues only', async () => {
     await ticket({ agents: ['1001'], queues: ['sales'] }, KEYS.agent1001);
-    expect(await http('POST', '/ticket', { key: KEYS.agent1001, body: { agents: ['1002'] } })).toMatchObject({ status: 403, body: { code: 'forbidden' } });
-    expect(await http('POST', '/ticket', { key: KEYS.agent1001, body: { queues: ['support'] } })).toMatchObject({ status: 403, body: { code: 'forbidden' } });
+    expect(await http('POST', '/api/tickets', { key: KEYS.agent1001, body: { agents: ['1002'] } })).toMatchObject({ status: 403, body: { code: 'forbidden' } });
+    expect(await http('POST', '/api/tickets', { key: KEYS.agent1001, body: { queues: ['support'] } })).toMatchObject({ status: 403, body: { code: 'forbidden' } });
   });
 });
 
 describe('ticket streams', () => {
   it('SSE shows only the events of the ticket\'s agents and queues', async () => {
     const t = await ticket({ agents: ['2001'], queues: ['sales'] });
-    const client = await sse(`/${t}/sse`);
+    const client = await sse(`/api/tickets/${t}/sse`);
     await traffic();
     const expected = await visible((e) => e.queue === 'sales' || e.agentId === '2001');
     expect(expected.length).toBe(3);
@@ -80,14 +80,14 @@ describe('ticket streams', () => {
 
   it('SSE resumes with Last-Event-ID after a disconnect without gaps or duplicates', async () => {
     const t = await ticket({ queues: ['sales'] });
-    const first = await sse(`/${t}/sse`);
+    const first = await sse(`/api/tickets/${t}/sse`);
     await api.store.enqueue(caller('c1', 'sales'));
     await waitUntil(() => first.events().length === 1, 'the first event');
     first.close();
     const lastSeen = first.events()[0]!.id!;
     await api.store.enqueue(caller('c2', 'sales'));
     await api.store.enqueue(caller('c4', 'sales'));
-    const second = await sse(`/${t}/sse`, { 'last-event-id': lastSeen });
+    const second = await sse(`/api/tickets/${t}/sse`, { 'last-event-id': lastSeen });
     await api.store.enqueue(caller('c5', 'sales'));
     const all = await visible((e) => e.queue === 'sales');
     await waitUntil(() => second.events().length === 3, 'the missed and new events');
@@ -97,7 +97,7 @@ describe('ticket streams', () => {
 
   it('ends SSE with a close event when the server shuts down', async () => {
     const t = await ticket({ queues: ['sales'] });
-    const client = await sse(`/${t}/sse`);
+    const client = await sse(`/api/tickets/${t}/sse`);
     await api.app.close();
     await client.ended;
     expect(client.frames.at(-1)).toMatchObject({ event: 'close' });
@@ -105,23 +105,23 @@ describe('ticket streams', () => {
 
   it('long-poll answers with events, resumes from `after` or from the ticket\'s last poll, and times out empty', async () => {
     const t = await ticket({ queues: ['sales'] });
-    const empty = await http('GET', `/${t}/long-poll?timeoutMs=50`);
+    const empty = await http('GET', `/api/tickets/${t}/long-poll?timeoutMs=50`);
     expect(empty.body.events).toEqual([]);
 
     await traffic();
     const sales = await visible((e) => e.queue === 'sales');
-    const first = await http('GET', `/${t}/long-poll?timeoutMs=1000&max=1`);
+    const first = await http('GET', `/api/tickets/${t}/long-poll?timeoutMs=1000&max=1`);
     expect(first.body.events.map((e: { id: string }) => e.id)).toEqual([sales[0]]);
     expect(first.body.events[0]).toMatchObject({ type: 'QueueCallerJoin', queue: 'sales', callId: 'c1' });
     // No `after`: continues where the ticket's last poll ended.
-    const second = await http('GET', `/${t}/long-poll?timeoutMs=1000`);
+    const second = await http('GET', `/api/tickets/${t}/long-poll?timeoutMs=1000`);
     expect(second.body.events.map((e: { id: string }) => e.id)).toEqual([sales[1]]);
     // An explicit `after` re-reads from there (a client that lost an answer).
-    const again = await http('GET', `/${t}/long-poll?timeoutMs=1000&after=${first.body.lastEventId}`);
+    const again = await http('GET', `/api/tickets/${t}/long-poll?timeoutMs=1000&after=${first.body.lastEventId}`);
     expect(again.body.events.map((e: { id: string }) => e.id)).toEqual([sales[1]]);
 
     // A poll waiting when the event happens gets it at once.
-    const pending = http('GET', `/${t}/long-poll?timeoutMs=5000&after=${second.body.lastEventId}`);
+    const pending = http('GET', `/api/tickets/${t}/long-poll?timeoutMs=5000&after=${second.body.lastEventId}`);
     await sleep(100);
     await api.store.enqueue(caller('c9', 'sales'));
     const live = await pending;
@@ -133,7 +133,7 @@ describe('ticket streams', () => {
     const wsUrl = base.replace('http', 'ws');
     const open = (query = '') =>
       new Promise<{ ws: WebSocket; got: { id: string; type: string }[] }>((resolve, reject) => {
-        const ws = new WebSocket(`${wsUrl}/${t}/websocket${query}`);
+        const ws = new WebSocket(`${wsUrl}/api/tickets/${t}/websocket${query}`);
         const got: { id: string; type: string }[] = [];
         ws.on('message', (m) => got.push(JSON.parse(String(m)) as { id: string; type: string }));
         ws.once('open', () => resolve({ ws, got }));
@@ -156,10 +156,10 @@ describe('ticket streams', () => {
 
   it('refuses unknown tickets on every transport with 401', async () => {
     const fake = 'A'.repeat(32);
-    expect(await http('GET', `/${fake}/long-poll?timeoutMs=0`)).toMatchObject({ status: 401, body: { code: 'unauthorized' } });
-    expect((await sse(`/${fake}/sse`)).status).toBe(401);
+    expect(await http('GET', `/api/tickets/${fake}/long-poll?timeoutMs=0`)).toMatchObject({ status: 401, body: { code: 'unauthorized' } });
+    expect((await sse(`/api/tickets/${fake}/sse`)).status).toBe(401);
     const refused = await new Promise<number>((resolve) => {
-      const ws = new WebSocket(`${base.replace('http', 'ws')}/${fake}/websocket`);
+      const ws = new WebSocket(`${base.replace('http', 'ws')}/api/tickets/${fake}/websocket`);
       ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
       ws.once('open', () => resolve(101));
     });
@@ -178,11 +178,11 @@ describe('ticket streams', () => {
     try {
       const key = `${api.store.keys.prefix}ticket:${t}`;
       await redis.pexpire(key, 1_000);
-      expect((await http('GET', `/${t}/long-poll?timeoutMs=0`)).status).toBe(200);
+      expect((await http('GET', `/api/tickets/${t}/long-poll?timeoutMs=0`)).status).toBe(200);
       expect(await redis.pttl(key)).toBeGreaterThan(4_000);
       await redis.pexpire(key, 50);
       await sleep(120);
-      expect(await http('GET', `/${t}/long-poll?timeoutMs=0`)).toMatchObject({ status: 401, body: { code: 'unauthorized' } });
+      expect(await http('GET', `/api/tickets/${t}/long-poll?timeoutMs=0`)).toMatchObject({ status: 401, body: { code: 'unauthorized' } });
     } finally {
       redis.disconnect();
     }

@@ -49,8 +49,8 @@ describe('WebSocket endpoints sharing the API server', () => {
     const c = await open('agents/a1');
     await c.event('session.initialized');
     const http = base.replace('ws', 'http');
-    const { ticket } = (await (await fetch(`${http}/ticket`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ agents: ['a1'] }) })).json()) as { ticket: string };
-    const events = new WebSocket(`${base}/${ticket}/websocket`);
+    const { ticket } = (await (await fetch(`${http}/api/tickets`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ agents: ['a1'] }) })).json()) as { ticket: string };
+    const events = new WebSocket(`${base}/api/tickets/${ticket}/websocket`);
     await new Promise((resolve, reject) => events.once('open', resolve).once('error', reject));
     const first = new Promise<{ type: string }>((resolve) => events.once('message', (m) => resolve(JSON.parse(String(m)) as { type: string })));
     await c.command('login', 'a1', { endpoint: 'PJSIP/a1' });
@@ -303,7 +303,7 @@ describe('CTI access and PBXIS call routes', () => {
     expect(other.statusCode).toBe(403);
     const res = await api.inject({ method: 'POST', url: '/originate/a1/5123', headers: { 'x-api-key': AGENT_KEY }, payload: { callerId: '"Shop" <200>', variables: { ORDER: '42' } } });
     expect(res.statusCode).toBe(200);
-    const { actionId } = res.json<{ actionId: string }>();
+    const actionId = res.json<string>();
     expect((await h.store.getAgent('a1'))?.callId).toBe(actionId);
     await waitFor(() => h.sim.bridges().find((b) => b.channelIds.length === 2), 'agent and destination bridged');
     const dest = h.sim.requests.find((r) => r.path === '/channels/create' && r.query.endpoint === 'PJSIP/5123');
@@ -313,14 +313,14 @@ describe('CTI access and PBXIS call routes', () => {
   it('redirect-to transfers the call of an agent, and lists candidates when the target is ambiguous', async () => {
     const [c1, c2] = await twoCallsFromOneNumber();
     const headers = { 'x-api-key': SUPERVISOR_KEY };
-    const ambiguous = await api.inject({ method: 'POST', url: '/redirect-to/5000', headers, payload: { target: '777' } });
+    const ambiguous = await api.inject({ method: 'POST', url: '/redirect-to/5000', headers, payload: { 'agent-or-channel': '777' } });
     expect(ambiguous.json<{ candidates: unknown[] }>().candidates).toHaveLength(2);
     h.sim.setEndpoint('PJSIP/5000', { kind: 'answer', ringMs: 100 });
     const agentOfC1 = (await h.store.getCall(c1))!.agentId;
-    const res = await api.inject({ method: 'POST', url: '/redirect-to/5000', headers, payload: { target: agentOfC1 } });
-    expect(res.json()).toEqual({ status: 'ok', callId: c1 });
+    const res = await api.inject({ method: 'POST', url: '/redirect-to/5000', headers, payload: { 'agent-or-channel': agentOfC1 } });
+    expect(res.json()).toEqual({ status: 'ok' });
     await waitFor(() => h.sim.bridges().find((b) => b.channelIds.includes(c1) && b.channelIds.some((id) => h.sim.channel(id)?.args[0] === 'transfer')), 'caller with 5000');
-    expect((await api.inject({ method: 'POST', url: '/redirect-to/9999', headers, payload: { target: c2 } })).statusCode).toBe(403);
+    expect((await api.inject({ method: 'POST', url: '/redirect-to/9999', headers, payload: { 'agent-or-channel': c2 } })).statusCode).toBe(403);
   });
 });
 
@@ -355,11 +355,11 @@ describe('CTI park and announce, PBXIS park-and-announce', () => {
   it('park-and-announce parks the call of an agent, and lists candidates when the target is ambiguous', async () => {
     const [c1, c2] = await twoCallsFromOneNumber();
     const headers = { 'x-api-key': SUPERVISOR_KEY };
-    const ambiguous = await api.inject({ method: 'POST', url: '/park-and-announce', headers, payload: { target: '777' } });
-    expect(ambiguous.json<{ candidates: { callId: string }[] }>().candidates.map((x) => x.callId).sort()).toEqual([c1, c2].sort());
-    const res = await api.inject({ method: 'POST', url: '/park-and-announce', headers, payload: { target: c2 } });
-    expect(res.json()).toEqual({ status: 'ok', callId: c2, slot: 701 });
-    expect((await api.inject({ method: 'POST', url: '/park-and-announce', headers, payload: { target: c2 } })).statusCode).toBe(404);
+    const ambiguous = await api.inject({ method: 'POST', url: '/park-and-announce', headers, payload: { 'agent-or-channel': '777' } });
+    expect(ambiguous.json<{ candidates: { bridgedChannel: string }[] }>().candidates.map((x) => x.bridgedChannel).sort()).toEqual([c1, c2].sort());
+    const res = await api.inject({ method: 'POST', url: '/park-and-announce', headers, payload: { 'agent-or-channel': c2 } });
+    expect(res.json()).toEqual({ status: 'ok', slot: 701 });
+    expect((await api.inject({ method: 'POST', url: '/park-and-announce', headers, payload: { 'agent-or-channel': c2 } })).statusCode).toBe(404);
     expect(await h.store.parkedIn(701)).toBe(`pk-${c2}`);
   });
 });

@@ -64,8 +64,8 @@ describe('WebSockets', () => {
     ws.send('x'.repeat(10_000));
     expect(await closed).toBe(1009);
 
-    const { ticket } = (await e.http('POST', '/ticket', { key: KEYS.agent1001, body: { agents: ['1001'] } })).body as { ticket: string };
-    const t = await connect(`/${ticket}/websocket`);
+    const { ticket } = (await e.http('POST', '/api/tickets', { key: KEYS.agent1001, body: { agents: ['1001'] } })).body as { ticket: string };
+    const t = await connect(`/api/tickets/${ticket}/websocket`);
     expect(t.status).toBe(101);
     const tClosed = new Promise<number>((resolve) => t.ws.once('close', (code) => resolve(code)));
     t.ws.send('x'.repeat(10_000));

@@ -16,7 +16,7 @@ afterEach(async () => {
 });
 
 const ticketOf = async (key: string) => {
-  const res = await e.http('POST', '/ticket', { key, body: { agents: ['1001'] } });
+  const res = await e.http('POST', '/api/tickets', { key, body: { agents: ['1001'] } });
   expect(res.status).toBe(200);
   return res.body.ticket as string;
 };
@@ -32,18 +32,18 @@ describe('tickets and their keys', () => {
   it('refuses a ticket on every transport once its key is removed, and keeps the others', async () => {
     const agentTicket = await ticketOf(KEYS.agent1001);
     const supTicket = await ticketOf(KEYS.supervisor);
-    expect((await e.http('GET', `/${agentTicket}/long-poll?timeoutMs=0`)).status).toBe(200);
+    expect((await e.http('GET', `/api/tickets/${agentTicket}/long-poll?timeoutMs=0`)).status).toBe(200);
 
     await e.restartApi({ ...TEST_AUTH, apiKeys: TEST_AUTH.apiKeys.filter((k) => k.name !== 'agent-1001') });
-    expect(await e.http('GET', `/${agentTicket}/long-poll?timeoutMs=0`)).toMatchObject({ status: 401, body: { code: 'unauthorized' } });
-    expect(await wsStatus(`${e.wsBase}/${agentTicket}/websocket`)).toBe(401);
-    expect((await e.http('GET', `/${supTicket}/long-poll?timeoutMs=0`)).status).toBe(200);
-    expect(await wsStatus(`${e.wsBase}/${supTicket}/websocket`)).toBe(101);
+    expect(await e.http('GET', `/api/tickets/${agentTicket}/long-poll?timeoutMs=0`)).toMatchObject({ status: 401, body: { code: 'unauthorized' } });
+    expect(await wsStatus(`${e.wsBase}/api/tickets/${agentTicket}/websocket`)).toBe(401);
+    expect((await e.http('GET', `/api/tickets/${supTicket}/long-poll?timeoutMs=0`)).status).toBe(200);
+    expect(await wsStatus(`${e.wsBase}/api/tickets/${supTicket}/websocket`)).toBe(101);
   });
 
   it('refuses a ticket whose key now has another role or agent', async () => {
     const agentTicket = await ticketOf(KEYS.agent1001);
     await e.restartApi({ ...TEST_AUTH, apiKeys: TEST_AUTH.apiKeys.map((k) => (k.name === 'agent-1001' ? { ...k, agentId: '1002' } : k)) });
-    expect((await e.http('GET', `/${agentTicket}/long-poll?timeoutMs=0`)).status).toBe(401);
+    expect((await e.http('GET', `/api/tickets/${agentTicket}/long-poll?timeoutMs=0`)).status).toBe(401);
   });
 });

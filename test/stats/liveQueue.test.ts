@@ -3,9 +3,9 @@ import { createApiServices } from '../../src/api/services.js';
 import { resolveAuthSettings } from '../../src/auth/settings.js';
 import { type ApiHarness, startApi } from '../api/apiHarness.js';
 import { type HttpClient, httpClient, KEYS, TEST_AUTH } from '../api/httpClient.js';
-import { waitUntil } from '../api/waitUntil.js';
 import { connectTestRedis } from '../helpers/redis.js';
 import { caller } from '../helpers/store.js';
+import { projected as waitProjected, statsTraffic } from './statsTraffic.js';
 
 let api: ApiHarness;
 let http: HttpClient;
@@ -17,33 +17,10 @@ afterEach(async () => {
   await api.close();
 });
 
-const count = (body: unknown = {}) => http('POST', '/api/v2/liveQueue/count', { key: KEYS.supervisor, body });
+const count = (body: unknown = {}) => http('POST', '/api/stats/count', { key: KEYS.supervisor, body });
 
-/** One answered call in sales (agent 1001), one abandoned in sales, one waiting in support. */
-async function traffic(): Promise<void> {
-  const { store } = api;
-  await store.login('1001', undefined, { by: 't', ready: true });
-  await store.login('2001', undefined, { by: 't' });
-  await store.enqueue(caller('c1', 'sales'));
-  const offer = await store.assign({ queue: 'sales' }, 'leg-1');
-  expect(offer?.agentId).toBe('1001');
-  await store.markRinging('c1', 'leg-1');
-  await store.connect('c1', 'leg-1', 'bridge-1');
-  await store.endCall('c1', 'caller');
-  await store.enqueue(caller('c2', 'sales'));
-  await store.endCall('c2', 'caller');
-  await store.enqueue(caller('c3', 'support'));
-}
-
-async function projected(): Promise<void> {
-  const last = await api.store.lastEventId();
-  const redis = connectTestRedis();
-  try {
-    await waitUntil(async () => (await redis.get(`${api.store.keys.prefix}stats:pos`)) === last, 'the projector to catch up');
-  } finally {
-    redis.disconnect();
-  }
-}
+const traffic = () => statsTraffic(api);
+const projected = () => waitProjected(api);
 
 describe('POST /api/v2/liveQueue/count', () => {
   it('gives live figures and totals per queue and overall', async () => {
@@ -82,7 +59,7 @@ describe('POST /api/v2/liveQueue/count', () => {
     expect(await count({ filter: { from: 'yesterday' } })).toMatchObject({ status: 400, body: { code: 'validation', message: expect.stringContaining('from') } });
     expect(await count({ filter: { from: 2_000, to: 1_000 } })).toMatchObject({ status: 400, body: { code: 'validation' } });
     expect(await count({ groupBy: 'weekly' })).toMatchObject({ status: 400, body: { code: 'validation' } });
-    expect((await http('POST', '/api/v2/liveQueue/count', { key: KEYS.agent1001 })).status).toBe(403);
+    expect((await http('POST', '/api/stats/count', { key: KEYS.agent1001 })).status).toBe(403);
   });
 
   it('counts each event once across a restart of the projector (replay from the stored position)', async () => {

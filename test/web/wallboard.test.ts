@@ -38,7 +38,7 @@ interface Figures { TC: number; answered: number; abandoned: number; queueSize: 
 async function liveCount(): Promise<{ overall: Figures; queues: Record<string, Figures> }> {
   const from = new Date();
   from.setHours(0, 0, 0, 0);
-  const res = await fetch(`${sys.base}/api/v2/liveQueue/count`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ filter: { from: from.getTime() } }) });
+  const res = await fetch(`${sys.base}/api/stats/count`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ filter: { from: from.getTime() } }) });
   return ((await res.json()) as { data: { overall: Figures; queues: Record<string, Figures> } }).data;
 }
 

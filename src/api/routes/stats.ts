@@ -1,22 +1,81 @@
 /**
- * Live statistics: `POST /api/v2/liveQueue/count` (Live Queue API shape: `ssid` or
- * `userId` + `token` accepted as credentials).
+ * Live statistics: the engine's own `POST /api/stats/count`, the Live Queue API's `POST /api/v2/liveQueue/count` (also under a prefix such
+ * as `/deepcall`; src/compat/liveQueue, docs/compat-live-queue.md) (Prometheus metrics: routes/metrics.ts).
  */
 import { Type } from 'typebox';
 import { AcdError } from '../../domain/errors.js';
-import { auth, STAFF } from '../auth.js';
 import { commandInput } from '../commandInput.js';
+import { liveQueueCount } from '../../compat/liveQueue/count.js';
+import { LiveQueueError, liveQueueErrorOf } from '../../compat/liveQueue/errors.js';
+import { parseBody, readCountRequest } from '../../compat/liveQueue/request.js';
+import { auth, principalOf, STAFF } from '../auth.js';
 import type { ApiApp, ApiDeps } from '../deps.js';
 import { errorResponses } from '../schemas.js';
+
+const COUNT_PATH = '/api/v2/liveQueue/count';
+
+const CountReply = Type.Object({
+  data: Type.Record(Type.String(), Type.Unknown(), { description: 'onB, onC, web, agTc, size, grp, ag, st, str, ctyp, campId, qDura, did, the requested fields, breakDown' }),
+  status: Type.Literal('success'),
+  code: Type.Literal(200),
+});
+
+/**
+ * The count route at `/api/v2/liveQueue/count` and `<prefix>/api/v2/liveQueue/count`, in a
+ * plugin of its own: any content type is read as JSON, and errors take the Live Queue form.
+ */
+export async function liveQueueRoutes(app: ApiApp, deps: ApiDeps, prefix = '/deepcall'): Promise<void> {
+  // The same request (same credential, same body) while it is still computed: 1501.
+  const inFlight = new Set<string>();
+  await app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => {
+      try {
+        done(null, parseBody(body.toString()));
+      } catch (err) {
+        done(err as LiveQueueError, undefined);
+      }
+    });
+    scope.setErrorHandler((err, req, reply) => {
+      const { httpStatus, body } = liveQueueErrorOf(err);
+      if (httpStatus >= 500) req.log.error({ err }, 'Live Queue request failed');
+      else req.log.info({ code: body.code, reason: body.message }, 'Live Queue request rejected');
+      return reply.status(httpStatus).send(body);
+    });
+    for (const path of new Set([COUNT_PATH, `${prefix.replace(/\/+$/, '')}${COUNT_PATH}`])) {
+      scope.post(
+        path,
+        {
+          config: auth(STAFF),
+          schema: {
+            tags: ['statistics'],
+            summary: 'Live Queue count: live queue and agent figures, totals and a breakdown',
+            description: 'Body: JSON whatever the content type: ssid or userId + token, filter [..], extra {includeInactive, timeZone, groupBy}, breakDown, disPlay, fields, multi. See docs/compat-live-queue.md.',
+            response: { 200: CountReply, ...errorResponses },
+          },
+        },
+        async (req) => {
+          const request = readCountRequest((req.body as Record<string, unknown> | undefined) ?? {});
+          const { credentials: _credentials, ...asked } = request;
+          const key = `${principalOf(req).credential}\u0000${JSON.stringify(asked)}`;
+          if (inFlight.has(key)) throw new LiveQueueError(1501, 'Data already in processing: the same request is still being computed');
+          inFlight.add(key);
+          try {
+            return { data: { ...(await liveQueueCount(deps, request)) }, status: 'success' as const, code: 200 as const };
+          } finally {
+            inFlight.delete(key);
+          }
+        },
+      );
+    }
+  });
+}
 
 const Ids = Type.Array(Type.String({ minLength: 1 }), { maxItems: 1000 });
 const When = Type.Union([Type.Integer({ minimum: 0, description: 'ms epoch' }), Type.String({ minLength: 1, description: 'ISO 8601 date-time' })]);
 
 const countInput = commandInput(
   Type.Object({
-    ssid: Type.Optional(Type.String({ description: 'API key (Live Queue API name)' })),
-    userId: Type.Optional(Type.String()),
-    token: Type.Optional(Type.String({ description: 'API key, with userId' })),
     filter: Type.Optional(Type.Object({ queue: Type.Optional(Ids), agent: Type.Optional(Ids), group: Type.Optional(Ids), from: Type.Optional(When), to: Type.Optional(When) }, { additionalProperties: false })),
     groupBy: Type.Optional(Type.Union([Type.Literal('hourly'), Type.Literal('daily')])),
     timeZone: Type.Optional(Type.String({ description: 'IANA zone for groupBy buckets; default UTC' })),
@@ -44,7 +103,7 @@ const FiguresSchema = Type.Object({
   AC: Type.Number({ description: 'active calls (offered or connected)' }),
   ...Totals,
 });
-const CountReply = Type.Object({
+const NativeCountReply = Type.Object({
   status: Type.Literal('ok'),
   data: Type.Object({
     from: Type.Number(),
@@ -62,12 +121,16 @@ function toMs(v: number | string | undefined, field: string): number | undefined
   return ms;
 }
 
-export function liveQueueRoutes(app: ApiApp, { stats }: ApiDeps): void {
+/**
+ * The engine's own statistics request (`POST /api/stats/count`, under the /api prefix): figures
+ * per queue and overall with service levels, in ms. (Its earlier path now speaks the Live Queue API.)
+ */
+export function nativeStatsRoute(app: ApiApp, { stats }: ApiDeps): void {
   app.post(
-    '/v2/liveQueue/count',
+    '/stats/count',
     {
       config: auth(STAFF),
-      schema: { tags: ['statistics'], summary: 'Live queue figures and totals', ...countInput.schema, response: { 200: CountReply, ...errorResponses } },
+      schema: { tags: ['statistics'], summary: 'Live queue figures and totals (native form)', ...countInput.schema, response: { 200: NativeCountReply, ...errorResponses } },
       preValidation: countInput.preValidation,
     },
     async (req) => {

@@ -1,12 +1,13 @@
 /**
- * PBXIS-style browser streams: `POST /ticket {agents, queues}` gives a short-lived ticket, and
- * the events of those agents and queues are then served over `GET /<ticket>/sse` (ends with a
- * `close` event when the server shuts down), `GET /<ticket>/long-poll` and the WebSocket
- * `/<ticket>/websocket`. Each resumes from a stream id (Last-Event-ID / `after` / `lastEventId`);
+ * Native browser streams: `POST /api/tickets {agents, queues}` (agent ids) gives a short-lived
+ * ticket, and the engine's own events of those agents and queues are then served over
+ * `GET /api/tickets/<ticket>/sse` (ends with a `close` event when the server shuts down),
+ * `GET /api/tickets/<ticket>/long-poll` and the WebSocket `/api/tickets/<ticket>/websocket`.
+ * (The PBXIS-ws routes `/ticket`, `/<ticket>/...` speak PBXIS: pbxisStreams.ts.) Each resumes from a stream id (Last-Event-ID / `after` / `lastEventId`);
  * a long-poll without `after` continues where the ticket's previous poll ended.
  */
 import { Type } from 'typebox';
-import { principalOfTicket, TICKET_PATTERN } from '../../auth/tickets.js';
+import { TICKET_PATTERN } from '../../auth/tickets.js';
 import { AcdError } from '../../domain/errors.js';
 import { ALL_ROLES, auth, principalOf } from '../auth.js';
 import type { ApiApp, ApiDeps } from '../deps.js';
@@ -16,6 +17,7 @@ import { LongPollQuery, LongPollReply, StreamId } from '../streamSchemas.js';
 import { serveSse, serveWebSocket, visibleTo } from '../streams.js';
 import type { StreamTransport } from '../streamTransport.js';
 import { onUpgrade, refuseUpgrade, webSocketServer } from '../upgrade.js';
+import { admitTicketUpgrade } from '../ticketUpgrade.js';
 
 const tags = ['streams'];
 const TicketParams = Type.Object({ ticket: Type.String({ pattern: TICKET_PATTERN }) });
@@ -30,7 +32,7 @@ export function ticketRoutes(app: ApiApp, deps: ApiDeps, transport: StreamTransp
   const { tickets } = deps.auth;
 
   app.post(
-    '/ticket',
+    '/api/tickets',
     {
       config: auth(ALL_ROLES),
       schema: {
@@ -63,7 +65,7 @@ export function ticketRoutes(app: ApiApp, deps: ApiDeps, transport: StreamTransp
   );
 
   app.get(
-    '/:ticket/sse',
+    '/api/tickets/:ticket/sse',
     {
       config: ticketAuth,
       schema: {
@@ -94,7 +96,7 @@ export function ticketRoutes(app: ApiApp, deps: ApiDeps, transport: StreamTransp
   );
 
   app.get(
-    '/:ticket/long-poll',
+    '/api/tickets/:ticket/long-poll',
     {
       config: ticketAuth,
       schema: {
@@ -109,7 +111,8 @@ export function ticketRoutes(app: ApiApp, deps: ApiDeps, transport: StreamTransp
     async (req, reply) => {
       const principal = principalOf(req);
       const ticket = await tickets.use(req.params.ticket);
-      const after = req.query.after ?? ticket?.cursor ?? '0';
+      // A PBXIS ticket never polled has cursor '': from the start of what is kept.
+      const after = req.query.after ?? (ticket?.cursor || '0');
       const result = await transport.poll(reply.raw, principal.credential, after, visibleTo(principal, {}), req.query);
       await tickets.setCursor(req.params.ticket, result.lastEventId);
       return result;
@@ -117,25 +120,20 @@ export function ticketRoutes(app: ApiApp, deps: ApiDeps, transport: StreamTransp
   );
 
   const wss = webSocketServer(app);
-  app.addHook('onClose', async () => {
+  // preClose: the HTTP server's close waits for upgraded sockets too.
+  app.addHook('preClose', async () => {
     for (const ws of wss.clients) ws.close(1001, 'server shutting down');
     wss.close();
   });
-  onUpgrade(app, /^\/([A-Za-z0-9_-]{32})\/websocket$/, (req, socket, head, match) => {
+  onUpgrade(app, /^\/api\/tickets\/([A-Za-z0-9_-]{32})\/websocket$/, (req, socket, head, match) => {
     const id = match[1]!;
     const fromId = new URL(req.url ?? '/', 'http://localhost').searchParams.get('lastEventId') ?? undefined;
     const log = app.log.child({ websocket: true });
     void (async () => {
       if (fromId !== undefined && !isStreamId(fromId)) return refuseUpgrade(socket, 400, { status: 'error', code: 'validation', message: 'lastEventId is not an event id' });
-      const ticket = await tickets.use(id);
-      if (!ticket) return refuseUpgrade(socket, 401, { status: 'error', code: 'unauthorized', message: 'unknown or expired ticket' });
-      const principal = principalOfTicket(ticket);
-      let release: () => void;
-      try {
-        release = transport.cap.acquire(principal.credential);
-      } catch (err) {
-        return refuseUpgrade(socket, 429, { status: 'error', code: 'too_many_requests', message: (err as Error).message });
-      }
+      const admitted = await admitTicketUpgrade(tickets, transport.cap, id, socket);
+      if (!admitted) return;
+      const { principal, release } = admitted;
       wss.handleUpgrade(req, socket, head, (ws) =>
         serveWebSocket(ws, {
           hub: deps.events,

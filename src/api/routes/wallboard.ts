@@ -1,6 +1,6 @@
 /**
  * `GET /api/wallboard`: what the wallboard shows beside the Live Queue figures
- * (`POST /api/v2/liveQueue/count`): per queue its name, service-level threshold and colour
+ * (`POST /api/stats/count`): per queue its name, service-level threshold and colour
  * thresholds, the estimated wait of a caller joining now, and agents by state the live figures
  * do not split (ringing, logged out, not ready per reason). `overall` counts each agent once.
  */

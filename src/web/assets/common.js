@@ -132,7 +132,7 @@ export function showConnection(live) {
  * nothing missed); a refused reconnect closes it, and then a new ticket is fetched.
  */
 export async function openEvents(scope, types, onEvent, onLive) {
-  const url = apiKey() ? `/${(await api('/ticket', { method: 'POST', body: scope })).ticket}/sse` : '/api/events';
+  const url = apiKey() ? `/api/tickets/${(await api('/api/tickets', { method: 'POST', body: scope })).ticket}/sse` : '/api/events';
   const source = new EventSource(url);
   source.onopen = () => { showConnection(true); onLive?.(); };
   source.onerror = () => {

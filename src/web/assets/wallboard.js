@@ -1,5 +1,5 @@
 /**
- * The wallboard: today's figures from the Live Queue API (`POST /api/v2/liveQueue/count`, from
+ * The wallboard: today's figures from the native statistics (`POST /api/stats/count`, from
  * local midnight, hourly series) and the extras of `GET /api/wallboard`, refetched on every
  * queue event (SSE) and every few seconds (so "today" and the EWT move without events).
  * Cells carry `data-queue` / `data-field` so tests read the same figures people see.
@@ -111,7 +111,7 @@ let labels = new Map();
 async function refresh() {
   try {
     const [count, extras] = await Promise.all([
-      api('/api/v2/liveQueue/count', { method: 'POST', body: { filter: { from: startOfToday() }, groupBy: 'hourly', timeZone } }),
+      api('/api/stats/count', { method: 'POST', body: { filter: { from: startOfToday() }, groupBy: 'hourly', timeZone } }),
       api('/api/wallboard'),
     ]);
     const now = Date.now();
