@@ -55,7 +55,7 @@ export async function waitFor<T>(probe: () => Promise<T | undefined | false> | T
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function startHarness(file: ConfigFile, opts: { timeScale?: number; retryDelayMs?: number; park?: Partial<ParkSettings> } = {}): Promise<Harness> {
+export async function startHarness(file: ConfigFile, opts: { timeScale?: number; retryDelayMs?: number; causeGraceMs?: number; park?: Partial<ParkSettings> } = {}): Promise<Harness> {
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const sim = await startSimulator({ port: 0, username: 'asterisk', password: 'asterisk', timeScale: opts.timeScale ?? 0.1 });
   const redis = connectTestRedis({ maxRetriesPerRequest: null });
@@ -75,7 +75,7 @@ export async function startHarness(file: ConfigFile, opts: { timeScale?: number;
       nodeId,
       reasons: config.reasons,
       timers: { connection: redis, prefix: `${tenantPrefix(tenant)}bull` },
-      settings: { retryDelayMs: opts.retryDelayMs ?? 300, causeGraceMs: 100, ...(config.offerVariables ? { offerVariables: config.offerVariables } : {}) },
+      settings: { retryDelayMs: opts.retryDelayMs ?? 300, causeGraceMs: opts.causeGraceMs ?? 100, ...(config.offerVariables ? { offerVariables: config.offerVariables } : {}) },
       park: opts.park,
       // As app.ts: the config file's outbound section.
       outbound: config.outbound,

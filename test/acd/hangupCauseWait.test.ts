@@ -1,0 +1,54 @@
+/**
+ * Issue 14: ending a call never waits for the hang-up-cause grace when ChannelDestroyed already
+ * told the cause. The grace here is far longer than any wait below, so a call that waited for it
+ * could not end in time and the test fails.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { HangupCauses } from '../../src/acd/hangupCauses.js';
+import { closeHealthy, startHarness, waitFor, type Harness } from '../helpers/acdHarness.js';
+
+const HOUR_MS = 3_600_000;
+
+describe('hang-up causes already known', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('settles at once when ChannelDestroyed came before the settle, without any timer running', async () => {
+    vi.useFakeTimers();
+    const causes = new HangupCauses();
+    causes.noteRequested('leg', 32);
+    causes.noteDestroyed('leg', 16);
+    // With fake timers the grace timer could only fire if the test advanced the clock: it does not.
+    await expect(causes.settle('leg', HOUR_MS)).resolves.toBe(16);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('forgets a settled channel, so a later settle of the same id waits for its own ChannelDestroyed', async () => {
+    const causes = new HangupCauses();
+    causes.noteDestroyed('leg', 16);
+    expect(await causes.settle('leg', 10)).toBe(16);
+    expect(await causes.settle('leg', 10)).toBeUndefined();
+  });
+});
+
+describe('an agent hangs up a connected call', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await closeHealthy(h);
+    h = undefined;
+  });
+
+  it('ends the call and hangs up the caller without waiting for the cause grace', async () => {
+    h = await startHarness(
+      { queues: [{ id: 'sales', ringTimeoutS: 5, wrapupS: 0 }], agents: [{ id: 'a1', endpoint: 'PJSIP/a1', queues: ['sales'] }] },
+      { causeGraceMs: HOUR_MS },
+    );
+    const call = await h.connectedCall('a1');
+    h.sim.hangup(call.agentChannel, 16);
+    await waitFor(() => !h!.sim.channel(call.id), 'caller hung up');
+    const ended = await h.waitForEvent((e) => e.type === 'AgentComplete' && e.callId === call.id);
+    expect(ended).toMatchObject({ agentId: 'a1', reason: 'completeagent' });
+    await waitFor(async () => (await h!.store.getAgent('a1'))?.status === 'ready', 'agent ready again');
+  });
+});
