@@ -8,7 +8,8 @@ import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 
-export const KIT_DIR = resolve(import.meta.dirname, '../../shared/asterisk');
+/** The shared Asterisk kit (start.sh, cli.sh, stop.sh); ASTERISK_KIT overrides it. */
+export const KIT_DIR = process.env.ASTERISK_KIT ?? resolve(import.meta.dirname, '../../shared/asterisk');
 /** The queue of a load with `agents` agents, in app_queue and in the engine alike. */
 export const queueOf = (agents: number): string => `b${agents}`;
 export const AQ_CONTEXT = 'bench-aq';
