@@ -17,6 +17,7 @@ import { toBridgeInfo, toChannelInfo, toEndpointInfo, type AriBridgeJson, type A
 import type { BackoffOptions } from './backoff.js';
 import { classifyAriError, toPbxError } from './errors.js';
 import { AriRest, seg, type Query } from './rest.js';
+import { HANDLED_ARI_EVENT_TYPES } from './normalize-event.js';
 import { ConnectionSupervisor } from './supervisor.js';
 
 export interface AriPbxOptions {
@@ -97,6 +98,7 @@ class AriPbx implements Pbx {
 
   /** A throwing listener must not starve the others nor reach ari-client's socket handler. */
   private dispatch(event: PbxEvent): void {
+    if (event.type === 'connected') this.filterEvents();
     for (const listener of this.listeners) {
       try {
         listener(event);
@@ -106,8 +108,20 @@ class AriPbx implements Pbx {
     }
   }
 
+  /**
+   * Asterisk sends an app every event of its channels (per call about 10 ChannelVarset, a
+   * ChannelDialplan...) and the engine ignores most: the filter stops them at the source. Best
+   * effort: without it (an older Asterisk) the adapter drops them itself, as before.
+   */
+  private filterEvents(): void {
+    const allowed = HANDLED_ARI_EVENT_TYPES.map((type) => ({ type }));
+    this.rest('applications.filter', 'PUT', `/applications/${seg(this.options.app)}/eventFilter`, undefined, { allowed }).catch((err: unknown) =>
+      this.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'ARI event filter not set; ignored events are dropped here instead'),
+    );
+  }
+
   /** Every REST call: the thin keep-alive client (see rest.ts), refused while the event socket is down. */
-  private rest<T = unknown>(operation: Operation, method: 'GET' | 'POST' | 'DELETE', path: string, query?: Query, body?: unknown): Promise<T> {
+  private rest<T = unknown>(operation: Operation, method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, query?: Query, body?: unknown): Promise<T> {
     if (!this.supervisor.client) return Promise.reject(new PbxError('unavailable', 0, 'not connected to ARI', operation));
     return this.http.send<T>(operation, method, path, query, body).catch((err: unknown) => {
       const error = toPbxError(err, operation);
