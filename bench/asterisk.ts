@@ -69,6 +69,8 @@ const talkValues = new Set(loads.map((l) => l.talkS));
 if (talkValues.size > 1) throw new Error('one talk time per invocation');
 const talkS = loads[0]!.talkS;
 
+/** Progress on stderr, so that stdout holds the result lines only. */
+const progress = (msg: string) => process.stderr.write(`bench:asterisk: ${msg}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(n < 10 ? 1 : 0) : '-');
 
@@ -134,6 +136,7 @@ async function startEngineUnderTest(ast: AsteriskHandle, redisUrl: string, load:
 }
 
 async function runOnce(system: System, load: Load, ast: AsteriskHandle, redis: { pid: number; url: string }, observer: Observer, run: number): Promise<RunResult> {
+  progress(`${system} ${load.rate}/s, ${load.agents} agents, ${load.callers} callers`);
   const engine = system === 'engine' ? await startEngineUnderTest(ast, redis.url, load, run) : undefined;
   observer.reset();
   const ids = Array.from({ length: load.callers }, (_, i) => `r${run}c${i}`);
@@ -196,6 +199,7 @@ function ratios(engine: RunResult, aq: RunResult): string {
 async function main(): Promise<void> {
   const port = flags.port ? Number(flags.port) : await freePort();
   const dir = resolve(import.meta.dirname, '../.tmp/bench-asterisk');
+  progress(`starting Asterisk in ${dir} on port ${port}`);
   const ast = startAsterisk(dir, port, loads.map((l) => l.agents), talkS);
   const redisPort = await freePort();
   const redis = startRedis(redisPort);

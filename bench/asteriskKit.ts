@@ -38,7 +38,11 @@ export interface AsteriskHandle {
 /** Starts (or reloads) Asterisk in `dir`, then adds app_queue's queues (one per agent count) and its `Queue()` dialplan. */
 export function startAsterisk(dir: string, port: number, agentCounts: number[], talkS: number): AsteriskHandle {
   mkdirSync(dir, { recursive: true });
-  const out = execFileSync(`${KIT_DIR}/start.sh`, [dir, String(port)], { encoding: 'utf8' });
+  // Into a file, not a pipe: the subshell start.sh leaves behind as Asterisk's parent keeps its
+  // stdout open, and a pipe would then never close.
+  const outFile = `${dir}/start.out`;
+  execFileSync('bash', ['-c', '"$0" "$1" "$2" >"$3"', `${KIT_DIR}/start.sh`, dir, String(port), outFile], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const out = readFileSync(outFile, 'utf8');
   const vars = Object.fromEntries([...out.matchAll(/(\w+)=(\S+)/g)].map((m) => [m[1], m[2]]));
   const etc = `${vars.AST_DIR}/etc`;
   // start.sh rewrites etc/ from the kit on every call: ours is appended after it, then reloaded.
