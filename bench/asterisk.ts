@@ -205,6 +205,14 @@ async function main(): Promise<void> {
   const redis = startRedis(redisPort);
   const observer = new Observer(ast.url, ast.auth, (id) => id.endsWith(';2') && /^r\d+c\d+;2$/.test(id));
   let run = 0;
+  // Interrupted: still stop what this run started (Asterisk, redis-server; the engine child gets the signal too).
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      void redis.stop();
+      stopAsterisk(dir);
+      process.exit(130);
+    });
+  }
   try {
     await observer.start();
     await clearChannels(ast);
