@@ -74,12 +74,15 @@ const progress = (msg: string) => process.stderr.write(`bench:asterisk: ${msg}\n
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(n < 10 ? 1 : 0) : '-');
 
+/** One ARI request of the load generator; once more when Asterisk closed the kept-alive socket under it. */
 async function ari(ast: AsteriskHandle, method: string, path: string, body?: unknown): Promise<Response> {
-  return fetch(`${ast.url}/ari${path}`, {
-    method,
-    headers: { authorization: `Basic ${Buffer.from(ast.auth).toString('base64')}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  const send = () =>
+    fetch(`${ast.url}/ari${path}`, {
+      method,
+      headers: { authorization: `Basic ${Buffer.from(ast.auth).toString('base64')}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  return send().catch(send);
 }
 
 async function waitUntil(probe: () => boolean | Promise<boolean>, what: string, timeoutMs: number): Promise<void> {
@@ -150,7 +153,11 @@ async function runOnce(system: System, load: Load, ast: AsteriskHandle, redis: {
     const wait = due - performance.now();
     if (wait > 0) await sleep(wait);
     const query = new URLSearchParams({ endpoint, context: 'callerphone', extension: 's', priority: '1' });
-    originates.push(ari(ast, 'POST', `/channels/${ids[i]}?${query}`, { variables: { __HOLD: String(HOLD_S), __ACD_APP: APP } }).then((r) => r.text()));
+    originates.push(
+      ari(ast, 'POST', `/channels/${ids[i]}?${query}`, { variables: { __HOLD: String(HOLD_S), __ACD_APP: APP } })
+        .then((r) => r.text())
+        .catch((err: unknown) => progress(`originate ${ids[i]} failed: ${String(err)}`)),
+    );
   }
   const sentS = (performance.now() - t0) / 1000;
   await Promise.all(originates);

@@ -6,7 +6,8 @@
  *   join      the caller's ChannelDialplan into Queue() or Stasis()
  *   bridged   the caller is in a bridge with another channel
  *   freed     an agent leg (`Local/1xxx-…;1`) is destroyed while callers wait
- *   offered   that agent's next leg is created
+ *   offered   that agent's next leg is created, callers having waited all along (a sample is
+ *             dropped when the queue empties first: the agent was not needed then)
  */
 import WebSocket from 'ws';
 
@@ -106,6 +107,11 @@ export class Observer {
     return c;
   }
 
+  /** An agent freed while the queue then emptied waited for no caller: not a freed → offer sample. */
+  private noWaitNoSample(): void {
+    if (this.freedAt.size > 0 && this.waiting === 0) this.freedAt.clear();
+  }
+
   private onEvent(e: AriEvent): void {
     const at = atOf(e.timestamp);
     const ch = e.channel;
@@ -130,12 +136,14 @@ export class Observer {
         if (!caller) return;
         this.track(caller).bridgedAt ??= at;
         if (leg) this.legCaller.set(leg, caller);
+        this.noWaitNoSample();
         return;
       }
       case 'ChannelDestroyed': {
         if (!ch) return;
         if (this.isCaller(ch.id)) {
           this.track(ch.id).goneAt = at;
+          this.noWaitNoSample();
           const agentGone = this.pendingCallerEnd.get(ch.id);
           if (agentGone !== undefined) this.callerAfterAgent.push(at - agentGone);
           this.pendingCallerEnd.delete(ch.id);
@@ -146,7 +154,6 @@ export class Observer {
         this.legAgent.delete(ch.id);
         const caller = this.legCaller.get(ch.id);
         this.legCaller.delete(ch.id);
-        // Only a talking leg frees its agent for the next caller; a ring-out does too, but is rare here.
         if (this.waiting > 0) this.freedAt.set(agent, at);
         if (caller && this.callers.get(caller)?.goneAt === undefined) this.pendingCallerEnd.set(caller, at);
         return;

@@ -21,6 +21,8 @@ export interface AriRestOptions {
   maxSockets: number;
 }
 
+const IDLE_SOCKET_MS = 5_000;
+
 export type Query = Record<string, string | number | boolean | undefined>;
 
 export class AriRest {
@@ -37,11 +39,23 @@ export class AriRest {
     this.port = Number(base.port || 80);
     this.basePath = `${base.pathname.replace(/\/+$/, '')}/ari`;
     this.authorization = `Basic ${Buffer.from(`${options.username}:${options.password}`).toString('base64')}`;
-    this.agent = new Agent({ keepAlive: true, maxSockets: options.maxSockets, maxFreeSockets: options.maxSockets, scheduling: 'lifo' });
+    // Idle connections are closed well before Asterisk's own keep-alive limit (15 s by default).
+    this.agent = new Agent({ keepAlive: true, maxSockets: options.maxSockets, maxFreeSockets: options.maxSockets, scheduling: 'lifo', timeout: IDLE_SOCKET_MS });
   }
 
   /** Sends one request; resolves with the parsed JSON answer (undefined for an empty one), rejects with a PbxError. */
-  send<T>(operation: string, method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, query?: Query, body?: unknown): Promise<T> {
+  async send<T>(operation: string, method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, query?: Query, body?: unknown): Promise<T> {
+    const fullPath = this.basePath + path + queryString(query);
+    try {
+      return await this.exchange<T>(operation, method, fullPath, body);
+    } catch (err) {
+      // The server closed an idle kept-alive connection just as we reused it: the request never reached it.
+      if (!(err instanceof StaleSocketError)) throw err;
+      return this.exchange<T>(operation, method, fullPath, body);
+    }
+  }
+
+  private exchange<T>(operation: string, method: string, fullPath: string, body: unknown): Promise<T> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const headers: Record<string, string | number> = { authorization: this.authorization };
     if (payload !== undefined) {
@@ -50,7 +64,7 @@ export class AriRest {
     }
     return new Promise<T>((resolve, reject) => {
       const req = request(
-        { agent: this.agent, host: this.host, port: this.port, method, path: this.basePath + path + queryString(query), headers, timeout: this.options.timeoutMs },
+        { agent: this.agent, host: this.host, port: this.port, method, path: fullPath, headers, timeout: this.options.timeoutMs },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -69,7 +83,10 @@ export class AriRest {
         },
       );
       req.on('timeout', () => req.destroy(new Error(`no answer within ${this.options.timeoutMs} ms`)));
-      req.on('error', (err) => reject(new PbxError('unavailable', 0, err.message, operation)));
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        if (req.reusedSocket && err.code === 'ECONNRESET') reject(new StaleSocketError());
+        else reject(new PbxError('unavailable', 0, err.message, operation));
+      });
       req.end(payload);
     });
   }
@@ -79,6 +96,8 @@ export class AriRest {
     this.agent.destroy();
   }
 }
+
+class StaleSocketError extends Error {}
 
 function queryString(query: Query | undefined): string {
   if (!query) return '';
