@@ -17,6 +17,7 @@ import { resolve } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { AQ_CONTEXT, agentEndpoint, queueOf, cpuMs, freePort, startAsterisk, startEngine, startRedis, stopAsterisk, type AsteriskHandle } from './asteriskKit.js';
 import { Observer, percentile } from './asteriskObserver.js';
+import { AriRest, type Query } from '../src/pbx/ari/rest.js';
 
 type System = 'app_queue' | 'engine';
 
@@ -74,15 +75,20 @@ const progress = (msg: string) => process.stderr.write(`bench:asterisk: ${msg}\n
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(n < 10 ? 1 : 0) : '-');
 
-/** One ARI request of the load generator; once more when Asterisk closed the kept-alive socket under it. */
-async function ari(ast: AsteriskHandle, method: string, path: string, body?: unknown): Promise<Response> {
-  const send = () =>
-    fetch(`${ast.url}/ari${path}`, {
-      method,
-      headers: { authorization: `Basic ${Buffer.from(ast.auth).toString('base64')}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  return send().catch(send);
+/**
+ * The load generator's ARI client: a bounded keep-alive pool (the engine's own REST client).
+ * Unbounded, a slow Asterisk made it open connection after connection until Asterisk's 100 HTTP
+ * sessions were gone and it refused everyone, the engine included.
+ */
+const clients = new Map<string, AriRest>();
+function ari<T = unknown>(ast: AsteriskHandle, method: 'GET' | 'POST' | 'DELETE', path: string, query?: Query, body?: unknown): Promise<T> {
+  let client = clients.get(ast.url);
+  if (!client) {
+    const [username, password] = ast.auth.split(':');
+    client = new AriRest({ url: ast.url, username: username!, password: password!, timeoutMs: 30_000, maxSockets: 8 });
+    clients.set(ast.url, client);
+  }
+  return client.send<T>(`bench.${method}`, method, path, query, body);
 }
 
 async function waitUntil(probe: () => boolean | Promise<boolean>, what: string, timeoutMs: number): Promise<void> {
@@ -95,9 +101,9 @@ async function waitUntil(probe: () => boolean | Promise<boolean>, what: string, 
 
 /** Hangs up whatever a run left behind and returns how many channels that was. */
 async function clearChannels(ast: AsteriskHandle): Promise<number> {
-  const channels = (await (await ari(ast, 'GET', '/channels')).json()) as { id: string }[];
-  await Promise.all(channels.map((c) => ari(ast, 'DELETE', `/channels/${encodeURIComponent(c.id)}`)));
-  await waitUntil(async () => ((await (await ari(ast, 'GET', '/channels')).json()) as unknown[]).length === 0, 'no channels left', 10_000);
+  const channels = await ari<{ id: string }[]>(ast, 'GET', '/channels');
+  await Promise.all(channels.map((c) => ari(ast, 'DELETE', `/channels/${encodeURIComponent(c.id)}`).catch(() => undefined)));
+  await waitUntil(async () => (await ari<unknown[]>(ast, 'GET', '/channels')).length === 0, 'no channels left', 10_000);
   return channels.length;
 }
 
@@ -105,6 +111,9 @@ interface EngineUnderTest {
   pid: number;
   stop(): Promise<void>;
 }
+
+/** The engine child of the run in progress (stopped on interrupt too). */
+let running: EngineUnderTest | undefined;
 
 async function startEngineUnderTest(ast: AsteriskHandle, redisUrl: string, load: Load, run: number): Promise<EngineUnderTest> {
   const httpPort = await freePort();
@@ -134,8 +143,9 @@ async function startEngineUnderTest(ast: AsteriskHandle, redisUrl: string, load:
   const login = async (id: string) => (await fetch(`${api}/agents/${id}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"ready":true}' }).catch(() => undefined))?.ok === true;
   await waitUntil(() => login(agentIds[0]!), 'engine HTTP up', 30_000);
   for (const id of agentIds.slice(1)) if (!(await login(id))) throw new Error(`agent ${id} login failed`);
-  await waitUntil(async () => (await ari(ast, 'GET', `/applications/${APP}`)).ok, 'engine connected to ARI', 30_000);
-  return { pid: engine.pid, stop: () => engine.stop() };
+  await waitUntil(() => ari(ast, 'GET', `/applications/${APP}`).then(() => true, () => false), 'engine connected to ARI', 30_000);
+  running = { pid: engine.pid, stop: () => engine.stop() };
+  return running;
 }
 
 async function runOnce(system: System, load: Load, ast: AsteriskHandle, redis: { pid: number; url: string }, observer: Observer, run: number): Promise<RunResult> {
@@ -152,11 +162,9 @@ async function runOnce(system: System, load: Load, ast: AsteriskHandle, redis: {
     const due = t0 + (i * 1000) / load.rate;
     const wait = due - performance.now();
     if (wait > 0) await sleep(wait);
-    const query = new URLSearchParams({ endpoint, context: 'callerphone', extension: 's', priority: '1' });
+    const query = { endpoint, context: 'callerphone', extension: 's', priority: 1 };
     originates.push(
-      ari(ast, 'POST', `/channels/${ids[i]}?${query}`, { variables: { __HOLD: String(HOLD_S), __ACD_APP: APP } })
-        .then((r) => r.text())
-        .catch((err: unknown) => progress(`originate ${ids[i]} failed: ${String(err)}`)),
+      ari(ast, 'POST', `/channels/${ids[i]}`, query, { variables: { __HOLD: String(HOLD_S), __ACD_APP: APP } }).catch((err: unknown) => progress(`originate ${ids[i]} failed: ${String(err)}`)),
     );
   }
   const sentS = (performance.now() - t0) / 1000;
@@ -215,6 +223,7 @@ async function main(): Promise<void> {
   // Interrupted: still stop what this run started (Asterisk, redis-server; the engine child gets the signal too).
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
+      void running?.stop();
       void redis.stop();
       stopAsterisk(dir);
       process.exit(130);
@@ -238,6 +247,7 @@ async function main(): Promise<void> {
       }
     }
   } finally {
+    for (const client of clients.values()) client.close();
     observer.stop();
     await redis.stop();
     stopAsterisk(dir);
