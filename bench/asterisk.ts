@@ -99,12 +99,19 @@ async function waitUntil(probe: () => boolean | Promise<boolean>, what: string, 
   }
 }
 
-/** Hangs up whatever a run left behind and returns how many channels that was. */
+/** Hangs up whatever a run left behind and returns how many channels that was (-1: Asterisk did not answer). */
 async function clearChannels(ast: AsteriskHandle): Promise<number> {
-  const channels = await ari<{ id: string }[]>(ast, 'GET', '/channels');
-  await Promise.all(channels.map((c) => ari(ast, 'DELETE', `/channels/${encodeURIComponent(c.id)}`).catch(() => undefined)));
-  await waitUntil(async () => (await ari<unknown[]>(ast, 'GET', '/channels')).length === 0, 'no channels left', 10_000);
-  return channels.length;
+  try {
+    // A collapsed Asterisk may take long to answer at all: give it time.
+    let channels: { id: string }[] = [];
+    await waitUntil(() => ari<{ id: string }[]>(ast, 'GET', '/channels').then((c) => ((channels = c), true), () => false), 'channel list', 60_000);
+    await Promise.all(channels.map((c) => ari(ast, 'DELETE', `/channels/${encodeURIComponent(c.id)}`).catch(() => undefined)));
+    await waitUntil(() => ari<unknown[]>(ast, 'GET', '/channels').then((c) => c.length === 0, () => false), 'no channels left', 60_000);
+    return channels.length;
+  } catch (err) {
+    progress(`channels not cleared: ${String(err)}`);
+    return -1;
+  }
 }
 
 interface EngineUnderTest {
