@@ -32,8 +32,8 @@ export async function connectCall(ctx: AcdContext, callId: string, agentChannel:
 /** Idempotent: an existing bridge or channels already in it are fine; a party gone is left to its StasisEnd. */
 export async function bridgeParties(ctx: AcdContext, callerChannel: string, agentChannel: string, bridgeId: string): Promise<void> {
   try {
-    await ctx.pbx.createBridge({ bridgeId, name: `acd-${callerChannel}` });
-    await ctx.pbx.stopMoh(callerChannel);
+    // Independent requests: one round trip instead of two before the parties are joined.
+    await Promise.all([ctx.pbx.createBridge({ bridgeId, name: `acd-${callerChannel}` }), ctx.pbx.stopMoh(callerChannel)]);
     await ctx.pbx.addToBridge(bridgeId, [callerChannel, agentChannel]);
   } catch (err) {
     // A party hung up while we bridged: its StasisEnd, queued behind this step, ends the call.

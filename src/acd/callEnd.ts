@@ -15,6 +15,17 @@ export async function releaseCaller(ctx: AcdContext, queueId: string, callerChan
   await hangupQuietly(ctx, callerChannel);
 }
 
+async function destroyBridge(ctx: AcdContext, bridgeId: string, recording: string | undefined): Promise<void> {
+  try {
+    // Stopped while its bridge exists: RecordingFinished (the duration) reaches us only through
+    // the bridge's subscription, which destroying the bridge first races with.
+    if (recording) await ctx.pbx.stopRecording(recording).catch(() => undefined);
+    await ctx.pbx.destroyBridge(bridgeId);
+  } catch (err) {
+    if (!isPbxError(err, 'not_found')) ctx.logger.warn({ err, bridgeId }, 'bridge destroy failed');
+  }
+}
+
 export async function endCall(ctx: AcdContext, callId: string, endedBy: 'caller' | 'agent' | 'lost'): Promise<void> {
   const offers = await ctx.store.callOffers(callId); // ringall: legs besides call.agentChannel
   const { recording } = await ctx.store.getControl(callId); // gone with the call's control state
@@ -22,20 +33,19 @@ export async function endCall(ctx: AcdContext, callId: string, endedBy: 'caller'
   if (!ended) return;
   const { call } = ended;
   ctx.logger.info({ callId, queue: call.queue, state: ended.state, endedBy, agentId: call.agentId || undefined }, 'call ended');
+  // The store has freed the agent already: its next caller is offered while the PBX cleans up (issue 14).
+  if (call.agentId) ctx.kick({ agentId: call.agentId });
   if (endedBy !== 'agent') await hangupQuietly(ctx, call.agentChannel);
   await hangupLegs(ctx, offers.map((o) => o.agentChannel).filter((c) => c !== call.agentChannel));
-  // The bridge goes before the caller is released: a caller sent on in the dialplan must leave it.
-  if (call.bridgeId) {
-    try {
-      // Stopped while its bridge exists: RecordingFinished (the duration) reaches us only through
-      // the bridge's subscription, which destroying the bridge first races with.
-      if (recording) await ctx.pbx.stopRecording(recording).catch(() => undefined);
-      await ctx.pbx.destroyBridge(call.bridgeId);
-    } catch (err) {
-      if (!isPbxError(err, 'not_found')) ctx.logger.warn({ err, bridgeId: call.bridgeId }, 'bridge destroy failed');
-    }
+  // What happens to the caller when the agent hangs up: hung up, or on in the dialplan (CONTINUE).
+  const continues = endedBy === 'agent' && ended.state === 'connected' && (await ctx.store.getQueue(call.queue))?.continueOnAgentHangup === true;
+  if (continues) {
+    // The bridge goes before the caller is released: a caller sent on in the dialplan must leave it.
+    if (call.bridgeId) await destroyBridge(ctx, call.bridgeId, recording);
+    await continueWithStatus(ctx, call.callerChannel, 'CONTINUE');
+  } else {
+    // A caller being hung up needs no wait for the bridge (issue 14: caller hung up right after the agent).
+    await Promise.all([call.bridgeId ? destroyBridge(ctx, call.bridgeId, recording) : undefined, endedBy !== 'caller' ? hangupQuietly(ctx, call.callerChannel) : undefined]);
   }
-  if (endedBy === 'agent' && ended.state === 'connected') await releaseCaller(ctx, call.queue, call.callerChannel);
-  else if (endedBy !== 'caller') await hangupQuietly(ctx, call.callerChannel);
   await agentLeftCall(ctx, call.agentId, ended.wrapup);
 }

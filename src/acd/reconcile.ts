@@ -23,7 +23,10 @@ interface PbxView {
 }
 
 async function readPbx(ctx: AcdContext): Promise<PbxView> {
-  const [channels, appIds, bridges] = await Promise.all([ctx.pbx.listChannels(), ctx.pbx.appChannelIds(), ctx.pbx.listBridges()]);
+  // The app's channels first: a channel listed before it entered Stasis (no Stasis app data yet)
+  // would otherwise count as in the app with empty args and be sent back to the dialplan.
+  const appIds = await ctx.pbx.appChannelIds();
+  const [channels, bridges] = await Promise.all([ctx.pbx.listChannels(), ctx.pbx.listBridges()]);
   const ids = new Set(appIds);
   const bridgeOf = new Map<string, BridgeInfo>();
   for (const b of bridges) for (const c of b.channelIds) bridgeOf.set(c, b);

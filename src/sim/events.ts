@@ -11,6 +11,11 @@ import { ariTimestamp } from './json.js';
 export type AriEvent = { type: string; timestamp: string; asterisk_id: string; application: string } & Record<string, unknown>;
 export type EventListener = (event: AriEvent) => void;
 
+export interface EventFilter {
+  allowed: string[];
+  disallowed: string[];
+}
+
 interface AppOwner {
   socket: WebSocket;
   subscribeAll: boolean;
@@ -20,6 +25,8 @@ export class EventHub {
   private readonly owners = new Map<string, AppOwner>();
   private readonly registered = new Set<string>();
   private readonly listeners = new Set<EventListener>();
+  /** PUT /applications/{app}/eventFilter: event types an app's socket gets (empty allowed = all). */
+  private readonly filters = new Map<string, EventFilter>();
 
   constructor(
     readonly asteriskId: string,
@@ -63,6 +70,21 @@ export class EventHub {
     return [...this.owners].filter(([, owner]) => owner.subscribeAll).map(([app]) => app);
   }
 
+  setFilter(app: string, filter: EventFilter): void {
+    this.filters.set(app, filter);
+  }
+
+  filterOf(app: string): EventFilter {
+    return this.filters.get(app) ?? { allowed: [], disallowed: [] };
+  }
+
+  /** Like Asterisk: a non-empty allowed list lets only its types through, then disallowed removes types. */
+  private passes(app: string, type: string): boolean {
+    const filter = this.filters.get(app);
+    if (!filter) return true;
+    return (filter.allowed.length === 0 || filter.allowed.includes(type)) && !filter.disallowed.includes(type);
+  }
+
   onEvent(listener: EventListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -73,7 +95,7 @@ export class EventHub {
     for (const app of new Set([...apps, ...this.subscribeAllApps()])) {
       const event = this.envelope(app, type, fields);
       const owner = this.owners.get(app);
-      if (owner) this.sendTo(owner.socket, event);
+      if (owner && this.passes(app, type)) this.sendTo(owner.socket, event);
       for (const listener of this.listeners) {
         try {
           listener(event);

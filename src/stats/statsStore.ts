@@ -10,6 +10,7 @@
  * `apply` is one Lua script: the position check, the counters and the new position commit
  * together, so a replay after a crash or a second engine instance never counts an event twice.
  */
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { AgentMark, Projection } from './projection.js';
 
@@ -53,6 +54,18 @@ redis.call('SET', KEYS[1], ARGV[1])
 return 1
 `;
 
+const APPLY_SHA = createHash('sha1').update(APPLY).digest('hex');
+
+/** EVALSHA, and EVAL (which caches the script) only when Redis does not know it yet: the script text is not sent per event. */
+async function runApply(redis: Redis, keys: string[], args: (string | number)[]): Promise<unknown> {
+  try {
+    return await redis.evalsha(APPLY_SHA, keys.length, ...keys, ...args);
+  } catch (err) {
+    if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
+    return redis.eval(APPLY, keys.length, ...keys, ...args);
+  }
+}
+
 const toCounters = (hash: Record<string, string>): Counters => Object.fromEntries(Object.entries(hash).map(([k, v]) => [k, Number(v)]));
 
 export function createStatsStore(redis: Redis, prefix: string): StatsStore {
@@ -71,7 +84,7 @@ export function createStatsStore(redis: Redis, prefix: string): StatsStore {
     async apply(eventId, { hour, increments, mark }) {
       const args: (string | number)[] = [eventId, prefix, hour, mark?.agentId ?? '', mark ? JSON.stringify(mark.mark) : ''];
       for (const inc of increments) args.push(inc.kind, inc.id, inc.field, Math.round(inc.by));
-      return (await redis.eval(APPLY, 2, posKey, marksKey, ...args)) === 1;
+      return (await runApply(redis, [posKey, marksKey], args)) === 1;
     },
     async buckets(kind, ids, fromMs, toMs) {
       const hourLists = await Promise.all(ids.map((id) => redis.zrangebyscore(`${base(kind, id)}:hours`, fromMs - (fromMs % 3_600_000), toMs)));

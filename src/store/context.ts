@@ -12,16 +12,13 @@ export interface StoreContext {
   logger?: Logger;
 }
 
-/** HGETALL of many keys in one round trip; empty hashes (missing keys) come back as {}. */
-export async function readHashes(redis: Redis, keys: string[]): Promise<Hash[]> {
-  if (keys.length === 0) return [];
-  const pipeline = redis.pipeline();
-  for (const key of keys) pipeline.hgetall(key);
-  const replies = (await pipeline.exec()) ?? [];
-  return replies.map(([err, hash]) => {
-    if (err) throw err;
-    return hash as Hash;
-  });
+/**
+ * HGETALL of many keys in one round trip; empty hashes (missing keys) come back as {}. Plain
+ * concurrent commands, not a pipeline: ioredis copies every defined script into each new
+ * pipeline, which cost ~6% of the engine's CPU on the hot path.
+ */
+export function readHashes(redis: Redis, keys: string[]): Promise<Hash[]> {
+  return Promise.all(keys.map((key) => redis.hgetall(key) as Promise<Hash>));
 }
 
 export const isEmpty = (hash: Hash) => Object.keys(hash).length === 0;

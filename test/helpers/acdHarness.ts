@@ -60,6 +60,7 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function startHarness(file: ConfigFile, opts: {
     timeScale?: number;
     retryDelayMs?: number;
+    causeGraceMs?: number;
     park?: Partial<ParkSettings>;
     /** Timer retries (default: the engine's). */
     timerRetry?: TimerRetry;
@@ -85,7 +86,7 @@ export async function startHarness(file: ConfigFile, opts: {
       nodeId,
       reasons: config.reasons,
       timers: { connection: redis, prefix: `${tenantPrefix(tenant)}bull`, retry: opts.timerRetry },
-      settings: { retryDelayMs: opts.retryDelayMs ?? 300, causeGraceMs: 100, ...(config.offerVariables ? { offerVariables: config.offerVariables } : {}) },
+      settings: { retryDelayMs: opts.retryDelayMs ?? 300, causeGraceMs: opts.causeGraceMs ?? 100, ...(config.offerVariables ? { offerVariables: config.offerVariables } : {}) },
       park: opts.park,
       // As app.ts: the config file's outbound section.
       outbound: config.outbound,

@@ -1,4 +1,3 @@
-import type { ResourceApi } from 'ari-client';
 import type { Logger } from 'pino';
 import {
   PbxError,
@@ -17,6 +16,8 @@ import {
 import { toBridgeInfo, toChannelInfo, toEndpointInfo, type AriBridgeJson, type AriChannelJson, type AriEndpointJson } from './ari-json.js';
 import type { BackoffOptions } from './backoff.js';
 import { classifyAriError, toPbxError } from './errors.js';
+import { AriRest, seg, type Query } from './rest.js';
+import { HANDLED_ARI_EVENT_TYPES } from './normalize-event.js';
 import { ConnectionSupervisor } from './supervisor.js';
 
 export interface AriPbxOptions {
@@ -31,6 +32,8 @@ export interface AriPbxOptions {
   reconnect?: BackoffOptions;
   /** Bound on each REST request; past it the request fails as `unavailable`. Default 10 s. */
   requestTimeoutMs?: number;
+  /** Keep-alive HTTP connections for REST at most (Asterisk allows 100 sessions in all). Default 16. */
+  maxRestConnections?: number;
   /** Bound on each step of a connect attempt. Default 10 s. */
   connectTimeoutMs?: number;
   /** Wait before taking the app back after ApplicationReplaced. Default 1 s (jittered, growing while instances fight over the app). */
@@ -55,10 +58,12 @@ class AriPbx implements Pbx {
   private readonly supervisor: ConnectionSupervisor;
   private readonly log: Logger;
   private readonly requestTimeoutMs: number;
+  private readonly http: AriRest;
 
   constructor(private readonly options: AriPbxOptions) {
     this.log = options.logger.child({ component: 'ari-pbx' });
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+    this.http = new AriRest({ url: options.url, username: options.username, password: options.password, timeoutMs: this.requestTimeoutMs, maxSockets: options.maxRestConnections ?? 16 });
     this.supervisor = new ConnectionSupervisor({
       url: options.url,
       username: options.username,
@@ -86,12 +91,14 @@ class AriPbx implements Pbx {
     return this.supervisor.start();
   }
 
-  stop(): Promise<void> {
-    return this.supervisor.stop();
+  async stop(): Promise<void> {
+    await this.supervisor.stop();
+    this.http.close();
   }
 
   /** A throwing listener must not starve the others nor reach ari-client's socket handler. */
   private dispatch(event: PbxEvent): void {
+    if (event.type === 'connected') this.filterEvents();
     for (const listener of this.listeners) {
       try {
         listener(event);
@@ -101,95 +108,94 @@ class AriPbx implements Pbx {
     }
   }
 
-  /** Every REST call: through ari-client's resource API, bounded in time, errors as PbxError. */
-  private async call<T = unknown>(operation: Operation, params: Record<string, unknown>): Promise<T> {
-    const client = this.supervisor.client;
-    if (!client) throw new PbxError('unavailable', 0, 'not connected to ARI', operation);
-    const [resource, nickname] = operation.split('.') as [AriResource, string];
-    const api = (client as unknown as Partial<Record<AriResource, ResourceApi>>)[resource];
-    const send = api?.[nickname];
-    if (!send) throw new PbxError('invalid', 0, `${operation} is not in the server's api-docs`, operation);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new PbxError('unavailable', 0, `no answer within ${this.requestTimeoutMs} ms`, operation)), this.requestTimeoutMs);
-    });
-    try {
-      return (await Promise.race([send.call(api, params), timeout])) as T;
-    } catch (err) {
+  /**
+   * Asterisk sends an app every event of its channels (per call about 10 ChannelVarset, a
+   * ChannelDialplan...) and the engine ignores most: the filter stops them at the source. Best
+   * effort: without it (an older Asterisk) the adapter drops them itself, as before.
+   */
+  private filterEvents(): void {
+    const allowed = HANDLED_ARI_EVENT_TYPES.map((type) => ({ type }));
+    this.rest('applications.filter', 'PUT', `/applications/${seg(this.options.app)}/eventFilter`, undefined, { allowed }).catch((err: unknown) =>
+      this.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'ARI event filter not set; ignored events are dropped here instead'),
+    );
+  }
+
+  /** Every REST call: the thin keep-alive client (see rest.ts), refused while the event socket is down. */
+  private rest<T = unknown>(operation: Operation, method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, query?: Query, body?: unknown): Promise<T> {
+    if (!this.supervisor.client) return Promise.reject(new PbxError('unavailable', 0, 'not connected to ARI', operation));
+    return this.http.send<T>(operation, method, path, query, body).catch((err: unknown) => {
       const error = toPbxError(err, operation);
       this.log.debug({ operation, kind: error.kind, status: error.status, msg: error.message }, 'ARI request failed');
       throw error;
-    } finally {
-      clearTimeout(timer);
-    }
+    });
   }
 
   async answer(channelId: string): Promise<void> {
-    await this.call('channels.answer', { channelId });
+    await this.rest('channels.answer', 'POST', `/channels/${seg(channelId)}/answer`);
   }
 
   async hangup(channelId: string, reason?: 'normal' | 'busy' | 'congestion' | 'no_answer'): Promise<void> {
-    await this.call('channels.hangup', { channelId, reason });
+    await this.rest('channels.hangup', 'DELETE', `/channels/${seg(channelId)}`, { reason });
   }
 
   async ring(channelId: string): Promise<void> {
-    await this.call('channels.ring', { channelId });
+    await this.rest('channels.ring', 'POST', `/channels/${seg(channelId)}/ring`);
   }
 
   async ringStop(channelId: string): Promise<void> {
-    await this.call('channels.ringStop', { channelId });
+    await this.rest('channels.ringStop', 'DELETE', `/channels/${seg(channelId)}/ring`);
   }
 
   async startMoh(channelId: string, mohClass?: string): Promise<void> {
-    await this.call('channels.startMoh', { channelId, mohClass });
+    await this.rest('channels.startMoh', 'POST', `/channels/${seg(channelId)}/moh`, { mohClass });
   }
 
   async stopMoh(channelId: string): Promise<void> {
-    await this.call('channels.stopMoh', { channelId });
+    await this.rest('channels.stopMoh', 'DELETE', `/channels/${seg(channelId)}/moh`);
   }
 
   async play(channelId: string, media: string[], playbackId?: string, lang?: string): Promise<string> {
     // ARI takes several media as one comma-separated `media` value.
-    const params = { channelId, media: media.join(','), lang };
+    const query = { media: media.join(','), lang };
     const playback = playbackId
-      ? await this.call<{ id?: string }>('channels.playWithId', { ...params, playbackId })
-      : await this.call<{ id?: string }>('channels.play', params);
-    return playback.id ?? playbackId ?? '';
+      ? await this.rest<{ id?: string }>('channels.playWithId', 'POST', `/channels/${seg(channelId)}/play/${seg(playbackId)}`, query)
+      : await this.rest<{ id?: string }>('channels.play', 'POST', `/channels/${seg(channelId)}/play`, query);
+    return playback?.id ?? playbackId ?? '';
   }
 
   async stopPlayback(playbackId: string): Promise<void> {
-    await this.call('playbacks.stop', { playbackId });
+    await this.rest('playbacks.stop', 'DELETE', `/playbacks/${seg(playbackId)}`);
   }
 
   async hold(channelId: string): Promise<void> {
-    await this.call('channels.hold', { channelId });
+    await this.rest('channels.hold', 'POST', `/channels/${seg(channelId)}/hold`);
   }
 
   async unhold(channelId: string): Promise<void> {
-    await this.call('channels.unhold', { channelId });
+    await this.rest('channels.unhold', 'DELETE', `/channels/${seg(channelId)}/hold`);
   }
 
   async mute(channelId: string, direction: 'in' | 'out' | 'both'): Promise<void> {
-    await this.call('channels.mute', { channelId, direction });
+    await this.rest('channels.mute', 'POST', `/channels/${seg(channelId)}/mute`, { direction });
   }
 
   async unmute(channelId: string, direction: 'in' | 'out' | 'both'): Promise<void> {
-    await this.call('channels.unmute', { channelId, direction });
+    await this.rest('channels.unmute', 'DELETE', `/channels/${seg(channelId)}/mute`, { direction });
   }
 
   async sendDtmf(channelId: string, dtmf: string): Promise<void> {
-    await this.call('channels.sendDTMF', { channelId, dtmf });
+    await this.rest('channels.sendDTMF', 'POST', `/channels/${seg(channelId)}/dtmf`, { dtmf });
   }
 
   async setVariable(channelId: string, name: string, value: string): Promise<void> {
-    await this.call('channels.setChannelVar', { channelId, variable: name, value });
+    await this.rest('channels.setChannelVar', 'POST', `/channels/${seg(channelId)}/variable`, { variable: name, value });
   }
 
   /** ARI answers 404 both for a missing channel and for an unset variable; only the first is an error. */
   async getVariable(channelId: string, name: string): Promise<string | undefined> {
     try {
-      const { value } = await this.call<{ value?: string }>('channels.getChannelVar', { channelId, variable: name });
-      return value;
+      const answer = await this.rest<{ value?: string }>('channels.getChannelVar', 'GET', `/channels/${seg(channelId)}/variable`, { variable: name });
+      return answer?.value;
     } catch (err) {
       if (isPbxError(err, 'not_found') && /variable/i.test(err.message)) return undefined;
       throw err;
@@ -197,86 +203,70 @@ class AriPbx implements Pbx {
   }
 
   async continueInDialplan(channelId: string): Promise<void> {
-    await this.call('channels.continueInDialplan', { channelId });
+    await this.rest('channels.continueInDialplan', 'POST', `/channels/${seg(channelId)}/continue`);
   }
 
   async createChannel(req: CreateChannelRequest): Promise<ChannelInfo> {
     // channels/create has no callerId parameter; the CALLERID function does the same at creation.
     const variables = req.callerId === undefined ? req.variables : { ...req.variables, 'CALLERID(all)': req.callerId };
-    const channel = await this.call<AriChannelJson>('channels.create', {
-      endpoint: req.endpoint,
-      app: this.options.app,
-      appArgs: req.appArgs.join(','),
-      channelId: req.channelId,
-      otherChannelId: req.otherChannelId,
-      originator: req.originator,
-      variables,
-    });
+    const query = { endpoint: req.endpoint, app: this.options.app, appArgs: req.appArgs.join(','), channelId: req.channelId, otherChannelId: req.otherChannelId, originator: req.originator };
+    const channel = await this.rest<AriChannelJson>('channels.create', 'POST', '/channels/create', query, variables ? { variables } : undefined);
     return toChannelInfo(channel);
   }
 
   async dial(channelId: string, req: DialRequest): Promise<void> {
-    await this.call('channels.dial', { channelId, caller: req.callerChannelId, timeout: req.timeoutS });
+    await this.rest('channels.dial', 'POST', `/channels/${seg(channelId)}/dial`, { caller: req.callerChannelId, timeout: req.timeoutS });
   }
 
   async snoop(
     channelId: string,
     opts: { snoopId: string; spy: 'none' | 'in' | 'out' | 'both'; whisper: 'none' | 'in' | 'out' | 'both'; appArgs: string[] },
   ): Promise<ChannelInfo> {
-    const channel = await this.call<AriChannelJson>('channels.snoopChannelWithId', {
-      channelId,
-      snoopId: opts.snoopId,
-      spy: opts.spy,
-      whisper: opts.whisper,
-      app: this.options.app,
-      appArgs: opts.appArgs.join(','),
-    });
-    return toChannelInfo(channel);
+    const query = { spy: opts.spy, whisper: opts.whisper, app: this.options.app, appArgs: opts.appArgs.join(',') };
+    return toChannelInfo(await this.rest<AriChannelJson>('channels.snoopChannelWithId', 'POST', `/channels/${seg(channelId)}/snoop/${seg(opts.snoopId)}`, query));
   }
 
   async createBridge(opts: { bridgeId?: string; name?: string }): Promise<BridgeInfo> {
-    if (!opts.bridgeId) return toBridgeInfo(await this.call<AriBridgeJson>('bridges.create', { type: BRIDGE_TYPE, name: opts.name }));
+    const query = { type: BRIDGE_TYPE, name: opts.name };
+    if (!opts.bridgeId) return toBridgeInfo(await this.rest<AriBridgeJson>('bridges.create', 'POST', '/bridges', query));
     try {
-      return toBridgeInfo(await this.call<AriBridgeJson>('bridges.createWithId', { bridgeId: opts.bridgeId, type: BRIDGE_TYPE, name: opts.name }));
+      return toBridgeInfo(await this.rest<AriBridgeJson>('bridges.createWithId', 'POST', `/bridges/${seg(opts.bridgeId)}`, query));
     } catch (err) {
       // Asterisk answers 409 "Bridge with id '…' already exists": ours from before a restart; adopt it.
       if (!isPbxError(err, 'conflict')) throw err;
-      return toBridgeInfo(await this.call<AriBridgeJson>('bridges.get', { bridgeId: opts.bridgeId }));
+      return toBridgeInfo(await this.rest<AriBridgeJson>('bridges.get', 'GET', `/bridges/${seg(opts.bridgeId)}`));
     }
   }
 
   async addToBridge(bridgeId: string, channelIds: string[]): Promise<void> {
-    await this.call('bridges.addChannel', { bridgeId, channel: channelIds.join(',') });
+    await this.rest('bridges.addChannel', 'POST', `/bridges/${seg(bridgeId)}/addChannel`, { channel: channelIds.join(',') });
   }
 
   async removeFromBridge(bridgeId: string, channelIds: string[]): Promise<void> {
-    await this.call('bridges.removeChannel', { bridgeId, channel: channelIds.join(',') });
+    await this.rest('bridges.removeChannel', 'POST', `/bridges/${seg(bridgeId)}/removeChannel`, { channel: channelIds.join(',') });
   }
 
   async destroyBridge(bridgeId: string): Promise<void> {
-    await this.call('bridges.destroy', { bridgeId });
+    await this.rest('bridges.destroy', 'DELETE', `/bridges/${seg(bridgeId)}`);
   }
 
   async recordBridge(bridgeId: string, opts: { name: string; format: string }): Promise<void> {
-    await this.call('bridges.record', { bridgeId, name: opts.name, format: opts.format });
+    await this.rest('bridges.record', 'POST', `/bridges/${seg(bridgeId)}/record`, { name: opts.name, format: opts.format });
   }
 
   async stopRecording(name: string): Promise<void> {
-    await this.call('recordings.stopLive', { recordingName: name });
+    await this.rest('recordings.stopLive', 'POST', `/recordings/live/${seg(name)}/stop`);
   }
 
   async pauseRecording(name: string): Promise<void> {
-    await this.call('recordings.pause', { recordingName: name });
+    await this.rest('recordings.pause', 'POST', `/recordings/live/${seg(name)}/pause`);
   }
 
   async unpauseRecording(name: string): Promise<void> {
-    await this.call('recordings.unpause', { recordingName: name });
+    await this.rest('recordings.unpause', 'DELETE', `/recordings/live/${seg(name)}/pause`);
   }
 
-  /**
-   * ari-client's swagger layer reads every answer as text (and tries JSON on it), which mangles
-   * audio: the file is fetched directly, with the same base URL and credentials.
-   */
+  /** Audio, not JSON: fetched directly, with the same base URL and credentials. */
   async getRecordingFile(name: string): Promise<RecordingFile> {
     const operation = 'recordings.getStoredFile';
     const base = new URL(this.options.url);
@@ -294,7 +284,7 @@ class AriPbx implements Pbx {
 
   async getChannel(channelId: string): Promise<ChannelInfo | undefined> {
     try {
-      return toChannelInfo(await this.call<AriChannelJson>('channels.get', { channelId }));
+      return toChannelInfo(await this.rest<AriChannelJson>('channels.get', 'GET', `/channels/${seg(channelId)}`));
     } catch (err) {
       if (isPbxError(err, 'not_found')) return undefined;
       throw err;
@@ -302,26 +292,27 @@ class AriPbx implements Pbx {
   }
 
   async listChannels(): Promise<ChannelInfo[]> {
-    return (await this.call<AriChannelJson[]>('channels.list', {})).map(toChannelInfo);
+    return (await this.rest<AriChannelJson[]>('channels.list', 'GET', '/channels')).map(toChannelInfo);
   }
 
   async listBridges(): Promise<BridgeInfo[]> {
-    return (await this.call<AriBridgeJson[]>('bridges.list', {})).map(toBridgeInfo);
+    return (await this.rest<AriBridgeJson[]>('bridges.list', 'GET', '/bridges')).map(toBridgeInfo);
   }
 
   async appChannelIds(): Promise<string[]> {
-    const app = await this.call<{ channel_ids?: string[] }>('applications.get', { applicationName: this.options.app });
+    const app = await this.rest<{ channel_ids?: string[] }>('applications.get', 'GET', `/applications/${seg(this.options.app)}`);
     return [...(app.channel_ids ?? [])];
   }
 
   async subscribeEndpoint(endpoint: string): Promise<void> {
-    await this.call('applications.subscribe', { applicationName: this.options.app, eventSource: `endpoint:${endpointParts(endpoint, 'applications.subscribe').join('/')}` });
+    const eventSource = `endpoint:${endpointParts(endpoint, 'applications.subscribe').join('/')}`;
+    await this.rest('applications.subscribe', 'POST', `/applications/${seg(this.options.app)}/subscription`, { eventSource });
   }
 
   async getEndpoint(endpoint: string): Promise<EndpointInfo | undefined> {
     const [tech, resource] = endpointParts(endpoint, 'endpoints.get');
     try {
-      return toEndpointInfo(await this.call<AriEndpointJson>('endpoints.get', { tech, resource }));
+      return toEndpointInfo(await this.rest<AriEndpointJson>('endpoints.get', 'GET', `/endpoints/${seg(tech)}/${seg(resource)}`));
     } catch (err) {
       if (isPbxError(err, 'not_found')) return undefined;
       throw err;

@@ -87,6 +87,9 @@ const NORMALIZERS: Record<string, Normalizer> = {
   },
 };
 
+/** The ARI event types the engine uses: the app's event filter lets only these through. */
+export const HANDLED_ARI_EVENT_TYPES: readonly string[] = Object.keys(NORMALIZERS);
+
 /**
  * Maps one raw ARI event to a port event. Types the engine does not use (ChannelVarset,
  * ChannelDialplan, PlaybackContinuing, ...) and malformed events give `undefined`; this never throws.

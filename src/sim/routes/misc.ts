@@ -1,6 +1,6 @@
 /** /playbacks, /recordings, /applications, /endpoints, /asterisk. */
 import type { SimCore } from '../core.js';
-import { notFound } from '../errors.js';
+import { badRequest, notFound } from '../errors.js';
 import type { AriRouter } from '../http.js';
 import { ariTimestamp } from '../json.js';
 import { appsOfChannel } from '../model/notify.js';
@@ -16,9 +16,19 @@ function applicationJson(core: SimCore, app: string) {
     bridge_ids: core.bridges.all().filter((b) => b.subscribers.has(app)).map((b) => b.id),
     endpoint_ids: core.endpointSubscriptions.endpointsOf(app),
     device_names: [],
-    events_allowed: [],
-    events_disallowed: [],
+    events_allowed: core.hub.filterOf(app).allowed.map((type) => ({ type })),
+    events_disallowed: core.hub.filterOf(app).disallowed.map((type) => ({ type })),
   };
+}
+
+/** `{"allowed": [{"type": "StasisStart"}, ...]}` → ['StasisStart', ...]; a malformed list is a 400 as in Asterisk. */
+function eventTypes(body: unknown, key: 'allowed' | 'disallowed'): string[] {
+  const list = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[key] : undefined;
+  if (list === undefined) return [];
+  if (!Array.isArray(list) || !list.every((f) => typeof f === 'object' && f !== null && typeof (f as { type?: unknown }).type === 'string')) {
+    throw badRequest(`Invalid ${key} event filter`);
+  }
+  return list.map((f) => (f as { type: string }).type);
 }
 
 export function registerMiscRoutes(router: AriRouter, core: SimCore, startedAt: number): void {
@@ -61,6 +71,12 @@ export function registerMiscRoutes(router: AriRouter, core: SimCore, startedAt: 
       const app = req.params.app!;
       if (!core.hub.isRegistered(app)) throw notFound('Application not found');
       subscribe(core, app, req.args.eventSource);
+      return { status: 200, body: applicationJson(core, app) };
+    })
+    .on('PUT', '/applications/:app/eventFilter', (req) => {
+      const app = req.params.app!;
+      if (!core.hub.isRegistered(app)) throw notFound('Application not found');
+      core.hub.setFilter(app, { allowed: eventTypes(req.body, 'allowed'), disallowed: eventTypes(req.body, 'disallowed') });
       return { status: 200, body: applicationJson(core, app) };
     })
     .on('GET', '/endpoints', () => ({ status: 200, body: listEndpoints(core) }))

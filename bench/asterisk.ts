@@ -1,0 +1,267 @@
+/**
+ * Side by side on a real Asterisk 22.10.1 (`../shared/asterisk`): app_queue (its own `Queue()`
+ * dialplan, the same members) and our engine under the same load — Local-channel callers arriving
+ * at R calls/s into a queue of N Local-channel agents who answer at once and talk T s, no
+ * wrap-up. Per run it prints one line: join → bridged p50/p99, failed callers, CPU per call
+ * (Asterisk, engine, Redis, from /proc), agent freed → next offer p50/p99 (while callers wait)
+ * and caller hung up after the agent p50/p99; after each pair, the engine/app_queue ratios.
+ * Runs alternate app_queue / engine (A/B interleaved: the machine is shared, figures drift).
+ *
+ *   npm run bench:asterisk                        the three standard loads (issue 12 and 14)
+ *   npm run bench:asterisk -- --rate 50 --agents 100 --talk 1 --callers 600 --repeat 2
+ *   npm run bench:asterisk -- --only engine       one system only
+ */
+import { loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { AQ_CONTEXT, agentEndpoint, queueOf, cpuMs, freePort, startAsterisk, startEngine, startRedis, stopAsterisk, type AsteriskHandle } from './asteriskKit.js';
+import { Observer, percentile } from './asteriskObserver.js';
+import { AriRest, type Query } from '../src/pbx/ari/rest.js';
+
+type System = 'app_queue' | 'engine';
+
+interface Load {
+  rate: number;
+  agents: number;
+  talkS: number;
+  callers: number;
+}
+
+interface RunResult {
+  system: System;
+  load: Load;
+  p50: number;
+  p99: number;
+  failed: number;
+  left: number;
+  cpu: { asterisk: number; engine: number; redis: number };
+  freed: { p50: number; p99: number; n: number };
+  callerEnd: { p50: number; p99: number; n: number };
+  sustained: number;
+}
+
+const STANDARD_LOADS: Load[] = [
+  { rate: 20, agents: 100, talkS: 1, callers: 600 },
+  { rate: 50, agents: 100, talkS: 1, callers: 600 },
+  { rate: 10, agents: 10, talkS: 1, callers: 100 },
+];
+const APP = 'bench-acd';
+const HOLD_S = 40;
+const SETTLE_TIMEOUT_MS = 60_000;
+
+const { values: flags } = parseArgs({
+  options: {
+    rate: { type: 'string' },
+    agents: { type: 'string', default: '100' },
+    talk: { type: 'string', default: '1' },
+    callers: { type: 'string', default: '600' },
+    repeat: { type: 'string', default: '1' },
+    only: { type: 'string' },
+    port: { type: 'string' },
+  },
+});
+
+const loads: Load[] = flags.rate
+  ? [{ rate: Number(flags.rate), agents: Number(flags.agents), talkS: Number(flags.talk), callers: Number(flags.callers) }]
+  : STANDARD_LOADS;
+const systems: System[] = flags.only ? [flags.only as System] : ['app_queue', 'engine'];
+const talkValues = new Set(loads.map((l) => l.talkS));
+if (talkValues.size > 1) throw new Error('one talk time per invocation');
+const talkS = loads[0]!.talkS;
+
+/** Progress on stderr, so that stdout holds the result lines only. */
+const progress = (msg: string) => process.stderr.write(`bench:asterisk: ${msg}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(n < 10 ? 1 : 0) : '-');
+
+/**
+ * The load generator's ARI client: a bounded keep-alive pool (the engine's own REST client).
+ * Unbounded, a slow Asterisk made it open connection after connection until Asterisk's 100 HTTP
+ * sessions were gone and it refused everyone, the engine included.
+ */
+const clients = new Map<string, AriRest>();
+function ari<T = unknown>(ast: AsteriskHandle, method: 'GET' | 'POST' | 'DELETE', path: string, query?: Query, body?: unknown): Promise<T> {
+  let client = clients.get(ast.url);
+  if (!client) {
+    const [username, password] = ast.auth.split(':');
+    client = new AriRest({ url: ast.url, username: username!, password: password!, timeoutMs: 30_000, maxSockets: 8 });
+    clients.set(ast.url, client);
+  }
+  return client.send<T>(`bench.${method}`, method, path, query, body);
+}
+
+async function waitUntil(probe: () => boolean | Promise<boolean>, what: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+/** Hangs up whatever a run left behind and returns how many channels that was (-1: Asterisk did not answer). */
+async function clearChannels(ast: AsteriskHandle): Promise<number> {
+  try {
+    // A collapsed Asterisk may take long to answer at all: give it time.
+    let channels: { id: string }[] = [];
+    await waitUntil(() => ari<{ id: string }[]>(ast, 'GET', '/channels').then((c) => ((channels = c), true), () => false), 'channel list', 60_000);
+    await Promise.all(channels.map((c) => ari(ast, 'DELETE', `/channels/${encodeURIComponent(c.id)}`).catch(() => undefined)));
+    await waitUntil(() => ari<unknown[]>(ast, 'GET', '/channels').then((c) => c.length === 0, () => false), 'no channels left', 60_000);
+    return channels.length;
+  } catch (err) {
+    progress(`channels not cleared: ${String(err)}`);
+    return -1;
+  }
+}
+
+interface EngineUnderTest {
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/** The engine child of the run in progress (stopped on interrupt too). */
+let running: EngineUnderTest | undefined;
+
+async function startEngineUnderTest(ast: AsteriskHandle, redisUrl: string, load: Load, run: number): Promise<EngineUnderTest> {
+  const httpPort = await freePort();
+  const configPath = resolve(import.meta.dirname, `../.tmp/bench-asterisk-config-${run}.json`);
+  const agentIds = Array.from({ length: load.agents }, (_, i) => String(1001 + i));
+  writeFileSync(
+    configPath,
+    JSON.stringify({
+      queues: [{ id: queueOf(load.agents), ringTimeoutS: 15, wrapupS: 0 }],
+      agents: agentIds.map((id, i) => ({ id, endpoint: agentEndpoint(i, load.talkS), queues: [queueOf(load.agents)] })),
+    }),
+  );
+  const [user, password] = ast.auth.split(':');
+  const engine = startEngine({
+    ARI_URL: ast.url,
+    ARI_USERNAME: user!,
+    ARI_PASSWORD: password!,
+    ARI_APP: APP,
+    REDIS_URL: redisUrl,
+    HTTP_HOST: '127.0.0.1',
+    HTTP_PORT: String(httpPort),
+    ACD_CONFIG: configPath,
+    ACD_TENANT: `bench${run}`,
+    NODE_ID: `bench-${run}`,
+  });
+  const api = `http://127.0.0.1:${httpPort}/api`;
+  const login = async (id: string) => (await fetch(`${api}/agents/${id}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"ready":true}' }).catch(() => undefined))?.ok === true;
+  await waitUntil(() => login(agentIds[0]!), 'engine HTTP up', 30_000);
+  for (const id of agentIds.slice(1)) if (!(await login(id))) throw new Error(`agent ${id} login failed`);
+  await waitUntil(() => ari(ast, 'GET', `/applications/${APP}`).then(() => true, () => false), 'engine connected to ARI', 30_000);
+  running = { pid: engine.pid, stop: () => engine.stop() };
+  return running;
+}
+
+async function runOnce(system: System, load: Load, ast: AsteriskHandle, redis: { pid: number; url: string }, observer: Observer, run: number): Promise<RunResult> {
+  progress(`${system} ${load.rate}/s, ${load.agents} agents, ${load.callers} callers`);
+  const engine = system === 'engine' ? await startEngineUnderTest(ast, redis.url, load, run) : undefined;
+  observer.reset();
+  const ids = Array.from({ length: load.callers }, (_, i) => `r${run}c${i}`);
+  const callerIds = ids.map((id) => `${id};2`);
+  const endpoint = system === 'engine' ? `Local/q-${queueOf(load.agents)}@callers` : `Local/q-${queueOf(load.agents)}@${AQ_CONTEXT}`;
+  const cpu0 = { asterisk: cpuMs(ast.pid), engine: engine ? cpuMs(engine.pid) : 0, redis: cpuMs(redis.pid) };
+  const t0 = performance.now();
+  const originates: Promise<unknown>[] = [];
+  for (let i = 0; i < ids.length; i++) {
+    const due = t0 + (i * 1000) / load.rate;
+    const wait = due - performance.now();
+    if (wait > 0) await sleep(wait);
+    const query = { endpoint, context: 'callerphone', extension: 's', priority: 1 };
+    originates.push(
+      ari(ast, 'POST', `/channels/${ids[i]}`, query, { variables: { __HOLD: String(HOLD_S), __ACD_APP: APP } }).catch((err: unknown) => progress(`originate ${ids[i]} failed: ${String(err)}`)),
+    );
+  }
+  const sentS = (performance.now() - t0) / 1000;
+  await Promise.all(originates);
+  await waitUntil(() => observer.allGone(callerIds), 'all callers gone', SETTLE_TIMEOUT_MS).catch(() => undefined);
+  const cpu1 = { asterisk: cpuMs(ast.pid), engine: engine ? cpuMs(engine.pid) : 0, redis: cpuMs(redis.pid) };
+  const { joinToBridged, failed } = observer.summary(callerIds);
+  await engine?.stop();
+  const left = await clearChannels(ast);
+  const per = (k: keyof typeof cpu0) => (cpu1[k] - cpu0[k]) / load.callers;
+  return {
+    system,
+    load,
+    p50: percentile(joinToBridged, 50),
+    p99: percentile(joinToBridged, 99),
+    failed,
+    left,
+    cpu: { asterisk: per('asterisk'), engine: per('engine'), redis: per('redis') },
+    freed: { p50: percentile(observer.freedToOffer, 50), p99: percentile(observer.freedToOffer, 99), n: observer.freedToOffer.length },
+    callerEnd: { p50: percentile(observer.callerAfterAgent, 50), p99: percentile(observer.callerAfterAgent, 99), n: observer.callerAfterAgent.length },
+    sustained: load.callers / sentS,
+  };
+}
+
+function line(r: RunResult): string {
+  const total = r.cpu.asterisk + r.cpu.engine + r.cpu.redis;
+  const l = r.load;
+  return (
+    `${r.system.padEnd(9)} ${l.rate}/s ${l.agents} agents talk ${l.talkS}s ${l.callers} callers | ` +
+    `join→bridged p50 ${fmt(r.p50)} p99 ${fmt(r.p99)} ms | failed ${r.failed} left ${r.left} | ` +
+    `cpu/call ${fmt(total)} ms (ast ${fmt(r.cpu.asterisk)} eng ${fmt(r.cpu.engine)} redis ${fmt(r.cpu.redis)}) | ` +
+    `freed→offer p50 ${fmt(r.freed.p50)} p99 ${fmt(r.freed.p99)} ms (n ${r.freed.n}) | ` +
+    `caller end after agent p50 ${fmt(r.callerEnd.p50)} p99 ${fmt(r.callerEnd.p99)} ms`
+  );
+}
+
+function ratios(engine: RunResult, aq: RunResult): string {
+  const total = (r: RunResult) => r.cpu.asterisk + r.cpu.engine + r.cpu.redis;
+  const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : '-');
+  return (
+    `  ratios engine/app_queue: join→bridged p50 ${ratio(engine.p50, aq.p50)} p99 ${ratio(engine.p99, aq.p99)} | ` +
+    `cpu/call ${ratio(total(engine), total(aq))} | freed→offer p50 ${ratio(engine.freed.p50, aq.freed.p50)} p99 ${ratio(engine.freed.p99, aq.freed.p99)} | ` +
+    `failed ${engine.failed} vs ${aq.failed}`
+  );
+}
+
+async function main(): Promise<void> {
+  const port = flags.port ? Number(flags.port) : await freePort();
+  const dir = resolve(import.meta.dirname, '../.tmp/bench-asterisk');
+  progress(`starting Asterisk in ${dir} on port ${port}`);
+  const ast = startAsterisk(dir, port, loads.map((l) => l.agents), talkS);
+  const redisPort = await freePort();
+  const redis = startRedis(redisPort);
+  const observer = new Observer(ast.url, ast.auth, (id) => id.endsWith(';2') && /^r\d+c\d+;2$/.test(id));
+  let run = 0;
+  // Interrupted: still stop what this run started (Asterisk, redis-server; the engine child gets the signal too).
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      void running?.stop();
+      void redis.stop();
+      stopAsterisk(dir);
+      process.exit(130);
+    });
+  }
+  try {
+    await observer.start();
+    await clearChannels(ast);
+    console.log(`Asterisk pid ${ast.pid} on ${ast.url}, redis pid ${redis.pid}; load avg ${loadavg().map((n) => n.toFixed(1)).join(' ')}`);
+    for (let rep = 0; rep < Number(flags.repeat); rep++) {
+      for (const load of loads) {
+        const results = new Map<System, RunResult>();
+        for (const system of systems) {
+          const r = await runOnce(system, load, ast, { pid: redis.pid, url: `redis://127.0.0.1:${redisPort}` }, observer, run++);
+          results.set(system, r);
+          console.log(line(r));
+        }
+        const e = results.get('engine');
+        const a = results.get('app_queue');
+        if (e && a) console.log(ratios(e, a));
+      }
+    }
+  } finally {
+    for (const client of clients.values()) client.close();
+    observer.stop();
+    await redis.stop();
+    stopAsterisk(dir);
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

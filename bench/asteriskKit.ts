@@ -1,0 +1,107 @@
+/**
+ * The processes a side-by-side run needs: a real Asterisk from `../shared/asterisk` with an
+ * app_queue queue and dialplan of our own added to its configuration, a private redis-server, and
+ * the engine as a child process (`src/main.ts`), so each one's CPU is read from /proc on its own.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+
+/** The shared Asterisk kit (start.sh, cli.sh, stop.sh); ASTERISK_KIT overrides it. */
+export const KIT_DIR = process.env.ASTERISK_KIT ?? resolve(import.meta.dirname, '../../shared/asterisk');
+/** The queue of a load with `agents` agents, in app_queue and in the engine alike. */
+export const queueOf = (agents: number): string => `b${agents}`;
+export const AQ_CONTEXT = 'bench-aq';
+
+export async function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const srv = createServer();
+    srv.once('error', fail);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => done(port));
+    });
+  });
+}
+
+/** `Local/1001-0-1@agents`: phone 1001 answering at once and talking `talkS` seconds. */
+export const agentEndpoint = (i: number, talkS: number): string => `Local/${1001 + i}-0-${talkS}@agents`;
+
+export interface AsteriskHandle {
+  url: string;
+  auth: string;
+  pid: number;
+  dir: string;
+}
+
+/** Starts (or reloads) Asterisk in `dir`, then adds app_queue's queues (one per agent count) and its `Queue()` dialplan. */
+export function startAsterisk(dir: string, port: number, agentCounts: number[], talkS: number): AsteriskHandle {
+  mkdirSync(dir, { recursive: true });
+  // Into a file, not a pipe: the subshell start.sh leaves behind as Asterisk's parent keeps its
+  // stdout open, and a pipe would then never close.
+  const outFile = `${dir}/start.out`;
+  execFileSync('bash', ['-c', '"$0" "$1" "$2" >"$3"', `${KIT_DIR}/start.sh`, dir, String(port), outFile], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const out = readFileSync(outFile, 'utf8');
+  const vars = Object.fromEntries([...out.matchAll(/(\w+)=(\S+)/g)].map((m) => [m[1], m[2]]));
+  const etc = `${vars.AST_DIR}/etc`;
+  // start.sh rewrites etc/ from the kit on every call: ours is appended after it, then reloaded.
+  const queue = (agents: number) =>
+    `[${queueOf(agents)}]\nstrategy = leastrecent\ntimeout = 15\nretry = 1\nwrapuptime = 0\nringinuse = no\nautofill = yes\nannounce-position = no\nannounce-frequency = 0\n` +
+    Array.from({ length: agents }, (_, i) => `member => ${agentEndpoint(i, talkS)},0,${1001 + i}\n`).join('');
+  writeFileSync(`${etc}/queues.conf`, `${readFileSync(`${etc}/queues.conf`, 'utf8')}\n${[...new Set(agentCounts)].map(queue).join('\n')}`);
+  // Same as our callers: answered, then waiting with music on hold until an agent takes the call.
+  appendFileSync(`${etc}/extensions.conf`, `\n[${AQ_CONTEXT}]\nexten => _q-.,1,Answer()\n same => n,Queue(\${EXTEN:2})\n same => n,Hangup()\n`);
+  cli(vars.AST_DIR!, 'module reload app_queue.so');
+  cli(vars.AST_DIR!, 'dialplan reload');
+  return { url: `http://127.0.0.1:${port}`, auth: `${vars.ARI_USERNAME}:${vars.ARI_PASSWORD}`, pid: Number(vars.AST_PID), dir: vars.AST_DIR! };
+}
+
+export function cli(dir: string, command: string): string {
+  return execFileSync(`${KIT_DIR}/cli.sh`, [dir, command], { encoding: 'utf8' });
+}
+
+export function stopAsterisk(dir: string): void {
+  execFileSync(`${KIT_DIR}/stop.sh`, [dir], { stdio: 'ignore' });
+}
+
+export interface ChildHandle {
+  child: ChildProcess;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+function handleOf(child: ChildProcess): ChildHandle {
+  return {
+    child,
+    pid: child.pid!,
+    stop: () =>
+      new Promise((done) => {
+        if (child.exitCode !== null) return done();
+        child.once('exit', () => done());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+export function startRedis(port: number): ChildHandle {
+  return handleOf(spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' }));
+}
+
+/** The engine as `npm start` runs it, logging warnings only (stderr is passed through). */
+export function startEngine(env: Record<string, string>): ChildHandle {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: resolve(import.meta.dirname, '..'),
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  return handleOf(child);
+}
+
+/** utime + stime of a process in ms (from /proc/<pid>/stat, clock ticks of 10 ms). */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // fields[0] is field 3 (state): utime is field 14, stime field 15.
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}

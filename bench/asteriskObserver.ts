@@ -1,0 +1,171 @@
+/**
+ * One observer for both systems: an ARI application subscribed to every event source
+ * (`subscribeAll=true`), which sees the callers and agent legs of app_queue and of the engine
+ * alike. Times are Asterisk's own event timestamps (ms resolution), so the observer's own delays
+ * do not count.
+ *   join      the caller's ChannelDialplan into Queue() or Stasis()
+ *   bridged   the caller is in a bridge with another channel
+ *   freed     an agent leg (`Local/1xxx-…;1`) is destroyed while callers wait
+ *   offered   that agent's next leg is created, callers having waited all along (a sample is
+ *             dropped when the queue empties first: the agent was not needed then)
+ */
+import WebSocket from 'ws';
+
+interface AriChannel {
+  id: string;
+  name: string;
+  dialplan?: { app_name?: string };
+}
+interface AriEvent {
+  type: string;
+  timestamp: string;
+  channel?: AriChannel;
+  bridge?: { id: string; channels: string[] };
+}
+
+interface CallerTrack {
+  joinedAt?: number;
+  bridgedAt?: number;
+  goneAt?: number;
+  agent?: string;
+}
+
+const AGENT_LEG = /^Local\/(\d{4})-[^;]*;1$/;
+
+const atOf = (ts: string): number => Date.parse(ts.replace(/([+-]\d\d)(\d\d)$/, '$1:$2'));
+
+export class Observer {
+  private ws?: WebSocket;
+  private readonly callers = new Map<string, CallerTrack>();
+  private readonly legAgent = new Map<string, string>();
+  /** Agent → when its last leg was destroyed while callers waited (cleared by its next leg). */
+  private readonly freedAt = new Map<string, number>();
+  /** Agent leg id → the caller it was bridged to. */
+  private readonly legCaller = new Map<string, string>();
+  readonly freedToOffer: number[] = [];
+  readonly callerAfterAgent: number[] = [];
+  private readonly pendingCallerEnd = new Map<string, number>();
+
+  constructor(
+    private readonly url: string,
+    private readonly auth: string,
+    private readonly isCaller: (channelId: string) => boolean,
+  ) {}
+
+  async start(): Promise<void> {
+    const ws = new WebSocket(`${this.url.replace(/^http/, 'ws')}/ari/events?app=bench-observer&subscribeAll=true&api_key=${encodeURIComponent(this.auth)}`);
+    this.ws = ws;
+    ws.on('message', (data) => this.onEvent(JSON.parse(String(data)) as AriEvent));
+    await new Promise<void>((done, fail) => {
+      ws.once('open', () => done());
+      ws.once('error', fail);
+    });
+  }
+
+  stop(): void {
+    this.ws?.close();
+  }
+
+  /** Forget the previous run. */
+  reset(): void {
+    this.callers.clear();
+    this.legAgent.clear();
+    this.freedAt.clear();
+    this.legCaller.clear();
+    this.pendingCallerEnd.clear();
+    this.freedToOffer.length = 0;
+    this.callerAfterAgent.length = 0;
+  }
+
+  get waiting(): number {
+    let n = 0;
+    for (const c of this.callers.values()) if (c.joinedAt !== undefined && c.bridgedAt === undefined && c.goneAt === undefined) n++;
+    return n;
+  }
+
+  summary(ids: string[]): { joinToBridged: number[]; failed: number; unfinished: number } {
+    const joinToBridged: number[] = [];
+    let failed = 0;
+    let unfinished = 0;
+    for (const id of ids) {
+      const c = this.callers.get(id);
+      if (c?.bridgedAt !== undefined && c.joinedAt !== undefined) joinToBridged.push(c.bridgedAt - c.joinedAt);
+      else failed++;
+      if (c?.goneAt === undefined) unfinished++;
+    }
+    return { joinToBridged, failed, unfinished };
+  }
+
+  /** True once every caller of `ids` has hung up. */
+  allGone(ids: string[]): boolean {
+    return ids.every((id) => this.callers.get(id)?.goneAt !== undefined);
+  }
+
+  private track(id: string): CallerTrack {
+    let c = this.callers.get(id);
+    if (!c) this.callers.set(id, (c = {}));
+    return c;
+  }
+
+  /** An agent freed while the queue then emptied waited for no caller: not a freed → offer sample. */
+  private noWaitNoSample(): void {
+    if (this.freedAt.size > 0 && this.waiting === 0) this.freedAt.clear();
+  }
+
+  private onEvent(e: AriEvent): void {
+    const at = atOf(e.timestamp);
+    const ch = e.channel;
+    switch (e.type) {
+      case 'ChannelCreated': {
+        const agent = ch && AGENT_LEG.exec(ch.name)?.[1];
+        if (!agent || !ch) return;
+        this.legAgent.set(ch.id, agent);
+        const freed = this.freedAt.get(agent);
+        if (freed !== undefined) this.freedToOffer.push(at - freed);
+        this.freedAt.delete(agent);
+        return;
+      }
+      case 'ChannelDialplan':
+        if (ch && this.isCaller(ch.id) && (ch.dialplan?.app_name === 'Queue' || ch.dialplan?.app_name === 'Stasis')) this.track(ch.id).joinedAt ??= at;
+        return;
+      case 'ChannelEnteredBridge': {
+        const channels = e.bridge?.channels ?? [];
+        if (channels.length < 2) return;
+        const caller = channels.find((id) => this.isCaller(id));
+        const leg = channels.find((id) => this.legAgent.has(id));
+        if (!caller) return;
+        this.track(caller).bridgedAt ??= at;
+        if (leg) this.legCaller.set(leg, caller);
+        this.noWaitNoSample();
+        return;
+      }
+      case 'ChannelDestroyed': {
+        if (!ch) return;
+        if (this.isCaller(ch.id)) {
+          this.track(ch.id).goneAt = at;
+          this.noWaitNoSample();
+          const agentGone = this.pendingCallerEnd.get(ch.id);
+          if (agentGone !== undefined) this.callerAfterAgent.push(at - agentGone);
+          this.pendingCallerEnd.delete(ch.id);
+          return;
+        }
+        const agent = this.legAgent.get(ch.id);
+        if (!agent) return;
+        this.legAgent.delete(ch.id);
+        const caller = this.legCaller.get(ch.id);
+        this.legCaller.delete(ch.id);
+        if (this.waiting > 0) this.freedAt.set(agent, at);
+        if (caller && this.callers.get(caller)?.goneAt === undefined) this.pendingCallerEnd.set(caller, at);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+}
+
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
