@@ -87,6 +87,9 @@ async function main(): Promise<void> {
   const acd = await startAcd({ ...config, redisUrl: redis.url, queueLog: { file: process.env.QUEUE_LOG_FILE || undefined, databaseUrl: process.env.QUEUE_LOG_DB_URL || undefined } }, logger);
   running.acd = acd;
   if (stopping) return;
+  // Running = serving calls: ARI connected and reconciled (the HTTP API answers from the start).
+  await acd.ready;
+  if (stopping) return;
   logger.info({ http: acd.httpUrl, ari: config.ari.url, app: config.ari.app }, 'ACD engine running');
 }
 

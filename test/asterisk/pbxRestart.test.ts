@@ -3,6 +3,9 @@
  * `npm start` signalled while ARI is unreachable.
  */
 import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfigFile } from '../../src/config.js';
 import { waitFor } from '../helpers/acdHarness.js';
@@ -48,10 +51,11 @@ describe('the PBX goes away', { timeout: 90_000 }, () => {
   it.each(['SIGTERM', 'SIGINT'] as const)('%s to the process group of `npm start` while ARI is unreachable stops it promptly', async (signal) => {
     const deadAri = `http://127.0.0.1:${await freePort()}`;
     const configPath = writeConfigFile(`signal-${signal}`, file);
-    // No REDIS_URL: npm start runs its own private redis-server, which must go with it.
+    // No REDIS_URL: npm start runs its own redis-server (--embedded-redis), which must go with it.
     const env: NodeJS.ProcessEnv = { ...process.env, ARI_URL: deadAri, ACD_CONFIG: configPath, NODE_ID: 'sig', LOG_LEVEL: 'info', HTTP_PORT: '0', HTTP_HOST: '127.0.0.1' };
     delete env.REDIS_URL;
-    const child = spawn('npm', ['start'], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const dataDir = mkdtempSync(join(tmpdir(), 'acd-sig-'));
+    const child = spawn('npm', ['start', '--', '--embedded-redis', dataDir], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
     const exited = new Promise<void>((res) => child.once('exit', () => res()));

@@ -54,6 +54,8 @@ export async function startAcdOn(ast: Asterisk, file: ConfigFile, name: string):
   const config = loadConfig(env, file);
   const logger = pino({ level: env.LOG_LEVEL ?? 'silent' });
   const acd = await startAcd({ ...config, redisUrl: env.REDIS_URL ?? '' }, logger);
+  // The HTTP API answers at once; calls are served once ARI is connected and reconciled.
+  await acd.ready;
   const { store } = acd;
   const waitCall = (callId: string, state: CallState, timeoutMs = 10_000) =>
     waitFor(async () => {
