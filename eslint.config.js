@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'coverage/**', 'src/web/static/**', 'dist/**'] },
+  { ignores: ['node_modules/**', 'coverage/**', '.tmp/**', 'dist/**', 'screenshots/**', 'src/web/static/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
