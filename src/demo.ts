@@ -99,6 +99,9 @@ async function main(): Promise<void> {
     agent desktop   ${acd.httpUrl}/agent       (agent id ${AGENTS.map((a) => a.id).join(', ')}; dial ${DIALABLE.join(' or ')})
     supervisor      ${acd.httpUrl}/supervisor  (any id, phone ${SUPERVISOR_PHONE})
     (open mode: the pages need no key; with auth.apiKeys configured they ask for one)
+    PBXIS pages     ${acd.httpUrl}/client/sse/${AGENTS.map((a) => a.id).join(',')}/sales,support
+                    ${acd.httpUrl}/wallboard/websocket/sales,support   ${acd.httpUrl}/agentpage
+    API reference   ${acd.httpUrl}/docs
     event stream    curl -N ${acd.httpUrl}/api/events
     agents          curl ${acd.httpUrl}/api/agents
     ARI simulator   ${sim.url}/ari  (user asterisk / asterisk)
