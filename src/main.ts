@@ -88,9 +88,11 @@ async function main(): Promise<void> {
   running.acd = acd;
   if (stopping) return;
   // Running = serving calls: ARI connected and reconciled (the HTTP API answers from the start).
-  await acd.ready;
-  if (stopping) return;
-  logger.info({ http: acd.httpUrl, ari: config.ari.url, app: config.ari.app }, 'ACD engine running');
+  // A shutdown before that ends `ready` with an error: nothing to report then.
+  acd.ready.then(
+    () => stopping || logger.info({ http: acd.httpUrl, ari: config.ari.url, app: config.ari.app }, 'ACD engine running'),
+    () => undefined,
+  );
 }
 
 main().catch((err) => exit(1, err instanceof Error ? err.message : String(err)));

@@ -127,7 +127,8 @@ describe('call control on a real Asterisk', () => {
 
   it("a queue's automatic recording is listed with its duration after the caller hung up", async () => {
     await login('r2');
-    const caller = await ast.placeCaller(e.app, 'aq', { holdS: 2 });
+    // Long enough that the recording has started before the caller leaves, even on a loaded machine.
+    const caller = await ast.placeCaller(e.app, 'aq', { holdS: 4 });
     const call = await e.waitCall(caller.stasisId, 'connected');
     await e.waitCallGone(call.id);
     const listed = await waitFor(
