@@ -47,7 +47,8 @@ export function createEntryRepair(ctx: AcdContext): EntryRepair {
       const inApp = await appChannels(ctx);
       const entries = await ctx.store.unfinishedEntries(ctx.nodeId);
       for (const channelId of entries) await finish(channelId, inApp);
-      const controlLegs = new Set((await ctx.store.listControlCalls()).map((r) => r.fields.callerChannel).filter((c): c is string => !!c));
+      // Every leg of a control call (a redirected, parked or transferred caller...) is its module's own.
+      const controlLegs = new Set((await ctx.store.listControlCalls()).flatMap((r) => Object.entries(r.fields).filter(([name, value]) => /Channel$/.test(name) && value).map(([, value]) => value)));
       const unknownNow = new Set<string>();
       for (const channel of inApp.values()) {
         if (entries.includes(channel.id) || (await known(ctx, channel.id, controlLegs))) continue;

@@ -58,3 +58,20 @@ it('the periodic entry repair answers and holds a caller whose answer failed aft
   await expectQueuedThenBridged(caller);
   expect(reconciles()).toBe(before);
 });
+
+it('the periodic entry repair enters a caller that sits in the app unknown to Redis', async () => {
+  let failures = 1;
+  h = await startHarness(config, {
+    settings: { entryRepairIntervalMs: 200 },
+    // A Redis blip as the caller enters: not even its entry record is written.
+    engineStore: (store) => ({
+      ...store,
+      recordEntry: (node, channelId) => (failures-- > 0 ? Promise.reject(new Error('redis blip')) : store.recordEntry(node, channelId)),
+    }),
+  });
+  const before = await waitFor(() => reconciles() > 0 && reconciles(), 'the reconcile on connect');
+  const caller = h.sim.placeCall({ queue: 'sales', callerNumber: '5550004' });
+  await expectQueuedThenBridged(caller);
+  expect(failures).toBe(-1);
+  expect(reconciles()).toBe(before);
+});
