@@ -26,11 +26,11 @@ async function known(ctx: AcdContext, channelId: string, controlLegs: Set<string
   return controlLegs.has(channelId) || (await ctx.store.callIdByChannel(channelId)) !== undefined || (await ctx.store.endedCall(channelId)) !== undefined;
 }
 
-export function createEntryRepair(ctx: AcdContext): EntryRepair {
-  let unknownBefore = new Set<string>();
-
-  const finish = (channelId: string, inApp: Map<string, ChannelInfo>) =>
-    ctx.locks.run(callIdOf(channelId), async () => {
+/** Finishes this node's recorded, unfinished caller entries; `inApp`: the app's channels by id. */
+export async function finishUnfinishedEntries(ctx: AcdContext, inApp: Map<string, ChannelInfo>): Promise<string[]> {
+  const entries = await ctx.store.unfinishedEntries(ctx.nodeId);
+  for (const channelId of entries) {
+    await ctx.locks.run(callIdOf(channelId), async () => {
       if (!(await ctx.store.unfinishedEntries(ctx.nodeId)).includes(channelId)) return; // finished meanwhile
       const channel = inApp.get(channelId);
       if (channel) {
@@ -41,12 +41,17 @@ export function createEntryRepair(ctx: AcdContext): EntryRepair {
       if (await ctx.store.getCall(callIdOf(channelId))) await endCall(ctx, callIdOf(channelId), 'lost');
       await ctx.store.finishEntry(ctx.nodeId, channelId);
     });
+  }
+  return entries;
+}
+
+export function createEntryRepair(ctx: AcdContext): EntryRepair {
+  let unknownBefore = new Set<string>();
 
   return {
     async run() {
       const inApp = await appChannels(ctx);
-      const entries = await ctx.store.unfinishedEntries(ctx.nodeId);
-      for (const channelId of entries) await finish(channelId, inApp);
+      const entries = await finishUnfinishedEntries(ctx, inApp);
       // Every leg of a control call (a redirected, parked or transferred caller...) is its module's own.
       const controlLegs = new Set((await ctx.store.listControlCalls()).flatMap((r) => Object.entries(r.fields).filter(([name, value]) => /Channel$/.test(name) && value).map(([, value]) => value)));
       const unknownNow = new Set<string>();

@@ -75,3 +75,13 @@ it('the periodic entry repair enters a caller that sits in the app unknown to Re
   expect(failures).toBe(-1);
   expect(reconciles()).toBe(before);
 });
+
+it('the reconcile on reconnect finishes an interrupted entry before routing opens', async () => {
+  h = await startHarness(config, { settings: { entryRetries: 0, entryRepairIntervalMs: 0 } });
+  await waitFor(() => reconciles() > 0, 'the reconcile on connect');
+  h.sim.injectFault({ method: 'POST', path: /^\/channels\/[^/]+\/answer$/, status: 503 });
+  const caller = h.sim.placeCall({ queue: 'sales', callerNumber: '5550005' });
+  await waitFor(async () => (await h!.store.unfinishedEntries('node-a')).includes(caller), 'the entry left unfinished');
+  h.sim.dropConnections();
+  await expectQueuedThenBridged(caller);
+});
