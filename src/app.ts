@@ -66,7 +66,11 @@ export async function startAcd(config: AcdConfig & { redisUrl: string; queueLog?
     nodeId: config.nodeId,
     reasons: config.reasons,
     timers: { connection: redis, prefix: `${tenantPrefix(config.tenant)}bull` },
-    settings: { ...settings, ...(config.offerVariables ? { offerVariables: config.offerVariables } : {}) },
+    settings: {
+      ...(config.entryRepairIntervalMs !== undefined ? { entryRepairIntervalMs: config.entryRepairIntervalMs } : {}),
+      ...settings,
+      ...(config.offerVariables ? { offerVariables: config.offerVariables } : {}),
+    },
     park: config.park,
     outbound: config.outbound,
   });

@@ -116,6 +116,8 @@ export interface AcdConfig {
   nodeId: string;
   /** LEASE_TTL_MS: one engine per node id; a second one stands by this long after the first died (src/acd/lease.ts). */
   leaseTtlMs?: number;
+  /** ENTRY_REPAIR_INTERVAL_MS: how often unfinished caller entries are finished (src/acd/entryRepair.ts); 0 only on (re)connect. */
+  entryRepairIntervalMs?: number;
   logLevel: string;
   queues: QueueDef[];
   agents: AgentDef[];
@@ -359,6 +361,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, file?: unknown)
     tenant,
     nodeId: env.NODE_ID || defaultNodeId(ariUrl, env.ARI_APP || 'acd'),
     leaseTtlMs: envInt(env, 'LEASE_TTL_MS', 10_000, 1_000, 600_000),
+    entryRepairIntervalMs: envInt(env, 'ENTRY_REPAIR_INTERVAL_MS', 15_000, 0, 3_600_000),
     logLevel,
     ...resolveConfigFile(raw),
   });

@@ -4,7 +4,11 @@
  * tried, else the caller continues in the dialplan unanswered with QUEUESTATUS set), answer, hold
  * media and the wait timers, then ask the router for an agent.
  * Replaying it (reconcile after a restart) is harmless: enqueue is idempotent by call id, and
- * the wait timers (which survive restarts) are only scheduled when the call was created.
+ * the wait timers (which survive restarts) are only scheduled when the call was created or its
+ * entry never finished (timer job ids make scheduling them twice a no-op).
+ * The entry is recorded in Redis before the first PBX request and cleared once the caller is
+ * queued or back in the dialplan: a PBX fault in between is retried here, and an entry still
+ * unfinished is finished by src/acd/entryRepair.ts, so no caller stays in Stasis unqueued.
  */
 import type { QueueDef } from '../domain/queue.js';
 import type { ChannelInfo } from '../pbx/port.js';
@@ -13,7 +17,7 @@ import { requirementsFromChannel } from './callerSkills.js';
 import type { AcdContext } from './context.js';
 import { resumeHoldMedia } from './holdMedia.js';
 import { continueWithStatus } from './queueExit.js';
-import { parseStasisArgs } from './stasisArgs.js';
+import { parseStasisArgs, type StasisEntry } from './stasisArgs.js';
 import { enterWaitExperience } from './waitExperience.js';
 
 /** The call id is the caller's channel id: deterministic, so a replayed StasisStart finds the same call. */
@@ -40,10 +44,31 @@ async function offerVariablesOf(ctx: AcdContext, channelId: string, options: Rec
   return variables;
 }
 
+/** A PBX fault that may pass (no answer in time, 5xx): worth trying the entry again. */
+const isTransient = (err: unknown) => isPbxError(err, 'unavailable') || isPbxError(err, 'server');
+
 export async function handleCallerEntry(ctx: AcdContext, channel: ChannelInfo, args: string[]): Promise<void> {
   const entry = parseStasisArgs(args);
+  if (entry.role !== 'caller' && entry.role !== 'invalid') return;
+  let unfinished = await ctx.store.recordEntry(ctx.nodeId, channel.id);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await enter(ctx, channel, entry, unfinished);
+      break;
+    } catch (err) {
+      // The record stays: entryRepair.ts finishes the entry later.
+      if (!isTransient(err) || attempt >= ctx.settings.entryRetries) throw err;
+      const delayMs = ctx.settings.entryRetryDelayMs * 2 ** attempt;
+      ctx.logger.warn({ err, channelId: channel.id, attempt, delayMs }, 'caller entry hit a PBX fault; retrying');
+      unfinished = true;
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
+  await ctx.store.finishEntry(ctx.nodeId, channel.id);
+}
+
+async function enter(ctx: AcdContext, channel: ChannelInfo, entry: Extract<StasisEntry, { role: 'caller' | 'invalid' }>, unfinished: boolean): Promise<void> {
   if (entry.role === 'invalid') return rejectToDialplan(ctx, channel.id, 'INVALID', entry.reason);
-  if (entry.role !== 'caller') return;
   let queue = await ctx.store.getQueue(entry.queue);
   if (!queue) return rejectToDialplan(ctx, channel.id, 'UNKNOWN', `no queue '${entry.queue}'`);
 
@@ -64,7 +89,7 @@ export async function handleCallerEntry(ctx: AcdContext, channel: ChannelInfo, a
       skills,
       variables,
     });
-    if (!joined.rejected) return startWaiting(ctx, channel, queue, joined);
+    if (!joined.rejected) return startWaiting(ctx, channel, queue, { ...joined, created: joined.created || unfinished });
     const overflow: QueueDef | undefined = queue.overflowQueue && !tried.has(queue.overflowQueue) ? await ctx.store.getQueue(queue.overflowQueue) : undefined;
     ctx.logger.info({ callId, queue: queue.id, status: joined.rejected, overflow: overflow?.id }, 'queue refused the caller');
     if (!overflow) return continueWithStatus(ctx, channel.id, joined.rejected);

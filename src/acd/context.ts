@@ -29,6 +29,11 @@ export interface EngineSettings {
   causeGraceMs: number;
   /** Channel variables read at a caller's entry, stored with the call, sent with `call.offered`. */
   offerVariables?: string[];
+  /** A caller's entry hit by a PBX fault (timeout, 5xx) is tried again this many times, after 1x, 2x, 4x... `entryRetryDelayMs`. */
+  entryRetries: number;
+  entryRetryDelayMs: number;
+  /** How often unfinished caller entries are looked for and finished (src/acd/entryRepair.ts); 0: only on (re)connect. */
+  entryRepairIntervalMs: number;
 }
 
-export const DEFAULT_SETTINGS: EngineSettings = { retryDelayMs: 5_000, causeGraceMs: 300 };
+export const DEFAULT_SETTINGS: EngineSettings = { retryDelayMs: 5_000, causeGraceMs: 300, entryRetries: 3, entryRetryDelayMs: 250, entryRepairIntervalMs: 15_000 };

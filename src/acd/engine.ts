@@ -21,6 +21,7 @@ import { DEFAULT_SETTINGS, type AcdContext, type EngineSettings } from './contex
 import { watchDeviceState } from './deviceState.js';
 import { Dispatcher } from './dispatcher.js';
 import { KeyedLock } from './keyedLock.js';
+import { createEntryRepair } from './entryRepair.js';
 import { reconcile } from './reconcile.js';
 import { onRoutingTimer, Router, type RouteTrigger } from './router.js';
 import { sweepTimers } from './timerSweep.js';
@@ -109,6 +110,13 @@ export function createEngine(deps: EngineDeps): Engine {
       .then(openRouting);
   };
   const dispatcher = new Dispatcher(ctx, runReconcile);
+  // Between reconnects, entries a PBX fault interrupted are finished here (after a reconcile in flight).
+  const entryRepair = createEntryRepair(ctx);
+  let entryRepairTimer: NodeJS.Timeout | undefined;
+  const runEntryRepair = () => {
+    if (!routingOpen) return; // not connected: the reconcile on connect does it
+    reconciling = reconciling.then(() => entryRepair.run()).catch((err) => logger.error({ err }, 'entry repair failed'));
+  };
 
   const timerTasks = new Set<Promise<void>>();
   const onTimer = (job: TimerJob): Promise<void> => {
@@ -147,8 +155,10 @@ export function createEngine(deps: EngineDeps): Engine {
       unwatchCallers = watchCallerExperience(ctx);
       unwatchDevices = devices.start();
       await deps.pbx.start();
+      if (ctx.settings.entryRepairIntervalMs > 0) entryRepairTimer = setInterval(runEntryRepair, ctx.settings.entryRepairIntervalMs).unref();
     },
     async stop() {
+      clearInterval(entryRepairTimer);
       unsubscribe?.();
       unwatchCallers?.();
       unwatchDevices?.();

@@ -12,6 +12,7 @@ import { bridgeParties, connectCall } from './bridging.js';
 import { callIdOf, handleCallerEntry } from './callerEntry.js';
 import { endCall, releaseCaller } from './callEnd.js';
 import { repairCallback } from './callback.js';
+import { finishUnfinishedEntries } from './entryRepair.js';
 import { resumeHoldMedia } from './holdMedia.js';
 import type { AcdContext } from './context.js';
 import { argsFromAppData, parseStasisArgs } from './stasisArgs.js';
@@ -111,5 +112,7 @@ export async function reconcile(ctx: AcdContext): Promise<void> {
       await ctx.locks.run(callIdOf(channel.id), () => handleCallerEntry(ctx, channel, args));
     }
   }
+  // Entries a fault interrupted (this engine's or a predecessor's on this node): before routing opens.
+  await finishUnfinishedEntries(ctx, pbx.inApp);
   for (const q of await ctx.store.listQueues()) ctx.kick({ queue: q.id });
 }

@@ -17,6 +17,6 @@ export { startSimulator, Simulator, SimControlError } from './simulator.js';
 export type { SimulatorOptions, PlaceCallOptions, ChannelView, BridgeView, SimControlErrorCode } from './simulator.js';
 export type { EndpointBehaviour } from './endpoints.js';
 export type { AriEvent, EventListener } from './events.js';
-export type { RequestLogEntry } from './server.js';
+export type { RequestFault, RequestLogEntry } from './server.js';
 export { LoadGenerator } from './loadGenerator.js';
 export type { LoadGeneratorOptions, LoadGeneratorStats } from './loadGenerator.js';

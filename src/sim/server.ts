@@ -36,6 +36,16 @@ export interface AriServerOptions {
   hub: EventHub;
   logger: Logger;
   onRequest(entry: RequestLogEntry): void;
+  /** A fault injected for this request (Simulator.injectFault), taken once. */
+  takeFault?(method: string, path: string): RequestFault | undefined;
+}
+
+/** How one REST request misbehaves: answered late (a stalled PBX; still carried out), or refused with `status` and not carried out. */
+export interface RequestFault {
+  method: string;
+  path: RegExp;
+  delayMs?: number;
+  status?: number;
 }
 
 export interface AriServer {
@@ -107,6 +117,9 @@ async function handleHttp(opts: AriServerOptions, req: IncomingMessage, res: Ser
   delete query.api_key;
   let reply: AriReply;
   let body: unknown = null;
+  const fault = opts.takeFault?.(method, path);
+  if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+  if (fault?.status) return send(res, { status: fault.status, body: { message: 'Injected fault' } });
   try {
     const parsed = parseBody(raw, req.headers['content-type']);
     body = parsed.body;

@@ -14,7 +14,7 @@ import { BridgeStore } from './model/bridges.js';
 import { PlaybackEngine } from './playback.js';
 import { RecordingStore } from './recording.js';
 import { SoundLibrary } from './sounds.js';
-import { startAriServer, type AriServer, type RequestLogEntry } from './server.js';
+import { startAriServer, type AriServer, type RequestFault, type RequestLogEntry } from './server.js';
 import { registerChannelRoutes } from './routes/channels.js';
 import { registerBridgeRoutes } from './routes/bridges.js';
 import { registerMiscRoutes } from './routes/misc.js';
@@ -129,6 +129,7 @@ export class Simulator {
     private readonly server: AriServer,
     /** The REST requests received (method, path, query, body, status, response), oldest first. */
     readonly requests: RequestLogEntry[],
+    private readonly faults: RequestFault[],
   ) {}
 
   static async start(options: SimulatorOptions = {}): Promise<Simulator> {
@@ -154,6 +155,7 @@ export class Simulator {
     registerChannelRoutes(router, core);
     registerBridgeRoutes(router, core);
     registerMiscRoutes(router, core, now());
+    const faults: RequestFault[] = [];
     const limit = options.requestLogLimit ?? 10_000;
     const requests: RequestLogEntry[] = [];
     const server = await startAriServer({
@@ -165,13 +167,17 @@ export class Simulator {
       router,
       hub: core.hub,
       logger,
+      takeFault: (method, path) => {
+        const at = faults.findIndex((f) => f.method === method && f.path.test(path));
+        return at >= 0 ? faults.splice(at, 1)[0] : undefined;
+      },
       onRequest: (entry) => {
         requests.push(entry);
         if (requests.length > limit) requests.splice(0, requests.length - limit);
       },
     });
     logger.info({ url: server.url, timeScale: clock.timeScale }, 'PBX simulator listening');
-    return new Simulator(core, server, requests);
+    return new Simulator(core, server, requests, faults);
   }
 
   /** `http://127.0.0.1:PORT` (ARI lives under `/ari`). */
@@ -278,6 +284,11 @@ export class Simulator {
   /** Whether an app has a WebSocket connected. */
   isConnected(app = 'acd'): boolean {
     return this.core.hub.isActive(app);
+  }
+
+  /** The next REST request matching `fault.method` and `fault.path` (e.g. /\/answer$/) misbehaves once as `fault` says. */
+  injectFault(fault: RequestFault): void {
+    this.faults.push(fault);
   }
 
   /** Closes the app WebSockets abruptly (a network fault); channels stay in Stasis. */

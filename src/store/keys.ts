@@ -69,6 +69,8 @@ export function storeKeys(tenant: string) {
     agents: `${prefix}agents`,
     /** String "<endedBy>:<queue>", 1 h: the caller channel's call ended (lua/endCall-4.lua; reconcile finishes it). */
     endedCaller: (channelId: string) => `${prefix}ended:${channelId}`,
+    /** Hash per node: caller channel → ms it entered, while its entry is unfinished (entryOps.ts). */
+    entries: (node: string) => `${prefix}entries:${node}`,
     /** Hash: call-control state of a call (held, muted, supervisor monitor...); removed with the call. */
     ctl: (callId: string) => `${prefix}ctl:${callId}`,
     /** Hash: a control call (manual outbound, click-to-call, consult leg): agent, legs, state. */

@@ -11,6 +11,7 @@ import { createAgentOps } from './agentOps.js';
 import { createCallOps } from './callOps.js';
 import { createControlOps } from './controlOps.js';
 import { createDeviceOps } from './deviceOps.js';
+import { createEntryOps } from './entryOps.js';
 import { createEventReader } from './eventReader.js';
 import { createExitOps } from './exitOps.js';
 import { createCallbackOps } from './callbackOps.js';
@@ -42,6 +43,7 @@ export function createRedisStore({ redis, tenant, logger }: RedisStoreOptions): 
     ...createCallbackOps(context),
     ...createControlOps(context),
     ...createDeviceOps(context),
+    ...createEntryOps(context),
     readEvents: (afterId, opts) => events.read(afterId, opts),
     lastEventId: async () => ((await redis.xrevrange(keys.events, '+', '-', 'COUNT', 1)) as [string, string[]][])[0]?.[0] ?? '0-0',
     close: () => events.close(),

@@ -139,6 +139,11 @@ export interface AcdStore extends ControlStore, ExitStore, CallbackStore {
 
   getCall(callId: string): Promise<CallSnapshot | undefined>;
   callIdByChannel(channelId: string): Promise<string | undefined>;
+  /** Records that `node` started a caller's entry; true when one was already recorded (an unfinished earlier attempt). */
+  recordEntry(node: string, channelId: string): Promise<boolean>;
+  finishEntry(node: string, channelId: string): Promise<void>;
+  /** Caller channels whose entry on `node` was started and not finished. */
+  unfinishedEntries(node: string): Promise<string[]>;
   /** A call of this caller channel ended within the last hour: how, and in which queue (reconcile). */
   endedCall(callerChannel: string): Promise<{ endedBy: 'caller' | 'agent' | 'lost'; queue: string } | undefined>;
   listCalls(queue?: string): Promise<CallSnapshot[]>;

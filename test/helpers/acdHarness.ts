@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { createEngine, type Engine } from '../../src/acd/engine.js';
 import type { ParkSettings } from '../../src/acd/control/index.js';
+import type { EngineSettings } from '../../src/acd/context.js';
 import type { TimerRetry } from '../../src/acd/timers.js';
 import type { AcdStore } from '../../src/store/types.js';
 import { applyConfig } from '../../src/app.js';
@@ -66,6 +67,9 @@ export async function startHarness(file: ConfigFile, opts: {
     timerRetry?: TimerRetry;
     /** The store the engines use (default: the harness store), e.g. with a fault injected. */
     engineStore?: (store: RedisStore) => AcdStore;
+    /** The engine's ARI request timeout (default the adapter's). */
+    requestTimeoutMs?: number;
+    settings?: Partial<EngineSettings>;
   } = {}): Promise<Harness> {
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const sim = await startSimulator({ port: 0, username: 'asterisk', password: 'asterisk', timeScale: opts.timeScale ?? 0.1 });
@@ -78,7 +82,7 @@ export async function startHarness(file: ConfigFile, opts: {
   const handles: EngineHandle[] = [];
   const startEngine = async (nodeId = 'node-a'): Promise<EngineHandle> => {
     const engineLogger = logger.child({ nodeId });
-    const pbx = createAriPbx({ url: sim.url, username: 'asterisk', password: 'asterisk', app: 'acd', logger: engineLogger, reconnect: { minDelayMs: 20, maxDelayMs: 200 } });
+    const pbx = createAriPbx({ url: sim.url, username: 'asterisk', password: 'asterisk', app: 'acd', logger: engineLogger, reconnect: { minDelayMs: 20, maxDelayMs: 200 }, requestTimeoutMs: opts.requestTimeoutMs });
     const engine = createEngine({
       pbx,
       store: opts.engineStore?.(store) ?? store,
@@ -86,7 +90,7 @@ export async function startHarness(file: ConfigFile, opts: {
       nodeId,
       reasons: config.reasons,
       timers: { connection: redis, prefix: `${tenantPrefix(tenant)}bull`, retry: opts.timerRetry },
-      settings: { retryDelayMs: opts.retryDelayMs ?? 300, causeGraceMs: opts.causeGraceMs ?? 100, ...(config.offerVariables ? { offerVariables: config.offerVariables } : {}) },
+      settings: { retryDelayMs: opts.retryDelayMs ?? 300, causeGraceMs: opts.causeGraceMs ?? 100, ...(config.offerVariables ? { offerVariables: config.offerVariables } : {}), ...opts.settings },
       park: opts.park,
       // As app.ts: the config file's outbound section.
       outbound: config.outbound,

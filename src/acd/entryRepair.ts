@@ -1,0 +1,73 @@
+/**
+ * The light, periodic reconcile: finishes caller entries a PBX fault interrupted without waiting
+ * for a reconnect (the full reconcile, src/acd/reconcile.ts, runs only then). Cheap: one list of
+ * the app's channels, the entries this node recorded, and a look-up per app channel.
+ * A caller is entered again when its entry is unfinished, or when it sits in our app unknown to
+ * Redis on two passes in a row (once could be a StasisStart still on its way to us).
+ */
+import type { ChannelInfo } from '../pbx/port.js';
+import { callIdOf, handleCallerEntry } from './callerEntry.js';
+import { endCall } from './callEnd.js';
+import type { AcdContext } from './context.js';
+import { argsFromAppData } from './stasisArgs.js';
+
+export interface EntryRepair {
+  run(): Promise<void>;
+}
+
+async function appChannels(ctx: AcdContext): Promise<Map<string, ChannelInfo>> {
+  // The app's ids first, as reconcile.ts: a channel not yet in Stasis has no app data.
+  const ids = new Set(await ctx.pbx.appChannelIds());
+  return new Map((await ctx.pbx.listChannels()).filter((c) => ids.has(c.id)).map((c) => [c.id, c]));
+}
+
+/** Whether Redis knows the channel: a call's caller or agent leg, an ended call, a control call's leg. */
+async function known(ctx: AcdContext, channelId: string, controlLegs: Set<string>): Promise<boolean> {
+  return controlLegs.has(channelId) || (await ctx.store.callIdByChannel(channelId)) !== undefined || (await ctx.store.endedCall(channelId)) !== undefined;
+}
+
+/** Finishes this node's recorded, unfinished caller entries; `inApp`: the app's channels by id. */
+export async function finishUnfinishedEntries(ctx: AcdContext, inApp: Map<string, ChannelInfo>): Promise<string[]> {
+  const entries = await ctx.store.unfinishedEntries(ctx.nodeId);
+  for (const channelId of entries) {
+    await ctx.locks.run(callIdOf(channelId), async () => {
+      if (!(await ctx.store.unfinishedEntries(ctx.nodeId)).includes(channelId)) return; // finished meanwhile
+      const channel = inApp.get(channelId);
+      if (channel) {
+        ctx.logger.info({ channelId }, 'finishing an interrupted caller entry');
+        return handleCallerEntry(ctx, channel, argsFromAppData(channel.appData));
+      }
+      // The caller left before its entry finished; its StasisEnd may have come before the call existed.
+      if (await ctx.store.getCall(callIdOf(channelId))) await endCall(ctx, callIdOf(channelId), 'lost');
+      await ctx.store.finishEntry(ctx.nodeId, channelId);
+    });
+  }
+  return entries;
+}
+
+export function createEntryRepair(ctx: AcdContext): EntryRepair {
+  let unknownBefore = new Set<string>();
+
+  return {
+    async run() {
+      const inApp = await appChannels(ctx);
+      const entries = await finishUnfinishedEntries(ctx, inApp);
+      // Every leg of a control call (a redirected, parked or transferred caller...) is its module's own.
+      const controlLegs = new Set((await ctx.store.listControlCalls()).flatMap((r) => Object.entries(r.fields).filter(([name, value]) => /Channel$/.test(name) && value).map(([, value]) => value)));
+      const unknownNow = new Set<string>();
+      for (const channel of inApp.values()) {
+        if (entries.includes(channel.id) || (await known(ctx, channel.id, controlLegs))) continue;
+        if (!unknownBefore.has(channel.id)) {
+          unknownNow.add(channel.id);
+          continue;
+        }
+        await ctx.locks.run(callIdOf(channel.id), async () => {
+          if (await known(ctx, channel.id, controlLegs)) return;
+          ctx.logger.info({ channelId: channel.id }, 'caller in our app unknown to Redis; entering it');
+          await handleCallerEntry(ctx, channel, argsFromAppData(channel.appData));
+        });
+      }
+      unknownBefore = unknownNow;
+    },
+  };
+}
