@@ -14,7 +14,7 @@
  *   EXITWITHKEY     key|position|origposition|waittime
  *   WITHDRAW        position|origposition|waittime|info
  *   RINGNOANSWER    ringtime (ms)
- *   RINGCANCELED    ringtime (ms)
+ *   RINGCANCELED    ringtime (ms)     (also before ABANDON when the caller hangs up while an agent rings)
  *   ADDMEMBER / REMOVEMEMBER (callid NONE), PAUSE / UNPAUSE reason (callid NONE),
  *   PAUSEALL / UNPAUSEALL reason (queue NONE: an agent's not-ready applies to all its queues).
  * `agent` is the agent id (app_queue's member name). The engine does not track a caller's
@@ -36,6 +36,8 @@ export interface QueueLogLine {
 export interface CallMemory {
   origPosition: number;
   agentChannel?: string;
+  /** When the agent now ringing was called (epoch ms); gone once it answers or gives up. */
+  ringingSince?: number;
 }
 
 export type CallMemories = Record<string, CallMemory>;
@@ -54,11 +56,13 @@ export function queueLogLines(e: AcdEvent, calls: CallMemories): QueueLogLine[] 
       calls[e.callId] = { origPosition: e.position };
       return line(e.callId, e.queue, NONE, 'ENTERQUEUE', '', e.callerNumber, e.position);
     case 'AgentCalled':
-      if (calls[e.callId]) calls[e.callId]!.agentChannel = e.agentChannel;
+      if (calls[e.callId]) Object.assign(calls[e.callId]!, { agentChannel: e.agentChannel, ringingSince: e.ts });
       return [];
     case 'AgentConnect':
+      delete calls[e.callId]?.ringingSince;
       return line(e.callId, e.queue, e.agentId, 'CONNECT', seconds(e.waitMs), calls[e.callId]?.agentChannel ?? '', seconds(e.ringMs));
     case 'AgentRingNoAnswer':
+      delete calls[e.callId]?.ringingSince;
       return line(e.callId, e.queue, e.agentId, /cancel/i.test(e.cause) ? 'RINGCANCELED' : 'RINGNOANSWER', e.ringMs);
     case 'AgentComplete': {
       const orig = origOf(e.callId);
@@ -70,8 +74,11 @@ export function queueLogLines(e: AcdEvent, calls: CallMemories): QueueLogLine[] 
     }
     case 'QueueCallerAbandon': {
       const orig = origOf(e.callId);
+      const ringingSince = calls[e.callId]?.ringingSince;
       done(e.callId);
-      return line(e.callId, e.queue, NONE, 'ABANDON', orig, orig, seconds(e.waitMs));
+      // app_queue first ends the ring of the member it was calling (verified on Asterisk 22: test/asterisk/queueLog.test.ts).
+      const canceled = e.agentId && ringingSince !== undefined ? line(e.callId, e.queue, e.agentId, 'RINGCANCELED', e.ts - ringingSince) : [];
+      return [...canceled, ...line(e.callId, e.queue, NONE, 'ABANDON', orig, orig, seconds(e.waitMs))];
     }
     case 'QueueCallerLeave': {
       const orig = origOf(e.callId);
