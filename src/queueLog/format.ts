@@ -15,6 +15,7 @@
  *   WITHDRAW        position|origposition|waittime|info
  *   RINGNOANSWER    ringtime (ms)
  *   RINGCANCELED    ringtime (ms)     (also before ABANDON when the caller hangs up while an agent rings)
+ *   (RINGNOANSWER is also written before EXITWITHTIMEOUT when the caller times out while an agent rings.)
  *   ADDMEMBER / REMOVEMEMBER (callid NONE), PAUSE / UNPAUSE reason (callid NONE),
  *   PAUSEALL / UNPAUSEALL reason (queue NONE: an agent's not-ready applies to all its queues).
  * `agent` is the agent id (app_queue's member name). The engine does not track a caller's
@@ -36,8 +37,8 @@ export interface QueueLogLine {
 export interface CallMemory {
   origPosition: number;
   agentChannel?: string;
-  /** When the agent now ringing was called (epoch ms); gone once it answers or gives up. */
-  ringingSince?: number;
+  /** The agent now ringing and since when (epoch ms); gone once it answers or gives up. */
+  ringing?: { agentId: string; since: number };
 }
 
 export type CallMemories = Record<string, CallMemory>;
@@ -51,18 +52,24 @@ export function queueLogLines(e: AcdEvent, calls: CallMemories): QueueLogLine[] 
   const line = (callId: string, queue: string, agent: string, event: string, ...data: (string | number)[]): QueueLogLine[] => [{ time, callId, queue, agent, event, data }];
   const origOf = (callId: string) => calls[callId]?.origPosition ?? 0;
   const done = (callId: string) => delete calls[callId];
+  // A caller leaving while an agent rings: app_queue first ends that ring with its own line
+  // (RINGCANCELED on abandon, RINGNOANSWER on timeout; seen on Asterisk 22, test/asterisk/queueLog.test.ts).
+  const endRing = (callId: string, queue: string, event: string) => {
+    const ringing = calls[callId]?.ringing;
+    return ringing ? line(callId, queue, ringing.agentId, event, e.ts - ringing.since) : [];
+  };
   switch (e.type) {
     case 'QueueCallerJoin':
       calls[e.callId] = { origPosition: e.position };
       return line(e.callId, e.queue, NONE, 'ENTERQUEUE', '', e.callerNumber, e.position);
     case 'AgentCalled':
-      if (calls[e.callId]) Object.assign(calls[e.callId]!, { agentChannel: e.agentChannel, ringingSince: e.ts });
+      if (calls[e.callId]) Object.assign(calls[e.callId]!, { agentChannel: e.agentChannel, ringing: { agentId: e.agentId, since: e.ts } });
       return [];
     case 'AgentConnect':
-      delete calls[e.callId]?.ringingSince;
+      delete calls[e.callId]?.ringing;
       return line(e.callId, e.queue, e.agentId, 'CONNECT', seconds(e.waitMs), calls[e.callId]?.agentChannel ?? '', seconds(e.ringMs));
     case 'AgentRingNoAnswer':
-      delete calls[e.callId]?.ringingSince;
+      delete calls[e.callId]?.ringing;
       return line(e.callId, e.queue, e.agentId, /cancel/i.test(e.cause) ? 'RINGCANCELED' : 'RINGNOANSWER', e.ringMs);
     case 'AgentComplete': {
       const orig = origOf(e.callId);
@@ -74,19 +81,18 @@ export function queueLogLines(e: AcdEvent, calls: CallMemories): QueueLogLine[] 
     }
     case 'QueueCallerAbandon': {
       const orig = origOf(e.callId);
-      const ringingSince = calls[e.callId]?.ringingSince;
+      const canceled = endRing(e.callId, e.queue, 'RINGCANCELED');
       done(e.callId);
-      // app_queue first ends the ring of the member it was calling (verified on Asterisk 22: test/asterisk/queueLog.test.ts).
-      const canceled = e.agentId && ringingSince !== undefined ? line(e.callId, e.queue, e.agentId, 'RINGCANCELED', e.ts - ringingSince) : [];
       return [...canceled, ...line(e.callId, e.queue, NONE, 'ABANDON', orig, orig, seconds(e.waitMs))];
     }
     case 'QueueCallerLeave': {
       const orig = origOf(e.callId);
       const wait = seconds(e.waitMs);
+      const unanswered = e.reason === 'TIMEOUT' ? endRing(e.callId, e.queue, 'RINGNOANSWER') : [];
       done(e.callId);
       switch (e.reason) {
         case 'TIMEOUT':
-          return line(e.callId, e.queue, NONE, 'EXITWITHTIMEOUT', orig, orig, wait);
+          return [...unanswered, ...line(e.callId, e.queue, NONE, 'EXITWITHTIMEOUT', orig, orig, wait)];
         case 'LEAVEEMPTY':
         case 'JOINEMPTY':
           return line(e.callId, e.queue, NONE, 'EXITEMPTY', orig, orig, wait);

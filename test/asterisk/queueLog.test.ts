@@ -44,9 +44,14 @@ const SCRIPT: Scripted[] = [
   { queue: 'qab', holdS: 3, members: [['ab', '2013']], ringTimeoutS: 30, appQueueEvents: ['ENTERQUEUE', 'RINGCANCELED', 'ABANDON'] },
   // The first member does not answer within 2 s; the second answers, then hangs up after 2 s.
   { queue: 'qrn', holdS: 30, members: [['rn1', '2014'], ['rn2', '1015-0-2']], ringTimeoutS: 2, appQueueEvents: ['ENTERQUEUE', 'RINGNOANSWER', 'CONNECT', 'COMPLETEAGENT'] },
+  // The only member rings for ever: out after the queue's 3 s timeout while it rings.
+  { queue: 'qtr', holdS: 30, timeoutS: 3, members: [['tr', '2016']], ringTimeoutS: 30, appQueueEvents: ['ENTERQUEUE', 'RINGNOANSWER', 'EXITWITHTIMEOUT'] },
   // Nobody to take the call: out after the queue's 3 s timeout.
   { queue: 'qto', holdS: 30, timeoutS: 3, members: [], ringTimeoutS: 15, appQueueEvents: ['ENTERQUEUE', 'EXITWITHTIMEOUT'] },
 ];
+
+/** Every caller's number (originate's callerId: the Local channel passes it to the half in the queue). */
+const CALLER_ID = '5551234';
 
 /** Field kinds per event, for comparing meanings: exact, a duration in s or ms, an id that must be present. */
 type Kind = 'exact' | 's' | 'ms' | 'id';
@@ -155,8 +160,8 @@ describe('queue_log: ours against app_queue on a real Asterisk', () => {
     for (const s of SCRIPT) for (const [id] of s.members) await e.acd.engine.agents.login(id, { ready: true, by: 'test' });
     await Promise.all(
       SCRIPT.flatMap((s) => [
-        ast.placeCaller(e.app, s.queue, { holdS: s.holdS }),
-        ast.ari('POST', `/channels?endpoint=${encodeURIComponent(`Local/q-${s.queue}@${AQ_CONTEXT}`)}&context=callerphone&extension=s&priority=1`, {
+        ast.placeCaller(e.app, s.queue, { holdS: s.holdS, callerId: CALLER_ID }),
+        ast.ari('POST', `/channels?endpoint=${encodeURIComponent(`Local/q-${s.queue}@${AQ_CONTEXT}`)}&context=callerphone&extension=s&priority=1&callerId=${CALLER_ID}`, {
           variables: { __HOLD: String(s.holdS), ...(s.timeoutS ? { __QTIMEOUT: String(s.timeoutS) } : {}) },
         }),
       ]),
@@ -165,10 +170,9 @@ describe('queue_log: ours against app_queue on a real Asterisk', () => {
     await waitFor(() => finished(readQueueLog(ourLog)), 'the engine wrote every call to its end', 30_000);
     const theirs = readQueueLog(appQueueLog, from);
     const ours = readQueueLog(ourLog);
-    for (const s of SCRIPT) {
-      expect({ queue: s.queue, events: callLines(theirs, s.queue).map((l) => l.event) }).toEqual({ queue: s.queue, events: s.appQueueEvents });
-      const cmp = normalised(callLines(ours, s.queue), callLines(theirs, s.queue));
-      expect({ queue: s.queue, lines: cmp.ours }).toEqual({ queue: s.queue, lines: cmp.theirs });
-    }
+    // All calls at once, so that a failure shows every difference.
+    expect(SCRIPT.map((s) => ({ queue: s.queue, events: callLines(theirs, s.queue).map((l) => l.event) }))).toEqual(SCRIPT.map((s) => ({ queue: s.queue, events: s.appQueueEvents })));
+    const compared = SCRIPT.map((s) => ({ queue: s.queue, ...normalised(callLines(ours, s.queue), callLines(theirs, s.queue)) }));
+    expect(compared.map((c) => ({ queue: c.queue, lines: c.ours }))).toEqual(compared.map((c) => ({ queue: c.queue, lines: c.theirs })));
   }, 60_000);
 });

@@ -26,7 +26,7 @@ const lines = (events: AcdEvent[]) => {
 };
 
 describe('queue_log lines', () => {
-  it('follow app_queue for an answered call, an abandon while ringing, a timeout, a no-answer and member changes', () => {
+  it('follow app_queue for an answered call, an abandon while ringing, a timeout while ringing, a no-answer and member changes', () => {
     expect(
       lines([
         { type: 'QueueCallerJoin', ts: T, callId: 'c1', queue: 'sales', position: 2, callerNumber: '5551234', callerName: 'Ann', priority: 0 },
@@ -38,6 +38,7 @@ describe('queue_log lines', () => {
         { type: 'AgentCalled', ts: T + 10_000, callId: 'c2', queue: 'sales', agentId: '1003', endpoint: 'PJSIP/1003', agentChannel: 'leg-3' },
         { type: 'QueueCallerAbandon', ts: T + 12_400, callId: 'c2', queue: 'sales', waitMs: 12_400, agentId: '1003' },
         { type: 'QueueCallerJoin', ts: T, callId: 'c3', queue: 'support', position: 1, callerNumber: '', callerName: '', priority: 0 },
+        { type: 'AgentCalled', ts: T + 295_000, callId: 'c3', queue: 'support', agentId: '1001', endpoint: 'PJSIP/1001', agentChannel: 'leg-4' },
         { type: 'QueueCallerLeave', ts: T + 300_000, callId: 'c3', queue: 'support', reason: 'TIMEOUT', waitMs: 300_000 },
         { type: 'QueueMemberAdded', ts: T, queue: 'sales', agentId: '1003', penalty: 0, paused: false },
         { type: 'QueueMemberPause', ts: T, queue: 'sales', agentId: '1003', paused: true, reason: 'lunch' },
@@ -53,6 +54,7 @@ describe('queue_log lines', () => {
       '1700000012|c2|sales|1003|RINGCANCELED|2400',
       '1700000012|c2|sales|NONE|ABANDON|1|1|12',
       '1700000000|c3|support|NONE|ENTERQUEUE|||1',
+      '1700000300|c3|support|1001|RINGNOANSWER|5000',
       '1700000300|c3|support|NONE|EXITWITHTIMEOUT|1|1|300',
       '1700000000|NONE|sales|1003|ADDMEMBER|',
       '1700000000|NONE|sales|1003|PAUSE|lunch',
