@@ -11,7 +11,7 @@
  *   ABANDON         position|origposition|waittime
  *   EXITWITHTIMEOUT position|origposition|waittime
  *   EXITEMPTY       position|origposition|waittime
- *   EXITWITHKEY     key|position|origposition|waittime
+ *   EXITWITHKEY     key|position|origposition|waittime   (key: the queue's exit key)
  *   WITHDRAW        position|origposition|waittime|info
  *   RINGNOANSWER    ringtime (ms)
  *   RINGCANCELED    ringtime (ms)     (also before ABANDON when the caller hangs up while an agent rings)
@@ -46,8 +46,12 @@ export type CallMemories = Record<string, CallMemory>;
 const seconds = (ms: number) => Math.round(ms / 1000);
 const NONE = 'NONE';
 
-/** The lines for one event; updates `calls` (entered, ringing, finished). */
-export function queueLogLines(e: AcdEvent, calls: CallMemories): QueueLogLine[] {
+/**
+ * The lines for one event; updates `calls` (entered, ringing, finished). `exitKeys`: the exit key
+ * of each queue an EXITWITHKEY event names (the event does not carry the digit; it can only be the
+ * queue's exit key).
+ */
+export function queueLogLines(e: AcdEvent, calls: CallMemories, exitKeys: Record<string, string> = {}): QueueLogLine[] {
   const time = Math.floor(e.ts / 1000);
   const line = (callId: string, queue: string, agent: string, event: string, ...data: (string | number)[]): QueueLogLine[] => [{ time, callId, queue, agent, event, data }];
   const origOf = (callId: string) => calls[callId]?.origPosition ?? 0;
@@ -97,7 +101,7 @@ export function queueLogLines(e: AcdEvent, calls: CallMemories): QueueLogLine[] 
         case 'JOINEMPTY':
           return line(e.callId, e.queue, NONE, 'EXITEMPTY', orig, orig, wait);
         case 'EXITWITHKEY':
-          return line(e.callId, e.queue, NONE, 'EXITWITHKEY', '', orig, orig, wait);
+          return line(e.callId, e.queue, NONE, 'EXITWITHKEY', exitKeys[e.queue] ?? '', orig, orig, wait);
         case 'WITHDRAW':
           return line(e.callId, e.queue, NONE, 'WITHDRAW', orig, orig, wait, '');
         default:

@@ -10,7 +10,7 @@
  * clock; compared within a tolerance). Member names: the app_queue members are named after our
  * agent ids (`member => iface,0,<agent id>`), so the agent field is compared as is.
  */
-import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addAppQueues, AQ_CONTEXT } from '../../bench/asteriskKit.js';
@@ -28,6 +28,10 @@ interface Scripted {
   holdS: number;
   /** The caller's max wait in the queue (Queue()'s timeout; our queue's timeoutS). */
   timeoutS?: number;
+  /** DTMF the caller sends 1 s after it is answered (the queue's exit key). */
+  digits?: string;
+  /** The queue lets a caller go when nobody is logged in (app_queue `leavewhenempty`, our `leaveWhenEmpty`). */
+  leaveWhenEmpty?: boolean;
   /** Member name / agent id → phone, in the order they are offered the call. */
   members: [string, string][];
   ringTimeoutS: number;
@@ -46,6 +50,10 @@ const SCRIPT: Scripted[] = [
   { queue: 'qrn', holdS: 30, members: [['rn1', '2014'], ['rn2', '1015-0-2']], ringTimeoutS: 2, appQueueEvents: ['ENTERQUEUE', 'RINGNOANSWER', 'CONNECT', 'COMPLETEAGENT'] },
   // The only member rings for ever: out after the queue's 3 s timeout while it rings.
   { queue: 'qtr', holdS: 30, timeoutS: 3, members: [['tr', '2016']], ringTimeoutS: 30, appQueueEvents: ['ENTERQUEUE', 'RINGNOANSWER', 'EXITWITHTIMEOUT'] },
+  // The caller presses the queue's exit key 1.
+  { queue: 'qek', holdS: 30, digits: '1', members: [], ringTimeoutS: 15, appQueueEvents: ['ENTERQUEUE', 'EXITWITHKEY'] },
+  // Nobody logged in and the queue lets callers go then.
+  { queue: 'qle', holdS: 30, leaveWhenEmpty: true, members: [], ringTimeoutS: 15, appQueueEvents: ['ENTERQUEUE', 'EXITEMPTY'] },
   // Nobody to take the call: out after the queue's 3 s timeout.
   { queue: 'qto', holdS: 30, timeoutS: 3, members: [], ringTimeoutS: 15, appQueueEvents: ['ENTERQUEUE', 'EXITWITHTIMEOUT'] },
 ];
@@ -62,6 +70,8 @@ const FIELDS: Record<string, Kind[]> = {
   COMPLETEAGENT: ['s', 's', 'exact'],
   ABANDON: ['exact', 'exact', 's'], // position|origposition|waittime
   EXITWITHTIMEOUT: ['exact', 'exact', 's'],
+  EXITEMPTY: ['exact', 'exact', 's'],
+  EXITWITHKEY: ['exact', 'exact', 'exact', 's'], // key|position|origposition|waittime
   RINGNOANSWER: ['ms'], // ringtime
   RINGCANCELED: ['ms'],
 };
@@ -115,7 +125,14 @@ const callLines = (lines: Line[], queue: string) => lines.filter((l) => l.queue 
 const finished = (lines: Line[]) => SCRIPT.every((s) => callLines(lines, s.queue).some((l) => TERMINAL.has(l.event)));
 
 const engineFile: ConfigFile = {
-  queues: SCRIPT.map((s) => ({ id: s.queue, ringTimeoutS: s.ringTimeoutS, wrapupS: 0, ...(s.timeoutS ? { timeoutS: s.timeoutS } : {}) })),
+  queues: SCRIPT.map((s) => ({
+    id: s.queue,
+    ringTimeoutS: s.ringTimeoutS,
+    wrapupS: 0,
+    ...(s.timeoutS ? { timeoutS: s.timeoutS } : {}),
+    ...(s.digits ? { exitKey: s.digits } : {}),
+    ...(s.leaveWhenEmpty ? { leaveWhenEmpty: ['unavailable' as const], leaveEmptyCheckS: 1 } : {}),
+  })),
   agents: SCRIPT.flatMap((s) => s.members.map(([id, phone]) => ({ id, endpoint: `Local/${enginePhone(phone)}@agents`, queues: [s.queue] }))),
   reasons: { notReady: [{ code: 'rona', label: 'No answer' }] },
 };
@@ -125,9 +142,14 @@ function enginePhone(phone: string): string {
   return `${phone[0]}1${phone.slice(2)}`;
 }
 
+/** The dialplan context app_queue checks a caller's digits against (its queue's `context`). */
+const EXIT_CONTEXT = 'qlog-exit';
+
 /** app_queue's queues: members tried in order (linear), no wrap-up, member names = our agent ids. */
 const appQueueSection = (s: Scripted) =>
   `[${s.queue}]\nstrategy = linear\ntimeout = ${s.ringTimeoutS}\nretry = 1\nwrapuptime = 0\nringinuse = no\nannounce-position = no\nannounce-frequency = 0\n` +
+  (s.digits ? `context = ${EXIT_CONTEXT}\n` : '') +
+  (s.leaveWhenEmpty ? 'leavewhenempty = yes\n' : '') +
   s.members.map(([name, phone]) => `member => Local/${phone}@agents,0,${name}\n`).join('');
 
 let ast: Asterisk;
@@ -140,6 +162,7 @@ beforeAll(async () => {
   const loggerConf = join(ast.dir, 'etc', 'logger.conf');
   writeFileSync(loggerConf, readFileSync(loggerConf, 'utf8').replace('[general]', '[general]\nqueue_log = yes\nqueue_log_to_file = yes\nqueue_log_name = queue_log'));
   await ast.cli('logger reload');
+  appendFileSync(join(ast.dir, 'etc', 'extensions.conf'), `\n[${EXIT_CONTEXT}]\nexten => _X,1,Hangup()\n`);
   addAppQueues(ast.dir, SCRIPT.map(appQueueSection));
   ourLog = join(ast.dir, 'log', 'acd_queue_log');
   for (const f of [ourLog, `${ourLog}.checkpoint.json`]) rmSync(f, { force: true }); // a fresh tenant: a fresh export
@@ -153,16 +176,16 @@ afterAll(async () => {
 });
 
 describe('queue_log: ours against app_queue on a real Asterisk', () => {
-  it('writes the same events with the same field meanings for answered, abandoned, no-answer and timed-out calls', async () => {
+  it('writes the same events with the same field meanings for answered, abandoned, no-answer, timed-out, exit-key and left-empty calls', async () => {
     const appQueueLog = join(ast.dir, 'log', 'queue_log');
     const from = existsSync(appQueueLog) ? statSync(appQueueLog).size : 0;
     // Offered in the scripted order: the first member logs in first (longest idle is offered first).
     for (const s of SCRIPT) for (const [id] of s.members) await e.acd.engine.agents.login(id, { ready: true, by: 'test' });
     await Promise.all(
       SCRIPT.flatMap((s) => [
-        ast.placeCaller(e.app, s.queue, { holdS: s.holdS, callerId: CALLER_ID }),
-        ast.ari('POST', `/channels?endpoint=${encodeURIComponent(`Local/q-${s.queue}@${AQ_CONTEXT}`)}&context=callerphone&extension=s&priority=1&callerId=${CALLER_ID}`, {
-          variables: { __HOLD: String(s.holdS), ...(s.timeoutS ? { __QTIMEOUT: String(s.timeoutS) } : {}) },
+        ast.placeCaller(e.app, s.queue, { holdS: s.holdS, callerId: CALLER_ID, ...(s.digits ? { digits: s.digits } : {}) }),
+        ast.ari('POST', `/channels?endpoint=${encodeURIComponent(`Local/q-${s.queue}@${AQ_CONTEXT}`)}&context=callerphone&extension=${s.digits ? 'dtmf' : 's'}&priority=1&callerId=${CALLER_ID}`, {
+          variables: { __HOLD: String(s.holdS), ...(s.timeoutS ? { __QTIMEOUT: String(s.timeoutS) } : {}), ...(s.digits ? { DIGITS: s.digits } : {}) },
         }),
       ]),
     );

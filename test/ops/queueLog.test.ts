@@ -63,6 +63,16 @@ describe('queue_log lines', () => {
     ]);
   });
 
+  it("writes the queue's exit key as the key of EXITWITHKEY", () => {
+    const calls: CallMemories = {};
+    const join: AcdEvent = { type: 'QueueCallerJoin', ts: T, callId: 'c1', queue: 'sales', position: 1, callerNumber: '', callerName: '', priority: 0 };
+    const leave: AcdEvent = { type: 'QueueCallerLeave', ts: T + 4_000, callId: 'c1', queue: 'sales', reason: 'EXITWITHKEY', waitMs: 4_000 };
+    expect([join, leave].flatMap((e) => queueLogLines(e, calls, { sales: '5' }).map(formatQueueLogLine))).toEqual([
+      '1700000000|c1|sales|NONE|ENTERQUEUE|||1',
+      '1700000004|c1|sales|NONE|EXITWITHKEY|5|1|1|4',
+    ]);
+  });
+
   it('keeps the field separator out of values', () => {
     expect(lines([{ type: 'QueueCallerJoin', ts: T, callId: 'c1', queue: 'sales', position: 1, callerNumber: '1|2\n3', callerName: '', priority: 0 }])).toEqual([
       '1700000000|c1|sales|NONE|ENTERQUEUE||1 2 3|1',
