@@ -40,8 +40,8 @@ interface Scripted {
 }
 
 const SCRIPT: Scripted[] = [
-  // Answered at once; the caller hangs up after 3 s of talk.
-  { queue: 'qcc', holdS: 3, members: [['cc', '1011-0-30']], ringTimeoutS: 15, appQueueEvents: ['ENTERQUEUE', 'CONNECT', 'COMPLETECALLER'] },
+  // Answered after 1 s of ringing; the caller hangs up 3 s after it entered.
+  { queue: 'qcc', holdS: 3, members: [['cc', '1011-1-30']], ringTimeoutS: 15, appQueueEvents: ['ENTERQUEUE', 'CONNECT', 'COMPLETECALLER'] },
   // Answered at once; the agent hangs up after 2 s of talk.
   { queue: 'qca', holdS: 30, members: [['ca', '1012-0-2']], ringTimeoutS: 15, appQueueEvents: ['ENTERQUEUE', 'CONNECT', 'COMPLETEAGENT'] },
   // The only member rings for ever; the caller gives up after 3 s.
