@@ -44,17 +44,25 @@ export function startAsterisk(dir: string, port: number, agentCounts: number[], 
   execFileSync('bash', ['-c', '"$0" "$1" "$2" >"$3"', `${KIT_DIR}/start.sh`, dir, String(port), outFile], { stdio: ['ignore', 'ignore', 'inherit'] });
   const out = readFileSync(outFile, 'utf8');
   const vars = Object.fromEntries([...out.matchAll(/(\w+)=(\S+)/g)].map((m) => [m[1], m[2]]));
-  const etc = `${vars.AST_DIR}/etc`;
-  // start.sh rewrites etc/ from the kit on every call: ours is appended after it, then reloaded.
   const queue = (agents: number) =>
     `[${queueOf(agents)}]\nstrategy = leastrecent\ntimeout = 15\nretry = 1\nwrapuptime = 0\nringinuse = no\nautofill = yes\nannounce-position = no\nannounce-frequency = 0\n` +
     Array.from({ length: agents }, (_, i) => `member => ${agentEndpoint(i, talkS)},0,${1001 + i}\n`).join('');
-  writeFileSync(`${etc}/queues.conf`, `${readFileSync(`${etc}/queues.conf`, 'utf8')}\n${[...new Set(agentCounts)].map(queue).join('\n')}`);
-  // Same as our callers: answered, then waiting with music on hold until an agent takes the call.
-  appendFileSync(`${etc}/extensions.conf`, `\n[${AQ_CONTEXT}]\nexten => _q-.,1,Answer()\n same => n,Queue(\${EXTEN:2})\n same => n,Hangup()\n`);
-  cli(vars.AST_DIR!, 'module reload app_queue.so');
-  cli(vars.AST_DIR!, 'dialplan reload');
+  addAppQueues(vars.AST_DIR!, [...new Set(agentCounts)].map(queue));
   return { url: `http://127.0.0.1:${port}`, auth: `${vars.ARI_USERNAME}:${vars.ARI_PASSWORD}`, pid: Number(vars.AST_PID), dir: vars.AST_DIR! };
+}
+
+/**
+ * Adds app_queue queues (queues.conf sections) and the `Queue()` dialplan of AQ_CONTEXT to the
+ * started Asterisk of `dir`, then reloads both. start.sh rewrites etc/ from the kit on every call:
+ * ours is appended after it. The caller's queue timeout is the inheritable `__QTIMEOUT` (none when unset).
+ */
+export function addAppQueues(dir: string, sections: string[]): void {
+  const etc = `${dir}/etc`;
+  writeFileSync(`${etc}/queues.conf`, `${readFileSync(`${etc}/queues.conf`, 'utf8')}\n${sections.join('\n')}`);
+  // Same as our callers: answered, then waiting with music on hold until an agent takes the call.
+  appendFileSync(`${etc}/extensions.conf`, `\n[${AQ_CONTEXT}]\nexten => _q-.,1,Answer()\n same => n,Queue(\${EXTEN:2},,,,\${QTIMEOUT})\n same => n,Hangup()\n`);
+  cli(dir, 'module reload app_queue.so');
+  cli(dir, 'dialplan reload');
 }
 
 export function cli(dir: string, command: string): string {

@@ -4,6 +4,7 @@
  * its checkpoint (last event id, per-call memory), and a restart goes on from the checkpoint.
  */
 import type { Logger } from 'pino';
+import type { AcdEvent } from '../domain/events.js';
 import type { AcdStore } from '../store/types.js';
 import { queueLogLines, type CallMemories, type QueueLogLine } from './format.js';
 
@@ -24,7 +25,7 @@ export interface QueueLogSink {
 }
 
 export interface QueueLogExporterOptions {
-  store: Pick<AcdStore, 'readEvents'>;
+  store: Pick<AcdStore, 'readEvents' | 'getQueue'>;
   sink: QueueLogSink;
   logger: Logger;
   /** How long one read waits for new events; bounds how long stop() takes. */
@@ -52,10 +53,19 @@ export function createQueueLogExporter(opts: QueueLogExporterOptions): QueueLogE
     const events = await store.readEvents(checkpoint.lastId, { count: batchSize, blockMs });
     if (events.length === 0) return;
     const calls = { ...checkpoint.calls };
-    const lines = events.flatMap((e) => queueLogLines(e.event, calls));
+    const exitKeys = await exitKeysOf(events.map((e) => e.event));
+    const lines = events.flatMap((e) => queueLogLines(e.event, calls, exitKeys));
     const next: Checkpoint = { lastId: events.at(-1)!.id, calls };
     await sink.commit(lines, next);
     checkpoint = next;
+  }
+
+  /** The exit key of each queue an EXITWITHKEY exit of this batch names (written in the line as the key pressed). */
+  async function exitKeysOf(events: AcdEvent[]): Promise<Record<string, string>> {
+    const queues = new Set(events.flatMap((e) => (e.type === 'QueueCallerLeave' && e.reason === 'EXITWITHKEY' ? [e.queue] : [])));
+    const keys: Record<string, string> = {};
+    for (const id of queues) keys[id] = (await store.getQueue(id))?.exitKey ?? '';
+    return keys;
   }
 
   async function run(): Promise<void> {

@@ -11,10 +11,11 @@
  *   ABANDON         position|origposition|waittime
  *   EXITWITHTIMEOUT position|origposition|waittime
  *   EXITEMPTY       position|origposition|waittime
- *   EXITWITHKEY     key|position|origposition|waittime
+ *   EXITWITHKEY     key|position|origposition|waittime   (key: the queue's exit key)
  *   WITHDRAW        position|origposition|waittime|info
  *   RINGNOANSWER    ringtime (ms)
- *   RINGCANCELED    ringtime (ms)
+ *   RINGCANCELED    ringtime (ms)     (also before ABANDON when the caller hangs up while an agent rings)
+ *   (RINGNOANSWER is also written before EXITWITHTIMEOUT when the caller times out while an agent rings.)
  *   ADDMEMBER / REMOVEMEMBER (callid NONE), PAUSE / UNPAUSE reason (callid NONE),
  *   PAUSEALL / UNPAUSEALL reason (queue NONE: an agent's not-ready applies to all its queues).
  * `agent` is the agent id (app_queue's member name). The engine does not track a caller's
@@ -36,6 +37,8 @@ export interface QueueLogLine {
 export interface CallMemory {
   origPosition: number;
   agentChannel?: string;
+  /** The agent now ringing and since when (epoch ms); gone once it answers or gives up. */
+  ringing?: { agentId: string; since: number };
 }
 
 export type CallMemories = Record<string, CallMemory>;
@@ -43,22 +46,34 @@ export type CallMemories = Record<string, CallMemory>;
 const seconds = (ms: number) => Math.round(ms / 1000);
 const NONE = 'NONE';
 
-/** The lines for one event; updates `calls` (entered, ringing, finished). */
-export function queueLogLines(e: AcdEvent, calls: CallMemories): QueueLogLine[] {
+/**
+ * The lines for one event; updates `calls` (entered, ringing, finished). `exitKeys`: the exit key
+ * of each queue an EXITWITHKEY event names (the event does not carry the digit; it can only be the
+ * queue's exit key).
+ */
+export function queueLogLines(e: AcdEvent, calls: CallMemories, exitKeys: Record<string, string> = {}): QueueLogLine[] {
   const time = Math.floor(e.ts / 1000);
   const line = (callId: string, queue: string, agent: string, event: string, ...data: (string | number)[]): QueueLogLine[] => [{ time, callId, queue, agent, event, data }];
   const origOf = (callId: string) => calls[callId]?.origPosition ?? 0;
   const done = (callId: string) => delete calls[callId];
+  // A caller leaving while an agent rings: app_queue first ends that ring with its own line
+  // (RINGCANCELED on abandon, RINGNOANSWER on timeout; seen on Asterisk 22, test/asterisk/queueLog.test.ts).
+  const endRing = (callId: string, queue: string, event: string) => {
+    const ringing = calls[callId]?.ringing;
+    return ringing ? line(callId, queue, ringing.agentId, event, e.ts - ringing.since) : [];
+  };
   switch (e.type) {
     case 'QueueCallerJoin':
       calls[e.callId] = { origPosition: e.position };
       return line(e.callId, e.queue, NONE, 'ENTERQUEUE', '', e.callerNumber, e.position);
     case 'AgentCalled':
-      if (calls[e.callId]) calls[e.callId]!.agentChannel = e.agentChannel;
+      if (calls[e.callId]) Object.assign(calls[e.callId]!, { agentChannel: e.agentChannel, ringing: { agentId: e.agentId, since: e.ts } });
       return [];
     case 'AgentConnect':
+      delete calls[e.callId]?.ringing;
       return line(e.callId, e.queue, e.agentId, 'CONNECT', seconds(e.waitMs), calls[e.callId]?.agentChannel ?? '', seconds(e.ringMs));
     case 'AgentRingNoAnswer':
+      delete calls[e.callId]?.ringing;
       return line(e.callId, e.queue, e.agentId, /cancel/i.test(e.cause) ? 'RINGCANCELED' : 'RINGNOANSWER', e.ringMs);
     case 'AgentComplete': {
       const orig = origOf(e.callId);
@@ -70,21 +85,23 @@ export function queueLogLines(e: AcdEvent, calls: CallMemories): QueueLogLine[] 
     }
     case 'QueueCallerAbandon': {
       const orig = origOf(e.callId);
+      const canceled = endRing(e.callId, e.queue, 'RINGCANCELED');
       done(e.callId);
-      return line(e.callId, e.queue, NONE, 'ABANDON', orig, orig, seconds(e.waitMs));
+      return [...canceled, ...line(e.callId, e.queue, NONE, 'ABANDON', orig, orig, seconds(e.waitMs))];
     }
     case 'QueueCallerLeave': {
       const orig = origOf(e.callId);
       const wait = seconds(e.waitMs);
+      const unanswered = e.reason === 'TIMEOUT' ? endRing(e.callId, e.queue, 'RINGNOANSWER') : [];
       done(e.callId);
       switch (e.reason) {
         case 'TIMEOUT':
-          return line(e.callId, e.queue, NONE, 'EXITWITHTIMEOUT', orig, orig, wait);
+          return [...unanswered, ...line(e.callId, e.queue, NONE, 'EXITWITHTIMEOUT', orig, orig, wait)];
         case 'LEAVEEMPTY':
         case 'JOINEMPTY':
           return line(e.callId, e.queue, NONE, 'EXITEMPTY', orig, orig, wait);
         case 'EXITWITHKEY':
-          return line(e.callId, e.queue, NONE, 'EXITWITHKEY', '', orig, orig, wait);
+          return line(e.callId, e.queue, NONE, 'EXITWITHKEY', exitKeys[e.queue] ?? '', orig, orig, wait);
         case 'WITHDRAW':
           return line(e.callId, e.queue, NONE, 'WITHDRAW', orig, orig, wait, '');
         default:

@@ -75,7 +75,7 @@ export interface Asterisk {
    * A caller into `queue` of ARI app `app` (the test dialplan's `Local/q-<queue>@callers`).
    * Returns the id of the half that enters Stasis (`<id>;2`) and of the caller's phone (`<id>;1`).
    */
-  placeCaller(app: string, queue: string, opts?: { holdS?: number; tag?: string; id?: string }): Promise<{ stasisId: string; phoneId: string; tag: string }>;
+  placeCaller(app: string, queue: string, opts?: { holdS?: number; tag?: string; id?: string; callerId?: string; digits?: string }): Promise<{ stasisId: string; phoneId: string; tag: string }>;
   /** Channels Asterisk has right now. */
   channels(): Promise<AriChannelView[]>;
   hasChannel(id: string): Promise<boolean>;
@@ -156,8 +156,9 @@ export async function startAsterisk(name: string): Promise<Asterisk> {
       const id = opts.id ?? `caller-${process.pid}-${++callerSeq}-${Date.now().toString(36)}`;
       const tag = opts.tag ?? id.replace(/[^A-Za-z0-9]/g, '_');
       const endpoint = encodeURIComponent(`Local/q-${queue}@callers`);
-      await ari('POST', `/channels?endpoint=${endpoint}&context=callerphone&extension=s&priority=1&channelId=${encodeURIComponent(id)}`, {
-        variables: { __HOLD: String(opts.holdS ?? 30), __ACD_APP: app, __ACD_TAG: tag },
+      // With `digits` the phone sends them 1 s after it is answered (callerphone's `dtmf`).
+      await ari('POST', `/channels?endpoint=${endpoint}&context=callerphone&extension=${opts.digits ? 'dtmf' : 's'}&priority=1&channelId=${encodeURIComponent(id)}${opts.callerId ? `&callerId=${encodeURIComponent(opts.callerId)}` : ''}`, {
+        variables: { __HOLD: String(opts.holdS ?? 30), __ACD_APP: app, __ACD_TAG: tag, ...(opts.digits ? { DIGITS: opts.digits } : {}) },
       });
       // With channelId X, Asterisk names the other half of the Local channel `X;2`: it runs the
       // `callers` context, i.e. enters Stasis; X is the caller's phone.

@@ -3,7 +3,7 @@
  * Asterisk, on a fresh Redis tenant and an ARI app of its own, plus the waits the tier's tests share.
  */
 import { pino } from 'pino';
-import { startAcd, type RunningAcd } from '../../src/app.js';
+import { startAcd, type QueueLogTargets, type RunningAcd } from '../../src/app.js';
 import { loadConfig, type ConfigFile } from '../../src/config.js';
 import type { CallSnapshot, CallState } from '../../src/domain/call.js';
 import type { AgentStatus } from '../../src/domain/agent.js';
@@ -46,14 +46,14 @@ export function engineEnv(ast: Asterisk, app: string, tenant: string, nodeId: st
   };
 }
 
-export async function startAcdOn(ast: Asterisk, file: ConfigFile, name: string): Promise<AcdOnAsterisk> {
+export async function startAcdOn(ast: Asterisk, file: ConfigFile, name: string, queueLog?: QueueLogTargets): Promise<AcdOnAsterisk> {
   const tenant = freshPrefix();
   const app = `t-${name}-${process.pid}-${++appSeq}`;
   const nodeId = `node-${name}`;
   const env = engineEnv(ast, app, tenant, nodeId);
   const config = loadConfig(env, file);
   const logger = pino({ level: env.LOG_LEVEL ?? 'silent' });
-  const acd = await startAcd({ ...config, redisUrl: env.REDIS_URL ?? '' }, logger);
+  const acd = await startAcd({ ...config, redisUrl: env.REDIS_URL ?? '', queueLog }, logger);
   // The HTTP API answers at once; calls are served once ARI is connected and reconciled.
   await acd.ready;
   const { store } = acd;

@@ -26,7 +26,7 @@ const lines = (events: AcdEvent[]) => {
 };
 
 describe('queue_log lines', () => {
-  it('follow app_queue for an answered call, an abandon, a timeout, a no-answer and member changes', () => {
+  it('follow app_queue for an answered call, an abandon while ringing, a timeout while ringing, a no-answer and member changes', () => {
     expect(
       lines([
         { type: 'QueueCallerJoin', ts: T, callId: 'c1', queue: 'sales', position: 2, callerNumber: '5551234', callerName: 'Ann', priority: 0 },
@@ -35,8 +35,10 @@ describe('queue_log lines', () => {
         { type: 'AgentConnect', ts: T + 30_000, callId: 'c1', queue: 'sales', agentId: '1002', waitMs: 30_000, ringMs: 4_000, bridgeId: 'b1' },
         { type: 'AgentComplete', ts: T + 90_000, callId: 'c1', queue: 'sales', agentId: '1002', talkMs: 60_000, waitMs: 30_000, reason: 'completecaller' },
         { type: 'QueueCallerJoin', ts: T, callId: 'c2', queue: 'sales', position: 1, callerNumber: '5550000', callerName: '', priority: 0 },
-        { type: 'QueueCallerAbandon', ts: T + 12_400, callId: 'c2', queue: 'sales', waitMs: 12_400, agentId: '' },
+        { type: 'AgentCalled', ts: T + 10_000, callId: 'c2', queue: 'sales', agentId: '1003', endpoint: 'PJSIP/1003', agentChannel: 'leg-3' },
+        { type: 'QueueCallerAbandon', ts: T + 12_400, callId: 'c2', queue: 'sales', waitMs: 12_400, agentId: '1003' },
         { type: 'QueueCallerJoin', ts: T, callId: 'c3', queue: 'support', position: 1, callerNumber: '', callerName: '', priority: 0 },
+        { type: 'AgentCalled', ts: T + 295_000, callId: 'c3', queue: 'support', agentId: '1001', endpoint: 'PJSIP/1001', agentChannel: 'leg-4' },
         { type: 'QueueCallerLeave', ts: T + 300_000, callId: 'c3', queue: 'support', reason: 'TIMEOUT', waitMs: 300_000 },
         { type: 'QueueMemberAdded', ts: T, queue: 'sales', agentId: '1003', penalty: 0, paused: false },
         { type: 'QueueMemberPause', ts: T, queue: 'sales', agentId: '1003', paused: true, reason: 'lunch' },
@@ -49,13 +51,25 @@ describe('queue_log lines', () => {
       '1700000030|c1|sales|1002|CONNECT|30|leg-1|4',
       '1700000090|c1|sales|1002|COMPLETECALLER|30|60|2',
       '1700000000|c2|sales|NONE|ENTERQUEUE||5550000|1',
+      '1700000012|c2|sales|1003|RINGCANCELED|2400',
       '1700000012|c2|sales|NONE|ABANDON|1|1|12',
       '1700000000|c3|support|NONE|ENTERQUEUE|||1',
+      '1700000300|c3|support|1001|RINGNOANSWER|5000',
       '1700000300|c3|support|NONE|EXITWITHTIMEOUT|1|1|300',
       '1700000000|NONE|sales|1003|ADDMEMBER|',
       '1700000000|NONE|sales|1003|PAUSE|lunch',
       '1700000000|NONE|sales|1003|REMOVEMEMBER|',
       '1700000000|NONE|NONE|1001|PAUSEALL|rona',
+    ]);
+  });
+
+  it("writes the queue's exit key as the key of EXITWITHKEY", () => {
+    const calls: CallMemories = {};
+    const join: AcdEvent = { type: 'QueueCallerJoin', ts: T, callId: 'c1', queue: 'sales', position: 1, callerNumber: '', callerName: '', priority: 0 };
+    const leave: AcdEvent = { type: 'QueueCallerLeave', ts: T + 4_000, callId: 'c1', queue: 'sales', reason: 'EXITWITHKEY', waitMs: 4_000 };
+    expect([join, leave].flatMap((e) => queueLogLines(e, calls, { sales: '5' }).map(formatQueueLogLine))).toEqual([
+      '1700000000|c1|sales|NONE|ENTERQUEUE|||1',
+      '1700000004|c1|sales|NONE|EXITWITHKEY|5|1|1|4',
     ]);
   });
 
