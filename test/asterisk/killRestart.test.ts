@@ -109,7 +109,7 @@ describe('kill -9 and restart on a real Asterisk', { timeout: 120_000 }, () => {
     const call = await waitFor(async () => {
       const c = await n.store.getCall(caller.stasisId);
       return c?.state === 'connected' ? c : undefined;
-    }, 'connected after restart', 15_000);
+    }, 'connected after restart', 30_000);
     await waitFor(() => bridged(call.bridgeId, call.callerChannel, call.agentChannel), 'bridged');
     console.info(`waiting phase: restart → bridged in ${Date.now() - t0} ms`);
     expect(offeredBeforeConnected(second.proc)).toEqual([]);
@@ -129,7 +129,7 @@ describe('kill -9 and restart on a real Asterisk', { timeout: 120_000 }, () => {
     const call = await waitFor(async () => {
       const c = await n.store.getCall(caller.stasisId);
       return c?.state === 'connected' ? c : undefined;
-    }, 'connected after restart', 15_000);
+    }, 'connected after restart', 30_000);
     expect(call.agentChannel).toBe(offered.agentChannel);
     await waitFor(() => bridged(call.bridgeId, call.callerChannel, call.agentChannel), 'bridged', 10_000);
   });
@@ -148,7 +148,7 @@ describe('kill -9 and restart on a real Asterisk', { timeout: 120_000 }, () => {
     await ast.ari('POST', `/bridges/${encodeURIComponent(call.bridgeId)}/removeChannel?channel=${encodeURIComponent(call.callerChannel)}`);
     await waitFor(async () => !(await bridged(call.bridgeId, call.callerChannel)), 'caller out of the bridge');
     await n.start();
-    await waitFor(() => bridged(call.bridgeId, call.callerChannel, call.agentChannel), 'caller bridged again after restart', 15_000);
+    await waitFor(() => bridged(call.bridgeId, call.callerChannel, call.agentChannel), 'caller bridged again after restart', 30_000);
     expect(await callState(n.store, call.id)).toBe('connected');
   });
 

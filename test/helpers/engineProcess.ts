@@ -56,8 +56,12 @@ export function spawnEngine(env: Record<string, string>, configPath: string): En
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => child.once('exit', (code, signal) => res({ code, signal })));
-  const waitLog: EngineProcess['waitLog'] = (match, what, timeoutMs = 20_000) =>
-    waitFor(() => logs.find(match) ?? (child.exitCode !== null || child.signalCode !== null ? Promise.reject(new Error(`engine exited while waiting for ${what}: ${stderr}`)) : undefined), what, timeoutMs);
+  const waitLog: EngineProcess['waitLog'] = (match, what, timeoutMs = 45_000) =>
+    waitFor(() => logs.find(match) ?? (child.exitCode !== null || child.signalCode !== null ? Promise.reject(new Error(`engine exited while waiting for ${what}: ${stderr}`)) : undefined), what, timeoutMs).catch((err: unknown) => {
+      // Say what the engine was doing: its last log lines.
+      const tail = logs.slice(-8).map((l) => JSON.stringify(l).slice(0, 300)).join('\n');
+      throw new Error(`${err instanceof Error ? err.message : String(err)}; engine's last log lines:\n${tail}\n${stderr.slice(-1000)}`);
+    });
   const running = waitLog((l) => l.msg === 'ACD engine running', 'engine running').then((l) => String(l.http));
   running.catch(() => undefined); // a test that kills before start-up completes does not wait on it
   return {
