@@ -16,8 +16,8 @@ export interface CtiDeps {
   agents: AgentCommands;
   control: CallControl;
   reasons: ReasonLists;
-  /** Adds the agent to a queue (login's data.queues); absent = not offered. */
-  joinQueue?: (queue: string, agentId: string) => Promise<unknown>;
+  /** Adds the agent to these queues (login's data.queues), all or none; absent = not offered. */
+  joinQueues?: (queues: string[], agentId: string) => Promise<unknown>;
   /** Toll-fraud allow-list for numbers dialed out (the HTTP layer's auth); absent = no check. */
   assertDestinationAllowed?: (destination: string) => void;
 }
@@ -74,8 +74,8 @@ export const AGENT_COMMANDS: Record<string, Handler> = {
     if (queues !== undefined && (!Array.isArray(queues) || !queues.every((q) => typeof q === 'string' && q !== ''))) {
       throw new AcdError('validation', 'data.queues must be an array of queue ids', { field: 'queues' });
     }
-    if (queues?.length && !c.deps.joinQueue) throw new AcdError('validation', 'joining queues at login is not available here', { field: 'queues' });
-    for (const q of (queues ?? []) as string[]) await c.deps.joinQueue!(q, c.session);
+    if (queues?.length && !c.deps.joinQueues) throw new AcdError('validation', 'joining queues at login is not available here', { field: 'queues' });
+    if (queues?.length) await c.deps.joinQueues!(queues as string[], c.session);
     return c.deps.agents.login(c.session, { endpoint: str(c.data, 'endpoint', true), ready: c.data.ready === true, by: BY_AGENT });
   },
   logout: (c) => c.deps.agents.logout(c.session, { reason: str(c.data, 'reason', true), by: BY_AGENT }),

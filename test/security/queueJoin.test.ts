@@ -37,6 +37,9 @@ describe('agent keys joining queues', () => {
     expect(await login(['sales', 'billing'])).toMatchObject({ status: 403 });
     expect(await queuesOf('1001')).toEqual(['sales']);
     expect((await e.h.store.getAgent('1001'))?.status).toBe('logged_out');
+    // All or none: an allowed queue listed before a refused one is not joined either.
+    expect(await login(['vip', 'billing'])).toMatchObject({ status: 403 });
+    expect(await queuesOf('1001')).toEqual(['sales']);
     expect((await login(['vip'])).status).toBe(200);
     expect(await queuesOf('1001')).toEqual(['sales', 'vip']);
   });

@@ -34,10 +34,11 @@ export const ctiDepsOf = (deps: ApiDeps & { control: CallControl }): CtiDeps => 
   control: deps.control,
   reasons: deps.reasons,
   assertDestinationAllowed: deps.auth?.assertDestinationAllowed,
-  joinQueue: deps.admin
-    ? async (queue, agentId) => {
-        await assertMayJoin(deps, agentId, queue);
-        return deps.admin.setMember(queue, agentId, 0, false);
+  // Every queue is checked before any is joined: a refused one leaves the agent's queues as they were.
+  joinQueues: deps.admin
+    ? async (queues, agentId) => {
+        for (const queue of queues) await assertMayJoin(deps, agentId, queue);
+        for (const queue of queues) await deps.admin.setMember(queue, agentId, 0, false);
       }
     : undefined,
 });

@@ -81,9 +81,9 @@ const COMMANDS: Record<string, { channel: boolean; run: Handler }> = {
       const queues = queuesIn(value, field);
       const agent = await agentOf(c);
       if (agent.status !== 'logged_out' && queues.length === 0) throw new AcdError('invalid_state', `channel ${req.target} is already active`);
-      if (queues.length > 0 && !c.o.deps.joinQueue) throw new AcdError('validation', 'joining queues is not available here', { field: `${field}.queue` });
+      if (queues.length > 0 && !c.o.deps.joinQueues) throw new AcdError('validation', 'joining queues is not available here', { field: `${field}.queue` });
       for (const q of queues) if (!(await c.o.deps.store.getQueue(q))) throw new AcdError('queue_not_found', `queue '${q}' does not exist`, { field: `${field}.queue` });
-      for (const q of queues) await c.o.deps.joinQueue!(q, c.o.session);
+      if (queues.length > 0) await c.o.deps.joinQueues!(queues, c.o.session);
       if (agent.status === 'logged_out') await c.o.deps.agents.login(c.o.session, { by: 'agent' });
       return { data: req.data };
     },
