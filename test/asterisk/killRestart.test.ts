@@ -93,6 +93,12 @@ const bridged = async (bridgeId: string, ...channels: string[]) => {
   const res = await ast.ari<{ channels: string[] }>('GET', `/bridges/${encodeURIComponent(bridgeId)}`, undefined, [404]);
   return res.status === 200 && channels.every((c) => res.body.channels.includes(c));
 };
+/** The caller's call once it is connected and both parties are in its bridge. */
+const bridgedCall = (store: RedisStore, callerId: string, what: string) =>
+  waitFor(async () => {
+    const c = await store.getCall(callerId);
+    return c?.state === 'connected' && (await bridged(c.bridgeId, c.callerChannel, c.agentChannel)) ? c : undefined;
+  }, what);
 /** No log line of `proc` tells of an offer made while ARI was down. */
 const offeredBeforeConnected = (proc: EngineProcess) => proc.logs.filter((l) => JSON.stringify(l).includes('not connected to ARI'));
 
@@ -139,10 +145,7 @@ describe('kill -9 and restart on a real Asterisk', { timeout: 120_000 }, () => {
     const first = await n.start();
     await n.login(first.http, 'a1');
     const caller = await ast.placeCaller(n.app, 'kq', { holdS: 60 });
-    const call = await waitFor(async () => {
-      const c = await n.store.getCall(caller.stasisId);
-      return c?.state === 'connected' && (await bridged(c.bridgeId, c.callerChannel, c.agentChannel)) ? c : undefined;
-    }, 'bridged');
+    const call = await bridgedCall(n.store, caller.stasisId, 'bridged');
     await n.kill(first.proc);
     // What a kill between "create bridge" and "add channels" leaves: the bridge without the caller.
     await ast.ari('POST', `/bridges/${encodeURIComponent(call.bridgeId)}/removeChannel?channel=${encodeURIComponent(call.callerChannel)}`);
@@ -157,10 +160,7 @@ describe('kill -9 and restart on a real Asterisk', { timeout: 120_000 }, () => {
     const first = await n.start();
     await n.login(first.http, 'a1');
     const caller = await ast.placeCaller(n.app, 'kq', { holdS: 60 });
-    const call = await waitFor(async () => {
-      const c = await n.store.getCall(caller.stasisId);
-      return c?.state === 'connected' && (await bridged(c.bridgeId, c.callerChannel, c.agentChannel)) ? c : undefined;
-    }, 'bridged');
+    const call = await bridgedCall(n.store, caller.stasisId, 'bridged');
     await n.kill(first.proc);
     const second = await n.start();
     await second.proc.waitLog((l) => l.msg === 'reconciled call' && l.callId === call.id, 'call reconciled');
@@ -177,10 +177,7 @@ describe('kill -9 and restart on a real Asterisk', { timeout: 120_000 }, () => {
     await standby.waitLog((l) => l.msg === 'another engine holds this node id: standing by', 'second engine standing by');
     await n.login(first.http, 'a1');
     const caller = await ast.placeCaller(n.app, 'kq', { holdS: 60 });
-    const call = await waitFor(async () => {
-      const c = await n.store.getCall(caller.stasisId);
-      return c?.state === 'connected' && (await bridged(c.bridgeId, c.callerChannel, c.agentChannel)) ? c : undefined;
-    }, 'bridged by the first engine');
+    const call = await bridgedCall(n.store, caller.stasisId, 'bridged by the first engine');
     expect(standby.logs.filter((l) => l.msg === 'ARI connected' || l.msg === 'caller queued')).toEqual([]);
     await n.kill(first.proc);
     await standby.waitLog((l) => l.msg === 'reconciled call' && l.callId === call.id, 'the call taken over', 30_000);
@@ -194,10 +191,7 @@ describe('kill -9 and restart on a real Asterisk', { timeout: 120_000 }, () => {
     const first = await n.start();
     await n.login(first.http, 'a1');
     const caller = await ast.placeCaller(n.app, 'kq', { holdS: 60 });
-    const call = await waitFor(async () => {
-      const c = await n.store.getCall(caller.stasisId);
-      return c?.state === 'connected' && (await bridged(c.bridgeId, c.callerChannel, c.agentChannel)) ? c : undefined;
-    }, 'bridged');
+    const call = await bridgedCall(n.store, caller.stasisId, 'bridged');
     await n.kill(first.proc);
     // Where a kill ~0.3 s after the agent's hang-up lands: the store ended the call, the agent leg
     // and the bridge are gone, the caller was not released yet.
