@@ -99,6 +99,13 @@ const bridgedCall = (store: RedisStore, callerId: string, what: string) =>
     const c = await store.getCall(callerId);
     return c?.state === 'connected' && (await bridged(c.bridgeId, c.callerChannel, c.agentChannel)) ? c : undefined;
   }, what);
+/** A first engine of `n` with agent a1 ready, and a caller talking to it (bridged). */
+async function talking(n: Node) {
+  const first = await n.start();
+  await n.login(first.http, 'a1');
+  const caller = await ast.placeCaller(n.app, 'kq', { holdS: 60 });
+  return { first, caller, call: await bridgedCall(n.store, caller.stasisId, 'bridged') };
+}
 /** No log line of `proc` tells of an offer made while ARI was down. */
 const offeredBeforeConnected = (proc: EngineProcess) => proc.logs.filter((l) => JSON.stringify(l).includes('not connected to ARI'));
 
@@ -142,10 +149,7 @@ describe('kill -9 and restart on a real Asterisk', { timeout: 120_000 }, () => {
 
   it('bridging: killed after the bridge was made but before both parties were in it, the restart adopts the bridge', async () => {
     const n = node();
-    const first = await n.start();
-    await n.login(first.http, 'a1');
-    const caller = await ast.placeCaller(n.app, 'kq', { holdS: 60 });
-    const call = await bridgedCall(n.store, caller.stasisId, 'bridged');
+    const { first, call } = await talking(n);
     await n.kill(first.proc);
     // What a kill between "create bridge" and "add channels" leaves: the bridge without the caller.
     await ast.ari('POST', `/bridges/${encodeURIComponent(call.bridgeId)}/removeChannel?channel=${encodeURIComponent(call.callerChannel)}`);
@@ -157,10 +161,7 @@ describe('kill -9 and restart on a real Asterisk', { timeout: 120_000 }, () => {
 
   it('talking: the call stays bridged through the restart and ends normally', async () => {
     const n = node();
-    const first = await n.start();
-    await n.login(first.http, 'a1');
-    const caller = await ast.placeCaller(n.app, 'kq', { holdS: 60 });
-    const call = await bridgedCall(n.store, caller.stasisId, 'bridged');
+    const { first, caller, call } = await talking(n);
     await n.kill(first.proc);
     const second = await n.start();
     await second.proc.waitLog((l) => l.msg === 'reconciled call' && l.callId === call.id, 'call reconciled');
@@ -188,10 +189,7 @@ describe('kill -9 and restart on a real Asterisk', { timeout: 120_000 }, () => {
 
   it('just after the agent hung up: the ended call ends (caller hung up), it is never offered again', async () => {
     const n = node();
-    const first = await n.start();
-    await n.login(first.http, 'a1');
-    const caller = await ast.placeCaller(n.app, 'kq', { holdS: 60 });
-    const call = await bridgedCall(n.store, caller.stasisId, 'bridged');
+    const { first, caller, call } = await talking(n);
     await n.kill(first.proc);
     // Where a kill ~0.3 s after the agent's hang-up lands: the store ended the call, the agent leg
     // and the bridge are gone, the caller was not released yet.
