@@ -4,10 +4,10 @@
  * clientCallbackFunction, events are checked by the document's names (agentInfo, dialogState,
  * newInboundCall, outboundDialing, consultCall, DTMF, xmppEvent, Error types).
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterEach, describe, expect, it } from 'vitest';
 import { startCtiApi, type CtiApi } from '../../cti/ctiApi.js';
-import { launchBrowser } from '../../helpers/browser.js';
+import { useBrowser } from '../../helpers/browser.js';
 import { waitFor } from '../../helpers/acdHarness.js';
 
 const config = {
@@ -28,28 +28,18 @@ interface CtiEvent {
   response: Record<string, unknown> & { dialog?: Record<string, unknown> & { participants?: { state: string }[] }; type?: string; description?: string };
 }
 
-let browser: Browser;
 let t: CtiApi | undefined;
-const pages: Page[] = [];
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-}, 300_000); // may first install Debian's chromium
-afterAll(async () => {
-  await browser?.close();
-});
 afterEach(async () => {
-  for (const p of pages.splice(0)) await p.close();
   await t?.close();
   t = undefined;
 });
+const browser = useBrowser();
 
 const http = () => t!.base.replace('ws', 'http');
 
 /** A page of the engine's origin that imports the served module and keeps every event it gets. */
 async function desktop(): Promise<Page> {
   const page = await browser.newPage();
-  pages.push(page);
   await page.goto(`${http()}/healthz`);
   await page.addScriptTag({ type: 'module', content: "import * as cti from '/sdk/cti.js'; window.events = []; window.callback = (e) => window.events.push(e); window.cti = cti;" });
   await page.waitForFunction(() => (globalThis as unknown as { cti?: unknown }).cti !== undefined);
@@ -244,7 +234,6 @@ describe('browser CTI library', () => {
   it('is imported by a desktop on another origin, configured with the engine\'s URL', async () => {
     t = await startCtiApi(config);
     const page = await browser.newPage();
-    pages.push(page);
     const engine = http();
     await page.goto(`${engine.replace('127.0.0.1', 'localhost')}/healthz`); // another origin than the engine's
     await page.addScriptTag({
@@ -258,7 +247,6 @@ describe('browser CTI library', () => {
   it('works as a classic script: window.executeCommands', async () => {
     t = await startCtiApi(config);
     const page = await browser.newPage();
-    pages.push(page);
     await page.goto(`${http()}/healthz`);
     await page.addScriptTag({ url: '/sdk/cti.global.js' });
     await page.evaluate(() => {
