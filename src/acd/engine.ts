@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { Pbx } from '../pbx/port.js';
 import type { AdminOps } from '../store/adminOps.js';
 import type { AcdStore } from '../store/types.js';
-import { createAdminCommands } from './adminCommands.js';
+import { createAdminCommands, type AdminCommands } from './adminCommands.js';
 import { divertToCallback, onCallbackTimer } from './callback.js';
 import { holdForAnswer } from './control/answer.js';
 import { startQueueRecording } from './control/recording.js';
@@ -52,8 +52,8 @@ export interface Engine {
   readonly calls: CallCommands;
   /** Call control for the CTI channel and REST (src/acd/control). */
   readonly control: CallControl;
-  /** The store's membership operations as engine commands: each kicks the router after a change that can route a caller. */
-  admin(ops: AdminOps): AdminOps;
+  /** Administration (the store's admin operations, queue and agent definitions) as engine commands: each kicks the router after a change that can route a caller. */
+  admin(ops: AdminOps): AdminCommands;
   start(): Promise<void>;
   stop(): Promise<void>;
   /** Resolves once routing and reconcile in flight are done (tests, shutdown). */
@@ -178,7 +178,7 @@ export function createEngine(deps: EngineDeps): Engine {
     agents,
     control,
     calls: createCallCommands(ctx),
-    admin: (ops) => createAdminCommands(ops, kick),
+    admin: (ops) => createAdminCommands(ops, deps.store, kick),
     async start() {
       timers = createTimers({ ...deps.timers, handler: onTimer, logger, nodeId: deps.nodeId });
       await sweepTimers(ctx);
