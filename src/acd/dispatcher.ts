@@ -50,8 +50,7 @@ export class QueueLegs {
         case 'channelEnteredApp': {
           const entry = parseStasisArgs(event.args);
           if (entry.role !== 'agent') return;
-          this.legs.set(event.channel.id, entry.callId);
-          return ctx.locks.run(entry.callId, () => onAgentLegInStasis(ctx, event.channel, entry.callId));
+          return this.entered(event.channel.id, entry.callId, () => onAgentLegInStasis(ctx, event.channel, entry.callId));
         }
         case 'channelLeftApp':
           return this.channelGone(event.channelId);
@@ -61,11 +60,8 @@ export class QueueLegs {
         case 'channelDestroyed':
           if (this.legs.has(event.channelId)) this.causes.noteDestroyed(event.channelId, event.cause);
           return;
-        case 'dialProgress': {
-          const callId = await this.callOf(event.peerChannelId);
-          if (callId) await ctx.locks.run(callId, () => onAgentDialProgress(ctx, callId, event.peerChannelId, event.status));
-          return;
-        }
+        case 'dialProgress':
+          return this.underItsCall(event.peerChannelId, (callId) => onAgentDialProgress(ctx, callId, event.peerChannelId, event.status));
         default:
           return;
       }
@@ -84,20 +80,15 @@ export class QueueLegs {
           const entry = parseStasisArgs(event.args);
           const callId = entry.role === 'other' && entry.name === CALLBACK_ROLE ? entry.args[0] : undefined;
           if (!callId) return;
-          this.legs.set(event.channel.id, callId);
-          return ctx.locks.run(callId, () => onCallbackLegInStasis(ctx, event.channel, callId));
+          return this.entered(event.channel.id, callId, () => onCallbackLegInStasis(ctx, event.channel, callId));
         }
-        case 'dialProgress': {
-          const callId = await this.callOf(event.peerChannelId);
-          if (callId) await ctx.locks.run(callId, () => onCallbackDialProgress(ctx, callId, event.peerChannelId, event.status));
-          return;
-        }
-        case 'channelLeftApp': {
-          const callId = await this.callOf(event.channelId);
-          if (!callId) return;
-          this.legs.delete(event.channelId);
-          return ctx.locks.run(callId, () => onCallbackLegGone(ctx, callId, event.channelId));
-        }
+        case 'dialProgress':
+          return this.underItsCall(event.peerChannelId, (callId) => onCallbackDialProgress(ctx, callId, event.peerChannelId, event.status));
+        case 'channelLeftApp':
+          return this.underItsCall(event.channelId, (callId) => {
+            this.legs.delete(event.channelId);
+            return onCallbackLegGone(ctx, callId, event.channelId);
+          });
         default:
           return;
       }
@@ -108,6 +99,18 @@ export class QueueLegs {
   private async withWatchers(event: ChannelEvent, step: () => Promise<void> | undefined): Promise<void> {
     const watchers = this.ctx.hooks.legEvent.map((hook) => hook(event));
     await Promise.all([step(), ...watchers]);
+  }
+
+  /** A leg the engine created entered Stasis: remember its call, run the step under the call's lock. */
+  private entered(channelId: string, callId: string, step: () => Promise<void>): Promise<void> {
+    this.legs.set(channelId, callId);
+    return this.ctx.locks.run(callId, step);
+  }
+
+  /** Runs the step under the lock of the channel's call; nothing when the channel has none. */
+  private async underItsCall(channelId: string, step: (callId: string) => Promise<void>): Promise<void> {
+    const callId = await this.callOf(channelId);
+    if (callId) await this.ctx.locks.run(callId, () => step(callId));
   }
 
   private async callOf(channelId: string): Promise<string | undefined> {
