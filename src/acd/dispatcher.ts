@@ -95,7 +95,10 @@ export class QueueLegs {
     });
   }
 
-  /** The watchers first and at once (as they always heard it), the queue step next to them. */
+  /**
+   * The watchers first and at once, the queue step next to them: a watcher that takes the call's
+   * lock (consult.ts: the consulting agent hung up) has it before the queue step asks for it.
+   */
   private async withWatchers(event: ChannelEvent, step: () => Promise<void> | undefined): Promise<void> {
     const watchers = this.ctx.hooks.legEvent.map((hook) => hook(event));
     await Promise.all([step(), ...watchers]);
@@ -118,7 +121,13 @@ export class QueueLegs {
     return (await this.ctx.store.callIdByChannel(channelId)) ?? this.legs.get(channelId);
   }
 
-  private async channelGone(channelId: string): Promise<void> {
+  /**
+   * A leg left Stasis: the queue call it belongs to now (the store's channel index knows) ends
+   * (its caller) or hears of it (an agent leg: offer failed, or the talk ended). Also for a
+   * control leg once call control is done with it: a completed consult's leg is the call's agent
+   * leg now, and the consult's own watch may still have heard that StasisEnd.
+   */
+  async channelGone(channelId: string): Promise<void> {
     const { ctx } = this;
     const callId = await this.callOf(channelId);
     if (!callId) return;

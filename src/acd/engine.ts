@@ -20,7 +20,7 @@ import { onCallerTimer } from './waitTimers.js';
 import { DEFAULT_SETTINGS, type AcdContext, type EngineSettings } from './context.js';
 import { watchDeviceState } from './deviceState.js';
 import { QueueLegs } from './dispatcher.js';
-import { EventRouter, type ConnectionEvent } from './eventRouter.js';
+import { EventRouter, type ChannelEvent, type ConnectionEvent } from './eventRouter.js';
 import { onPlaybackFinished } from './holdMedia.js';
 import { KeyedLock } from './keyedLock.js';
 import { createEntryRepair } from './entryRepair.js';
@@ -154,16 +154,22 @@ export function createEngine(deps: EngineDeps): Engine {
     () => devices.resync(),
     () => controlEvents.repair(),
   );
-  // Every PBX event goes to exactly one of these, by its kind (src/acd/eventRouter.ts).
   const queueLegs = new QueueLegs(ctx);
+  // A control leg can have become a queue leg meanwhile (a completed consult): its StasisEnd,
+  // once call control is done with it, is the queue flow's too (nothing when it is no queue leg).
+  const controlLeg = async (e: ChannelEvent) => {
+    await controlEvents.controlLeg(e);
+    if (e.type === 'channelLeftApp') await queueLegs.channelGone(e.channelId);
+  };
+  // Every PBX event goes to exactly one of these, by its kind (src/acd/eventRouter.ts).
   const events = new EventRouter(
     {
       callerLeg: (e) => queueLegs.callerLeg(e),
       agentLeg: (e) => queueLegs.agentLeg(e),
       callbackLeg: (e) => queueLegs.callbackLeg(e),
-      consultLeg: (e) => controlEvents.controlLeg(e),
-      supervisorLeg: (e) => controlEvents.controlLeg(e),
-      controlLeg: (e) => controlEvents.controlLeg(e),
+      consultLeg: controlLeg,
+      supervisorLeg: controlLeg,
+      controlLeg,
       callerPlayback: (e) => onPlaybackFinished(ctx, e.playbackId),
       parkAnnouncement: (e) => controlEvents.parkAnnouncementFinished(e),
       recording: (e) => controlEvents.recordingFinished(e),
