@@ -71,7 +71,7 @@ const ROLE_KINDS: Record<Exclude<StasisEntry['role'], 'other'> | OtherRole, Chan
 };
 
 /** Later channel events: channel id prefix (as the creating module names it) → kind. */
-export const CHANNEL_PREFIX_KINDS: readonly (readonly [prefix: string, kind: ChannelKind])[] = [
+const CHANNEL_PREFIX_KINDS: readonly (readonly [prefix: string, kind: ChannelKind])[] = [
   ['acd-agent-', 'agentLeg'], // src/acd/router.ts newAgentChannelId
   [CALLBACK_LEG_PREFIX, 'callbackLeg'],
   ['acd-cs-', 'consultLeg'], // src/acd/control/consult.ts (not acd-csq-: that is a queue call's caller)
@@ -85,7 +85,7 @@ export const CHANNEL_PREFIX_KINDS: readonly (readonly [prefix: string, kind: Cha
 const CONTROL_KINDS: ReadonlySet<ChannelKind> = new Set(['consultLeg', 'supervisorLeg', 'controlLeg']);
 
 /** PlaybackFinished: playback id prefix → kind. */
-export const PLAYBACK_PREFIX_KINDS: readonly (readonly [prefix: string, kind: 'callerPlayback' | 'parkAnnouncement'])[] = [
+const PLAYBACK_PREFIX_KINDS: readonly (readonly [prefix: string, kind: 'callerPlayback' | 'parkAnnouncement'])[] = [
   ['acd-ann-', 'callerPlayback'], // src/acd/holdMedia.ts
   [PARK_ANNOUNCEMENT_PREFIX, 'parkAnnouncement'],
 ];
