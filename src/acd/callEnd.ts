@@ -4,6 +4,7 @@
  * agent's wrap-up timer (or let the router offer the agent the next call at once).
  */
 import { isPbxError } from '../pbx/port.js';
+import { noteRecordingStopped } from './control/recording.js';
 import { hangupLegs, hangupQuietly } from './legs.js';
 import type { AcdContext } from './context.js';
 import { continueWithStatus } from './queueExit.js';
@@ -15,11 +16,14 @@ export async function releaseCaller(ctx: AcdContext, queueId: string, callerChan
   await hangupQuietly(ctx, callerChannel);
 }
 
-async function destroyBridge(ctx: AcdContext, bridgeId: string, recording: string | undefined): Promise<void> {
+async function destroyBridge(ctx: AcdContext, bridgeId: string, control: Record<string, string>): Promise<void> {
   try {
     // Stopped while its bridge exists: RecordingFinished (the duration) reaches us only through
     // the bridge's subscription, which destroying the bridge first races with.
-    if (recording) await ctx.pbx.stopRecording(recording).catch(() => undefined);
+    if (control.recording) {
+      await ctx.pbx.stopRecording(control.recording).catch(() => undefined);
+      await noteRecordingStopped(ctx, control.recording, control).catch((err: unknown) => ctx.logger.warn({ err, recording: control.recording }, 'recording duration not noted'));
+    }
     await ctx.pbx.destroyBridge(bridgeId);
   } catch (err) {
     if (!isPbxError(err, 'not_found')) ctx.logger.warn({ err, bridgeId }, 'bridge destroy failed');
@@ -28,7 +32,7 @@ async function destroyBridge(ctx: AcdContext, bridgeId: string, recording: strin
 
 export async function endCall(ctx: AcdContext, callId: string, endedBy: 'caller' | 'agent' | 'lost'): Promise<void> {
   const offers = await ctx.store.callOffers(callId); // ringall: legs besides call.agentChannel
-  const { recording } = await ctx.store.getControl(callId); // gone with the call's control state
+  const control = await ctx.store.getControl(callId); // gone with the call's control state
   const ended = await ctx.store.endCall(callId, endedBy);
   if (!ended) return;
   const { call } = ended;
@@ -41,11 +45,11 @@ export async function endCall(ctx: AcdContext, callId: string, endedBy: 'caller'
   const continues = endedBy === 'agent' && ended.state === 'connected' && (await ctx.store.getQueue(call.queue))?.continueOnAgentHangup === true;
   if (continues) {
     // The bridge goes before the caller is released: a caller sent on in the dialplan must leave it.
-    if (call.bridgeId) await destroyBridge(ctx, call.bridgeId, recording);
+    if (call.bridgeId) await destroyBridge(ctx, call.bridgeId, control);
     await continueWithStatus(ctx, call.callerChannel, 'CONTINUE');
   } else {
     // A caller being hung up needs no wait for the bridge (issue 14: caller hung up right after the agent).
-    await Promise.all([call.bridgeId ? destroyBridge(ctx, call.bridgeId, recording) : undefined, endedBy !== 'caller' ? hangupQuietly(ctx, call.callerChannel) : undefined]);
+    await Promise.all([call.bridgeId ? destroyBridge(ctx, call.bridgeId, control) : undefined, endedBy !== 'caller' ? hangupQuietly(ctx, call.callerChannel) : undefined]);
   }
   await agentLeftCall(ctx, call.agentId, ended.wrapup);
 }

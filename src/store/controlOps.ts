@@ -107,6 +107,12 @@ export interface ControlStore {
   getRecording(name: string): Promise<RecordingInfo | undefined>;
   /** The PBX reported the recording finished (idempotent: every engine node hears it). */
   finishRecording(name: string, durationS: number): Promise<void>;
+  /**
+   * The engine's own duration of a recording it stopped: listed when the PBX's RecordingFinished
+   * has not come RECORDING_ESTIMATE_GRACE_MS after the stop (Asterisk does not always send it when
+   * the recording ends with its bridge).
+   */
+  estimateRecording(name: string, durationS: number, stoppedAt: number): Promise<void>;
   /** Agent (in one of `acceptedIn`) → busy on control call `id`. AcdError agent_not_found / invalid_state. */
   startControlCall(req: { id: string; agentId: string; kind: string; fields: Record<string, string>; by: string; acceptedIn: readonly string[] }): Promise<void>;
   /** Updates a control call; `detail` appends a CallControl event. False when it already ended. */
@@ -135,6 +141,13 @@ export interface ControlStore {
   callVariables(callId: string): Promise<Record<string, string>>;
 }
 
+/** How long after the stop the engine's own duration stands in for a RecordingFinished that did not come. */
+export const RECORDING_ESTIMATE_GRACE_MS = 5_000;
+const settledEstimate = (estimate: string | undefined, now: number): string | undefined => {
+  if (!estimate) return undefined;
+  const [seconds, stoppedAt] = estimate.split(':');
+  return now - Number(stoppedAt) >= RECORDING_ESTIMATE_GRACE_MS ? seconds : undefined;
+};
 const withDuration = (info: RecordingInfo, duration: string | undefined): RecordingInfo => (duration === undefined ? info : { ...info, durationS: Number(duration) });
 
 export function createControlOps({ redis, keys, run }: StoreContext): ControlStore {
@@ -200,19 +213,23 @@ export function createControlOps({ redis, keys, run }: StoreContext): ControlSto
       await redis.hset(keys.recordings, info.name, JSON.stringify(info));
     },
     async listRecordings(filter = {}) {
-      const [infos, durations] = await Promise.all([redis.hgetall(keys.recordings), redis.hgetall(keys.recordingDurations)]);
-      const all = Object.entries(infos).map(([name, v]) => withDuration(JSON.parse(v) as RecordingInfo, durations[name]));
+      const [infos, durations, estimates] = await Promise.all([redis.hgetall(keys.recordings), redis.hgetall(keys.recordingDurations), redis.hgetall(keys.recordingEstimates)]);
+      const now = Date.now();
+      const all = Object.entries(infos).map(([name, v]) => withDuration(JSON.parse(v) as RecordingInfo, durations[name] ?? settledEstimate(estimates[name], now)));
       return all
         .filter((r) => (filter.callId === undefined || r.callId === filter.callId) && (filter.agentId === undefined || r.agentId === filter.agentId))
         .sort((a, b) => b.startedAt - a.startedAt);
     },
     async getRecording(name) {
-      const [info, duration] = await Promise.all([redis.hget(keys.recordings, name), redis.hget(keys.recordingDurations, name)]);
-      return info ? withDuration(JSON.parse(info) as RecordingInfo, duration ?? undefined) : undefined;
+      const [info, duration, estimate] = await Promise.all([redis.hget(keys.recordings, name), redis.hget(keys.recordingDurations, name), redis.hget(keys.recordingEstimates, name)]);
+      return info ? withDuration(JSON.parse(info) as RecordingInfo, duration ?? settledEstimate(estimate ?? undefined, Date.now())) : undefined;
     },
     async finishRecording(name, durationS) {
       // Its own hash: the PBX may report the end before the recording's info is written.
       await redis.hset(keys.recordingDurations, name, String(durationS));
+    },
+    async estimateRecording(name, durationS, stoppedAt) {
+      await redis.hset(keys.recordingEstimates, name, `${durationS}:${stoppedAt}`);
     },
     async startControlCall({ id, agentId, kind, fields, by, acceptedIn }) {
       await mapScriptErrors(

@@ -85,6 +85,8 @@ export function storeKeys(tenant: string) {
     manualAnswer: (agentChannel: string) => `${prefix}answer:${agentChannel}`,
     /** Hash: recording name → seconds recorded, once the PBX reported the recording finished. */
     recordingDurations: `${prefix}recordingDurations`,
+    /** Hash: recording name → `<seconds>:<stopped at, ms epoch>`, the engine's own figure for a recording whose RecordingFinished may never come. */
+    recordingEstimates: `${prefix}recordingEstimates`,
     /** Stream of AcdEvents, field `e` = JSON. */
     events: `${prefix}events`,
   };

@@ -2,7 +2,7 @@
  * The PBX goes away: Asterisk restarted under a talking call (every channel dies with it), and
  * `npm start` signalled while ARI is unreachable.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,16 @@ import { writeConfigFile } from '../helpers/engineProcess.js';
 const file: ConfigFile = {
   queues: [{ id: 'pq', wrapupS: 0 }],
   agents: [{ id: 'p1', endpoint: 'Local/1401-0-60@agents', queues: ['pq'] }],
+};
+
+/** `ps` lines of the processes of group `pgid` (for a failure message). */
+const processGroup = (pgid: number): string => {
+  try {
+    const lines = execFileSync('ps', ['-e', '-o', 'pgid=,pid=,stat=,etime=,args='], { encoding: 'utf8' }).split('\n');
+    return lines.filter((l) => l.trim().split(/\s+/)[0] === String(pgid)).join('\n');
+  } catch {
+    return '(ps failed)';
+  }
 };
 
 let ast: Asterisk;
@@ -64,7 +74,8 @@ describe('the PBX goes away', { timeout: 90_000 }, () => {
     await waitFor(() => out.includes('ECONNREFUSED'), 'ARI connection refused, retrying', 30_000);
     process.kill(-child.pid!, signal);
     await waitFor(() => gone, `npm start gone after ${signal}`, 10_000);
-    // ...and nothing of its group is left (tsx, node, redis-server).
+    // ...and nothing of its group is left (tsx, node, redis-server); a loaded box may take a while
+    // to reap them, and a failure names what is left.
     await waitFor(() => {
       try {
         process.kill(-child.pid!, 0);
@@ -72,6 +83,8 @@ describe('the PBX goes away', { timeout: 90_000 }, () => {
       } catch {
         return true;
       }
-    }, 'process group empty', 10_000);
+    }, 'process group empty', 20_000).catch((err: unknown) => {
+      throw new Error(`${String(err)}; left in the group: ${processGroup(child.pid!)}`);
+    });
   });
 });

@@ -30,7 +30,9 @@ export function asteriskKit(): string {
  */
 function preparedKit(): string {
   const kit = asteriskKit();
-  const copy = join(repoRoot, '.tmp', 'asterisk-kit');
+  // One copy per test process: files of parallel workers run start.sh while another would rewrite
+  // (or re-link) the same copy.
+  const copy = join(repoRoot, '.tmp', 'asterisk-kit', String(process.pid));
   mkdirSync(join(copy, 'conf'), { recursive: true });
   for (const script of ['start.sh', 'stop.sh', 'cli.sh']) copyFileSync(join(kit, script), join(copy, script));
   for (const conf of readdirSync(join(kit, 'conf'))) {
@@ -81,6 +83,11 @@ export interface Asterisk {
   hasChannel(id: string): Promise<boolean>;
   /** The QUEUESTATUS a caller placed with `tag` left Stasis with ('' while it has not). */
   queueStatus(tag: string): Promise<string>;
+  /**
+   * Whether the Asterisk process is still alive, with the tail of its logs: for failure messages
+   * (a test that waits for the engine on a dead Asterisk should say so, not just time out).
+   */
+  health(): string;
   /** A full stop and start on the same port and folder (the engine sees its socket drop). */
   restart(): Promise<void>;
   stop(): Promise<void>;
@@ -173,6 +180,18 @@ export async function startAsterisk(name: string): Promise<Asterisk> {
     async queueStatus(tag) {
       const res = await ari<{ value?: string }>('GET', `/asterisk/variables?variable=QS_${tag}`, undefined, [404]);
       return res.status === 200 ? (res.body.value ?? '') : '';
+    },
+    health() {
+      const pidFile = join(dir, 'run', 'asterisk.pid');
+      const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : 0;
+      let alive = false;
+      try {
+        alive = pid > 0 && process.kill(pid, 0);
+      } catch {
+        alive = false;
+      }
+      const tail = (file: string) => (existsSync(join(dir, 'log', file)) ? readFileSync(join(dir, 'log', file), 'utf8').split('\n').slice(-15).join('\n') : '(none)');
+      return `Asterisk pid ${pid} ${alive ? 'alive' : 'NOT RUNNING'} on port ${port}\n--- log/messages:\n${tail('messages')}\n--- log/console.log:\n${tail('console.log')}`;
     },
     async restart() {
       await run(join(kit, 'stop.sh'), [dir]);

@@ -58,6 +58,20 @@ export async function recordingFinished(ctx: AcdContext, e: { name: string; dura
   }
 }
 
+/**
+ * The engine's own duration of a recording it just stopped (paused time excluded): listed only if
+ * the PBX's RecordingFinished does not come. Asterisk does not always deliver it when the
+ * recording stops as its bridge goes (seen on the real Asterisk tier), which left such recordings
+ * without a duration.
+ */
+export async function noteRecordingStopped(ctx: AcdContext, name: string, control: Record<string, string>): Promise<void> {
+  const info = await ctx.store.getRecording(name);
+  if (!info) return;
+  const now = Date.now();
+  const pausedMs = Number(control.recordingPausedMs ?? 0) + (control.recordingPaused === '1' ? now - Number(control.recordingPausedAt ?? now) : 0);
+  await ctx.store.estimateRecording(name, Math.max(0, Math.round((now - info.startedAt - pausedMs) / 1000)), now);
+}
+
 export function createRecordingCommands(ctx: AcdContext) {
   /** The running recording of the agent's call, else invalid_state. */
   const running = (control: Record<string, string>, command: string) => {
@@ -74,7 +88,8 @@ export function createRecordingCommands(ctx: AcdContext) {
       withAgentCall(ctx, t, ['connected'], 'stopRecording', async (call, control) => {
         const name = running(control, 'stopRecording');
         await ctx.pbx.stopRecording(name);
-        await ctx.store.updateControl(call.id, call.agentChannel, { recording: '', recordingPaused: '' }, controlEvent(call, 'recording', `stopped ${name}`, t.by));
+        await noteRecordingStopped(ctx, name, control);
+        await ctx.store.updateControl(call.id, call.agentChannel, { recording: '', recordingPaused: '', recordingPausedAt: '', recordingPausedMs: '' }, controlEvent(call, 'recording', `stopped ${name}`, t.by));
         return { name };
       }),
     /** Paused time is left out of the recording (card numbers, private talk). */
@@ -83,7 +98,7 @@ export function createRecordingCommands(ctx: AcdContext) {
         const name = running(control, 'pauseRecording');
         if (control.recordingPaused === '1') throw invalidState('pauseRecording: the recording is already paused');
         await ctx.pbx.pauseRecording(name);
-        await ctx.store.updateControl(call.id, call.agentChannel, { recordingPaused: '1' }, controlEvent(call, 'recording', `paused ${name}`, t.by));
+        await ctx.store.updateControl(call.id, call.agentChannel, { recordingPaused: '1', recordingPausedAt: String(Date.now()) }, controlEvent(call, 'recording', `paused ${name}`, t.by));
         return { name };
       }),
     resumeRecording: (t: CallTarget) =>
@@ -91,7 +106,8 @@ export function createRecordingCommands(ctx: AcdContext) {
         const name = running(control, 'resumeRecording');
         if (control.recordingPaused !== '1') throw invalidState('resumeRecording: the recording is not paused');
         await ctx.pbx.unpauseRecording(name);
-        await ctx.store.updateControl(call.id, call.agentChannel, { recordingPaused: '' }, controlEvent(call, 'recording', `resumed ${name}`, t.by));
+        const pausedMs = Number(control.recordingPausedMs ?? 0) + Date.now() - Number(control.recordingPausedAt ?? Date.now());
+        await ctx.store.updateControl(call.id, call.agentChannel, { recordingPaused: '', recordingPausedAt: '', recordingPausedMs: String(pausedMs) }, controlEvent(call, 'recording', `resumed ${name}`, t.by));
         return { name };
       }),
     /** A listed recording's audio; not_found for names this engine did not record. */

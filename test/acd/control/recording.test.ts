@@ -4,12 +4,14 @@
  * the PBX (paused time excluded), automatic per-queue recording around a queue call, and the
  * audio download route (bytes, headers, auth, 404).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createEventHub, type EventHub } from '../../../src/api/eventHub.js';
 import { buildApi } from '../../../src/api/server.js';
 import { createApiServices } from '../../../src/api/services.js';
 import { resolveAuthSettings } from '../../../src/auth/settings.js';
 import { resolveConfigFile, type ConfigFile } from '../../../src/config.js';
+import { HANDLED_ARI_EVENT_TYPES } from '../../../src/pbx/ari/normalize-event.js';
+import { RECORDING_ESTIMATE_GRACE_MS } from '../../../src/store/controlOps.js';
 import { sleep, startHarness, waitFor, type Harness } from '../../helpers/acdHarness.js';
 import { httpClient, type HttpClient } from '../../api/httpClient.js';
 
@@ -38,6 +40,7 @@ let h: Harness;
 let hub: EventHub | undefined;
 let api: Awaited<ReturnType<typeof buildApi>> | undefined;
 afterEach(async () => {
+  vi.useRealTimers();
   await api?.close();
   await hub?.stop();
   await h?.close();
@@ -161,5 +164,35 @@ describe('recordings over the API', () => {
     expect((await http('GET', `/recordings/${name}/file`)).status).toBe(401);
     expect((await http('GET', `/recordings/${name}/file`, { key: KEYS.admin })).status).toBe(200);
     expect(await http('GET', '/recordings/no-such-recording/file', { key: KEYS.admin })).toMatchObject({ status: 404, body: { code: 'not_found' } });
+  });
+});
+
+describe('a RecordingFinished that never comes', () => {
+  it("lists the engine's own duration, paused time excluded, once the PBX has not reported it for the grace period", async () => {
+    // Only Date is faked (and still runs): the recording's clock is moved on instead of waited for.
+    vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
+    h = await startHarness(config);
+    // What the real Asterisk does now and then when the recording ends with its bridge: no RecordingFinished.
+    const sim = (path: string, init?: RequestInit) => fetch(`${h.sim.url}/ari/applications/acd${path}`, { ...init, headers: { authorization: `Basic ${Buffer.from('asterisk:asterisk').toString('base64')}`, 'content-type': 'application/json' } });
+    await waitFor(async () => ((await (await sim('')).json()) as { events_allowed: unknown[] }).events_allowed.length > 0, 'engine event filter');
+    const allowed = HANDLED_ARI_EVENT_TYPES.filter((t) => t !== 'RecordingFinished').map((type) => ({ type }));
+    expect((await sim('/eventFilter', { method: 'PUT', body: JSON.stringify({ allowed }) })).status).toBe(200);
+
+    const call = await h.connectedCall('a1', 'sales');
+    const { name } = await h.engine.control.startRecording({ agentId: 'a1', by });
+    vi.setSystemTime(Date.now() + 4_000);
+    await h.engine.control.pauseRecording({ agentId: 'a1', by });
+    vi.setSystemTime(Date.now() + 60_000);
+    await h.engine.control.resumeRecording({ agentId: 'a1', by });
+    vi.setSystemTime(Date.now() + 3_000);
+    h.sim.hangup(call.callerChannel);
+    await waitFor(async () => (await h.store.getCall(call.id)) === undefined, 'call ended');
+    // The store ends the call before the end step stops the recording and notes its figure.
+    await h.engine.settled();
+    // Within the grace the PBX's figure may still come: nothing is listed yet.
+    expect((await h.store.getRecording(name))?.durationS).toBeUndefined();
+    vi.setSystemTime(Date.now() + RECORDING_ESTIMATE_GRACE_MS);
+    expect((await h.store.getRecording(name))?.durationS).toBe(7);
+    expect((await h.store.listRecordings({ callId: call.id })).map((r) => r.durationS)).toEqual([7]);
   });
 });
