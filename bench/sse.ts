@@ -12,6 +12,7 @@ import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
+import { createAdminCommands } from '../src/acd/adminCommands.js';
 import { createAgentCommands } from '../src/acd/agentCommands.js';
 import type { CallCommands } from '../src/acd/callCommands.js';
 import { createEventHub } from '../src/api/eventHub.js';
@@ -78,7 +79,7 @@ async function main(): Promise<void> {
   await hub.start();
   const services = createApiServices({ redis, tenant, store, hub, logger, auth: resolveAuthSettings({ mode: 'open', maxStreamsPerCredential: 100_000 }), stats: { groups: {} } });
   const noCalls: CallCommands = { setPriority: () => Promise.reject(new AcdError('internal', 'bench')), withdraw: () => Promise.reject(new AcdError('internal', 'bench')), hangup: () => Promise.reject(new AcdError('internal', 'bench')) };
-  const app = await buildApi({ store, agents: createAgentCommands(store, reasons, () => undefined), reasons, logger, events: hub, calls: noCalls, ...services }, { sse: { heartbeatMs: 15_000, maxBufferedBytes: 4 << 20 } });
+  const app = await buildApi({ store, agents: createAgentCommands(store, reasons, () => undefined), reasons, logger, events: hub, calls: noCalls, ...services, admin: createAdminCommands(services.admin, store, () => undefined) }, { sse: { heartbeatMs: 15_000, maxBufferedBytes: 4 << 20 } });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   // Where the time goes: the hub hands an event to a probe subscribed before every client (read
   // latency) and to one subscribed after them all (read + fan-out to every client's socket).

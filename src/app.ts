@@ -183,7 +183,7 @@ function trackPbx(pbx: Pbx, health: Health): void {
   });
 }
 
-/** Reconcile runs after each ARI connection (the engine's dispatcher starts it); ready once it is done. */
+/** Reconcile runs after each ARI connection (the engine's event router starts it); ready once it is done. */
 function trackReconcile(pbx: Pbx, engine: Engine, health: Health): void {
   pbx.onEvent((e) => {
     if (e.type === 'disconnected') health.set('reconcile', false, 'waiting for the ARI connection');

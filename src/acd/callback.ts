@@ -9,7 +9,7 @@
  * takes its old place again, up to `attempts` tries (then QueueCallerLeave CALLBACKFAILED).
  *
  * Customer legs are Stasis(acd,callback,<callId>) channels: the queue flow ignores that role and
- * this module handles their events (see callerWatch.ts).
+ * this module handles their events (routed to it by src/acd/dispatcher.ts).
  */
 import { randomUUID } from 'node:crypto';
 import type { QueueDef } from '../domain/queue.js';

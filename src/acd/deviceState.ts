@@ -20,9 +20,13 @@ import { KeyedLock } from './keyedLock.js';
 
 const RESYNC_BATCH = 16;
 
+type EndpointStateEvent = Extract<PbxEvent, { type: 'endpointStateChanged' }>;
+
 export interface DeviceStateWatch {
-  /** Subscribes to PBX events; returns the unsubscribe function. */
-  start(): () => void;
+  /** The event router's `deviceState` handler: an endpoint's channels changed. */
+  onEndpointState(event: EndpointStateEvent): Promise<void>;
+  /** After every (re)connect: follow every logged-in agent's endpoint again and re-read the states. */
+  resync(): Promise<void>;
   /** After a login: follow the agent's endpoint. Never throws (a failure is logged; the next connect repairs). */
   track(agent: AgentSnapshot): Promise<void>;
   /** Resolves once the updates in flight are done (tests). */
@@ -36,7 +40,7 @@ export function watchDeviceState(ctx: AcdContext): DeviceStateWatch {
   const lock = new KeyedLock();
   /** EndpointStateChange events received per endpoint: a read that raced one of them is stale. */
   const eventsSeen = new Map<string, number>();
-  const inFlight = new Set<Promise<unknown>>();
+  const inFlight = new Set<Promise<void>>();
 
   const remember = (endpoint: string, agentId: string) => {
     for (const [other, ids] of agentsOf) if (other !== endpoint) ids.delete(agentId);
@@ -96,21 +100,23 @@ export function watchDeviceState(ctx: AcdContext): DeviceStateWatch {
     }
   };
 
-  const background = (work: Promise<unknown>, what: string) => {
-    const task = work.catch((err: unknown) => log.error({ err }, `${what} failed`));
+  /** Tracked for idle(), and never failing: a failure is logged, the next event or connect repairs. */
+  const background = (work: Promise<unknown>, what: string): Promise<void> => {
+    const task = work.then(
+      () => undefined,
+      (err: unknown) => log.error({ err }, `${what} failed`),
+    );
     inFlight.add(task);
     void task.finally(() => inFlight.delete(task));
-  };
-
-  const onEvent = (event: PbxEvent) => {
-    if (event.type === 'endpointStateChanged') {
-      eventsSeen.set(event.endpoint, (eventsSeen.get(event.endpoint) ?? 0) + 1);
-      background(update(event.endpoint, event.channelIds), 'device state update');
-    } else if (event.type === 'connected') background(resync(), 'device state resync');
+    return task;
   };
 
   return {
-    start: () => ctx.pbx.onEvent(onEvent),
+    onEndpointState(event) {
+      eventsSeen.set(event.endpoint, (eventsSeen.get(event.endpoint) ?? 0) + 1);
+      return background(update(event.endpoint, event.channelIds), 'device state update');
+    },
+    resync: () => background(resync(), 'device state resync'),
     async track(agent) {
       const endpoint = endpointOfDialString(agent.endpoint);
       try {

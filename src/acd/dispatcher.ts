@@ -1,76 +1,119 @@
 /**
- * Turns PBX events into steps of a call's journey. It only finds out which call and which role
- * (caller or agent leg) a channel has, then runs the step under that call's lock. State lives in
- * Redis; the one in-memory map (agent leg → call) is a shortcut the store can always answer too.
+ * The queue flow's handlers of the event router (src/acd/eventRouter.ts): events of caller legs,
+ * agent legs and callback customer legs become steps of a call's journey. It only finds out which call a channel
+ * belongs to, then runs the step under that call's lock. State lives in Redis; the one in-memory
+ * map (agent leg → call) is a shortcut the store can always answer too.
+ * Control calls that follow a queue leg (a supervisor on the agent leg, a parked or consulting
+ * caller...) hear its events through the `legEvent` hook, which runs first, as the event arrives.
  */
-import type { PbxEvent } from '../pbx/port.js';
 import { onAgentDialProgress, onAgentLegGone, onAgentLegInStasis } from './agentLeg.js';
+import { CALLBACK_ROLE, onCallbackDialProgress, onCallbackLegGone, onCallbackLegInStasis } from './callback.js';
+import { onCallerDtmf } from './callerKeys.js';
 import { callIdOf, handleCallerEntry } from './callerEntry.js';
 import { endCall } from './callEnd.js';
 import type { AcdContext } from './context.js';
+import type { ChannelEvent } from './eventRouter.js';
 import { HangupCauses } from './hangupCauses.js';
+import { forgetChannel } from './holdMedia.js';
 import { parseStasisArgs } from './stasisArgs.js';
 
-export class Dispatcher {
+export class QueueLegs {
+  /** Agent and callback legs → their call (learnt at StasisStart; after a restart the store's channel index answers). */
   private readonly legs = new Map<string, string>();
   private readonly causes = new HangupCauses();
 
-  constructor(
-    private readonly ctx: AcdContext,
-    private readonly onConnected: () => void,
-  ) {}
+  constructor(private readonly ctx: AcdContext) {}
 
-  private readonly inFlight = new Set<Promise<void>>();
-
-  handle(event: PbxEvent): void {
-    const task = this.dispatch(event).catch((err) => this.ctx.logger.error({ err, event: event.type }, 'event handling failed'));
-    this.inFlight.add(task);
-    void task.finally(() => this.inFlight.delete(task));
-  }
-
-  /** Events still being handled (before or under their call's lock). */
-  get pending(): number {
-    return this.inFlight.size;
-  }
-
-  async idle(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
-  }
-
-  private async dispatch(event: PbxEvent): Promise<void> {
+  /** A caller's channel: its entry, its keys while it waits, its leaving. */
+  callerLeg(event: ChannelEvent): Promise<void> {
     const { ctx } = this;
-    switch (event.type) {
-      case 'channelEnteredApp': {
-        const entry = parseStasisArgs(event.args);
-        if (entry.role === 'agent') {
-          this.legs.set(event.channel.id, entry.callId);
-          return ctx.locks.run(entry.callId, () => onAgentLegInStasis(ctx, event.channel, entry.callId));
+    return this.withWatchers(event, () => {
+      switch (event.type) {
+        case 'channelEnteredApp':
+          return ctx.locks.run(callIdOf(event.channel.id), () => handleCallerEntry(ctx, event.channel, event.args));
+        case 'channelLeftApp':
+          forgetChannel(ctx, event.channelId);
+          return this.channelGone(event.channelId);
+        case 'dtmfReceived':
+          return onCallerDtmf(ctx, event.channelId, event.digit);
+        default:
+          return undefined;
+      }
+    });
+  }
+
+  /** An agent leg: in Stasis, its dial's progress, its hangup cause, its leaving. */
+  agentLeg(event: ChannelEvent): Promise<void> {
+    const { ctx } = this;
+    return this.withWatchers(event, async () => {
+      switch (event.type) {
+        case 'channelEnteredApp': {
+          const entry = parseStasisArgs(event.args);
+          if (entry.role !== 'agent') return;
+          return this.entered(event.channel.id, entry.callId, () => onAgentLegInStasis(ctx, event.channel, entry.callId));
         }
-        if (entry.role === 'other') return; // handled by the module that created the channel
-        return ctx.locks.run(callIdOf(event.channel.id), () => handleCallerEntry(ctx, event.channel, event.args));
+        case 'channelLeftApp':
+          return this.channelGone(event.channelId);
+        case 'channelHangupRequested':
+          if (this.legs.has(event.channelId)) this.causes.noteRequested(event.channelId, event.cause);
+          return;
+        case 'channelDestroyed':
+          if (this.legs.has(event.channelId)) this.causes.noteDestroyed(event.channelId, event.cause);
+          return;
+        case 'dialProgress':
+          return this.underItsCall(event.peerChannelId, (callId) => onAgentDialProgress(ctx, callId, event.peerChannelId, event.status));
+        default:
+          return;
       }
-      case 'channelLeftApp':
-        return this.channelGone(event.channelId);
-      case 'channelHangupRequested':
-        if (this.legs.has(event.channelId)) this.causes.noteRequested(event.channelId, event.cause);
-        return;
-      case 'channelDestroyed':
-        if (this.legs.has(event.channelId)) this.causes.noteDestroyed(event.channelId, event.cause);
-        return;
-      case 'dialProgress': {
-        const callId = await this.callOf(event.peerChannelId);
-        if (callId) await ctx.locks.run(callId, () => onAgentDialProgress(ctx, callId, event.peerChannelId, event.status));
-        return;
+    });
+  }
+
+  /**
+   * A callback's customer leg (Stasis role `callback`): dialed once in Stasis; once it answered
+   * it is the call's caller channel.
+   */
+  callbackLeg(event: ChannelEvent): Promise<void> {
+    const { ctx } = this;
+    return this.withWatchers(event, async () => {
+      switch (event.type) {
+        case 'channelEnteredApp': {
+          const entry = parseStasisArgs(event.args);
+          const callId = entry.role === 'other' && entry.name === CALLBACK_ROLE ? entry.args[0] : undefined;
+          if (!callId) return;
+          return this.entered(event.channel.id, callId, () => onCallbackLegInStasis(ctx, event.channel, callId));
+        }
+        case 'dialProgress':
+          return this.underItsCall(event.peerChannelId, (callId) => onCallbackDialProgress(ctx, callId, event.peerChannelId, event.status));
+        case 'channelLeftApp':
+          return this.underItsCall(event.channelId, (callId) => {
+            this.legs.delete(event.channelId);
+            return onCallbackLegGone(ctx, callId, event.channelId);
+          });
+        default:
+          return;
       }
-      case 'connected':
-        ctx.logger.info({ reconnect: event.reconnect }, 'PBX connected; reconciling');
-        return this.onConnected();
-      case 'disconnected':
-        ctx.logger.warn({ reason: event.reason }, 'PBX connection lost; channels stay in Stasis until we are back');
-        return;
-      default:
-        return;
-    }
+    });
+  }
+
+  /**
+   * The watchers first and at once, the queue step next to them: a watcher that takes the call's
+   * lock (consult.ts: the consulting agent hung up) has it before the queue step asks for it.
+   */
+  private async withWatchers(event: ChannelEvent, step: () => Promise<void> | undefined): Promise<void> {
+    const watchers = this.ctx.hooks.legEvent.map((hook) => hook(event));
+    await Promise.all([step(), ...watchers]);
+  }
+
+  /** A leg the engine created entered Stasis: remember its call, run the step under the call's lock. */
+  private entered(channelId: string, callId: string, step: () => Promise<void>): Promise<void> {
+    this.legs.set(channelId, callId);
+    return this.ctx.locks.run(callId, step);
+  }
+
+  /** Runs the step under the lock of the channel's call; nothing when the channel has none. */
+  private async underItsCall(channelId: string, step: (callId: string) => Promise<void>): Promise<void> {
+    const callId = await this.callOf(channelId);
+    if (callId) await this.ctx.locks.run(callId, () => step(callId));
   }
 
   private async callOf(channelId: string): Promise<string | undefined> {
@@ -78,7 +121,13 @@ export class Dispatcher {
     return (await this.ctx.store.callIdByChannel(channelId)) ?? this.legs.get(channelId);
   }
 
-  private async channelGone(channelId: string): Promise<void> {
+  /**
+   * A leg left Stasis: the queue call it belongs to now (the store's channel index knows) ends
+   * (its caller) or hears of it (an agent leg: offer failed, or the talk ended). Also for a
+   * control leg once call control is done with it: a completed consult's leg is the call's agent
+   * leg now, and the consult's own watch may still have heard that StasisEnd.
+   */
+  async channelGone(channelId: string): Promise<void> {
     const { ctx } = this;
     const callId = await this.callOf(channelId);
     if (!callId) return;

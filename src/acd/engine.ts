@@ -1,5 +1,6 @@
 /**
- * The engine: wires PBX events to the call-journey steps, the router, the timers and reconcile.
+ * The engine: wires PBX events (through the event router) to the call-journey steps and the
+ * features, and runs the router, the timers and reconcile.
  * It holds no call state of its own; stopping it (or killing it) loses nothing but in-flight
  * REST requests, which reconcile repairs on the next start.
  */
@@ -8,18 +9,19 @@ import type { Logger } from 'pino';
 import type { Pbx } from '../pbx/port.js';
 import type { AdminOps } from '../store/adminOps.js';
 import type { AcdStore } from '../store/types.js';
-import { createAdminCommands } from './adminCommands.js';
+import { createAdminCommands, type AdminCommands } from './adminCommands.js';
 import { divertToCallback, onCallbackTimer } from './callback.js';
 import { holdForAnswer } from './control/answer.js';
 import { startQueueRecording } from './control/recording.js';
 import { createCallHooks } from './hooks.js';
 import { createAgentCommands, type AgentCommands, type ReasonLists } from './agentCommands.js';
 import { createCallCommands, type CallCommands } from './callCommands.js';
-import { watchCallerExperience } from './callerWatch.js';
 import { onCallerTimer } from './waitTimers.js';
 import { DEFAULT_SETTINGS, type AcdContext, type EngineSettings } from './context.js';
 import { watchDeviceState } from './deviceState.js';
-import { Dispatcher } from './dispatcher.js';
+import { QueueLegs } from './dispatcher.js';
+import { EventRouter, type ChannelEvent, type ConnectionEvent } from './eventRouter.js';
+import { onPlaybackFinished } from './holdMedia.js';
 import { KeyedLock } from './keyedLock.js';
 import { createEntryRepair } from './entryRepair.js';
 import { reconcile } from './reconcile.js';
@@ -50,8 +52,8 @@ export interface Engine {
   readonly calls: CallCommands;
   /** Call control for the CTI channel and REST (src/acd/control). */
   readonly control: CallControl;
-  /** The store's membership operations as engine commands: each kicks the router after a change that can route a caller. */
-  admin(ops: AdminOps): AdminOps;
+  /** Administration (the store's admin operations, queue and agent definitions) as engine commands: each kicks the router after a change that can route a caller. */
+  admin(ops: AdminOps): AdminCommands;
   start(): Promise<void>;
   stop(): Promise<void>;
   /** Resolves once routing and reconcile in flight are done (tests, shutdown). */
@@ -109,7 +111,16 @@ export function createEngine(deps: EngineDeps): Engine {
       .catch((err) => logger.error({ err }, 'reconcile failed'))
       .then(openRouting);
   };
-  const dispatcher = new Dispatcher(ctx, runReconcile);
+  const onConnection = async (event: ConnectionEvent) => {
+    if (event.type === 'disconnected') {
+      routingOpen = false;
+      logger.warn({ reason: event.reason }, 'PBX connection lost; channels stay in Stasis until we are back');
+    } else if (event.type === 'connected') {
+      logger.info({ reconnect: event.reconnect }, 'PBX connected; reconciling');
+      runReconcile();
+      await Promise.all(ctx.hooks.connected.map((hook) => hook()));
+    }
+  };
   // Between reconnects, entries a PBX fault interrupted are finished here (after a reconcile in flight).
   const entryRepair = createEntryRepair(ctx);
   let entryRepairTimer: NodeJS.Timeout | undefined;
@@ -135,34 +146,55 @@ export function createEngine(deps: EngineDeps): Engine {
   };
 
   let unsubscribe: (() => void) | undefined;
-  let unwatchCallers: (() => void) | undefined;
-  let unwatchDevices: (() => void) | undefined;
   const devices = watchDeviceState(ctx);
   const agents = createAgentCommands(deps.store, deps.reasons, (agentId) => kick({ agentId }), (agent) => devices.track(agent));
-  const control = createCallControl(ctx, agents, deps.outbound, deps.park);
+  const { control, events: controlEvents } = createCallControl(ctx, agents, deps.outbound, deps.park);
+  ctx.hooks.legEvent.push((event) => controlEvents.queueLeg(event));
+  ctx.hooks.connected.push(
+    () => devices.resync(),
+    () => controlEvents.repair(),
+  );
+  const queueLegs = new QueueLegs(ctx);
+  // A control leg can have become a queue leg meanwhile (a completed consult): its StasisEnd,
+  // once call control is done with it, is the queue flow's too (nothing when it is no queue leg).
+  const controlLeg = async (e: ChannelEvent) => {
+    await controlEvents.controlLeg(e);
+    if (e.type === 'channelLeftApp') await queueLegs.channelGone(e.channelId);
+  };
+  // Every PBX event goes to exactly one of these, by its kind (src/acd/eventRouter.ts).
+  const events = new EventRouter(
+    {
+      callerLeg: (e) => queueLegs.callerLeg(e),
+      agentLeg: (e) => queueLegs.agentLeg(e),
+      callbackLeg: (e) => queueLegs.callbackLeg(e),
+      consultLeg: controlLeg,
+      supervisorLeg: controlLeg,
+      controlLeg,
+      callerPlayback: (e) => onPlaybackFinished(ctx, e.playbackId),
+      parkAnnouncement: (e) => controlEvents.parkAnnouncementFinished(e),
+      recording: (e) => controlEvents.recordingFinished(e),
+      deviceState: (e) => devices.onEndpointState(e),
+      connection: onConnection,
+      unknown: () => undefined,
+    },
+    (channelId) => controlEvents.follows(channelId),
+    logger,
+  );
   return {
     agents,
     control,
     calls: createCallCommands(ctx),
-    admin: (ops) => createAdminCommands(ops, kick),
+    admin: (ops) => createAdminCommands(ops, deps.store, kick),
     async start() {
       timers = createTimers({ ...deps.timers, handler: onTimer, logger, nodeId: deps.nodeId });
       await sweepTimers(ctx);
-      unsubscribe = deps.pbx.onEvent((e) => {
-        if (e.type === 'disconnected') routingOpen = false;
-        dispatcher.handle(e);
-      });
-      unwatchCallers = watchCallerExperience(ctx);
-      unwatchDevices = devices.start();
+      unsubscribe = deps.pbx.onEvent((e) => events.handle(e));
       await deps.pbx.start();
       if (ctx.settings.entryRepairIntervalMs > 0) entryRepairTimer = setInterval(runEntryRepair, ctx.settings.entryRepairIntervalMs).unref();
     },
     async stop() {
       clearInterval(entryRepairTimer);
       unsubscribe?.();
-      unwatchCallers?.();
-      unwatchDevices?.();
-      control.close();
       await deps.pbx.stop();
       await devices.idle();
       await router.idle();
@@ -176,8 +208,8 @@ export function createEngine(deps: EngineDeps): Engine {
     },
     async settled() {
       for (;;) {
-        await Promise.all([reconciling, dispatcher.idle(), ctx.locks.idle(), devices.idle(), router.idle(), ...timerTasks]);
-        if (dispatcher.pending === 0 && ctx.locks.size === 0 && !router.busy && timerTasks.size === 0) return;
+        await Promise.all([reconciling, events.idle(), ctx.locks.idle(), devices.idle(), router.idle(), ...timerTasks]);
+        if (events.pending === 0 && ctx.locks.size === 0 && !router.busy && timerTasks.size === 0) return;
       }
     },
   };

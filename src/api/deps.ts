@@ -2,11 +2,11 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
 import type { Logger } from 'pino';
+import type { AdminCommands } from '../acd/adminCommands.js';
 import type { AgentCommands, ReasonLists } from '../acd/agentCommands.js';
 import type { CallCommands } from '../acd/callCommands.js';
 import type { ApiAuth } from '../auth/index.js';
 import type { LiveStats } from '../stats/liveStats.js';
-import type { AdminOps } from '../store/adminOps.js';
 import type { AcdStore } from '../store/types.js';
 import type { CallControl } from '../acd/control/index.js';
 import type { EventHub } from './eventHub.js';
@@ -23,8 +23,8 @@ export interface ApiDeps {
   calls: CallCommands;
   /** Keys, tickets, the destination allow-list (route `config.auth`: see src/api/auth.ts). */
   auth: ApiAuth;
-  /** Queue membership, pause, deleting queues and agents. */
-  admin: AdminOps;
+  /** Queue and agent definitions, membership, pause, deleting queues and agents: the engine's commands (Engine.admin). */
+  admin: AdminCommands;
   stats: LiveStats;
   /** Call control (CTI routes and WebSocket); the CTI endpoints exist only when given. */
   control?: CallControl;

@@ -35,11 +35,14 @@ function stateTable<S extends string, E extends string>(lifecycle: Lifecycle<S, 
 
 const EVENT_FLOW = `## How an event flows
 
-1. **PBX events** arrive through the port (\`src/pbx/port.ts\`); the engine subscribes once
-   (\`src/acd/engine.ts\`). The dispatcher (\`src/acd/dispatcher.ts\`) finds the call and the role
-   of the channel (caller, agent leg; channels of other roles belong to the module that created
-   them: callback, consult, snoop, recording, park) and runs the step under that call's lock
-   (\`src/acd/keyedLock.ts\`), so everything that happens to one call is serialised.
+1. **PBX events** arrive through the port (\`src/pbx/port.ts\`); the engine subscribes once, with
+   the event router (\`src/acd/eventRouter.ts\`). It classifies each event once, by tables (Stasis
+   role, channel id prefix, playback id prefix, event type), into a kind (caller leg, agent leg,
+   callback leg, consult leg, supervisor leg, other control leg, announcement, park announcement,
+   recording, device state, connection, unknown) and hands it to the one handler the engine gave
+   for that kind. The queue flow's handlers (\`src/acd/dispatcher.ts\`) find the call and run the
+   step under that call's lock (\`src/acd/keyedLock.ts\`), so everything that happens to one call is
+   serialised.
 2. **A step** (\`callerEntry\`, \`agentLeg\`, \`bridging\`, \`callEnd\`, \`control/*\`) asks the store for
    the transition: one Lua script (\`src/store/lua/\`) checks the state it expects (version,
    channel or round fences), moves call and agent together, keeps the indexes and counters, and
@@ -57,9 +60,10 @@ const EVENT_FLOW = `## How an event flows
    wrap-ups that have none (\`src/acd/timerSweep.ts\`).
 6. **Reconcile** (\`src/acd/reconcile.ts\`) runs after every (re)connect: calls whose channels are
    gone end as \`lost\`, live ones are replayed, every queue is kicked.
-7. **Features** (manual answer, callback, queue recording) plug into the core steps through named
-   hooks the engine registers at start (\`src/acd/hooks.ts\`: legInStasis, legAnswered,
-   callConnected, callbackTimer); the steps never import them, and
+7. **Features** (manual answer, callback, queue recording, call control, device state) plug into
+   the core steps through named hooks the engine registers at start (\`src/acd/hooks.ts\`:
+   legInStasis, legAnswered, callConnected, callbackTimer, legEvent, connected); the steps never
+   import them, and
    \`test/acd/importCycles.test.ts\` keeps \`src/\` free of runtime import cycles.
 8. **Tests and shutdown** wait with \`Engine.settled()\`: until no event, step, routing drain,
    device-state update, timer handler or reconcile is in flight.

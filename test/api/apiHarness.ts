@@ -5,6 +5,7 @@
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, expect } from 'vitest';
 import { pino, type Logger } from 'pino';
+import { createAdminCommands } from '../../src/acd/adminCommands.js';
 import { createAgentCommands, type ReasonLists } from '../../src/acd/agentCommands.js';
 import type { ApiDeps, ApiOptions } from '../../src/api/deps.js';
 import { createEventHub, type EventHub } from '../../src/api/eventHub.js';
@@ -94,7 +95,7 @@ export async function startApi(opts: ApiHarnessOptions = {}): Promise<ApiHarness
     projector: { leaseMs: 3_000 },
   });
   services.projector.start();
-  const deps: ApiDeps = { store: opts.wrapStore ? opts.wrapStore(store) : store, agents, reasons, logger, events: hub, calls: NO_ENGINE, ...services };
+  const deps: ApiDeps = { store: opts.wrapStore ? opts.wrapStore(store) : store, agents, reasons, logger, events: hub, calls: NO_ENGINE, ...services, admin: createAdminCommands(services.admin, store, () => undefined) };
   const app = await buildApi(deps, opts.options ?? { sse: { heartbeatMs: 5_000, retryMs: 1_234 } });
 
   return {

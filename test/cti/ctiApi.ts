@@ -32,6 +32,7 @@ export async function startCtiApi(config: ConfigFile, auth?: AuthFile): Promise<
       control: h.engine.control,
       calls: h.engine.calls,
       ...services,
+      admin: h.engine.admin(services.admin),
     });
   const api = await build();
   const base = (await api.listen({ host: '127.0.0.1', port: 0 })).replace('http', 'ws');

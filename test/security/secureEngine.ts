@@ -49,6 +49,7 @@ export async function startSecureEngine(auth: AuthFile = TEST_AUTH, file: Config
       control: h.engine.control,
       calls: h.engine.calls,
       ...services,
+      admin: h.engine.admin(services.admin),
     });
     return { app, services, base: await app.listen({ host: '127.0.0.1', port: 0 }) };
   };

@@ -30,7 +30,7 @@ export async function startPageEngine(file: ConfigFile, auth?: AuthFile): Promis
     await hub.start();
     services = createApiServices({ redis: h.redis, tenant: h.tenant, store: h.store, hub, logger: h.logger, auth: resolveAuthSettings(auth), stats: config.stats });
     services.projector.start();
-    app = await buildApi({ store: h.store, agents: h.engine.agents, reasons: config.reasons, logger: h.logger, events: hub, calls: h.engine.calls, control: h.engine.control, ...services });
+    app = await buildApi({ store: h.store, agents: h.engine.agents, reasons: config.reasons, logger: h.logger, events: hub, calls: h.engine.calls, control: h.engine.control, ...services, admin: h.engine.admin(services.admin) });
     const base = await app.listen({ port, host: '127.0.0.1' });
     port = Number(new URL(base).port);
     return base;

@@ -1,9 +1,10 @@
 /**
  * Call control for agent desktops and supervisor consoles (the CTI channel and REST use it):
  * in-call media commands, blind transfer, supervisor monitor / whisper / barge, forced agent
- * state. It has its own subscription to PBX events for the channels it creates or watches, and
- * after every (re)connect takes up its calls and supervisor sessions again from Redis and hangs
- * up control channels it no longer knows (rather than leaving a phone listening to nothing).
+ * state. The engine hands it the PBX events of the channels it creates or watches (its
+ * ControlEvents handlers, src/acd/eventRouter.ts), and after every (re)connect it takes up its
+ * calls and supervisor sessions again from Redis and hangs up control channels it no longer
+ * knows (rather than leaving a phone listening to nothing).
  */
 import type { AgentCommands } from '../agentCommands.js';
 import type { AcdContext } from '../context.js';
@@ -17,7 +18,7 @@ import { blindTransfer, type TransferTarget } from './transfer.js';
 import { ChannelWatch } from './watch.js';
 import { Redirects } from './redirect.js';
 import { Consults, type ConsultTarget } from './consult.js';
-import { createRecordingCommands } from './recording.js';
+import { createRecordingCommands, recordingFinished } from './recording.js';
 import type { RecordingInfo } from '../../store/controlOps.js';
 import type { RecordingFile } from '../../pbx/port.js';
 import { DEFAULT_OUTBOUND, OutboundCalls, type OutboundCommand, type OutboundRequest, type OutboundSettings } from './outbound.js';
@@ -26,6 +27,7 @@ import { AcdError } from '../../domain/errors.js';
 import type { ControlTimerJob } from '../timers.js';
 import { DEFAULT_PARK, Parking, type ParkSettings } from './park.js';
 import { answerOffer, answerTimedOut } from './answer.js';
+import type { ChannelEvent, EventsByKind } from '../eventRouter.js';
 
 export type { CallTarget } from './calls.js';
 export type { TransferTarget } from './transfer.js';
@@ -65,13 +67,33 @@ export interface CallControl extends MediaCommands {
   answer(t: CallTarget): Promise<void>;
   /** The engine's call-control timers (park return, manual-answer ring timeout). */
   onTimer(job: ControlTimerJob): Promise<void>;
-  close(): void;
+}
+
+/** What call control does with PBX events; the engine wires each to the event router or a hook. */
+export interface ControlEvents {
+  /** Events of the legs call control created (kinds consultLeg, supervisorLeg, controlLeg). */
+  controlLeg(event: ChannelEvent): Promise<void>;
+  /** Hook `legEvent`: a queue leg's event, for the control calls that follow it; a connected caller's key goes to the agent's desktop. */
+  queueLeg(event: ChannelEvent): Promise<void>;
+  /** Kind recording: a recording ended (its duration is stored). */
+  recordingFinished(event: EventsByKind['recording']): Promise<void>;
+  /** Kind parkAnnouncement. */
+  parkAnnouncementFinished(event: EventsByKind['parkAnnouncement']): Promise<void>;
+  /** Whether a control call follows this channel now (the event router's classification needs it). */
+  follows(channelId: string): boolean;
+  /** Hook `connected`: take up this node's control calls again. */
+  repair(): Promise<void>;
 }
 
 /** Stasis roles of the channels this module creates. */
 const OWN_ROLES = new Set(['monitor', 'snoop', 'outbound', 'transfer', 'consult']);
 
-export function createCallControl(ctx: AcdContext, agents: AgentCommands, settings: Partial<OutboundSettings> = {}, parkSettings: Partial<ParkSettings> = {}): CallControl {
+export function createCallControl(
+  ctx: AcdContext,
+  agents: AgentCommands,
+  settings: Partial<OutboundSettings> = {},
+  parkSettings: Partial<ParkSettings> = {},
+): { control: CallControl; events: ControlEvents } {
   const logger = ctx.logger.child({ component: 'control' });
   const repair = async () => {
     const [channels, inApp] = await Promise.all([ctx.pbx.listChannels(), ctx.pbx.appChannelIds()]);
@@ -92,12 +114,7 @@ export function createCallControl(ctx: AcdContext, agents: AgentCommands, settin
       await hangupQuietly(ctx, ch.id);
     }
   };
-  const watch = new ChannelWatch(
-    ctx.pbx,
-    (err, event) => logger.error({ err, event: event.type }, 'control event handling failed'),
-    () => void repair().catch((err) => logger.error({ err }, 'control repair failed')),
-    (channelId, digit) => forwardCallerDtmf(ctx, channelId, digit),
-  );
+  const watch = new ChannelWatch((err, event) => logger.error({ err, event: event.type }, 'control event handling failed'));
   const supervisors = new SupervisorSessions(ctx, watch);
   const outboundSettings = { ...DEFAULT_OUTBOUND, ...settings };
   const outbound = new OutboundCalls(ctx, watch, outboundSettings);
@@ -111,7 +128,25 @@ export function createCallControl(ctx: AcdContext, agents: AgentCommands, settin
     const own = await outbound.callOf(t);
     return own ? outbound.command(own.id, command) : media[command](t);
   };
-  return {
+  const events: ControlEvents = {
+    controlLeg: async (event) => watch.deliver(event),
+    async queueLeg(event) {
+      const watched = watch.deliver(event);
+      if (watched) return watched;
+      if (event.type === 'dtmfReceived') await forwardCallerDtmf(ctx, event.channelId, event.digit);
+    },
+    recordingFinished: (event) => recordingFinished(ctx, event),
+    parkAnnouncementFinished: (event) => parking.announcementFinished(event.playbackId),
+    follows: (channelId) => watch.isWatched(channelId),
+    async repair() {
+      try {
+        await repair();
+      } catch (err) {
+        logger.error({ err }, 'control repair failed');
+      }
+    },
+  };
+  const control: CallControl = {
     hold: inCall('hold'),
     retrieve: inCall('retrieve'),
     mute: inCall('mute'),
@@ -156,10 +191,6 @@ export function createCallControl(ctx: AcdContext, agents: AgentCommands, settin
     retrieveParked: (req) => parking.retrieve(req),
     answer: (t) => answerOffer(ctx, t),
     onTimer: (job) => (job.what === 'park' ? parking.timeout(job.id, job.fence) : answerTimedOut(ctx, job.id, job.fence)),
-    close: () => {
-      watch.close();
-      recordings.closeRecordings();
-      parking.close();
-    },
   };
+  return { control, events };
 }

@@ -38,11 +38,12 @@ export interface ParkSettings {
 export const DEFAULT_PARK: ParkSettings = { firstSlot: 701, lastSlot: 720, timeoutS: 60, announcement: 'sound:beep' };
 
 const parkIdOf = (callId: string) => `pk-${callId}`;
+/** Playback ids of slot announcements (the event router tells them by it: src/acd/eventRouter.ts). */
+export const PARK_ANNOUNCEMENT_PREFIX = 'park-';
 
 export class Parking extends TrackedCalls {
   /** Announcement playback id → the agent leg to hang up when it ends. */
   private readonly announcing = new Map<string, string>();
-  private readonly unsubscribe: () => void;
 
   constructor(
     private readonly ctx: AcdContext,
@@ -50,13 +51,14 @@ export class Parking extends TrackedCalls {
     private readonly settings: ParkSettings,
   ) {
     super();
-    this.unsubscribe = ctx.pbx.onEvent((e) => {
-      if (e.type !== 'playbackFinished') return;
-      const leg = this.announcing.get(e.playbackId);
-      if (leg === undefined) return;
-      this.announcing.delete(e.playbackId);
-      void hangupQuietly(ctx, leg);
-    });
+  }
+
+  /** The event router's `parkAnnouncement` handler: the slot was announced, the agent leg goes. */
+  async announcementFinished(playbackId: string): Promise<void> {
+    const leg = this.announcing.get(playbackId);
+    if (leg === undefined) return;
+    this.announcing.delete(playbackId);
+    await hangupQuietly(this.ctx, leg);
   }
 
   park(t: CallTarget): Promise<{ slot: number; callId: string }> {
@@ -75,7 +77,7 @@ export class Parking extends TrackedCalls {
       await this.ctx.timers.scheduleControl({ what: 'park', id, fence: String(r.startedAt) }, this.settings.timeoutS * 1000);
       await agentLeftCall(this.ctx, t.agentId, result.wrapup);
       this.ctx.logger.info({ callId: call.id, agentId: t.agentId, slot: result.slot, by: t.by }, 'call parked');
-      const playbackId = `park-${call.id}-${r.startedAt}`;
+      const playbackId = `${PARK_ANNOUNCEMENT_PREFIX}${call.id}-${r.startedAt}`;
       try {
         if (control.held === '1') await this.ctx.pbx.unmute(call.callerChannel, 'in');
         await this.hold(r);
@@ -131,10 +133,6 @@ export class Parking extends TrackedCalls {
       await hangupQuietly(this.ctx, r.fields.agentLeg!);
       await this.hold(r);
     });
-  }
-
-  close(): void {
-    this.unsubscribe();
   }
 
   private locked(id: string, task: () => Promise<void>): Promise<void> {

@@ -49,6 +49,15 @@ export async function startQueueRecording(ctx: AcdContext, call: CallSnapshot): 
   }
 }
 
+/** RecordingFinished (the event router's kind `recording`): every node hears it; writing the duration is idempotent. */
+export async function recordingFinished(ctx: AcdContext, e: { name: string; durationS: number }): Promise<void> {
+  try {
+    await ctx.store.finishRecording(e.name, e.durationS);
+  } catch (err) {
+    ctx.logger.error({ err, name: e.name }, 'recording duration not stored');
+  }
+}
+
 /**
  * The engine's own duration of a recording it just stopped (paused time excluded): listed only if
  * the PBX's RecordingFinished does not come. Asterisk does not always deliver it when the
@@ -64,11 +73,6 @@ export async function noteRecordingStopped(ctx: AcdContext, name: string, contro
 }
 
 export function createRecordingCommands(ctx: AcdContext) {
-  // Every node hears RecordingFinished; writing the duration is idempotent.
-  const unsubscribe = ctx.pbx.onEvent((e) => {
-    if (e.type !== 'recordingFinished') return;
-    ctx.store.finishRecording(e.name, e.durationS).catch((err: unknown) => ctx.logger.error({ err, name: e.name }, 'recording duration not stored'));
-  });
   /** The running recording of the agent's call, else invalid_state. */
   const running = (control: Record<string, string>, command: string) => {
     if (!control.recording) throw invalidState(`${command}: the call is not being recorded`);
@@ -119,6 +123,5 @@ export function createRecordingCommands(ctx: AcdContext) {
         throw err;
       }
     },
-    closeRecordings: unsubscribe,
   };
 }

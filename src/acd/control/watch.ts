@@ -1,9 +1,11 @@
 /**
  * Call control creates channels the queue flow ignores (supervisor legs, snoops, transfer legs)
- * and watches channels it does not own (the agent leg a supervisor listens to). This registry is
- * its own subscription to the PBX events: handlers per channel id, nothing else is dispatched.
+ * and watches channels it does not own (the agent leg a supervisor listens to). This registry
+ * holds the handlers per channel id; the event router (src/acd/eventRouter.ts) delivers to it the
+ * events of the control legs, and the queue flow those of the queue legs (hook `legEvent`).
  */
-import type { ChannelInfo, DialStatus, Pbx, PbxEvent } from '../../pbx/port.js';
+import type { ChannelInfo, DialStatus, PbxEvent } from '../../pbx/port.js';
+import type { ChannelEvent } from '../eventRouter.js';
 
 export interface ChannelHandlers {
   entered?: (channel: ChannelInfo) => Promise<void> | void;
@@ -16,17 +18,8 @@ export interface ChannelHandlers {
 
 export class ChannelWatch {
   private readonly handlers = new Map<string, Set<ChannelHandlers>>();
-  private readonly unsubscribe: () => void;
 
-  constructor(
-    pbx: Pbx,
-    private readonly onError: (err: unknown, event: PbxEvent) => void,
-    private readonly onConnected: () => void,
-    /** DTMF on a channel nobody watches (a queue caller talking to its agent). */
-    private readonly onOtherDtmf: (channelId: string, digit: string) => Promise<void>,
-  ) {
-    this.unsubscribe = pbx.onEvent((e) => this.handle(e));
-  }
+  constructor(private readonly onError: (err: unknown, event: PbxEvent) => void) {}
 
   /** Returns the function that stops this watch. */
   watch(channelId: string, h: ChannelHandlers): () => void {
@@ -43,25 +36,28 @@ export class ChannelWatch {
     return this.handlers.has(channelId);
   }
 
-  close(): void {
-    this.unsubscribe();
-  }
-
-  private handle(e: PbxEvent): void {
-    if (e.type === 'connected') return this.onConnected();
-    const target = e.type === 'channelEnteredApp' ? e.channel.id : e.type === 'dialProgress' ? e.peerChannelId : 'channelId' in e ? e.channelId : undefined;
-    const set = target ? this.handlers.get(target) : undefined;
-    if (!set && e.type === 'dtmfReceived') this.onOtherDtmf(e.channelId, e.digit).catch((err) => this.onError(err, e));
-    if (!set) return;
-    for (const h of [...set]) {
+  /**
+   * Runs the watchers of the event's channel, all started at once; resolves when all are done
+   * (a failing one is logged, the others go on). Undefined when nobody watches the channel.
+   */
+  deliver(e: ChannelEvent): Promise<void> | undefined {
+    const target = e.type === 'channelEnteredApp' ? e.channel.id : e.type === 'dialProgress' ? e.peerChannelId : e.channelId;
+    const set = this.handlers.get(target);
+    if (!set) return undefined;
+    const runs = [...set].map((h) => {
       let pending: Promise<void> | void = undefined;
-      if (e.type === 'channelEnteredApp') pending = h.entered?.(e.channel);
-      else if (e.type === 'dialProgress') pending = h.dial?.(e.status);
-      else if (e.type === 'channelLeftApp') pending = h.gone?.();
-      else if (e.type === 'dtmfReceived') pending = h.dtmf?.(e.digit);
-      else if (e.type === 'channelEnteredBridge') pending = h.bridged?.(e.bridgeId);
-      Promise.resolve(pending).catch((err) => this.onError(err, e));
-    }
+      try {
+        if (e.type === 'channelEnteredApp') pending = h.entered?.(e.channel);
+        else if (e.type === 'dialProgress') pending = h.dial?.(e.status);
+        else if (e.type === 'channelLeftApp') pending = h.gone?.();
+        else if (e.type === 'dtmfReceived') pending = h.dtmf?.(e.digit);
+        else if (e.type === 'channelEnteredBridge') pending = h.bridged?.(e.bridgeId);
+      } catch (err) {
+        pending = Promise.reject(err);
+      }
+      return Promise.resolve(pending).catch((err: unknown) => this.onError(err, e));
+    });
+    return Promise.all(runs).then(() => undefined);
   }
 }
 

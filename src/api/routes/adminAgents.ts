@@ -38,20 +38,13 @@ export function adminAgentRoutes(app: ApiApp, { store, admin, agents, auth: apiA
     return def;
   };
 
-  /** Writes a definition; memberships paused in a queue stay paused (penalty updated there). */
-  async function save(def: AgentDef, paused: string[]): Promise<void> {
-    await store.upsertAgent({ ...def, queues: def.queues.filter((m) => !paused.includes(m.queue)) });
-    for (const m of def.queues) if (paused.includes(m.queue)) await admin.setMember(m.queue, def.id, m.penalty, true);
-    for (const q of paused) if (!def.queues.some((m) => m.queue === q)) await admin.removeMember(q, def.id);
-  }
-
   app.post(
     '/agents',
     { config: auth(ADMIN), schema: { tags, summary: 'Create an agent (logged out)', ...agentInput.schema, response: { 201: AgentSnapshotSchema, ...errorResponses } }, preValidation: agentInput.preValidation },
     async (req, reply) => {
       const def = await resolve(req.body);
       if (await store.getAgent(def.id)) throw new AcdError('conflict', `agent '${def.id}' already exists`, { field: 'id' });
-      await store.upsertAgent(def);
+      await admin.saveAgent(def);
       req.log.info({ agent: def.id, by: actor(req) }, 'agent created');
       return reply.code(201).send((await store.getAgent(def.id))!);
     },
@@ -70,7 +63,7 @@ export function adminAgentRoutes(app: ApiApp, { store, admin, agents, auth: apiA
       if (req.body.id !== undefined && req.body.id !== current.id) throw new AcdError('validation', 'id cannot be changed', { field: 'id' });
       const { paused, ...stored } = current;
       const def = await resolve({ ...plain(stored), ...req.body, id: current.id });
-      await save(def, paused);
+      await admin.saveAgent(def, paused);
       req.log.info({ agent: def.id, by: actor(req) }, 'agent changed');
       return store.getAgent(def.id);
     },

@@ -52,7 +52,7 @@ export function adminQueueRoutes(app: ApiApp, { store, admin, stats }: ApiDeps):
     async (req, reply) => {
       const def = resolveQueue(req.body, await queueIds());
       if (await store.getQueue(def.id)) throw new AcdError('conflict', `queue '${def.id}' already exists`, { field: 'id' });
-      await store.upsertQueue(def);
+      await admin.saveQueue(def);
       req.log.info({ queue: def.id, by: actor(req) }, 'queue created');
       return reply.code(201).send(def);
     },
@@ -75,7 +75,7 @@ export function adminQueueRoutes(app: ApiApp, { store, admin, stats }: ApiDeps):
       const current = await existing(req.params.queueId);
       if (req.body.id !== undefined && req.body.id !== current.id) throw new AcdError('validation', 'id cannot be changed', { field: 'id' });
       const def = resolveQueue({ ...plain(current), ...req.body, id: current.id }, await queueIds());
-      await store.upsertQueue(def);
+      await admin.saveQueue(def);
       req.log.info({ queue: def.id, by: actor(req) }, 'queue changed');
       return def;
     },

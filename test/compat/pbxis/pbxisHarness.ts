@@ -57,7 +57,7 @@ export async function startPbxisEngine(auth: AuthFile = {}): Promise<PbxisEngine
     },
   };
   const app = await buildApi(
-    { store: h.store, agents: h.engine.agents, reasons: resolveConfigFile(PBXIS_CONFIG).reasons, logger: h.logger, events: hub, control: h.engine.control, calls: h.engine.calls, ...services },
+    { store: h.store, agents: h.engine.agents, reasons: resolveConfigFile(PBXIS_CONFIG).reasons, logger: h.logger, events: hub, control: h.engine.control, calls: h.engine.calls, ...services, admin: h.engine.admin(services.admin) },
     { sse: { heartbeatMs: 1_000, retryMs: 500 }, requestStop: () => (engine.stops += 1) },
   );
   engine.base = await app.listen({ host: '127.0.0.1', port: 0 });
