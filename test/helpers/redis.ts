@@ -23,3 +23,9 @@ export async function blockedClients(redis: Redis, name: string): Promise<number
   const clients = (await redis.client('LIST')) as string;
   return clients.split('\n').filter((line) => line.includes(` name=${name} `) && /\bflags=\w*b/.test(line)).length;
 }
+
+/** The Redis server's clock in ms epoch (what the scripts stamp when the clock is not pinned). */
+export async function redisMs(redis: Redis): Promise<number> {
+  const [s, us] = await redis.time();
+  return Number(s) * 1000 + Math.floor(Number(us) / 1000);
+}
