@@ -134,9 +134,9 @@ describe('EventHub', () => {
     await append(2);
     const hub = newHub({ pageSize: 100 }, slowReader);
     await hub.start();
-    // The reader fetches these three and is still holding them when the replay reads them too.
+    // The reader fetches these (in one page or more) and is still holding them when the replay reads them too.
     await append(3);
-    await waitUntil(() => holding === 3, 'the reader holding the three');
+    await waitUntil(() => holding > 0, 'the reader holding new events');
     const sub = collector();
     hub.subscribe('0', sub.onEvent);
     await flush(sub);

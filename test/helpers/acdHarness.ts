@@ -59,7 +59,8 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function waitFor<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, what: string, timeoutMs = 8_000): Promise<T> {
+/** Polls until `probe` gives a value. The default limit is generous: it only bounds a failure, and a loaded machine (more workers than cores) is slow. */
+export async function waitFor<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, what: string, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
