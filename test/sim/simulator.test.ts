@@ -103,7 +103,7 @@ describe('scripted endpoints', () => {
     sim.setEndpoint('IAX2/3003', { kind: 'busy' });
     await createAndDial(ari, 'IAX2/3003', 'leg-3');
     await ari.waitFor((e) => e.type === 'Dial' && e.dialstatus === 'BUSY');
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 100)); // kept: 10 simulated seconds in which the leg must stay; staying has no event
     expect(sim.channel('leg-3')?.state).toBe('Down');
     expect((await ari.rest('DELETE', '/channels/leg-3')).status).toBe(204);
     expect(sim.channel('leg-3')).toBeUndefined();
@@ -188,7 +188,7 @@ describe('channel rules', () => {
     const started = await ari.waitFor((e) => e.type === 'StasisStart');
     expect(started.args).toEqual(['support']);
     expect((started.channel as { caller: unknown }).caller).toEqual({ name: 'Ann', number: '5550001' });
-    await new Promise((r) => setTimeout(r, 80));
+    await new Promise((r) => setTimeout(r, 80)); // kept: 8 simulated seconds unanswered, which holdMs must not count; staying has no event
     expect(sim.channel(id)?.inStasis).toBe(true);
     await ari.rest('POST', `/channels/${id}/answer`);
     await ari.waitFor((e) => e.type === 'StasisEnd');
