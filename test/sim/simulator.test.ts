@@ -183,12 +183,13 @@ describe('channel rules', () => {
   });
 
   it('a caller with holdMs hangs up that long after being answered; digits arrive as ChannelDtmfReceived', async () => {
-    const { sim, ari } = await setup();
+    // 0.1, not 0.01: the digits (100 ms after the answer) and the hang-up (500 ms) stay apart on a loaded machine.
+    const { sim, ari } = await setup({ timeScale: 0.1 });
     const id = sim.placeCall({ queue: 'support', callerNumber: '5550001', callerName: 'Ann', holdMs: 5000, digits: { atMs: 1000, digits: '12' } });
     const started = await ari.waitFor((e) => e.type === 'StasisStart');
     expect(started.args).toEqual(['support']);
     expect((started.channel as { caller: unknown }).caller).toEqual({ name: 'Ann', number: '5550001' });
-    await new Promise((r) => setTimeout(r, 80)); // kept: 8 simulated seconds unanswered, which holdMs must not count; staying has no event
+    await new Promise((r) => setTimeout(r, 80)); // kept: 0.8 simulated seconds unanswered, which holdMs must not count; staying has no event
     expect(sim.channel(id)?.inStasis).toBe(true);
     await ari.rest('POST', `/channels/${id}/answer`);
     await ari.waitFor((e) => e.type === 'StasisEnd');
