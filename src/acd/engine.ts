@@ -6,6 +6,7 @@
  */
 import type { ConnectionOptions } from 'bullmq';
 import type { Logger } from 'pino';
+import type { Clock } from '../infra/clock.js';
 import type { Pbx } from '../pbx/port.js';
 import type { AdminOps } from '../store/adminOps.js';
 import type { AcdStore } from '../store/types.js';
@@ -38,7 +39,7 @@ export interface EngineDeps {
   nodeId: string;
   reasons: ReasonLists;
   /** BullMQ connection and key prefix (the tenant's hash tag) for the timers. */
-  timers: { connection: ConnectionOptions; prefix: string; retry?: TimerRetry };
+  timers: { connection: ConnectionOptions; prefix: string; retry?: TimerRetry; clock?: Clock };
   settings?: Partial<EngineSettings>;
   /** Outbound calls from agents: dial pattern, wrap-up, ring time (src/acd/control/outbound.ts). */
   outbound?: Partial<OutboundSettings>;

@@ -8,6 +8,7 @@
  */
 import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Logger } from 'pino';
+import { systemClock, type Clock } from '../infra/clock.js';
 
 export type TimerJob = { kind: 'wrapup'; agentId: string; version: number } | { kind: 'retry'; agentId: string } | CallerTimerJob | RoutingTimerJob | ControlTimerJob;
 
@@ -94,8 +95,11 @@ export function createTimers(opts: {
   /** This instance: caller-experience jobs run on the instance that scheduled them. */
   nodeId?: string;
   retry?: TimerRetry;
+  /** The store's clock: `route` times come from the scripts, so delays are measured on the same clock. */
+  clock?: Clock;
 }): Timers {
   const { connection, prefix, handler, logger } = opts;
+  const clock = opts.clock ?? systemClock;
   const queue = new Queue<TimerJob>(QUEUE_NAME, { connection, prefix });
   const worker = new Worker<TimerJob>(
     QUEUE_NAME,
@@ -131,10 +135,10 @@ export function createTimers(opts: {
   return {
     scheduleWrapup: (agentId, version, delayMs) => add({ kind: 'wrapup', agentId, version }, jobId('wrapup', agentId, version), delayMs),
     // One pending retry per agent and moment: a second busy within the same ms shares the job.
-    scheduleRetry: (agentId, delayMs) => add({ kind: 'retry', agentId }, jobId('retry', agentId, Date.now() + delayMs), delayMs),
+    scheduleRetry: (agentId, delayMs) => add({ kind: 'retry', agentId }, jobId('retry', agentId, clock.now() + delayMs), delayMs),
     scheduleCaller: (job, delayMs) =>
       add({ kind: 'caller', ...job }, jobId('caller', job.what, job.callId.replace(/:/g, '_'), job.joinSeq, job.seq), delayMs, nodeQueue),
-    scheduleRoute: (queue, atMs) => add({ kind: 'route', queue }, jobId('route', queue, atMs), atMs - Date.now()),
+    scheduleRoute: (queue, atMs) => add({ kind: 'route', queue }, jobId('route', queue, atMs), atMs - clock.now()),
     scheduleControl: (job, delayMs) => add({ kind: 'control', ...job }, jobId('control', job.what, job.id.replace(/:/g, '_'), job.fence.replace(/:/g, '_')), delayMs, nodeQueue),
     scheduleRingNext: (callId, round, stepS) => add({ kind: 'ringNext', callId, round, stepS }, jobId('ringNext', callId.replace(/:/g, '_'), round), stepS * 1000),
     async ensureWrapup(agentId, version) {

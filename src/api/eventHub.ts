@@ -27,6 +27,8 @@ export interface EventHub {
    * function ends it. AcdError `validation` when `fromId` is not a stream id.
    */
   subscribe(fromId: string | undefined, onEvent: EventListener): () => void;
+  /** Subscribers that have caught up and take live events (the ones a new event reaches at once). */
+  liveSubscribers(): number;
 }
 
 export interface EventHubOptions {
@@ -160,6 +162,7 @@ export function createEventHub(store: Pick<AcdStore, 'readEvents' | 'lastEventId
       await loop;
       ready = nextReady();
     },
+    liveSubscribers: () => live.size,
     subscribe(fromId, onEvent) {
       if (fromId !== undefined && !isStreamId(fromId)) throw new AcdError('validation', `'${fromId}' is not an event id`);
       const sub: Subscriber = { lastId: fromId, onEvent, closed: false };

@@ -4,6 +4,7 @@
  * zone), Prometheus figures, and resetting a queue's counters.
  */
 import { AcdError } from '../domain/errors.js';
+import { systemClock, type Clock } from '../infra/clock.js';
 import type { AcdStore } from '../store/types.js';
 import { agentTotals, type LiveFigures, liveFigures, sum, type TotalFigures, totals } from './figures.js';
 import type { StatsSettings } from './settings.js';
@@ -57,11 +58,12 @@ function unknown(field: string, values: string[], known: Set<string>): void {
   if (bad.length > 0) throw new AcdError('validation', `${field}: unknown ${bad.map((b) => `'${b}'`).join(', ')}`, { field });
 }
 
-export function createLiveStats(store: AcdStore, stats: StatsStore, settings: StatsSettings): LiveStats {
+/** `clock`: the store's clock, so the default window ends at the scripts' "now" (tests pin it). */
+export function createLiveStats(store: AcdStore, stats: StatsStore, settings: StatsSettings, clock: Clock = systemClock): LiveStats {
   return {
     groups: settings.groups,
     async count(query) {
-      const now = Date.now();
+      const now = clock.now();
       const to = query.to ?? now;
       const from = query.from ?? to - DAY_MS;
       if (from > to) throw new AcdError('validation', 'from must not be after to', { field: 'from' });

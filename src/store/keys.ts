@@ -61,6 +61,8 @@ export function storeKeys(tenant: string) {
     call: (id: string) => `${prefix}call:${id}`,
     /** Counter giving callers their arrival order. */
     seq: `${prefix}seq`,
+    /** String, tests only: a pinned "now" in ms epoch the scripts use instead of TIME (src/store/clock.ts). */
+    clock: `${prefix}clock`,
     /** Hash: channel id (caller or agent leg) → call id. */
     chan: `${prefix}chan`,
     /** Sets of ids. */

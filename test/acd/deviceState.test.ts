@@ -5,7 +5,7 @@
  * once that call ends; ringInUse true (the default) ignores the phone.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeHealthy, sleep, startHarness, waitFor, type Harness } from '../helpers/acdHarness.js';
+import { closeHealthy, startHarness, waitFor, type Harness } from '../helpers/acdHarness.js';
 
 const config = {
   queues: [
@@ -61,7 +61,7 @@ describe('ringInUse false', () => {
     await waitDevice('a3', true); // from EndpointStateChange
     const caller = h.sim.placeCall({ queue: 'solo', callerNumber: '5552' });
     await h.waitForCall(caller, 'waiting');
-    await sleep(400);
+    await h.engine.settled(); // the router has looked at the caller
     expect((await h.store.getCall(caller))?.state).toBe('waiting');
     expect((await h.events()).some((e) => e.type === 'AgentCalled')).toBe(false);
 
@@ -110,7 +110,7 @@ describe('ringInUse false', () => {
     const direct = h.sim.placeDirectCall('PJSIP/a3'); // nobody hears this EndpointStateChange
     await waitFor(() => h.sim.isConnected('acd'), 'reconnected');
     await waitDevice('a3', true); // from GET /endpoints after the reconnect
-    expect(subscriptions(before)).toContain('endpoint:PJSIP/a3');
+    await waitFor(() => subscriptions(before).includes('endpoint:PJSIP/a3'), 'a3 subscribed again');
 
     const caller = h.sim.placeCall({ queue: 'solo' });
     await h.waitForCall(caller, 'waiting');

@@ -123,7 +123,7 @@ describe('leaving while waiting', () => {
     h = await startHarness({ queues: [{ id: 'sales', leaveWhenEmpty: ['unavailable'], leaveEmptyCheckS: 1 }], agents: agents(['sales']) });
     await h.engine.agents.login('a2', { by: 'test' }); // not ready but logged in
     const caller = await queued({ queue: 'sales' });
-    await new Promise((r) => setTimeout(r, 1500));
+    await waitFor(async () => (await h.completedTimers()).some((id) => id.startsWith(`caller__leaveEmpty__${caller}__`)), 'a leave-empty check');
     expect(continued(h.sim, caller)).toBe(false);
     expect((await h.store.getCall(caller))?.state).toBe('waiting');
     await h.engine.agents.logout('a2', { by: 'test' });
@@ -135,7 +135,7 @@ describe('leaving while waiting', () => {
     const caller = await queued({ queue: 'sales' });
     await waitFor(() => h.sim.channel(caller)?.moh, 'music');
     h.sim.sendDtmf(caller, '5');
-    await new Promise((r) => setTimeout(r, 300));
+    await h.eventsHandled();
     expect(continued(h.sim, caller)).toBe(false);
     h.sim.sendDtmf(caller, '0');
     expect(await statusOf(caller)).toBe('EXITWITHKEY');

@@ -46,10 +46,7 @@ describe('callback', () => {
     await waitFor(() => h.store.getCall(second), 'second caller queued');
     await waitFor(() => !h.sim.channel(callId), 'original line gone');
     // Its line is gone but the call is still first in the queue (reconcile does not end it).
-    h.sim.dropConnections();
-    await waitFor(() => h.sim.isConnected(), 'engine reconnected');
-    await new Promise((r) => setTimeout(r, 300)); // reconcile runs after the reconnect
-    await h.engine.idle();
+    await h.reconnect();
     expect((await h.store.waitingCalls('sales')).map((c) => c.id)).toEqual([callId, second]);
     expect((await h.store.getCall(callId))?.callerChannel).toBe('');
 
@@ -99,7 +96,7 @@ describe('callback', () => {
     const caller = h.sim.placeCall({ queue: 'sales', callerNumber: '' });
     await waitFor(() => h.sim.channel(caller)?.moh, 'music');
     h.sim.sendDtmf(caller, '5');
-    await new Promise((r) => setTimeout(r, 300));
+    await h.eventsHandled();
     expect(continued(h.sim, caller)).toBe(false);
     expect((await h.store.getCall(caller))?.callerChannel).toBe(caller);
   });

@@ -106,7 +106,9 @@ describe('announcements', () => {
     const playbacks = recordPlaybacks(h.sim);
     const caller = await queued('100');
     await waitFor(() => playbacks.started(caller).length > 0, 'an announcement', 4000);
-    await new Promise((r) => setTimeout(r, 1800));
+    // Both chains fire every second: by their fourth run (t ≈ 2 s) the 3 s interval held back three.
+    const runs = async () => (await h.completedTimers()).filter((id) => /^caller__(announce|periodic)__/.test(id) && id.includes(caller)).length;
+    await waitFor(async () => (await runs()) >= 4, 'four announcement timers', 6000);
     const plays = playbacks.events.filter((e) => e.type === 'PlaybackStarted' && e.channel === caller);
     expect(new Set(plays.map((e) => e.id)).size).toBe(1);
   });
@@ -134,7 +136,7 @@ describe('announcements', () => {
     expect(stopped).toBeLessThan(bridged);
     // Only part of the announcement ("you are next", "thank you") was heard; no music after it.
     expect(playbacks.started(caller)).toEqual(['sound:queue-youarenext']);
-    await new Promise((r) => setTimeout(r, 200));
+    await h.engine.settled();
     expect(h.sim.channel(caller)?.moh).toBeUndefined();
   });
 });

@@ -9,6 +9,7 @@ import { requirementsFromChannel } from '../../src/acd/callerSkills.js';
 import type { ConfigFile } from '../../src/config.js';
 import { createAriPbx } from '../../src/pbx/ari/index.js';
 import { closeHealthy, startHarness, waitFor, type Harness } from '../helpers/acdHarness.js';
+import { redisMs } from '../helpers/redis.js';
 
 let h: Harness;
 afterEach(() => closeHealthy(h));
@@ -20,7 +21,8 @@ async function ready(...ids: string[]) {
   for (const id of ids) {
     await h.engine.agents.login(id, { by: 'test' });
     await h.engine.agents.ready(id, { by: 'test' });
-    await new Promise((r) => setTimeout(r, 5)); // distinct idle-since
+    const since = (await h.store.getAgent(id))!.since;
+    await waitFor(async () => (await redisMs(h.redis)) > since, 'a distinct idle-since for the next agent');
   }
 }
 
@@ -71,7 +73,7 @@ describe('strategies through the engine', () => {
     await ready('long', 'short');
     const first = h.sim.placeCall({ queue: 't', callerNumber: '4' });
     expect((await h.waitForCall(first, 'connected')).agentId).toBe('long');
-    await new Promise((r) => setTimeout(r, 1100));
+    await new Promise((r) => setTimeout(r, 1100)); // kept: the talk time under test, not a wait for something
     h.sim.hangup(first, 16);
     await waitFor(async () => (await status('long')) === 'ready' || undefined, 'long ready');
     const picked = [];
@@ -165,8 +167,9 @@ describe('strategies through the engine', () => {
     expect(call.agentId).toBe('a2');
     await waitFor(() => legsOf('a1').length === 0, 'first leg hung up');
     expect(await status('a1')).toBe('ready');
-    // The step timer fenced by the offer round rings nobody else.
-    await new Promise((r) => setTimeout(r, 1300));
+    // The step timer fenced by the offer round rings nobody else: a2's ring step has run by now.
+    const steps = async () => (await h.completedTimers()).filter((id) => id.startsWith(`ringNext__${caller}__`)).length;
+    await waitFor(async () => (await steps()) >= 2, 'the step timer after a2', 5000);
     expect(legsOf('a3')).toEqual([]);
     expect(await status('a3')).toBe('ready');
   });
@@ -186,8 +189,6 @@ describe('rules over time', () => {
     await ready('backup');
     const caller = h.sim.placeCall({ queue: 'q', callerNumber: '1' });
     await waitFor(() => h.store.getCall(caller), 'queued');
-    await new Promise((r) => setTimeout(r, 500));
-    expect((await h.store.getCall(caller))?.state).toBe('waiting');
     const call = await h.waitForCall(caller, 'connected', 5000);
     expect(call.agentId).toBe('backup');
     const join = (await h.events()).find((e) => e.type === 'QueueCallerJoin')!;
@@ -253,7 +254,7 @@ describe('callers and agents', () => {
     await h.waitForCall(first, 'connected');
     const second = h.sim.placeCall({ queue: 'r', callerNumber: '2' });
     await waitFor(() => h.store.getCall(second), 'second queued');
-    await new Promise((r) => setTimeout(r, 300));
+    await h.engine.settled(); // the router has looked at the second caller
     expect((await h.store.getCall(second))?.state).toBe('waiting');
     expect(legsOf('a1')).toHaveLength(1);
     h.sim.hangup(first, 16);
@@ -284,9 +285,11 @@ describe('skills', () => {
     await ready('en2');
     const caller = h.sim.placeCall({ queue: 'q', args: ['q', 'skills=english:3'], callerNumber: '1' });
     await waitFor(() => h.store.getCall(caller), 'queued');
-    await new Promise((r) => setTimeout(r, 500));
-    expect((await h.store.getCall(caller))?.state).toBe('waiting');
     expect((await h.waitForCall(caller, 'connected', 5000)).agentId).toBe('en2');
+    // Not before the first step's timeout: en2 lacks english:3.
+    const join = (await h.events()).find((e) => e.type === 'QueueCallerJoin')!;
+    const offer = (await h.events()).find((e) => e.type === 'AgentCalled')!;
+    expect(offer.ts - join.ts).toBeGreaterThanOrEqual(1000);
   });
 });
 

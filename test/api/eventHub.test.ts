@@ -37,6 +37,19 @@ async function streamIds(): Promise<string[]> {
   return (await t.store.readEvents('0', { count: 10_000 })).map((e) => e.id);
 }
 
+/** Until `n` subscribers of `hub` take live events (a subscribe() goes live asynchronously). */
+const liveCount = (hub: EventHub, n: number) => waitUntil(() => hub.liveSubscribers() === n, `${n} live subscribers`);
+
+/**
+ * Appends one more event and waits until each of `subs` has it: delivery is in order, so whatever
+ * a subscriber would get in excess or twice before it has arrived by then.
+ */
+async function flush(...subs: { ids(): string[] }[]): Promise<void> {
+  await append(1);
+  const last = (await streamIds()).at(-1)!;
+  await waitUntil(() => subs.every((s) => s.ids().includes(last)), 'the flush event');
+}
+
 function collector() {
   const got: StoredEvent[] = [];
   return { got, ids: () => got.map((e) => e.id), onEvent: (e: StoredEvent) => void got.push(e) };
@@ -49,12 +62,11 @@ describe('EventHub', () => {
     await hub.start();
     const sub = collector();
     hub.subscribe(undefined, sub.onEvent);
-    await sleep(20);
+    await liveCount(hub, 1);
     await append(2);
-    await waitUntil(() => sub.got.length >= 2, 'two live events');
-    await sleep(100);
+    await flush(sub);
     expect(sub.ids()).toEqual((await streamIds()).slice(4));
-    expect(sub.got.map((e) => e.event.type)).toEqual(['QueueCallerJoin', 'QueueCallerJoin']);
+    expect(sub.got.map((e) => e.event.type)).toEqual(['QueueCallerJoin', 'QueueCallerJoin', 'QueueCallerJoin']);
   });
 
   it('replays the whole stream from "0" in pages, then goes live, each event once and in order', async () => {
@@ -65,8 +77,7 @@ describe('EventHub', () => {
     hub.subscribe('0', sub.onEvent);
     await waitUntil(() => sub.got.length >= 8, 'the replay');
     await append(3);
-    await waitUntil(() => sub.got.length >= 11, 'live events');
-    await sleep(100);
+    await flush(sub);
     expect(sub.ids()).toEqual(await streamIds());
   });
 
@@ -78,8 +89,8 @@ describe('EventHub', () => {
     const sub = collector();
     hub.subscribe(ids[2], sub.onEvent);
     await waitUntil(() => sub.got.length >= 3, 'the replay');
-    await sleep(100);
-    expect(sub.ids()).toEqual(ids.slice(3));
+    await flush(sub);
+    expect(sub.ids()).toEqual((await streamIds()).slice(3));
   });
 
   it('switches from replay to live without gap or duplicate while events keep coming', async () => {
@@ -90,43 +101,46 @@ describe('EventHub', () => {
     const burst = append(60);
     // Subscribers join during the burst, from the start and from a point in the middle.
     hub.subscribe('0', subs[0]!.onEvent);
-    await sleep(15);
+    await waitUntil(() => appended >= 25, 'a third of the burst');
     const middle = (await streamIds())[3]!;
     hub.subscribe(middle, subs[1]!.onEvent);
-    await sleep(15);
+    await waitUntil(() => appended >= 45, 'two thirds of the burst');
     hub.subscribe('0', subs[2]!.onEvent);
     await burst;
     const all = await streamIds();
     expect(all).toHaveLength(65);
-    await waitUntil(() => subs.every((s) => s.got.length >= all.length - (s === subs[1] ? 4 : 0)), 'every subscriber caught up');
-    await sleep(100);
-    expect(subs[0]!.ids()).toEqual(all);
-    expect(subs[1]!.ids()).toEqual(all.slice(4));
-    expect(subs[2]!.ids()).toEqual(all);
+    await flush(...subs);
+    const flushed = await streamIds();
+    expect(subs[0]!.ids()).toEqual(flushed);
+    expect(subs[1]!.ids()).toEqual(flushed.slice(4));
+    expect(subs[2]!.ids()).toEqual(flushed);
   });
 
   it('drops live events a replay already delivered when the reader lags behind it', async () => {
     // The live reader takes 80 ms to hand over each batch, so a replay overtakes it.
+    let holding = 0;
     const slowReader: Pick<AcdStore, 'readEvents' | 'lastEventId'> = {
       lastEventId: () => t.store.lastEventId(),
       async readEvents(afterId, opts) {
         const page = await t.store.readEvents(afterId, opts);
-        if (opts?.blockMs !== undefined && page.length > 0) await sleep(80);
+        if (opts?.blockMs !== undefined && page.length > 0) {
+          holding = page.length;
+          await sleep(80); // the slowness under test, not a wait for something
+          holding = 0;
+        }
         return page;
       },
     };
     await append(2);
     const hub = newHub({ pageSize: 100 }, slowReader);
     await hub.start();
-    // The reader fetches these three and is still holding them when the replay reads them too.
+    // The reader fetches these (in one page or more) and is still holding them when the replay reads them too.
     await append(3);
-    await sleep(10);
+    await waitUntil(() => holding > 0, 'the reader holding new events');
     const sub = collector();
     hub.subscribe('0', sub.onEvent);
-    const all = await streamIds();
-    await waitUntil(() => sub.got.length >= all.length, 'all events');
-    await sleep(300);
-    expect(sub.ids()).toEqual(all);
+    await flush(sub);
+    expect(sub.ids()).toEqual(await streamIds());
   });
 
   it('sends a resuming subscriber live when the events it asks for are gone from the stream', async () => {
@@ -145,7 +159,7 @@ describe('EventHub', () => {
     replayReads = 0;
     const sub = collector();
     hub.subscribe('0', sub.onEvent);
-    await sleep(50);
+    await liveCount(hub, 1);
     // One look, not a loop hammering Redis for events that will never come back.
     expect(replayReads).toBe(1);
     await append(1);
@@ -172,7 +186,7 @@ describe('EventHub', () => {
     await hub.start();
     const subs = Array.from({ length: 200 }, () => collector());
     for (const sub of subs) hub.subscribe(undefined, sub.onEvent);
-    await sleep(20);
+    await liveCount(hub, 200);
     await append(5);
     await waitUntil(() => subs.every((s) => s.got.length === 5), 'all subscribers served');
     expect(maxInFlight).toBe(1);
@@ -188,13 +202,13 @@ describe('EventHub', () => {
       throw new Error('subscriber bug');
     });
     hub.subscribe(undefined, staying.onEvent);
-    await sleep(20);
+    await liveCount(hub, 3);
     await append(1);
     await waitUntil(() => staying.got.length === 1 && leaving.got.length === 1, 'first event');
     unsubscribe();
     await append(2);
-    await waitUntil(() => staying.got.length === 3, 'later events');
-    await sleep(100);
+    await flush(staying);
+    expect(staying.got).toHaveLength(4);
     expect(leaving.got).toHaveLength(1);
   });
 
@@ -211,7 +225,7 @@ describe('EventHub', () => {
     await hub.start();
     const sub = collector();
     hub.subscribe(undefined, sub.onEvent);
-    await sleep(20);
+    await liveCount(hub, 1);
     await append(2);
     await waitUntil(() => sub.got.length === 2, 'events after the failures');
     expect(failures).toBeLessThan(0);
@@ -230,8 +244,13 @@ describe('EventHub', () => {
     const started = Date.now();
     await hub.stop();
     expect(Date.now() - started).toBeLessThan(1_000);
-    await append(1);
-    await sleep(150);
+    // A running hub as witness: once its subscriber has the event, the stopped one had its chance.
+    const witness = newHub();
+    await witness.start();
+    const seen = collector();
+    witness.subscribe(undefined, seen.onEvent);
+    await liveCount(witness, 1);
+    await flush(seen);
     expect(sub.got).toHaveLength(0);
   });
 });

@@ -2,8 +2,8 @@ import net from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { caller } from '../helpers/store.js';
 import { type ApiHarness, startApi } from './apiHarness.js';
-import { openSse, type SseClient } from './sseClient.js';
-import { sleep, waitUntil } from './waitUntil.js';
+import { endStreams, openSse, type SseClient } from './sseClient.js';
+import { waitUntil } from './waitUntil.js';
 
 let api: ApiHarness;
 let base: string;
@@ -32,6 +32,7 @@ async function command(path: string, body: Record<string, unknown> = {}): Promis
   expect(res.status).toBe(200);
 }
 
+const endAll = () => endStreams(() => api.app.close(), clients);
 const streamIds = async () => (await api.store.readEvents('0', { count: 1_000 })).map((e) => e.id);
 const ids = (client: SseClient) => client.events().map((f) => f.id);
 
@@ -61,7 +62,7 @@ describe('GET /api/events (SSE)', () => {
     await api.store.enqueue(caller('c2', 'support'));
 
     await waitUntil(() => everything.events().length === 4, 'all four events');
-    await sleep(50);
+    await endAll();
     expect(agent1001.events().map((f) => JSON.parse(f.data!))).toEqual([expect.objectContaining({ type: 'AgentStatus', agentId: '1001' })]);
     expect(sales.events().map((f) => JSON.parse(f.data!))).toEqual([expect.objectContaining({ type: 'QueueCallerJoin', callId: 'c1' })]);
   });
@@ -83,7 +84,7 @@ describe('GET /api/events (SSE)', () => {
     await waitUntil(() => resumed.events().length === 3, 'the missed events');
     await command('1001/logout');
     await waitUntil(() => resumed.events().length === 4, 'the live event');
-    await sleep(50);
+    await endAll();
     const all = await streamIds();
     expect(all).toHaveLength(6);
     expect(ids(first)).toEqual(all.slice(0, 2));
@@ -99,7 +100,7 @@ describe('GET /api/events (SSE)', () => {
     const byQuery = await connect(`?lastEventId=${all[0]}`);
     const headerWins = await connect(`?lastEventId=${all[0]}`, { 'last-event-id': all[1]! });
     await waitUntil(() => byQuery.events().length === 2 && headerWins.events().length === 1, 'the replays');
-    await sleep(50);
+    await endAll();
     expect(ids(byQuery)).toEqual(all.slice(1));
     expect(ids(headerWins)).toEqual(all.slice(2));
   });
@@ -109,14 +110,15 @@ describe('GET /api/events (SSE)', () => {
     api = await startApi({ options: { sse: { maxBufferedBytes: 256 * 1024 } } });
     base = await api.listen();
     const { port } = new URL(base);
+    const liveBefore = api.hub.liveSubscribers();
     const socket = net.connect(Number(port), '127.0.0.1');
     socket.write('GET /api/events HTTP/1.1\r\nHost: test\r\n\r\n');
     socket.pause();
-    await sleep(50);
+    await waitUntil(() => api.hub.liveSubscribers() === liveBefore + 1, 'the stream to be live');
     // ~16 MB of events: more than the kernel's socket buffers hold.
     const bigName = 'x'.repeat(100_000);
     for (let i = 0; i < 160; i++) await api.store.enqueue(caller(`big${i}`, 'sales', { callerName: bigName }));
-    await sleep(200);
+    await waitUntil(() => api.logs.some((l) => String(l.msg).startsWith('SSE client too slow')), 'the server to give up on the client', 10_000);
     let received = '';
     socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
     socket.resume();

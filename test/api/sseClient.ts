@@ -59,3 +59,12 @@ export async function openSse(url: string, headers: Record<string, string> = {})
     close: () => abort.abort(),
   };
 }
+
+/**
+ * Shuts the server down and waits for every client's stream to end: the server writes everything
+ * it fanned out before its close frame, so what a client has then is all it will ever get.
+ */
+export async function endStreams(closeServer: () => Promise<void>, clients: SseClient[]): Promise<void> {
+  await closeServer();
+  await Promise.all(clients.map((c) => c.ended));
+}

@@ -4,8 +4,8 @@ import { connectTestRedis } from '../helpers/redis.js';
 import { caller } from '../helpers/store.js';
 import { type ApiHarness, startApi } from './apiHarness.js';
 import { type HttpClient, httpClient, KEYS, TEST_AUTH } from './httpClient.js';
-import { openSse, type SseClient } from './sseClient.js';
-import { sleep, waitUntil } from './waitUntil.js';
+import { endStreams, openSse, type SseClient } from './sseClient.js';
+import { waitUntil } from './waitUntil.js';
 
 let api: ApiHarness;
 let base: string;
@@ -46,7 +46,10 @@ async function traffic(): Promise<void> {
   await api.store.enqueue(caller('c3', 'support'));
 }
 
-const ids = (client: SseClient) => client.events().map((f) => f.id);
+/** Until one more subscriber than `before` takes live events: a request or socket the server is now serving. */
+const oneMoreLive = (before: number) => waitUntil(() => api.hub.liveSubscribers() === before + 1, 'the server to subscribe');
+/** The ids of the events a client got (the `close` frame at shutdown carries none). */
+const ids = (client: SseClient) => client.events().filter((f) => f.event !== 'close').map((f) => f.id);
 const visible = async (pred: (e: { type: string; queue?: string; agentId?: string }) => boolean) =>
   (await api.store.readEvents('0', { count: 1000 })).filter((e) => pred(e.event as never)).map((e) => e.id);
 
@@ -74,7 +77,7 @@ describe('ticket streams', () => {
     const expected = await visible((e) => e.queue === 'sales' || e.agentId === '2001');
     expect(expected.length).toBe(3);
     await waitUntil(() => client.events().length === expected.length, 'the scoped events');
-    await sleep(100);
+    await endStreams(() => api.app.close(), clients);
     expect(ids(client)).toEqual(expected);
   });
 
@@ -91,7 +94,7 @@ describe('ticket streams', () => {
     await api.store.enqueue(caller('c5', 'sales'));
     const all = await visible((e) => e.queue === 'sales');
     await waitUntil(() => second.events().length === 3, 'the missed and new events');
-    await sleep(100);
+    await endStreams(() => api.app.close(), clients);
     expect([lastSeen, ...ids(second)]).toEqual(all);
   });
 
@@ -121,8 +124,9 @@ describe('ticket streams', () => {
     expect(again.body.events.map((e: { id: string }) => e.id)).toEqual([sales[1]]);
 
     // A poll waiting when the event happens gets it at once.
+    const liveBefore = api.hub.liveSubscribers();
     const pending = http('GET', `/api/tickets/${t}/long-poll?timeoutMs=5000&after=${second.body.lastEventId}`);
-    await sleep(100);
+    await oneMoreLive(liveBefore);
     await api.store.enqueue(caller('c9', 'sales'));
     const live = await pending;
     expect(live.body.events.map((e: { callId: string }) => e.callId)).toEqual(['c9']);
@@ -139,8 +143,9 @@ describe('ticket streams', () => {
         ws.once('open', () => resolve({ ws, got }));
         ws.once('error', reject);
       });
+    const liveBefore = api.hub.liveSubscribers();
     const first = await open();
-    await sleep(50);
+    await oneMoreLive(liveBefore);
     await api.store.enqueue(caller('c1', 'sales'));
     await waitUntil(() => first.got.length === 1, 'the first event');
     expect(first.got[0]).toMatchObject({ type: 'QueueCallerJoin', callId: 'c1' });
@@ -149,7 +154,9 @@ describe('ticket streams', () => {
     const second = await open(`?lastEventId=${first.got[0]!.id}`);
     await api.store.enqueue(caller('c3', 'sales'));
     await waitUntil(() => second.got.length === 2, 'missed and new events');
-    await sleep(100);
+    // A last event: once it is here, anything sent in excess or twice before it would be too.
+    await api.store.enqueue(caller('c4', 'sales'));
+    await waitUntil(() => second.got.length >= 3, 'the last event');
     second.ws.close();
     expect([first.got[0]!.id, ...second.got.map((e) => e.id)]).toEqual(await visible((e) => e.queue === 'sales'));
   });
@@ -181,7 +188,7 @@ describe('ticket streams', () => {
       expect((await http('GET', `/api/tickets/${t}/long-poll?timeoutMs=0`)).status).toBe(200);
       expect(await redis.pttl(key)).toBeGreaterThan(4_000);
       await redis.pexpire(key, 50);
-      await sleep(120);
+      await waitUntil(async () => (await redis.exists(key)) === 0, 'the ticket to expire');
       expect(await http('GET', `/api/tickets/${t}/long-poll?timeoutMs=0`)).toMatchObject({ status: 401, body: { code: 'unauthorized' } });
     } finally {
       redis.disconnect();

@@ -1,5 +1,5 @@
-/** Polls until `probe` holds (tests only; short interval, bounded). */
-export async function waitUntil(probe: () => boolean | Promise<boolean>, what: string, timeoutMs = 5_000): Promise<void> {
+/** Polls until `probe` holds (tests only; short interval, bounded generously: a loaded machine is slow). */
+export async function waitUntil(probe: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await probe())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

@@ -43,10 +43,24 @@ export interface Harness {
   waitForCall(callId: string, state: CallState, timeoutMs?: number): Promise<CallSnapshot>;
   /** Logs `agentId` in ready with a phone that answers, places a caller into `queue`, and returns the call once caller and agent are bridged. */
   connectedCall(agentId?: string, queue?: string, callerNumber?: string): Promise<CallSnapshot>;
+  /**
+   * Ids of the timer jobs that ran to completion (the shared timer queue, then each node's):
+   * a test waits for the timer that could have acted, then checks what it did (or did not do).
+   */
+  completedTimers(): Promise<string[]>;
+  /**
+   * Returns once the first engine has handled every PBX event the simulator sent before: a
+   * throwaway caller for an unknown queue follows them on the same event stream, and once the
+   * engine sent it back to the dialplan the events before it were dispatched; then settled().
+   */
+  eventsHandled(): Promise<void>;
+  /** Drops the engine's ARI connections and returns once the first engine reconnected, reconciled and settled. */
+  reconnect(): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function waitFor<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, what: string, timeoutMs = 8_000): Promise<T> {
+/** Polls until `probe` gives a value. The default limit is generous: it only bounds a failure, and a loaded machine (more workers than cores) is slow. */
+export async function waitFor<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, what: string, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -108,6 +122,9 @@ export async function startHarness(file: ConfigFile, opts: {
       const call = await store.getCall(callId);
       return call?.state === state ? call : undefined;
     }, `call ${callId} ${state}`, timeoutMs);
+  // BullMQ's event stream of each timer queue (src/acd/timers.ts: one shared, one per node).
+  const timerStreams = () => ['timers', ...handles.map((x) => `timers-node-${x.nodeId.replace(/:/g, '_')}`)].map((q) => `${tenantPrefix(tenant)}bull:${q}:events`);
+  let barriers = 0;
   return {
     sim,
     store,
@@ -128,6 +145,24 @@ export async function startHarness(file: ConfigFile, opts: {
       await waitFor(() => sim.bridges().find((b) => b.id === call.bridgeId && b.channelIds.length === 2), 'bridged');
       await first.engine.idle();
       return call;
+    },
+    async completedTimers() {
+      const entries = await Promise.all(timerStreams().map((key) => redis.xrange(key, '-', '+')));
+      return entries
+        .flat()
+        .flatMap(([, fields]) => (fields[fields.indexOf('event') + 1] === 'completed' ? [fields[fields.indexOf('jobId') + 1]!] : []));
+    },
+    async eventsHandled() {
+      const caller = sim.placeCall({ queue: 'no-such-queue', id: `barrier-${++barriers}` });
+      await waitFor(() => sim.requests.some((r) => r.method === 'POST' && r.path === `/channels/${caller}/continue`), 'the barrier caller sent back');
+      await first.engine.settled();
+    },
+    async reconnect() {
+      const from = sim.requests.length;
+      sim.dropConnections();
+      // Reconcile lists the bridges after a (re)connect; settled() then waits for the reconcile in flight.
+      await waitFor(() => sim.requests.slice(from).some((r) => r.method === 'GET' && r.path === '/bridges'), 'the reconcile after the reconnect');
+      await first.engine.settled();
     },
     async close() {
       for (const h of handles) await h.stop().catch(() => undefined);

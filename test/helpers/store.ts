@@ -2,6 +2,7 @@
 import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, expect } from 'vitest';
 import type { AgentDef, QueueDef } from '../../src/domain/queue.js';
+import { pinClock, type PinnedClock } from '../../src/store/clock.js';
 import { dropTenant } from '../../src/store/dropTenant.js';
 import { createRedisStore, type RedisStore } from '../../src/store/redisStore.js';
 import type { EnqueueRequest } from '../../src/store/types.js';
@@ -21,7 +22,8 @@ export interface TestStore {
 
 export function createTestStore(): TestStore {
   const tenant = freshPrefix();
-  const redis = connectTestRedis();
+  // Named after the tenant, so a test can find its own blocked readers (blockedClients).
+  const redis = connectTestRedis({ connectionName: tenant });
   const store = createRedisStore({ redis, tenant });
   const extra: { redis: Redis; store: RedisStore }[] = [];
   return {
@@ -45,12 +47,16 @@ export function createTestStore(): TestStore {
   };
 }
 
-/** Gives each test of the file a fresh-tenant store, and fails it on broken invariants afterwards. */
-export function useTestStore(onCreate: (t: TestStore) => void): void {
+/**
+ * Gives each test of the file a fresh-tenant store, and fails it on broken invariants afterwards.
+ * With `onClock` the tenant's clock is pinned first: time moves only when the test advances it.
+ */
+export function useTestStore(onCreate: (t: TestStore) => void, onClock?: (clock: PinnedClock) => void): void {
   let t: TestStore;
-  beforeEach(() => {
+  beforeEach(async () => {
     t = createTestStore();
     onCreate(t);
+    if (onClock) onClock(await pinClock(t.redis, t.tenant));
   });
   afterEach(async () => {
     expect(await t.violations()).toEqual([]);

@@ -82,6 +82,7 @@ it('the reconcile on reconnect finishes an interrupted entry before routing open
   h.sim.injectFault({ method: 'POST', path: /^\/channels\/[^/]+\/answer$/, status: 503 });
   const caller = h.sim.placeCall({ queue: 'sales', callerNumber: '5550005' });
   await waitFor(async () => (await h!.store.unfinishedEntries('node-a')).includes(caller), 'the entry left unfinished');
+  await h.engine.settled(); // the failed entry attempt is over: only the reconcile can finish it now
   h.sim.dropConnections();
   await expectQueuedThenBridged(caller);
 });

@@ -2,6 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import { AriTestClient, channelIdOf } from './ariTestClient.js';
+import { waitUntil } from '../api/waitUntil.js';
 import { bySubject, IdMap, loadTrace, restShape, type TraceItem } from './traceReplay.js';
 
 const trace = loadTrace('reconnect-and-replace');
@@ -69,8 +70,9 @@ describe('one WebSocket owns an app', () => {
     sim.dropConnections();
     await client.closed();
     expect(sim.isConnected('acd')).toBe(false);
+    const dtmf = sim.waitForEvent((e) => e.type === 'ChannelDtmfReceived' && channelIdOf(e) === callId);
     sim.sendDtmf(callId, '5');
-    await new Promise((r) => setTimeout(r, 100));
+    await dtmf; // sent to nobody
     expect(sim.channel(callId)?.inStasis).toBe(true);
 
     const again = await connect();
@@ -83,7 +85,7 @@ describe('one WebSocket owns an app', () => {
 
   it('fails Stasis() for a caller arriving while the app has no socket, as Asterisk does', async () => {
     const callId = sim.placeCall({ queue: 'sales' });
-    await new Promise((r) => setTimeout(r, 50));
-    expect(sim.channel(callId)).toBeUndefined();
+    expect(sim.channel(callId)).toBeDefined();
+    await waitUntil(() => sim.channel(callId) === undefined, 'the caller to fail Stasis() and hang up');
   });
 });

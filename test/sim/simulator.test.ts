@@ -103,7 +103,7 @@ describe('scripted endpoints', () => {
     sim.setEndpoint('IAX2/3003', { kind: 'busy' });
     await createAndDial(ari, 'IAX2/3003', 'leg-3');
     await ari.waitFor((e) => e.type === 'Dial' && e.dialstatus === 'BUSY');
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 100)); // kept: 10 simulated seconds in which the leg must stay; staying has no event
     expect(sim.channel('leg-3')?.state).toBe('Down');
     expect((await ari.rest('DELETE', '/channels/leg-3')).status).toBe(204);
     expect(sim.channel('leg-3')).toBeUndefined();
@@ -183,12 +183,13 @@ describe('channel rules', () => {
   });
 
   it('a caller with holdMs hangs up that long after being answered; digits arrive as ChannelDtmfReceived', async () => {
-    const { sim, ari } = await setup();
+    // 0.1, not 0.01: the digits (100 ms after the answer) and the hang-up (500 ms) stay apart on a loaded machine.
+    const { sim, ari } = await setup({ timeScale: 0.1 });
     const id = sim.placeCall({ queue: 'support', callerNumber: '5550001', callerName: 'Ann', holdMs: 5000, digits: { atMs: 1000, digits: '12' } });
     const started = await ari.waitFor((e) => e.type === 'StasisStart');
     expect(started.args).toEqual(['support']);
     expect((started.channel as { caller: unknown }).caller).toEqual({ name: 'Ann', number: '5550001' });
-    await new Promise((r) => setTimeout(r, 80));
+    await new Promise((r) => setTimeout(r, 80)); // kept: 0.8 simulated seconds unanswered, which holdMs must not count; staying has no event
     expect(sim.channel(id)?.inStasis).toBe(true);
     await ari.rest('POST', `/channels/${id}/answer`);
     await ari.waitFor((e) => e.type === 'StasisEnd');
@@ -261,20 +262,26 @@ describe('recordings', () => {
       return { status: res.status, type: res.headers.get('content-type'), bytes: Buffer.from(await res.arrayBuffer()) };
     };
     for (const format of ['ulaw', 'gsm']) {
+      const startedAt = Date.now();
       expect((await ari.rest('POST', `/bridges/${bridge.id}/record`, { name: `r-${format}`, format })).status).toBe(201);
       await ari.waitFor((e) => e.type === 'RecordingStarted' && (e.recording as { name: string }).name === `r-${format}`);
       expect((await ari.rest('POST', `/recordings/live/r-${format}/pause`)).status).toBe(204);
+      const pausedAt = Date.now();
       expect((await ari.rest('GET', `/recordings/live/r-${format}`)).body).toMatchObject({ state: 'paused' });
-      // 300 ms paused = 3 simulated seconds, left out.
+      // Kept: the lengths under test, not waits for something. 300 ms paused = 3 simulated seconds, left out.
       await new Promise((r) => setTimeout(r, 300));
+      const resumedAt = Date.now();
       expect((await ari.rest('DELETE', `/recordings/live/r-${format}/pause`)).status).toBe(204);
       expect((await ari.rest('GET', `/recordings/live/r-${format}`)).body).toMatchObject({ state: 'recording' });
       await new Promise((r) => setTimeout(r, 120));
       expect((await ari.rest('POST', `/recordings/live/r-${format}/stop`)).status).toBe(204);
+      const stoppedAt = Date.now();
       const done = await ari.waitFor((e) => e.type === 'RecordingFinished' && (e.recording as { name: string }).name === `r-${format}`);
       const duration = (done.recording as { duration: number }).duration;
       expect(duration).toBeGreaterThanOrEqual(1);
-      expect(duration).toBeLessThan(3);
+      // At most the time it was not paused (100 ms real per simulated second; +1 for rounding),
+      // however slow the machine; counting the pause would add 3.
+      expect(duration).toBeLessThanOrEqual(Math.ceil((stoppedAt - startedAt - (resumedAt - pausedAt)) / 100) + 1);
       const got = await file(`r-${format}`);
       expect(got.status).toBe(200);
       expect(got.bytes.length).toBe(duration * (format === 'ulaw' ? 8000 : 1650));

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AcdEvent } from '../../src/domain/events.js';
+import { pinClock } from '../../src/store/clock.js';
 import { agentDef, by, caller, createTestStore, queueDef, type TestStore } from '../helpers/store.js';
 
 let t: TestStore;
@@ -72,22 +73,26 @@ describe('offerFailed', () => {
   });
 
   it('makes the agent ready again (idle since now) after busy or unreachable', async () => {
+    const clock = await pinClock(t.redis, t.tenant);
     await offered();
     const idleBefore = Number(await t.redis.hget(t.store.keys.agent('1001'), 'lastIdle'));
-    await new Promise((r) => setTimeout(r, 5));
+    await clock.advance(5);
     expect(await t.store.offerFailed('c1', 'leg-1', 'busy')).toMatchObject({ ok: true });
     expect(await t.store.getAgent('1001')).toMatchObject({ status: 'ready', reason: '' });
     expect(Number(await t.redis.zscore(t.store.keys.queueIdle('support'), '1001'))).toBeGreaterThan(idleBefore);
   });
 
   it('keeps a busy agent out of routing for the back-off, then offers it again', async () => {
+    const clock = await pinClock(t.redis, t.tenant);
     await offered();
     expect(await t.store.offerFailed('c1', 'leg-1', 'busy', 300)).toMatchObject({ ok: true });
     expect(await t.store.getAgent('1001')).toMatchObject({ status: 'ready' });
     // Neither trigger may pick it while the back-off runs: one busy phone must not spin the router.
     expect(await t.store.assign({ queue: 'sales' }, 'leg-2')).toBeNull();
     expect(await t.store.assign({ agentId: '1001' }, 'leg-2')).toBeNull();
-    await new Promise((r) => setTimeout(r, 350));
+    await clock.advance(299);
+    expect(await t.store.assign({ agentId: '1001' }, 'leg-2')).toBeNull();
+    await clock.advance(1);
     expect(await t.store.assign({ agentId: '1001' }, 'leg-2')).toMatchObject({ callId: 'c1', agentId: '1001' });
   });
 

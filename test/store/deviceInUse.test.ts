@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AcdEvent } from '../../src/domain/events.js';
+import { pinClock } from '../../src/store/clock.js';
 import { agentDef, by, caller, createTestStore, queueDef, type TestStore } from '../helpers/store.js';
 
 // ringInUse (app_queue ringinuse): an agent whose phone is in use outside the ACD stays ready but
@@ -42,8 +43,9 @@ describe('setDeviceInUse', () => {
   });
 
   it('a ringInUse false queue skips the busy-phone agent for the next one, a default queue still offers it', async () => {
+    const clock = await pinClock(t.redis, t.tenant);
     await readyAgent('1001', ['strict', 'lenient']);
-    await new Promise((r) => setTimeout(r, 5));
+    await clock.advance(5);
     await readyAgent('1002', ['strict']);
     await t.store.setDeviceInUse('1001', true);
     await t.store.enqueue(caller('c1', 'strict'));

@@ -1,4 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { waitUntil } from '../api/waitUntil.js';
+import { blockedClients } from '../helpers/redis.js';
 import { agentDef, by, caller, createTestStore, queueDef, type TestStore } from '../helpers/store.js';
 
 let t: TestStore;
@@ -9,6 +11,8 @@ beforeEach(async () => {
 afterEach(() => t.cleanup());
 
 const join = (n: number) => t.store.enqueue(caller(`c${n}`, 'sales'));
+/** Until `n` of this store's readers are blocked in XREAD (a write before that would not test blocking). */
+const readersBlocked = (n: number) => waitUntil(async () => (await blockedClients(t.redis, t.tenant)) >= n, `${n} blocked readers`);
 
 describe('readEvents', () => {
   it('reads from the start, in order, and continues after a given id', async () => {
@@ -30,7 +34,7 @@ describe('readEvents', () => {
     await join(1);
     const [last] = await t.store.readEvents('0');
     const waiting = t.store.readEvents(last.id, { blockMs: 5_000 });
-    await new Promise((r) => setTimeout(r, 50));
+    await readersBlocked(1);
     // The blocked read must not hold up the store's commands.
     await t.store.upsertAgent(agentDef('1001', ['sales']));
     await t.store.login('1001', undefined, by);
@@ -45,14 +49,14 @@ describe('readEvents', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(90);
 
     const onlyNew = t.store.readEvents('$', { blockMs: 5_000 });
-    await new Promise((r) => setTimeout(r, 50));
+    await readersBlocked(1);
     await join(2);
     expect((await onlyNew).map((e) => e.event.type === 'QueueCallerJoin' && e.event.callId)).toEqual(['c2']);
   });
 
   it('serves concurrent blocked readers side by side', async () => {
     const readers = [1, 2, 3].map(() => t.store.readEvents('$', { blockMs: 5_000 }));
-    await new Promise((r) => setTimeout(r, 100));
+    await readersBlocked(3);
     const started = Date.now();
     await join(1);
     const results = await Promise.all(readers);
@@ -66,7 +70,7 @@ describe('readEvents', () => {
       () => 'resolved',
       () => 'rejected',
     );
-    await new Promise((r) => setTimeout(r, 50));
+    await readersBlocked(1);
     const started = Date.now();
     await t.store.close();
     expect(await outcome).toBe('rejected');

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AcdEvent } from '../../src/domain/events.js';
+import { pinClock } from '../../src/store/clock.js';
 import { agentDef, by, caller, createTestStore, queueDef, type TestStore } from '../helpers/store.js';
 
 let t: TestStore;
@@ -68,8 +69,9 @@ describe('assign by queue', () => {
   });
 
   it('offers the head caller to the longest-idle agent and reserves it in all its queues', async () => {
+    const clock = await pinClock(t.redis, t.tenant);
     await readyAgent('1001', ['sales', 'support']);
-    await new Promise((r) => setTimeout(r, 5));
+    await clock.advance(5);
     await readyAgent('1002', ['sales']);
     await t.store.enqueue(caller('c1', 'sales', { callerNumber: '5551', callerName: 'Ann' }));
     await t.store.enqueue(caller('c2', 'sales'));

@@ -4,14 +4,15 @@
  * per-queue back-offs. Store invariants (pools, waiting groups, offers) are checked after each test.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
+import type { PinnedClock } from '../../src/store/clock.js';
 import type { AgentDef, Membership, QueueDef } from '../../src/domain/queue.js';
 import type { AcdEvent } from '../../src/domain/events.js';
 import { agentDef, by, caller, queueDef, type TestStore, useTestStore } from '../helpers/store.js';
 
 let t: TestStore;
-useTestStore((store) => (t = store));
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+// Time moves only when a test says so: idle-since order, talk time and step timeouts are exact.
+let clock: PinnedClock;
+useTestStore((store) => (t = store), (c) => (clock = c));
 let legs = 0;
 const leg = () => `leg-${++legs}`;
 
@@ -24,7 +25,7 @@ async function agent(id: string, memberships: Partial<Membership>[] = [{}], over
   const queues = memberships.map((m) => ({ queue: 'q', penalty: 0, ...m }));
   await t.store.upsertAgent({ ...agentDef(id, []), queues, ...over });
   await t.store.login(id, undefined, { ...by, ready: true });
-  await sleep(3); // distinct idle-since times
+  await clock.advance(3); // distinct idle-since times
 }
 
 /** Routes one caller by queue and hangs it up at once (the agent is ready again, wrap-up 0). */
@@ -34,7 +35,7 @@ async function pickFor(callId: string, q = 'q'): Promise<string | undefined> {
   if (!a) return undefined;
   await t.store.connect(a.callId, a.agentChannel, `b-${a.callId}`);
   await t.store.endCall(a.callId, 'agent');
-  await sleep(3);
+  await clock.advance(3);
   return a.agentId;
 }
 
@@ -106,7 +107,7 @@ describe('strategies', () => {
     const a = await t.store.assign({ queue: 'q' }, leg());
     expect(a?.agentId).toBe('a1');
     await t.store.connect('long', a!.agentChannel, 'b');
-    await sleep(1100);
+    await clock.advance(1100);
     await t.store.endCall('long', 'agent');
     expect(await pickFor('c1')).toBe('a2');
     expect(await pickFor('c2')).toBe('a2'); // a2 talked ~0 s, a1 1 s
@@ -230,7 +231,7 @@ describe('penalties and escalation', () => {
     expect(none).toEqual({ assignments: [], retryAt: joinedAt + 1000 });
     // An agent trigger obeys the same ceiling.
     expect(await t.store.assign({ agentId: 'backup' }, leg())).toBeNull();
-    await sleep(1050);
+    await clock.advance(1050);
     expect(await t.store.assign({ queue: 'q' }, leg())).toMatchObject({ agentId: 'backup' });
   });
 });
@@ -256,10 +257,10 @@ describe('skills', () => {
     await t.store.enqueue(caller('c1', 'q', { skills: { english: 3, billing: 1 } }));
     const joinedAt = (await t.store.getCall('c1'))!.joinedAt;
     expect(await t.store.route({ queue: 'q' }, leg())).toEqual({ assignments: [], retryAt: joinedAt + 1000 });
-    await sleep(1050);
+    await clock.advance(1050);
     // levels-1: english 2 would do, but billing is still required.
     expect(await t.store.route({ queue: 'q' }, leg())).toEqual({ assignments: [], retryAt: joinedAt + 2000 });
-    await sleep(1000);
+    await clock.advance(1000);
     expect(await t.store.assign({ queue: 'q' }, leg())).toMatchObject({ agentId: 'e2' });
   });
 
@@ -362,7 +363,7 @@ describe('unanswered and failed offers', () => {
     await t.store.enqueue(caller('later', 'plain'));
     expect(await t.store.assign({ queue: 'plain' }, leg())).toBeNull();
     expect(await t.store.assign({ agentId: 'a1' }, leg())).toBeNull();
-    await sleep(550);
+    await clock.advance(550);
     expect(await t.store.assign({ agentId: 'a1' }, leg())).toMatchObject({ callId: 'later' });
   });
 });

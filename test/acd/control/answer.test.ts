@@ -4,7 +4,7 @@
  * timeout is a ring-no-answer; `answer` where it makes no sense is invalid_state.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { sleep, startHarness, waitFor, type Harness } from '../../helpers/acdHarness.js';
+import { startHarness, waitFor, type Harness } from '../../helpers/acdHarness.js';
 
 const config = {
   queues: [{ id: 'sales', ringTimeoutS: 2, wrapupS: 0 }],
@@ -37,7 +37,7 @@ describe('manual answer', () => {
   it('the phone is dialed only when the agent answers; the call then connects as usual', async () => {
     h = await startHarness(config, { timeScale: 0.1 });
     const offered = await offeredToM1();
-    await sleep(150);
+    await h.engine.settled();
     expect(dials(offered.agentChannel)).toHaveLength(0);
     expect((await h.store.getAgent('m1'))?.status).toBe('reserved');
     expect((await h.events()).some((e) => e.type === 'AgentCalled' && e.agentId === 'm1')).toBe(true);
@@ -81,7 +81,7 @@ describe('manual answer', () => {
     const offered = await offeredToM1();
     await h.engine.stop();
     const next = await h.startEngine();
-    await sleep(300); // reconcile finds the offer and its undialed leg
+    await next.engine.settled(); // reconcile finds the offer and its undialed leg
     expect(dials(offered.agentChannel)).toHaveLength(0);
     expect((await h.store.getCall(offered.id))?.state).toBe('offering');
     await next.engine.control.answer({ agentId: 'm1', by });

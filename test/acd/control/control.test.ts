@@ -252,7 +252,7 @@ describe('outbound calls', () => {
     await waitFor(() => h.sim.channels().length === 0 || undefined, 'both legs gone');
     await waitFor(async () => (await h.store.getAgent('a1'))?.status === 'after_call_work', 'wrap-up');
     expect(await h.store.getControlCall(id)).toBeUndefined();
-    expect(h.sim.bridges()).toHaveLength(0);
+    await waitFor(() => h.sim.bridges().length === 0, 'the bridge destroyed');
   });
 
   it('ends when the destination is busy, and the agent can release a ringing call; refused when logged out or on a call', async () => {

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AcdEvent } from '../../../src/domain/events.js';
-import { sleep, startHarness, waitFor, type Harness } from '../../helpers/acdHarness.js';
+import { startHarness, waitFor, type Harness } from '../../helpers/acdHarness.js';
 
 const config = {
   queues: [
@@ -143,14 +143,15 @@ describe('park and announce', () => {
   });
 
   it('after a restart a live parked call keeps its slot and timer; a gone one is cleaned up', async () => {
-    h = await startHarness(config, { park: { timeoutS: 2 } });
+    // 5 s: the restart below must fit before the kept call's park timer, on a loaded machine too.
+    h = await startHarness(config, { park: { timeoutS: 5 } });
     const kept = await h.connectedCall();
     await h.engine.control.park({ agentId: 'a1', by });
     const lost = await h.connectedCall('a2', 'support', '5550002');
     await h.engine.control.park({ agentId: 'a2', by });
     await h.engine.stop();
     h.sim.hangup(lost.callerChannel);
-    await sleep(100);
+    await waitFor(() => !h.sim.channel(lost.callerChannel), 'the lost caller gone');
     const next = await h.startEngine();
     await waitFor(async () => (await h.store.parkedIn(702)) === undefined, 'gone caller cleaned up');
     expect(await h.store.parkedIn(701)).toBe(`pk-${kept.id}`);
@@ -158,7 +159,7 @@ describe('park and announce', () => {
     const back = await waitFor(async () => {
       const c = await h.store.getCall(kept.id);
       return c?.state === 'connected' ? c : undefined;
-    }, 'returned after restart', 10_000);
+    }, 'returned after restart', 20_000);
     expect(back.agentId).toBe('a1');
     expect(next.nodeId).toBe('node-a');
   });
