@@ -3,12 +3,14 @@
  * for a reconnect (the full reconcile, src/acd/reconcile.ts, runs only then). Cheap: one list of
  * the app's channels, the entries this node recorded, and a look-up per app channel.
  * A caller is entered again when its entry is unfinished, or when it sits in our app unknown to
- * Redis on two passes in a row (once could be a StasisStart still on its way to us).
+ * Redis on two passes in a row (once could be a StasisStart still on its way to us); one whose call
+ * ended or who left its queue, still there on two passes, is released again instead.
  */
 import type { ChannelInfo } from '../pbx/port.js';
 import { callIdOf, handleCallerEntry } from './callerEntry.js';
 import { endCall } from './callEnd.js';
 import type { AcdContext } from './context.js';
+import { finishEndedCall } from './endedCallers.js';
 import { argsFromAppData } from './stasisArgs.js';
 
 export interface EntryRepair {
@@ -21,9 +23,9 @@ async function appChannels(ctx: AcdContext): Promise<Map<string, ChannelInfo>> {
   return new Map((await ctx.pbx.listChannels()).filter((c) => ids.has(c.id)).map((c) => [c.id, c]));
 }
 
-/** Whether Redis knows the channel: a call's caller or agent leg, an ended call, a control call's leg. */
+/** Whether Redis knows the channel as a call's caller or agent leg or a control call's leg. */
 async function known(ctx: AcdContext, channelId: string, controlLegs: Set<string>): Promise<boolean> {
-  return controlLegs.has(channelId) || (await ctx.store.callIdByChannel(channelId)) !== undefined || (await ctx.store.endedCall(channelId)) !== undefined;
+  return controlLegs.has(channelId) || (await ctx.store.callIdByChannel(channelId)) !== undefined;
 }
 
 /** Finishes this node's recorded, unfinished caller entries; `inApp`: the app's channels by id. */
@@ -63,6 +65,8 @@ export function createEntryRepair(ctx: AcdContext): EntryRepair {
         }
         await ctx.locks.run(callIdOf(channel.id), async () => {
           if (await known(ctx, channel.id, controlLegs)) return;
+          // Its call ended or it left the queue, and its release failed: finish that, not a new entry.
+          if (await finishEndedCall(ctx, channel.id)) return;
           ctx.logger.info({ channelId: channel.id }, 'caller in our app unknown to Redis; entering it');
           await handleCallerEntry(ctx, channel, argsFromAppData(channel.appData));
         });

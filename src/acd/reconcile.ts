@@ -7,11 +7,11 @@
 import type { CallSnapshot } from '../domain/call.js';
 import type { BridgeInfo, ChannelInfo } from '../pbx/port.js';
 import { failOffer, onAgentLegInStasis } from './agentLeg.js';
-import { hangupQuietly } from './legs.js';
 import { bridgeParties, connectCall } from './bridging.js';
 import { callIdOf, handleCallerEntry } from './callerEntry.js';
-import { endCall, releaseCaller } from './callEnd.js';
+import { endCall } from './callEnd.js';
 import { repairCallback } from './callback.js';
+import { finishEndedCall } from './endedCallers.js';
 import { finishUnfinishedEntries } from './entryRepair.js';
 import { resumeHoldMedia } from './holdMedia.js';
 import type { AcdContext } from './context.js';
@@ -70,16 +70,6 @@ async function repairCall(ctx: AcdContext, call: CallSnapshot, pbx: PbxView): Pr
       }
       return 'connected';
   }
-}
-
-/** A caller whose call ended before we could release it (killed in between): released now, never queued again. */
-async function finishEndedCall(ctx: AcdContext, callerChannel: string): Promise<boolean> {
-  const ended = await ctx.store.endedCall(callerChannel);
-  if (!ended) return false;
-  ctx.logger.info({ callId: callerChannel, endedBy: ended.endedBy }, 'caller of an ended call still in Stasis; releasing it');
-  if (ended.endedBy === 'agent') await releaseCaller(ctx, ended.queue, callerChannel);
-  else await hangupQuietly(ctx, callerChannel);
-  return true;
 }
 
 export async function reconcile(ctx: AcdContext): Promise<void> {

@@ -119,8 +119,9 @@ export function createCallOps({ redis, keys, run }: StoreContext): CallOps {
     async endedCall(callerChannel) {
       const value = await redis.get(keys.endedCaller(callerChannel));
       if (!value) return undefined;
-      const at = value.indexOf(':');
-      return { endedBy: value.slice(0, at) as 'caller' | 'agent' | 'lost', queue: value.slice(at + 1) };
+      // `<endedBy>:<queue>` (endCall-4.lua) or `left:<queue>:<status>` (leaveQueue-4.lua); ids hold no ':'.
+      const [endedBy = '', queue = '', status = ''] = value.split(':');
+      return endedBy === 'left' ? { endedBy, queue, status } : { endedBy: endedBy as 'caller' | 'agent' | 'lost', queue };
     },
 
     async listCalls(queue) {

@@ -144,8 +144,11 @@ export interface AcdStore extends ControlStore, ExitStore, CallbackStore {
   finishEntry(node: string, channelId: string): Promise<void>;
   /** Caller channels whose entry on `node` was started and not finished. */
   unfinishedEntries(node: string): Promise<string[]>;
-  /** A call of this caller channel ended within the last hour: how, and in which queue (reconcile). */
-  endedCall(callerChannel: string): Promise<{ endedBy: 'caller' | 'agent' | 'lost'; queue: string } | undefined>;
+  /**
+   * A call of this caller channel ended within the last hour: how, and in which queue (reconcile);
+   * `left`: the caller left the queue alive (withdraw, timeout...) with `status` (its QUEUESTATUS).
+   */
+  endedCall(callerChannel: string): Promise<EndedCall | undefined>;
   listCalls(queue?: string): Promise<CallSnapshot[]>;
   /** Waiting calls of a queue in queue order. */
   waitingCalls(queue: string): Promise<CallSnapshot[]>;
@@ -156,3 +159,6 @@ export interface AcdStore extends ControlStore, ExitStore, CallbackStore {
   lastEventId(): Promise<string>;
   close(): Promise<void>;
 }
+
+/** How a caller's call ended, kept for the reconcile (see endedCall). */
+export type EndedCall = { endedBy: 'caller' | 'agent' | 'lost'; queue: string } | { endedBy: 'left'; queue: string; status: string };

@@ -5,7 +5,8 @@
     connected → nothing (the call is no longer in the queue)
   Then either the call moves to `overflow` (another queue: same score, so it keeps its priority and
   seniority; QueueCallerLeave then QueueCallerJoin; new joinSeq) or it is removed like endCall does
-  (call hash, channel index entries, active-set entry) with QueueCallerLeave {reason}.
+  (call hash, channel index entries, active-set entry) with QueueCallerLeave {reason}, leaving the
+  marker `ended:<callerChannel>` = `left:<queue>:<reason>` as endCall-4.lua does.
 
   KEYS[1] call hash           acd:{t}:call:<callId>
   KEYS[2] channel index       acd:{t}:chan
@@ -79,7 +80,12 @@ if overflow ~= '' and redis.call('EXISTS', targetKey) == 1 then
   end
 end
 
-if call.callerChannel ~= '' then redis.call('HDEL', KEYS[2], call.callerChannel) end
+if call.callerChannel ~= '' then
+  redis.call('HDEL', KEYS[2], call.callerChannel)
+  -- Until the caller has left Stasis it is still in our app: the reconcile and the entry repair
+  -- must finish this exit (continue with the status), not queue it again (as endCall-4.lua).
+  redis.call('SET', prefix .. 'ended:' .. call.callerChannel, 'left:' .. call.queue .. ':' .. reason, 'PX', 3600000)
+end
 redis.call('SREM', KEYS[3], callId)
 redis.call('DEL', KEYS[1])
 redis.call('DEL', prefix .. 'ctl:' .. callId) -- call-control state (src/store/controlOps.ts)

@@ -1,0 +1,23 @@
+/**
+ * Callers still in our app after their call ended or they left the queue alive: the store ended
+ * the call (or the stay) but the engine died, or a PBX request failed, before the caller was
+ * released. The reconcile and the periodic entry repair finish the release; never a new entry.
+ */
+import { releaseCaller } from './callEnd.js';
+import type { AcdContext } from './context.js';
+import { hangupQuietly } from './legs.js';
+import { continueWithStatus } from './queueExit.js';
+
+/**
+ * A caller whose call ended, or who left its queue alive, before we could release it (killed or a
+ * PBX fault in between): released now, never queued again.
+ */
+export async function finishEndedCall(ctx: AcdContext, callerChannel: string): Promise<boolean> {
+  const ended = await ctx.store.endedCall(callerChannel);
+  if (!ended) return false;
+  ctx.logger.info({ callId: callerChannel, endedBy: ended.endedBy }, 'caller of an ended call still in Stasis; releasing it');
+  if (ended.endedBy === 'left') await continueWithStatus(ctx, callerChannel, ended.status);
+  else if (ended.endedBy === 'agent') await releaseCaller(ctx, ended.queue, callerChannel);
+  else await hangupQuietly(ctx, callerChannel);
+  return true;
+}
