@@ -5,6 +5,7 @@
  * A caller is entered again when its entry is unfinished, or when it sits in our app unknown to
  * Redis on two passes in a row (once could be a StasisStart still on its way to us).
  */
+import { controlCallChannels } from '../domain/controlCall.js';
 import type { ChannelInfo } from '../pbx/port.js';
 import { callIdOf, handleCallerEntry } from './callerEntry.js';
 import { endCall } from './callEnd.js';
@@ -53,7 +54,7 @@ export function createEntryRepair(ctx: AcdContext): EntryRepair {
       const inApp = await appChannels(ctx);
       const entries = await finishUnfinishedEntries(ctx, inApp);
       // Every leg of a control call (a redirected, parked or transferred caller...) is its module's own.
-      const controlLegs = new Set((await ctx.store.listControlCalls()).flatMap((r) => Object.entries(r.fields).filter(([name, value]) => /Channel$/.test(name) && value).map(([, value]) => value)));
+      const controlLegs = new Set((await ctx.store.listControlCalls()).flatMap(controlCallChannels));
       const unknownNow = new Set<string>();
       for (const channel of inApp.values()) {
         if (entries.includes(channel.id) || (await known(ctx, channel.id, controlLegs))) continue;

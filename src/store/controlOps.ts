@@ -9,6 +9,8 @@ import { agentFromReply, assignmentFromReply, hashFromFlat } from './parse.js';
 import { mapScriptErrors } from './scriptErrors.js';
 import type { Assignment } from './types.js';
 import { AGENT_LIFECYCLE, AGENT_PENDING_ON_CALL, allowedFrom } from '../domain/lifecycle.js';
+import type { ControlCall, ControlCallPatch, NewControlCall } from '../domain/controlCall.js';
+import { decodeControlCall, encodeControlCallPatch, encodeNewControlCall } from './controlCallCodec.js';
 
 export type CallControlEvent = Omit<Extract<AcdEvent, { type: 'CallControl' }>, 'ts'>;
 
@@ -57,28 +59,10 @@ export interface UnparkRequest {
   startedAt?: number;
 }
 
-/** A call an agent makes or takes outside the queues (manual outbound, click-to-call, consult). */
-export interface ControlCallRecord {
-  id: string;
-  agentId: string;
-  kind: string;
-  state: string;
-  startedAt: number;
-  /** The agent's status before the call. */
-  previous: string;
-  /** Every other field given at start or set later (legs, destination, bridge, node...). */
-  fields: Record<string, string>;
-}
-
 export interface ControlCallEnded {
-  record: ControlCallRecord;
+  record: ControlCall;
   /** The agent entered after-call work: schedule its wrap-up timer. */
   wrapup?: { agentId: string; version: number; seconds: number };
-}
-
-function recordFromHash(hash: Record<string, string>): ControlCallRecord {
-  const { id, agentId, kind, state, startedAt, previous, ...fields } = hash;
-  return { id: id!, agentId: agentId!, kind: kind ?? '', state: state ?? '', startedAt: Number(startedAt ?? 0), previous: previous ?? '', fields };
 }
 
 /** A call recording made on request (src/acd/control/recording.ts). */
@@ -108,13 +92,15 @@ export interface ControlStore {
   /** The PBX reported the recording finished (idempotent: every engine node hears it). */
   finishRecording(name: string, durationS: number): Promise<void>;
   /** Agent (in one of `acceptedIn`) → busy on control call `id`. AcdError agent_not_found / invalid_state. */
-  startControlCall(req: { id: string; agentId: string; kind: string; fields: Record<string, string>; by: string; acceptedIn: readonly string[] }): Promise<void>;
+  startControlCall(req: { call: NewControlCall; by: string; acceptedIn: readonly string[] }): Promise<void>;
   /** Updates a control call; `detail` appends a CallControl event. False when it already ended. */
-  setControlCall(id: string, fields: Record<string, string>, detail?: string): Promise<boolean>;
+  setControlCall(id: string, patch: ControlCallPatch, detail?: string): Promise<boolean>;
   /** Ends a control call (idempotent): its agent wraps up. */
   endControlCall(id: string, defaultWrapupS: number): Promise<ControlCallEnded | undefined>;
-  getControlCall(id: string): Promise<ControlCallRecord | undefined>;
-  listControlCalls(): Promise<ControlCallRecord[]>;
+  /** AcdError internal when the record does not fit its kind. */
+  getControlCall(id: string): Promise<ControlCall | undefined>;
+  /** A record that does not fit its kind is left out (logged): one bad record must not stop the others' repair. */
+  listControlCalls(): Promise<ControlCall[]>;
   /** Blind transfer of a connected call to a queue, a ready agent or an extension (the call then becomes control call `rd-<callId>`). AcdError call_not_found / invalid_state / queue_not_found / agent_not_found. */
   transferCall(req: TransferRequest): Promise<TransferResult>;
   /** A parked call leaves its slot (unpark-3.lua); undefined when it is not parked (any more). AcdError agent_not_found / invalid_state. */
@@ -137,7 +123,7 @@ export interface ControlStore {
 
 const withDuration = (info: RecordingInfo, duration: string | undefined): RecordingInfo => (duration === undefined ? info : { ...info, durationS: Number(duration) });
 
-export function createControlOps({ redis, keys, run }: StoreContext): ControlStore {
+export function createControlOps({ redis, keys, run, logger }: StoreContext): ControlStore {
   return {
     async transferCall({ callId, agentChannel, target, by }) {
       const [mode, id, newChannel, node, queueCall] =
@@ -214,27 +200,35 @@ export function createControlOps({ redis, keys, run }: StoreContext): ControlSto
       // Its own hash: the PBX may report the end before the recording's info is written.
       await redis.hset(keys.recordingDurations, name, String(durationS));
     },
-    async startControlCall({ id, agentId, kind, fields, by, acceptedIn }) {
+    async startControlCall({ call, by, acceptedIn }) {
+      const { id, agentId } = call;
       await mapScriptErrors(
-        run('controlCallStart', [keys.agent(agentId || '-'), keys.controlCall(id), keys.controlCalls, keys.events], [keys.prefix, agentId, id, JSON.stringify({ ...fields, kind }), by, acceptedIn.join(',')]),
+        run('controlCallStart', [keys.agent(agentId || '-'), keys.controlCall(id), keys.controlCalls, keys.events], [keys.prefix, agentId, id, JSON.stringify(encodeNewControlCall(call)), by, acceptedIn.join(',')]),
         (code, detail) => (code === 'agent_not_found' ? `agent '${agentId}' does not exist` : code === 'invalid_state' ? `agent ${agentId} is ${detail}; a call needs ${acceptedIn.join(', ')}` : detail),
       );
     },
-    setControlCall: async (id, fields, detail) => (await run('controlCallSet', [keys.controlCall(id), keys.events], [JSON.stringify(fields), detail ?? ''])) === 1,
+    setControlCall: async (id, patch, detail) => (await run('controlCallSet', [keys.controlCall(id), keys.events], [JSON.stringify(encodeControlCallPatch(patch)), detail ?? ''])) === 1,
     async endControlCall(id, defaultWrapupS) {
       const reply = (await run('controlCallEnd', [keys.controlCall(id), keys.controlCalls, keys.events], [keys.prefix, id, defaultWrapupS])) as [string[], string, number, string] | null;
       if (!reply) return undefined;
       const [flat, agentId, version, seconds] = reply;
-      const record = recordFromHash(hashFromFlat(flat));
+      const record = decodeControlCall(hashFromFlat(flat));
       return { record, ...(Number(version) > 0 && Number(seconds) > 0 ? { wrapup: { agentId, version: Number(version), seconds: Number(seconds) } } : {}) };
     },
     async getControlCall(id) {
       const hash = await redis.hgetall(keys.controlCall(id));
-      return Object.keys(hash).length > 0 ? recordFromHash(hash) : undefined;
+      return Object.keys(hash).length > 0 ? decodeControlCall(hash) : undefined;
     },
     async listControlCalls() {
       const hashes = await readHashes(redis, (await redis.smembers(keys.controlCalls)).map(keys.controlCall));
-      return hashes.filter((h) => !isEmpty(h)).map(recordFromHash);
+      return hashes.filter((h) => !isEmpty(h)).flatMap((hash) => {
+        try {
+          return [decodeControlCall(hash)];
+        } catch (err) {
+          logger?.error({ err, id: hash.id }, 'control call record left out');
+          return [];
+        }
+      });
     },
   };
 }

@@ -15,13 +15,12 @@ import { AcdError } from '../../domain/errors.js';
 import type { CallSnapshot } from '../../domain/call.js';
 import { isPbxError } from '../../pbx/port.js';
 import { hangupQuietly } from '../legs.js';
-import type { ControlCallRecord } from '../../store/controlOps.js';
+import { MONITOR_MODES, type MonitorMode, type SupervisorSession } from '../../domain/controlCall.js';
 import type { AcdContext } from '../context.js';
 import { agentCall, controlEvent, invalidState } from './calls.js';
 import type { ChannelWatch } from './watch.js';
 
-export const MONITOR_MODES = ['monitor', 'whisper', 'barge'] as const;
-export type MonitorMode = (typeof MONITOR_MODES)[number];
+export { MONITOR_MODES, type MonitorMode };
 
 export interface MonitorRequest {
   supervisorId: string;
@@ -107,34 +106,33 @@ export class SupervisorSessions {
   /** After a (re)connect: take up this node's sessions the process does not follow (it restarted). */
   async repair(): Promise<void> {
     for (const r of await this.ctx.store.listControlCalls()) {
-      const supervisorId = r.fields.supervisor ?? '';
-      if (r.kind !== 'supervisor' || r.fields.node !== this.ctx.nodeId || this.sessions.has(supervisorId)) continue;
+      if (r.kind !== 'supervisor' || r.node !== this.ctx.nodeId || this.sessions.has(r.supervisor)) continue;
+      const supervisorId = r.supervisor;
       await this.ctx.locks
         .run(`supervisor:${supervisorId}`, () => this.resume(r))
         .catch((err: unknown) => this.ctx.logger.error({ err, supervisorId }, 'supervisor session repair failed'));
     }
   }
 
-  private async resume(r: ControlCallRecord): Promise<void> {
-    const f = r.fields;
-    const call = await this.ctx.store.getCall(f.callId!);
+  private async resume(r: SupervisorSession): Promise<void> {
+    const call = await this.ctx.store.getCall(r.callId);
     const s: Session = {
-      supervisorId: f.supervisor!,
-      agentId: f.agent!,
-      callId: f.callId!,
-      mode: f.mode as MonitorMode,
-      connected: f.connected === '1',
-      supervisorChannel: f.supervisorChannel!,
-      snoopChannel: f.snoopChannel ?? '',
-      monitorBridge: f.monitorBridge!,
-      call: call ?? ({ id: f.callId!, agentChannel: f.agentChannel!, bridgeId: '' } as CallSnapshot),
+      supervisorId: r.supervisor,
+      agentId: r.agent,
+      callId: r.callId,
+      mode: r.mode,
+      connected: r.connected,
+      supervisorChannel: r.supervisorChannel,
+      snoopChannel: r.snoopChannel,
+      monitorBridge: r.monitorBridge,
+      call: call ?? ({ id: r.callId, agentChannel: r.agentChannel, bridgeId: '' } as CallSnapshot),
       stops: [],
       ended: false,
     };
     this.sessions.set(s.supervisorId, s);
     const exists = async (id: string) => id !== '' && (await this.ctx.pbx.getChannel(id)) !== undefined;
     // A phone still ringing is not taken up either: its dial belonged to the old process.
-    const alive = call?.state === 'connected' && call.agentChannel === f.agentChannel && s.connected && (await exists(s.supervisorChannel)) && (await exists(call.agentChannel));
+    const alive = call?.state === 'connected' && call.agentChannel === r.agentChannel && s.connected && (await exists(s.supervisorChannel)) && (await exists(call.agentChannel));
     if (!alive) {
       this.ctx.logger.info({ supervisorId: s.supervisorId, callId: s.callId }, 'supervisor session not resumable after restart; ending it');
       return this.finish(s, true);
@@ -195,10 +193,10 @@ export class SupervisorSessions {
     };
     this.sessions.set(req.supervisorId, s);
     await this.ctx.store.startControlCall({
-      id: sessionRecordId(s.supervisorId),
-      agentId: '',
-      kind: 'supervisor',
-      fields: {
+      call: {
+        kind: 'supervisor',
+        id: sessionRecordId(s.supervisorId),
+        agentId: '',
         supervisor: s.supervisorId,
         agent: s.agentId,
         callId: call.id,
@@ -207,7 +205,7 @@ export class SupervisorSessions {
         monitorBridge: s.monitorBridge,
         snoopChannel: '',
         mode: s.mode,
-        connected: '',
+        connected: false,
         node: this.ctx.nodeId,
       },
       by: `supervisor:${s.supervisorId}`,
@@ -259,7 +257,7 @@ export class SupervisorSessions {
       await pbx.addToBridge(s.monitorBridge, [snoopId, s.supervisorChannel]);
     }
     s.mode = mode;
-    await this.ctx.store.setControlCall(sessionRecordId(s.supervisorId), { mode, snoopChannel: s.snoopChannel, connected: s.connected ? '1' : '' });
+    await this.ctx.store.setControlCall(sessionRecordId(s.supervisorId), { mode, snoopChannel: s.snoopChannel, connected: s.connected });
     await this.ctx.store.updateControl(s.call.id, s.call.agentChannel, { supervisor: s.supervisorId, monitorMode: mode }, controlEvent(s.call, 'monitor', mode, `supervisor:${s.supervisorId}`));
     this.ctx.logger.info({ supervisorId: s.supervisorId, callId: s.call.id, mode }, 'supervisor mode');
   }

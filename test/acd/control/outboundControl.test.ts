@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AcdEvent } from '../../../src/domain/events.js';
 import { startHarness, waitFor, type Harness } from '../../helpers/acdHarness.js';
+import type { OutboundCall } from '../../../src/domain/controlCall.js';
 
 const config = {
   queues: [{ id: 'support', ringTimeoutS: 3, wrapupS: 0 }],
@@ -33,8 +34,8 @@ async function connectedOutbound() {
   const { id } = await h.engine.control.dial({ agentId: 'a1', destination: '5551234', by });
   const bridge = await waitFor(() => h.sim.bridges().find((b) => b.channelIds.length === 2), 'bridged');
   await waitFor(async () => (await h.store.getControlCall(id))?.state === 'connected' || undefined, 'connected');
-  const r = (await h.store.getControlCall(id))!;
-  return { id, bridge, agentLeg: r.fields.agentLeg!, destLeg: r.fields.destLeg! };
+  const r = (await h.store.getControlCall(id)) as OutboundCall;
+  return { id, bridge, agentLeg: r.agentLeg, destLeg: r.destLeg };
 }
 
 describe('outbound call control', () => {
