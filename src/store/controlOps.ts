@@ -3,7 +3,7 @@
  * the per-call control state (held, muted, supervisor monitor...) recorded together with the
  * CallControl event that reports it. Thin wrappers over `transferCall-3.lua` and `ctlUpdate-3.lua`.
  */
-import type { AcdEvent } from '../domain/events.js';
+import type { AcdEvent, ControlCallStep } from '../domain/events.js';
 import { isEmpty, readHashes, type StoreContext } from './context.js';
 import { agentFromReply, assignmentFromReply, hashFromFlat } from './parse.js';
 import { mapScriptErrors } from './scriptErrors.js';
@@ -93,8 +93,8 @@ export interface ControlStore {
   finishRecording(name: string, durationS: number): Promise<void>;
   /** Agent (in one of `acceptedIn`) → busy on control call `id`. AcdError agent_not_found / invalid_state. */
   startControlCall(req: { call: NewControlCall; by: string; acceptedIn: readonly string[] }): Promise<void>;
-  /** Updates a control call; `detail` appends a CallControl event. False when it already ended. */
-  setControlCall(id: string, patch: ControlCallPatch, detail?: string): Promise<boolean>;
+  /** Updates a control call; `step` appends a CallControl event (action = the call's kind). False when it already ended. */
+  setControlCall(id: string, patch: ControlCallPatch, step?: ControlCallStep): Promise<boolean>;
   /** Ends a control call (idempotent): its agent wraps up. */
   endControlCall(id: string, defaultWrapupS: number): Promise<ControlCallEnded | undefined>;
   /** AcdError internal when the record does not fit its kind. */
@@ -207,7 +207,8 @@ export function createControlOps({ redis, keys, run, logger }: StoreContext): Co
         (code, detail) => (code === 'agent_not_found' ? `agent '${agentId}' does not exist` : code === 'invalid_state' ? `agent ${agentId} is ${detail}; a call needs ${acceptedIn.join(', ')}` : detail),
       );
     },
-    setControlCall: async (id, patch, detail) => (await run('controlCallSet', [keys.controlCall(id), keys.events], [JSON.stringify(encodeControlCallPatch(patch)), detail ?? ''])) === 1,
+    setControlCall: async (id, patch, step) =>
+      (await run('controlCallSet', [keys.controlCall(id), keys.events], [JSON.stringify(encodeControlCallPatch(patch)), step ? JSON.stringify(step) : ''])) === 1,
     async endControlCall(id, defaultWrapupS) {
       const reply = (await run('controlCallEnd', [keys.controlCall(id), keys.controlCalls, keys.events], [keys.prefix, id, defaultWrapupS])) as [string[], string, number, string] | null;
       if (!reply) return undefined;

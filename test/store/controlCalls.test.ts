@@ -45,7 +45,7 @@ describe('control call records', () => {
     await setup();
     await start({ kind: 'outbound', id: 'out-1', agentId: 'a1', agentLeg: 'la', destLeg: 'lb', bridgeId: 'b', destination: '5551234', callerId: '', variables: { LANG: 'fr' }, answeredAt: 0, held: false, muted: false, node: 'n1' });
     expect(await t.store.getControlCall('out-1')).toMatchObject({ kind: 'outbound', state: 'dialing', agentId: 'a1', previous: 'ready', variables: { LANG: 'fr' }, held: false, answeredAt: 0, node: 'n1' });
-    expect(await t.store.setControlCall('out-1', { state: 'connected', answeredAt: 1234, held: true }, 'connected')).toBe(true);
+    expect(await t.store.setControlCall('out-1', { state: 'connected', answeredAt: 1234, held: true }, { step: 'connected' })).toBe(true);
     expect(await t.store.getControlCall('out-1')).toMatchObject({ state: 'connected', answeredAt: 1234, held: true, muted: false });
     await t.store.setControlCall('out-1', { held: false });
     expect(await t.store.getControlCall('out-1')).toMatchObject({ held: false });

@@ -3,6 +3,7 @@ import type { CallSnapshot } from '../../domain/call.js';
 import { AcdError } from '../../domain/errors.js';
 import { isPbxError } from '../../pbx/port.js';
 import type { CallControlEvent } from '../../store/controlOps.js';
+import type { CallControlDetail } from '../../domain/events.js';
 import type { ControlCallKind, ControlCallOf } from '../../domain/controlCall.js';
 import type { AcdContext } from '../context.js';
 
@@ -48,13 +49,12 @@ export async function withAgentCall<T>(
   });
 }
 
-export const controlEvent = (call: CallSnapshot, action: string, detail: string, by: string): CallControlEvent => ({
+export const controlEvent = (call: CallSnapshot, detail: CallControlDetail, by: string): CallControlEvent => ({
   type: 'CallControl',
   callId: call.id,
   agentId: call.agentId,
-  action,
-  detail,
   by,
+  ...detail,
 });
 
 /** Control call `id` when it is one of `kind`. */

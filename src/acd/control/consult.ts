@@ -39,7 +39,6 @@ import type { AcdContext } from '../context.js';
 import { controlCallOf, controlEvent, invalidState, withAgentCall, type CallTarget } from './calls.js';
 import { holdCaller, retrieveCaller } from './media.js';
 import { checkDestination, dialStringOf, type OutboundSettings } from './outbound.js';
-import { consultTargetText } from '../../store/controlCallCodec.js';
 import type { Redirects } from './redirect.js';
 import type { TransferResult } from '../../store/controlOps.js';
 import type { ConsultCall, ConsultTarget } from '../../domain/controlCall.js';
@@ -81,14 +80,13 @@ export class Consults extends TrackedCalls {
       }
       const id = `cs-${call.id}`;
       const leg = `acd-cs-${randomUUID()}`;
-      const what = consultTargetText(target);
       await this.ctx.store.startControlCall({
         call: { kind: 'consult', id, agentId, callId: call.id, from: t.agentId, leg, bridgeId: `bridge-${id}`, target, queueCall, node: this.ctx.nodeId },
         by: t.by,
         acceptedIn: allowedFrom(AGENT_LIFECYCLE, 'consulted'),
       });
       if (control.held !== '1') await holdCaller(this.ctx, call.callerChannel);
-      await this.ctx.store.updateControl(call.id, call.agentChannel, { consult: id, held: '1' }, controlEvent(call, 'consult', `dialing ${what}`, t.by));
+      await this.ctx.store.updateControl(call.id, call.agentChannel, { consult: id, held: '1' }, controlEvent(call, { action: 'consult', step: 'dialing', target }, t.by));
       this.track(id, leg, call, queueCall);
       try {
         await this.ctx.pbx.createChannel({ endpoint, channelId: leg, ...(queueCall ? { otherChannelId: queueCall } : {}), appArgs: ['consult', id], originator: call.agentChannel, callerId: t.agentId });
@@ -116,7 +114,7 @@ export class Consults extends TrackedCalls {
       await this.ctx.pbx.addToBridge(call.bridgeId, [call.agentChannel, r.leg]);
       await retrieveCaller(this.ctx, call.callerChannel);
       await this.destroyBridge(r.bridgeId);
-      await this.ctx.store.updateControl(call.id, call.agentChannel, { conference: '1', held: '' }, controlEvent(call, 'conference', consultTargetText(r.target), t.by));
+      await this.ctx.store.updateControl(call.id, call.agentChannel, { conference: '1', held: '' }, controlEvent(call, { action: 'conference', target: r.target }, t.by));
     });
   }
 
@@ -185,7 +183,7 @@ export class Consults extends TrackedCalls {
         .run(r.callId, async () => {
           await this.drop(r.id);
           const call = await this.ctx.store.getCall(r.callId);
-          if (call) await this.ctx.store.updateControl(call.id, call.agentChannel, { consult: '', conference: '' }, controlEvent(call, 'consult', 'ended', 'system'));
+          if (call) await this.ctx.store.updateControl(call.id, call.agentChannel, { consult: '', conference: '' }, controlEvent(call, { action: 'consult', step: 'ended' }, 'system'));
         })
         .catch((err: unknown) => this.ctx.logger.error({ err, id: r.id }, 'consult repair failed'));
     }
@@ -258,11 +256,11 @@ export class Consults extends TrackedCalls {
     if (!r || r.state !== 'dialing') return;
     // A consult to a queue is answered by the queue: connected once one of its agents answers.
     const state = r.queueCall ? 'queued' : 'connected';
-    await this.ctx.store.setControlCall(id, { state }, state);
+    await this.ctx.store.setControlCall(id, { state }, { step: state });
     await this.ctx.pbx.createBridge({ bridgeId: r.bridgeId, name: `consult-${call.id}` });
     // The agent leaves the call's bridge for the consult bridge; the caller stays, with music.
     await this.ctx.pbx.addToBridge(r.bridgeId, [call.agentChannel, r.leg]);
-    await this.ctx.store.updateControl(call.id, call.agentChannel, {}, controlEvent(call, 'consult', state, 'system'));
+    await this.ctx.store.updateControl(call.id, call.agentChannel, {}, controlEvent(call, { action: 'consult', step: state }, 'system'));
     if (r.queueCall) await this.agentAnswered(id);
   }
 
@@ -271,11 +269,11 @@ export class Consults extends TrackedCalls {
     const r = await controlCallOf(this.ctx, id, 'consult');
     const consultCall = r?.state === 'queued' ? await this.ctx.store.getCall(r.queueCall) : undefined;
     if (consultCall?.state !== 'connected') return;
-    await this.ctx.store.setControlCall(id, { state: 'connected' }, `connected agent:${consultCall.agentId}`);
+    await this.ctx.store.setControlCall(id, { state: 'connected' }, { step: 'connected', answeredBy: consultCall.agentId });
   }
 
   /** Ends the consult and gives the agent its caller back. */
-  private async teardown(call: CallSnapshot, id: string, why: string): Promise<void> {
+  private async teardown(call: CallSnapshot, id: string, why: 'failed' | 'cancelled' | 'ended'): Promise<void> {
     const r = await this.drop(id);
     try {
       await this.ctx.pbx.addToBridge(call.bridgeId, [call.agentChannel]);
@@ -283,7 +281,7 @@ export class Consults extends TrackedCalls {
     } catch (err) {
       if (!isPbxError(err, 'not_found')) throw err;
     }
-    await this.ctx.store.updateControl(call.id, call.agentChannel, { consult: '', held: '', conference: '' }, controlEvent(call, 'consult', why, 'system'));
+    await this.ctx.store.updateControl(call.id, call.agentChannel, { consult: '', held: '', conference: '' }, controlEvent(call, { action: 'consult', step: why }, 'system'));
     this.ctx.logger.info({ callId: call.id, consult: r?.target, why }, 'consult ended');
   }
 

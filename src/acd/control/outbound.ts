@@ -123,7 +123,7 @@ export class OutboundCalls extends TrackedCalls {
     return this.connected(id, action, async (r) => {
       if (r[field] === on) throw invalidState(`${action}: the call is ${on ? 'already' : 'not'} ${field}`);
       await apply(this.ctx, r.agentLeg, r.destLeg);
-      await this.ctx.store.setControlCall(id, { [field]: on }, action);
+      await this.ctx.store.setControlCall(id, { [field]: on }, { step: action });
     });
   }
 
@@ -131,7 +131,7 @@ export class OutboundCalls extends TrackedCalls {
   sendDtmf(id: string, digits: string): Promise<void> {
     return this.connected(id, 'dtmf', async (r) => {
       await this.ctx.pbx.sendDtmf(r.destLeg, digits);
-      await this.ctx.store.setControlCall(id, {}, `dtmf ${digits}`);
+      await this.ctx.store.setControlCall(id, {}, { step: 'dtmf', digits, direction: 'sent' });
     });
   }
 
@@ -205,7 +205,7 @@ export class OutboundCalls extends TrackedCalls {
         entered: () => this.locked(r.id, () => this.ctx.pbx.dial(destLeg, { callerChannelId: agentLeg, timeoutS: this.settings.ringTimeoutS })),
         dial: (status) => (status === 'ANSWER' ? this.locked(r.id, () => this.connect(r.id)) : onFail(status)),
         gone: () => this.end(r.id),
-        dtmf: async (digit) => void (await this.ctx.store.setControlCall(r.id, {}, `dtmf received ${digit}`)),
+        dtmf: async (digit) => void (await this.ctx.store.setControlCall(r.id, {}, { step: 'dtmf', digits: digit, direction: 'received' })),
       }),
     ]);
   }
@@ -213,7 +213,7 @@ export class OutboundCalls extends TrackedCalls {
   private async ringDestination(id: string): Promise<void> {
     const r = await controlCallOf(this.ctx, id, 'outbound');
     if (!r || r.state !== 'dialing') return;
-    await this.ctx.store.setControlCall(id, { state: 'ringing' }, 'ringing');
+    await this.ctx.store.setControlCall(id, { state: 'ringing' }, { step: 'ringing' });
     await this.ctx.pbx.ring(r.agentLeg);
     try {
       await this.ctx.pbx.createChannel({
@@ -233,7 +233,7 @@ export class OutboundCalls extends TrackedCalls {
   private async connect(id: string): Promise<void> {
     const r = await controlCallOf(this.ctx, id, 'outbound');
     if (!r || r.state !== 'ringing') return;
-    await this.ctx.store.setControlCall(id, { state: 'connected', answeredAt: Date.now() }, 'connected');
+    await this.ctx.store.setControlCall(id, { state: 'connected', answeredAt: Date.now() }, { step: 'connected' });
     await this.bridge({ ...r, state: 'connected' });
     this.ctx.logger.info({ id, agentId: r.agentId }, 'outbound call connected');
   }
@@ -250,12 +250,12 @@ export class OutboundCalls extends TrackedCalls {
   }
 
   /**
-   * A leg failed after `dial` answered: CallControl `failed <DIALSTATUS>` (the agent's desktop
+   * A leg failed after `dial` answered: CallControl step `failed` with the DIALSTATUS (the agent's desktop
    * gets a CTI `error` event; nothing when the call already ended, e.g. released), then the end.
    */
   private fail(id: string, status: DialStatus | 'ERROR'): Promise<void> {
     return this.locked(id, async () => {
-      if (status !== 'CANCEL') await this.ctx.store.setControlCall(id, {}, `failed ${status}`);
+      if (status !== 'CANCEL') await this.ctx.store.setControlCall(id, {}, { step: 'failed', dialStatus: status });
       await this.finish(id);
     });
   }

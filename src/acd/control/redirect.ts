@@ -90,7 +90,7 @@ export class Redirects extends TrackedCalls {
   private async connect(id: string): Promise<void> {
     const r = await controlCallOf(this.ctx, id, 'redirect');
     if (!r || r.state !== 'dialing') return;
-    await this.ctx.store.setControlCall(id, { state: 'connected' }, 'connected');
+    await this.ctx.store.setControlCall(id, { state: 'connected' }, { step: 'connected' });
     await this.bridge(r);
     this.ctx.logger.info({ id, destination: r.destination }, 'transferred caller connected');
   }

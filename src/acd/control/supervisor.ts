@@ -167,7 +167,7 @@ export class SupervisorSessions {
               await this.applyMode(s, s.mode);
             } else if (status === 'BUSY' || status === 'NOANSWER' || status === 'CHANUNAVAIL' || status === 'CONGESTION') {
               // The console hears why (CTI `error` event), then of the end.
-              await this.ctx.store.updateControl(s.call.id, s.call.agentChannel, {}, controlEvent(s.call, 'monitor', `failed ${status}`, `supervisor:${s.supervisorId}`));
+              await this.ctx.store.updateControl(s.call.id, s.call.agentChannel, {}, controlEvent(s.call, { action: 'monitor', step: 'failed', dialStatus: status }, `supervisor:${s.supervisorId}`));
               await this.finish(s);
             }
           })(),
@@ -258,7 +258,7 @@ export class SupervisorSessions {
     }
     s.mode = mode;
     await this.ctx.store.setControlCall(sessionRecordId(s.supervisorId), { mode, snoopChannel: s.snoopChannel, connected: s.connected });
-    await this.ctx.store.updateControl(s.call.id, s.call.agentChannel, { supervisor: s.supervisorId, monitorMode: mode }, controlEvent(s.call, 'monitor', mode, `supervisor:${s.supervisorId}`));
+    await this.ctx.store.updateControl(s.call.id, s.call.agentChannel, { supervisor: s.supervisorId, monitorMode: mode }, controlEvent(s.call, { action: 'monitor', step: mode }, `supervisor:${s.supervisorId}`));
     this.ctx.logger.info({ supervisorId: s.supervisorId, callId: s.call.id, mode }, 'supervisor mode');
   }
 
@@ -275,9 +275,9 @@ export class SupervisorSessions {
     } catch (err) {
       if (!isPbxError(err, 'not_found')) this.ctx.logger.warn({ err }, 'monitor bridge destroy failed');
     }
-    const reported = await this.ctx.store.updateControl(s.call.id, s.call.agentChannel, { supervisor: '', monitorMode: '' }, controlEvent(s.call, 'monitor', 'ended', `supervisor:${s.supervisorId}`));
+    const reported = await this.ctx.store.updateControl(s.call.id, s.call.agentChannel, { supervisor: '', monitorMode: '' }, controlEvent(s.call, { action: 'monitor', step: 'ended' }, `supervisor:${s.supervisorId}`));
     // No call left to report on: the console hears of the end through the session's own record.
-    if (gone && !reported) await this.ctx.store.setControlCall(sessionRecordId(s.supervisorId), {}, 'gone');
+    if (gone && !reported) await this.ctx.store.setControlCall(sessionRecordId(s.supervisorId), {}, { step: 'gone' });
     await this.ctx.store.endControlCall(sessionRecordId(s.supervisorId), 0);
     this.ctx.logger.info({ supervisorId: s.supervisorId, callId: s.call.id }, 'supervisor session ended');
   }

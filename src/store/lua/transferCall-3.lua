@@ -87,7 +87,7 @@ local answeredAt = tonumber(call.answeredAt)
 emit(KEYS[3], { type = 'AgentComplete', ts = now, callId = callId, queue = call.queue, agentId = call.agentId,
   talkMs = now - answeredAt, waitMs = answeredAt - tonumber(call.joinedAt), reason = mode == 'park' and 'park' or 'transfer' })
 emit(KEYS[3], { type = 'CallControl', ts = now, callId = callId, agentId = call.agentId, action = 'transfer',
-  detail = mode .. ':' .. target, by = ARGV[7] })
+  mode = mode, target = target, by = ARGV[7] })
 local agentKey = prefix .. 'agent:' .. call.agentId
 redis.call('HINCRBY', agentKey, 'talkMs', now - answeredAt) -- least-talk-time routing, as endCall
 local queueWrapupS = redis.call('HGET', prefix .. 'queue:' .. call.queue, 'wrapupS') or '0'

@@ -83,10 +83,10 @@ describe('supervisor sessions across a restart', () => {
     expect(next.engine.control.monitorOf('s1')).toBeUndefined();
     await waitFor(async () => (await h.store.getControlCall('sv-s1')) === undefined || undefined, 'record gone');
     const events = await h.events();
-    const own = events.filter((e) => e.type === 'CallControl' && e.callId === 'sv-s1').map((e) => (e.type === 'CallControl' ? e.detail : ''));
+    const own = events.filter((e) => e.type === 'CallControl' && e.callId === 'sv-s1').map((e) => (e.type === 'CallControl' && 'step' in e ? e.step : ''));
     // The console hears of the end: on the call while the store still has it (the reconcile ends it
     // after), else through the session's own record.
-    const onCall = events.some((e) => e.type === 'CallControl' && e.callId === call.id && e.action === 'monitor' && e.detail === 'ended');
+    const onCall = events.some((e) => e.type === 'CallControl' && e.callId === call.id && e.action === 'monitor' && e.step === 'ended');
     expect(onCall ? own : own.filter((d) => d !== 'gone')).toEqual(['dialing', 'ended']);
     expect(onCall || own.includes('gone')).toBe(true);
     expect(view.callId).toBe(call.id);
