@@ -4,7 +4,8 @@
  * 'callback', which the dispatcher leaves to us). Returns the unsubscribe function.
  */
 import type { PbxEvent } from '../pbx/port.js';
-import { CALLBACK_LEG_PREFIX, CALLBACK_ROLE, onCallbackDialProgress, onCallbackLegGone, onCallbackLegInStasis } from './callback.js';
+import { isCallbackLeg } from '../domain/idPrefixes.js';
+import { CALLBACK_ROLE, onCallbackDialProgress, onCallbackLegGone, onCallbackLegInStasis } from './callback.js';
 import { onCallerDtmf } from './callerKeys.js';
 import type { AcdContext } from './context.js';
 import { forgetChannel, onPlaybackFinished } from './holdMedia.js';
@@ -14,7 +15,7 @@ export function watchCallerExperience(ctx: AcdContext): () => void {
   /** Customer leg → call id (learnt at StasisStart; after a restart the channel index answers). */
   const callbackLegs = new Map<string, string>();
   const callOfLeg = async (channelId: string) =>
-    callbackLegs.get(channelId) ?? (channelId.startsWith(CALLBACK_LEG_PREFIX) ? await ctx.store.callIdByChannel(channelId) : undefined);
+    callbackLegs.get(channelId) ?? (isCallbackLeg(channelId) ? await ctx.store.callIdByChannel(channelId) : undefined);
 
   const handle = async (event: PbxEvent): Promise<void> => {
     switch (event.type) {

@@ -4,7 +4,8 @@
  * every event that changes a dialog, so a client never has to merge deltas.
  */
 import type { AgentSnapshot } from '../domain/agent.js';
-import { isConsultCall, type CallSnapshot } from '../domain/call.js';
+import type { CallSnapshot } from '../domain/call.js';
+import { isConsultCall } from '../domain/idPrefixes.js';
 import { AcdError } from '../domain/errors.js';
 import type { ControlCall } from '../domain/controlCall.js';
 import { consultTargetText } from '../store/controlCallCodec.js';

@@ -17,7 +17,7 @@
  *
  * Consult to a queue: the consult leg is the `;1` half of `Local/<queue>@acd-consult`, whose
  * `;2` half runs Stasis(acd,<queue>) and so waits in that queue exactly like a caller (its music,
- * its strategy, RONA...), as a call of its own: id `acd-csq-<uuid>` (CONSULT_CALL_PREFIX, we
+ * its strategy, RONA...), as a call of its own: id `acd-csq-<uuid>` (ID_PREFIXES.consultCall, we
  * name the `;2` half; statistics skip such calls). Two calls, two channel sets: the store's
  * one-call-per-channel index and invariants hold unchanged, the queue flow needs no special case.
  * The `;1` half is answered when the queue answers the `;2` half: the consult is `queued` (the
@@ -31,7 +31,8 @@
  * waiting, completed by its agent once connected).
  */
 import { randomUUID } from 'node:crypto';
-import { CONSULT_CALL_PREFIX, type CallSnapshot } from '../../domain/call.js';
+import type { CallSnapshot } from '../../domain/call.js';
+import { bridgeIdOf, consultCallId, consultLegId, consultRecordId, redirectRecordId } from '../../domain/idPrefixes.js';
 import { AcdError, isAcdError } from '../../domain/errors.js';
 import { isPbxError } from '../../pbx/port.js';
 import { hangupQuietly } from '../legs.js';
@@ -68,7 +69,7 @@ export class Consults extends TrackedCalls {
       if ('queue' in target) {
         if (!(await this.ctx.store.getQueue(target.queue))) throw new AcdError('queue_not_found', `queue '${target.queue}' does not exist`, { field: 'queue' });
         endpoint = `Local/${target.queue}@acd-consult`;
-        queueCall = `${CONSULT_CALL_PREFIX}${randomUUID()}`;
+        queueCall = consultCallId(randomUUID());
       } else if ('agentId' in target) {
         if (target.agentId === t.agentId) throw invalidState('consult: an agent cannot consult itself');
         const agent = await this.ctx.store.getAgent(target.agentId);
@@ -78,10 +79,10 @@ export class Consults extends TrackedCalls {
       } else {
         endpoint = dialStringOf(this.settings.dialPattern, target.extension);
       }
-      const id = `cs-${call.id}`;
-      const leg = `acd-cs-${randomUUID()}`;
+      const id = consultRecordId(call.id);
+      const leg = consultLegId(randomUUID());
       await this.ctx.store.startControlCall({
-        call: { kind: 'consult', id, agentId, callId: call.id, from: t.agentId, leg, bridgeId: `bridge-${id}`, target, queueCall, node: this.ctx.nodeId },
+        call: { kind: 'consult', id, agentId, callId: call.id, from: t.agentId, leg, bridgeId: bridgeIdOf(id), target, queueCall, node: this.ctx.nodeId },
         by: t.by,
         acceptedIn: allowedFrom(AGENT_LIFECYCLE, 'consulted'),
       });
@@ -144,7 +145,7 @@ export class Consults extends TrackedCalls {
       await this.ctx.store.endControlCall(r.id, 0);
       await this.ctx.pbx.destroyBridge(call.bridgeId).catch(() => undefined);
       await this.ctx.pbx.unmute(call.callerChannel, 'in');
-      await this.redirects.adopt(`rd-${call.id}`);
+      await this.redirects.adopt(redirectRecordId(call.id));
     }
     await this.handedOver(call, r, result);
   }

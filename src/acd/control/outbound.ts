@@ -14,6 +14,7 @@ import { AGENT_LIFECYCLE, allowedFrom } from '../../domain/lifecycle.js';
 import { AcdError } from '../../domain/errors.js';
 import { isPbxError, type DialStatus } from '../../pbx/port.js';
 import type { OutboundCall } from '../../domain/controlCall.js';
+import { bridgeIdOf, outboundLegIds, outboundRecordId } from '../../domain/idPrefixes.js';
 import { hangupQuietly } from '../legs.js';
 import { callIdOf } from '../callerEntry.js';
 import type { AcdContext } from '../context.js';
@@ -73,14 +74,13 @@ export class OutboundCalls extends TrackedCalls {
     if (!agent) throw new AcdError('agent_not_found', `agent '${req.agentId}' does not exist`, { field: 'agentId' });
     if (!agent.endpoint) throw invalidState(`agent ${req.agentId} is ${agent.status}: log in first`);
     const uuid = randomUUID();
-    const id = `out-${uuid}`;
+    const id = outboundRecordId(uuid);
     const call = {
       kind: 'outbound' as const,
       id,
       agentId: req.agentId,
-      agentLeg: `acd-out-${uuid}-a`,
-      destLeg: `acd-out-${uuid}-b`,
-      bridgeId: `bridge-${id}`,
+      ...outboundLegIds(uuid),
+      bridgeId: bridgeIdOf(id),
       destination: req.destination,
       callerId: req.callerId ?? '',
       variables: req.variables ?? {},

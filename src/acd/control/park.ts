@@ -1,7 +1,7 @@
 /**
  * Park and announce. The agent parks its connected caller: the store takes the call out of the
  * queues into control call `pk-<callId>` holding the lowest free slot of the tenant's range and
- * the agent wraps up as after a normal call (one atomic step, transferCall-3.lua mode park).
+ * the agent wraps up as after a normal call (one atomic step, park-3.lua).
  * Then the caller moves from the call's bridge into a holding bridge of its own with music, the
  * slot is played to the agent, and the agent leg goes when the announcement ends.
  * A parked call leaves its slot (unpark-3.lua) when
@@ -17,6 +17,7 @@ import { AcdError } from '../../domain/errors.js';
 import { isPbxError } from '../../pbx/port.js';
 import type { UnparkRequest } from '../../store/controlOps.js';
 import type { ParkedCall } from '../../domain/controlCall.js';
+import { bridgeIdOf, callIdOfParkRecord, parkAnnouncementId, parkRecordId } from '../../domain/idPrefixes.js';
 import { offerToAgent } from '../agentLeg.js';
 import { hangupQuietly } from '../legs.js';
 import { callIdOf } from '../callerEntry.js';
@@ -37,8 +38,6 @@ export interface ParkSettings {
 }
 
 export const DEFAULT_PARK: ParkSettings = { firstSlot: 701, lastSlot: 720, timeoutS: 60, announcement: 'sound:beep' };
-
-const parkIdOf = (callId: string) => `pk-${callId}`;
 
 export class Parking extends TrackedCalls {
   /** Announcement playback id → the agent leg to hang up when it ends. */
@@ -63,8 +62,8 @@ export class Parking extends TrackedCalls {
   park(t: CallTarget): Promise<{ slot: number; callId: string }> {
     return withAgentCall(this.ctx, t, ['connected'], 'park', async (call, control) => {
       if (control.consult) throw new AcdError('invalid_state', 'park: a consult is running');
-      const id = parkIdOf(call.id);
-      const bridgeId = `bridge-${id}`;
+      const id = parkRecordId(call.id);
+      const bridgeId = bridgeIdOf(id);
       const result = await this.ctx.store.transferCall({
         callId: call.id,
         agentChannel: call.agentChannel,
@@ -76,7 +75,7 @@ export class Parking extends TrackedCalls {
       await this.ctx.timers.scheduleControl({ what: 'park', id, fence: String(r.startedAt) }, this.settings.timeoutS * 1000);
       await agentLeftCall(this.ctx, t.agentId, result.wrapup);
       this.ctx.logger.info({ callId: call.id, agentId: t.agentId, slot: result.slot, by: t.by }, 'call parked');
-      const playbackId = `park-${call.id}-${r.startedAt}`;
+      const playbackId = parkAnnouncementId(call.id, r.startedAt);
       try {
         if (control.held === '1') await this.ctx.pbx.unmute(call.callerChannel, 'in');
         await this.hold(r);
@@ -110,7 +109,7 @@ export class Parking extends TrackedCalls {
     });
     if (!done) throw new AcdError('call_not_found', `no call is parked in slot ${req.slot} any more`, { field: 'slot' });
     this.ctx.logger.info({ id, slot: req.slot, agentId: req.agentId, by: req.by }, 'parked call retrieved');
-    return { callId: id.slice(3) };
+    return { callId: callIdOfParkRecord(id) ?? id };
   }
 
   /** The park timer: back to the parking agent if ready, else to the caller's queue. */

@@ -19,6 +19,7 @@ import { MONITOR_MODES, type MonitorMode, type SupervisorSession } from '../../d
 import type { AcdContext } from '../context.js';
 import { agentCall, controlEvent, invalidState } from './calls.js';
 import type { ChannelWatch } from './watch.js';
+import { monitorBridgeId, snoopChannelId, supervisorLegId, supervisorRecordId } from '../../domain/idPrefixes.js';
 
 export { MONITOR_MODES, type MonitorMode };
 
@@ -49,7 +50,6 @@ interface Session extends MonitorView {
 }
 
 const SUPERVISOR_RING_S = 30;
-export const sessionRecordId = (supervisorId: string) => `sv-${supervisorId}`;
 const SNOOP_ENTRY_TIMEOUT_MS = 5_000;
 
 function withTimeout(pending: Promise<void>, ms: number, message: string): Promise<void> {
@@ -184,9 +184,9 @@ export class SupervisorSessions {
       callId: call.id,
       mode: req.mode,
       connected: false,
-      supervisorChannel: `acd-sup-${randomUUID()}`,
+      supervisorChannel: supervisorLegId(randomUUID()),
       snoopChannel: '',
-      monitorBridge: `acd-mon-${randomUUID()}`,
+      monitorBridge: monitorBridgeId(randomUUID()),
       call,
       stops: [],
       ended: false,
@@ -195,7 +195,7 @@ export class SupervisorSessions {
     await this.ctx.store.startControlCall({
       call: {
         kind: 'supervisor',
-        id: sessionRecordId(s.supervisorId),
+        id: supervisorRecordId(s.supervisorId),
         agentId: '',
         supervisor: s.supervisorId,
         agent: s.agentId,
@@ -241,7 +241,7 @@ export class SupervisorSessions {
     } else {
       if (s.mode === 'barge' && s.connected) await pbx.removeFromBridge(s.call.bridgeId, [s.supervisorChannel]).catch(() => undefined);
       await pbx.createBridge({ bridgeId: s.monitorBridge, name: `monitor-${s.call.id}` });
-      const snoopId = `acd-snoop-${randomUUID()}`;
+      const snoopId = snoopChannelId(randomUUID());
       // The snoop may only be bridged once it is in Stasis: watch before creating it.
       const entered = new Promise<void>((resolve) => {
         const stop = this.watch.watch(snoopId, {
@@ -257,7 +257,7 @@ export class SupervisorSessions {
       await pbx.addToBridge(s.monitorBridge, [snoopId, s.supervisorChannel]);
     }
     s.mode = mode;
-    await this.ctx.store.setControlCall(sessionRecordId(s.supervisorId), { mode, snoopChannel: s.snoopChannel, connected: s.connected });
+    await this.ctx.store.setControlCall(supervisorRecordId(s.supervisorId), { mode, snoopChannel: s.snoopChannel, connected: s.connected });
     await this.ctx.store.updateControl(s.call.id, s.call.agentChannel, { supervisor: s.supervisorId, monitorMode: mode }, controlEvent(s.call, { action: 'monitor', step: mode }, `supervisor:${s.supervisorId}`));
     this.ctx.logger.info({ supervisorId: s.supervisorId, callId: s.call.id, mode }, 'supervisor mode');
   }
@@ -277,8 +277,8 @@ export class SupervisorSessions {
     }
     const reported = await this.ctx.store.updateControl(s.call.id, s.call.agentChannel, { supervisor: '', monitorMode: '' }, controlEvent(s.call, { action: 'monitor', step: 'ended' }, `supervisor:${s.supervisorId}`));
     // No call left to report on: the console hears of the end through the session's own record.
-    if (gone && !reported) await this.ctx.store.setControlCall(sessionRecordId(s.supervisorId), {}, { step: 'gone' });
-    await this.ctx.store.endControlCall(sessionRecordId(s.supervisorId), 0);
+    if (gone && !reported) await this.ctx.store.setControlCall(supervisorRecordId(s.supervisorId), {}, { step: 'gone' });
+    await this.ctx.store.endControlCall(supervisorRecordId(s.supervisorId), 0);
     this.ctx.logger.info({ supervisorId: s.supervisorId, callId: s.call.id }, 'supervisor session ended');
   }
 }

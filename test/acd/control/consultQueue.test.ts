@@ -4,7 +4,7 @@
  * answers, then complete / cancel / conference, and every hangup, with the store invariants.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { isConsultCall } from '../../../src/domain/call.js';
+import { isConsultCall } from '../../../src/domain/idPrefixes.js';
 import { startHarness, waitFor, type Harness } from '../../helpers/acdHarness.js';
 import { findViolations } from '../../helpers/invariants.js';
 import type { ConsultCall } from '../../../src/domain/controlCall.js';
