@@ -1,12 +1,14 @@
 /**
  * Store operations of call control (src/acd/control): a blind transfer as one atomic step, and
  * the per-call control state (held, muted, supervisor monitor...) recorded together with the
- * CallControl event that reports it. Thin wrappers over `transferCall-3.lua` and `ctlUpdate-3.lua`.
+ * CallControl event that reports it. Thin wrappers over the transfer scripts (transferToQueue,
+ * transferToAgent, consultComplete, transferToExtension, park) and `ctlUpdate-3.lua`.
  */
 import type { AcdEvent, ControlCallStep } from '../domain/events.js';
 import { isEmpty, readHashes, type StoreContext } from './context.js';
 import { agentFromReply, assignmentFromReply, hashFromFlat } from './parse.js';
 import { mapScriptErrors } from './scriptErrors.js';
+import type { ScriptArg, ScriptName } from './scripts.js';
 import type { Assignment } from './types.js';
 import { AGENT_LIFECYCLE, AGENT_PENDING_ON_CALL, allowedFrom } from '../domain/lifecycle.js';
 import type { ControlCall, ControlCallPatch, NewControlCall } from '../domain/controlCall.js';
@@ -126,18 +128,19 @@ const withDuration = (info: RecordingInfo, duration: string | undefined): Record
 export function createControlOps({ redis, keys, run, logger }: StoreContext): ControlStore {
   return {
     async transferCall({ callId, agentChannel, target, by }) {
-      const [mode, id, newChannel, node, queueCall] =
+      // One script per transition; each takes the same first four arguments.
+      const [script, ...args]: [ScriptName, ...ScriptArg[]] =
         'queue' in target
-          ? ['queue', target.queue, '', '']
+          ? ['transferToQueue', target.queue]
           : 'agentId' in target
-            ? ['agent', target.agentId, target.agentChannel, '']
+            ? ['transferToAgent', target.agentId, target.agentChannel]
             : 'consultAgent' in target
-              ? ['consult', target.consultAgent, target.agentChannel, '', target.queueCall ?? '']
+              ? ['consultComplete', target.consultAgent, target.agentChannel, target.queueCall ?? '']
               : 'park' in target
                 ? ['park', target.park, target.bridgeId, target.node]
-                : ['extension', target.destination, target.destChannel, target.node];
+                : ['transferToExtension', target.destination, target.destChannel, target.node];
       const reply = (await mapScriptErrors(
-        run('transferCall', [keys.call(callId), keys.chan, keys.events], [keys.prefix, callId, agentChannel, mode, id, newChannel, by, node, queueCall ?? '']),
+        run(script, [keys.call(callId), keys.chan, keys.events], [keys.prefix, callId, agentChannel, by, ...args]),
         (code, detail) => {
           if (code === 'call_not_found') return `no active call '${callId}'`;
           if (code === 'queue_not_found') return `queue '${detail}' does not exist`;

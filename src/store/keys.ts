@@ -79,7 +79,7 @@ export function storeKeys(tenant: string) {
     controlCalls: `${prefix}ccs`,
     /** Hash: recording name → JSON RecordingInfo (recordings made on request). */
     recordings: `${prefix}recordings`,
-    /** Hash: parking slot → control call id `pk-<callId>` (transferCall-3.lua mode park, unpark-3.lua). */
+    /** Hash: parking slot → control call id `pk-<callId>` (park-3.lua, unpark-3.lua). */
     parking: `${prefix}parking`,
     /** String with a TTL: where a manual-answer offer is (src/acd/control/answer.ts), per agent channel. */
     manualAnswer: (agentChannel: string) => `${prefix}answer:${agentChannel}`,

@@ -1,5 +1,5 @@
 --[[
-  A parked call (control call `cc:pk-<callId>`, written by transferCall-3.lua mode park) leaves
+  A parked call (control call `cc:pk-<callId>`, written by park-3.lua) leaves
   its slot, one atomic step with the CallUnparked event:
     agentId ''        the caller hung up (reason hangup): record and slot go, nothing else;
     otherwise         the queue call comes back waiting in its queue with its old score (its
