@@ -23,6 +23,7 @@
   agent's wrap-up when it entered after-call work.
   Errors  "ACD call_not_found -", "ACD invalid_state call_<state>", "ACD invalid_state no_consult_with_<a>".
 ]]
+--- @include "keys"
 --- @include "nowMs"
 --- @include "transfer"
 --- @include "agentStatus"
@@ -30,11 +31,11 @@
 local prefix, callId, by, target, newChannel, queueCall = ARGV[1], ARGV[2], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
 local call, err = connectedCall(KEYS[1], ARGV[3])
 if not call then return err end
-local consultId = 'cs-' .. callId
-local targetKey = prefix .. 'agent:' .. target
+local consultId = idPrefix.consultRecord .. callId
+local targetKey = keys.agent(prefix, target)
 if queueCall ~= '' then
-  local qc = prefix .. 'call:' .. queueCall
-  if redis.call('HGET', prefix .. 'cc:' .. consultId, 'queueCall') ~= queueCall or redis.call('HGET', targetKey, 'call') ~= queueCall
+  local qc = keys.call(prefix, queueCall)
+  if redis.call('HGET', keys.controlCall(prefix, consultId), 'queueCall') ~= queueCall or redis.call('HGET', targetKey, 'call') ~= queueCall
     or redis.call('HGET', qc, 'state') ~= 'connected' or redis.call('HGET', qc, 'agentChannel') ~= newChannel then
     return fail('invalid_state', 'no_consult_with_' .. target)
   end
@@ -42,14 +43,14 @@ elseif redis.call('HGET', targetKey, 'call') ~= consultId then return fail('inva
 
 local now = nowMs()
 local reply = releaseAgent(prefix, KEYS[1], KEYS[2], KEYS[3], call, callId, 'consult', target, by, now)
-redis.call('DEL', prefix .. 'cc:' .. consultId)
-redis.call('SREM', prefix .. 'ccs', consultId)
+redis.call('DEL', keys.controlCall(prefix, consultId))
+redis.call('SREM', keys.controlCalls(prefix), consultId)
 if queueCall ~= '' then
-  local qc = prefix .. 'call:' .. queueCall
+  local qc = keys.call(prefix, queueCall)
   local consultCall = redis.call('HMGET', qc, 'queue', 'callerChannel', 'joinedAt', 'answeredAt')
   redis.call('HDEL', KEYS[2], consultCall[2])
-  redis.call('SREM', prefix .. 'calls', queueCall)
-  redis.call('DEL', qc, qc .. ':offers', prefix .. 'ctl:' .. queueCall)
+  redis.call('SREM', keys.calls(prefix), queueCall)
+  redis.call('DEL', qc, keys.callOffers(prefix, queueCall), keys.ctl(prefix, queueCall))
   emit(KEYS[3], { type = 'QueueCallerLeave', ts = now, callId = queueCall, queue = consultCall[1], reason = 'consult',
     waitMs = tonumber(consultCall[4]) - tonumber(consultCall[3]) })
 end

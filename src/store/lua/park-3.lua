@@ -23,6 +23,7 @@
   agent's wrap-up when it entered after-call work, and the parking slot.
   Errors  "ACD call_not_found -", "ACD invalid_state call_<state>", "ACD invalid_state no_free_parking_slot".
 ]]
+--- @include "keys"
 --- @include "nowMs"
 --- @include "transfer"
 
@@ -32,21 +33,21 @@ if not call then return err end
 local slot
 local first, last = string.match(target, '^(%d+)-(%d+)$')
 for s = tonumber(first or 1), tonumber(last or 0) do
-  if redis.call('HEXISTS', prefix .. 'parking', s) == 0 then slot = s break end
+  if redis.call('HEXISTS', keys.parking(prefix), s) == 0 then slot = s break end
 end
 if not slot then return fail('invalid_state', 'no_free_parking_slot') end
 
 local now = nowMs()
 local reply = releaseAgent(prefix, KEYS[1], KEYS[2], KEYS[3], call, callId, 'park', target, by, now)
 reply[6] = slot
-local id = 'pk-' .. callId
-redis.call('HSET', prefix .. 'cc:' .. id, 'id', id, 'agentId', '', 'kind', 'park', 'state', 'parked',
+local id = idPrefix.parkRecord .. callId
+redis.call('HSET', keys.controlCall(prefix, id), 'id', id, 'agentId', '', 'kind', 'park', 'state', 'parked',
   'startedAt', now, 'previous', '', 'callerChannel', call.callerChannel, 'agentLeg', call.agentChannel,
   'bridgeId', ARGV[6], 'slot', slot, 'parkedBy', call.agentId, 'queue', call.queue,
   'priority', call.priority, 'score', call.score, 'skills', call.skills or '', 'joinedAt', call.joinedAt,
   'callerNumber', call.callerNumber, 'callerName', call.callerName, 'node', ARGV[7])
-redis.call('SADD', prefix .. 'ccs', id)
-redis.call('HSET', prefix .. 'parking', slot, id)
+redis.call('SADD', keys.controlCalls(prefix), id)
+redis.call('HSET', keys.parking(prefix), slot, id)
 removeQueueCall(prefix, KEYS[1], KEYS[2], KEYS[3], call, callId, 'park', now)
 emit(KEYS[3], { type = 'CallParked', ts = now, callId = callId, queue = call.queue, agentId = call.agentId,
   slot = slot, by = by })

@@ -21,6 +21,7 @@
   Errors  "ACD call_not_found -", "ACD invalid_state call_<state>", "ACD agent_not_found <a>",
           "ACD invalid_state target_is_self", "ACD invalid_state target_<status>".
 ]]
+--- @include "keys"
 --- @include "nowMs"
 --- @include "transfer"
 --- @include "agentStatus"
@@ -28,7 +29,7 @@
 local prefix, callId, by, target, newChannel = ARGV[1], ARGV[2], ARGV[4], ARGV[5], ARGV[6]
 local call, err = connectedCall(KEYS[1], ARGV[3])
 if not call then return err end
-local targetKey = prefix .. 'agent:' .. target
+local targetKey = keys.agent(prefix, target)
 local status = redis.call('HGET', targetKey, 'status')
 if not status then return fail('agent_not_found', target) end
 if target == call.agentId then return fail('invalid_state', 'target_is_self') end

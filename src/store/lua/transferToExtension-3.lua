@@ -23,6 +23,7 @@
   agent's wrap-up when it entered after-call work.
   Errors  "ACD call_not_found -", "ACD invalid_state call_<state>".
 ]]
+--- @include "keys"
 --- @include "nowMs"
 --- @include "transfer"
 
@@ -32,12 +33,12 @@ if not call then return err end
 
 local now = nowMs()
 local reply = releaseAgent(prefix, KEYS[1], KEYS[2], KEYS[3], call, callId, 'extension', target, by, now)
-local id = 'rd-' .. callId
-redis.call('HSET', prefix .. 'cc:' .. id, 'id', id, 'agentId', '', 'kind', 'redirect', 'state', 'dialing',
+local id = idPrefix.redirectRecord .. callId
+redis.call('HSET', keys.controlCall(prefix, id), 'id', id, 'agentId', '', 'kind', 'redirect', 'state', 'dialing',
   'startedAt', now, 'previous', '', 'callerChannel', call.callerChannel, 'destLeg', newChannel,
-  'destination', target, 'bridgeId', 'bridge-' .. newChannel, 'queue', call.queue, 'priority', call.priority,
+  'destination', target, 'bridgeId', idPrefix.bridge .. newChannel, 'queue', call.queue, 'priority', call.priority,
   'callerNumber', call.callerNumber, 'callerName', call.callerName, 'node', ARGV[7])
-redis.call('SADD', prefix .. 'ccs', id)
-redis.call('ZREM', prefix .. 'queue:' .. call.queue .. ':waiting', callId)
+redis.call('SADD', keys.controlCalls(prefix), id)
+redis.call('ZREM', keys.queueWaiting(prefix, call.queue), callId)
 removeQueueCall(prefix, KEYS[1], KEYS[2], KEYS[3], call, callId, 'transfer', now)
 return reply

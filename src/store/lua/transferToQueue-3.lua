@@ -18,6 +18,7 @@
   agent's wrap-up when it entered after-call work.
   Errors  "ACD call_not_found -", "ACD invalid_state call_<state>", "ACD queue_not_found <q>".
 ]]
+--- @include "keys"
 --- @include "nowMs"
 --- @include "transfer"
 --- @include "waiting"
@@ -25,15 +26,15 @@
 local prefix, callId, by, target = ARGV[1], ARGV[2], ARGV[4], ARGV[5]
 local call, err = connectedCall(KEYS[1], ARGV[3])
 if not call then return err end
-if redis.call('EXISTS', prefix .. 'queue:' .. target) == 0 then return fail('queue_not_found', target) end
+if redis.call('EXISTS', keys.queue(prefix, target)) == 0 then return fail('queue_not_found', target) end
 
 local now = nowMs()
 local reply = releaseAgent(prefix, KEYS[1], KEYS[2], KEYS[3], call, callId, 'queue', target, by, now)
-local seq = redis.call('INCR', prefix .. 'seq')
+local seq = redis.call('INCR', keys.seq(prefix))
 local score = string.format('%.0f', (1000 - tonumber(call.priority)) * 1099511627776 + seq)
 redis.call('HSET', KEYS[1], 'queue', target, 'state', 'waiting', 'agentId', '', 'agentChannel', '', 'bridgeId', '',
   'answeredAt', 0, 'ringStartedAt', 0, 'score', score, 'joinSeq', seq)
-local waitingKey = prefix .. 'queue:' .. target .. ':waiting'
+local waitingKey = keys.queueWaiting(prefix, target)
 addWaiting(waitingKey, callId, score, call.skills or '') -- with the routing index (waiting.lua)
 emit(KEYS[3], { type = 'QueueCallerJoin', ts = now, callId = callId, queue = target,
   position = redis.call('ZRANK', waitingKey, callId) + 1, callerNumber = call.callerNumber,

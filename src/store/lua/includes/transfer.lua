@@ -1,3 +1,4 @@
+--- @include "keys"
 --- @include "fail"
 --- @include "emit"
 --- @include "wrapUp"
@@ -25,9 +26,9 @@ local function releaseAgent(prefix, callKey, chanKey, eventsKey, call, callId, m
     talkMs = now - answeredAt, waitMs = answeredAt - tonumber(call.joinedAt), reason = mode == 'park' and 'park' or 'transfer' })
   emit(eventsKey, { type = 'CallControl', ts = now, callId = callId, agentId = call.agentId, action = 'transfer',
     mode = mode, target = target, by = by })
-  local agentKey = prefix .. 'agent:' .. call.agentId
+  local agentKey = keys.agent(prefix, call.agentId)
   redis.call('HINCRBY', agentKey, 'talkMs', now - answeredAt) -- least-talk-time routing, as endCall
-  local queueWrapupS = redis.call('HGET', prefix .. 'queue:' .. call.queue, 'wrapupS') or '0'
+  local queueWrapupS = redis.call('HGET', keys.queue(prefix, call.queue), 'wrapupS') or '0'
   local version, wrapupS = wrapUp(prefix, eventsKey, call.agentId, callId, queueWrapupS, now)
   local reply = { call.queue, '', 0, 0, '', 0 }
   if version then
@@ -35,7 +36,7 @@ local function releaseAgent(prefix, callKey, chanKey, eventsKey, call, callId, m
     if tonumber(wrapupS) > 0 then reply = { call.queue, call.agentId, version, wrapupS, '', 0 } end
   end
   redis.call('HDEL', chanKey, call.agentChannel)
-  redis.call('DEL', prefix .. 'ctl:' .. callId)
+  redis.call('DEL', keys.ctl(prefix, callId))
   return reply
 end
 
@@ -43,7 +44,7 @@ end
 -- entry and offers go; QueueCallerLeave with `reason`.
 local function removeQueueCall(prefix, callKey, chanKey, eventsKey, call, callId, reason, now)
   redis.call('HDEL', chanKey, call.callerChannel)
-  redis.call('SREM', prefix .. 'calls', callId)
+  redis.call('SREM', keys.calls(prefix), callId)
   redis.call('DEL', callKey, callKey .. ':offers')
   emit(eventsKey, { type = 'QueueCallerLeave', ts = now, callId = callId, queue = call.queue, reason = reason,
     waitMs = tonumber(call.answeredAt) - tonumber(call.joinedAt) })
