@@ -31,7 +31,6 @@ export const ID_PREFIXES = {
   parkAnnouncement: 'park-',
 } as const;
 
-export type IdPrefixName = keyof typeof ID_PREFIXES;
 const P = ID_PREFIXES;
 
 /** Control-call record ids, from the queue call (park, redirect, consult) or the supervisor they belong to. */

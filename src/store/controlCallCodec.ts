@@ -8,6 +8,7 @@
  * `queueCall`, `slot`, `parkedBy`... directly, so the layout is kept as older versions wrote it).
  */
 import {
+  CONTROL_CALL_KINDS,
   CONTROL_CALL_STATES,
   MONITOR_MODES,
   type ConsultTarget,
@@ -71,7 +72,7 @@ function variablesOf(hash: Hash): Record<string, string> {
 /** A stored record (HGETALL) as its typed variant; AcdError internal when it does not fit. */
 export function decodeControlCall(hash: Hash): ControlCall {
   const { str, num, flag, oneOf } = reader(hash);
-  const kind = oneOf('kind', Object.keys(CONTROL_CALL_STATES) as ControlCallKind[]);
+  const kind = oneOf('kind', CONTROL_CALL_KINDS);
   const state = <K extends ControlCallKind>(k: K) => oneOf('state', CONTROL_CALL_STATES[k]);
   const base = { id: str('id'), agentId: str('agentId'), startedAt: num('startedAt'), previous: str('previous', true), node: str('node') };
   switch (kind) {
