@@ -4,12 +4,12 @@
  * between the two, reconcile finds a connected call whose channels are not bridged and bridges them.
  */
 import { isPbxError } from '../pbx/port.js';
+import { bridgeIdOf } from '../domain/idPrefixes.js';
 import { hangupLegs } from './legs.js';
 import type { AcdContext } from './context.js';
 import { claimedBy, notifyAll } from './hooks.js';
 import { stopAnnouncements } from './holdMedia.js';
 
-export const bridgeIdOf = (agentChannel: string) => `bridge-${agentChannel}`;
 
 export async function connectCall(ctx: AcdContext, callId: string, agentChannel: string): Promise<void> {
   // A feature may take over (callback: no caller yet, the customer is called now).

@@ -13,6 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { QueueDef } from '../domain/queue.js';
+import { callbackLegId } from '../domain/idPrefixes.js';
 import { isPbxError, type ChannelInfo, type DialStatus } from '../pbx/port.js';
 import { hangupQuietly } from './legs.js';
 import { connectCall } from './bridging.js';
@@ -23,8 +24,6 @@ import { continueWithStatus } from './queueExit.js';
 import type { CallerTimerJob } from './timers.js';
 
 export const CALLBACK_ROLE = 'callback';
-/** Customer legs are `acd-cb-<uuid>` channels. */
-export const CALLBACK_LEG_PREFIX = 'acd-cb-';
 
 const dialStringFor = (pattern: string, number: string) => pattern.replace(/\{number\}/g, number);
 
@@ -58,7 +57,7 @@ export async function divertToCallback(ctx: AcdContext, callId: string, agentCha
   if (!stay || !stay.cbNumber || stay.callerChannel !== '') return false;
   const queue = await ctx.store.getQueue(stay.queue);
   const options = queue?.callback;
-  const cbChannel = `${CALLBACK_LEG_PREFIX}${randomUUID()}`;
+  const cbChannel = callbackLegId(randomUUID());
   // Fenced out (not offered on this leg, already answered...): the normal connect, fenced too, decides.
   const dialing = options ? await ctx.store.callbackDial(callId, agentChannel, cbChannel) : undefined;
   if (!options || !dialing) return false;

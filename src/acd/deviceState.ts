@@ -14,6 +14,7 @@
  * Local agent endpoints have no Asterisk endpoint, hence no device state: their flag stays clear.
  */
 import type { AgentSnapshot } from '../domain/agent.js';
+import { controlCallChannels } from '../domain/controlCall.js';
 import { endpointOfDialString, type PbxEvent } from '../pbx/port.js';
 import type { AcdContext } from './context.js';
 import { KeyedLock } from './keyedLock.js';
@@ -49,7 +50,7 @@ export function watchDeviceState(ctx: AcdContext): DeviceStateWatch {
 
   const outsideAcd = async (agent: AgentSnapshot, channelIds: string[]): Promise<boolean> => {
     const controlCall = agent.callId ? await ctx.store.getControlCall(agent.callId) : undefined;
-    const controlLegs = new Set(Object.values(controlCall?.fields ?? {}));
+    const controlLegs = new Set(controlCall ? controlCallChannels(controlCall) : []);
     for (const id of channelIds) if (!controlLegs.has(id) && (await ctx.store.callIdByChannel(id)) === undefined) return true;
     return false;
   };

@@ -6,6 +6,7 @@
  * Redis on two passes in a row (once could be a StasisStart still on its way to us); one whose call
  * ended or who left its queue, still there on two passes, is released again instead.
  */
+import { controlCallChannels } from '../domain/controlCall.js';
 import type { ChannelInfo } from '../pbx/port.js';
 import { callIdOf, handleCallerEntry } from './callerEntry.js';
 import { endCall } from './callEnd.js';
@@ -55,7 +56,7 @@ export function createEntryRepair(ctx: AcdContext): EntryRepair {
       const inApp = await appChannels(ctx);
       const entries = await finishUnfinishedEntries(ctx, inApp);
       // Every leg of a control call (a redirected, parked or transferred caller...) is its module's own.
-      const controlLegs = new Set((await ctx.store.listControlCalls()).flatMap((r) => Object.entries(r.fields).filter(([name, value]) => /Channel$/.test(name) && value).map(([, value]) => value)));
+      const controlLegs = new Set((await ctx.store.listControlCalls()).flatMap(controlCallChannels));
       const unknownNow = new Set<string>();
       for (const channel of inApp.values()) {
         if (entries.includes(channel.id) || (await known(ctx, channel.id, controlLegs))) continue;

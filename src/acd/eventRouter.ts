@@ -13,8 +13,7 @@
  */
 import type { Logger } from 'pino';
 import type { PbxEvent, PbxEventType } from '../pbx/port.js';
-import { CALLBACK_LEG_PREFIX } from './callback.js';
-import { PARK_ANNOUNCEMENT_PREFIX } from './control/park.js';
+import { ID_PREFIXES as P } from '../domain/idPrefixes.js';
 import { parseStasisArgs, type OtherRole, type StasisEntry } from './stasisArgs.js';
 
 /** The events that concern one channel (for dialProgress: the dialed one). */
@@ -72,13 +71,13 @@ const ROLE_KINDS: Record<Exclude<StasisEntry['role'], 'other'> | OtherRole, Chan
 
 /** Later channel events: channel id prefix (as the creating module names it) → kind. */
 const CHANNEL_PREFIX_KINDS: readonly (readonly [prefix: string, kind: ChannelKind])[] = [
-  ['acd-agent-', 'agentLeg'], // src/acd/router.ts newAgentChannelId
-  [CALLBACK_LEG_PREFIX, 'callbackLeg'],
-  ['acd-cs-', 'consultLeg'], // src/acd/control/consult.ts (not acd-csq-: that is a queue call's caller)
-  ['acd-sup-', 'supervisorLeg'], // src/acd/control/supervisor.ts
-  ['acd-snoop-', 'supervisorLeg'],
-  ['acd-out-', 'controlLeg'], // src/acd/control/outbound.ts
-  ['acd-rd-', 'controlLeg'], // src/acd/control/transfer.ts (redirect to an extension)
+  [P.agentLeg, 'agentLeg'],
+  [P.callbackLeg, 'callbackLeg'],
+  [P.consultLeg, 'consultLeg'], // not acd-csq- (P.consultCall): that is a queue call's caller
+  [P.supervisorLeg, 'supervisorLeg'],
+  [P.snoop, 'supervisorLeg'],
+  [P.outboundLeg, 'controlLeg'],
+  [P.redirectLeg, 'controlLeg'], // redirect to an extension
 ];
 
 /** Kinds whose channels a control call follows while it lasts (src/acd/control/watch.ts). */
@@ -86,8 +85,8 @@ const CONTROL_KINDS: ReadonlySet<ChannelKind> = new Set(['consultLeg', 'supervis
 
 /** PlaybackFinished: playback id prefix → kind. */
 const PLAYBACK_PREFIX_KINDS: readonly (readonly [prefix: string, kind: 'callerPlayback' | 'parkAnnouncement'])[] = [
-  ['acd-ann-', 'callerPlayback'], // src/acd/holdMedia.ts
-  [PARK_ANNOUNCEMENT_PREFIX, 'parkAnnouncement'],
+  [P.announcement, 'callerPlayback'],
+  [P.parkAnnouncement, 'parkAnnouncement'],
 ];
 
 /** The other event types the engine uses; every type not listed here nor a channel event is `unknown`. */

@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { QueueDef } from '../domain/queue.js';
+import { announcementPlaybackId } from '../domain/idPrefixes.js';
 import { isPbxError } from '../pbx/port.js';
 import type { AcdContext } from './context.js';
 
@@ -69,7 +70,7 @@ export function mayAnnounce(ctx: AcdContext, callId: string, minIntervalMs: numb
 export async function playAnnouncement(ctx: AcdContext, callId: string, channelId: string, media: string[]): Promise<void> {
   const state = stateOf(ctx);
   if (state.playing.has(callId) || media.length === 0) return;
-  const playbackId = `acd-ann-${randomUUID()}`;
+  const playbackId = announcementPlaybackId(randomUUID());
   state.playing.set(callId, { playbackId, channelId });
   state.byPlayback.set(playbackId, callId);
   state.lastAt.set(callId, Date.now());

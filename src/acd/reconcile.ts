@@ -5,6 +5,7 @@
  * channels on its own Asterisk).
  */
 import type { CallSnapshot } from '../domain/call.js';
+import { heldCallerChannel } from '../domain/controlCall.js';
 import type { BridgeInfo, ChannelInfo } from '../pbx/port.js';
 import { failOffer, onAgentLegInStasis } from './agentLeg.js';
 import { bridgeParties, connectCall } from './bridging.js';
@@ -77,7 +78,10 @@ export async function reconcile(ctx: AcdContext): Promise<void> {
   const calls = (await ctx.store.listCalls()).filter((c) => c.node === ctx.nodeId);
   const known = new Set<string>();
   // Callers that call control took out of the queues (redirect to an extension) are its own.
-  for (const r of await ctx.store.listControlCalls()) if (r.fields.callerChannel) known.add(r.fields.callerChannel);
+  for (const r of await ctx.store.listControlCalls()) {
+    const caller = heldCallerChannel(r);
+    if (caller) known.add(caller);
+  }
   for (const call of calls) {
     known.add(call.callerChannel);
     if (call.agentChannel) known.add(call.agentChannel);

@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Assignment } from '../store/types.js';
+import { agentLegId } from '../domain/idPrefixes.js';
 import type { AcdContext } from './context.js';
 import { offerToAgent } from './agentLeg.js';
 import type { RoutingTimerJob } from './timers.js';
@@ -16,7 +17,7 @@ export type RouteTrigger = { queue: string } | { agentId: string };
 
 const keyOf = (t: RouteTrigger) => ('queue' in t ? `q:${t.queue}` : `a:${t.agentId}`);
 
-export const newAgentChannelId = () => `acd-agent-${randomUUID()}`;
+export const newAgentChannelId = () => agentLegId(randomUUID());
 
 /** ring-progressively: the next step is due `ringStepS` after the latest offer. */
 async function scheduleNextStep(ctx: AcdContext, a: Assignment): Promise<void> {

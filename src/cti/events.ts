@@ -4,8 +4,8 @@
  * get every agent's state and the state of their monitor session.
  */
 import type { ReasonLists } from '../acd/agentCommands.js';
-import { sessionRecordId } from '../acd/control/supervisor.js';
 import type { AcdEvent } from '../domain/events.js';
+import { callIdOfConsultRecord, supervisorRecordId } from '../domain/idPrefixes.js';
 import type { AcdStore } from '../store/types.js';
 import type { CtiEvent, CtiFailureCode } from './protocol.js';
 import { currentDialog, type Dialog } from './state.js';
@@ -19,9 +19,6 @@ export function reasonLabel(reasons: ReasonLists, code: string): string {
 export function pendingOf(reasons: ReasonLists, pending: { status: string; reason: string } | undefined): { pending?: { status: string; reason: string; label: string } } {
   return pending ? { pending: { ...pending, label: reasonLabel(reasons, pending.reason) } } : {};
 }
-
-/** The consult's control-call id is `cs-<callId>` (src/acd/control/consult.ts). */
-const CONSULT_RECORD_PREFIX = 'cs-';
 
 const droppedDialog = (callId: string, queue: string, agentId: string): Dialog => ({
   callId,
@@ -52,19 +49,20 @@ export async function ctiEventsFor(role: SessionRole, session: string, e: AcdEve
   }
   if (role === 'supervisor') {
     if (e.type === 'CallControl' && e.action === 'monitor' && e.by === `supervisor:${session}`) {
-      if (e.detail.startsWith('failed ')) return [asyncError(out, 'monitor', e.callId, e.detail.slice(7), `supervisor phone: ${e.detail.slice(7)}`)];
-      return [out('supervisor.state', { agentId: e.agentId, callId: e.callId, mode: e.detail })];
+      if (e.step === 'failed') return [asyncError(out, 'monitor', e.callId, e.dialStatus, `supervisor phone: ${e.dialStatus}`)];
+      return [out('supervisor.state', { agentId: e.agentId, callId: e.callId, mode: e.step })];
     }
     // A session a restarted engine could not take up (its call or a phone was gone meanwhile).
-    if (e.type === 'CallControl' && e.action === 'supervisor' && e.detail === 'gone' && e.callId === sessionRecordId(session)) {
+    if (e.type === 'CallControl' && e.action === 'supervisor' && e.step === 'gone' && e.callId === supervisorRecordId(session)) {
       return [out('supervisor.state', { agentId: '', callId: '', mode: 'ended', reason: 'gone' })];
     }
     return [];
   }
   // A consult through a queue has no agent of its own until answered: its record `cs-<callId>`
   // reports to nobody, so the consulting agent (the call's) gets its dialog with the consult's state.
-  if (e.type === 'CallControl' && e.agentId === '' && e.callId.startsWith(CONSULT_RECORD_PREFIX)) {
-    const dialog = await currentDialog(store, session, e.callId.slice(CONSULT_RECORD_PREFIX.length));
+  const consulting = e.type === 'CallControl' && e.agentId === '' ? callIdOfConsultRecord(e.callId) : undefined;
+  if (consulting !== undefined) {
+    const dialog = await currentDialog(store, session, consulting);
     return dialog ? [out('dialog.state', { ...dialog })] : [];
   }
   if (!('agentId' in e) || e.agentId !== session || !('callId' in e)) return [];
@@ -89,15 +87,11 @@ export async function ctiEventsFor(role: SessionRole, session: string, e: AcdEve
     case 'AgentComplete':
       return [out('dialog.state', { ...droppedDialog(e.callId, e.queue, session), reason: e.reason })];
     case 'CallControl':
-      if (e.action === 'dtmf' || (e.action === 'outbound' && e.detail.startsWith('dtmf '))) {
-        // Queue calls: action dtmf, detail `<digits>` / `received <d>`; outbound calls prefix `dtmf `.
-        const detail = e.action === 'dtmf' ? e.detail : e.detail.slice(5);
-        const received = detail.startsWith('received ');
-        return [out('dtmf', { callId: e.callId, digits: received ? detail.slice(9) : detail, direction: received ? 'received' : 'sent' })];
-      }
+      // Queue calls: action dtmf; outbound calls: their step dtmf.
+      if (e.action === 'dtmf' || (e.action === 'outbound' && e.step === 'dtmf')) return [out('dtmf', { callId: e.callId, digits: e.digits, direction: e.direction })];
       if (e.action === 'transfer') return [];
-      if (e.action === 'outbound' && e.detail === 'ended') return [out('dialog.state', { ...droppedDialog(e.callId, '', session) })];
-      if (e.action === 'outbound' && e.detail.startsWith('failed ')) return [asyncError(out, 'dial', e.callId, e.detail.slice(7), `outbound call: ${e.detail.slice(7)}`)];
+      if (e.action === 'outbound' && e.step === 'ended') return [out('dialog.state', { ...droppedDialog(e.callId, '', session) })];
+      if (e.action === 'outbound' && e.step === 'failed') return [asyncError(out, 'dial', e.callId, e.dialStatus, `outbound call: ${e.dialStatus}`)];
       break;
     case 'CallParked':
       return [out('call.parked', { callId: e.callId, queue: e.queue, slot: e.slot })];

@@ -4,9 +4,11 @@
  * every event that changes a dialog, so a client never has to merge deltas.
  */
 import type { AgentSnapshot } from '../domain/agent.js';
-import { isConsultCall, type CallSnapshot } from '../domain/call.js';
+import type { CallSnapshot } from '../domain/call.js';
+import { isConsultCall } from '../domain/idPrefixes.js';
 import { AcdError } from '../domain/errors.js';
-import type { ControlCallRecord } from '../store/controlOps.js';
+import type { ControlCall } from '../domain/controlCall.js';
+import { consultTargetText } from '../store/controlCallCodec.js';
 import type { AcdStore } from '../store/types.js';
 
 export type ParticipantState = 'alerting' | 'active' | 'held' | 'dropped';
@@ -46,18 +48,19 @@ export function dialogOf(call: CallSnapshot, control: Record<string, string>): D
 const OUTBOUND_STATES: Record<string, ParticipantState> = { dialing: 'alerting', ringing: 'alerting', connected: 'active' };
 
 /** An agent's outbound call: the agent's phone rings first (alerting), then the destination. */
-export function outboundDialog(r: ControlCallRecord): Dialog {
-  const state = OUTBOUND_STATES[r.state] === 'active' && r.fields.held === '1' ? 'held' : (OUTBOUND_STATES[r.state] ?? 'dropped');
+export function outboundDialog(r: ControlCall): Dialog {
+  const outbound = r.kind === 'outbound' ? r : undefined;
+  const state = OUTBOUND_STATES[r.state] === 'active' && outbound?.held ? 'held' : (OUTBOUND_STATES[r.state] ?? 'dropped');
   return {
     callId: r.id,
     kind: r.kind === 'consult' ? 'consult' : 'outbound',
     queue: '',
     state,
-    muted: r.fields.muted === '1',
+    muted: outbound?.muted ?? false,
     supervisor: null,
     participants: [
       { role: 'agent', id: r.agentId, number: '', name: '', state: r.state === 'dialing' ? 'alerting' : 'active' },
-      { role: 'destination', id: r.fields.destLeg ?? '', number: r.fields.destination ?? '', name: '', state },
+      { role: 'destination', id: outbound?.destLeg ?? '', number: outbound?.destination ?? '', name: '', state },
     ],
   };
 }
@@ -71,7 +74,7 @@ export async function currentDialog(store: AcdStore, agentId: string, callId: st
   const control = await store.getControl(call.id);
   const dialog = dialogOf(call, control);
   const consult = control.consult ? await store.getControlCall(control.consult) : undefined;
-  return consult ? { ...dialog, consult: { id: consult.id, target: consult.fields.target ?? '', state: consult.state } } : dialog;
+  return consult?.kind === 'consult' ? { ...dialog, consult: { id: consult.id, target: consultTargetText(consult.target), state: consult.state } } : dialog;
 }
 
 export interface SessionState {

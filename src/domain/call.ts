@@ -38,8 +38,7 @@ export type CallEndReason =
 
 /**
  * A consult to a queue (src/acd/control/consult.ts) waits in that queue as a call of its own,
- * the `;2` half of a Local channel whose id (= the call id) has this prefix: statistics leave
- * such calls out, they are no customer calls.
+ * the `;2` half of a Local channel whose id (= the call id) has the prefix ID_PREFIXES.consultCall
+ * (isConsultCall in src/domain/idPrefixes.ts): statistics leave such calls out, they are no
+ * customer calls.
  */
-export const CONSULT_CALL_PREFIX = 'acd-csq-';
-export const isConsultCall = (callId: string): boolean => callId.startsWith(CONSULT_CALL_PREFIX);

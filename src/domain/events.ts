@@ -4,6 +4,7 @@
  * it reports, so the stream is the single ordered truth for SSE, WebSocket and long-poll.
  */
 import type { AgentStatus, PendingStatus } from './agent.js';
+import type { ConsultTarget, ControlCallKind, MonitorMode } from './controlCall.js';
 
 interface Base {
   /** ms epoch when the transition happened (set by the store). */
@@ -35,14 +36,51 @@ export type AcdEvent = Base &
     | { type: 'QueueMemberPenalty'; queue: string; agentId: string; penalty: number; paused: boolean }
     | { type: 'QueueMemberRemoved'; queue: string; agentId: string }
     | { type: 'QueueMemberPause'; queue: string; agentId: string; paused: boolean; reason: string }
-    /** Call control (src/acd/control): hold, mute, dtmf, transfer, supervisor monitor... `detail` depends on the action. */
-    | { type: 'CallControl'; callId: string; agentId: string; action: string; detail: string; by: string }
+    /** Call control (src/acd/control): hold, mute, dtmf, transfer, supervisor monitor...; what else it carries depends on the action (CallControlDetail). */
+    | CallControlEvent
     /** Park and announce (src/acd/control/park.ts): `agentId` is the parking agent; unparked: retrieved by an agent, returned on timeout, or the caller hung up. */
     | { type: 'CallParked'; callId: string; queue: string; agentId: string; slot: number; by: string }
     | { type: 'CallUnparked'; callId: string; queue: string; agentId: string; slot: number; by: string; reason: 'retrieved' | 'timeout' | 'hangup' }
   );
 
 export type AcdEventType = AcdEvent['type'];
+
+/** How a blind transfer (transferCall) moved the caller: `target` is the queue, agent, destination or slot range. */
+export type TransferMode = 'queue' | 'agent' | 'consult' | 'extension' | 'park';
+
+/** A key pressed on a call: sent by the agent, or received from the other party. */
+export type DtmfDetail = { digits: string; direction: 'sent' | 'received' };
+
+/**
+ * What a control call (src/domain/controlCall.ts) reports about itself: the event's `callId` is the
+ * control call's id and its `action` the call's kind. `answeredBy`: the agent of the queue who
+ * answered a consult to that queue.
+ */
+export type ControlCallStep =
+  | { step: 'dialing' | 'ringing' | 'queued' | 'connected' | 'ended' | 'gone'; answeredBy?: string }
+  /** In-call commands on a connected outbound call. */
+  | { step: 'hold' | 'retrieve' | 'mute' | 'unmute' }
+  | ({ step: 'dtmf' } & DtmfDetail)
+  /** A leg failed to answer: its DIALSTATUS (BUSY, NOANSWER, CHANUNAVAIL, CONGESTION) or ERROR. */
+  | { step: 'failed'; dialStatus: string };
+
+/** The typed part of a CallControl event, by action. */
+export type CallControlDetail =
+  // On a queue call (`callId` = the call's id).
+  | { action: 'hold' | 'retrieve' | 'mute' | 'unmute' }
+  | ({ action: 'dtmf' } & DtmfDetail)
+  | { action: 'consult'; step: 'dialing'; target: ConsultTarget }
+  | { action: 'consult'; step: 'queued' | 'connected' | 'failed' | 'cancelled' | 'ended' }
+  | { action: 'conference'; target: ConsultTarget }
+  /** A supervisor (`by` = `supervisor:<id>`) monitors in `step` mode, stopped, or its phone failed. */
+  | { action: 'monitor'; step: MonitorMode | 'ended' }
+  | { action: 'monitor'; step: 'failed'; dialStatus: string }
+  | { action: 'transfer'; mode: TransferMode; target: string }
+  | { action: 'recording'; step: 'started' | 'stopped' | 'paused' | 'resumed'; name: string }
+  // On a control call.
+  | ({ action: ControlCallKind } & ControlCallStep);
+
+export type CallControlEvent = { type: 'CallControl'; callId: string; agentId: string; by: string } & CallControlDetail;
 
 /** An event as read back from the stream: the stream entry id is the SSE `id:`. */
 export interface StoredEvent {

@@ -10,7 +10,7 @@
  * previous state began: the projector keeps one mark per agent (status, since, queue of its last
  * call) and updates it with every AgentStatus.
  */
-import { isConsultCall } from '../domain/call.js';
+import { isConsultCall } from '../domain/idPrefixes.js';
 import type { AcdEvent } from '../domain/events.js';
 
 export const HOUR_MS = 3_600_000;

@@ -62,12 +62,11 @@ function explainMember(queue: string, agentId: string) {
 export function createAdminOps(redis: Redis, tenant: string): AdminOps {
   const keys = storeKeys(tenant);
   const run = registerScripts(redis);
-  const pausedKey = (queue: string) => `${keys.prefix}queue:${queueId(queue)}:paused`;
 
   const pausedIn = async (agentId: string): Promise<Map<string, PausedEntry>> => {
     const queues = await redis.smembers(keys.queues);
     const pipeline = redis.pipeline();
-    for (const q of queues) pipeline.hget(pausedKey(q), agentId);
+    for (const q of queues) pipeline.hget(keys.queuePaused(q), agentId);
     const replies = (await pipeline.exec()) ?? [];
     const found = new Map<string, PausedEntry>();
     replies.forEach(([, raw], i) => {
@@ -97,7 +96,7 @@ export function createAdminOps(redis: Redis, tenant: string): AdminOps {
     },
     pauseMember,
     async members(queue) {
-      const [active, paused] = await Promise.all([redis.hgetall(keys.queueMembers(queue)), redis.hgetall(pausedKey(queue))]);
+      const [active, paused] = await Promise.all([redis.hgetall(keys.queueMembers(queue)), redis.hgetall(keys.queuePaused(queue))]);
       const list: QueueMember[] = Object.entries(active).map(([agentId, penalty]) => ({ agentId, penalty: Number(penalty), paused: false, reason: '', pausedSince: 0 }));
       for (const [agentId, raw] of Object.entries(paused)) {
         if (agentId in active) continue;
@@ -129,7 +128,7 @@ export function createAdminOps(redis: Redis, tenant: string): AdminOps {
     async restorePauses() {
       let restored = 0;
       for (const queue of await redis.smembers(keys.queues)) {
-        const [paused, active] = await Promise.all([redis.hgetall(pausedKey(queue)), redis.hgetall(keys.queueMembers(queue))]);
+        const [paused, active] = await Promise.all([redis.hgetall(keys.queuePaused(queue)), redis.hgetall(keys.queueMembers(queue))]);
         for (const [agentId, raw] of Object.entries(paused)) {
           if (!(agentId in active)) continue;
           await pauseMember(queue, agentId, true, (JSON.parse(raw) as PausedEntry).reason);

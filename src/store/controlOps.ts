@@ -1,14 +1,18 @@
 /**
  * Store operations of call control (src/acd/control): a blind transfer as one atomic step, and
  * the per-call control state (held, muted, supervisor monitor...) recorded together with the
- * CallControl event that reports it. Thin wrappers over `transferCall-3.lua` and `ctlUpdate-3.lua`.
+ * CallControl event that reports it. Thin wrappers over the transfer scripts (transferToQueue,
+ * transferToAgent, consultComplete, transferToExtension, park) and `ctlUpdate-3.lua`.
  */
-import type { AcdEvent } from '../domain/events.js';
+import type { AcdEvent, ControlCallStep } from '../domain/events.js';
 import { isEmpty, readHashes, type StoreContext } from './context.js';
 import { agentFromReply, assignmentFromReply, hashFromFlat } from './parse.js';
 import { mapScriptErrors } from './scriptErrors.js';
+import type { ScriptArg, ScriptName } from './scripts.js';
 import type { Assignment } from './types.js';
 import { AGENT_LIFECYCLE, AGENT_PENDING_ON_CALL, allowedFrom } from '../domain/lifecycle.js';
+import type { ControlCall, ControlCallPatch, NewControlCall } from '../domain/controlCall.js';
+import { decodeControlCall, encodeControlCallPatch, encodeNewControlCall } from './controlCallCodec.js';
 
 export type CallControlEvent = Omit<Extract<AcdEvent, { type: 'CallControl' }>, 'ts'>;
 
@@ -57,28 +61,10 @@ export interface UnparkRequest {
   startedAt?: number;
 }
 
-/** A call an agent makes or takes outside the queues (manual outbound, click-to-call, consult). */
-export interface ControlCallRecord {
-  id: string;
-  agentId: string;
-  kind: string;
-  state: string;
-  startedAt: number;
-  /** The agent's status before the call. */
-  previous: string;
-  /** Every other field given at start or set later (legs, destination, bridge, node...). */
-  fields: Record<string, string>;
-}
-
 export interface ControlCallEnded {
-  record: ControlCallRecord;
+  record: ControlCall;
   /** The agent entered after-call work: schedule its wrap-up timer. */
   wrapup?: { agentId: string; version: number; seconds: number };
-}
-
-function recordFromHash(hash: Record<string, string>): ControlCallRecord {
-  const { id, agentId, kind, state, startedAt, previous, ...fields } = hash;
-  return { id: id!, agentId: agentId!, kind: kind ?? '', state: state ?? '', startedAt: Number(startedAt ?? 0), previous: previous ?? '', fields };
 }
 
 /** A call recording made on request (src/acd/control/recording.ts). */
@@ -114,13 +100,15 @@ export interface ControlStore {
    */
   estimateRecording(name: string, durationS: number, stoppedAt: number): Promise<void>;
   /** Agent (in one of `acceptedIn`) → busy on control call `id`. AcdError agent_not_found / invalid_state. */
-  startControlCall(req: { id: string; agentId: string; kind: string; fields: Record<string, string>; by: string; acceptedIn: readonly string[] }): Promise<void>;
-  /** Updates a control call; `detail` appends a CallControl event. False when it already ended. */
-  setControlCall(id: string, fields: Record<string, string>, detail?: string): Promise<boolean>;
+  startControlCall(req: { call: NewControlCall; by: string; acceptedIn: readonly string[] }): Promise<void>;
+  /** Updates a control call; `step` appends a CallControl event (action = the call's kind). False when it already ended. */
+  setControlCall(id: string, patch: ControlCallPatch, step?: ControlCallStep): Promise<boolean>;
   /** Ends a control call (idempotent): its agent wraps up. */
   endControlCall(id: string, defaultWrapupS: number): Promise<ControlCallEnded | undefined>;
-  getControlCall(id: string): Promise<ControlCallRecord | undefined>;
-  listControlCalls(): Promise<ControlCallRecord[]>;
+  /** AcdError internal when the record does not fit its kind. */
+  getControlCall(id: string): Promise<ControlCall | undefined>;
+  /** A record that does not fit its kind is left out (logged): one bad record must not stop the others' repair. */
+  listControlCalls(): Promise<ControlCall[]>;
   /** Blind transfer of a connected call to a queue, a ready agent or an extension (the call then becomes control call `rd-<callId>`). AcdError call_not_found / invalid_state / queue_not_found / agent_not_found. */
   transferCall(req: TransferRequest): Promise<TransferResult>;
   /** A parked call leaves its slot (unpark-3.lua); undefined when it is not parked (any more). AcdError agent_not_found / invalid_state. */
@@ -150,21 +138,22 @@ const settledEstimate = (estimate: string | undefined, now: number): string | un
 };
 const withDuration = (info: RecordingInfo, duration: string | undefined): RecordingInfo => (duration === undefined ? info : { ...info, durationS: Number(duration) });
 
-export function createControlOps({ redis, keys, run }: StoreContext): ControlStore {
+export function createControlOps({ redis, keys, run, logger }: StoreContext): ControlStore {
   return {
     async transferCall({ callId, agentChannel, target, by }) {
-      const [mode, id, newChannel, node, queueCall] =
+      // One script per transition; each takes the same first four arguments.
+      const [script, ...args]: [ScriptName, ...ScriptArg[]] =
         'queue' in target
-          ? ['queue', target.queue, '', '']
+          ? ['transferToQueue', target.queue]
           : 'agentId' in target
-            ? ['agent', target.agentId, target.agentChannel, '']
+            ? ['transferToAgent', target.agentId, target.agentChannel]
             : 'consultAgent' in target
-              ? ['consult', target.consultAgent, target.agentChannel, '', target.queueCall ?? '']
+              ? ['consultComplete', target.consultAgent, target.agentChannel, target.queueCall ?? '']
               : 'park' in target
                 ? ['park', target.park, target.bridgeId, target.node]
-                : ['extension', target.destination, target.destChannel, target.node];
+                : ['transferToExtension', target.destination, target.destChannel, target.node];
       const reply = (await mapScriptErrors(
-        run('transferCall', [keys.call(callId), keys.chan, keys.events], [keys.prefix, callId, agentChannel, mode, id, newChannel, by, node, queueCall ?? '']),
+        run(script, [keys.call(callId), keys.chan, keys.events], [keys.prefix, callId, agentChannel, by, ...args]),
         (code, detail) => {
           if (code === 'call_not_found') return `no active call '${callId}'`;
           if (code === 'queue_not_found') return `queue '${detail}' does not exist`;
@@ -231,27 +220,36 @@ export function createControlOps({ redis, keys, run }: StoreContext): ControlSto
     async estimateRecording(name, durationS, stoppedAt) {
       await redis.hset(keys.recordingEstimates, name, `${durationS}:${stoppedAt}`);
     },
-    async startControlCall({ id, agentId, kind, fields, by, acceptedIn }) {
+    async startControlCall({ call, by, acceptedIn }) {
+      const { id, agentId } = call;
       await mapScriptErrors(
-        run('controlCallStart', [keys.agent(agentId || '-'), keys.controlCall(id), keys.controlCalls, keys.events], [keys.prefix, agentId, id, JSON.stringify({ ...fields, kind }), by, acceptedIn.join(',')]),
+        run('controlCallStart', [keys.agent(agentId || '-'), keys.controlCall(id), keys.controlCalls, keys.events], [keys.prefix, agentId, id, JSON.stringify(encodeNewControlCall(call)), by, acceptedIn.join(',')]),
         (code, detail) => (code === 'agent_not_found' ? `agent '${agentId}' does not exist` : code === 'invalid_state' ? `agent ${agentId} is ${detail}; a call needs ${acceptedIn.join(', ')}` : detail),
       );
     },
-    setControlCall: async (id, fields, detail) => (await run('controlCallSet', [keys.controlCall(id), keys.events], [JSON.stringify(fields), detail ?? ''])) === 1,
+    setControlCall: async (id, patch, step) =>
+      (await run('controlCallSet', [keys.controlCall(id), keys.events], [JSON.stringify(encodeControlCallPatch(patch)), step ? JSON.stringify(step) : ''])) === 1,
     async endControlCall(id, defaultWrapupS) {
       const reply = (await run('controlCallEnd', [keys.controlCall(id), keys.controlCalls, keys.events], [keys.prefix, id, defaultWrapupS])) as [string[], string, number, string] | null;
       if (!reply) return undefined;
       const [flat, agentId, version, seconds] = reply;
-      const record = recordFromHash(hashFromFlat(flat));
+      const record = decodeControlCall(hashFromFlat(flat));
       return { record, ...(Number(version) > 0 && Number(seconds) > 0 ? { wrapup: { agentId, version: Number(version), seconds: Number(seconds) } } : {}) };
     },
     async getControlCall(id) {
       const hash = await redis.hgetall(keys.controlCall(id));
-      return Object.keys(hash).length > 0 ? recordFromHash(hash) : undefined;
+      return Object.keys(hash).length > 0 ? decodeControlCall(hash) : undefined;
     },
     async listControlCalls() {
       const hashes = await readHashes(redis, (await redis.smembers(keys.controlCalls)).map(keys.controlCall));
-      return hashes.filter((h) => !isEmpty(h)).map(recordFromHash);
+      return hashes.filter((h) => !isEmpty(h)).flatMap((hash) => {
+        try {
+          return [decodeControlCall(hash)];
+        } catch (err) {
+          logger?.error({ err, id: hash.id }, 'control call record left out');
+          return [];
+        }
+      });
     },
   };
 }

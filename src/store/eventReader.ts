@@ -2,9 +2,11 @@
  * Reading the event stream. A blocking XREAD holds its connection for up to `blockMs`, so it
  * never runs on the store's command connection; concurrent readers (one per SSE client) each
  * borrow a duplicated connection from a small pool instead of queueing behind one another.
+ * Events are parsed here, once, into the typed AcdEvent (older shapes upgraded, legacyEvents.ts).
  */
 import type { Redis } from 'ioredis';
 import type { AcdEvent, StoredEvent } from '../domain/events.js';
+import { currentEvent } from './legacyEvents.js';
 
 const DEFAULT_COUNT = 100;
 
@@ -12,7 +14,7 @@ type XReadReply = [stream: string, entries: [id: string, fields: string[]][]][] 
 
 function parseEntries(reply: XReadReply): StoredEvent[] {
   const entries = reply?.[0]?.[1] ?? [];
-  return entries.map(([id, fields]) => ({ id, event: JSON.parse(fields[fields.indexOf('e') + 1]) as AcdEvent }));
+  return entries.map(([id, fields]) => ({ id, event: currentEvent(JSON.parse(fields[fields.indexOf('e') + 1]) as AcdEvent) }));
 }
 
 export interface EventReader {

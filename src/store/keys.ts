@@ -39,6 +39,10 @@ export function storeKeys(tenant: string) {
     agent: (id: string) => `${prefix}agent:${agentId(id)}`,
     /** Hash: queue → penalty. */
     agentQueues: (id: string) => `${prefix}agent:${agentId(id)}:queues`,
+    /** Hash: per queue `<queue>:order`, `<queue>:weight` (round-robin order, weighted random). */
+    agentRouting: (id: string) => `${prefix}agent:${agentId(id)}:routing`,
+    /** Counter giving agents their round-robin order. */
+    agentRank: `${prefix}agentRank`,
     /** Hash: the QueueDef fields. */
     queue: (id: string) => `${prefix}queue:${queueId(id)}`,
     /** Hash: agent → penalty. */
@@ -47,6 +51,15 @@ export function storeKeys(tenant: string) {
     queueIdle: (id: string) => `${prefix}queue:${queueId(id)}:idle`,
     /** Zset: waiting call ids, score = priority band then arrival sequence (first = next). */
     queueWaiting: (id: string) => `${prefix}queue:${queueId(id)}:waiting`,
+    /** Hash: paused member → JSON {penalty, reason, since}. */
+    queuePaused: (id: string) => `${prefix}queue:${queueId(id)}:paused`,
+    /** Round-robin cursor and the weighted-random clock of the queue's routing (lua/includes/route.lua). */
+    queueRoundRobin: (id: string) => `${prefix}queue:${queueId(id)}:rr`,
+    queueClock: (id: string) => `${prefix}queue:${queueId(id)}:clock`,
+    /** Hash: handle-time statistics (ahtMs, completed) for wait estimates. */
+    queueStats: (id: string) => `${prefix}queue:${queueId(id)}:stats`,
+    /** String with a TTL: the score of a caller that hung up, kept for its return (resumeWindowS). */
+    queueResume: (id: string, callerNumber: string) => `${prefix}queue:${queueId(id)}:resume:${callerNumber}`,
     /** Hash: status → members in it, logged_out left out (lua/includes/queueCounts.lua). */
     queueCounts: (id: string) => `${prefix}queue:${queueId(id)}:counts`,
     /** Routing indexes (lua/includes/pools.lua, waiting.lua): zset of "<penalty>|<profile>" pools; one pool. */
@@ -81,7 +94,7 @@ export function storeKeys(tenant: string) {
     controlCalls: `${prefix}ccs`,
     /** Hash: recording name → JSON RecordingInfo (recordings made on request). */
     recordings: `${prefix}recordings`,
-    /** Hash: parking slot → control call id `pk-<callId>` (transferCall-3.lua mode park, unpark-3.lua). */
+    /** Hash: parking slot → control call id `pk-<callId>` (park-3.lua, unpark-3.lua). */
     parking: `${prefix}parking`,
     /** String with a TTL: where a manual-answer offer is (src/acd/control/answer.ts), per agent channel. */
     manualAnswer: (agentChannel: string) => `${prefix}answer:${agentChannel}`,

@@ -9,6 +9,7 @@ import type { AuthFile } from '../../src/auth/settings.js';
 import { waitFor, type Harness } from '../helpers/acdHarness.js';
 import { startCtiApi, type CtiApi } from './ctiApi.js';
 import { CtiClient } from './ctiClient.js';
+import type { OutboundCall } from '../../src/domain/controlCall.js';
 
 const config = {
   queues: [{ id: 'sales', ringTimeoutS: 3, wrapupS: 1 }],
@@ -130,7 +131,7 @@ describe('CTI WebSocket, agent session', () => {
     await d.event('dialog.state', (x) => x.muted === true);
     await d.command('dtmf', 'a2', { digits: '9' });
     expect(await d.event('dtmf')).toMatchObject({ data: { callId: id, digits: '9', direction: 'sent' } });
-    h.sim.sendDtmf((await h.store.getControlCall(id))!.fields.destLeg!, '7');
+    h.sim.sendDtmf(((await h.store.getControlCall(id)) as OutboundCall).destLeg, '7');
     expect(await d.event('dtmf')).toMatchObject({ data: { callId: id, digits: '7', direction: 'received' } });
     await d.command('release', 'a2');
     await d.event('dialog.state', (x) => x.callId === id && x.state === 'dropped');

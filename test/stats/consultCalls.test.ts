@@ -1,12 +1,12 @@
 /** An agent's consult to a queue is a call of its own in that queue, but no customer call: statistics skip it. */
 import { describe, expect, it } from 'vitest';
-import { CONSULT_CALL_PREFIX } from '../../src/domain/call.js';
+import { consultCallId } from '../../src/domain/idPrefixes.js';
 import type { AcdEvent } from '../../src/domain/events.js';
 import { project } from '../../src/stats/projection.js';
 
 const T = Date.UTC(2026, 10, 21, 14, 30);
 const ctx = { serviceLevelMs: () => 20_000, mark: () => ({ status: 'busy', since: T - 1000, lastQueue: 'sales' }) };
-const consult = `${CONSULT_CALL_PREFIX}1`;
+const consult = consultCallId('1');
 const events = (callId: string): AcdEvent[] => [
   { type: 'QueueCallerJoin', ts: T, callId, queue: 'support', position: 1, callerNumber: '', callerName: '', priority: 0 },
   { type: 'AgentConnect', ts: T, callId, queue: 'support', agentId: 'a3', waitMs: 5000, ringMs: 100, bridgeId: 'b' },

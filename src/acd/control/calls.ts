@@ -2,7 +2,9 @@
 import type { CallSnapshot } from '../../domain/call.js';
 import { AcdError } from '../../domain/errors.js';
 import { isPbxError } from '../../pbx/port.js';
-import type { CallControlEvent, ControlCallRecord } from '../../store/controlOps.js';
+import type { CallControlEvent } from '../../store/controlOps.js';
+import type { CallControlDetail } from '../../domain/events.js';
+import type { ControlCallKind, ControlCallOf } from '../../domain/controlCall.js';
 import type { AcdContext } from '../context.js';
 
 export interface CallTarget {
@@ -47,26 +49,31 @@ export async function withAgentCall<T>(
   });
 }
 
-export const controlEvent = (call: CallSnapshot, action: string, detail: string, by: string): CallControlEvent => ({
+export const controlEvent = (call: CallSnapshot, detail: CallControlDetail, by: string): CallControlEvent => ({
   type: 'CallControl',
   callId: call.id,
   agentId: call.agentId,
-  action,
-  detail,
   by,
+  ...detail,
 });
+
+/** Control call `id` when it is one of `kind`. */
+export async function controlCallOf<K extends ControlCallKind>(ctx: AcdContext, id: string, kind: K): Promise<ControlCallOf<K> | undefined> {
+  const r = await ctx.store.getControlCall(id);
+  return r?.kind === kind ? (r as ControlCallOf<K>) : undefined;
+}
 
 /**
  * Runs `task` for each control call of `kind` this node handles, under the control call's lock,
  * on a fresh read (reconnect repair).
  */
-export async function forOwnControlCalls(ctx: AcdContext, kind: string, task: (r: ControlCallRecord) => Promise<void>): Promise<void> {
+export async function forOwnControlCalls<K extends ControlCallKind>(ctx: AcdContext, kind: K, task: (r: ControlCallOf<K>) => Promise<void>): Promise<void> {
   for (const listed of await ctx.store.listControlCalls()) {
-    if (listed.kind !== kind || listed.fields.node !== ctx.nodeId) continue;
+    if (listed.kind !== kind || listed.node !== ctx.nodeId) continue;
     // One call that cannot be repaired must not leave the others unfollowed.
     await ctx.locks
       .run(`cc:${listed.id}`, async () => {
-        const r = await ctx.store.getControlCall(listed.id);
+        const r = await controlCallOf(ctx, listed.id, kind);
         if (r) await task(r);
       })
       .catch((err: unknown) => ctx.logger.error({ err, id: listed.id }, 'control call repair failed'));

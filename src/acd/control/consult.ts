@@ -17,7 +17,7 @@
  *
  * Consult to a queue: the consult leg is the `;1` half of `Local/<queue>@acd-consult`, whose
  * `;2` half runs Stasis(acd,<queue>) and so waits in that queue exactly like a caller (its music,
- * its strategy, RONA...), as a call of its own: id `acd-csq-<uuid>` (CONSULT_CALL_PREFIX, we
+ * its strategy, RONA...), as a call of its own: id `acd-csq-<uuid>` (ID_PREFIXES.consultCall, we
  * name the `;2` half; statistics skip such calls). Two calls, two channel sets: the store's
  * one-call-per-channel index and invariants hold unchanged, the queue flow needs no special case.
  * The `;1` half is answered when the queue answers the `;2` half: the consult is `queued` (the
@@ -31,21 +31,23 @@
  * waiting, completed by its agent once connected).
  */
 import { randomUUID } from 'node:crypto';
-import { CONSULT_CALL_PREFIX, type CallSnapshot } from '../../domain/call.js';
+import type { CallSnapshot } from '../../domain/call.js';
+import { bridgeIdOf, consultCallId, consultLegId, consultRecordId, redirectRecordId } from '../../domain/idPrefixes.js';
 import { AcdError, isAcdError } from '../../domain/errors.js';
 import { isPbxError } from '../../pbx/port.js';
 import { hangupQuietly } from '../legs.js';
 import type { AcdContext } from '../context.js';
-import { controlEvent, invalidState, withAgentCall, type CallTarget } from './calls.js';
+import { controlCallOf, controlEvent, invalidState, withAgentCall, type CallTarget } from './calls.js';
 import { holdCaller, retrieveCaller } from './media.js';
 import { checkDestination, dialStringOf, type OutboundSettings } from './outbound.js';
 import type { Redirects } from './redirect.js';
-import type { ControlCallRecord, TransferResult } from '../../store/controlOps.js';
+import type { TransferResult } from '../../store/controlOps.js';
+import type { ConsultCall, ConsultTarget } from '../../domain/controlCall.js';
 import { DIAL_FAILED, TrackedCalls, type ChannelWatch } from './watch.js';
 import { agentLeftCall } from '../wrapup.js';
 import { AGENT_LIFECYCLE, allowedFrom } from '../../domain/lifecycle.js';
 
-export type ConsultTarget = { agentId: string } | { extension: string } | { queue: string };
+export type { ConsultTarget } from '../../domain/controlCall.js';
 
 export class Consults extends TrackedCalls {
   constructor(
@@ -67,7 +69,7 @@ export class Consults extends TrackedCalls {
       if ('queue' in target) {
         if (!(await this.ctx.store.getQueue(target.queue))) throw new AcdError('queue_not_found', `queue '${target.queue}' does not exist`, { field: 'queue' });
         endpoint = `Local/${target.queue}@acd-consult`;
-        queueCall = `${CONSULT_CALL_PREFIX}${randomUUID()}`;
+        queueCall = consultCallId(randomUUID());
       } else if ('agentId' in target) {
         if (target.agentId === t.agentId) throw invalidState('consult: an agent cannot consult itself');
         const agent = await this.ctx.store.getAgent(target.agentId);
@@ -77,19 +79,15 @@ export class Consults extends TrackedCalls {
       } else {
         endpoint = dialStringOf(this.settings.dialPattern, target.extension);
       }
-      const id = `cs-${call.id}`;
-      const leg = `acd-cs-${randomUUID()}`;
-      const what = 'agentId' in target ? `agent:${target.agentId}` : 'queue' in target ? `queue:${target.queue}` : `extension:${target.extension}`;
+      const id = consultRecordId(call.id);
+      const leg = consultLegId(randomUUID());
       await this.ctx.store.startControlCall({
-        id,
-        agentId,
-        kind: 'consult',
-        fields: { callId: call.id, from: t.agentId, leg, bridgeId: `bridge-${id}`, target: what, node: this.ctx.nodeId, ...(queueCall ? { queueCall } : {}) },
+        call: { kind: 'consult', id, agentId, callId: call.id, from: t.agentId, leg, bridgeId: bridgeIdOf(id), target, queueCall, node: this.ctx.nodeId },
         by: t.by,
         acceptedIn: allowedFrom(AGENT_LIFECYCLE, 'consulted'),
       });
       if (control.held !== '1') await holdCaller(this.ctx, call.callerChannel);
-      await this.ctx.store.updateControl(call.id, call.agentChannel, { consult: id, held: '1' }, controlEvent(call, 'consult', `dialing ${what}`, t.by));
+      await this.ctx.store.updateControl(call.id, call.agentChannel, { consult: id, held: '1' }, controlEvent(call, { action: 'consult', step: 'dialing', target }, t.by));
       this.track(id, leg, call, queueCall);
       try {
         await this.ctx.pbx.createChannel({ endpoint, channelId: leg, ...(queueCall ? { otherChannelId: queueCall } : {}), appArgs: ['consult', id], originator: call.agentChannel, callerId: t.agentId });
@@ -111,13 +109,13 @@ export class Consults extends TrackedCalls {
 
   conference(t: CallTarget): Promise<void> {
     return withAgentCall(this.ctx, t, ['connected'], 'conference', async (call, control) => {
-      const r = control.consult ? await this.ctx.store.getControlCall(control.consult) : undefined;
+      const r = control.consult ? await controlCallOf(this.ctx, control.consult, 'consult') : undefined;
       if (!r || r.state !== 'connected') throw invalidState('conference: no answered consult on this call');
       if (control.conference === '1') throw invalidState('conference: already in conference');
-      await this.ctx.pbx.addToBridge(call.bridgeId, [call.agentChannel, r.fields.leg!]);
+      await this.ctx.pbx.addToBridge(call.bridgeId, [call.agentChannel, r.leg]);
       await retrieveCaller(this.ctx, call.callerChannel);
-      await this.destroyBridge(r.fields.bridgeId!);
-      await this.ctx.store.updateControl(call.id, call.agentChannel, { conference: '1', held: '' }, controlEvent(call, 'conference', r.fields.target!, t.by));
+      await this.destroyBridge(r.bridgeId);
+      await this.ctx.store.updateControl(call.id, call.agentChannel, { conference: '1', held: '' }, controlEvent(call, { action: 'conference', target: r.target }, t.by));
     });
   }
 
@@ -127,15 +125,16 @@ export class Consults extends TrackedCalls {
 
   /** completeTransfer under the call's lock (also when the consulting agent hangs up). */
   private async completeOn(call: CallSnapshot, control: Record<string, string>, by: string): Promise<void> {
-    const r = control.consult ? await this.ctx.store.getControlCall(control.consult) : undefined;
+    const r = control.consult ? await controlCallOf(this.ctx, control.consult, 'consult') : undefined;
     if (!r || r.state !== 'connected') throw invalidState('completeTransfer: no answered consult on this call');
-    if (r.fields.queueCall) return this.ctx.locks.run(r.fields.queueCall, () => this.completeFromQueue(call, r, by));
-    const leg = r.fields.leg!;
+    if (r.queueCall) return this.ctx.locks.run(r.queueCall, () => this.completeFromQueue(call, r, by));
+    const { leg, target } = r;
     const toAgent = r.agentId !== '';
+    if (!toAgent && !('extension' in target)) throw invalidState('completeTransfer: the consult has no party to hand the call to');
     const result = await this.ctx.store.transferCall({
       callId: call.id,
       agentChannel: call.agentChannel,
-      target: toAgent ? { consultAgent: r.agentId, agentChannel: leg } : { destination: r.fields.target!.replace(/^extension:/, ''), destChannel: leg, node: this.ctx.nodeId },
+      target: toAgent ? { consultAgent: r.agentId, agentChannel: leg } : { destination: (target as { extension: string }).extension, destChannel: leg, node: this.ctx.nodeId },
       by,
     });
     this.untrack(r.id);
@@ -146,14 +145,14 @@ export class Consults extends TrackedCalls {
       await this.ctx.store.endControlCall(r.id, 0);
       await this.ctx.pbx.destroyBridge(call.bridgeId).catch(() => undefined);
       await this.ctx.pbx.unmute(call.callerChannel, 'in');
-      await this.redirects.adopt(`rd-${call.id}`);
+      await this.redirects.adopt(redirectRecordId(call.id));
     }
     await this.handedOver(call, r, result);
   }
 
   /** Complete of a consult to a queue (under both calls' locks): the consult call's agent takes the held caller. */
-  private async completeFromQueue(call: CallSnapshot, r: ControlCallRecord, by: string): Promise<void> {
-    const consultCall = await this.ctx.store.getCall(r.fields.queueCall!);
+  private async completeFromQueue(call: CallSnapshot, r: ConsultCall, by: string): Promise<void> {
+    const consultCall = await this.ctx.store.getCall(r.queueCall);
     if (!consultCall || consultCall.state !== 'connected') throw invalidState('completeTransfer: no agent of the queue answered the consult');
     const result = await this.ctx.store.transferCall({
       callId: call.id,
@@ -164,28 +163,28 @@ export class Consults extends TrackedCalls {
     this.untrack(r.id);
     await this.ctx.pbx.addToBridge(call.bridgeId, [consultCall.agentChannel]);
     await retrieveCaller(this.ctx, call.callerChannel);
-    await hangupQuietly(this.ctx, r.fields.leg!);
+    await hangupQuietly(this.ctx, r.leg);
     await this.destroyBridge(consultCall.bridgeId);
     await this.handedOver(call, r, result);
   }
 
   /** After a completed consult: the consulting agent's leg goes and it wraps up. */
-  private async handedOver(call: CallSnapshot, r: ControlCallRecord, result: TransferResult): Promise<void> {
+  private async handedOver(call: CallSnapshot, r: ConsultCall, result: TransferResult): Promise<void> {
     await hangupQuietly(this.ctx, call.agentChannel);
-    await this.destroyBridge(r.fields.bridgeId!);
+    await this.destroyBridge(r.bridgeId);
     await agentLeftCall(this.ctx, call.agentId, result.wrapup);
-    this.ctx.logger.info({ callId: call.id, from: call.agentId, to: r.fields.target }, 'consult completed: call transferred');
+    this.ctx.logger.info({ callId: call.id, from: call.agentId, to: r.target }, 'consult completed: call transferred');
   }
 
   /** After a (re)connect: consults this process does not follow (it restarted) end; the caller stays on hold. */
   async repair(): Promise<void> {
     for (const r of await this.ctx.store.listControlCalls()) {
-      if (r.kind !== 'consult' || r.fields.node !== this.ctx.nodeId || this.owns(r.id)) continue;
+      if (r.kind !== 'consult' || r.node !== this.ctx.nodeId || this.owns(r.id)) continue;
       await this.ctx.locks
-        .run(r.fields.callId!, async () => {
+        .run(r.callId, async () => {
           await this.drop(r.id);
-          const call = await this.ctx.store.getCall(r.fields.callId!);
-          if (call) await this.ctx.store.updateControl(call.id, call.agentChannel, { consult: '', conference: '' }, controlEvent(call, 'consult', 'ended', 'system'));
+          const call = await this.ctx.store.getCall(r.callId);
+          if (call) await this.ctx.store.updateControl(call.id, call.agentChannel, { consult: '', conference: '' }, controlEvent(call, { action: 'consult', step: 'ended' }, 'system'));
         })
         .catch((err: unknown) => this.ctx.logger.error({ err, id: r.id }, 'consult repair failed'));
     }
@@ -226,7 +225,7 @@ export class Consults extends TrackedCalls {
   private agentLeft(id: string, call: CallSnapshot): Promise<void> {
     return this.ctx.locks.run(call.id, async () => {
       const now = await this.ctx.store.getCall(call.id);
-      const r = await this.ctx.store.getControlCall(id);
+      const r = await controlCallOf(this.ctx, id, 'consult');
       if (!r || !now || now.state !== 'connected' || now.agentChannel !== call.agentChannel) return void (await this.drop(id));
       const by = `hangup:${call.agentId}`;
       if (r.state === 'connected') {
@@ -254,28 +253,28 @@ export class Consults extends TrackedCalls {
   }
 
   private async answered(id: string, call: CallSnapshot): Promise<void> {
-    const r = await this.ctx.store.getControlCall(id);
+    const r = await controlCallOf(this.ctx, id, 'consult');
     if (!r || r.state !== 'dialing') return;
     // A consult to a queue is answered by the queue: connected once one of its agents answers.
-    const state = r.fields.queueCall ? 'queued' : 'connected';
-    await this.ctx.store.setControlCall(id, { state }, state);
-    await this.ctx.pbx.createBridge({ bridgeId: r.fields.bridgeId, name: `consult-${call.id}` });
+    const state = r.queueCall ? 'queued' : 'connected';
+    await this.ctx.store.setControlCall(id, { state }, { step: state });
+    await this.ctx.pbx.createBridge({ bridgeId: r.bridgeId, name: `consult-${call.id}` });
     // The agent leaves the call's bridge for the consult bridge; the caller stays, with music.
-    await this.ctx.pbx.addToBridge(r.fields.bridgeId!, [call.agentChannel, r.fields.leg!]);
-    await this.ctx.store.updateControl(call.id, call.agentChannel, {}, controlEvent(call, 'consult', state, 'system'));
-    if (r.fields.queueCall) await this.agentAnswered(id);
+    await this.ctx.pbx.addToBridge(r.bridgeId, [call.agentChannel, r.leg]);
+    await this.ctx.store.updateControl(call.id, call.agentChannel, {}, controlEvent(call, { action: 'consult', step: state }, 'system'));
+    if (r.queueCall) await this.agentAnswered(id);
   }
 
   /** A queued consult whose call an agent of the queue took is connected (with that agent). */
   private async agentAnswered(id: string): Promise<void> {
-    const r = await this.ctx.store.getControlCall(id);
-    const consultCall = r?.state === 'queued' ? await this.ctx.store.getCall(r.fields.queueCall!) : undefined;
+    const r = await controlCallOf(this.ctx, id, 'consult');
+    const consultCall = r?.state === 'queued' ? await this.ctx.store.getCall(r.queueCall) : undefined;
     if (consultCall?.state !== 'connected') return;
-    await this.ctx.store.setControlCall(id, { state: 'connected' }, `connected agent:${consultCall.agentId}`);
+    await this.ctx.store.setControlCall(id, { state: 'connected' }, { step: 'connected', answeredBy: consultCall.agentId });
   }
 
   /** Ends the consult and gives the agent its caller back. */
-  private async teardown(call: CallSnapshot, id: string, why: string): Promise<void> {
+  private async teardown(call: CallSnapshot, id: string, why: 'failed' | 'cancelled' | 'ended'): Promise<void> {
     const r = await this.drop(id);
     try {
       await this.ctx.pbx.addToBridge(call.bridgeId, [call.agentChannel]);
@@ -283,17 +282,17 @@ export class Consults extends TrackedCalls {
     } catch (err) {
       if (!isPbxError(err, 'not_found')) throw err;
     }
-    await this.ctx.store.updateControl(call.id, call.agentChannel, { consult: '', held: '', conference: '' }, controlEvent(call, 'consult', why, 'system'));
-    this.ctx.logger.info({ callId: call.id, consult: r?.fields.target, why }, 'consult ended');
+    await this.ctx.store.updateControl(call.id, call.agentChannel, { consult: '', held: '', conference: '' }, controlEvent(call, { action: 'consult', step: why }, 'system'));
+    this.ctx.logger.info({ callId: call.id, consult: r?.target, why }, 'consult ended');
   }
 
   /** Hangs the consult leg up and forgets the consult; the consulted agent wraps up. */
   private async drop(id: string) {
     this.untrack(id);
     const ended = await this.ctx.store.endControlCall(id, 0);
-    if (!ended) return undefined;
-    await hangupQuietly(this.ctx, ended.record.fields.leg!);
-    await this.destroyBridge(ended.record.fields.bridgeId!);
+    if (ended?.record.kind !== 'consult') return undefined;
+    await hangupQuietly(this.ctx, ended.record.leg);
+    await this.destroyBridge(ended.record.bridgeId);
     await agentLeftCall(this.ctx, ended.record.agentId, ended.wrapup);
     return ended.record;
   }

@@ -163,7 +163,7 @@ export function createCallControl(
       const own = agent?.callId ? await ctx.store.getControlCall(agent.callId) : undefined;
       if (own && own.agentId === t.agentId && (!t.callId || t.callId === own.id)) {
         // A consulted agent hangs up its consult leg: the consulting agent gets its caller back.
-        return own.kind === 'consult' ? hangupQuietly(ctx, own.fields.leg!) : outbound.hangup(own.id);
+        return own.kind === 'consult' ? hangupQuietly(ctx, own.leg) : outbound.hangup(own.id);
       }
       return media.release(t);
     },

@@ -35,13 +35,13 @@ export async function retrieveCaller(ctx: AcdContext, callerChannel: string): Pr
 }
 
 export function createMediaCommands(ctx: AcdContext): MediaCommands {
-  const toggle = (action: string, field: string, on: boolean, apply: (callerChannel: string, agentChannel: string) => Promise<void>) => (t: CallTarget) =>
+  const toggle = (action: 'hold' | 'retrieve' | 'mute' | 'unmute', field: string, on: boolean, apply: (callerChannel: string, agentChannel: string) => Promise<void>) => (t: CallTarget) =>
     withAgentCall(ctx, t, ['connected'], action, async (call, control) => {
       if ((control[field] === '1') === on) throw invalidState(`${action}: the call is ${on ? 'already' : 'not'} ${field}`);
       // The caller waits on hold for the whole consult: cancel or complete it instead.
       if (field === 'held' && control.consult) throw invalidState(`${action}: a consult is running`);
       await apply(call.callerChannel, call.agentChannel);
-      await ctx.store.updateControl(call.id, call.agentChannel, { [field]: on ? '1' : '' }, controlEvent(call, action, '', t.by));
+      await ctx.store.updateControl(call.id, call.agentChannel, { [field]: on ? '1' : '' }, controlEvent(call, { action }, t.by));
       ctx.logger.info({ callId: call.id, agentId: t.agentId, by: t.by }, action);
     });
 
@@ -54,7 +54,7 @@ export function createMediaCommands(ctx: AcdContext): MediaCommands {
       checkDtmf(digits);
       await withAgentCall(ctx, t, ['connected'], 'dtmf', async (call) => {
         await ctx.pbx.sendDtmf(call.callerChannel, digits);
-        await ctx.store.updateControl(call.id, call.agentChannel, {}, controlEvent(call, 'dtmf', digits, t.by));
+        await ctx.store.updateControl(call.id, call.agentChannel, {}, controlEvent(call, { action: 'dtmf', digits, direction: 'sent' }, t.by));
       });
     },
     release: (t) =>
@@ -70,10 +70,10 @@ export function createMediaCommands(ctx: AcdContext): MediaCommands {
   };
 }
 
-/** A connected caller pressed a key: the agent's desktop hears of it (CallControl dtmf, detail `received <digit>`). */
+/** A connected caller pressed a key: the agent's desktop hears of it (CallControl dtmf, direction received). */
 export async function forwardCallerDtmf(ctx: AcdContext, channelId: string, digit: string): Promise<void> {
   const callId = await ctx.store.callIdByChannel(channelId);
   const call = callId ? await ctx.store.getCall(callId) : undefined;
   if (!call || call.state !== 'connected' || call.callerChannel !== channelId) return;
-  await ctx.store.updateControl(call.id, call.agentChannel, {}, controlEvent(call, 'dtmf', `received ${digit}`, 'caller'));
+  await ctx.store.updateControl(call.id, call.agentChannel, {}, controlEvent(call, { action: 'dtmf', digits: digit, direction: 'received' }, 'caller'));
 }

@@ -13,11 +13,12 @@ import { randomUUID } from 'node:crypto';
 import { AGENT_LIFECYCLE, allowedFrom } from '../../domain/lifecycle.js';
 import { AcdError } from '../../domain/errors.js';
 import { isPbxError, type DialStatus } from '../../pbx/port.js';
-import type { ControlCallRecord } from '../../store/controlOps.js';
+import type { OutboundCall } from '../../domain/controlCall.js';
+import { bridgeIdOf, outboundLegIds, outboundRecordId } from '../../domain/idPrefixes.js';
 import { hangupQuietly } from '../legs.js';
 import { callIdOf } from '../callerEntry.js';
 import type { AcdContext } from '../context.js';
-import { forOwnControlCalls, invalidState, type CallTarget } from './calls.js';
+import { controlCallOf, forOwnControlCalls, invalidState, type CallTarget } from './calls.js';
 import { holdCaller, retrieveCaller } from './media.js';
 import { DIAL_FAILED, TrackedCalls, type ChannelWatch } from './watch.js';
 import { agentLeftCall } from '../wrapup.js';
@@ -73,22 +74,27 @@ export class OutboundCalls extends TrackedCalls {
     if (!agent) throw new AcdError('agent_not_found', `agent '${req.agentId}' does not exist`, { field: 'agentId' });
     if (!agent.endpoint) throw invalidState(`agent ${req.agentId} is ${agent.status}: log in first`);
     const uuid = randomUUID();
-    const id = `out-${uuid}`;
-    const fields = {
-      agentLeg: `acd-out-${uuid}-a`,
-      destLeg: `acd-out-${uuid}-b`,
-      bridgeId: `bridge-${id}`,
+    const id = outboundRecordId(uuid);
+    const call = {
+      kind: 'outbound' as const,
+      id,
+      agentId: req.agentId,
+      ...outboundLegIds(uuid),
+      bridgeId: bridgeIdOf(id),
       destination: req.destination,
       callerId: req.callerId ?? '',
-      variables: JSON.stringify(req.variables ?? {}),
+      variables: req.variables ?? {},
       node: this.ctx.nodeId,
+      answeredAt: 0,
+      held: false,
+      muted: false,
     };
     // Under the call's lock until the leg exists, so a reconnect's repair never judges it half-made.
     await this.locked(id, async () => {
-      await this.ctx.store.startControlCall({ id, agentId: req.agentId, kind: 'outbound', fields, by: req.by, acceptedIn: allowedFrom(AGENT_LIFECYCLE, 'controlCall') });
-      this.track((await this.ctx.store.getControlCall(id))!);
+      await this.ctx.store.startControlCall({ call, by: req.by, acceptedIn: allowedFrom(AGENT_LIFECYCLE, 'controlCall') });
+      this.track(call);
       try {
-        await this.ctx.pbx.createChannel({ endpoint: agent.endpoint, channelId: fields.agentLeg, appArgs: ['outbound', id, 'agent'], callerId: req.destination });
+        await this.ctx.pbx.createChannel({ endpoint: agent.endpoint, channelId: call.agentLeg, appArgs: ['outbound', id, 'agent'], callerId: req.destination });
       } catch (err) {
         await this.finish(id);
         if (isPbxError(err, 'allocation_failed') || isPbxError(err, 'invalid')) throw invalidState(`agent ${req.agentId}'s phone ${agent.endpoint} cannot be reached`);
@@ -105,7 +111,7 @@ export class OutboundCalls extends TrackedCalls {
   }
 
   /** The agent's outbound call `t` targets, if its current call is one (else undefined: a queue call). */
-  async callOf(t: CallTarget): Promise<ControlCallRecord | undefined> {
+  async callOf(t: CallTarget): Promise<OutboundCall | undefined> {
     const agent = await this.ctx.store.getAgent(t.agentId);
     const own = agent?.callId ? await this.ctx.store.getControlCall(agent.callId) : undefined;
     return own && own.kind === 'outbound' && own.agentId === t.agentId && (!t.callId || t.callId === own.id) ? own : undefined;
@@ -115,17 +121,17 @@ export class OutboundCalls extends TrackedCalls {
   command(id: string, action: OutboundCommand): Promise<void> {
     const { field, on, apply } = COMMANDS[action];
     return this.connected(id, action, async (r) => {
-      if ((r.fields[field] === '1') === on) throw invalidState(`${action}: the call is ${on ? 'already' : 'not'} ${field}`);
-      await apply(this.ctx, r.fields.agentLeg!, r.fields.destLeg!);
-      await this.ctx.store.setControlCall(id, { [field]: on ? '1' : '' }, action);
+      if (r[field] === on) throw invalidState(`${action}: the call is ${on ? 'already' : 'not'} ${field}`);
+      await apply(this.ctx, r.agentLeg, r.destLeg);
+      await this.ctx.store.setControlCall(id, { [field]: on }, { step: action });
     });
   }
 
   /** DTMF from the agent to the destination (digits already checked). */
   sendDtmf(id: string, digits: string): Promise<void> {
     return this.connected(id, 'dtmf', async (r) => {
-      await this.ctx.pbx.sendDtmf(r.fields.destLeg!, digits);
-      await this.ctx.store.setControlCall(id, {}, `dtmf ${digits}`);
+      await this.ctx.pbx.sendDtmf(r.destLeg, digits);
+      await this.ctx.store.setControlCall(id, {}, { step: 'dtmf', digits, direction: 'sent' });
     });
   }
 
@@ -137,15 +143,15 @@ export class OutboundCalls extends TrackedCalls {
     return this.connected(id, 'transfer', async (r) => {
       const queue = await this.ctx.store.getQueue(queueId);
       if (!queue) throw new AcdError('queue_not_found', `queue '${queueId}' does not exist`, { field: 'queue' });
-      const destLeg = r.fields.destLeg!;
+      const { destLeg } = r;
       // Its own watch stops first: the destination's channel now belongs to the queue flow.
       this.untrack(id);
-      const joined = await this.ctx.store.enqueue({ callId: callIdOf(destLeg), queue: queue.id, callerChannel: destLeg, callerNumber: r.fields.destination!, callerName: '', priority: 0, node: this.ctx.nodeId });
+      const joined = await this.ctx.store.enqueue({ callId: callIdOf(destLeg), queue: queue.id, callerChannel: destLeg, callerNumber: r.destination, callerName: '', priority: 0, node: this.ctx.nodeId });
       if (joined.rejected) {
         this.track(r);
         throw invalidState(`transfer: queue ${queue.id} refused the call (${joined.rejected})`);
       }
-      if (r.fields.held === '1') await this.ctx.pbx.unmute(destLeg, 'in').catch(() => undefined);
+      if (r.held) await this.ctx.pbx.unmute(destLeg, 'in').catch(() => undefined);
       await this.finish(id, destLeg);
       try {
         await this.ctx.pbx.startMoh(destLeg, queue.musicClass);
@@ -158,9 +164,9 @@ export class OutboundCalls extends TrackedCalls {
     });
   }
 
-  private connected(id: string, command: string, task: (r: ControlCallRecord) => Promise<void>): Promise<void> {
+  private connected(id: string, command: string, task: (r: OutboundCall) => Promise<void>): Promise<void> {
     return this.locked(id, async () => {
-      const r = await this.ctx.store.getControlCall(id);
+      const r = await controlCallOf(this.ctx, id, 'outbound');
       if (!r || r.state !== 'connected') throw invalidState(`${command}: the outbound call is ${r?.state ?? 'over'}, not connected`);
       try {
         await task(r);
@@ -177,7 +183,7 @@ export class OutboundCalls extends TrackedCalls {
       if (!this.owns(r.id)) this.track(r);
       const destNeeded = r.state === 'ringing' || r.state === 'connected';
       const exists = async (leg: string) => (await this.ctx.pbx.getChannel(leg)) !== undefined;
-      if (!(await exists(r.fields.agentLeg!)) || (destNeeded && !(await exists(r.fields.destLeg!)))) await this.finish(r.id);
+      if (!(await exists(r.agentLeg)) || (destNeeded && !(await exists(r.destLeg)))) await this.finish(r.id);
       else if (r.state === 'connected') await this.bridge(r);
     });
   }
@@ -186,8 +192,8 @@ export class OutboundCalls extends TrackedCalls {
     return this.ctx.locks.run(`cc:${id}`, task);
   }
 
-  private track(r: ControlCallRecord): void {
-    const { agentLeg, destLeg } = r.fields as Record<'agentLeg' | 'destLeg', string>;
+  private track(r: Pick<OutboundCall, 'id' | 'agentLeg' | 'destLeg'>): void {
+    const { agentLeg, destLeg } = r;
     const onFail = (status: DialStatus) => (DIAL_FAILED.includes(status) ? this.fail(r.id, status) : undefined);
     this.keep(r.id, [
       this.watch.watch(agentLeg, {
@@ -199,24 +205,24 @@ export class OutboundCalls extends TrackedCalls {
         entered: () => this.locked(r.id, () => this.ctx.pbx.dial(destLeg, { callerChannelId: agentLeg, timeoutS: this.settings.ringTimeoutS })),
         dial: (status) => (status === 'ANSWER' ? this.locked(r.id, () => this.connect(r.id)) : onFail(status)),
         gone: () => this.end(r.id),
-        dtmf: async (digit) => void (await this.ctx.store.setControlCall(r.id, {}, `dtmf received ${digit}`)),
+        dtmf: async (digit) => void (await this.ctx.store.setControlCall(r.id, {}, { step: 'dtmf', digits: digit, direction: 'received' })),
       }),
     ]);
   }
 
   private async ringDestination(id: string): Promise<void> {
-    const r = await this.ctx.store.getControlCall(id);
+    const r = await controlCallOf(this.ctx, id, 'outbound');
     if (!r || r.state !== 'dialing') return;
-    await this.ctx.store.setControlCall(id, { state: 'ringing' }, 'ringing');
-    await this.ctx.pbx.ring(r.fields.agentLeg!);
+    await this.ctx.store.setControlCall(id, { state: 'ringing' }, { step: 'ringing' });
+    await this.ctx.pbx.ring(r.agentLeg);
     try {
       await this.ctx.pbx.createChannel({
-        endpoint: dialStringOf(this.settings.dialPattern, r.fields.destination!),
-        channelId: r.fields.destLeg!,
+        endpoint: dialStringOf(this.settings.dialPattern, r.destination),
+        channelId: r.destLeg,
         appArgs: ['outbound', id, 'dest'],
-        originator: r.fields.agentLeg,
-        callerId: r.fields.callerId || undefined,
-        variables: JSON.parse(r.fields.variables ?? '{}') as Record<string, string>,
+        originator: r.agentLeg,
+        callerId: r.callerId || undefined,
+        variables: r.variables,
       });
     } catch (err) {
       this.ctx.logger.warn({ err, id }, 'outbound destination cannot be dialed');
@@ -225,18 +231,18 @@ export class OutboundCalls extends TrackedCalls {
   }
 
   private async connect(id: string): Promise<void> {
-    const r = await this.ctx.store.getControlCall(id);
+    const r = await controlCallOf(this.ctx, id, 'outbound');
     if (!r || r.state !== 'ringing') return;
-    await this.ctx.store.setControlCall(id, { state: 'connected', answeredAt: String(Date.now()) }, 'connected');
+    await this.ctx.store.setControlCall(id, { state: 'connected', answeredAt: Date.now() }, { step: 'connected' });
     await this.bridge({ ...r, state: 'connected' });
     this.ctx.logger.info({ id, agentId: r.agentId }, 'outbound call connected');
   }
 
-  private async bridge(r: ControlCallRecord): Promise<void> {
+  private async bridge(r: OutboundCall): Promise<void> {
     try {
-      await this.ctx.pbx.ringStop(r.fields.agentLeg!);
-      await this.ctx.pbx.createBridge({ bridgeId: r.fields.bridgeId, name: `acd-${r.id}` });
-      await this.ctx.pbx.addToBridge(r.fields.bridgeId!, [r.fields.agentLeg!, r.fields.destLeg!]);
+      await this.ctx.pbx.ringStop(r.agentLeg);
+      await this.ctx.pbx.createBridge({ bridgeId: r.bridgeId, name: `acd-${r.id}` });
+      await this.ctx.pbx.addToBridge(r.bridgeId, [r.agentLeg, r.destLeg]);
     } catch (err) {
       // A leg left meanwhile (addChannel answers 400 for a gone channel): its StasisEnd ends the call.
       if (!isPbxError(err, 'not_found') && !isPbxError(err, 'conflict') && !isPbxError(err, 'invalid')) throw err;
@@ -244,12 +250,12 @@ export class OutboundCalls extends TrackedCalls {
   }
 
   /**
-   * A leg failed after `dial` answered: CallControl `failed <DIALSTATUS>` (the agent's desktop
+   * A leg failed after `dial` answered: CallControl step `failed` with the DIALSTATUS (the agent's desktop
    * gets a CTI `error` event; nothing when the call already ended, e.g. released), then the end.
    */
   private fail(id: string, status: DialStatus | 'ERROR'): Promise<void> {
     return this.locked(id, async () => {
-      if (status !== 'CANCEL') await this.ctx.store.setControlCall(id, {}, `failed ${status}`);
+      if (status !== 'CANCEL') await this.ctx.store.setControlCall(id, {}, { step: 'failed', dialStatus: status });
       await this.finish(id);
     });
   }
@@ -264,9 +270,10 @@ export class OutboundCalls extends TrackedCalls {
     this.untrack(id);
     if (!ended) return;
     const { record } = ended;
-    for (const leg of [record.fields.agentLeg!, record.fields.destLeg!]) if (leg !== keep) await hangupQuietly(this.ctx, leg);
+    if (record.kind !== 'outbound') return;
+    for (const leg of [record.agentLeg, record.destLeg]) if (leg !== keep) await hangupQuietly(this.ctx, leg);
     try {
-      await this.ctx.pbx.destroyBridge(record.fields.bridgeId!);
+      await this.ctx.pbx.destroyBridge(record.bridgeId);
     } catch (err) {
       if (!isPbxError(err, 'not_found')) this.ctx.logger.warn({ err, id }, 'outbound bridge destroy failed');
     }

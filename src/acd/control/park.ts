@@ -1,7 +1,7 @@
 /**
  * Park and announce. The agent parks its connected caller: the store takes the call out of the
  * queues into control call `pk-<callId>` holding the lowest free slot of the tenant's range and
- * the agent wraps up as after a normal call (one atomic step, transferCall-3.lua mode park).
+ * the agent wraps up as after a normal call (one atomic step, park-3.lua).
  * Then the caller moves from the call's bridge into a holding bridge of its own with music, the
  * slot is played to the agent, and the agent leg goes when the announcement ends.
  * A parked call leaves its slot (unpark-3.lua) when
@@ -15,13 +15,15 @@
  */
 import { AcdError } from '../../domain/errors.js';
 import { isPbxError } from '../../pbx/port.js';
-import type { ControlCallRecord, UnparkRequest } from '../../store/controlOps.js';
+import type { UnparkRequest } from '../../store/controlOps.js';
+import type { ParkedCall } from '../../domain/controlCall.js';
+import { bridgeIdOf, callIdOfParkRecord, parkAnnouncementId, parkRecordId } from '../../domain/idPrefixes.js';
 import { offerToAgent } from '../agentLeg.js';
 import { hangupQuietly } from '../legs.js';
 import { callIdOf } from '../callerEntry.js';
 import type { AcdContext } from '../context.js';
 import { newAgentChannelId } from '../router.js';
-import { forOwnControlCalls, withAgentCall, type CallTarget } from './calls.js';
+import { controlCallOf, forOwnControlCalls, withAgentCall, type CallTarget } from './calls.js';
 import { TrackedCalls, type ChannelWatch } from './watch.js';
 import { agentLeftCall } from '../wrapup.js';
 
@@ -36,10 +38,6 @@ export interface ParkSettings {
 }
 
 export const DEFAULT_PARK: ParkSettings = { firstSlot: 701, lastSlot: 720, timeoutS: 60, announcement: 'sound:beep' };
-
-const parkIdOf = (callId: string) => `pk-${callId}`;
-/** Playback ids of slot announcements (the event router tells them by it: src/acd/eventRouter.ts). */
-export const PARK_ANNOUNCEMENT_PREFIX = 'park-';
 
 export class Parking extends TrackedCalls {
   /** Announcement playback id → the agent leg to hang up when it ends. */
@@ -64,20 +62,20 @@ export class Parking extends TrackedCalls {
   park(t: CallTarget): Promise<{ slot: number; callId: string }> {
     return withAgentCall(this.ctx, t, ['connected'], 'park', async (call, control) => {
       if (control.consult) throw new AcdError('invalid_state', 'park: a consult is running');
-      const id = parkIdOf(call.id);
-      const bridgeId = `bridge-${id}`;
+      const id = parkRecordId(call.id);
+      const bridgeId = bridgeIdOf(id);
       const result = await this.ctx.store.transferCall({
         callId: call.id,
         agentChannel: call.agentChannel,
         target: { park: `${this.settings.firstSlot}-${this.settings.lastSlot}`, bridgeId, node: this.ctx.nodeId },
         by: t.by,
       });
-      const r = (await this.ctx.store.getControlCall(id))!;
+      const r = (await controlCallOf(this.ctx, id, 'park'))!;
       this.track(r);
       await this.ctx.timers.scheduleControl({ what: 'park', id, fence: String(r.startedAt) }, this.settings.timeoutS * 1000);
       await agentLeftCall(this.ctx, t.agentId, result.wrapup);
       this.ctx.logger.info({ callId: call.id, agentId: t.agentId, slot: result.slot, by: t.by }, 'call parked');
-      const playbackId = `${PARK_ANNOUNCEMENT_PREFIX}${call.id}-${r.startedAt}`;
+      const playbackId = parkAnnouncementId(call.id, r.startedAt);
       try {
         if (control.held === '1') await this.ctx.pbx.unmute(call.callerChannel, 'in');
         await this.hold(r);
@@ -105,22 +103,22 @@ export class Parking extends TrackedCalls {
     if (!id) throw new AcdError('call_not_found', `no call is parked in slot ${req.slot}`, { field: 'slot' });
     let done = false;
     await this.locked(id, async () => {
-      const r = await this.ctx.store.getControlCall(id);
+      const r = await controlCallOf(this.ctx, id, 'park');
       if (!r) return;
       done = await this.unpark(r, { reason: 'retrieved', by: req.agentId, agentId: req.agentId, mode: 'strict' });
     });
     if (!done) throw new AcdError('call_not_found', `no call is parked in slot ${req.slot} any more`, { field: 'slot' });
     this.ctx.logger.info({ id, slot: req.slot, agentId: req.agentId, by: req.by }, 'parked call retrieved');
-    return { callId: id.slice(3) };
+    return { callId: callIdOfParkRecord(id) ?? id };
   }
 
   /** The park timer: back to the parking agent if ready, else to the caller's queue. */
   async timeout(id: string, fence: string): Promise<void> {
     await this.locked(id, async () => {
-      const r = await this.ctx.store.getControlCall(id);
+      const r = await controlCallOf(this.ctx, id, 'park');
       if (!r || String(r.startedAt) !== fence) return;
-      await this.unpark(r, { reason: 'timeout', by: 'system', agentId: r.fields.parkedBy!, mode: 'fallback', startedAt: r.startedAt });
-      this.ctx.logger.info({ id, slot: r.fields.slot }, 'parked call not retrieved; returned');
+      await this.unpark(r, { reason: 'timeout', by: 'system', agentId: r.parkedBy, mode: 'fallback', startedAt: r.startedAt });
+      this.ctx.logger.info({ id, slot: r.slot }, 'parked call not retrieved; returned');
     });
   }
 
@@ -128,9 +126,9 @@ export class Parking extends TrackedCalls {
   async repair(): Promise<void> {
     await forOwnControlCalls(this.ctx, 'park', async (r) => {
       if (!this.owns(r.id)) this.track(r);
-      if (!(await this.ctx.pbx.getChannel(r.fields.callerChannel!))) return this.unparkIfParked(r.id, 'system');
+      if (!(await this.ctx.pbx.getChannel(r.callerChannel))) return this.unparkIfParked(r.id, 'system');
       // An announcement cut short by the restart: its agent leg is not needed any more.
-      await hangupQuietly(this.ctx, r.fields.agentLeg!);
+      await hangupQuietly(this.ctx, r.agentLeg);
       await this.hold(r);
     });
   }
@@ -139,39 +137,39 @@ export class Parking extends TrackedCalls {
     return this.ctx.locks.run(`cc:${id}`, task);
   }
 
-  private track(r: ControlCallRecord): void {
-    this.keep(r.id, [this.watch.watch(r.fields.callerChannel!, { gone: () => this.locked(r.id, () => this.unparkIfParked(r.id, 'caller')) })]);
+  private track(r: ParkedCall): void {
+    this.keep(r.id, [this.watch.watch(r.callerChannel, { gone: () => this.locked(r.id, () => this.unparkIfParked(r.id, 'caller')) })]);
   }
 
   /** The parked caller hung up: its slot is free. */
   private async unparkIfParked(id: string, by: string): Promise<void> {
-    const r = await this.ctx.store.getControlCall(id);
+    const r = await controlCallOf(this.ctx, id, 'park');
     if (r) await this.unpark(r, { reason: 'hangup', by, agentId: '', mode: 'fallback' });
   }
 
   /** The caller in its holding bridge with music (idempotent). */
-  private async hold(r: ControlCallRecord): Promise<void> {
-    const bridgeId = r.fields.bridgeId!;
-    const queue = await this.ctx.store.getQueue(r.fields.queue!);
-    await this.ctx.pbx.createBridge({ bridgeId, name: `acd-park-${r.fields.slot}` });
-    await this.ctx.pbx.addToBridge(bridgeId, [r.fields.callerChannel!]);
-    await this.ctx.pbx.startMoh(r.fields.callerChannel!, queue?.musicClass);
+  private async hold(r: ParkedCall): Promise<void> {
+    const { bridgeId } = r;
+    const queue = await this.ctx.store.getQueue(r.queue);
+    await this.ctx.pbx.createBridge({ bridgeId, name: `acd-park-${r.slot}` });
+    await this.ctx.pbx.addToBridge(bridgeId, [r.callerChannel]);
+    await this.ctx.pbx.startMoh(r.callerChannel, queue?.musicClass);
   }
 
   /** Leaves the slot; the caller is offered to the agent or waits in its queue. False when it was not parked any more. */
-  private async unpark(r: ControlCallRecord, req: Omit<UnparkRequest, 'id' | 'agentChannel'>): Promise<boolean> {
+  private async unpark(r: ParkedCall, req: Omit<UnparkRequest, 'id' | 'agentChannel'>): Promise<boolean> {
     const res = await this.ctx.store.unpark({ ...req, id: r.id, agentChannel: req.agentId ? newAgentChannelId() : '' });
     if (!res) return false;
     this.untrack(r.id);
-    const caller = r.fields.callerChannel!;
+    const caller = r.callerChannel;
     try {
-      await this.ctx.pbx.destroyBridge(r.fields.bridgeId!);
+      await this.ctx.pbx.destroyBridge(r.bridgeId);
     } catch (err) {
       if (!isPbxError(err, 'not_found')) this.ctx.logger.warn({ err, id: r.id }, 'parking bridge destroy failed');
     }
     if (res.to === 'gone') return true;
     if (res.to === 'noqueue') {
-      this.ctx.logger.warn({ id: r.id, queue: r.fields.queue }, 'parked call returns to a deleted queue; hanging up');
+      this.ctx.logger.warn({ id: r.id, queue: r.queue }, 'parked call returns to a deleted queue; hanging up');
       await hangupQuietly(this.ctx, caller);
       return true;
     }

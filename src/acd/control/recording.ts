@@ -30,7 +30,7 @@ async function record(ctx: AcdContext, call: CallSnapshot, opts: RecordOptions, 
   const name = recordingName(opts.nameTemplate ?? DEFAULT_TEMPLATE, call, now);
   await ctx.pbx.recordBridge(call.bridgeId, { name, format: opts.format });
   await ctx.store.addRecording({ name, format: opts.format, callId: call.id, agentId: call.agentId, queue: call.queue, startedAt: now, by });
-  await ctx.store.updateControl(call.id, call.agentChannel, { recording: name }, controlEvent(call, 'recording', `started ${name}`, by));
+  await ctx.store.updateControl(call.id, call.agentChannel, { recording: name }, controlEvent(call, { action: 'recording', step: 'started', name }, by));
   return name;
 }
 
@@ -89,7 +89,7 @@ export function createRecordingCommands(ctx: AcdContext) {
         const name = running(control, 'stopRecording');
         await ctx.pbx.stopRecording(name);
         await noteRecordingStopped(ctx, name, control);
-        await ctx.store.updateControl(call.id, call.agentChannel, { recording: '', recordingPaused: '', recordingPausedAt: '', recordingPausedMs: '' }, controlEvent(call, 'recording', `stopped ${name}`, t.by));
+        await ctx.store.updateControl(call.id, call.agentChannel, { recording: '', recordingPaused: '', recordingPausedAt: '', recordingPausedMs: '' }, controlEvent(call, { action: 'recording', step: 'stopped', name }, t.by));
         return { name };
       }),
     /** Paused time is left out of the recording (card numbers, private talk). */
@@ -98,7 +98,7 @@ export function createRecordingCommands(ctx: AcdContext) {
         const name = running(control, 'pauseRecording');
         if (control.recordingPaused === '1') throw invalidState('pauseRecording: the recording is already paused');
         await ctx.pbx.pauseRecording(name);
-        await ctx.store.updateControl(call.id, call.agentChannel, { recordingPaused: '1', recordingPausedAt: String(Date.now()) }, controlEvent(call, 'recording', `paused ${name}`, t.by));
+        await ctx.store.updateControl(call.id, call.agentChannel, { recordingPaused: '1', recordingPausedAt: String(Date.now()) }, controlEvent(call, { action: 'recording', step: 'paused', name }, t.by));
         return { name };
       }),
     resumeRecording: (t: CallTarget) =>
@@ -107,7 +107,7 @@ export function createRecordingCommands(ctx: AcdContext) {
         if (control.recordingPaused !== '1') throw invalidState('resumeRecording: the recording is not paused');
         await ctx.pbx.unpauseRecording(name);
         const pausedMs = Number(control.recordingPausedMs ?? 0) + Date.now() - Number(control.recordingPausedAt ?? Date.now());
-        await ctx.store.updateControl(call.id, call.agentChannel, { recordingPaused: '', recordingPausedAt: '', recordingPausedMs: String(pausedMs) }, controlEvent(call, 'recording', `resumed ${name}`, t.by));
+        await ctx.store.updateControl(call.id, call.agentChannel, { recordingPaused: '', recordingPausedAt: '', recordingPausedMs: String(pausedMs) }, controlEvent(call, { action: 'recording', step: 'resumed', name }, t.by));
         return { name };
       }),
     /** A listed recording's audio; not_found for names this engine did not record. */

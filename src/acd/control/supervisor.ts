@@ -15,13 +15,13 @@ import { AcdError } from '../../domain/errors.js';
 import type { CallSnapshot } from '../../domain/call.js';
 import { isPbxError } from '../../pbx/port.js';
 import { hangupQuietly } from '../legs.js';
-import type { ControlCallRecord } from '../../store/controlOps.js';
+import { MONITOR_MODES, type MonitorMode, type SupervisorSession } from '../../domain/controlCall.js';
 import type { AcdContext } from '../context.js';
 import { agentCall, controlEvent, invalidState } from './calls.js';
 import type { ChannelWatch } from './watch.js';
+import { monitorBridgeId, snoopChannelId, supervisorLegId, supervisorRecordId } from '../../domain/idPrefixes.js';
 
-export const MONITOR_MODES = ['monitor', 'whisper', 'barge'] as const;
-export type MonitorMode = (typeof MONITOR_MODES)[number];
+export { MONITOR_MODES, type MonitorMode };
 
 export interface MonitorRequest {
   supervisorId: string;
@@ -50,7 +50,6 @@ interface Session extends MonitorView {
 }
 
 const SUPERVISOR_RING_S = 30;
-export const sessionRecordId = (supervisorId: string) => `sv-${supervisorId}`;
 const SNOOP_ENTRY_TIMEOUT_MS = 5_000;
 
 function withTimeout(pending: Promise<void>, ms: number, message: string): Promise<void> {
@@ -107,34 +106,33 @@ export class SupervisorSessions {
   /** After a (re)connect: take up this node's sessions the process does not follow (it restarted). */
   async repair(): Promise<void> {
     for (const r of await this.ctx.store.listControlCalls()) {
-      const supervisorId = r.fields.supervisor ?? '';
-      if (r.kind !== 'supervisor' || r.fields.node !== this.ctx.nodeId || this.sessions.has(supervisorId)) continue;
+      if (r.kind !== 'supervisor' || r.node !== this.ctx.nodeId || this.sessions.has(r.supervisor)) continue;
+      const supervisorId = r.supervisor;
       await this.ctx.locks
         .run(`supervisor:${supervisorId}`, () => this.resume(r))
         .catch((err: unknown) => this.ctx.logger.error({ err, supervisorId }, 'supervisor session repair failed'));
     }
   }
 
-  private async resume(r: ControlCallRecord): Promise<void> {
-    const f = r.fields;
-    const call = await this.ctx.store.getCall(f.callId!);
+  private async resume(r: SupervisorSession): Promise<void> {
+    const call = await this.ctx.store.getCall(r.callId);
     const s: Session = {
-      supervisorId: f.supervisor!,
-      agentId: f.agent!,
-      callId: f.callId!,
-      mode: f.mode as MonitorMode,
-      connected: f.connected === '1',
-      supervisorChannel: f.supervisorChannel!,
-      snoopChannel: f.snoopChannel ?? '',
-      monitorBridge: f.monitorBridge!,
-      call: call ?? ({ id: f.callId!, agentChannel: f.agentChannel!, bridgeId: '' } as CallSnapshot),
+      supervisorId: r.supervisor,
+      agentId: r.agent,
+      callId: r.callId,
+      mode: r.mode,
+      connected: r.connected,
+      supervisorChannel: r.supervisorChannel,
+      snoopChannel: r.snoopChannel,
+      monitorBridge: r.monitorBridge,
+      call: call ?? ({ id: r.callId, agentChannel: r.agentChannel, bridgeId: '' } as CallSnapshot),
       stops: [],
       ended: false,
     };
     this.sessions.set(s.supervisorId, s);
     const exists = async (id: string) => id !== '' && (await this.ctx.pbx.getChannel(id)) !== undefined;
     // A phone still ringing is not taken up either: its dial belonged to the old process.
-    const alive = call?.state === 'connected' && call.agentChannel === f.agentChannel && s.connected && (await exists(s.supervisorChannel)) && (await exists(call.agentChannel));
+    const alive = call?.state === 'connected' && call.agentChannel === r.agentChannel && s.connected && (await exists(s.supervisorChannel)) && (await exists(call.agentChannel));
     if (!alive) {
       this.ctx.logger.info({ supervisorId: s.supervisorId, callId: s.callId }, 'supervisor session not resumable after restart; ending it');
       return this.finish(s, true);
@@ -169,7 +167,7 @@ export class SupervisorSessions {
               await this.applyMode(s, s.mode);
             } else if (status === 'BUSY' || status === 'NOANSWER' || status === 'CHANUNAVAIL' || status === 'CONGESTION') {
               // The console hears why (CTI `error` event), then of the end.
-              await this.ctx.store.updateControl(s.call.id, s.call.agentChannel, {}, controlEvent(s.call, 'monitor', `failed ${status}`, `supervisor:${s.supervisorId}`));
+              await this.ctx.store.updateControl(s.call.id, s.call.agentChannel, {}, controlEvent(s.call, { action: 'monitor', step: 'failed', dialStatus: status }, `supervisor:${s.supervisorId}`));
               await this.finish(s);
             }
           })(),
@@ -186,19 +184,19 @@ export class SupervisorSessions {
       callId: call.id,
       mode: req.mode,
       connected: false,
-      supervisorChannel: `acd-sup-${randomUUID()}`,
+      supervisorChannel: supervisorLegId(randomUUID()),
       snoopChannel: '',
-      monitorBridge: `acd-mon-${randomUUID()}`,
+      monitorBridge: monitorBridgeId(randomUUID()),
       call,
       stops: [],
       ended: false,
     };
     this.sessions.set(req.supervisorId, s);
     await this.ctx.store.startControlCall({
-      id: sessionRecordId(s.supervisorId),
-      agentId: '',
-      kind: 'supervisor',
-      fields: {
+      call: {
+        kind: 'supervisor',
+        id: supervisorRecordId(s.supervisorId),
+        agentId: '',
         supervisor: s.supervisorId,
         agent: s.agentId,
         callId: call.id,
@@ -207,7 +205,7 @@ export class SupervisorSessions {
         monitorBridge: s.monitorBridge,
         snoopChannel: '',
         mode: s.mode,
-        connected: '',
+        connected: false,
         node: this.ctx.nodeId,
       },
       by: `supervisor:${s.supervisorId}`,
@@ -243,7 +241,7 @@ export class SupervisorSessions {
     } else {
       if (s.mode === 'barge' && s.connected) await pbx.removeFromBridge(s.call.bridgeId, [s.supervisorChannel]).catch(() => undefined);
       await pbx.createBridge({ bridgeId: s.monitorBridge, name: `monitor-${s.call.id}` });
-      const snoopId = `acd-snoop-${randomUUID()}`;
+      const snoopId = snoopChannelId(randomUUID());
       // The snoop may only be bridged once it is in Stasis: watch before creating it.
       const entered = new Promise<void>((resolve) => {
         const stop = this.watch.watch(snoopId, {
@@ -259,8 +257,8 @@ export class SupervisorSessions {
       await pbx.addToBridge(s.monitorBridge, [snoopId, s.supervisorChannel]);
     }
     s.mode = mode;
-    await this.ctx.store.setControlCall(sessionRecordId(s.supervisorId), { mode, snoopChannel: s.snoopChannel, connected: s.connected ? '1' : '' });
-    await this.ctx.store.updateControl(s.call.id, s.call.agentChannel, { supervisor: s.supervisorId, monitorMode: mode }, controlEvent(s.call, 'monitor', mode, `supervisor:${s.supervisorId}`));
+    await this.ctx.store.setControlCall(supervisorRecordId(s.supervisorId), { mode, snoopChannel: s.snoopChannel, connected: s.connected });
+    await this.ctx.store.updateControl(s.call.id, s.call.agentChannel, { supervisor: s.supervisorId, monitorMode: mode }, controlEvent(s.call, { action: 'monitor', step: mode }, `supervisor:${s.supervisorId}`));
     this.ctx.logger.info({ supervisorId: s.supervisorId, callId: s.call.id, mode }, 'supervisor mode');
   }
 
@@ -277,10 +275,10 @@ export class SupervisorSessions {
     } catch (err) {
       if (!isPbxError(err, 'not_found')) this.ctx.logger.warn({ err }, 'monitor bridge destroy failed');
     }
-    const reported = await this.ctx.store.updateControl(s.call.id, s.call.agentChannel, { supervisor: '', monitorMode: '' }, controlEvent(s.call, 'monitor', 'ended', `supervisor:${s.supervisorId}`));
+    const reported = await this.ctx.store.updateControl(s.call.id, s.call.agentChannel, { supervisor: '', monitorMode: '' }, controlEvent(s.call, { action: 'monitor', step: 'ended' }, `supervisor:${s.supervisorId}`));
     // No call left to report on: the console hears of the end through the session's own record.
-    if (gone && !reported) await this.ctx.store.setControlCall(sessionRecordId(s.supervisorId), {}, 'gone');
-    await this.ctx.store.endControlCall(sessionRecordId(s.supervisorId), 0);
+    if (gone && !reported) await this.ctx.store.setControlCall(supervisorRecordId(s.supervisorId), {}, { step: 'gone' });
+    await this.ctx.store.endControlCall(supervisorRecordId(s.supervisorId), 0);
     this.ctx.logger.info({ supervisorId: s.supervisorId, callId: s.call.id }, 'supervisor session ended');
   }
 }

@@ -14,6 +14,7 @@ import { withAgentCall, type CallTarget } from './calls.js';
 import { checkDestination } from './outbound.js';
 import type { Redirects } from './redirect.js';
 import { agentLeftCall } from '../wrapup.js';
+import { redirectLegId, redirectRecordId } from '../../domain/idPrefixes.js';
 
 export type TransferTarget = { queue: string } | { agentId: string } | { extension: string };
 
@@ -21,7 +22,7 @@ export async function blindTransfer(ctx: AcdContext, t: CallTarget, target: Tran
   if ('extension' in target) checkDestination(target.extension);
   let redirectId = '';
   await withAgentCall(ctx, t, ['connected'], 'transfer', async (call, control) => {
-    const newLeg = 'agentId' in target ? newAgentChannelId() : 'extension' in target ? `acd-rd-${randomUUID()}` : '';
+    const newLeg = 'agentId' in target ? newAgentChannelId() : 'extension' in target ? redirectLegId(randomUUID()) : '';
     const result = await ctx.store.transferCall({
       callId: call.id,
       agentChannel: call.agentChannel,
@@ -58,7 +59,7 @@ export async function blindTransfer(ctx: AcdContext, t: CallTarget, target: Tran
         ringTimeoutS: queue?.ringTimeoutS ?? 15,
       });
     } else if ('extension' in target) {
-      redirectId = `rd-${call.id}`;
+      redirectId = redirectRecordId(call.id);
     } else {
       ctx.kick({ queue: result.queue });
     }

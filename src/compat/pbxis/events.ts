@@ -160,7 +160,7 @@ export function createTranslator(dir: AgentDirectory, scope: StreamScope, source
           if (event.action === 'hold' || event.action === 'retrieve') {
             a.held = event.action === 'hold';
             out.push(...statusEvents(a));
-          } else if (event.action === 'outbound' && event.detail.startsWith('failed')) {
+          } else if (event.action === 'outbound' && event.step === 'failed') {
             out.push({ type: 'originateFailed', agent: a.extension, actionId: event.callId });
           }
           break;

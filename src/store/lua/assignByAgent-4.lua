@@ -17,6 +17,7 @@
   back-off, or no waiting caller fits it (queues whose ringInUse rule excludes it are skipped).
   A back-off that is over ends here.
 ]]
+--- @include "keys"
 --- @include "nowMs"
 --- @include "route"
 --- @include "reserve"
@@ -37,7 +38,7 @@ for i = 1, #memberships, 2 do
   local params = routingParams(prefix, queue)
   -- A queue with ringInUse false does not offer this agent while its phone is in use (pools.lua).
   local heads = {}
-  if deviceAllows(prefix, queue, KEYS[1]) then heads = waitingHeads(prefix, prefix .. 'queue:' .. queue .. ':waiting') end
+  if deviceAllows(prefix, queue, KEYS[1]) then heads = waitingHeads(prefix, keys.queueWaiting(prefix, queue)) end
   for _, head in ipairs(heads) do
     if best and head[2] >= best[2] then break end
     local needs = callerNeeds(prefix, params, head[1], head[3], now)

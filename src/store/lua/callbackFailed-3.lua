@@ -15,6 +15,7 @@
 
   Returns {1, 'retry' | 'gaveup', agentId, agentChannel, attempt}, or {0} when the fence does not match.
 ]]
+--- @include "keys"
 --- @include "nowMs"
 --- @include "emit"
 --- @include "agentStatus"
@@ -38,9 +39,9 @@ emit(KEYS[3], { type = 'QueueCallback', ts = now, callId = callId, queue = call.
 if outcome == 'gaveup' then
   emit(KEYS[3], { type = 'QueueCallerLeave', ts = now, callId = callId, queue = call.queue, reason = 'CALLBACKFAILED',
     waitMs = now - tonumber(call.joinedAt) })
-  redis.call('SREM', prefix .. 'calls', callId)
+  redis.call('SREM', keys.calls(prefix), callId)
   redis.call('DEL', KEYS[1])
-  redis.call('DEL', prefix .. 'ctl:' .. callId)
+  redis.call('DEL', keys.ctl(prefix, callId))
 else
   redis.call('HSET', KEYS[1], 'state', 'waiting', 'agentId', '', 'agentChannel', '', 'cbChannel', '', 'ringStartedAt', 0)
   redis.call('HINCRBY', KEYS[1], 'version', 1)

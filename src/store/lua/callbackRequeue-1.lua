@@ -10,10 +10,11 @@
 
   Returns the queue id, or '' when the fence does not match.
 ]]
+--- @include "keys"
 --- @include "waiting"
 local call = redis.call('HMGET', KEYS[1], 'state', 'callerChannel', 'cbAttempt', 'queue', 'score', 'cbNumber', 'skills')
 if call[1] ~= 'waiting' or call[2] ~= '' or call[3] ~= ARGV[3] or not call[6] or call[6] == '' then return '' end
-local waitingKey = ARGV[1] .. 'queue:' .. call[4] .. ':waiting'
+local waitingKey = keys.queueWaiting(ARGV[1], call[4])
 if redis.call('ZSCORE', waitingKey, ARGV[2]) then return '' end
 addWaiting(waitingKey, ARGV[2], call[5], call[7] or '')
 return call[4]

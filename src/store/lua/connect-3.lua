@@ -16,6 +16,7 @@
   Returns {1, releasedChannel...} when the call is connected on this agent channel, {0} when the
   fence does not match.
 ]]
+--- @include "keys"
 --- @include "nowMs"
 --- @include "emit"
 --- @include "agentStatus"
@@ -36,8 +37,8 @@ emit(KEYS[3], { type = 'AgentConnect', ts = now, callId = callId, queue = call[3
   waitMs = now - tonumber(call[4]), ringMs = now - tonumber(call[5]), bridgeId = ARGV[4] })
 moveCallAgent(prefix, KEYS[3], agentId, callId, 'busy', '', now)
 -- fewest-calls counts answered calls; an answer ends a run of unanswered offers (maxNoAnswer).
-redis.call('HINCRBY', prefix .. 'agent:' .. agentId, 'answered', 1)
-redis.call('HSET', prefix .. 'agent:' .. agentId, 'ronaCount', 0)
+redis.call('HINCRBY', keys.agent(prefix, agentId), 'answered', 1)
+redis.call('HSET', keys.agent(prefix, agentId), 'ronaCount', 0)
 local reply = { 1 }
 for _, channel in ipairs(releaseOffers(prefix, KEYS[2], KEYS[3], callId, agentChannel, now)) do
   reply[#reply + 1] = channel

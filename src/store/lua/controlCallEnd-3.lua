@@ -24,7 +24,7 @@ local rec = {}
 for i = 1, #flat, 2 do rec[flat[i]] = flat[i + 1] end
 local now = nowMs()
 local version, wrapupS = wrapUp(prefix, KEYS[3], rec.agentId, id, ARGV[3], now)
-emit(KEYS[3], { type = 'CallControl', ts = now, callId = id, agentId = rec.agentId, action = rec.kind or '', detail = 'ended', by = 'system' })
+emit(KEYS[3], { type = 'CallControl', ts = now, callId = id, agentId = rec.agentId, action = rec.kind or '', step = 'ended', by = 'system' })
 redis.call('DEL', KEYS[1])
 redis.call('SREM', KEYS[2], id)
 return { flat, rec.agentId, version or 0, wrapupS }

@@ -6,7 +6,8 @@
   KEYS[2] event stream        acd:{t}:events
 
   ARGV[1] JSON object of fields to set
-  ARGV[2] event detail ('' = no event)
+  ARGV[2] JSON object of the event's step fields ({step, answeredBy?, digits?, direction?,
+          dialStatus?}: ControlCallStep in src/domain/events.ts; '' = no event)
 
   Returns 1 when applied, 0 when the control call is unknown.
 ]]
@@ -17,6 +18,8 @@ if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 for field, value in pairs(cjson.decode(ARGV[1])) do redis.call('HSET', KEYS[1], field, tostring(value)) end
 if ARGV[2] ~= '' then
   local r = redis.call('HMGET', KEYS[1], 'id', 'agentId', 'kind')
-  emit(KEYS[2], { type = 'CallControl', ts = nowMs(), callId = r[1], agentId = r[2], action = r[3] or '', detail = ARGV[2], by = 'system' })
+  local event = cjson.decode(ARGV[2])
+  event.type, event.ts, event.callId, event.agentId, event.action, event.by = 'CallControl', nowMs(), r[1], r[2], r[3] or '', 'system'
+  emit(KEYS[2], event)
 end
 return 1

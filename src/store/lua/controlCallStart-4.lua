@@ -38,5 +38,5 @@ for field, value in pairs(cjson.decode(ARGV[4])) do redis.call('HSET', KEYS[2], 
 redis.call('SADD', KEYS[3], id)
 if agentId ~= '' then setAgentStatus(prefix, KEYS[4], agentId, 'busy', '', id, ARGV[5], now) end
 local kind = redis.call('HGET', KEYS[2], 'kind') or ''
-emit(KEYS[4], { type = 'CallControl', ts = now, callId = id, agentId = agentId, action = kind, detail = 'dialing', by = ARGV[5] })
+emit(KEYS[4], { type = 'CallControl', ts = now, callId = id, agentId = agentId, action = kind, step = 'dialing', by = ARGV[5] })
 return 1

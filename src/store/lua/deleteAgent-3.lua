@@ -12,6 +12,7 @@
   Returns 1.
   Errors  "ACD agent_not_found -", "ACD invalid_state <status>".
 ]]
+--- @include "keys"
 --- @include "fail"
 --- @include "membership"
 
@@ -20,8 +21,8 @@ local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return fail('agent_not_found', '-') end
 if status ~= 'logged_out' then return fail('invalid_state', status) end
 for _, queue in ipairs(redis.call('HKEYS', KEYS[2])) do leaveQueue(prefix, agentId, queue) end
-for _, queue in ipairs(redis.call('SMEMBERS', prefix .. 'queues')) do
-  redis.call('HDEL', prefix .. 'queue:' .. queue .. ':paused', agentId)
+for _, queue in ipairs(redis.call('SMEMBERS', keys.queues(prefix))) do
+  redis.call('HDEL', keys.queuePaused(prefix, queue), agentId)
 end
 redis.call('DEL', KEYS[1], KEYS[2], KEYS[1] .. ':routing')
 redis.call('SREM', KEYS[3], agentId)

@@ -14,6 +14,7 @@
   Returns the number of members removed.
   Errors  "ACD queue_not_found -", "ACD conflict <n calls>".
 ]]
+--- @include "keys"
 --- @include "fail"
 --- @include "membership"
 
@@ -21,14 +22,14 @@ local prefix, queue = ARGV[1], ARGV[2]
 if redis.call('EXISTS', KEYS[1]) == 0 then return fail('queue_not_found', '-') end
 local calls = 0
 for _, callId in ipairs(redis.call('SMEMBERS', KEYS[3])) do
-  if redis.call('HGET', prefix .. 'call:' .. callId, 'queue') == queue then calls = calls + 1 end
+  if redis.call('HGET', keys.call(prefix, callId), 'queue') == queue then calls = calls + 1 end
 end
 if calls > 0 then return fail('conflict', calls) end
 
-local members = redis.call('HKEYS', prefix .. 'queue:' .. queue .. ':members')
+local members = redis.call('HKEYS', keys.queueMembers(prefix, queue))
 for _, agentId in ipairs(members) do removeFromQueue(prefix, agentId, queue) end
-redis.call('DEL', KEYS[1], prefix .. 'queue:' .. queue .. ':members', prefix .. 'queue:' .. queue .. ':idle',
-  prefix .. 'queue:' .. queue .. ':paused', prefix .. 'queue:' .. queue .. ':waiting', prefix .. 'queue:' .. queue .. ':pools',
-  prefix .. 'queue:' .. queue .. ':rr', prefix .. 'queue:' .. queue .. ':clock', prefix .. 'queue:' .. queue .. ':waiting:sigs', prefix .. 'queue:' .. queue .. ':counts')
+redis.call('DEL', KEYS[1], keys.queueMembers(prefix, queue), keys.queueIdle(prefix, queue),
+  keys.queuePaused(prefix, queue), keys.queueWaiting(prefix, queue), keys.queuePools(prefix, queue),
+  keys.queueRoundRobin(prefix, queue), keys.queueClock(prefix, queue), keys.queueSigs(prefix, queue), keys.queueCounts(prefix, queue))
 redis.call('SREM', KEYS[2], queue)
 return #members

@@ -23,6 +23,7 @@
   Returns {state, call HGETALL} or {state, call HGETALL, agentId, version, wrapupS} when the agent
   entered after-call work; nil when the call is unknown.
 ]]
+--- @include "keys"
 --- @include "nowMs"
 --- @include "emit"
 --- @include "agentStatus"
@@ -44,11 +45,11 @@ if call.state == 'connected' then
   local answeredAt = tonumber(call.answeredAt)
   emit(KEYS[4], { type = 'AgentComplete', ts = now, callId = callId, queue = call.queue, agentId = call.agentId,
     talkMs = now - answeredAt, waitMs = answeredAt - tonumber(call.joinedAt), reason = reasons[endedBy] or endedBy })
-  local agentKey = prefix .. 'agent:' .. call.agentId
+  local agentKey = keys.agent(prefix, call.agentId)
   redis.call('HINCRBY', agentKey, 'talkMs', now - answeredAt) -- least-talk-time routing
   local wrapupS = redis.call('HGET', agentKey, 'wrapupS')
   if not wrapupS or wrapupS == '' then
-    wrapupS = redis.call('HGET', prefix .. 'queue:' .. call.queue, 'wrapupS') or '0'
+    wrapupS = redis.call('HGET', keys.queue(prefix, call.queue), 'wrapupS') or '0'
   end
   local status = 'ready'
   if tonumber(wrapupS) > 0 then status = 'after_call_work' end
@@ -58,22 +59,22 @@ if call.state == 'connected' then
     -- A status the agent asked for during the call replaces the timed wrap-up (agentStatus.lua).
     if applied == 'after_call_work' and tonumber(wrapupS) > 0 then reply = { call.state, flat, call.agentId, version, wrapupS } end
   end
-  local statsKey = prefix .. 'queue:' .. call.queue .. ':stats'
+  local statsKey = keys.queueStats(prefix, call.queue)
   local handleMs = now - answeredAt + tonumber(wrapupS) * 1000
   local aht = tonumber(redis.call('HGET', statsKey, 'ahtMs') or '')
   if aht then handleMs = math.floor(aht + (handleMs - aht) / 4) end
   redis.call('HSET', statsKey, 'ahtMs', handleMs)
   redis.call('HINCRBY', statsKey, 'completed', 1)
 else
-  redis.call('ZREM', prefix .. 'queue:' .. call.queue .. ':waiting', callId)
-  unindexWaiting(prefix .. 'queue:' .. call.queue .. ':waiting', callId, call.skills or '') -- routing index
+  redis.call('ZREM', keys.queueWaiting(prefix, call.queue), callId)
+  unindexWaiting(keys.queueWaiting(prefix, call.queue), callId, call.skills or '') -- routing index
   local waitMs = now - tonumber(call.joinedAt)
   if endedBy == 'caller' then
     emit(KEYS[4], { type = 'QueueCallerAbandon', ts = now, callId = callId, queue = call.queue, waitMs = waitMs,
       agentId = call.agentId })
-    local window = tonumber(queueDef(prefix .. 'queue:' .. call.queue).resumeWindowS) or 0
+    local window = tonumber(queueDef(keys.queue(prefix, call.queue)).resumeWindowS) or 0
     if window > 0 and call.callerNumber ~= '' then
-      redis.call('SET', prefix .. 'queue:' .. call.queue .. ':resume:' .. call.callerNumber, call.score, 'PX', window * 1000)
+      redis.call('SET', keys.queueResume(prefix, call.queue, call.callerNumber), call.score, 'PX', window * 1000)
     end
   else
     emit(KEYS[4], { type = 'QueueCallerLeave', ts = now, callId = callId, queue = call.queue, reason = endedBy,
@@ -87,8 +88,8 @@ redis.call('HDEL', KEYS[2], call.callerChannel)
 if call.agentChannel ~= '' then redis.call('HDEL', KEYS[2], call.agentChannel) end
 redis.call('SREM', KEYS[3], callId)
 redis.call('DEL', KEYS[1])
-redis.call('DEL', prefix .. 'ctl:' .. callId) -- call-control state (src/store/controlOps.ts)
+redis.call('DEL', keys.ctl(prefix, callId)) -- call-control state (src/store/controlOps.ts)
 -- The caller may still be in Stasis (we die before releasing it): reconcile must finish this end,
 -- not queue it again as a new caller (src/acd/reconcile.ts). Kept long enough for a restart.
-redis.call('SET', prefix .. 'ended:' .. call.callerChannel, endedBy .. ':' .. call.queue, 'PX', ENDED_CALLER_TTL_MS)
+redis.call('SET', keys.endedCaller(prefix, call.callerChannel), endedBy .. ':' .. call.queue, 'PX', ENDED_CALLER_TTL_MS)
 return reply

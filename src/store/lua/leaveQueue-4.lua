@@ -25,6 +25,7 @@
           (released: offered agent legs and a callback customer leg being dialed: the engine hangs them up) or
           {0, why} when nothing changed (why: gone | fence | connected | notempty).
 ]]
+--- @include "keys"
 --- @include "nowMs"
 --- @include "emit"
 --- @include "agentStatus"
@@ -39,7 +40,7 @@ local call = {}
 for i = 1, #flat, 2 do call[flat[i]] = flat[i + 1] end
 if fence ~= '' and call.joinSeq ~= fence then return { 0, 'fence' } end
 if call.state == 'connected' then return { 0, 'connected' } end
-local queueKey = prefix .. 'queue:' .. call.queue
+local queueKey = keys.queue(prefix, call.queue)
 if onlyIfEmpty == '1' and not queueIsEmpty(prefix, queueKey, queueDef(queueKey).leaveWhenEmpty) then
   return { 0, 'notempty' }
 end
@@ -62,12 +63,12 @@ end
 emit(KEYS[4], { type = 'QueueCallerLeave', ts = now, callId = callId, queue = call.queue, reason = reason,
   waitMs = now - tonumber(call.joinedAt) })
 
-local targetKey = prefix .. 'queue:' .. overflow
+local targetKey = keys.queue(prefix, overflow)
 if overflow ~= '' and redis.call('EXISTS', targetKey) == 1 then
   local def = queueDef(targetKey)
   local waitingKey = targetKey .. ':waiting'
   if not joinRefusal(prefix, targetKey, waitingKey, def) then
-    local seq = redis.call('INCR', prefix .. 'seq')
+    local seq = redis.call('INCR', keys.seq(prefix))
     redis.call('HSET', KEYS[1], 'queue', overflow, 'state', 'waiting', 'agentId', '', 'agentChannel', '',
       'ringStartedAt', 0, 'joinedAt', now, 'joinSeq', seq)
     redis.call('HINCRBY', KEYS[1], 'version', 1)
@@ -84,9 +85,9 @@ if call.callerChannel ~= '' then
   redis.call('HDEL', KEYS[2], call.callerChannel)
   -- Until the caller has left Stasis it is still in our app: the reconcile and the entry repair
   -- must finish this exit (continue with the status), not queue it again (as endCall-4.lua).
-  redis.call('SET', prefix .. 'ended:' .. call.callerChannel, 'left:' .. call.queue .. ':' .. reason, 'PX', 3600000)
+  redis.call('SET', keys.endedCaller(prefix, call.callerChannel), 'left:' .. call.queue .. ':' .. reason, 'PX', 3600000)
 end
 redis.call('SREM', KEYS[3], callId)
 redis.call('DEL', KEYS[1])
-redis.call('DEL', prefix .. 'ctl:' .. callId) -- call-control state (src/store/controlOps.ts)
+redis.call('DEL', keys.ctl(prefix, callId)) -- call-control state (src/store/controlOps.ts)
 return reply('')

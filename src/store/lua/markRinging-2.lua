@@ -12,6 +12,7 @@
 
   Returns 1 when the agent is ringing for this offer, 0 when the fence does not match.
 ]]
+--- @include "keys"
 --- @include "nowMs"
 --- @include "agentStatus"
 
@@ -19,7 +20,7 @@ local call = redis.call('HMGET', KEYS[1], 'state', 'agentChannel')
 if call[1] ~= 'offering' then return 0 end
 local agentId = redis.call('HGET', KEYS[1] .. ':offers', ARGV[3])
 if not agentId then return 0 end
-local agent = redis.call('HMGET', ARGV[1] .. 'agent:' .. agentId, 'status', 'call')
+local agent = redis.call('HMGET', keys.agent(ARGV[1], agentId), 'status', 'call')
 if agent[2] ~= ARGV[2] then return 0 end
 if agent[1] == 'ringing' then return 1 end
 if agent[1] ~= 'reserved' then return 0 end

@@ -23,6 +23,7 @@
 
   Returns {1, agentId, backoffMs, offersLeft}, or {0} when the fence does not match (nothing changed).
 ]]
+--- @include "keys"
 --- @include "nowMs"
 --- @include "emit"
 --- @include "agentStatus"
@@ -42,7 +43,7 @@ redis.call('HDEL', KEYS[2], agentChannel)
 local left = redis.call('HLEN', offersKey)
 if left == 0 then
   redis.call('HSET', KEYS[1], 'state', 'waiting', 'agentId', '', 'agentChannel', '', 'ringStartedAt', 0)
-  addWaiting(prefix .. 'queue:' .. queue .. ':waiting', callId, call[4], call[6] or '')
+  addWaiting(keys.queueWaiting(prefix, queue), callId, call[4], call[6] or '')
 elseif call[2] == agentChannel then
   local other = redis.call('HKEYS', offersKey)[1]
   redis.call('HSET', KEYS[1], 'agentChannel', other, 'agentId', redis.call('HGET', offersKey, other))
@@ -51,9 +52,9 @@ redis.call('HINCRBY', KEYS[1], 'version', 1)
 emit(KEYS[3], { type = 'AgentRingNoAnswer', ts = now, callId = callId, queue = queue, agentId = agentId,
   ringMs = now - tonumber(call[5]), cause = outcome })
 
-local agentKey = prefix .. 'agent:' .. agentId
+local agentKey = keys.agent(prefix, agentId)
 if redis.call('HGET', agentKey, 'call') ~= callId then return { 1, agentId, 0, left } end
-local q = redis.call('HMGET', prefix .. 'queue:' .. queue, 'maxNoAnswer', 'retryMs', 'busyRetryMs', 'rejectRetryMs')
+local q = redis.call('HMGET', keys.queue(prefix, queue), 'maxNoAnswer', 'retryMs', 'busyRetryMs', 'rejectRetryMs')
 local backoff = tonumber(q[2] or '') or tonumber(ARGV[6])
 if outcome == 'noanswer' then
   local misses = redis.call('HINCRBY', agentKey, 'ronaCount', 1)

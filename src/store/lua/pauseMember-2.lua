@@ -19,6 +19,7 @@
   Errors  "ACD agent_not_found -", "ACD not_found not_member".
   Events  QueueMemberPause (paused true/false, reason).
 ]]
+--- @include "keys"
 --- @include "nowMs"
 --- @include "fail"
 --- @include "emit"
@@ -26,8 +27,8 @@
 
 local prefix, agentId, queue, pause, reason = ARGV[1], ARGV[2], ARGV[3], ARGV[4] == '1', ARGV[5]
 if redis.call('EXISTS', KEYS[1]) == 0 then return fail('agent_not_found', '-') end
-local pausedKey = prefix .. 'queue:' .. queue .. ':paused'
-local penalty = redis.call('HGET', prefix .. 'agent:' .. agentId .. ':queues', queue)
+local pausedKey = keys.queuePaused(prefix, queue)
+local penalty = redis.call('HGET', keys.agentQueues(prefix, agentId), queue)
 local pausedRaw = redis.call('HGET', pausedKey, agentId)
 if not penalty and not pausedRaw then return fail('not_found', 'not_member') end
 

@@ -12,6 +12,7 @@
   Errors  "ACD agent_not_found -", "ACD not_found not_member".
   Events  QueueMemberRemoved.
 ]]
+--- @include "keys"
 --- @include "nowMs"
 --- @include "fail"
 --- @include "emit"
@@ -19,8 +20,8 @@
 
 local prefix, agentId, queue = ARGV[1], ARGV[2], ARGV[3]
 if redis.call('EXISTS', KEYS[1]) == 0 then return fail('agent_not_found', '-') end
-local pausedKey = prefix .. 'queue:' .. queue .. ':paused'
-local member = redis.call('HEXISTS', prefix .. 'agent:' .. agentId .. ':queues', queue) == 1
+local pausedKey = keys.queuePaused(prefix, queue)
+local member = redis.call('HEXISTS', keys.agentQueues(prefix, agentId), queue) == 1
 local paused = redis.call('HEXISTS', pausedKey, agentId) == 1
 if not member and not paused then return fail('not_found', 'not_member') end
 removeFromQueue(prefix, agentId, queue)

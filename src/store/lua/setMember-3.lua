@@ -16,6 +16,7 @@
   Errors  "ACD agent_not_found -", "ACD queue_not_found -", "ACD not_found not_member".
   Events  QueueMemberAdded (new member) or QueueMemberPenalty.
 ]]
+--- @include "keys"
 --- @include "nowMs"
 --- @include "fail"
 --- @include "emit"
@@ -24,8 +25,8 @@
 local prefix, agentId, queue, penalty, mode = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 if redis.call('EXISTS', KEYS[1]) == 0 then return fail('agent_not_found', '-') end
 if redis.call('EXISTS', KEYS[2]) == 0 then return fail('queue_not_found', '-') end
-local pausedKey = prefix .. 'queue:' .. queue .. ':paused'
-local member = redis.call('HEXISTS', prefix .. 'agent:' .. agentId .. ':queues', queue) == 1
+local pausedKey = keys.queuePaused(prefix, queue)
+local member = redis.call('HEXISTS', keys.agentQueues(prefix, agentId), queue) == 1
 local pausedRaw = redis.call('HGET', pausedKey, agentId)
 if mode == 'penalty' and not member and not pausedRaw then return fail('not_found', 'not_member') end
 

@@ -13,6 +13,7 @@
   Returns {priority, position (1-based, 0 when not waiting)}.
   Errors  "ACD call_not_found -", "ACD invalid_state <state>" (connected).
 ]]
+--- @include "keys"
 --- @include "nowMs"
 --- @include "emit"
 --- @include "fail"
@@ -23,7 +24,7 @@ local priority = tonumber(ARGV[3])
 local call = redis.call('HMGET', KEYS[1], 'state', 'queue', 'score', 'priority', 'skills')
 if not call[1] then return fail('call_not_found', '-') end
 if call[1] == 'connected' then return fail('invalid_state', call[1]) end
-local waitingKey = prefix .. 'queue:' .. call[2] .. ':waiting'
+local waitingKey = keys.queueWaiting(prefix, call[2])
 if tonumber(call[4]) ~= priority then
   -- Score = (1000 - priority) * 2^40 + arrival sequence (see enqueue-7.lua).
   local band = 1099511627776

@@ -1,5 +1,5 @@
 --[[
-  A parked call (control call `cc:pk-<callId>`, written by transferCall-3.lua mode park) leaves
+  A parked call (control call `cc:pk-<callId>`, written by park-3.lua) leaves
   its slot, one atomic step with the CallUnparked event:
     agentId ''        the caller hung up (reason hangup): record and slot go, nothing else;
     otherwise         the queue call comes back waiting in its queue with its old score (its
@@ -26,6 +26,7 @@
   Assignment as reserve.lua returns it>...}.
   Errors  "ACD invalid_state agent_<status>", "ACD agent_not_found <a>".
 ]]
+--- @include "keys"
 --- @include "nowMs"
 --- @include "fail"
 --- @include "emit"
@@ -41,7 +42,7 @@ for i = 1, #flat, 2 do r[flat[i]] = flat[i + 1] end
 if r.kind ~= 'park' or (ARGV[8] ~= '' and r.startedAt ~= ARGV[8]) then return nil end
 local status
 if agentId ~= '' then
-  status = redis.call('HGET', prefix .. 'agent:' .. agentId, 'status')
+  status = redis.call('HGET', keys.agent(prefix, agentId), 'status')
   if ARGV[7] == 'strict' then
     if not status then return fail('agent_not_found', agentId) end
     if status ~= 'ready' then return fail('invalid_state', 'agent_' .. status) end
@@ -49,24 +50,24 @@ if agentId ~= '' then
 end
 
 local now = nowMs()
-local callId = string.sub(id, 4)
+local callId = string.sub(id, #idPrefix.parkRecord + 1)
 redis.call('DEL', KEYS[1])
-redis.call('SREM', prefix .. 'ccs', id)
-redis.call('HDEL', prefix .. 'parking', r.slot)
+redis.call('SREM', keys.controlCalls(prefix), id)
+redis.call('HDEL', keys.parking(prefix), r.slot)
 emit(KEYS[3], { type = 'CallUnparked', ts = now, callId = callId, queue = r.queue, agentId = r.parkedBy,
   slot = tonumber(r.slot), by = by, reason = reason })
 if agentId == '' then return { 'gone' } end
-if redis.call('EXISTS', prefix .. 'queue:' .. r.queue) == 0 then return { 'noqueue' } end
+if redis.call('EXISTS', keys.queue(prefix, r.queue)) == 0 then return { 'noqueue' } end
 
-local callKey = prefix .. 'call:' .. callId
-local seq = redis.call('INCR', prefix .. 'seq')
+local callKey = keys.call(prefix, callId)
+local seq = redis.call('INCR', keys.seq(prefix))
 redis.call('HSET', callKey, 'id', callId, 'queue', r.queue, 'state', 'waiting', 'callerChannel', r.callerChannel,
   'callerNumber', r.callerNumber, 'callerName', r.callerName, 'priority', r.priority, 'joinedAt', r.joinedAt,
   'agentId', '', 'agentChannel', '', 'bridgeId', '', 'answeredAt', 0, 'node', r.node, 'score', r.score,
   'version', 0, 'ringStartedAt', 0, 'joinSeq', seq, 'skills', r.skills)
-local waitingKey = prefix .. 'queue:' .. r.queue .. ':waiting'
+local waitingKey = keys.queueWaiting(prefix, r.queue)
 addWaiting(waitingKey, callId, r.score, r.skills)
-redis.call('SADD', prefix .. 'calls', callId)
+redis.call('SADD', keys.calls(prefix), callId)
 redis.call('HSET', KEYS[2], r.callerChannel, callId)
 emit(KEYS[3], { type = 'QueueCallerJoin', ts = now, callId = callId, queue = r.queue,
   position = redis.call('ZRANK', waitingKey, callId) + 1, callerNumber = r.callerNumber,

@@ -19,6 +19,7 @@
 
   Returns 1.
 ]]
+--- @include "keys"
 --- @include "nowMs"
 --- @include "pools"
 --- @include "queueCounts"
@@ -27,7 +28,7 @@ local prefix, agentId = ARGV[1], ARGV[2]
 local routingKey = KEYS[1] .. ':routing'
 if redis.call('EXISTS', KEYS[1]) == 0 then
   redis.call('HSET', KEYS[1], 'id', agentId, 'status', 'logged_out', 'reason', '', 'since', nowMs(), 'endpoint', '',
-    'call', '', 'version', 0, 'callsTaken', 0, 'lastIdle', 0, 'rank', redis.call('INCR', prefix .. 'agentRank'))
+    'call', '', 'version', 0, 'callsTaken', 0, 'lastIdle', 0, 'rank', redis.call('INCR', keys.agentRank(prefix)))
 end
 local inPools = offerable(KEYS[1])
 if inPools then leavePools(prefix, agentId) end
@@ -49,16 +50,16 @@ for _, queue in ipairs(redis.call('HKEYS', KEYS[2])) do
   if wanted[queue] == nil then
     redis.call('HDEL', KEYS[2], queue)
     countMember(prefix, queue, status, -1)
-    redis.call('HDEL', prefix .. 'queue:' .. queue .. ':members', agentId)
-    redis.call('ZREM', prefix .. 'queue:' .. queue .. ':idle', agentId)
+    redis.call('HDEL', keys.queueMembers(prefix, queue), agentId)
+    redis.call('ZREM', keys.queueIdle(prefix, queue), agentId)
   end
 end
 local agent = redis.call('HMGET', KEYS[1], 'status', 'lastIdle')
 for queue, penalty in pairs(wanted) do
   if redis.call('HSET', KEYS[2], queue, penalty) == 1 then countMember(prefix, queue, status, 1) end
-  redis.call('HSET', prefix .. 'queue:' .. queue .. ':members', agentId, penalty)
+  redis.call('HSET', keys.queueMembers(prefix, queue), agentId, penalty)
   if agent[1] == 'ready' then
-    redis.call('ZADD', prefix .. 'queue:' .. queue .. ':idle', 'NX', agent[2], agentId)
+    redis.call('ZADD', keys.queueIdle(prefix, queue), 'NX', agent[2], agentId)
   end
 end
 if inPools then enterPools(prefix, agentId) end

@@ -13,6 +13,7 @@
   Returns {position (0 = the call is not waiting in this queue), ewtMs, ahtMs (-1 = no completed call yet),
            waiting (callers in the zset), completed (calls counted in the average)}.
 ]]
+--- @include "keys"
 --- @include "nowMs"
 --- @include "queueRules"
 --- @include "route"
@@ -28,7 +29,7 @@ if callId ~= '' then
   position = rank and rank + 1 or 0
 end
 if position > 0 then
-  local sig = callId ~= '' and redis.call('HGET', prefix .. 'call:' .. callId, 'skills') or ''
+  local sig = callId ~= '' and redis.call('HGET', keys.call(prefix, callId), 'skills') or ''
   local accepts, ahead = nil, position
   if sig ~= '' then
     local needs = callerNeeds(prefix, routingParams(prefix, redis.call('HGET', KEYS[1], 'id')), callId, sig, now)

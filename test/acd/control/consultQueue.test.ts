@@ -4,9 +4,10 @@
  * answers, then complete / cancel / conference, and every hangup, with the store invariants.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { isConsultCall } from '../../../src/domain/call.js';
+import { isConsultCall } from '../../../src/domain/idPrefixes.js';
 import { startHarness, waitFor, type Harness } from '../../helpers/acdHarness.js';
 import { findViolations } from '../../helpers/invariants.js';
+import type { ConsultCall } from '../../../src/domain/controlCall.js';
 
 const config = {
   queues: [
@@ -46,13 +47,13 @@ const controlState = async (id: string) => (await h.store.getControlCall(id))?.s
 /** Consults `support`; returns the consult, its `;1` leg and its queue call id once the queue answered it. */
 async function consultSupport() {
   const { consultId } = await h.engine.control.consult(a1, { queue: 'support' });
-  const r = (await h.store.getControlCall(consultId))!;
-  expect(r.fields).toMatchObject({ target: 'queue:support' });
-  const queueCall = r.fields.queueCall!;
+  const r = (await h.store.getControlCall(consultId)) as ConsultCall;
+  expect(r).toMatchObject({ target: { queue: 'support' } });
+  const queueCall = r.queueCall;
   expect(isConsultCall(queueCall)).toBe(true);
   await waitFor(async () => (await controlState(consultId)) !== 'dialing' || undefined, 'consult answered by the queue');
-  await waitFor(() => bridgeOf(r.fields.leg!) === `bridge-${consultId}` || undefined, 'agent and consult leg in the consult bridge');
-  return { consultId, leg: r.fields.leg!, queueCall };
+  await waitFor(() => bridgeOf(r.leg) === `bridge-${consultId}` || undefined, 'agent and consult leg in the consult bridge');
+  return { consultId, leg: r.leg, queueCall };
 }
 
 /** a3 answers the consult call; returns it connected. */

@@ -59,7 +59,7 @@ describe('in-call commands', () => {
     n = h.sim.requests.length;
     await h.engine.control.sendDtmf({ agentId: 'a1', by }, '12#');
     expect(h.sim.requests.slice(n).map((r) => [r.path, r.query.dtmf])).toEqual([[`/channels/${call.callerChannel}/dtmf`, '12#']]);
-    expect(await controls('dtmf')).toMatchObject([{ detail: '12#', agentId: 'a1' }]);
+    expect(await controls('dtmf')).toMatchObject([{ digits: '12#', direction: 'sent', agentId: 'a1' }]);
 
     await h.engine.control.release({ agentId: 'a1', by });
     await h.waitForEvent((e) => e.type === 'AgentComplete' && e.callId === call.id);
@@ -186,7 +186,7 @@ describe('supervisor', () => {
     await waitFor(() => h.sim.bridges().find((b) => b.channelIds.includes(started.supervisorChannel) && b.channelIds.length === 2), 'monitor bridge');
     expect(snoopReq().at(-1)?.query).toMatchObject({ spy: 'both', whisper: 'none' });
     await waitFor(async () => (await controls('monitor')).length === 1, 'monitor event');
-    expect((await controls('monitor'))[0]).toMatchObject({ detail: 'monitor', by: 'supervisor:s1', agentId: 'a1' });
+    expect((await controls('monitor'))[0]).toMatchObject({ step: 'monitor', by: 'supervisor:s1', agentId: 'a1' });
 
     await h.engine.control.monitor({ supervisorId: 's1', agentId: 'a1', endpoint: 'PJSIP/sup', mode: 'whisper' });
     expect(snoopReq().at(-1)?.query).toMatchObject({ spy: 'both', whisper: 'out' });
@@ -200,7 +200,7 @@ describe('supervisor', () => {
 
     await h.engine.control.endMonitor('s1');
     await waitFor(() => !h.sim.channel(started.supervisorChannel), 'supervisor leg hung up');
-    expect((await controls('monitor')).map((e) => e.detail)).toEqual(['monitor', 'whisper', 'barge', 'ended']);
+    expect((await controls('monitor')).map((e) => ('step' in e ? e.step : ''))).toEqual(['monitor', 'whisper', 'barge', 'ended']);
     expect(await h.store.getCall(call.id)).toMatchObject({ state: 'connected', agentId: 'a1' });
     await expect(h.engine.control.endMonitor('s1')).rejects.toMatchObject({ code: 'invalid_state' });
 
@@ -244,7 +244,7 @@ describe('outbound calls', () => {
     const created = h.sim.requests.slice(n).filter((r) => r.path === '/channels/create').map((r) => r.query.endpoint);
     expect(created).toEqual(['PJSIP/a1', 'PJSIP/5551234']);
     expect((await h.store.getControlCall(id))?.state).toBe('connected');
-    expect((await h.events()).filter((e) => e.type === 'CallControl' && e.callId === id).map((e) => (e.type === 'CallControl' ? e.detail : ''))).toEqual(['dialing', 'ringing', 'connected']);
+    expect((await h.events()).filter((e) => e.type === 'CallControl' && e.callId === id).map((e) => (e.type === 'CallControl' && 'step' in e ? e.step : ''))).toEqual(['dialing', 'ringing', 'connected']);
     // A queue call cannot reach the busy agent meanwhile, and a second dial is refused.
     await expect(h.engine.control.dial({ agentId: 'a1', destination: '5551234', by })).rejects.toMatchObject({ code: 'invalid_state' });
 

@@ -58,7 +58,7 @@ describe('park and announce', () => {
     await waitFor(() => !h.sim.channel(call.agentChannel), 'agent leg hung up');
     await waitFor(async () => (await h.store.getAgent('a1'))?.status === 'ready', 'a1 ready');
     expect(await h.store.getCall(call.id)).toBeUndefined();
-    expect(await h.store.getControlCall(`pk-${call.id}`)).toMatchObject({ kind: 'park', fields: { slot: '701', parkedBy: 'a1' } });
+    expect(await h.store.getControlCall(`pk-${call.id}`)).toMatchObject({ kind: 'park', slot: 701, parkedBy: 'a1' });
     const events = await h.events();
     expect(events.find((e) => e.type === 'CallParked')).toMatchObject({ callId: call.id, slot: 701, agentId: 'a1', queue: 'sales' });
     expect(events.find((e) => e.type === 'AgentComplete' && e.callId === call.id)).toMatchObject({ agentId: 'a1', reason: 'park' });

@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isAcdError } from '../../../src/domain/errors.js';
 import { startHarness, sleep, waitFor, type Harness } from '../../helpers/acdHarness.js';
 import { findViolations } from '../../helpers/invariants.js';
+import type { RedirectCall } from '../../../src/domain/controlCall.js';
 
 const AGENTS = ['a1', 'a2', 'a3'];
 const QUEUES = ['sales', 'support'];
@@ -65,8 +66,9 @@ async function problems(placed: string[]): Promise<string[]> {
     if (!ch.inStasis) continue;
     const redirect = await h.store.getControlCall(`rd-${callerId}`);
     if (redirect) {
-      const dest = byId.get(redirect.fields.destLeg!);
-      if (redirect.state === 'connected' && (!ch.bridgeId || dest?.bridgeId !== ch.bridgeId)) p.push(`transferred caller ${callerId} not bridged with ${redirect.fields.destLeg}`);
+      const { destLeg } = redirect as RedirectCall;
+      const dest = byId.get(destLeg);
+      if (redirect.state === 'connected' && (!ch.bridgeId || dest?.bridgeId !== ch.bridgeId)) p.push(`transferred caller ${callerId} not bridged with ${destLeg}`);
       if (redirect.state !== 'connected' && !ch.moh) p.push(`caller ${callerId} being transferred hears no music`);
       if (call) p.push(`caller ${callerId} both queued and being transferred`);
     } else if (await h.store.getControlCall(`pk-${callerId}`)) {
@@ -88,7 +90,7 @@ async function problems(placed: string[]): Promise<string[]> {
     if (legs.length > 1) p.push(`agent ${a.id} has ${legs.length} legs`);
     const own = a.callId ? await h.store.getControlCall(a.callId) : undefined;
     if (own) {
-      const ownLeg = own.kind === 'consult' ? byId.get(own.fields.leg!) : chans.find((ch) => ch.args[0] === 'outbound' && ch.args[1] === own.id && ch.args[2] === 'agent');
+      const ownLeg = own.kind === 'consult' ? byId.get(own.leg) : chans.find((ch) => ch.args[0] === 'outbound' && ch.args[1] === own.id && ch.args[2] === 'agent');
       if (a.status !== 'busy' || own.agentId !== a.id || !ownLeg) p.push(`agent ${a.id} ${a.status} on outbound ${own.id} (${own.state}) without its leg`);
     } else if (a.status === 'busy' && (!call || call.state !== 'connected' || call.agentId !== a.id || !byId.has(call.agentChannel))) p.push(`agent ${a.id} busy without a connected channel`);
     if (a.status === 'ringing' && (!call || call.state !== 'offering' || legs.length === 0)) p.push(`agent ${a.id} ringing without a leg`);
@@ -105,7 +107,7 @@ async function problems(placed: string[]): Promise<string[]> {
     if (role === 'consult') {
       // A consult leg lives on as the call's agent leg (completed to an agent) or a redirect's destination.
       const owner = c.args[1] ?? '';
-      const adopted = [...calls.values()].some((call) => call.agentChannel === c.id) || (await h.store.getControlCall(owner.replace(/^cs-/, 'rd-')))?.fields.destLeg === c.id;
+      const adopted = [...calls.values()].some((call) => call.agentChannel === c.id) || ((await h.store.getControlCall(owner.replace(/^cs-/, 'rd-'))) as RedirectCall | undefined)?.destLeg === c.id;
       if (!adopted && !(await h.store.getControlCall(owner))) p.push(`orphan consult leg ${c.id}`);
     }
     if (!c.inStasis && c.id.endsWith(';1') && !byId.has(c.id.replace(/;1$/, ';2'))) p.push(`orphan caller phone ${c.id}`);

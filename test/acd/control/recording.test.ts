@@ -86,7 +86,7 @@ describe('pause and resume', () => {
     await h.engine.control.resumeRecording({ agentId: 'a1', by });
     expect(h.sim.requests.filter((r) => r.path === `/recordings/live/${name}/pause`).map((r) => `${r.method} ${r.status}`)).toEqual(['POST 204', 'DELETE 204']);
     expect((await h.store.getControl(call.id)).recordingPaused).toBeUndefined();
-    const details = (await h.events()).flatMap((e) => (e.type === 'CallControl' && e.action === 'recording' ? [e.detail] : []));
+    const details = (await h.events()).flatMap((e) => (e.type === 'CallControl' && e.action === 'recording' ? [`${e.step} ${e.name}`] : []));
     expect(details).toEqual([`started ${name}`, `paused ${name}`, `resumed ${name}`]);
 
     await h.engine.control.stopRecording({ agentId: 'a1', by });

@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { startHarness, waitFor, type Harness } from '../../helpers/acdHarness.js';
+import type { SupervisorSession } from '../../../src/domain/controlCall.js';
 
 let h: Harness;
 afterEach(async () => {
@@ -27,7 +28,7 @@ async function monitored(mode: 'monitor' | 'whisper' | 'barge') {
   await h.engine.control.monitor({ supervisorId: 's1', agentId: 'a1', endpoint: 'PJSIP/sup', mode });
   await waitFor(() => h.engine.control.monitorOf('s1')?.connected, 'supervisor listening');
   // The mode is applied (and recorded) just after the answer.
-  await waitFor(async () => (await h.store.getControlCall('sv-s1'))?.fields.connected === '1' || undefined, 'session recorded');
+  await waitFor(async () => ((await h.store.getControlCall('sv-s1')) as SupervisorSession | undefined)?.connected || undefined, 'session recorded');
   await h.engine.idle();
   return { call, view: h.engine.control.monitorOf('s1')! };
 }
@@ -36,8 +37,8 @@ describe('supervisor sessions across a restart', () => {
   it('monitor: the next engine takes the session up; the supervisor keeps listening and can switch and end it', async () => {
     const { call, view } = await monitored('monitor');
     const record = await h.store.getControlCall('sv-s1');
-    expect(record).toMatchObject({ kind: 'supervisor', agentId: '', fields: { supervisor: 's1', agent: 'a1', callId: call.id, supervisorChannel: view.supervisorChannel, mode: 'monitor', connected: '1' } });
-    const snoop = record!.fields.snoopChannel!;
+    expect(record).toMatchObject({ kind: 'supervisor', agentId: '', supervisor: 's1', agent: 'a1', callId: call.id, supervisorChannel: view.supervisorChannel, mode: 'monitor', connected: true });
+    const snoop = (record as SupervisorSession).snoopChannel;
     expect(h.sim.channel(snoop)).toBeDefined();
 
     await h.engine.stop();
@@ -51,7 +52,7 @@ describe('supervisor sessions across a restart', () => {
 
     await next.engine.control.monitor({ supervisorId: 's1', agentId: 'a1', endpoint: '', mode: 'barge' });
     expect(h.sim.channel(view.supervisorChannel)?.bridgeId).toBe(call.bridgeId);
-    expect((await h.store.getControlCall('sv-s1'))?.fields.mode).toBe('barge');
+    expect(await h.store.getControlCall('sv-s1')).toMatchObject({ mode: 'barge' });
     await next.engine.control.endMonitor('s1');
     await waitFor(() => !h.sim.channel(view.supervisorChannel) || undefined, 'supervisor phone hung up');
     await waitFor(async () => (await h.store.getControlCall('sv-s1')) === undefined || undefined, 'record gone');
@@ -82,10 +83,10 @@ describe('supervisor sessions across a restart', () => {
     expect(next.engine.control.monitorOf('s1')).toBeUndefined();
     await waitFor(async () => (await h.store.getControlCall('sv-s1')) === undefined || undefined, 'record gone');
     const events = await h.events();
-    const own = events.filter((e) => e.type === 'CallControl' && e.callId === 'sv-s1').map((e) => (e.type === 'CallControl' ? e.detail : ''));
+    const own = events.filter((e) => e.type === 'CallControl' && e.callId === 'sv-s1').map((e) => (e.type === 'CallControl' && 'step' in e ? e.step : ''));
     // The console hears of the end: on the call while the store still has it (the reconcile ends it
     // after), else through the session's own record.
-    const onCall = events.some((e) => e.type === 'CallControl' && e.callId === call.id && e.action === 'monitor' && e.detail === 'ended');
+    const onCall = events.some((e) => e.type === 'CallControl' && e.callId === call.id && e.action === 'monitor' && e.step === 'ended');
     expect(onCall ? own : own.filter((d) => d !== 'gone')).toEqual(['dialing', 'ended']);
     expect(onCall || own.includes('gone')).toBe(true);
     expect(view.callId).toBe(call.id);

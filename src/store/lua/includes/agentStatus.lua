@@ -1,3 +1,4 @@
+--- @include "keys"
 --- @include "emit"
 --- @include "pools"
 --- @include "queueCounts"
@@ -8,11 +9,11 @@
 -- version, appends AgentStatus.
 -- Returns the new version.
 local function setAgentStatus(prefix, eventsKey, agentId, status, reason, callId, by, now)
-  local agentKey = prefix .. 'agent:' .. agentId
+  local agentKey = keys.agent(prefix, agentId)
   local previous = redis.call('HGET', agentKey, 'status')
   local queues = redis.call('HKEYS', agentKey .. ':queues')
   for _, queue in ipairs(queues) do
-    local idleKey = prefix .. 'queue:' .. queue .. ':idle'
+    local idleKey = keys.queueIdle(prefix, queue)
     if status == 'ready' then
       redis.call('ZADD', idleKey, now, agentId)
     else
@@ -50,7 +51,7 @@ local ON_CALL = { reserved = true, ringing = true, busy = true, after_call_work 
 -- the status the agent asked for during the call, if any, replaces it.
 -- Returns the new version and the status applied, or nil when nothing changed.
 local function moveCallAgent(prefix, eventsKey, agentId, callId, status, reason, now)
-  local agentKey = prefix .. 'agent:' .. agentId
+  local agentKey = keys.agent(prefix, agentId)
   if agentId == '' or redis.call('HGET', agentKey, 'call') ~= callId then
     return nil
   end
@@ -66,15 +67,15 @@ end
 -- Busy/reject back-off: the agent stays ready (idle score = the moment it may be offered again,
 -- `availableAt` the same) but leaves its routing pools until endBackoff.
 local function startBackoff(prefix, agentId, availableAt)
-  local agentKey = prefix .. 'agent:' .. agentId
+  local agentKey = keys.agent(prefix, agentId)
   redis.call('HSET', agentKey, 'availableAt', availableAt)
   for _, q in ipairs(redis.call('HKEYS', agentKey .. ':queues')) do
-    redis.call('ZADD', prefix .. 'queue:' .. q .. ':idle', 'XX', availableAt, agentId)
+    redis.call('ZADD', keys.queueIdle(prefix, q), 'XX', availableAt, agentId)
   end
   leavePools(prefix, agentId)
 end
 
 local function endBackoff(prefix, agentId)
-  redis.call('HDEL', prefix .. 'agent:' .. agentId, 'availableAt')
+  redis.call('HDEL', keys.agent(prefix, agentId), 'availableAt')
   enterPools(prefix, agentId)
 end

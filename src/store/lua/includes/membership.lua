@@ -1,3 +1,4 @@
+--- @include "keys"
 --- @include "pools"
 --- @include "queueCounts"
 
@@ -11,25 +12,25 @@
 -- Runs `change` (which edits memberships) with the agent out of its pools, then puts it back
 -- into the pools of its memberships as they are now, the way upsertAgent does.
 local function withPoolsRebuilt(prefix, agentId, change)
-  local inPools = offerable(prefix .. 'agent:' .. agentId)
+  local inPools = offerable(keys.agent(prefix, agentId))
   if inPools then leavePools(prefix, agentId) end
   change()
   if inPools then enterPools(prefix, agentId) end
 end
 
 local function joinQueue(prefix, agentId, queue, penalty)
-  local agentKey = prefix .. 'agent:' .. agentId
+  local agentKey = keys.agent(prefix, agentId)
   withPoolsRebuilt(prefix, agentId, function()
     if redis.call('HSET', agentKey .. ':queues', queue, penalty) == 1 then
       countMember(prefix, queue, redis.call('HGET', agentKey, 'status'), 1)
     end
-    redis.call('HSET', prefix .. 'queue:' .. queue .. ':members', agentId, penalty)
+    redis.call('HSET', keys.queueMembers(prefix, queue), agentId, penalty)
     -- Strategy order / weight as upsertAgent defaults them (the agent's rank, weight 1).
     redis.call('HSETNX', agentKey .. ':routing', queue .. ':order', redis.call('HGET', agentKey, 'rank') or '0')
     redis.call('HSETNX', agentKey .. ':routing', queue .. ':weight', 1)
     local agent = redis.call('HMGET', agentKey, 'status', 'lastIdle')
     if agent[1] == 'ready' then
-      redis.call('ZADD', prefix .. 'queue:' .. queue .. ':idle', 'NX', agent[2], agentId)
+      redis.call('ZADD', keys.queueIdle(prefix, queue), 'NX', agent[2], agentId)
     end
   end)
 end
@@ -37,16 +38,16 @@ end
 -- Out of the queue's indexes; strategy order / weight are kept (a pause is undone with them).
 local function leaveQueue(prefix, agentId, queue)
   withPoolsRebuilt(prefix, agentId, function()
-    if redis.call('HDEL', prefix .. 'agent:' .. agentId .. ':queues', queue) == 1 then
-      countMember(prefix, queue, redis.call('HGET', prefix .. 'agent:' .. agentId, 'status'), -1)
+    if redis.call('HDEL', keys.agentQueues(prefix, agentId), queue) == 1 then
+      countMember(prefix, queue, redis.call('HGET', keys.agent(prefix, agentId), 'status'), -1)
     end
-    redis.call('HDEL', prefix .. 'queue:' .. queue .. ':members', agentId)
-    redis.call('ZREM', prefix .. 'queue:' .. queue .. ':idle', agentId)
+    redis.call('HDEL', keys.queueMembers(prefix, queue), agentId)
+    redis.call('ZREM', keys.queueIdle(prefix, queue), agentId)
   end)
 end
 
 -- Leaving for good: also forgets the agent's strategy order / weight in that queue.
 local function removeFromQueue(prefix, agentId, queue)
   leaveQueue(prefix, agentId, queue)
-  redis.call('HDEL', prefix .. 'agent:' .. agentId .. ':routing', queue .. ':order', queue .. ':weight')
+  redis.call('HDEL', keys.agentRouting(prefix, agentId), queue .. ':order', queue .. ':weight')
 end

@@ -1,3 +1,4 @@
+--- @include "keys"
 --- @include "agentStatus"
 
 -- A call being offered holds its agent legs in `call:<id>:offers` (agent channel → agent id):
@@ -7,7 +8,7 @@
 -- Ends every offer of the call but `except`: channel index entries removed, agents back to
 -- ready. Returns the released agent channels (the engine hangs them up).
 local function releaseOffers(prefix, chanKey, eventsKey, callId, except, now)
-  local offersKey = prefix .. 'call:' .. callId .. ':offers'
+  local offersKey = keys.callOffers(prefix, callId)
   local offers = redis.call('HGETALL', offersKey)
   local released = {}
   for i = 1, #offers, 2 do

@@ -1,3 +1,4 @@
+--- @include "keys"
 -- Routing pools: the indexes a routing decision reads instead of scanning members.
 --
 --   queue:<q>:pool:<penalty>:<profile>  zset of ready, offerable members of q with that penalty
@@ -14,18 +15,18 @@
 -- Cost of entering / leaving = the number of the agent's queues.
 
 local function poolsKey(prefix, queue)
-  return prefix .. 'queue:' .. queue .. ':pools'
+  return keys.queuePools(prefix, queue)
 end
 
 local function poolKey(prefix, queue, member)
   local penalty, profile = string.match(member, '^(%d+)|(.*)$')
-  return prefix .. 'queue:' .. queue .. ':pool:' .. penalty .. ':' .. profile
+  return keys.queuePool(prefix, queue, penalty, profile)
 end
 
 -- Score of an agent in a queue's pool: the strategy's order, lowest offered first. Counters and
 -- idle-since tie-break through a fraction (lastIdle / 1e13 < 1).
 local function poolScore(prefix, queue, agentKey)
-  local strategy = redis.call('HGET', prefix .. 'queue:' .. queue, 'strategy')
+  local strategy = redis.call('HGET', keys.queue(prefix, queue), 'strategy')
   local lastIdle = tonumber(redis.call('HGET', agentKey, 'lastIdle') or '0') or 0
   if strategy == 'linear' or strategy == 'round-robin' then
     return tonumber(redis.call('HGET', agentKey .. ':routing', queue .. ':order') or '0') or 0
@@ -40,7 +41,7 @@ local function poolScore(prefix, queue, agentKey)
     if strategy == 'weighted-random' then
       weight = tonumber(redis.call('HGET', agentKey .. ':routing', queue .. ':weight') or '1') or 1
     end
-    local clock = tonumber(redis.call('GET', prefix .. 'queue:' .. queue .. ':clock') or '0') or 0
+    local clock = tonumber(redis.call('GET', keys.queueClock(prefix, queue)) or '0') or 0
     return clock - math.log(1 - math.random()) / weight
   end
   return lastIdle -- longest-idle, ringall, ring-progressively
@@ -52,7 +53,7 @@ end
 
 -- Calls fn(queue, poolKey, poolMember, penalty) for the pool the agent belongs to in each of its queues.
 local function eachPool(prefix, agentId, fn)
-  local agentKey = prefix .. 'agent:' .. agentId
+  local agentKey = keys.agent(prefix, agentId)
   local profile = redis.call('HGET', agentKey, 'profile') or ''
   local memberships = redis.call('HGETALL', agentKey .. ':queues')
   for i = 1, #memberships, 2 do
@@ -65,12 +66,12 @@ end
 -- agent's phone is in use outside the ACD (`deviceInUse` '1', set by setDeviceInUse-2.lua).
 local function deviceAllows(prefix, queue, agentKey)
   return redis.call('HGET', agentKey, 'deviceInUse') ~= '1'
-    or redis.call('HGET', prefix .. 'queue:' .. queue, 'ringInUse') ~= '0'
+    or redis.call('HGET', keys.queue(prefix, queue), 'ringInUse') ~= '0'
 end
 
 -- Puts the agent in the pool of each of its queues whose device rule allows it.
 local function enterPools(prefix, agentId)
-  local agentKey = prefix .. 'agent:' .. agentId
+  local agentKey = keys.agent(prefix, agentId)
   eachPool(prefix, agentId, function(queue, key, member, penalty)
     if deviceAllows(prefix, queue, agentKey) then
       redis.call('ZADD', key, poolScore(prefix, queue, agentKey), agentId)
@@ -97,7 +98,7 @@ end
 -- Re-files one member in one queue's pool after the queue's settings changed (strategy order,
 -- ringInUse): out of its pool, then back in with a fresh score when it belongs there.
 local function refilePool(prefix, queue, agentId, penalty)
-  local agentKey = prefix .. 'agent:' .. agentId
+  local agentKey = keys.agent(prefix, agentId)
   local member = poolMember(penalty, redis.call('HGET', agentKey, 'profile') or '')
   local key = poolKey(prefix, queue, member)
   if redis.call('ZREM', key, agentId) == 1 and redis.call('ZCARD', key) == 0 then

@@ -1,3 +1,4 @@
+--- @include "keys"
 -- Per-queue member counters (hash acd:{t}:queue:<id>:counts): how many members are in each
 -- status but logged_out (field = status). Kept by every script that changes a member's status
 -- or a queue's membership, so the estimated wait (queueRules.lua) and the read endpoints cost
@@ -8,7 +9,7 @@
 local STAFFED = { 'ready', 'reserved', 'ringing', 'busy', 'after_call_work' }
 
 local function queueCountsKey(prefix, queue)
-  return prefix .. 'queue:' .. queue .. ':counts'
+  return keys.queueCounts(prefix, queue)
 end
 
 -- Adds (sign 1) or takes away (sign -1) one member in `status` from `queue`'s counters.
@@ -30,8 +31,8 @@ end
 -- they existed). Cost: the queue's members.
 local function recountQueue(prefix, queue)
   redis.call('DEL', queueCountsKey(prefix, queue))
-  for _, agentId in ipairs(redis.call('HKEYS', prefix .. 'queue:' .. queue .. ':members')) do
-    countMember(prefix, queue, redis.call('HGET', prefix .. 'agent:' .. agentId, 'status'), 1)
+  for _, agentId in ipairs(redis.call('HKEYS', keys.queueMembers(prefix, queue))) do
+    countMember(prefix, queue, redis.call('HGET', keys.agent(prefix, agentId), 'status'), 1)
   end
 end
 

@@ -1,3 +1,4 @@
+--- @include "keys"
 --- @include "queueCounts"
 
 -- Caller-experience rules read from a queue's definition (the `def` JSON the queue hash keeps).
@@ -22,14 +23,14 @@ local function queueIsEmpty(prefix, queueKey, conditions)
   local listed = {}
   for _, c in ipairs(conditions) do listed[c] = true end
   for _, agentId in ipairs(redis.call('HKEYS', queueKey .. ':members')) do
-    local status = redis.call('HGET', prefix .. 'agent:' .. agentId, 'status') or 'logged_out'
+    local status = redis.call('HGET', keys.agent(prefix, agentId), 'status') or 'logged_out'
     local condition = CONDITION_OF[status]
     if not condition or not listed[condition] then return false end
   end
   -- Members paused in this queue (QueuePause, pauseMember-2.lua) are kept aside: 'paused' too,
   -- unless logged out.
   for _, agentId in ipairs(redis.call('HKEYS', queueKey .. ':paused')) do
-    local status = redis.call('HGET', prefix .. 'agent:' .. agentId, 'status') or 'logged_out'
+    local status = redis.call('HGET', keys.agent(prefix, agentId), 'status') or 'logged_out'
     if not listed[CONDITION_OF[status] == 'unavailable' and 'unavailable' or 'paused'] then return false end
   end
   return true
@@ -53,7 +54,7 @@ local function estimateWaitMs(prefix, queueKey, position, def, now, accepts)
   local staffed, ready = 0, 0
   if accepts then
     for _, agentId in ipairs(redis.call('HKEYS', queueKey .. ':members')) do
-      local agentKey = prefix .. 'agent:' .. agentId
+      local agentKey = keys.agent(prefix, agentId)
       local a = redis.call('HMGET', agentKey, 'status', 'availableAt')
       if a[1] and a[1] ~= 'logged_out' and a[1] ~= 'not_ready' and accepts(agentId, agentKey) then
         staffed = staffed + 1

@@ -1,3 +1,4 @@
+--- @include "keys"
 --- @include "emit"
 --- @include "agentStatus"
 --- @include "waiting"
@@ -10,12 +11,12 @@
 -- Returns the Assignment as a flat array: callId, queue, callerChannel, callerNumber, callerName,
 -- agentId, endpoint, agentChannel, ringTimeoutS, ringStepS (0 unless ring-progressively), round.
 local function reserve(prefix, chanKey, eventsKey, callId, agentId, agentChannel, now)
-  local callKey = prefix .. 'call:' .. callId
-  local agentKey = prefix .. 'agent:' .. agentId
+  local callKey = keys.call(prefix, callId)
+  local agentKey = keys.agent(prefix, agentId)
   local call = redis.call('HMGET', callKey, 'queue', 'callerChannel', 'callerNumber', 'callerName', 'state', 'skills')
   local queue = call[1]
   if call[5] == 'waiting' then
-    removeWaiting(prefix .. 'queue:' .. queue .. ':waiting', callId, call[6] or '')
+    removeWaiting(keys.queueWaiting(prefix, queue), callId, call[6] or '')
     redis.call('HSET', callKey, 'state', 'offering', 'agentId', agentId, 'agentChannel', agentChannel,
       'ringStartedAt', now)
   end
@@ -27,7 +28,7 @@ local function reserve(prefix, chanKey, eventsKey, callId, agentId, agentChannel
   emit(eventsKey, { type = 'AgentCalled', ts = now, callId = callId, queue = queue, agentId = agentId,
     endpoint = endpoint, agentChannel = agentChannel })
   setAgentStatus(prefix, eventsKey, agentId, 'reserved', '', callId, 'system', now)
-  local q = redis.call('HMGET', prefix .. 'queue:' .. queue, 'ringTimeoutS', 'strategy', 'ringStepS')
+  local q = redis.call('HMGET', keys.queue(prefix, queue), 'ringTimeoutS', 'strategy', 'ringStepS')
   local ringStepS = 0
   if q[2] == 'ring-progressively' then ringStepS = tonumber(q[3] or '') or 5 end
   return { callId, queue, call[2], call[3], call[4], agentId, endpoint, agentChannel, q[1] or '0', ringStepS, round }

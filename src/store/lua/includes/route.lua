@@ -1,3 +1,4 @@
+--- @include "keys"
 --- @include "pools"
 --- @include "waiting"
 
@@ -11,7 +12,7 @@ local RELAX_ALL = 99
 --   steps         "endS:relax,...": each step lasts until `endS` of waiting (-1 = for ever)
 --   penaltyRules  "afterS:maxPenalty,..." sorted by afterS
 local function routingParams(prefix, queue)
-  local q = redis.call('HMGET', prefix .. 'queue:' .. queue, 'strategy', 'steps', 'penaltyRules', 'maxPenalty')
+  local q = redis.call('HMGET', keys.queue(prefix, queue), 'strategy', 'steps', 'penaltyRules', 'maxPenalty')
   return { strategy = q[1] or 'longest-idle', steps = q[2] or '', rules = q[3] or '',
     maxPenalty = tonumber(q[4] or '') or 1000000000 }
 end
@@ -60,7 +61,7 @@ end
 -- What a waiting caller needs now: skills, relaxation, penalty ceiling, and the ms epoch at which
 -- one of them changes (nextAt, nil = never): routing must be tried again then.
 local function callerNeeds(prefix, params, callId, sig, now)
-  local joinedAt = tonumber(redis.call('HGET', prefix .. 'call:' .. callId, 'joinedAt') or '') or now
+  local joinedAt = tonumber(redis.call('HGET', keys.call(prefix, callId), 'joinedAt') or '') or now
   local waitedS = (now - joinedAt) / 1000
   local relax, stepEnd = stepAt(params.steps, waitedS)
   local ceiling, ruleAt = penaltyCeiling(params, waitedS)
@@ -95,7 +96,7 @@ end
 -- True when the agent really belongs in the pool (ready, not backing off, member with that
 -- penalty and profile, device rule). Anything else is a stale entry: dropped here, so it is never offered.
 local function belongs(prefix, queue, pool, agentId)
-  local agentKey = prefix .. 'agent:' .. agentId
+  local agentKey = keys.agent(prefix, agentId)
   if offerable(agentKey) and deviceAllows(prefix, queue, agentKey) and redis.call('HGET', agentKey .. ':queues', queue) == pool.penalty
       and (redis.call('HGET', agentKey, 'profile') or '') == pool.profile then
     return true
@@ -117,9 +118,9 @@ end
 -- Remembers a pick for the strategies with memory (round-robin cursor, random clock).
 local function rememberPick(prefix, queue, strategy, score)
   if strategy == 'round-robin' then
-    redis.call('SET', prefix .. 'queue:' .. queue .. ':rr', score)
+    redis.call('SET', keys.queueRoundRobin(prefix, queue), score)
   elseif strategy == 'random' or strategy == 'weighted-random' then
-    redis.call('SET', prefix .. 'queue:' .. queue .. ':clock', score)
+    redis.call('SET', keys.queueClock(prefix, queue), score)
   end
 end
 
@@ -142,7 +143,7 @@ local function pickAgents(prefix, queue, strategy, pools)
     return all
   end
   local bestId, bestScore, bestWrapped
-  local cursor = strategy == 'round-robin' and redis.call('GET', prefix .. 'queue:' .. queue .. ':rr')
+  local cursor = strategy == 'round-robin' and redis.call('GET', keys.queueRoundRobin(prefix, queue))
   for _, pool in ipairs(pools) do
     local head, wrapped = nil, false
     if cursor then

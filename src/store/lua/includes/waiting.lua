@@ -1,3 +1,4 @@
+--- @include "keys"
 -- Caller-side routing index. Next to a queue's waiting zset (every waiting caller, queue order)
 -- callers are grouped by their skill requirements (`billing:2+english:3`, '' = none):
 --   <waiting>:sig:<requirements>   zset, same scores as the waiting zset
@@ -33,7 +34,7 @@ end
 local function waitingHeads(prefix, waitingKey)
   local top = redis.call('ZRANGE', waitingKey, 0, 0, 'WITHSCORES')
   if top[1] then
-    local sig = redis.call('HGET', prefix .. 'call:' .. top[1], 'skills') or ''
+    local sig = redis.call('HGET', keys.call(prefix, top[1]), 'skills') or ''
     indexWaiting(waitingKey, top[1], top[2], sig)
   end
   local heads = {}

@@ -1,3 +1,4 @@
+--- @include "keys"
 --- @include "agentStatus"
 
 -- After-call work for the agent of a call that ended or moved on: the agent's own wrap-up
@@ -5,7 +6,7 @@
 -- version) when the agent has moved on. Returns version, wrap-up seconds ('0' when the agent
 -- asked for another status during the call, so no wrap-up timer runs).
 local function wrapUp(prefix, eventsKey, agentId, callId, fallbackS, now)
-  local wrapupS = redis.call('HGET', prefix .. 'agent:' .. agentId, 'wrapupS')
+  local wrapupS = redis.call('HGET', keys.agent(prefix, agentId), 'wrapupS')
   if not wrapupS or wrapupS == '' then wrapupS = fallbackS end
   local status = 'ready'
   if tonumber(wrapupS) > 0 then status = 'after_call_work' end

@@ -1,0 +1,51 @@
+--- @include "keys"
+--- @include "fail"
+--- @include "emit"
+--- @include "wrapUp"
+
+-- What every transfer of a connected queue call shares (transferToQueue, transferToAgent,
+-- consultComplete, transferToExtension, park): the call, fenced by its agent channel, and the
+-- release of the agent who had it.
+
+-- The call at `callKey` as a table when it is connected on `agentChannel`; else nil and the error reply.
+local function connectedCall(callKey, agentChannel)
+  local flat = redis.call('HGETALL', callKey)
+  if #flat == 0 then return nil, fail('call_not_found', '-') end
+  local call = {}
+  for i = 1, #flat, 2 do call[flat[i]] = flat[i + 1] end
+  if call.state ~= 'connected' or call.agentChannel ~= agentChannel then return nil, fail('invalid_state', 'call_' .. call.state) end
+  return call
+end
+
+-- The agent who had the call completes it (AgentComplete reason 'transfer', or 'park'; CallControl
+-- transfer `mode` / `target`) and enters after-call work as at the end of a call; its leg and the
+-- call's control state go. Returns the reply {queue, agentId|'', version|0, wrapupS|0, '', slot|0}.
+local function releaseAgent(prefix, callKey, chanKey, eventsKey, call, callId, mode, target, by, now)
+  local answeredAt = tonumber(call.answeredAt)
+  emit(eventsKey, { type = 'AgentComplete', ts = now, callId = callId, queue = call.queue, agentId = call.agentId,
+    talkMs = now - answeredAt, waitMs = answeredAt - tonumber(call.joinedAt), reason = mode == 'park' and 'park' or 'transfer' })
+  emit(eventsKey, { type = 'CallControl', ts = now, callId = callId, agentId = call.agentId, action = 'transfer',
+    mode = mode, target = target, by = by })
+  local agentKey = keys.agent(prefix, call.agentId)
+  redis.call('HINCRBY', agentKey, 'talkMs', now - answeredAt) -- least-talk-time routing, as endCall
+  local queueWrapupS = redis.call('HGET', keys.queue(prefix, call.queue), 'wrapupS') or '0'
+  local version, wrapupS = wrapUp(prefix, eventsKey, call.agentId, callId, queueWrapupS, now)
+  local reply = { call.queue, '', 0, 0, '', 0 }
+  if version then
+    redis.call('HINCRBY', agentKey, 'callsTaken', 1)
+    if tonumber(wrapupS) > 0 then reply = { call.queue, call.agentId, version, wrapupS, '', 0 } end
+  end
+  redis.call('HDEL', chanKey, call.agentChannel)
+  redis.call('DEL', keys.ctl(prefix, callId))
+  return reply
+end
+
+-- The call leaves the queues for a control call (redirect, park): call record, caller's channel
+-- entry and offers go; QueueCallerLeave with `reason`.
+local function removeQueueCall(prefix, callKey, chanKey, eventsKey, call, callId, reason, now)
+  redis.call('HDEL', chanKey, call.callerChannel)
+  redis.call('SREM', keys.calls(prefix), callId)
+  redis.call('DEL', callKey, callKey .. ':offers')
+  emit(eventsKey, { type = 'QueueCallerLeave', ts = now, callId = callId, queue = call.queue, reason = reason,
+    waitMs = tonumber(call.answeredAt) - tonumber(call.joinedAt) })
+end
