@@ -29,6 +29,7 @@ local members = redis.call('HKEYS', prefix .. 'queue:' .. queue .. ':members')
 for _, agentId in ipairs(members) do removeFromQueue(prefix, agentId, queue) end
 redis.call('DEL', KEYS[1], prefix .. 'queue:' .. queue .. ':members', prefix .. 'queue:' .. queue .. ':idle',
   prefix .. 'queue:' .. queue .. ':paused', prefix .. 'queue:' .. queue .. ':waiting', prefix .. 'queue:' .. queue .. ':pools',
-  prefix .. 'queue:' .. queue .. ':rr', prefix .. 'queue:' .. queue .. ':clock', prefix .. 'queue:' .. queue .. ':waiting:sigs', prefix .. 'queue:' .. queue .. ':counts')
+  prefix .. 'queue:' .. queue .. ':rr', prefix .. 'queue:' .. queue .. ':clock', prefix .. 'queue:' .. queue .. ':waiting:sigs', prefix .. 'queue:' .. queue .. ':counts',
+  prefix .. 'queue:' .. queue .. ':reasons')
 redis.call('SREM', KEYS[2], queue)
 return #members

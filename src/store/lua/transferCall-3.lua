@@ -107,6 +107,8 @@ if mode == 'queue' then
     'answeredAt', 0, 'ringStartedAt', 0, 'score', score)
   local waitingKey = prefix .. 'queue:' .. target .. ':waiting'
   redis.call('HSET', KEYS[1], 'joinSeq', seq)
+  uncountCall(prefix, call.queue, callId)
+  countCall(prefix, target, callId, call.joinedAt)
   addWaiting(waitingKey, callId, score, call.skills or '') -- with the routing index (waiting.lua)
   emit(KEYS[3], { type = 'QueueCallerJoin', ts = now, callId = callId, queue = target,
     position = redis.call('ZRANK', waitingKey, callId) + 1, callerNumber = call.callerNumber,
@@ -122,6 +124,7 @@ elseif mode == 'consult' then
     local consultCall = redis.call('HMGET', qc, 'queue', 'callerChannel', 'joinedAt', 'answeredAt')
     redis.call('HDEL', KEYS[2], consultCall[2])
     redis.call('SREM', prefix .. 'calls', queueCall)
+    uncountCall(prefix, consultCall[1], queueCall) -- the read endpoints' per-queue index (queueCounts.lua)
     redis.call('DEL', qc, qc .. ':offers', prefix .. 'ctl:' .. queueCall)
     emit(KEYS[3], { type = 'QueueCallerLeave', ts = now, callId = queueCall, queue = consultCall[1], reason = 'consult',
       waitMs = tonumber(consultCall[4]) - tonumber(consultCall[3]) })
@@ -141,6 +144,7 @@ elseif mode == 'extension' then
   redis.call('ZREM', prefix .. 'queue:' .. call.queue .. ':waiting', callId)
   redis.call('HDEL', KEYS[2], call.callerChannel)
   redis.call('SREM', prefix .. 'calls', callId)
+  uncountCall(prefix, call.queue, callId) -- the read endpoints' per-queue index (queueCounts.lua)
   redis.call('DEL', KEYS[1], KEYS[1] .. ':offers')
   emit(KEYS[3], { type = 'QueueCallerLeave', ts = now, callId = callId, queue = call.queue, reason = 'transfer',
     waitMs = answeredAt - tonumber(call.joinedAt) })
@@ -156,6 +160,7 @@ elseif mode == 'park' then
   redis.call('HSET', prefix .. 'parking', slot, id)
   redis.call('HDEL', KEYS[2], call.callerChannel)
   redis.call('SREM', prefix .. 'calls', callId)
+  uncountCall(prefix, call.queue, callId) -- the read endpoints' per-queue index (queueCounts.lua)
   redis.call('DEL', KEYS[1], KEYS[1] .. ':offers')
   emit(KEYS[3], { type = 'QueueCallerLeave', ts = now, callId = callId, queue = call.queue, reason = 'park',
     waitMs = answeredAt - tonumber(call.joinedAt) })

@@ -48,14 +48,14 @@ local status = redis.call('HGET', KEYS[1], 'status')
 for _, queue in ipairs(redis.call('HKEYS', KEYS[2])) do
   if wanted[queue] == nil then
     redis.call('HDEL', KEYS[2], queue)
-    countMember(prefix, queue, status, -1)
+    countAgent(prefix, queue, KEYS[1], -1)
     redis.call('HDEL', prefix .. 'queue:' .. queue .. ':members', agentId)
     redis.call('ZREM', prefix .. 'queue:' .. queue .. ':idle', agentId)
   end
 end
 local agent = redis.call('HMGET', KEYS[1], 'status', 'lastIdle')
 for queue, penalty in pairs(wanted) do
-  if redis.call('HSET', KEYS[2], queue, penalty) == 1 then countMember(prefix, queue, status, 1) end
+  if redis.call('HSET', KEYS[2], queue, penalty) == 1 then countAgent(prefix, queue, KEYS[1], 1) end
   redis.call('HSET', prefix .. 'queue:' .. queue .. ':members', agentId, penalty)
   if agent[1] == 'ready' then
     redis.call('ZADD', prefix .. 'queue:' .. queue .. ':idle', 'NX', agent[2], agentId)

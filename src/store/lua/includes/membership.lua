@@ -21,7 +21,7 @@ local function joinQueue(prefix, agentId, queue, penalty)
   local agentKey = prefix .. 'agent:' .. agentId
   withPoolsRebuilt(prefix, agentId, function()
     if redis.call('HSET', agentKey .. ':queues', queue, penalty) == 1 then
-      countMember(prefix, queue, redis.call('HGET', agentKey, 'status'), 1)
+      countAgent(prefix, queue, agentKey, 1)
     end
     redis.call('HSET', prefix .. 'queue:' .. queue .. ':members', agentId, penalty)
     -- Strategy order / weight as upsertAgent defaults them (the agent's rank, weight 1).
@@ -38,7 +38,7 @@ end
 local function leaveQueue(prefix, agentId, queue)
   withPoolsRebuilt(prefix, agentId, function()
     if redis.call('HDEL', prefix .. 'agent:' .. agentId .. ':queues', queue) == 1 then
-      countMember(prefix, queue, redis.call('HGET', prefix .. 'agent:' .. agentId, 'status'), -1)
+      countAgent(prefix, queue, prefix .. 'agent:' .. agentId, -1)
     end
     redis.call('HDEL', prefix .. 'queue:' .. queue .. ':members', agentId)
     redis.call('ZREM', prefix .. 'queue:' .. queue .. ':idle', agentId)
