@@ -32,6 +32,8 @@ end
 local inPools = offerable(KEYS[1])
 if inPools then leavePools(prefix, agentId) end
 redis.call('HSET', KEYS[1], 'name', ARGV[3], 'defaultEndpoint', ARGV[4], 'wrapupS', ARGV[5], 'profile', ARGV[6])
+-- The tenant's first agent: its agent counters start counted (queueCounts.lua; no rebuild on read).
+if redis.call('SCARD', KEYS[3]) == 0 then redis.call('DEL', prefix .. 'agentCounts') redis.call('HSET', prefix .. 'agentCounts', 'counted', 1) end
 redis.call('SADD', KEYS[3], agentId)
 
 local wanted = {}
