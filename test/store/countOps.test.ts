@@ -9,19 +9,10 @@ import { statusCounts } from '../../src/stats/figures.js';
 import type { TenantLoad } from '../../src/store/countOps.js';
 import type { RedisStore } from '../../src/store/redisStore.js';
 import { agentDef, caller, queueDef, type TestStore, useTestStore } from '../helpers/store.js';
+import { seededRandom } from '../helpers/seededRandom.js';
 
 let t: TestStore;
 useTestStore((store) => (t = store));
-
-function rng(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const QUEUES = ['q1', 'q2', 'q3'];
 const AGENTS = ['a1', 'a2', 'a3', 'a4', 'a5'];
@@ -50,7 +41,7 @@ async function scanned(store: RedisStore): Promise<TenantLoad> {
 }
 
 it.each([1, 2, 3])('agree with a scan of every agent and call through random transitions (seed %i)', async (seed) => {
-  const random = rng(seed);
+  const random = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
   const { store } = t;
   for (const q of QUEUES) await store.upsertQueue(queueDef(q, { wrapupS: q === 'q3' ? 10 : 0 }));
