@@ -6,8 +6,9 @@
  *   resets the live statistics, not these; a process restart starts them at 0, which Prometheus'
  *   rate() understands);
  * - read at scrape time: callers waiting and longest wait per queue, agents by status (overall and
- *   per queue), Redis/ARI/reconcile up, open event streams; plus Node's default process metrics
- *   (CPU, memory, GC, event-loop lag).
+ *   per queue) from the store's counters and per-queue call indexes (O(queues) plus their calls,
+ *   whatever the number of agents: src/store/countOps.ts), Redis/ARI/reconcile up, open event
+ *   streams; plus Node's default process metrics (CPU, memory, GC, event-loop lag).
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { AGENT_STATUSES } from '../domain/agent.js';

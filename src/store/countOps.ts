@@ -47,6 +47,8 @@ export interface CountStore {
   agentsById(ids: string[]): Promise<AgentSnapshot[]>;
   /** Every call of one queue, in join order (then id). */
   queueCalls(queue: string): Promise<CallSnapshot[]>;
+  /** Ids of the callers waiting in one queue, in queue order (first = next). */
+  waitingOrder(queue: string): Promise<string[]>;
 }
 
 type Flat = (string | number)[];
@@ -75,7 +77,7 @@ export function createCountOps({ redis, keys, run }: StoreContext): CountStore {
     return byId(agents);
   };
 
-  return {
+  const ops: CountStore = {
     async load(queues) {
       for (const q of queues) keys.queue(q); // refuses a non-id before any command
       const reply = await run('queueLoad', [keys.agentCounts], [keys.prefix, ...queues]);
@@ -94,10 +96,14 @@ export function createCountOps({ redis, keys, run }: StoreContext): CountStore {
       return agentsById(members.flat());
     },
     agentsById,
+    waitingOrder: (queue) => redis.zrange(keys.queueWaiting(queue), '0', '-1'),
     async queueCalls(queue) {
+      // Data from before the call index: the load script builds it once.
+      if (!(await redis.hexists(keys.queueReasons(queue), 'counted'))) await ops.load([queue]);
       const ids = await redis.zrange(keys.queueCallIndex(queue), '0', '-1');
       const calls = (await readHashes(redis, ids.map(keys.call))).filter((h) => !isEmpty(h)).map(callFromHash);
       return calls.sort((a, b) => a.joinedAt - b.joinedAt || a.id.localeCompare(b.id));
     },
   };
+  return ops;
 }

@@ -121,6 +121,7 @@ it('counts a tenant whose counters predate them (older data) right on its first 
   const keys = store.keys;
   // As an engine before these counters left its data: none of them.
   await t.redis.del(keys.agentCounts, ...QUEUES.flatMap((q) => [keys.queueReasons(q), keys.queueCallIndex(q)]));
+  expect((await store.queueCalls('q2')).map((c) => c.id)).toEqual(['c1']); // a read of one queue's calls alone rebuilds too
   expect(await store.load(QUEUES)).toEqual(await scanned(store));
   await store.setReady('a1', { by: 'agent' });
   await store.endCall('c1', 'caller');
