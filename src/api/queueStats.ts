@@ -1,10 +1,12 @@
 /**
- * Live queue figures computed from full snapshots. Fine for this slice: it scans every agent
- * and call on each request; live stats get their own Redis indexes/counters later.
+ * Live queue figures from the store's per-queue counters and call indexes (src/store/countOps.ts):
+ * O(queues) plus their calls, whatever the number of agents.
  */
-import { AGENT_STATUSES, type AgentSnapshot, type AgentStatus } from '../domain/agent.js';
+import { AGENT_STATUSES, type AgentStatus } from '../domain/agent.js';
 import type { CallSnapshot } from '../domain/call.js';
 import type { QueueDef } from '../domain/queue.js';
+import type { QueueLoad } from '../store/countOps.js';
+import { waitingSince } from '../stats/figures.js';
 
 export const PRESENT_STATUSES = AGENT_STATUSES.filter((s): s is Exclude<AgentStatus, 'logged_out'> => s !== 'logged_out');
 export type PresentStatus = (typeof PRESENT_STATUSES)[number];
@@ -22,26 +24,17 @@ export interface WaitingCall extends CallSnapshot {
   waitMs: number;
 }
 
-function emptyCounts(): Record<PresentStatus, number> {
-  return Object.fromEntries(PRESENT_STATUSES.map((s) => [s, 0])) as Record<PresentStatus, number>;
-}
-
-export function queueStatuses(queues: QueueDef[], agents: AgentSnapshot[], calls: CallSnapshot[], now: number): QueueStatus[] {
-  return queues.map((def) => {
-    const waiting = calls.filter((c) => c.queue === def.id && c.state === 'waiting');
-    const earliestJoin = waiting.reduce((min, c) => Math.min(min, c.joinedAt), now);
-    const byStatus = emptyCounts();
-    let loggedIn = 0;
-    for (const agent of agents) {
-      if (agent.status === 'logged_out' || !agent.queues.includes(def.id)) continue;
-      byStatus[agent.status] += 1;
-      loggedIn += 1;
-    }
+/** `loads` are the store's figures of `queues`, in the same order. */
+export function queueStatuses(queues: QueueDef[], loads: QueueLoad[], now: number): QueueStatus[] {
+  return queues.map((def, i) => {
+    const load = loads[i]!;
+    const waiting = waitingSince(load);
+    const byStatus = Object.fromEntries(PRESENT_STATUSES.map((s) => [s, load.byStatus[s]])) as Record<PresentStatus, number>;
     return {
       ...def,
       waiting: waiting.length,
-      longestWaitMs: Math.max(0, now - earliestJoin),
-      agents: { loggedIn, byStatus },
+      longestWaitMs: waiting.length > 0 ? Math.max(0, now - waiting[0]!) : 0,
+      agents: { loggedIn: PRESENT_STATUSES.reduce((n, s) => n + byStatus[s], 0), byStatus },
     };
   });
 }

@@ -4,8 +4,9 @@
  * break), onC (on call), agTc (logged in), TC (calls offered), AC (active calls), AHT (average
  * handle time = talk + wrap-up per completed call), ABT (average break time).
  */
-import type { AgentSnapshot } from '../domain/agent.js';
+import { AGENT_STATUSES, type AgentSnapshot } from '../domain/agent.js';
 import type { CallSnapshot } from '../domain/call.js';
+import type { StatusCounts } from '../store/countOps.js';
 import type { Counters } from './statsStore.js';
 
 export interface LiveFigures {
@@ -41,8 +42,8 @@ export const sum = (rows: Counters[]): Counters => {
 const ratio = (a: number, b: number) => (b > 0 ? a / b : 0);
 const c = (counters: Counters, k: string) => counters[k] ?? 0;
 
-/** `queue` = summed queue counters; `agent` = summed counters of the agents in scope. */
-export function totals(queue: Counters, agent: Counters): TotalFigures {
+/** `queue` = summed queue counters (breaks of their members included, see projection.ts); `agent` = of the agents in scope. */
+export function totals(queue: Counters, agent: Counters = queue): TotalFigures {
   const answered = c(queue, 'answered');
   const abandoned = c(queue, 'abandoned');
   return {
@@ -68,17 +69,32 @@ export function agentTotals(agent: Counters): TotalFigures {
   };
 }
 
-export function liveFigures(agents: AgentSnapshot[], calls: CallSnapshot[], now: number): LiveFigures {
-  const waiting = calls.filter((call) => call.state === 'waiting');
-  const count = (status: AgentSnapshot['status']) => agents.filter((a) => a.status === status).length;
+type CallFigure = Pick<CallSnapshot, 'state' | 'joinedAt'>;
+
+/** When each waiting caller joined, the longest waiting first. */
+export const waitingSince = ({ calls }: { calls: CallFigure[] }): number[] =>
+  calls
+    .filter((call) => call.state === 'waiting')
+    .map((call) => call.joinedAt)
+    .sort((a, b) => a - b);
+
+/** Agent snapshots counted by status (a filtered scope; whole queues come counted from the store). */
+export function statusCounts(agents: AgentSnapshot[]): StatusCounts {
+  const counts = Object.fromEntries(AGENT_STATUSES.map((s) => [s, 0])) as StatusCounts;
+  for (const a of agents) counts[a.status] += 1;
+  return counts;
+}
+
+export function liveFigures(agents: StatusCounts, calls: CallFigure[], now: number): LiveFigures {
+  const waiting = waitingSince({ calls });
   return {
-    onB: count('not_ready'),
-    onC: count('busy'),
-    agTc: agents.filter((a) => a.status !== 'logged_out').length,
-    ready: count('ready'),
-    wrapup: count('after_call_work'),
+    onB: agents.not_ready,
+    onC: agents.busy,
+    agTc: AGENT_STATUSES.reduce((n, s) => n + (s === 'logged_out' ? 0 : agents[s]), 0),
+    ready: agents.ready,
+    wrapup: agents.after_call_work,
     queueSize: waiting.length,
-    longestWaitMs: waiting.reduce((max, call) => Math.max(max, now - call.joinedAt), 0),
-    AC: calls.filter((call) => call.state !== 'waiting').length,
+    longestWaitMs: waiting.length > 0 ? Math.max(0, now - waiting[0]!) : 0,
+    AC: calls.length - waiting.length,
   };
 }

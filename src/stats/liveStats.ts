@@ -6,7 +6,8 @@
 import { AcdError } from '../domain/errors.js';
 import { systemClock, type Clock } from '../infra/clock.js';
 import type { AcdStore } from '../store/types.js';
-import { agentTotals, type LiveFigures, liveFigures, sum, type TotalFigures, totals } from './figures.js';
+import type { AgentSnapshot } from '../domain/agent.js';
+import { agentTotals, type LiveFigures, liveFigures, statusCounts, sum, type TotalFigures, totals } from './figures.js';
 import type { StatsSettings } from './settings.js';
 import type { BucketRow, Counters, StatsStore } from './statsStore.js';
 import { bucketLabel, checkTimeZone, type GroupBy } from './timeBuckets.js';
@@ -70,39 +71,39 @@ export function createLiveStats(store: AcdStore, stats: StatsStore, settings: St
       const timeZone = query.timeZone ?? 'UTC';
       checkTimeZone(timeZone);
 
-      const [queueDefs, allAgents, calls] = await Promise.all([store.listQueues(), store.listAgents(), store.listCalls()]);
+      const queueDefs = await store.listQueues();
       const queueIds = new Set(queueDefs.map((q) => q.id));
       unknown('queue', query.queue ?? [], queueIds);
       unknown('group', query.group ?? [], new Set(Object.keys(settings.groups)));
-      unknown('agent', query.agent ?? [], new Set(allAgents.map((a) => a.id)));
+      // An agent filter reads the agents asked for; without one, whole queues come counted.
+      const filtered = query.agent ? await store.agentsById(query.agent) : undefined;
+      if (query.agent) unknown('agent', query.agent, new Set(filtered!.map((a) => a.id)));
 
       const fromGroups = (query.group ?? []).flatMap((g) => settings.groups[g] ?? []);
       const picked = [...(query.queue ?? []), ...fromGroups];
       const queues = picked.length > 0 ? [...new Set(picked)].sort() : [...queueIds].sort();
-      const agentFilter = query.agent ? new Set(query.agent) : undefined;
-      const scopeAgents = allAgents.filter((a) => (agentFilter ? agentFilter.has(a.id) : a.queues.some((q) => queues.includes(q))));
+      const load = await store.load(queues);
+      // Overall agents, each once: the asked agents; the members of the asked queues (O(those
+      // members)); or, for every queue, the tenant's counters (O(1)).
+      const overallAgents = filtered ? statusCounts(filtered) : picked.length > 0 ? statusCounts(await store.memberAgents(queues)) : load.agents.byStatus;
 
-      const [queueRows, agentRows] = await Promise.all([
-        stats.buckets('q', queues, from, to),
-        stats.buckets('a', scopeAgents.map((a) => a.id), from, to),
-      ]);
+      const [queueRows, agentRows] = await Promise.all([stats.buckets('q', queues, from, to), filtered ? stats.buckets('a', filtered.map((a) => a.id), from, to) : []]);
       const agentCounters = (ids: Set<string>) => sum(agentRows.filter((r) => ids.has(r.id)).map((r) => r.counters));
-      const figuresOf = (rows: BucketRow[], agentIds: Set<string>): TotalFigures =>
-        agentFilter ? agentTotals(agentCounters(agentIds)) : totals(sum(rows.map((r) => r.counters)), agentCounters(agentIds));
+      const figuresOf = (rows: BucketRow[], agents: AgentSnapshot[]): TotalFigures =>
+        filtered ? agentTotals(agentCounters(new Set(agents.map((a) => a.id)))) : totals(sum(rows.map((r) => r.counters)));
 
       const perQueue: Record<string, Figures> = {};
-      for (const queue of queues) {
-        const agents = scopeAgents.filter((a) => a.queues.includes(queue));
-        perQueue[queue] = {
-          ...liveFigures(agents, calls.filter((call) => call.queue === queue), now),
-          ...figuresOf(queueRows.filter((r) => r.id === queue), new Set(agents.map((a) => a.id))),
+      for (const q of load.queues) {
+        const agents = filtered?.filter((a) => a.queues.includes(q.queue)) ?? [];
+        perQueue[q.queue] = {
+          ...liveFigures(filtered ? statusCounts(agents) : q.byStatus, q.calls, now),
+          ...figuresOf(queueRows.filter((r) => r.id === q.queue), agents),
         };
       }
-      const scopeIds = new Set(scopeAgents.map((a) => a.id));
       const result: LiveQueueCount = {
         from,
         to,
-        overall: { ...liveFigures(scopeAgents, calls.filter((call) => queues.includes(call.queue)), now), ...figuresOf(queueRows, scopeIds) },
+        overall: { ...liveFigures(overallAgents, load.queues.flatMap((q) => q.calls), now), ...figuresOf(queueRows, filtered ?? []) },
         queues: perQueue,
       };
       if (query.groupBy) {
@@ -118,7 +119,7 @@ export function createLiveStats(store: AcdStore, stats: StatsStore, settings: St
           .sort(([a], [b]) => a.localeCompare(b))
           .map(([bucket, rows]) => ({
             bucket,
-            ...(agentFilter ? agentTotals(sum(rows.agent.map((r) => r.counters))) : totals(sum(rows.queue.map((r) => r.counters)), sum(rows.agent.map((r) => r.counters)))),
+            ...(filtered ? agentTotals(sum(rows.agent.map((r) => r.counters))) : totals(sum(rows.queue.map((r) => r.counters)))),
           }));
       }
       return result;

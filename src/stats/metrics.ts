@@ -6,16 +6,18 @@
  *   resets the live statistics, not these; a process restart starts them at 0, which Prometheus'
  *   rate() understands);
  * - read at scrape time: callers waiting and longest wait per queue, agents by status (overall and
- *   per queue), Redis/ARI/reconcile up, open event streams; plus Node's default process metrics
- *   (CPU, memory, GC, event-loop lag).
+ *   per queue) from the store's counters and per-queue call indexes (O(queues) plus their calls,
+ *   whatever the number of agents: src/store/countOps.ts), Redis/ARI/reconcile up, open event
+ *   streams; plus Node's default process metrics (CPU, memory, GC, event-loop lag).
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { AGENT_STATUSES, type AgentSnapshot } from '../domain/agent.js';
-import type { CallSnapshot } from '../domain/call.js';
+import { AGENT_STATUSES } from '../domain/agent.js';
 import type { AcdEvent } from '../domain/events.js';
 import type { Dependency, Health } from '../infra/health.js';
 import type { Pbx } from '../pbx/port.js';
+import type { TenantLoad } from '../store/countOps.js';
 import type { AcdStore } from '../store/types.js';
+import { waitingSince } from './figures.js';
 
 export interface MetricsSources {
   store: AcdStore;
@@ -185,28 +187,26 @@ function scrapeGauges(registry: Registry, { store, health, openStreams }: Metric
       },
     });
   storeGauge('acd_queue_waiting', 'Callers waiting', ['queue'], (g, v) => {
-    for (const queue of v.queues) g.set({ queue }, v.waiting(queue).length);
+    for (const q of v.queues) g.set({ queue: q.queue }, waitingSince(q).length);
   });
   storeGauge('acd_queue_longest_wait_seconds', 'Wait so far of the caller waiting longest', ['queue'], (g, v) => {
-    for (const queue of v.queues) g.set({ queue }, v.waiting(queue).reduce((max, c) => Math.max(max, (v.at - c.joinedAt) / 1000), 0));
+    for (const q of v.queues) g.set({ queue: q.queue }, Math.max(0, (v.at - (waitingSince(q)[0] ?? v.at)) / 1000));
   });
   storeGauge('acd_queue_agents', 'Agents that are members of the queue, by status', ['queue', 'status'], (g, v) => {
-    for (const queue of v.queues) for (const status of AGENT_STATUSES) g.set({ queue, status }, v.agents.filter((a) => a.status === status && a.queues.includes(queue)).length);
+    for (const q of v.queues) for (const status of AGENT_STATUSES) g.set({ queue: q.queue, status }, q.byStatus[status]);
   });
   storeGauge('acd_agents', 'Agents by status', ['status'], (g, v) => {
-    for (const status of AGENT_STATUSES) g.set({ status }, v.agents.filter((a) => a.status === status).length);
+    for (const status of AGENT_STATUSES) g.set({ status }, v.agents.byStatus[status]);
   });
   return ['acd_dependency_up', 'acd_event_streams_open', 'acd_queue_waiting', 'acd_queue_longest_wait_seconds', 'acd_queue_agents', 'acd_agents'];
 }
 
-interface StoreView {
+interface StoreView extends TenantLoad {
   at: number;
-  queues: string[];
-  agents: AgentSnapshot[];
-  waiting(queue: string): CallSnapshot[];
 }
 
+/** Counters and per-queue call indexes: O(queues) plus their calls, whatever the number of agents. */
 async function readStore(store: AcdStore): Promise<StoreView> {
-  const [queues, agents, calls] = await Promise.all([store.listQueues(), store.listAgents(), store.listCalls()]);
-  return { at: Date.now(), queues: queues.map((q) => q.id), agents, waiting: (queue) => calls.filter((c) => c.queue === queue && c.state === 'waiting') };
+  const queues = await store.listQueues();
+  return { at: Date.now(), ...(await store.load(queues.map((q) => q.id))) };
 }

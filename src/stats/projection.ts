@@ -5,6 +5,8 @@
  *   queue: offered (TC), answered, answeredInSl, abandoned, abandonedInSl, waitMsAnswered,
  *          waitMsAbandoned, completed, talkMs, wrapupMs
  *   agent: answered, completed, talkMs, wrapupMs, breakMs, breaks
+ *   queue also: breakMs, breaks of its members (each break counts in every queue of the agent), so
+ *          a queue's average break time reads O(1) rows, not one per member
  *
  * Durations of agent states (break = not_ready, wrap-up = after_call_work) need the time the
  * previous state began: the projector keeps one mark per agent (status, since, queue of its last
@@ -39,6 +41,8 @@ export interface Projection {
 export interface ProjectionContext {
   serviceLevelMs(queue: string): number;
   mark(agentId: string): AgentMark | undefined;
+  /** Queues the agent is a member of now (its breaks count there too); none when absent. */
+  queuesOf?(agentId: string): string[];
 }
 
 export const hourOf = (ts: number): number => Math.floor(ts / HOUR_MS) * HOUR_MS;
@@ -83,6 +87,10 @@ export function project(event: AcdEvent, ctx: ProjectionContext): Projection {
         if (event.previous === 'not_ready') {
           a(event.agentId, 'breakMs', spent);
           a(event.agentId, 'breaks');
+          for (const queue of ctx.queuesOf?.(event.agentId) ?? []) {
+            q(queue, 'breakMs', spent);
+            q(queue, 'breaks');
+          }
         } else if (event.previous === 'after_call_work') {
           a(event.agentId, 'wrapupMs', spent);
           if (previous.lastQueue) q(previous.lastQueue, 'wrapupMs', spent);

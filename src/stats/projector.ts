@@ -28,7 +28,7 @@ export interface Projector {
   idle(): Promise<void>;
 }
 
-export function createProjector(deps: { redis: Redis; prefix: string; stats: StatsStore; hub: EventHub; store: Pick<AcdStore, 'getQueue'>; logger: Logger }, options: ProjectorOptions = {}): Projector {
+export function createProjector(deps: { redis: Redis; prefix: string; stats: StatsStore; hub: EventHub; store: Pick<AcdStore, 'getQueue' | 'getAgent'>; logger: Logger }, options: ProjectorOptions = {}): Projector {
   const { redis, stats, hub, store } = deps;
   const log = deps.logger.child({ component: 'stats-projector' });
   const leaseMs = options.leaseMs ?? 15_000;
@@ -54,7 +54,9 @@ export function createProjector(deps: { redis: Redis; prefix: string; stats: Sta
     const { event } = stored;
     if (event.type === 'QueueCallerJoin') serviceLevels.delete(event.queue); // pick up definition changes
     const slMs = 'queue' in event ? await serviceLevelMs(event.queue) : 0;
-    const projection = project(event, { serviceLevelMs: () => slMs, mark: (id) => marks.get(id) });
+    // A break that ends counts in the agent's queues too: one read per break, not per statistics request.
+    const queues = event.type === 'AgentStatus' && event.previous === 'not_ready' ? ((await store.getAgent(event.agentId))?.queues ?? []) : [];
+    const projection = project(event, { serviceLevelMs: () => slMs, mark: (id) => marks.get(id), queuesOf: () => queues });
     if (await stats.apply(stored.id, projection)) {
       if (projection.mark) marks.set(projection.mark.agentId, projection.mark.mark);
     }

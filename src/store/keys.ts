@@ -62,6 +62,11 @@ export function storeKeys(tenant: string) {
     queueResume: (id: string, callerNumber: string) => `${prefix}queue:${queueId(id)}:resume:${callerNumber}`,
     /** Hash: status → members in it, logged_out left out (lua/includes/queueCounts.lua). */
     queueCounts: (id: string) => `${prefix}queue:${queueId(id)}:counts`,
+    /** Hash 'r:<reason>' → not-ready members with it, 'counted' mark; zset call id → joinedAt (every call of the queue). */
+    queueReasons: (id: string) => `${prefix}queue:${queueId(id)}:reasons`,
+    queueCallIndex: (id: string) => `${prefix}queue:${queueId(id)}:calls`,
+    /** Hash status → agents of the tenant in it (logged_out left out), 'r:<reason>' → not-ready agents, 'counted' mark. */
+    agentCounts: `${prefix}agentCounts`,
     /** Routing indexes (lua/includes/pools.lua, waiting.lua): zset of "<penalty>|<profile>" pools; one pool. */
     queuePools: (id: string) => `${prefix}queue:${queueId(id)}:pools`,
     queuePool: (id: string, penalty: number | string, profile: string) => `${prefix}queue:${queueId(id)}:pool:${penalty}:${profile}`,

@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { createAgentOps } from './agentOps.js';
 import { createCallOps } from './callOps.js';
 import { createControlOps } from './controlOps.js';
+import { createCountOps } from './countOps.js';
 import { createDeviceOps } from './deviceOps.js';
 import { createEntryOps } from './entryOps.js';
 import { createEventReader } from './eventReader.js';
@@ -44,6 +45,7 @@ export function createRedisStore({ redis, tenant, logger }: RedisStoreOptions): 
     ...createControlOps(context),
     ...createDeviceOps(context),
     ...createEntryOps(context),
+    ...createCountOps(context),
     readEvents: (afterId, opts) => events.read(afterId, opts),
     lastEventId: async () => ((await redis.xrevrange(keys.events, '+', '-', 'COUNT', 1)) as [string, string[]][])[0]?.[0] ?? '0-0',
     close: () => events.close(),

@@ -51,6 +51,7 @@ export const SCRIPT_NAMES = [
   'controlCallEnd',
   'unpark',
   'setDeviceInUse',
+  'queueLoad',
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 

@@ -15,6 +15,7 @@ import type { Skills } from '../domain/routing.js';
 import type { ControlStore } from './controlOps.js';
 import type { ExitStore } from './exitOps.js';
 import type { CallbackStore } from './callbackOps.js';
+import type { CountStore } from './countOps.js';
 
 export interface EnqueueRequest {
   callId: string;
@@ -76,7 +77,7 @@ export interface AgentCommandOptions {
   by: string;
 }
 
-export interface AcdStore extends ControlStore, ExitStore, CallbackStore {
+export interface AcdStore extends ControlStore, ExitStore, CallbackStore, CountStore {
   /** Create or update; membership changes take effect at once (idle sets follow). */
   upsertQueue(def: QueueDef): Promise<void>;
   upsertAgent(def: AgentDef): Promise<void>;

@@ -32,6 +32,16 @@ describe('stats projection', () => {
       'a:a:wrapupMs': 7_000,
       'q:sales:wrapupMs': 7_000,
     });
+    // A break also counts in every queue the agent serves (a queue's ABT reads no agent rows).
+    const breakEnd = project(status('not_ready', 'ready', T + 60_000), { ...ctx({ a: { status: 'not_ready', since: T, lastQueue: '' } }), queuesOf: () => ['sales', 'support'] });
+    expect(Object.fromEntries(breakEnd.increments.map((i) => [`${i.kind}:${i.id}:${i.field}`, i.by]))).toEqual({
+      'a:a:breakMs': 60_000,
+      'a:a:breaks': 1,
+      'q:sales:breakMs': 60_000,
+      'q:sales:breaks': 1,
+      'q:support:breakMs': 60_000,
+      'q:support:breaks': 1,
+    });
     // No mark (or a mark of another status): nothing measured, the mark starts now.
     const first = project(status('not_ready', 'ready', T), ctx());
     expect(first.increments).toEqual([]);

@@ -7,23 +7,13 @@ import type { QueueDef } from '../../src/domain/queue.js';
 import type { Skills } from '../../src/domain/routing.js';
 import type { OfferOutcome } from '../../src/store/types.js';
 import { agentDef, caller, createTestStore, queueDef, type TestStore } from '../helpers/store.js';
+import { seededRandom } from '../helpers/seededRandom.js';
 
 let t: TestStore;
 beforeEach(() => {
   t = createTestStore();
 });
 afterEach(() => t.cleanup());
-
-/** mulberry32: tiny deterministic PRNG. */
-function rng(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const QUEUES = ['q1', 'q2', 'q3'];
 const AGENTS = ['a1', 'a2', 'a3', 'a4'];
@@ -45,7 +35,7 @@ const ROUTINGS: Partial<QueueDef>[] = [
 const SKILLS: Skills[] = [{}, { english: 2 }, { english: 4, billing: 1 }];
 
 it.each([1, 2, 3])('holds every invariant through random transitions (seed %i)', async (seed) => {
-  const random = rng(seed);
+  const random = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
   const someQueues = () => {
     const chosen = QUEUES.filter(() => random() < 0.5);

@@ -14,6 +14,7 @@ import { actor, ALL_ROLES, auth, principalOf, STAFF } from '../auth.js';
 import { commandInput } from '../commandInput.js';
 import type { ApiApp, ApiDeps } from '../deps.js';
 import { errorResponses } from '../schemas.js';
+import { waitingSince } from '../../stats/figures.js';
 
 const tags = ['pbxis'];
 const Ok = Type.Object({ status: Type.Literal('ok') });
@@ -110,13 +111,16 @@ export function pbxisQueueRoutes(app: ApiApp, deps: ApiDeps): void {
     },
     async (req) => {
       const queues = req.query.queue === undefined ? await store.listQueues() : [await queueOf(deps, req.query.queue)];
-      const [dir, calls, totals] = await Promise.all([loadDirectory(store, admin), store.listCalls(), stats.queueTotals()]);
+      // The asked queues' members and calls only: O(those), not O(the tenant's agents or calls).
+      const [memberLists, load, totals] = await Promise.all([Promise.all(queues.map((q) => admin.members(q.id))), store.load(queues.map((q) => q.id)), stats.queueTotals()]);
+      const dir = await loadDirectory(store, admin, memberLists.flat().map((m) => m.agentId));
+      const entries = new Map(dir.entries.map((e) => [e.agent.id, e]));
       const answer: Record<string, Static<typeof QueueParams>> = {};
-      for (const q of queues) {
+      for (const [i, q] of queues.entries()) {
         const c = totals.find((t) => t.queue === q.id)?.counters ?? {};
         const answered = c.answered ?? 0;
-        const members = (await admin.members(q.id)).map((m): Static<typeof Member> => {
-          const entry = dir.entries.find((e) => e.agent.id === m.agentId);
+        const members = memberLists[i]!.map((m): Static<typeof Member> => {
+          const entry = entries.get(m.agentId);
           const agent = entry?.agent;
           const status = agent ? deviceStatus({ status: agent.status, deviceInUse: agent.deviceInUse === true, held: false }) : 'unavailable';
           return {
@@ -139,7 +143,7 @@ export function pbxisQueueRoutes(app: ApiApp, deps: ApiDeps): void {
           queue: q.id,
           max: q.maxLen ?? 0,
           strategy: q.strategy,
-          calls: calls.filter((call) => call.queue === q.id && call.state === 'waiting').length,
+          calls: waitingSince(load.queues[i]!).length,
           holdTime: answered ? Math.round((c.waitMsAnswered ?? 0) / answered / 1000) : 0,
           talkTime: answered ? Math.round((c.talkMs ?? 0) / answered / 1000) : 0,
           completed: answered,

@@ -36,8 +36,9 @@ export function queueRoutes(app: ApiApp, { store }: ApiDeps): void {
     '/queues',
     { config: auth(ALL_ROLES), schema: { tags, summary: 'Queues with live figures', response: { 200: Type.Array(QueueStatusSchema), ...errorResponses } } },
     async () => {
-      const [queues, agents, calls] = await Promise.all([store.listQueues(), store.listAgents(), store.listCalls()]);
-      return queueStatuses(queues, agents, calls, Date.now());
+      const queues = await store.listQueues();
+      const { queues: loads } = await store.load(queues.map((q) => q.id));
+      return queueStatuses(queues, loads, Date.now());
     },
   );
 
@@ -55,7 +56,10 @@ export function queueRoutes(app: ApiApp, { store }: ApiDeps): void {
     async (req) => {
       const { queueId } = req.params;
       if (!(await store.getQueue(queueId))) throw new AcdError('queue_not_found', `queue '${queueId}' does not exist`);
-      const [waiting, calls] = await Promise.all([store.waitingCalls(queueId), store.listCalls(queueId)]);
+      // The queue's calls read once; the waiting ones in queue order (the waiting set's ids).
+      const [order, calls] = await Promise.all([store.waitingOrder(queueId), store.queueCalls(queueId)]);
+      const byId = new Map(calls.map((c) => [c.id, c]));
+      const waiting = order.flatMap((id) => byId.get(id) ?? []);
       return { queue: queueId, waiting: withPositions(waiting, Date.now()), active: calls.filter((c) => c.state !== 'waiting') };
     },
   );

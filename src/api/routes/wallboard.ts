@@ -5,8 +5,8 @@
  * do not split (ringing, logged out, not ready per reason). `overall` counts each agent once.
  */
 import { Type } from 'typebox';
-import type { AgentSnapshot } from '../../domain/agent.js';
 import type { QueueDef } from '../../domain/queue.js';
+import type { AgentCounts } from '../../store/countOps.js';
 import type { WallboardThresholds } from '../../domain/stats.js';
 import { auth, STAFF } from '../auth.js';
 import type { ApiApp, ApiDeps } from '../deps.js';
@@ -39,16 +39,11 @@ function thresholdsOf(def: QueueDef): Required<Pick<WallboardThresholds, 'longes
   return { longestWaitS: own.longestWaitS ?? { amber: sl / 2, red: sl }, serviceLevelPct: own.serviceLevelPct ?? DEFAULT_SL_PCT, ...(own.waiting ? { waiting: own.waiting } : {}) };
 }
 
-function breakdown(agents: AgentSnapshot[]) {
-  const notReadyByReason: Record<string, number> = {};
-  let ringing = 0;
-  let loggedOut = 0;
-  for (const a of agents) {
-    if (a.status === 'logged_out') loggedOut += 1;
-    else if (a.status === 'reserved' || a.status === 'ringing') ringing += 1;
-    else if (a.status === 'not_ready') notReadyByReason[a.reason || 'none'] = (notReadyByReason[a.reason || 'none'] ?? 0) + 1;
-  }
-  return { ringing, loggedOut, notReadyByReason };
+/** From the store's counters (src/store/countOps.ts): no agent is read. */
+function breakdown({ byStatus, notReadyByReason }: AgentCounts) {
+  const reasons: Record<string, number> = {};
+  for (const [reason, n] of Object.entries(notReadyByReason)) reasons[reason || 'none'] = (reasons[reason || 'none'] ?? 0) + n;
+  return { ringing: byStatus.reserved + byStatus.ringing, loggedOut: byStatus.logged_out, notReadyByReason: reasons };
 }
 
 export function wallboardRoutes(app: ApiApp, { store }: ApiDeps): void {
@@ -56,18 +51,19 @@ export function wallboardRoutes(app: ApiApp, { store }: ApiDeps): void {
     '/wallboard',
     { config: auth(STAFF), schema: { tags: ['statistics'], summary: 'Wallboard extras beside the Live Queue figures', response: { 200: WallboardReply, ...errorResponses } } },
     async () => {
-      const [queues, agents] = await Promise.all([store.listQueues(), store.listAgents()]);
+      const queues = await store.listQueues();
+      const load = await store.load(queues.map((q) => q.id));
       const boards = await Promise.all(
-        queues.map(async (def) => ({
+        queues.map(async (def, i) => ({
           id: def.id,
           name: def.name,
           serviceLevelS: def.serviceLevelS ?? DEFAULT_SERVICE_LEVEL_S,
           thresholds: thresholdsOf(def),
           ewtMs: (await store.waitInfo(def.id)).ewtMs,
-          ...breakdown(agents.filter((a) => a.queues.includes(def.id))),
+          ...breakdown(load.queues[i]!),
         })),
       );
-      return { queues: boards, overall: breakdown(agents) };
+      return { queues: boards, overall: breakdown(load.agents) };
     },
   );
 }

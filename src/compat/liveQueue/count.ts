@@ -6,7 +6,7 @@
 import type { AgentStatus } from '../../domain/agent.js';
 import { isAcdError } from '../../domain/errors.js';
 import type { Figures, LiveQueueQuery, LiveStats } from '../../stats/liveStats.js';
-import type { TotalFigures } from '../../stats/figures.js';
+import { type TotalFigures, waitingSince } from '../../stats/figures.js';
 import type { AcdStore } from '../../store/types.js';
 import { invalidFilter } from './errors.js';
 import type { CountRequest, Field } from './request.js';
@@ -78,8 +78,13 @@ export async function liveQueueCount(deps: { stats: LiveStats; store: AcdStore }
   const range = { from: req.from, to: req.to };
   const base = await counted(deps.stats, { queue: req.queue, agent: req.agent, group: req.group, ...range, groupBy: req.groupBy, timeZone: req.timeZone });
   const queues = Object.keys(base.queues);
-  const [allAgents, queueDefs, calls] = await Promise.all([deps.store.listAgents(), deps.store.listQueues(), deps.store.listCalls()]);
-  const scopeAgents = allAgents.filter((a) => (req.agent ? req.agent.includes(a.id) : a.queues.some((q) => queues.includes(q))));
+  // The answer lists the agents in scope (`ag`): it reads those (the asked agents, or the asked
+  // queues' members), never the tenant's other agents; waits come from the queues' call indexes.
+  const [scopeAgents, queueDefs, load] = await Promise.all([
+    req.agent ? deps.store.agentsById(req.agent) : deps.store.memberAgents(queues),
+    deps.store.listQueues(),
+    deps.store.load(queues),
+  ]);
   const listed = req.includeInactive ? scopeAgents : scopeAgents.filter((a) => a.status !== 'logged_out');
   const groups = Object.entries(deps.stats.groups)
     .filter(([, members]) => members.some((q) => queues.includes(q)))
@@ -87,7 +92,7 @@ export async function liveQueueCount(deps: { stats: LiveStats; store: AcdStore }
     .sort();
   const strategies = new Map<string, number>();
   for (const q of queueDefs.filter((d) => queues.includes(d.id))) strategies.set(q.strategy, (strategies.get(q.strategy) ?? 0) + 1);
-  const waitingS = calls.filter((c) => c.state === 'waiting' && queues.includes(c.queue)).map((c) => (now - c.joinedAt) / 1000);
+  const waitingS = load.queues.flatMap(waitingSince).map((joinedAt) => (now - joinedAt) / 1000);
   const rowFields = req.multi ? req.fields : req.fields.slice(0, 1);
 
   const breakDown: Record<string, FieldValues> = {};

@@ -32,8 +32,9 @@ export function extensionOfEndpoint(endpoint: string): string {
   return endpoint.split('/').pop()!.split('@')[0]!;
 }
 
-export async function loadDirectory(store: Pick<AcdStore, 'listAgents'>, admin: Pick<AdminOps, 'agentDef'>): Promise<AgentDirectory> {
-  const agents = await store.listAgents();
+/** Every agent, or only those of `agentIds` (a read that lists some queues' members need not read the others). */
+export async function loadDirectory(store: Pick<AcdStore, 'listAgents' | 'agentsById'>, admin: Pick<AdminOps, 'agentDef'>, agentIds?: string[]): Promise<AgentDirectory> {
+  const agents = agentIds ? await store.agentsById(agentIds) : await store.listAgents();
   const entries = await Promise.all(
     agents.map(async (agent): Promise<DirectoryEntry> => {
       const def = await admin.agentDef(agent.id);

@@ -40,6 +40,7 @@ if outcome == 'gaveup' then
   emit(KEYS[3], { type = 'QueueCallerLeave', ts = now, callId = callId, queue = call.queue, reason = 'CALLBACKFAILED',
     waitMs = now - tonumber(call.joinedAt) })
   redis.call('SREM', keys.calls(prefix), callId)
+  uncountCall(prefix, call.queue, callId) -- the read endpoints' per-queue index (queueCounts.lua)
   redis.call('DEL', KEYS[1])
   redis.call('DEL', keys.ctl(prefix, callId))
 else

@@ -50,6 +50,7 @@ if queueCall ~= '' then
   local consultCall = redis.call('HMGET', qc, 'queue', 'callerChannel', 'joinedAt', 'answeredAt')
   redis.call('HDEL', KEYS[2], consultCall[2])
   redis.call('SREM', keys.calls(prefix), queueCall)
+  uncountCall(prefix, consultCall[1], queueCall) -- the read endpoints' per-queue index (queueCounts.lua)
   redis.call('DEL', qc, keys.callOffers(prefix, queueCall), keys.ctl(prefix, queueCall))
   emit(KEYS[3], { type = 'QueueCallerLeave', ts = now, callId = queueCall, queue = consultCall[1], reason = 'consult',
     waitMs = tonumber(consultCall[4]) - tonumber(consultCall[3]) })

@@ -30,6 +30,7 @@ local members = redis.call('HKEYS', keys.queueMembers(prefix, queue))
 for _, agentId in ipairs(members) do removeFromQueue(prefix, agentId, queue) end
 redis.call('DEL', KEYS[1], keys.queueMembers(prefix, queue), keys.queueIdle(prefix, queue),
   keys.queuePaused(prefix, queue), keys.queueWaiting(prefix, queue), keys.queuePools(prefix, queue),
-  keys.queueRoundRobin(prefix, queue), keys.queueClock(prefix, queue), keys.queueSigs(prefix, queue), keys.queueCounts(prefix, queue))
+  keys.queueRoundRobin(prefix, queue), keys.queueClock(prefix, queue), keys.queueSigs(prefix, queue), keys.queueCounts(prefix, queue),
+  keys.queueReasons(prefix, queue))
 redis.call('SREM', KEYS[2], queue)
 return #members

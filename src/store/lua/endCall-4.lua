@@ -87,6 +87,7 @@ end
 redis.call('HDEL', KEYS[2], call.callerChannel)
 if call.agentChannel ~= '' then redis.call('HDEL', KEYS[2], call.agentChannel) end
 redis.call('SREM', KEYS[3], callId)
+uncountCall(prefix, call.queue, callId) -- the read endpoints' per-queue index (queueCounts.lua)
 redis.call('DEL', KEYS[1])
 redis.call('DEL', keys.ctl(prefix, callId)) -- call-control state (src/store/controlOps.ts)
 -- The caller may still be in Stasis (we die before releasing it): reconcile must finish this end,

@@ -71,6 +71,7 @@ redis.call('HSET', KEYS[1], 'skills', ARGV[8] or '')
 if ARGV[9] and ARGV[9] ~= '' then redis.call('HSET', KEYS[1], 'variables', ARGV[9]) end
 indexWaiting(KEYS[3], callId, score, ARGV[8] or '') -- routing index by requirements (waiting.lua)
 redis.call('SADD', KEYS[5], callId)
+countCall(prefix, ARGV[2], callId, now) -- the read endpoints' per-queue index (queueCounts.lua)
 redis.call('HSET', KEYS[6], ARGV[3], callId)
 local position = redis.call('ZRANK', KEYS[3], callId) + 1
 emit(KEYS[7], { type = 'QueueCallerJoin', ts = now, callId = callId, queue = ARGV[2], position = position,

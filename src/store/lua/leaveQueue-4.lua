@@ -72,6 +72,8 @@ if overflow ~= '' and redis.call('EXISTS', targetKey) == 1 then
     redis.call('HSET', KEYS[1], 'queue', overflow, 'state', 'waiting', 'agentId', '', 'agentChannel', '',
       'ringStartedAt', 0, 'joinedAt', now, 'joinSeq', seq)
     redis.call('HINCRBY', KEYS[1], 'version', 1)
+    uncountCall(prefix, call.queue, callId)
+    countCall(prefix, overflow, callId, now)
     addWaiting(waitingKey, callId, call.score, call.skills or '')
     local position = redis.call('ZRANK', waitingKey, callId) + 1
     emit(KEYS[4], { type = 'QueueCallerJoin', ts = now, callId = callId, queue = overflow, position = position,
@@ -88,6 +90,7 @@ if call.callerChannel ~= '' then
   redis.call('SET', keys.endedCaller(prefix, call.callerChannel), 'left:' .. call.queue .. ':' .. reason, 'PX', 3600000)
 end
 redis.call('SREM', KEYS[3], callId)
+uncountCall(prefix, call.queue, callId) -- the read endpoints' per-queue index (queueCounts.lua)
 redis.call('DEL', KEYS[1])
 redis.call('DEL', keys.ctl(prefix, callId)) -- call-control state (src/store/controlOps.ts)
 return reply('')

@@ -34,6 +34,8 @@ local seq = redis.call('INCR', keys.seq(prefix))
 local score = string.format('%.0f', (1000 - tonumber(call.priority)) * 1099511627776 + seq)
 redis.call('HSET', KEYS[1], 'queue', target, 'state', 'waiting', 'agentId', '', 'agentChannel', '', 'bridgeId', '',
   'answeredAt', 0, 'ringStartedAt', 0, 'score', score, 'joinSeq', seq)
+uncountCall(prefix, call.queue, callId)
+countCall(prefix, target, callId, call.joinedAt)
 local waitingKey = keys.queueWaiting(prefix, target)
 addWaiting(waitingKey, callId, score, call.skills or '') -- with the routing index (waiting.lua)
 emit(KEYS[3], { type = 'QueueCallerJoin', ts = now, callId = callId, queue = target,

@@ -68,6 +68,7 @@ redis.call('HSET', callKey, 'id', callId, 'queue', r.queue, 'state', 'waiting', 
 local waitingKey = keys.queueWaiting(prefix, r.queue)
 addWaiting(waitingKey, callId, r.score, r.skills)
 redis.call('SADD', keys.calls(prefix), callId)
+countCall(prefix, r.queue, callId, r.joinedAt) -- the read endpoints' per-queue index (queueCounts.lua)
 redis.call('HSET', KEYS[2], r.callerChannel, callId)
 emit(KEYS[3], { type = 'QueueCallerJoin', ts = now, callId = callId, queue = r.queue,
   position = redis.call('ZRANK', waitingKey, callId) + 1, callerNumber = r.callerNumber,

@@ -33,6 +33,8 @@ end
 local inPools = offerable(KEYS[1])
 if inPools then leavePools(prefix, agentId) end
 redis.call('HSET', KEYS[1], 'name', ARGV[3], 'defaultEndpoint', ARGV[4], 'wrapupS', ARGV[5], 'profile', ARGV[6])
+-- The tenant's first agent: its agent counters start counted (queueCounts.lua; no rebuild on read).
+if redis.call('SCARD', KEYS[3]) == 0 then redis.call('DEL', keys.agentCounts(prefix)) redis.call('HSET', keys.agentCounts(prefix), 'counted', 1) end
 redis.call('SADD', KEYS[3], agentId)
 
 local wanted = {}
@@ -49,14 +51,14 @@ local status = redis.call('HGET', KEYS[1], 'status')
 for _, queue in ipairs(redis.call('HKEYS', KEYS[2])) do
   if wanted[queue] == nil then
     redis.call('HDEL', KEYS[2], queue)
-    countMember(prefix, queue, status, -1)
+    countAgent(prefix, queue, KEYS[1], -1)
     redis.call('HDEL', keys.queueMembers(prefix, queue), agentId)
     redis.call('ZREM', keys.queueIdle(prefix, queue), agentId)
   end
 end
 local agent = redis.call('HMGET', KEYS[1], 'status', 'lastIdle')
 for queue, penalty in pairs(wanted) do
-  if redis.call('HSET', KEYS[2], queue, penalty) == 1 then countMember(prefix, queue, status, 1) end
+  if redis.call('HSET', KEYS[2], queue, penalty) == 1 then countAgent(prefix, queue, KEYS[1], 1) end
   redis.call('HSET', keys.queueMembers(prefix, queue), agentId, penalty)
   if agent[1] == 'ready' then
     redis.call('ZADD', keys.queueIdle(prefix, queue), 'NX', agent[2], agentId)

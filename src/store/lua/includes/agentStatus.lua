@@ -10,7 +10,7 @@
 -- Returns the new version.
 local function setAgentStatus(prefix, eventsKey, agentId, status, reason, callId, by, now)
   local agentKey = keys.agent(prefix, agentId)
-  local previous = redis.call('HGET', agentKey, 'status')
+  local previous, previousReason = unpack(redis.call('HMGET', agentKey, 'status', 'reason'))
   local queues = redis.call('HKEYS', agentKey .. ':queues')
   for _, queue in ipairs(queues) do
     local idleKey = keys.queueIdle(prefix, queue)
@@ -23,7 +23,7 @@ local function setAgentStatus(prefix, eventsKey, agentId, status, reason, callId
   if status == 'ready' then
     redis.call('HSET', agentKey, 'lastIdle', now)
   end
-  recountStatus(prefix, queues, previous, status)
+  recountStatus(prefix, queues, previous, status, previousReason, reason)
   redis.call('HSET', agentKey, 'status', status, 'reason', reason, 'since', now, 'call', callId)
   -- A status asked for the end of the call (changeStatus-2.lua) lasts only while on the call,
   -- and the AgentStatus events on the call carry it.

@@ -16,6 +16,9 @@ function keys.queueClock(prefix, a1) return prefix .. 'queue:' .. a1 .. ':clock'
 function keys.queueStats(prefix, a1) return prefix .. 'queue:' .. a1 .. ':stats' end
 function keys.queueResume(prefix, a1, a2) return prefix .. 'queue:' .. a1 .. ':resume:' .. a2 end
 function keys.queueCounts(prefix, a1) return prefix .. 'queue:' .. a1 .. ':counts' end
+function keys.queueReasons(prefix, a1) return prefix .. 'queue:' .. a1 .. ':reasons' end
+function keys.queueCallIndex(prefix, a1) return prefix .. 'queue:' .. a1 .. ':calls' end
+function keys.agentCounts(prefix) return prefix .. 'agentCounts' end
 function keys.queuePools(prefix, a1) return prefix .. 'queue:' .. a1 .. ':pools' end
 function keys.queuePool(prefix, a1, a2, a3) return prefix .. 'queue:' .. a1 .. ':pool:' .. a2 .. ':' .. a3 end
 function keys.queueSigs(prefix, a1) return prefix .. 'queue:' .. a1 .. ':waiting:sigs' end

@@ -22,7 +22,7 @@ local function joinQueue(prefix, agentId, queue, penalty)
   local agentKey = keys.agent(prefix, agentId)
   withPoolsRebuilt(prefix, agentId, function()
     if redis.call('HSET', agentKey .. ':queues', queue, penalty) == 1 then
-      countMember(prefix, queue, redis.call('HGET', agentKey, 'status'), 1)
+      countAgent(prefix, queue, agentKey, 1)
     end
     redis.call('HSET', keys.queueMembers(prefix, queue), agentId, penalty)
     -- Strategy order / weight as upsertAgent defaults them (the agent's rank, weight 1).
@@ -39,7 +39,7 @@ end
 local function leaveQueue(prefix, agentId, queue)
   withPoolsRebuilt(prefix, agentId, function()
     if redis.call('HDEL', keys.agentQueues(prefix, agentId), queue) == 1 then
-      countMember(prefix, queue, redis.call('HGET', keys.agent(prefix, agentId), 'status'), -1)
+      countAgent(prefix, queue, keys.agent(prefix, agentId), -1)
     end
     redis.call('HDEL', keys.queueMembers(prefix, queue), agentId)
     redis.call('ZREM', keys.queueIdle(prefix, queue), agentId)

@@ -2,6 +2,7 @@
 --- @include "fail"
 --- @include "emit"
 --- @include "wrapUp"
+--- @include "queueCounts"
 
 -- What every transfer of a connected queue call shares (transferToQueue, transferToAgent,
 -- consultComplete, transferToExtension, park): the call, fenced by its agent channel, and the
@@ -45,6 +46,7 @@ end
 local function removeQueueCall(prefix, callKey, chanKey, eventsKey, call, callId, reason, now)
   redis.call('HDEL', chanKey, call.callerChannel)
   redis.call('SREM', keys.calls(prefix), callId)
+  uncountCall(prefix, call.queue, callId) -- the read endpoints' per-queue index (queueCounts.lua)
   redis.call('DEL', callKey, callKey .. ':offers')
   emit(eventsKey, { type = 'QueueCallerLeave', ts = now, callId = callId, queue = call.queue, reason = reason,
     waitMs = tonumber(call.answeredAt) - tonumber(call.joinedAt) })
