@@ -5,9 +5,9 @@
  * equal. The endpoints that list no agent must not touch any per-agent key at all.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Redis } from 'ioredis';
 import { agentDef } from '../helpers/store.js';
 import { connectTestRedis } from '../helpers/redis.js';
+import { monitorRedis } from '../helpers/redisMonitor.js';
 import { type ApiHarness, startApi } from './apiHarness.js';
 import { KEYS, TEST_AUTH } from './httpClient.js';
 import { waitUntil } from './waitUntil.js';
@@ -38,21 +38,21 @@ interface Cost {
 }
 
 /** Every command MONITOR sees on the tenant's keys while `read` runs (waits for a marker to see them all). */
-async function measure(api: ApiHarness, monitorRedis: Redis, read: Read): Promise<Cost> {
+async function measure(api: ApiHarness, read: Read): Promise<Cost> {
   const prefix = api.store.keys.prefix;
-  const monitor = await monitorRedis.monitor();
-  const lines: string[][] = [];
+  const monitor = await monitorRedis();
   const marker = `${prefix}end-of-read`;
-  monitor.on('monitor', (_time: string, args: string[]) => lines.push(args));
+  const probe = connectTestRedis();
   try {
     const res = await api.app.inject({ method: read.method, url: read.url, headers: { 'x-api-key': KEYS.supervisor }, ...(read.body ? { payload: read.body } : {}) });
     expect(res.statusCode, `${read.name}: ${res.body}`).toBe(200);
-    await monitorRedis.get(marker); // MONITOR shows commands in order: once it shows this, it showed the read's
-    await waitUntil(() => lines.some((args) => args.includes(marker)), 'the read\'s commands in MONITOR');
+    await probe.get(marker); // MONITOR shows commands in order: once it shows this, it showed the read's
+    await waitUntil(() => monitor.commands.some((args) => args.includes(marker)), 'the read\'s commands in MONITOR');
   } finally {
-    monitor.disconnect();
+    monitor.close();
+    probe.disconnect();
   }
-  const ours = lines.filter((args) => !args.includes(marker) && args.some((a) => a.startsWith(prefix)));
+  const ours = monitor.commands.filter((args) => !args.includes(marker) && args.some((a) => a.startsWith(prefix)));
   return { commands: ours.length, agentKeys: ours.filter((args) => args.some((a) => a.startsWith(`${prefix}agent:`))).length };
 }
 
@@ -78,9 +78,7 @@ async function apiWithAgents(others: number): Promise<ApiHarness> {
 
 describe('read endpoints', () => {
   const opened: ApiHarness[] = [];
-  const monitors: Redis[] = [];
   afterEach(async () => {
-    for (const m of monitors.splice(0)) m.disconnect();
     for (const api of opened.splice(0)) await api.close();
   });
 
@@ -89,10 +87,8 @@ describe('read endpoints', () => {
     for (const others of [10, 1000]) {
       const api = await apiWithAgents(others);
       opened.push(api);
-      const monitorRedis = connectTestRedis();
-      monitors.push(monitorRedis);
       costs[others] = {};
-      for (const read of READS) costs[others][read.name] = await measure(api, monitorRedis, read);
+      for (const read of READS) costs[others][read.name] = await measure(api, read);
     }
     for (const read of READS) {
       expect(costs[1000]![read.name], read.name).toEqual(costs[10]![read.name]);
