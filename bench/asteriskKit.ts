@@ -96,9 +96,14 @@ export function startRedis(port: number): ChildHandle {
   return handleOf(spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' }));
 }
 
-/** The engine as `npm start` runs it, logging warnings only (stderr is passed through). */
-export function startEngine(env: Record<string, string>): ChildHandle {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+/**
+ * The engine as `npm start` runs it, logging warnings only (stderr is passed through). With
+ * `cpuProfileDir`, V8 writes a CPU profile of the whole run there when the engine exits
+ * (`npx tsx bench/cpuProfile.ts FILE` summarises it).
+ */
+export function startEngine(env: Record<string, string>, cpuProfileDir?: string): ChildHandle {
+  const profile = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/main.ts'], {
     cwd: resolve(import.meta.dirname, '..'),
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
