@@ -64,7 +64,9 @@ for (const [id, us] of selfUs) {
     const frame = byId.get(at)!;
     if (!frame.callFrame.url.includes('/src/')) continue;
     const name = nameOf(frame);
-    if (!seen.has(name)) add(ownInclusive, name, us), seen.add(name);
+    if (seen.has(name)) continue;
+    add(ownInclusive, name, us);
+    seen.add(name);
   }
 }
 

@@ -2,7 +2,7 @@
  * Step 1 of a caller's journey: the caller's channel entered Stasis(acd,<queue>,...).
  * Join the queue in Redis (which may refuse: FULL, JOINEMPTY — then the queue's overflow queue is
  * tried, else the caller continues in the dialplan unanswered with QUEUESTATUS set), answer, hold
- * media and the wait timers, then ask the router for an agent.
+ * media and the wait timers; the router is asked for an agent as soon as the caller is queued.
  * Replaying it (reconcile after a restart) is harmless: enqueue is idempotent by call id, and
  * the wait timers (which survive restarts) are only scheduled when the call was created or its
  * entry never finished (timer job ids make scheduling them twice a no-op).
@@ -69,12 +69,16 @@ export async function handleCallerEntry(ctx: AcdContext, channel: ChannelInfo, a
 
 async function enter(ctx: AcdContext, channel: ChannelInfo, entry: Extract<StasisEntry, { role: 'caller' | 'invalid' }>, unfinished: boolean): Promise<void> {
   if (entry.role === 'invalid') return rejectToDialplan(ctx, channel.id, 'INVALID', entry.reason);
-  let queue = await ctx.store.getQueue(entry.queue);
+  // Independent reads, one round trip: the queue from Redis, the caller's variables from the PBX.
+  const [found, skills, variables] = await Promise.all([
+    ctx.store.getQueue(entry.queue),
+    requirementsFromChannel(ctx, channel.id, entry),
+    offerVariablesOf(ctx, channel.id, entry.options),
+  ]);
+  let queue = found;
   if (!queue) return rejectToDialplan(ctx, channel.id, 'UNKNOWN', `no queue '${entry.queue}'`);
 
   const callId = callIdOf(channel.id);
-  const skills = await requirementsFromChannel(ctx, channel.id, entry);
-  const variables = await offerVariablesOf(ctx, channel.id, entry.options);
   const tried = new Set<string>();
   for (;;) {
     tried.add(queue.id);
@@ -100,6 +104,9 @@ async function enter(ctx: AcdContext, channel: ChannelInfo, entry: Extract<Stasi
 async function startWaiting(ctx: AcdContext, channel: ChannelInfo, queue: QueueDef, joined: { position: number; created: boolean }): Promise<void> {
   const callId = callIdOf(channel.id);
   const log = ctx.logger.child({ callId, queue: queue.id });
+  // Route while answering (issue 12): the router creates the agent leg meanwhile, outside this
+  // call's lock; the leg is dialed under the lock, so only once the caller is answered.
+  ctx.kick({ queue: queue.id });
   try {
     if (channel.state !== 'Up') await ctx.pbx.answer(channel.id);
     const stay = await ctx.store.stayOf(callId);
@@ -112,5 +119,4 @@ async function startWaiting(ctx: AcdContext, channel: ChannelInfo, queue: QueueD
     throw err;
   }
   log.info({ position: joined.position, created: joined.created, caller: channel.callerNumber }, 'caller queued');
-  ctx.kick({ queue: queue.id });
 }
