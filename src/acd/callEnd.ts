@@ -27,8 +27,8 @@ async function destroyBridge(ctx: AcdContext, bridgeId: string, recording: strin
 }
 
 export async function endCall(ctx: AcdContext, callId: string, endedBy: 'caller' | 'agent' | 'lost'): Promise<void> {
-  const offers = await ctx.store.callOffers(callId); // ringall: legs besides call.agentChannel
-  const { recording } = await ctx.store.getControl(callId); // gone with the call's control state
+  // ringall: legs besides call.agentChannel; the recording is gone with the call's control state. One round trip.
+  const [offers, { recording }] = await Promise.all([ctx.store.callOffers(callId), ctx.store.getControl(callId)]);
   const ended = await ctx.store.endCall(callId, endedBy);
   if (!ended) return;
   const { call } = ended;
