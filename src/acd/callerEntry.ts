@@ -72,7 +72,7 @@ async function enter(ctx: AcdContext, channel: ChannelInfo, entry: Extract<Stasi
   // Independent reads, one round trip: the queue from Redis, the caller's variables from the PBX.
   const [found, skills, variables] = await Promise.all([
     ctx.store.getQueue(entry.queue),
-    requirementsFromChannel(ctx, channel.id, entry),
+    requirementsFromChannel(ctx, channel.id, entry, channel.variables),
     offerVariablesOf(ctx, channel.id, entry.options),
   ]);
   let queue = found;

@@ -19,6 +19,11 @@ export interface ChannelInfo {
   appData: string;
   /** ms epoch */
   createdAt: number;
+  /**
+   * The variables Asterisk puts in every channel snapshot when ari.conf's `[general]` has
+   * `channelvars = ACD_SKILLS,...` ('' when unset); absent without it. Spares a variable read per caller.
+   */
+  variables?: Record<string, string>;
 }
 
 /** ARI endpoint state: 'online' / 'offline' (registration), 'unknown'. Use is read from `channelIds`. */
