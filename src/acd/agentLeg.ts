@@ -80,9 +80,9 @@ export async function offerToAgent(ctx: AcdContext, a: Assignment): Promise<void
 }
 
 /**
- * A routing decision's offer, started outside the call's lock: the leg is created while the
- * caller's entry may still be answering it (issue 12). Its StasisStart, handled under the lock,
- * dials it after the entry; only a failed creation takes the lock here.
+ * A routing decision's offer, started outside the call's lock, so that it never waits for a step
+ * of the call still in flight (e.g. a replayed entry answering the caller). Its StasisStart,
+ * handled under the lock, dials it after that step; only a failed creation takes the lock here.
  */
 export async function startOffer(ctx: AcdContext, a: Assignment): Promise<void> {
   const failed = await createAgentLeg(ctx, a);

@@ -2,7 +2,7 @@
  * Step 1 of a caller's journey: the caller's channel entered Stasis(acd,<queue>,...).
  * Join the queue in Redis (which may refuse: FULL, JOINEMPTY — then the queue's overflow queue is
  * tried, else the caller continues in the dialplan unanswered with QUEUESTATUS set), answer, hold
- * media and the wait timers; the router is asked for an agent as soon as the caller is queued.
+ * media and the wait timers, then ask the router for an agent.
  * Replaying it (reconcile after a restart) is harmless: enqueue is idempotent by call id, and
  * the wait timers (which survive restarts) are only scheduled when the call was created or its
  * entry never finished (timer job ids make scheduling them twice a no-op).
@@ -104,9 +104,6 @@ async function enter(ctx: AcdContext, channel: ChannelInfo, entry: Extract<Stasi
 async function startWaiting(ctx: AcdContext, channel: ChannelInfo, queue: QueueDef, joined: { position: number; created: boolean }): Promise<void> {
   const callId = callIdOf(channel.id);
   const log = ctx.logger.child({ callId, queue: queue.id });
-  // Route while answering (issue 12): the router creates the agent leg meanwhile, outside this
-  // call's lock; the leg is dialed under the lock, so only once the caller is answered.
-  ctx.kick({ queue: queue.id });
   try {
     if (channel.state !== 'Up') await ctx.pbx.answer(channel.id);
     const stay = await ctx.store.stayOf(callId);
@@ -119,4 +116,7 @@ async function startWaiting(ctx: AcdContext, channel: ChannelInfo, queue: QueueD
     throw err;
   }
   log.info({ position: joined.position, created: joined.created, caller: channel.callerNumber }, 'caller queued');
+  // Routing before the answer was measured (docs/performance.md, "Not done yet"): it makes the
+  // PBXIS queue count, read when QueueCallerJoin is translated, miss callers offered at once.
+  ctx.kick({ queue: queue.id });
 }
