@@ -10,6 +10,7 @@
  *   npm run bench:asterisk                        the three standard loads (issue 12 and 14)
  *   npm run bench:asterisk -- --rate 50 --agents 100 --talk 1 --callers 600 --repeat 2
  *   npm run bench:asterisk -- --only engine       one system only
+ *   npm run bench:asterisk -- --only engine --profile .tmp/prof   + a CPU profile of each engine run
  */
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -17,6 +18,7 @@ import { resolve } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { AQ_CONTEXT, agentEndpoint, queueOf, cpuMs, freePort, startAsterisk, startEngine, startRedis, stopAsterisk, type AsteriskHandle } from './asteriskKit.js';
 import { Observer, percentile } from './asteriskObserver.js';
+import { Redis } from 'ioredis';
 import { AriRest, type Query } from '../src/pbx/ari/rest.js';
 
 type System = 'app_queue' | 'engine';
@@ -59,6 +61,7 @@ const { values: flags } = parseArgs({
     repeat: { type: 'string', default: '1' },
     only: { type: 'string' },
     port: { type: 'string' },
+    profile: { type: 'string' },
   },
 });
 
@@ -116,6 +119,8 @@ async function clearChannels(ast: AsteriskHandle): Promise<number> {
 
 interface EngineUnderTest {
   pid: number;
+  /** `acd_ari_request_seconds_count` by operation, from the engine's /metrics. */
+  ariRequests(): Promise<Map<string, number>>;
   stop(): Promise<void>;
 }
 
@@ -145,14 +150,38 @@ async function startEngineUnderTest(ast: AsteriskHandle, redisUrl: string, load:
     ACD_CONFIG: configPath,
     ACD_TENANT: `bench${run}`,
     NODE_ID: `bench-${run}`,
-  });
+  }, flags.profile ? resolve(flags.profile) : undefined);
   const api = `http://127.0.0.1:${httpPort}/api`;
   const login = async (id: string) => (await fetch(`${api}/agents/${id}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"ready":true}' }).catch(() => undefined))?.ok === true;
   await waitUntil(() => login(agentIds[0]!), 'engine HTTP up', 30_000);
   for (const id of agentIds.slice(1)) if (!(await login(id))) throw new Error(`agent ${id} login failed`);
   await waitUntil(() => ari(ast, 'GET', `/applications/${APP}`).then(() => true, () => false), 'engine connected to ARI', 30_000);
-  running = { pid: engine.pid, stop: () => engine.stop() };
+  const ariRequests = async () => {
+    const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+    const counts = [...text.matchAll(/^acd_ari_request_seconds_count\{operation="(\w+)",outcome="(\w+)"\} (\d+)/gm)];
+    return new Map(counts.map((m) => [m[2] === 'ok' ? m[1]! : `${m[1]} (${m[2]})`, Number(m[3])]));
+  };
+  running = { pid: engine.pid, ariRequests, stop: () => engine.stop() };
   return running;
+}
+
+/** Calls per Redis command since the server started (`INFO commandstats`). */
+async function redisCommandCounts(url: string): Promise<Map<string, number>> {
+  const redis = new Redis(url, { lazyConnect: true });
+  try {
+    await redis.connect();
+    const info = await redis.info('commandstats');
+    return new Map([...info.matchAll(/^cmdstat_([\w|]+):calls=(\d+)/gm)].map((m) => [m[1]!, Number(m[2])]));
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Requests per call of a run, most frequent first: where the engine's round trips go. */
+function perCall(what: string, before: Map<string, number>, after: Map<string, number>, callers: number): string {
+  const per = [...after].map(([name, n]) => [name, (n - (before.get(name) ?? 0)) / callers] as const).filter(([, n]) => n >= 0.05);
+  const total = per.reduce((a, [, n]) => a + n, 0);
+  return `${total.toFixed(1)} ${what} per call (${per.sort((a, b) => b[1] - a[1]).map(([name, n]) => `${name} ${n.toFixed(1)}`).join(', ')})`;
 }
 
 async function runOnce(system: System, load: Load, ast: AsteriskHandle, redis: { pid: number; url: string }, observer: Observer, run: number): Promise<RunResult> {
@@ -162,6 +191,8 @@ async function runOnce(system: System, load: Load, ast: AsteriskHandle, redis: {
   const ids = Array.from({ length: load.callers }, (_, i) => `r${run}c${i}`);
   const callerIds = ids.map((id) => `${id};2`);
   const endpoint = system === 'engine' ? `Local/q-${queueOf(load.agents)}@callers` : `Local/q-${queueOf(load.agents)}@${AQ_CONTEXT}`;
+  const commands0 = await redisCommandCounts(redis.url);
+  const requests0 = (await engine?.ariRequests()) ?? new Map<string, number>();
   const cpu0 = { asterisk: cpuMs(ast.pid), engine: engine ? cpuMs(engine.pid) : 0, redis: cpuMs(redis.pid) };
   const t0 = performance.now();
   const originates: Promise<unknown>[] = [];
@@ -179,6 +210,10 @@ async function runOnce(system: System, load: Load, ast: AsteriskHandle, redis: {
   await waitUntil(() => observer.allGone(callerIds), 'all callers gone', SETTLE_TIMEOUT_MS).catch(() => undefined);
   const cpu1 = { asterisk: cpuMs(ast.pid), engine: engine ? cpuMs(engine.pid) : 0, redis: cpuMs(redis.pid) };
   const { joinToBridged, failed } = observer.summary(callerIds);
+  if (engine) {
+    progress(perCall('ARI requests', requests0, await engine.ariRequests(), load.callers));
+    progress(perCall('Redis commands', commands0, await redisCommandCounts(redis.url), load.callers));
+  }
   await engine?.stop();
   const left = await clearChannels(ast);
   const per = (k: keyof typeof cpu0) => (cpu1[k] - cpu0[k]) / load.callers;

@@ -48,6 +48,7 @@ export function startAsterisk(dir: string, port: number, agentCounts: number[], 
     `[${queueOf(agents)}]\nstrategy = leastrecent\ntimeout = 15\nretry = 1\nwrapuptime = 0\nringinuse = no\nautofill = yes\nannounce-position = no\nannounce-frequency = 0\n` +
     Array.from({ length: agents }, (_, i) => `member => ${agentEndpoint(i, talkS)},0,${1001 + i}\n`).join('');
   addAppQueues(vars.AST_DIR!, [...new Set(agentCounts)].map(queue));
+  addChannelVars(vars.AST_DIR!, ['ACD_SKILLS']);
   return { url: `http://127.0.0.1:${port}`, auth: `${vars.ARI_USERNAME}:${vars.ARI_PASSWORD}`, pid: Number(vars.AST_PID), dir: vars.AST_DIR! };
 }
 
@@ -63,6 +64,17 @@ export function addAppQueues(dir: string, sections: string[]): void {
   appendFileSync(`${etc}/extensions.conf`, `\n[${AQ_CONTEXT}]\nexten => _q-.,1,Answer()\n same => n,Queue(\${EXTEN:2},,,,\${QTIMEOUT})\n same => n,Hangup()\n`);
   cli(dir, 'module reload app_queue.so');
   cli(dir, 'dialplan reload');
+}
+
+/**
+ * ari.conf `channelvars`: these variables ride along in every channel snapshot, so the engine
+ * reads a caller's ACD_SKILLS from its StasisStart instead of asking (the recommended set-up,
+ * docs/performance.md).
+ */
+export function addChannelVars(dir: string, names: string[]): void {
+  const file = `${dir}/etc/ari.conf`;
+  writeFileSync(file, readFileSync(file, 'utf8').replace(/^\[general\]$/m, `[general]\nchannelvars = ${names.join(',')}`));
+  cli(dir, 'module reload res_ari.so');
 }
 
 export function cli(dir: string, command: string): string {
@@ -96,9 +108,14 @@ export function startRedis(port: number): ChildHandle {
   return handleOf(spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' }));
 }
 
-/** The engine as `npm start` runs it, logging warnings only (stderr is passed through). */
-export function startEngine(env: Record<string, string>): ChildHandle {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+/**
+ * The engine as `npm start` runs it, logging warnings only (stderr is passed through). With
+ * `cpuProfileDir`, V8 writes a CPU profile of the whole run there when the engine exits
+ * (`npx tsx bench/cpuProfile.ts FILE` summarises it).
+ */
+export function startEngine(env: Record<string, string>, cpuProfileDir?: string): ChildHandle {
+  const profile = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/main.ts'], {
     cwd: resolve(import.meta.dirname, '..'),
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],

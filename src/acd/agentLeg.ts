@@ -7,7 +7,7 @@
  */
 import { isPbxError, type ChannelInfo, type DialStatus } from '../pbx/port.js';
 import type { Assignment, OfferOutcome } from '../store/types.js';
-import { connectCall } from './bridging.js';
+import { connectCall, discardPreparedBridge, prepareBridge } from './bridging.js';
 import { endCall } from './callEnd.js';
 import type { AcdContext } from './context.js';
 import { claimedBy } from './hooks.js';
@@ -32,8 +32,29 @@ export async function failOffer(ctx: AcdContext, callId: string, agentChannel: s
   else ctx.kick({ agentId });
 }
 
-export async function offerToAgent(ctx: AcdContext, a: Assignment): Promise<void> {
+/**
+ * The ring timeout of legs created but not yet in Stasis, from their assignment: their StasisStart
+ * need not read the queue for it (in memory; after a restart the queue is read).
+ */
+const ringTimeouts = new WeakMap<AcdContext, Map<string, number>>();
+
+function ringTimeoutsOf(ctx: AcdContext): Map<string, number> {
+  let timeouts = ringTimeouts.get(ctx);
+  if (!timeouts) ringTimeouts.set(ctx, (timeouts = new Map()));
+  return timeouts;
+}
+
+function takeRingTimeout(ctx: AcdContext, agentChannel: string): number | undefined {
+  const timeouts = ringTimeoutsOf(ctx);
+  const timeoutS = timeouts.get(agentChannel);
+  timeouts.delete(agentChannel);
+  return timeoutS;
+}
+
+/** Creates the agent leg into Stasis; undefined once it is on its way, else the failed offer's outcome. */
+async function createAgentLeg(ctx: AcdContext, a: Assignment): Promise<OfferOutcome | undefined> {
   const log = ctx.logger.child({ callId: a.callId, agentId: a.agentId, agentChannel: a.agentChannel });
+  ringTimeoutsOf(ctx).set(a.agentChannel, a.ringTimeoutS);
   try {
     await ctx.pbx.createChannel({
       endpoint: a.endpoint,
@@ -43,11 +64,29 @@ export async function offerToAgent(ctx: AcdContext, a: Assignment): Promise<void
       callerId: a.callerName ? `"${a.callerName}" <${a.callerNumber}>` : a.callerNumber,
     });
     log.info({ endpoint: a.endpoint }, 'agent leg created');
+    return undefined;
   } catch (err) {
     const unreachable = isPbxError(err, 'allocation_failed') || isPbxError(err, 'invalid');
     log.warn({ err, endpoint: a.endpoint }, unreachable ? 'agent endpoint unreachable' : 'agent leg creation failed');
-    await failOffer(ctx, a.callId, a.agentChannel, unreachable ? 'unavailable' : 'failed');
+    takeRingTimeout(ctx, a.agentChannel);
+    return unreachable ? 'unavailable' : 'failed';
   }
+}
+
+/** An offer made under the call's lock (transfer, park, ring-progressively steps). */
+export async function offerToAgent(ctx: AcdContext, a: Assignment): Promise<void> {
+  const failed = await createAgentLeg(ctx, a);
+  if (failed) await failOffer(ctx, a.callId, a.agentChannel, failed);
+}
+
+/**
+ * A routing decision's offer, started outside the call's lock, so that it never waits for a step
+ * of the call still in flight (e.g. a replayed entry answering the caller). Its StasisStart,
+ * handled under the lock, dials it after that step; only a failed creation takes the lock here.
+ */
+export async function startOffer(ctx: AcdContext, a: Assignment): Promise<void> {
+  const failed = await createAgentLeg(ctx, a);
+  if (failed) await ctx.locks.run(a.callId, () => failOffer(ctx, a.callId, a.agentChannel, failed));
 }
 
 /** The agent leg entered Stasis: now it may be dialed. A leg for an offer that ended meanwhile is hung up. */
@@ -57,18 +96,22 @@ export async function onAgentLegInStasis(ctx: AcdContext, channel: ChannelInfo, 
     ctx.logger.info({ callId, agentChannel: channel.id }, 'stale agent leg; hanging up');
     return hangupQuietly(ctx, channel.id);
   }
-  const ringTimeoutS = (await ctx.store.getQueue(call.queue))?.ringTimeoutS ?? 15;
+  const ringTimeoutS = takeRingTimeout(ctx, channel.id) ?? (await ctx.store.getQueue(call.queue))?.ringTimeoutS ?? 15;
   // A feature may hold the leg (manual answer: dialed once the agent answers on its desktop).
   const agentId = offers.find((o) => o.agentChannel === channel.id)!.agentId;
   if (await claimedBy(ctx.hooks.legInStasis, callId, channel.id, agentId, ringTimeoutS)) return;
-  await dialAgentLeg(ctx, callId, call.callerChannel, channel.id, ringTimeoutS);
+  // ringall's many legs would each get a bridge for one to use: only a lone offer gets one ahead.
+  await dialAgentLeg(ctx, callId, call.callerChannel, channel.id, ringTimeoutS, offers.length === 1);
 }
 
-/** Rings the agent's phone on its leg (in Stasis); a dial that fails fails the offer. */
-export async function dialAgentLeg(ctx: AcdContext, callId: string, callerChannel: string, agentChannel: string, ringTimeoutS: number): Promise<void> {
+/**
+ * Rings the agent's phone on its leg (in Stasis); a dial that fails fails the offer. With
+ * `bridgeAhead`, the bridge is created while the phone rings (issue 12).
+ */
+export async function dialAgentLeg(ctx: AcdContext, callId: string, callerChannel: string, agentChannel: string, ringTimeoutS: number, bridgeAhead = false): Promise<void> {
   try {
     await ctx.pbx.dial(agentChannel, { callerChannelId: callerChannel, timeoutS: ringTimeoutS });
-    await ctx.store.markRinging(callId, agentChannel);
+    await Promise.all([ctx.store.markRinging(callId, agentChannel), bridgeAhead ? prepareBridge(ctx, callerChannel, agentChannel) : undefined]);
   } catch (err) {
     ctx.logger.warn({ err, callId, agentChannel }, 'dial failed');
     await failOffer(ctx, callId, agentChannel, 'failed');
@@ -111,6 +154,8 @@ export function outcomeOfCause(cause: number | undefined): OfferOutcome {
 
 /** The agent leg left Stasis (hung up, rang out, rejected...). */
 export async function onAgentLegGone(ctx: AcdContext, callId: string, agentChannel: string, cause: number | undefined): Promise<void> {
+  takeRingTimeout(ctx, agentChannel);
+  await discardPreparedBridge(ctx, agentChannel);
   const call = await ctx.store.getCall(callId);
   if (!call) return;
   // Fenced in the store: a leg that is not one of the call's offers changes nothing.

@@ -11,6 +11,40 @@ import { claimedBy, notifyAll } from './hooks.js';
 import { stopAnnouncements } from './holdMedia.js';
 
 
+/**
+ * Bridges created while their agent leg rang, per engine (in memory: after a restart connectCall
+ * creates the bridge, adopting one that exists). connectCall takes its bridge out; a leg that
+ * leaves unbridged has its bridge destroyed (discardPreparedBridge).
+ */
+const preparedBridges = new WeakMap<AcdContext, Set<string>>();
+
+function preparedOf(ctx: AcdContext): Set<string> {
+  let prepared = preparedBridges.get(ctx);
+  if (!prepared) preparedBridges.set(ctx, (prepared = new Set()));
+  return prepared;
+}
+
+/** The agent leg rings: its bridge is created meanwhile, so the answer costs one round trip less (issue 12). Best effort. */
+export async function prepareBridge(ctx: AcdContext, callerChannel: string, agentChannel: string): Promise<void> {
+  const bridgeId = bridgeIdOf(agentChannel);
+  try {
+    await ctx.pbx.createBridge({ bridgeId, name: `acd-${callerChannel}` });
+    preparedOf(ctx).add(bridgeId);
+  } catch (err) {
+    // connectCall creates it when the agent answers.
+    ctx.logger.info({ err, bridgeId }, 'bridge not created ahead');
+  }
+}
+
+/** The agent leg left without being bridged: the bridge made for it while it rang goes too. */
+export async function discardPreparedBridge(ctx: AcdContext, agentChannel: string): Promise<void> {
+  const bridgeId = bridgeIdOf(agentChannel);
+  if (!preparedOf(ctx).delete(bridgeId)) return;
+  await ctx.pbx.destroyBridge(bridgeId).catch((err: unknown) => {
+    if (!isPbxError(err, 'not_found')) ctx.logger.warn({ err, bridgeId }, 'bridge made ahead not destroyed');
+  });
+}
+
 export async function connectCall(ctx: AcdContext, callId: string, agentChannel: string): Promise<void> {
   // A feature may take over (callback: no caller yet, the customer is called now).
   if (await claimedBy(ctx.hooks.legAnswered, callId, agentChannel)) return;
@@ -32,7 +66,11 @@ export async function connectCall(ctx: AcdContext, callId: string, agentChannel:
 /** Idempotent: an existing bridge or channels already in it are fine; a party gone is left to its StasisEnd. */
 export async function bridgeParties(ctx: AcdContext, callerChannel: string, agentChannel: string, bridgeId: string): Promise<void> {
   try {
-    // Independent requests: one round trip instead of two before the parties are joined.
+    // Independent requests: one round trip (bridge made while the agent rang) or two before the parties are joined.
+    if (preparedOf(ctx).delete(bridgeId)) {
+      await Promise.all([ctx.pbx.addToBridge(bridgeId, [callerChannel, agentChannel]), ctx.pbx.stopMoh(callerChannel)]);
+      return;
+    }
     await Promise.all([ctx.pbx.createBridge({ bridgeId, name: `acd-${callerChannel}` }), ctx.pbx.stopMoh(callerChannel)]);
     await ctx.pbx.addToBridge(bridgeId, [callerChannel, agentChannel]);
   } catch (err) {

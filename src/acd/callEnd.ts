@@ -31,14 +31,16 @@ async function destroyBridge(ctx: AcdContext, bridgeId: string, control: Record<
 }
 
 export async function endCall(ctx: AcdContext, callId: string, endedBy: 'caller' | 'agent' | 'lost'): Promise<void> {
-  const offers = await ctx.store.callOffers(callId); // ringall: legs besides call.agentChannel
-  const control = await ctx.store.getControl(callId); // gone with the call's control state
+  // ringall: legs besides call.agentChannel; the recording is gone with the call's control state. One round trip.
+  const [offers, control] = await Promise.all([ctx.store.callOffers(callId), ctx.store.getControl(callId)]);
   const ended = await ctx.store.endCall(callId, endedBy);
   if (!ended) return;
   const { call } = ended;
   ctx.logger.info({ callId, queue: call.queue, state: ended.state, endedBy, agentId: call.agentId || undefined }, 'call ended');
-  // The store has freed the agent already: its next caller is offered while the PBX cleans up (issue 14).
-  if (call.agentId) ctx.kick({ agentId: call.agentId });
+  // The store has freed the agent already (or put it in wrap-up): its next caller is offered, or
+  // its wrap-up timer set, while the PBX cleans up (issue 14).
+  const agentLeft = agentLeftCall(ctx, call.agentId, ended.wrapup);
+  agentLeft.catch(() => undefined); // its failure is thrown below, after the cleanup
   if (endedBy !== 'agent') await hangupQuietly(ctx, call.agentChannel);
   await hangupLegs(ctx, offers.map((o) => o.agentChannel).filter((c) => c !== call.agentChannel));
   // What happens to the caller when the agent hangs up: hung up, or on in the dialplan (CONTINUE).
@@ -51,5 +53,5 @@ export async function endCall(ctx: AcdContext, callId: string, endedBy: 'caller'
     // A caller being hung up needs no wait for the bridge (issue 14: caller hung up right after the agent).
     await Promise.all([call.bridgeId ? destroyBridge(ctx, call.bridgeId, control) : undefined, endedBy !== 'caller' ? hangupQuietly(ctx, call.callerChannel) : undefined]);
   }
-  await agentLeftCall(ctx, call.agentId, ended.wrapup);
+  await agentLeft;
 }

@@ -69,12 +69,16 @@ export async function handleCallerEntry(ctx: AcdContext, channel: ChannelInfo, a
 
 async function enter(ctx: AcdContext, channel: ChannelInfo, entry: Extract<StasisEntry, { role: 'caller' | 'invalid' }>, unfinished: boolean): Promise<void> {
   if (entry.role === 'invalid') return rejectToDialplan(ctx, channel.id, 'INVALID', entry.reason);
-  let queue = await ctx.store.getQueue(entry.queue);
+  // Independent reads, one round trip: the queue from Redis, the caller's variables from the PBX.
+  const [found, skills, variables] = await Promise.all([
+    ctx.store.getQueue(entry.queue),
+    requirementsFromChannel(ctx, channel.id, entry, channel.variables),
+    offerVariablesOf(ctx, channel.id, entry.options),
+  ]);
+  let queue = found;
   if (!queue) return rejectToDialplan(ctx, channel.id, 'UNKNOWN', `no queue '${entry.queue}'`);
 
   const callId = callIdOf(channel.id);
-  const skills = await requirementsFromChannel(ctx, channel.id, entry);
-  const variables = await offerVariablesOf(ctx, channel.id, entry.options);
   const tried = new Set<string>();
   for (;;) {
     tried.add(queue.id);
@@ -112,5 +116,7 @@ async function startWaiting(ctx: AcdContext, channel: ChannelInfo, queue: QueueD
     throw err;
   }
   log.info({ position: joined.position, created: joined.created, caller: channel.callerNumber }, 'caller queued');
+  // Routing before the answer was measured (docs/performance.md, "Not done yet"): it makes the
+  // PBXIS queue count, read when QueueCallerJoin is translated, miss callers offered at once.
   ctx.kick({ queue: queue.id });
 }

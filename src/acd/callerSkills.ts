@@ -12,12 +12,16 @@ export const SKILLS_VARIABLE = 'ACD_SKILLS';
 
 type CallerEntry = Extract<StasisEntry, { role: 'caller' }>;
 
-/** Requirements for a caller; a malformed ACD_SKILLS is logged and ignored (the caller still queues, without requirements). */
-export async function requirementsFromChannel(ctx: AcdContext, channelId: string, entry: CallerEntry): Promise<Skills> {
+/**
+ * Requirements for a caller; a malformed ACD_SKILLS is logged and ignored (the caller still queues,
+ * without requirements). `known`: the channel's variables from its snapshot (ari.conf
+ * `channelvars`), which answer without a request when they include ACD_SKILLS.
+ */
+export async function requirementsFromChannel(ctx: AcdContext, channelId: string, entry: CallerEntry, known?: Record<string, string>): Promise<Skills> {
   if (entry.skills && Object.keys(entry.skills).length > 0) return entry.skills;
-  let text: string | undefined;
+  let text = known?.[SKILLS_VARIABLE];
   try {
-    text = await ctx.pbx.getVariable(channelId, SKILLS_VARIABLE);
+    text ??= await ctx.pbx.getVariable(channelId, SKILLS_VARIABLE);
   } catch (err) {
     if (isPbxError(err, 'not_found')) return {};
     throw err;

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { Assignment } from '../store/types.js';
 import { agentLegId } from '../domain/idPrefixes.js';
 import type { AcdContext } from './context.js';
-import { offerToAgent } from './agentLeg.js';
+import { offerToAgent, startOffer } from './agentLeg.js';
 import type { RoutingTimerJob } from './timers.js';
 
 export type RouteTrigger = { queue: string } | { agentId: string };
@@ -24,11 +24,11 @@ async function scheduleNextStep(ctx: AcdContext, a: Assignment): Promise<void> {
   if (a.ringStepS && a.round) await ctx.timers.scheduleRingNext(a.callId, a.round, a.ringStepS);
 }
 
-/** Starts the agent legs of one routing decision (several for ringall), each under the call's lock. */
+/** Starts the agent legs of one routing decision (several for ringall); see startOffer for the call's lock. */
 function startOffers(ctx: AcdContext, assignments: Assignment[]): void {
   for (const a of assignments) {
     ctx.logger.info({ callId: a.callId, agentId: a.agentId, queue: a.queue, agentChannel: a.agentChannel }, 'call assigned');
-    void ctx.locks.run(a.callId, () => offerToAgent(ctx, a)).catch((err) => ctx.logger.error({ err, callId: a.callId }, 'offer failed unexpectedly'));
+    void startOffer(ctx, a).catch((err) => ctx.logger.error({ err, callId: a.callId }, 'offer failed unexpectedly'));
   }
   const last = assignments[assignments.length - 1];
   scheduleNextStep(ctx, last).catch((err) => ctx.logger.error({ err, callId: last.callId }, 'ring step timer not scheduled'));

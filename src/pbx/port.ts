@@ -19,6 +19,11 @@ export interface ChannelInfo {
   appData: string;
   /** ms epoch */
   createdAt: number;
+  /**
+   * The variables Asterisk puts in every channel snapshot when ari.conf's `[general]` has
+   * `channelvars = ACD_SKILLS,...` ('' when unset); absent without it. Spares a variable read per caller.
+   */
+  variables?: Record<string, string>;
 }
 
 /** ARI endpoint state: 'online' / 'offline' (registration), 'unknown'. Use is read from `channelIds`. */
@@ -48,8 +53,12 @@ export interface BridgeInfo {
   channelIds: string[];
 }
 
-/** Dial progress as reported by Asterisk's `Dial` event (`dialstatus`). '' means "dial started". */
-export type DialStatus = '' | 'RINGING' | 'PROGRESS' | 'ANSWER' | 'BUSY' | 'NOANSWER' | 'CANCEL' | 'CONGESTION' | 'CHANUNAVAIL' | 'DONTCALL' | 'TORTURE';
+/**
+ * A dial's outcome as reported by Asterisk's `Dial` event (`dialstatus`). Its interim statuses
+ * ('' dial started, RINGING, PROGRESS) are dropped by the adapter: nothing acts on them, and each
+ * cost the engine a look-up of the leg's call (two per offer, issue 12).
+ */
+export type DialStatus = 'ANSWER' | 'BUSY' | 'NOANSWER' | 'CANCEL' | 'CONGESTION' | 'CHANUNAVAIL' | 'DONTCALL' | 'TORTURE';
 
 /** Normalized events. Unknown ARI event types are dropped by the adapter, never thrown. */
 export type PbxEvent =
@@ -60,7 +69,7 @@ export type PbxEvent =
   | { type: 'channelStateChanged'; channel: ChannelInfo }
   | { type: 'channelHangupRequested'; channelId: string; cause: number }
   | { type: 'channelDestroyed'; channelId: string; cause: number; causeText: string }
-  /** Dial event about the dialed leg (`peer`). */
+  /** Dial event about the dialed leg (`peer`): its outcome (see DialStatus). */
   | { type: 'dialProgress'; peerChannelId: string; callerChannelId: string; status: DialStatus }
   | { type: 'dtmfReceived'; channelId: string; digit: string; durationMs: number }
   | { type: 'playbackStarted'; playbackId: string; channelId: string; mediaUri: string }

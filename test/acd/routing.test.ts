@@ -310,6 +310,11 @@ describe('requirements from the channel', () => {
       expect(await requirementsFromChannel(ctx, withVar, { role: 'caller', queue: 'q', priority: 0, skills: { french: 1 }, options: {} })).toEqual({ french: 1 });
       expect(await requirementsFromChannel(ctx, bad, { role: 'caller', queue: 'q', priority: 0, options: {} })).toEqual({});
       expect(await requirementsFromChannel(ctx, 'gone', { role: 'caller', queue: 'q', priority: 0, options: {} })).toEqual({});
+      // The snapshot's variables (ari.conf channelvars) answer without a request, even for a channel gone meanwhile.
+      const reads = h.sim.requests.length;
+      expect(await requirementsFromChannel(ctx, 'gone', { role: 'caller', queue: 'q', priority: 0, options: {} }, { ACD_SKILLS: 'english:2' })).toEqual({ english: 2 });
+      expect(await requirementsFromChannel(ctx, 'gone', { role: 'caller', queue: 'q', priority: 0, options: {} }, { ACD_SKILLS: '' })).toEqual({});
+      expect(h.sim.requests.length).toBe(reads);
     } finally {
       await pbx.stop();
     }

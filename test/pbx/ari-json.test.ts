@@ -26,6 +26,13 @@ describe('ARI JSON conversion', () => {
     });
   });
 
+  it('keeps the channel variables of a snapshot (ari.conf channelvars, as Asterisk 22 sends them)', () => {
+    const json = { id: 'c1', channelvars: { ACD_SKILLS: 'english:3', OTHER: '' } };
+    expect(toChannelInfo(json).variables).toEqual({ ACD_SKILLS: 'english:3', OTHER: '' });
+    expect(toChannelInfo({ id: 'c1' })).not.toHaveProperty('variables');
+    expect(toChannelInfo({ id: 'c1', channelvars: 'junk' } as never)).not.toHaveProperty('variables');
+  });
+
   it('turns a recorded bridge into BridgeInfo', () => {
     const [bridge] = traceRestResponse('GET', /^\/bridges$/) as Array<Record<string, never>>;
     expect(toBridgeInfo(bridge!)).toEqual({ id: '4d49cadf-55e7-430a-a786-a1015df548cd', name: 'held', channelIds: [] });

@@ -46,7 +46,11 @@ describe('normalizeAriEvent on recorded Asterisk 22 events', () => {
     });
   });
 
-  it.each(['', 'RINGING', 'ANSWER', 'BUSY'])('Dial %j → dialProgress about the peer', (status) => {
+  it.each(['', 'RINGING'])('Dial %j (interim, nothing acts on it) → dropped', (status) => {
+    expect(normalizeAriEvent(firstEvent('Dial', (e) => e.dialstatus === status))).toBeUndefined();
+  });
+
+  it.each(['ANSWER', 'BUSY'])('Dial %j → dialProgress about the peer', (status) => {
     const raw = firstEvent('Dial', (e) => e.dialstatus === status);
     expect(normalizeAriEvent(raw)).toEqual({ type: 'dialProgress', peerChannelId: (raw.peer as { id: string }).id, callerChannelId: '', status });
   });
@@ -113,7 +117,8 @@ describe('normalizeAriEvent on recorded Asterisk 22 events', () => {
     const mapped = new Set<string>();
     const dropped = new Set<string>();
     for (const raw of traceEvents()) (normalizeAriEvent(raw) ? mapped : dropped).add(raw.type);
-    expect([...dropped].sort()).toEqual(['ChannelCallerId', 'ChannelConnectedLine', 'ChannelDialplan', 'ChannelVarset', 'PlaybackContinuing']);
+    // Dial is both: its outcomes are mapped, its interim statuses dropped.
+    expect([...dropped].sort()).toEqual(['ChannelCallerId', 'ChannelConnectedLine', 'ChannelDialplan', 'ChannelVarset', 'Dial', 'PlaybackContinuing']);
     expect(mapped.size).toBe(15);
   });
 });

@@ -8,6 +8,8 @@ export interface AriChannelJson {
   caller?: { name?: string; number?: string };
   dialplan?: { context?: string; exten?: string; app_name?: string; app_data?: string };
   creationtime?: string;
+  /** Only with ari.conf `channelvars`: those variables, '' when unset. */
+  channelvars?: Record<string, unknown>;
 }
 
 export interface AriBridgeJson {
@@ -43,8 +45,11 @@ export function toChannelInfo(json: AriChannelJson): ChannelInfo {
     appName: json.dialplan?.app_name ?? '',
     appData: json.dialplan?.app_data ?? '',
     createdAt: parseAriTimestamp(json.creationtime),
+    ...(isObject(json.channelvars) ? { variables: Object.fromEntries(Object.entries(json.channelvars).map(([k, v]) => [k, String(v ?? '')])) } : {}),
   };
 }
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export function toBridgeInfo(json: AriBridgeJson): BridgeInfo {
   return { id: json.id ?? '', name: json.name ?? '', channelIds: [...(json.channels ?? [])] };

@@ -19,7 +19,7 @@ interface AriEventJson {
   duration_ms?: number;
 }
 
-const DIAL_STATUSES: ReadonlySet<string> = new Set<DialStatus>(['', 'RINGING', 'PROGRESS', 'ANSWER', 'BUSY', 'NOANSWER', 'CANCEL', 'CONGESTION', 'CHANUNAVAIL', 'DONTCALL', 'TORTURE']);
+const DIAL_STATUSES: ReadonlySet<string> = new Set<DialStatus>(['ANSWER', 'BUSY', 'NOANSWER', 'CANCEL', 'CONGESTION', 'CHANUNAVAIL', 'DONTCALL', 'TORTURE']);
 
 /** `channel:abc;2` → `abc;2`; a playback on a bridge has no channel, so ''. */
 const channelIdOfTarget = (targetUri: string | undefined): string =>
@@ -54,7 +54,7 @@ const NORMALIZERS: Record<string, Normalizer> = {
   ChannelDtmfReceived: withChannel((e, channelId) => ({ type: 'dtmfReceived', channelId, digit: e.digit ?? '', durationMs: e.duration_ms ?? 0 })),
   Dial: (e) => {
     const status = e.dialstatus ?? '';
-    // Statuses outside the port's list (e.g. PROCEEDING, INVALIDARGS) carry nothing the engine acts on.
+    // Statuses outside the port's list (interim ones: '', RINGING, PROGRESS; PROCEEDING, INVALIDARGS...) carry nothing the engine acts on.
     if (!e.peer?.id || !DIAL_STATUSES.has(status)) return undefined;
     return { type: 'dialProgress', peerChannelId: e.peer.id, callerChannelId: e.caller?.id ?? '', status: status as DialStatus };
   },
