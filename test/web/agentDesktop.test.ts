@@ -126,7 +126,10 @@ it('shows "reconnecting" during an engine restart and recovers its state without
   sys = await t.startEngine(config, AUTH);
   sys.h.sim.setEndpoint('PJSIP/a1', { kind: 'answer', ringMs: 100 });
   const alice = await logIn('a1', KEYS.a1);
+  // Logged in first: a Ready clicked before the login went through is refused (logged out).
+  await poll(() => stateOf(alice)).toBe('not ready');
   await alice.getByRole('button', { name: 'Ready', exact: true }).click();
+  await poll(() => stateOf(alice)).toBe('ready');
   sys.h.sim.placeCall({ queue: 'sales', callerNumber: '5557777' });
   await poll(() => alice.locator('#call-info').textContent(), { timeout: 8000 }).toContain('connected');
   await alice.evaluate('window.__same = true');
@@ -153,9 +156,11 @@ it('answers manually, shows call variables, mutes, sends DTMF, consults a collea
   h.sim.setEndpoint('PJSIP/a1', { kind: 'answer', ringMs: 100 });
   h.sim.setEndpoint('PJSIP/a2', { kind: 'answer', ringMs: 100 });
   const alice = await logIn('a1', KEYS.a1);
+  await poll(() => stateOf(alice)).toBe('not ready');
   await alice.getByRole('button', { name: 'Ready', exact: true }).click();
   await poll(() => stateOf(alice)).toBe('ready');
   const bob = await logIn('a2', KEYS.a2);
+  await poll(() => stateOf(bob)).toBe('not ready');
   await bob.getByRole('button', { name: 'Ready', exact: true }).click();
   await poll(() => stateOf(bob)).toBe('ready');
   // Bob stays not ready until Alice has the call, so the offer goes to her.
