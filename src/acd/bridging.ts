@@ -13,33 +13,45 @@ import { stopAnnouncements } from './holdMedia.js';
 
 /**
  * Bridges created while their agent leg rang, per engine (in memory: after a restart connectCall
- * creates the bridge, adopting one that exists). connectCall takes its bridge out; a leg that
- * leaves unbridged has its bridge destroyed (discardPreparedBridge).
+ * creates the bridge, adopting one that exists): bridge id → its creation (true once made).
+ * Listed before the request goes out, so a leg that leaves while the bridge is still being made
+ * has it destroyed once made (discardPreparedBridge), never left behind; connectCall takes it out.
  */
-const preparedBridges = new WeakMap<AcdContext, Set<string>>();
+const preparedBridges = new WeakMap<AcdContext, Map<string, Promise<boolean>>>();
 
-function preparedOf(ctx: AcdContext): Set<string> {
+function preparedOf(ctx: AcdContext): Map<string, Promise<boolean>> {
   let prepared = preparedBridges.get(ctx);
-  if (!prepared) preparedBridges.set(ctx, (prepared = new Set()));
+  if (!prepared) preparedBridges.set(ctx, (prepared = new Map()));
   return prepared;
+}
+
+/** Whether the bridge made ahead exists (waiting for its creation); it is no longer listed after. */
+async function takePrepared(ctx: AcdContext, bridgeId: string): Promise<boolean> {
+  const creating = preparedOf(ctx).get(bridgeId);
+  if (!creating) return false;
+  preparedOf(ctx).delete(bridgeId);
+  return creating;
 }
 
 /** The agent leg rings: its bridge is created meanwhile, so the answer costs one round trip less (issue 12). Best effort. */
 export async function prepareBridge(ctx: AcdContext, callerChannel: string, agentChannel: string): Promise<void> {
   const bridgeId = bridgeIdOf(agentChannel);
-  try {
-    await ctx.pbx.createBridge({ bridgeId, name: `acd-${callerChannel}` });
-    preparedOf(ctx).add(bridgeId);
-  } catch (err) {
-    // connectCall creates it when the agent answers.
-    ctx.logger.info({ err, bridgeId }, 'bridge not created ahead');
-  }
+  const creating = ctx.pbx.createBridge({ bridgeId, name: `acd-${callerChannel}` }).then(
+    () => true,
+    (err: unknown) => {
+      // connectCall creates it when the agent answers.
+      ctx.logger.info({ err, bridgeId }, 'bridge not created ahead');
+      return false;
+    },
+  );
+  preparedOf(ctx).set(bridgeId, creating);
+  await creating;
 }
 
 /** The agent leg left without being bridged: the bridge made for it while it rang goes too. */
 export async function discardPreparedBridge(ctx: AcdContext, agentChannel: string): Promise<void> {
   const bridgeId = bridgeIdOf(agentChannel);
-  if (!preparedOf(ctx).delete(bridgeId)) return;
+  if (!(await takePrepared(ctx, bridgeId))) return;
   await ctx.pbx.destroyBridge(bridgeId).catch((err: unknown) => {
     if (!isPbxError(err, 'not_found')) ctx.logger.warn({ err, bridgeId }, 'bridge made ahead not destroyed');
   });
@@ -67,7 +79,7 @@ export async function connectCall(ctx: AcdContext, callId: string, agentChannel:
 export async function bridgeParties(ctx: AcdContext, callerChannel: string, agentChannel: string, bridgeId: string): Promise<void> {
   try {
     // Independent requests: one round trip (bridge made while the agent rang) or two before the parties are joined.
-    if (preparedOf(ctx).delete(bridgeId)) {
+    if (await takePrepared(ctx, bridgeId)) {
       await Promise.all([ctx.pbx.addToBridge(bridgeId, [callerChannel, agentChannel]), ctx.pbx.stopMoh(callerChannel)]);
       return;
     }
