@@ -21,7 +21,8 @@ export async function failOffer(ctx: AcdContext, callId: string, agentChannel: s
   const { ok, agentId, backoffMs = 0, offersLeft = 0 } = await ctx.store.offerFailed(callId, agentChannel, outcome, ctx.settings.retryDelayMs);
   if (!ok) return;
   ctx.logger.info({ callId, agentId, agentChannel, outcome, backoffMs, offersLeft }, offersLeft > 0 ? 'offer failed; other offers ring on' : 'offer failed; caller back in queue');
-  await hangupQuietly(ctx, agentChannel);
+  // The leg's bridge made ahead goes with the offer (its StasisEnd may find the leg no one's any more).
+  await Promise.all([hangupQuietly(ctx, agentChannel), discardPreparedBridge(ctx, agentChannel)]);
   if (offersLeft === 0) {
     const call = await ctx.store.getCall(callId);
     if (call) ctx.kick({ queue: call.queue });

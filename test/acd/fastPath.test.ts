@@ -49,7 +49,7 @@ describe('the fast path from caller to agent', () => {
     await waitFor(() => requestIndex((r) => r.method === 'POST' && r.path === `/bridges/${bridgeIdOf(leg)}`) >= 0, 'bridge made while ringing');
     await waitFor(() => !h!.sim.channel(leg), 'agent leg gone');
     await waitFor(async () => (await h!.store.getCall(callId))?.state === 'waiting', 'caller back in queue');
-    await h.engine.idle();
+    await h.engine.settled();
     expect(h.sim.bridges()).toEqual([]);
   });
 });
