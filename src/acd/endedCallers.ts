@@ -7,6 +7,7 @@ import { releaseCaller } from './callEnd.js';
 import type { AcdContext } from './context.js';
 import { hangupQuietly } from './legs.js';
 import { continueWithStatus } from './queueExit.js';
+import { isPbxError } from '../pbx/port.js';
 
 /**
  * A caller whose call ended, or who left its queue alive, before we could release it (killed or a
@@ -16,7 +17,12 @@ export async function finishEndedCall(ctx: AcdContext, callerChannel: string): P
   const ended = await ctx.store.endedCall(callerChannel);
   if (!ended) return false;
   ctx.logger.info({ callId: callerChannel, endedBy: ended.endedBy }, 'caller of an ended call still in Stasis; releasing it');
-  if (ended.endedBy === 'left') await continueWithStatus(ctx, callerChannel, ended.status);
+  if (ended.endedBy === 'left') {
+    // Sent on already (the view we acted on was older): it is no longer in Stasis, nothing to do.
+    await continueWithStatus(ctx, callerChannel, ended.status).catch((err: unknown) => {
+      if (!isPbxError(err, 'not_in_stasis') && !isPbxError(err, 'conflict')) throw err;
+    });
+  }
   else if (ended.endedBy === 'agent') await releaseCaller(ctx, ended.queue, callerChannel);
   else await hangupQuietly(ctx, callerChannel);
   return true;

@@ -99,11 +99,15 @@ export async function reconcile(ctx: AcdContext): Promise<void> {
     } else if (entry.role === 'other') {
       // Call-control legs (snoop, consult...): their own modules repair them on `connected`.
       continue;
-    } else if (await finishEndedCall(ctx, channel.id)) {
-      continue;
     } else {
-      ctx.logger.info({ channelId: channel.id }, 'caller entered while we were away; queueing');
-      await ctx.locks.run(callIdOf(channel.id), () => handleCallerEntry(ctx, channel, args));
+      await ctx.locks.run(callIdOf(channel.id), async () => {
+        // Under the call's lock, as the view above is older: its StasisStart may have been handled
+        // meanwhile, and the call may even have ended or left the queue since (withdraw...).
+        if ((await ctx.store.callIdByChannel(channel.id)) !== undefined) return;
+        if (await finishEndedCall(ctx, channel.id)) return;
+        ctx.logger.info({ channelId: channel.id }, 'caller entered while we were away; queueing');
+        await handleCallerEntry(ctx, channel, args);
+      });
     }
   }
   // Entries a fault interrupted (this engine's or a predecessor's on this node): before routing opens.

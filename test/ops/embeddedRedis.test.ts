@@ -13,7 +13,6 @@ import { freeLoopbackPort } from '../../src/infra/redisServer.js';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import { waitUntil } from '../api/waitUntil.js';
 
-const TSX = path.resolve('node_modules/.bin/tsx');
 let dir: string;
 let configFile: string;
 
@@ -42,7 +41,8 @@ interface Engine {
 }
 
 function startEngine(args: string[], env: Record<string, string>): Engine {
-  const child = spawn(TSX, ['src/main.ts', ...args], {
+  // As `npm start` runs it: node with tsx as a loader, one process that gets the signal itself.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ACD_CONFIG: configFile, LOG_LEVEL: 'info', ACD_TENANT: 'embedded', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
