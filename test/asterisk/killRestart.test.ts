@@ -101,7 +101,7 @@ const bridgedCall = (store: RedisStore, callerId: string, what: string) =>
   waitFor(async () => {
     const c = await store.getCall(callerId);
     return c?.state === 'connected' && (await bridged(c.bridgeId, c.callerChannel, c.agentChannel)) ? c : undefined;
-  }, what);
+  }, what, 45_000); // as long as a restart may take on a loaded box (--maxWorkers=8 on 2 cores took over 20 s)
 /** A first engine of `n` with agent a1 ready, and a caller talking to it (bridged). */
 async function talking(n: Node) {
   const first = await n.start();
