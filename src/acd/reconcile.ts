@@ -6,6 +6,7 @@
  */
 import type { CallSnapshot } from '../domain/call.js';
 import { heldCallerChannel } from '../domain/controlCall.js';
+import { bridgeIdOf, isCallBridge } from '../domain/idPrefixes.js';
 import type { BridgeInfo, ChannelInfo } from '../pbx/port.js';
 import { failOffer, onAgentLegInStasis } from './agentLeg.js';
 import { bridgeParties, connectCall } from './bridging.js';
@@ -22,6 +23,7 @@ interface PbxView {
   /** Channels inside our Stasis app, by id. */
   inApp: Map<string, ChannelInfo>;
   bridgeOf: Map<string, BridgeInfo>;
+  bridges: BridgeInfo[];
 }
 
 async function readPbx(ctx: AcdContext): Promise<PbxView> {
@@ -32,7 +34,7 @@ async function readPbx(ctx: AcdContext): Promise<PbxView> {
   const ids = new Set(appIds);
   const bridgeOf = new Map<string, BridgeInfo>();
   for (const b of bridges) for (const c of b.channelIds) bridgeOf.set(c, b);
-  return { inApp: new Map(channels.filter((c) => ids.has(c.id)).map((c) => [c.id, c])), bridgeOf };
+  return { inApp: new Map(channels.filter((c) => ids.has(c.id)).map((c) => [c.id, c])), bridgeOf, bridges };
 }
 
 async function repairCall(ctx: AcdContext, call: CallSnapshot, pbx: PbxView): Promise<string> {
@@ -70,6 +72,26 @@ async function repairCall(ctx: AcdContext, call: CallSnapshot, pbx: PbxView): Pr
         return 'rebridged';
       }
       return 'connected';
+  }
+}
+
+/**
+ * Empty call bridges (`bridge-acd-agent-…`) no call of any node uses: made while an agent rang by
+ * an engine that died before the offer ended. A bridge still wanted is made again when its call
+ * connects (bridgeParties), so sweeping one too many costs a request, never a call.
+ */
+async function sweepOrphanedCallBridges(ctx: AcdContext, bridges: BridgeInfo[]): Promise<void> {
+  const empty = bridges.filter((b) => b.channelIds.length === 0 && isCallBridge(b.id));
+  if (empty.length === 0) return;
+  const inUse = new Set<string>();
+  for (const call of await ctx.store.listCalls()) {
+    if (call.bridgeId) inUse.add(call.bridgeId);
+    if (call.agentChannel) inUse.add(bridgeIdOf(call.agentChannel));
+    for (const offer of await ctx.store.callOffers(call.id)) inUse.add(bridgeIdOf(offer.agentChannel));
+  }
+  for (const bridge of empty.filter((b) => !inUse.has(b.id))) {
+    ctx.logger.info({ bridgeId: bridge.id }, 'empty call bridge no call uses; destroying it');
+    await ctx.pbx.destroyBridge(bridge.id).catch((err: unknown) => ctx.logger.warn({ err, bridgeId: bridge.id }, 'orphaned bridge not destroyed'));
   }
 }
 
@@ -112,5 +134,6 @@ export async function reconcile(ctx: AcdContext): Promise<void> {
   }
   // Entries a fault interrupted (this engine's or a predecessor's on this node): before routing opens.
   await finishUnfinishedEntries(ctx, pbx.inApp);
+  await sweepOrphanedCallBridges(ctx, pbx.bridges);
   for (const q of await ctx.store.listQueues()) ctx.kick({ queue: q.id });
 }

@@ -59,6 +59,8 @@ export const snoopChannelId = (uuid: string) => `${P.snoop}${uuid}`;
 
 /** The bridge of a queue call (named after its agent leg) or of a control call (after its record id). */
 export const bridgeIdOf = (owner: string) => `${P.bridge}${owner}`;
+/** A queue call's bridge (named after its agent leg), not a control call's. */
+export const isCallBridge = (bridgeId: string): boolean => bridgeId.startsWith(`${P.bridge}${P.agentLeg}`);
 export const monitorBridgeId = (uuid: string) => `${P.monitorBridge}${uuid}`;
 
 export const announcementPlaybackId = (uuid: string) => `${P.announcement}${uuid}`;

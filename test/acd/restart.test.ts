@@ -96,3 +96,21 @@ it('reconciles after a network fault: the adapter reconnects and missed hangups 
   await h.waitForEvent((e) => e.type === 'QueueCallerAbandon' || e.type === 'QueueCallerLeave');
   expect(await h.store.getCall(caller)).toBeUndefined();
 });
+
+it('destroys an empty call bridge no call uses (made while an agent rang by an engine that died), keeping the ringing call\'s own', async () => {
+  h = await startHarness(config);
+  const sim = h.sim;
+  const auth = { authorization: `Basic ${Buffer.from('asterisk:asterisk').toString('base64')}` };
+  const orphan = 'bridge-acd-agent-left-by-a-dead-engine';
+  expect((await fetch(`${sim.url}/ari/bridges/${orphan}?type=mixing`, { method: 'POST', headers: auth })).status).toBe(200);
+  // A lone offer ringing: its bridge is made ahead and must survive the sweep.
+  sim.setEndpoint('PJSIP/ringer', { kind: 'noanswer' });
+  await ready('ringer');
+  const caller = sim.placeCall({ queue: 'sales', callerNumber: '5550777' });
+  const ringing = await waitFor(async () => {
+    const call = await h.store.getCall(caller);
+    return call?.state === 'offering' && sim.bridges().some((b) => b.id === `bridge-${call.agentChannel}`) ? call : undefined;
+  }, 'the ringing call with its bridge made ahead');
+  await h.reconnect();
+  expect(sim.bridges().map((b) => b.id)).toEqual([`bridge-${ringing.agentChannel}`]);
+});
