@@ -5,6 +5,7 @@ import { resolveConfigFile, type ConfigFile } from '../../src/config.js';
 import { createApiServices } from '../../src/api/services.js';
 import { type AuthFile, resolveAuthSettings } from '../../src/auth/settings.js';
 import { startHarness, type Harness } from '../helpers/acdHarness.js';
+import { engineApiDeps } from '../helpers/engineApi.js';
 
 export interface CtiApi {
   h: Harness;
@@ -23,17 +24,7 @@ export async function startCtiApi(config: ConfigFile, auth?: AuthFile): Promise<
   await hub.start();
   const services = createApiServices({ redis: h.redis, tenant: h.tenant, store: h.store, hub, logger: h.logger, auth: resolveAuthSettings(auth), stats: { groups: {} } });
   const build = () =>
-    buildApi({
-      store: h.store,
-      agents: h.engine.agents,
-      reasons: resolveConfigFile(config).reasons,
-      logger: h.logger,
-      events: hub,
-      control: h.engine.control,
-      calls: h.engine.calls,
-      ...services,
-      admin: h.engine.admin(services.admin),
-    });
+    buildApi(engineApiDeps(h, hub, services, resolveConfigFile(config).reasons));
   const api = await build();
   const base = (await api.listen({ host: '127.0.0.1', port: 0 })).replace('http', 'ws');
   const t: CtiApi = {

@@ -12,6 +12,7 @@ import { type ConfigFile, resolveConfigFile } from '../../src/config.js';
 import type { AdminOps } from '../../src/store/adminOps.js';
 import { type Harness, startHarness } from '../helpers/acdHarness.js';
 import { type HttpClient, httpClient, TEST_AUTH } from '../api/httpClient.js';
+import { engineApiDeps } from '../helpers/engineApi.js';
 
 export const SECURE_CONFIG = {
   queues: [{ id: 'sales', ringTimeoutS: 3, wrapupS: 1 }, { id: 'support', ringTimeoutS: 3, wrapupS: 1 }],
@@ -40,17 +41,7 @@ export async function startSecureEngine(auth: AuthFile = TEST_AUTH, file: Config
   await hub.start();
   const serve = async (withAuth: AuthFile) => {
     const services = createApiServices({ redis: h.redis, tenant: h.tenant, store: h.store, hub, logger: h.logger, auth: resolveConfigFile({ ...file, auth: withAuth }).auth, stats: { groups: {} } });
-    const app = await buildApi({
-      store: h.store,
-      agents: h.engine.agents,
-      reasons: resolveConfigFile(file).reasons,
-      logger: h.logger,
-      events: hub,
-      control: h.engine.control,
-      calls: h.engine.calls,
-      ...services,
-      admin: h.engine.admin(services.admin),
-    });
+    const app = await buildApi(engineApiDeps(h, hub, services, resolveConfigFile(file).reasons));
     return { app, services, base: await app.listen({ host: '127.0.0.1', port: 0 }) };
   };
   let api = await serve(auth);

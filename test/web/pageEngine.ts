@@ -9,6 +9,7 @@ import { createApiServices, type ApiServices } from '../../src/api/services.js';
 import { type AuthFile, resolveAuthSettings } from '../../src/auth/settings.js';
 import { type ConfigFile, resolveConfigFile } from '../../src/config.js';
 import { type Harness, startHarness } from '../helpers/acdHarness.js';
+import { engineApiDeps } from '../helpers/engineApi.js';
 
 export interface PageEngine {
   h: Harness;
@@ -30,7 +31,7 @@ export async function startPageEngine(file: ConfigFile, auth?: AuthFile): Promis
     await hub.start();
     services = createApiServices({ redis: h.redis, tenant: h.tenant, store: h.store, hub, logger: h.logger, auth: resolveAuthSettings(auth), stats: config.stats });
     services.projector.start();
-    app = await buildApi({ store: h.store, agents: h.engine.agents, reasons: config.reasons, logger: h.logger, events: hub, calls: h.engine.calls, control: h.engine.control, ...services, admin: h.engine.admin(services.admin) });
+    app = await buildApi(engineApiDeps(h, hub, services, config.reasons));
     const base = await app.listen({ port, host: '127.0.0.1' });
     port = Number(new URL(base).port);
     return base;

@@ -14,6 +14,7 @@ import { HANDLED_ARI_EVENT_TYPES } from '../../../src/pbx/ari/normalize-event.js
 import { RECORDING_ESTIMATE_GRACE_MS } from '../../../src/store/controlOps.js';
 import { sleep, startHarness, waitFor, type Harness } from '../../helpers/acdHarness.js';
 import { httpClient, type HttpClient } from '../../api/httpClient.js';
+import { engineApiDeps } from '../../helpers/engineApi.js';
 
 const config: ConfigFile = {
   queues: [
@@ -53,7 +54,7 @@ async function startApi(): Promise<{ http: HttpClient; base: string }> {
   hub = createEventHub(h.store, h.logger, { blockMs: 50, retryMs: 20 });
   await hub.start();
   const services = createApiServices({ redis: h.redis, tenant: h.tenant, store: h.store, hub, logger: h.logger, auth: resolveAuthSettings(AUTH), stats: { groups: {} } });
-  api = await buildApi({ store: h.store, agents: h.engine.agents, reasons: resolveConfigFile(config).reasons, logger: h.logger, events: hub, control: h.engine.control, calls: h.engine.calls, ...services, admin: h.engine.admin(services.admin) });
+  api = await buildApi(engineApiDeps(h, hub, services, resolveConfigFile(config).reasons));
   const base = `${await api.listen({ host: '127.0.0.1', port: 0 })}/api`;
   return { http: httpClient(base), base };
 }

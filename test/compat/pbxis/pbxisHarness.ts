@@ -9,6 +9,7 @@ import { createEventHub } from '../../../src/api/eventHub.js';
 import { type AuthFile, resolveAuthSettings } from '../../../src/auth/settings.js';
 import { resolveConfigFile } from '../../../src/config.js';
 import { type Harness, startHarness } from '../../helpers/acdHarness.js';
+import { engineApiDeps } from '../../helpers/engineApi.js';
 
 export const PBXIS_CONFIG = {
   queues: [
@@ -57,7 +58,7 @@ export async function startPbxisEngine(auth: AuthFile = {}): Promise<PbxisEngine
     },
   };
   const app = await buildApi(
-    { store: h.store, agents: h.engine.agents, reasons: resolveConfigFile(PBXIS_CONFIG).reasons, logger: h.logger, events: hub, control: h.engine.control, calls: h.engine.calls, ...services, admin: h.engine.admin(services.admin) },
+    engineApiDeps(h, hub, services, resolveConfigFile(PBXIS_CONFIG).reasons),
     { sse: { heartbeatMs: 1_000, retryMs: 500 }, requestStop: () => (engine.stops += 1) },
   );
   engine.base = await app.listen({ host: '127.0.0.1', port: 0 });
