@@ -36,6 +36,7 @@ import { attachCtiSessionWebSocket } from '../compat/ctiSession/wsServer.js';
 import { sdkRoutes } from '../web/sdk/route.js';
 import { installAvailabilityGuard, readinessRoute } from './availability.js';
 import { installRequestLog } from './requestLog.js';
+import { dropSilentConnectionsOnClose } from './silentConnections.js';
 
 const SSE_DEFAULTS: SseOptions = { heartbeatMs: 15_000, retryMs: 2_000, maxBufferedBytes: 1 << 20 };
 
@@ -49,6 +50,7 @@ export async function buildApi(rawDeps: ApiDeps, options: ApiOptions = {}): Prom
     frameworkErrors: answerFrameworkError,
   }).withTypeProvider<TypeBoxTypeProvider>();
   installRequestLog(app);
+  dropSilentConnectionsOnClose(app);
   // TypeBox's own checker: converts query/params/header strings to the schema's types, leaves
   // JSON bodies as sent (a number where a string is due is an error, not a coercion).
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
