@@ -29,13 +29,22 @@ async function known(ctx: AcdContext, channelId: string, controlLegs: Set<string
   return controlLegs.has(channelId) || (await ctx.store.callIdByChannel(channelId)) !== undefined;
 }
 
+/**
+ * A channel missing from a view of the app taken before its entry was read may have entered
+ * since (its entry then interrupted by a PBX fault): only the PBX asked now says it left.
+ */
+async function inAppNow(ctx: AcdContext, channelId: string): Promise<ChannelInfo | undefined> {
+  if (!(await ctx.pbx.appChannelIds()).includes(channelId)) return undefined;
+  return ctx.pbx.getChannel(channelId);
+}
+
 /** Finishes this node's recorded, unfinished caller entries; `inApp`: the app's channels by id. */
 export async function finishUnfinishedEntries(ctx: AcdContext, inApp: Map<string, ChannelInfo>): Promise<string[]> {
   const entries = await ctx.store.unfinishedEntries(ctx.nodeId);
   for (const channelId of entries) {
     await ctx.locks.run(callIdOf(channelId), async () => {
       if (!(await ctx.store.unfinishedEntries(ctx.nodeId)).includes(channelId)) return; // finished meanwhile
-      const channel = inApp.get(channelId);
+      const channel = inApp.get(channelId) ?? (await inAppNow(ctx, channelId));
       if (channel) {
         ctx.logger.info({ channelId }, 'finishing an interrupted caller entry');
         return handleCallerEntry(ctx, channel, argsFromAppData(channel.appData));

@@ -1,0 +1,32 @@
+/**
+ * The periodic entry repair works from a view of the app's channels taken before it reads the
+ * unfinished entries: a caller that entered in between, and whose entry a PBX fault interrupted,
+ * is absent from that view but still in the app. It must be entered, not ended as lost.
+ */
+import { afterEach, expect, it } from 'vitest';
+import { closeHealthy, startHarness, waitFor, type Harness } from '../helpers/acdHarness.js';
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await closeHealthy(h);
+  h = undefined;
+});
+
+it('enters a caller whose interrupted entry began after the repair listed the app, instead of hanging it up', async () => {
+  h = await startHarness({ queues: [{ id: 'sales' }], agents: [{ id: 'a1', endpoint: 'PJSIP/a1', queues: ['sales'] }] }, { settings: { entryRetries: 0, entryRepairIntervalMs: 100 } });
+  const sim = h.sim;
+  await waitFor(() => sim.requests.some((r) => r.path === '/bridges'), 'the reconcile on connect');
+  await h.engine.settled();
+  // The next repair pass reads the app's channel ids, then waits on the channel list.
+  sim.injectFault({ method: 'GET', path: /^\/channels$/, delayMs: 1_000 });
+  const since = sim.requests.length;
+  await waitFor(() => sim.requests.slice(since).some((r) => r.method === 'GET' && r.path.startsWith('/applications/')), 'a repair pass listing the app');
+  // Meanwhile a caller enters and its answer fails: the entry stays unfinished.
+  sim.injectFault({ method: 'POST', path: /^\/channels\/[^/]+\/answer$/, status: 503 });
+  const caller = sim.placeCall({ queue: 'sales', callerNumber: '5550201' });
+  await h.waitForCall(caller, 'waiting');
+  await waitFor(() => sim.channel(caller)?.state === 'Up' && sim.channel(caller)?.moh !== undefined, 'caller answered with music on hold');
+  expect(sim.channel(caller)).toBeDefined();
+  await waitFor(async () => (await h!.store.unfinishedEntries('node-a')).length === 0 || undefined, 'the entry finished');
+  expect(await h.store.getCall(caller)).toMatchObject({ state: 'waiting' });
+});
