@@ -104,6 +104,9 @@ async function enter(ctx: AcdContext, channel: ChannelInfo, entry: Extract<Stasi
 async function startWaiting(ctx: AcdContext, channel: ChannelInfo, queue: QueueDef, joined: { position: number; created: boolean }): Promise<void> {
   const callId = callIdOf(channel.id);
   const log = ctx.logger.child({ callId, queue: queue.id });
+  // Routing starts while the caller is answered (issue 12): an agent leg created meanwhile is
+  // dialed by its StasisStart, handled under this call's lock, once this entry is done.
+  ctx.kick({ queue: queue.id });
   try {
     if (channel.state !== 'Up') await ctx.pbx.answer(channel.id);
     const stay = await ctx.store.stayOf(callId);
@@ -116,7 +119,4 @@ async function startWaiting(ctx: AcdContext, channel: ChannelInfo, queue: QueueD
     throw err;
   }
   log.info({ position: joined.position, created: joined.created, caller: channel.callerNumber }, 'caller queued');
-  // Routing before the answer was measured (docs/performance.md, "Not done yet"): it makes the
-  // PBXIS queue count, read when QueueCallerJoin is translated, miss callers offered at once.
-  ctx.kick({ queue: queue.id });
 }

@@ -14,7 +14,6 @@ import { actor, ALL_ROLES, auth, principalOf, STAFF } from '../auth.js';
 import { commandInput } from '../commandInput.js';
 import type { ApiApp, ApiDeps } from '../deps.js';
 import { errorResponses } from '../schemas.js';
-import { waitingSince } from '../../stats/figures.js';
 
 const tags = ['pbxis'];
 const Ok = Type.Object({ status: Type.Literal('ok') });
@@ -59,7 +58,7 @@ const QueueParams = Type.Object({
   queue: Type.String(),
   max: Type.Number(),
   strategy: Type.String(),
-  calls: Type.Number({ description: 'callers waiting' }),
+  calls: Type.Number({ description: 'callers in the queue not yet connected to an agent (waiting or ringing one), as app_queue counts them' }),
   holdTime: Type.Number({ description: 'average wait of answered callers, s' }),
   talkTime: Type.Number({ description: 'average talk time, s' }),
   completed: Type.Number(),
@@ -143,7 +142,7 @@ export function pbxisQueueRoutes(app: ApiApp, deps: ApiDeps): void {
           queue: q.id,
           max: q.maxLen ?? 0,
           strategy: q.strategy,
-          calls: waitingSince(load.queues[i]!).length,
+          calls: load.queues[i]!.calls.filter((call) => call.state !== 'connected').length,
           holdTime: answered ? Math.round((c.waitMsAnswered ?? 0) / answered / 1000) : 0,
           talkTime: answered ? Math.round((c.talkMs ?? 0) / answered / 1000) : 0,
           completed: answered,

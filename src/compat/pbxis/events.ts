@@ -28,8 +28,8 @@ export type PbxisEvent =
 
 /** What the translator reads besides the events themselves. */
 export interface PbxisStateSource {
-  /** Callers waiting in `queue` now. */
-  waiting(queue: string): Promise<number>;
+  /** Callers in `queue` now not yet connected to an agent (waiting or ringing one), as app_queue counts them. */
+  inQueue(queue: string): Promise<number>;
   /** The caller's number and name of a call (phoneNumber), when still known. */
   caller(callId: string): Promise<{ number: string; name: string } | undefined>;
 }
@@ -105,7 +105,7 @@ export function createTranslator(dir: AgentDirectory, scope: StreamScope, source
       lastSent.set(key, text);
       return true;
     });
-  const queueCount = async (queue: string): Promise<PbxisEvent> => ({ type: 'queueCount', queue, count: await source.waiting(queue) });
+  const queueCount = async (queue: string): Promise<PbxisEvent> => ({ type: 'queueCount', queue, count: await source.inQueue(queue) });
   const forAgent = (event: AcdEvent): AgentState | undefined => ('agentId' in event && typeof event.agentId === 'string' ? agents.get(event.agentId) : undefined);
 
   return {
@@ -117,7 +117,8 @@ export function createTranslator(dir: AgentDirectory, scope: StreamScope, source
     },
     async translate(event) {
       const out: PbxisEvent[] = [];
-      if ((event.type === 'QueueCallerJoin' || event.type === 'QueueCallerLeave' || event.type === 'QueueCallerAbandon') && scope.queues.includes(event.queue)) {
+      // A caller connected to an agent has left the queue for app_queue (QueueCallerLeave there).
+      if ((event.type === 'QueueCallerJoin' || event.type === 'QueueCallerLeave' || event.type === 'QueueCallerAbandon' || event.type === 'AgentConnect') && scope.queues.includes(event.queue)) {
         out.push(await queueCount(event.queue));
       }
       const a = forAgent(event);

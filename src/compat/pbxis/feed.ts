@@ -41,7 +41,7 @@ export const translatable = (visible: EventPredicate): EventPredicate => (event:
 async function translatorFor(deps: FeedDeps, scope: StreamScope): Promise<PbxisTranslator> {
   const dir = await loadDirectory(deps.store, deps.admin);
   return createTranslator(dir, scope, {
-    waiting: async (queue) => (await deps.store.waitingCalls(queue)).length,
+    inQueue: async (queue) => (await deps.store.queueCalls(queue)).filter((call) => call.state !== 'connected').length,
     caller: async (callId) => {
       const call = await deps.store.getCall(callId);
       return call && { number: call.callerNumber, name: call.callerName };

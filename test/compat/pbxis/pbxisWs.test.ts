@@ -65,20 +65,23 @@ describe('PBXIS-ws, as its document describes it', () => {
     await waitUntil(() => has(sse.events, { type: 'queueCount', queue: 'q1', count: 0 }) && has(ws.events, { type: 'queueCount', queue: 'q1', count: 0 }), 'the initial state');
     expect(sse.raw.events()[0]).toMatchObject({ event: 'extensionStatus', data: '{"agent":"147","status":"unavailable"}' });
 
-    // POST /queue/add with query-string parameters logs the agent on.
+    // A caller while nobody is logged on: the count goes up.
+    const callId = h.sim.placeCall({ queue: 'q1', callerNumber: '5551234' });
+    for (const feed of [poll, sse, ws]) await waitUntil(() => has(feed.events, { type: 'queueCount', queue: 'q1', count: 1 }), 'q1 counts the caller');
+
+    // POST /queue/add with query-string parameters logs the agent on: 147 is free, rings, talks to
+    // the caller (phoneNumber), and the count goes down (connected, the caller left the queue).
     h.sim.setEndpoint('PJSIP/147', { kind: 'answer', ringMs: 100 });
     expect((await pbxis.request('POST', '/queue/add?queue=q1&agent=147')).status).toBe(200);
     const free = { type: 'queueMemberStatus', agent: '147', queue: 'q1', status: 'not_inuse', paused: false };
-    for (const feed of [poll, sse, ws]) await waitUntil(() => has(feed.events, free), 'agent 147 free in q1');
-
-    // A caller: the count goes up, 147 rings, talks to the caller (phoneNumber), the count goes down.
-    const callId = h.sim.placeCall({ queue: 'q1', callerNumber: '5551234' });
     const call = await h.waitForCall(callId, 'connected');
     await waitUntil(() => has(ws.events, { type: 'phoneNumber', agent: '147', number: '5551234' }), 'phoneNumber');
+    const lastCount = (events: PbxisEvent[]) => events.filter((e) => e.type === 'queueCount' && e.queue === 'q1').at(-1);
     for (const feed of [poll, sse, ws]) {
       await waitUntil(() => has(feed.events, { type: 'extensionStatus', agent: '147', status: 'inuse' }), '147 in use');
-      expect(has(feed.events, { type: 'queueCount', queue: 'q1', count: 1 })).toBe(true);
+      expect(has(feed.events, free)).toBe(true);
       expect(has(feed.events, { type: 'extensionStatus', agent: '147', status: 'ringing' })).toBe(true);
+      await waitUntil(() => lastCount(feed.events)?.count === 0, 'q1 counts no caller once connected');
     }
 
     // GET /queue/status: AsteriskJava queue and member properties, `location` first among them.

@@ -45,14 +45,15 @@ describe('PBXIS pages', () => {
       await signIn(page);
       await expect.poll(text(page, 'count-q1'), SLOW).toBe('0');
       await expect.poll(text(page, 'member-147-q1'), SLOW).toBe('unavailable');
-      engine.h.sim.setEndpoint('PJSIP/147', { kind: 'answer', ringMs: 100 });
-      expect((await pbxisClient(engine.base).request('POST', '/queue/add?queue=q1&agent=147')).status).toBe(200);
-      await expect.poll(text(page, 'member-147-q1'), SLOW).toBe('not_inuse');
-      // No agent in q2: a caller there waits, and the page counts it.
+      // Nobody logged on: a caller of q2 waits, and the page counts it.
       engine.h.sim.placeCall({ queue: 'q2', callerNumber: '5550002' });
       await expect.poll(text(page, 'count-q2'), SLOW).toBe('1');
-      engine.h.sim.placeCall({ queue: 'q1', callerNumber: '5550001' });
+      // 147 logs on (in q1; it serves q2 too): it takes that caller, who leaves the count once connected.
+      engine.h.sim.setEndpoint('PJSIP/147', { kind: 'answer', ringMs: 100 });
+      expect((await pbxisClient(engine.base).request('POST', '/queue/add?queue=q1&agent=147')).status).toBe(200);
       await expect.poll(text(page, 'ext-147'), SLOW).toBe('inuse');
+      await expect.poll(text(page, 'member-147-q1'), SLOW).toBe('inuse');
+      await expect.poll(text(page, 'count-q2'), SLOW).toBe('0');
     });
   }
 
