@@ -125,9 +125,18 @@ export function createEngine(deps: EngineDeps): Engine {
   // Between reconnects, entries a PBX fault interrupted are finished here (after a reconcile in flight).
   const entryRepair = createEntryRepair(ctx);
   let entryRepairTimer: NodeJS.Timeout | undefined;
+  let entryRepairQueued = false;
   const runEntryRepair = () => {
     if (!routingOpen) return; // not connected: the reconcile on connect does it
-    reconciling = reconciling.then(() => entryRepair.run()).catch((err) => logger.error({ err }, 'entry repair failed'));
+    // One pass waiting at most: passes slower than the interval (a loaded PBX) must not pile up.
+    if (entryRepairQueued) return;
+    entryRepairQueued = true;
+    reconciling = reconciling
+      .then(() => {
+        entryRepairQueued = false;
+        return entryRepair.run();
+      })
+      .catch((err) => logger.error({ err }, 'entry repair failed'));
   };
 
   const timerTasks = new Set<Promise<void>>();

@@ -30,3 +30,21 @@ it('enters a caller whose interrupted entry began after the repair listed the ap
   await waitFor(async () => (await h!.store.unfinishedEntries('node-a')).length === 0 || undefined, 'the entry finished');
   expect(await h.store.getCall(caller)).toMatchObject({ state: 'waiting' });
 });
+
+it('lets one pass at most wait behind a slow one: passes do not pile up and then run back to back', async () => {
+  const intervalMs = 20;
+  h = await startHarness({ queues: [{ id: 'sales' }], agents: [] }, { settings: { entryRepairIntervalMs: intervalMs } });
+  const sim = h.sim;
+  const passes = () => sim.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/applications/'));
+  await waitFor(() => passes().length > 0, 'a first repair pass');
+  // One pass stalls for 50 intervals.
+  sim.injectFault({ method: 'GET', path: /^\/applications\/[^/]+$/, delayMs: 50 * intervalMs });
+  const before = passes().length;
+  const slow = await waitFor(() => passes().find((r, i) => i >= before && r.at - (passes()[i - 1]?.at ?? 0) >= 40 * intervalMs), 'the slow pass');
+  const after = await waitFor(() => {
+    const later = passes().filter((r) => r.at > slow.at);
+    return later.length >= 10 && later;
+  }, 'ten passes after it');
+  // Back to back, ten passes take a few ms; one per interval, about nine intervals.
+  expect(after[9]!.at - slow.at).toBeGreaterThanOrEqual(8 * intervalMs);
+});
