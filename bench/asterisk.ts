@@ -121,6 +121,8 @@ interface EngineUnderTest {
   pid: number;
   /** `acd_ari_request_seconds_count` by operation, from the engine's /metrics. */
   ariRequests(): Promise<Map<string, number>>;
+  /** The engine's event-loop delay (ms) since the previous call: prom-client resets it at each scrape. */
+  loopDelay(): Promise<{ p99: number; max: number }>;
   stop(): Promise<void>;
 }
 
@@ -161,7 +163,12 @@ async function startEngineUnderTest(ast: AsteriskHandle, redisUrl: string, load:
     const counts = [...text.matchAll(/^acd_ari_request_seconds_count\{operation="(\w+)",outcome="(\w+)"\} (\d+)/gm)];
     return new Map(counts.map((m) => [m[2] === 'ok' ? m[1]! : `${m[1]} (${m[2]})`, Number(m[3])]));
   };
-  running = { pid: engine.pid, ariRequests, stop: () => engine.stop() };
+  const loopDelay = async () => {
+    const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+    const seconds = (name: string) => Number(new RegExp(`^${name} ([\\d.e+-]+)`, 'm').exec(text)?.[1] ?? NaN);
+    return { p99: seconds('nodejs_eventloop_lag_p99_seconds') * 1000, max: seconds('nodejs_eventloop_lag_max_seconds') * 1000 };
+  };
+  running = { pid: engine.pid, ariRequests, loopDelay, stop: () => engine.stop() };
   return running;
 }
 
@@ -193,6 +200,7 @@ async function runOnce(system: System, load: Load, ast: AsteriskHandle, redis: {
   const endpoint = system === 'engine' ? `Local/q-${queueOf(load.agents)}@callers` : `Local/q-${queueOf(load.agents)}@${AQ_CONTEXT}`;
   const commands0 = await redisCommandCounts(redis.url);
   const requests0 = (await engine?.ariRequests()) ?? new Map<string, number>();
+  await engine?.loopDelay();
   const cpu0 = { asterisk: cpuMs(ast.pid), engine: engine ? cpuMs(engine.pid) : 0, redis: cpuMs(redis.pid) };
   const t0 = performance.now();
   const originates: Promise<unknown>[] = [];
@@ -213,6 +221,8 @@ async function runOnce(system: System, load: Load, ast: AsteriskHandle, redis: {
   if (engine) {
     progress(perCall('ARI requests', requests0, await engine.ariRequests(), load.callers));
     progress(perCall('Redis commands', commands0, await redisCommandCounts(redis.url), load.callers));
+    const delay = await engine.loopDelay();
+    progress(`engine event-loop delay during the run: p99 ${fmt(delay.p99)} ms, max ${fmt(delay.max)} ms`);
   }
   await engine?.stop();
   const left = await clearChannels(ast);

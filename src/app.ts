@@ -89,7 +89,7 @@ export async function startAcd(config: AcdConfig & { redisUrl: string; queueLog?
     // PBXIS POST /stop: the same graceful shutdown as a SIGTERM (src/main.ts).
     requestStop: () => process.kill(process.pid, 'SIGTERM'),
     // The Live Queue API's second path (docs/compat-live-queue.md).
-    liveQueuePrefix: process.env.LIVE_QUEUE_PREFIX,
+    liveQueuePrefix: config.liveQueuePrefix,
   });
   const address = await api.listen({ host: config.http.host, port: config.http.port });
   logger.info({ url: address }, 'HTTP API listening');

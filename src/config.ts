@@ -118,6 +118,8 @@ export interface AcdConfig {
   leaseTtlMs?: number;
   /** ENTRY_REPAIR_INTERVAL_MS: how often unfinished caller entries are finished (src/acd/entryRepair.ts); 0 only on (re)connect. */
   entryRepairIntervalMs?: number;
+  /** LIVE_QUEUE_PREFIX: the Live Queue API's second path, `<prefix>/api/v2/liveQueue/count` (docs/compat-live-queue.md). */
+  liveQueuePrefix: string;
   logLevel: string;
   queues: QueueDef[];
   agents: AgentDef[];
@@ -319,6 +321,14 @@ export function defaultNodeId(ariUrl: string, app: string): string {
   return `${url.hostname}-${url.port || (url.protocol === 'https:' ? '443' : '80')}-${app}`.replace(/[^A-Za-z0-9_.-]/g, '_');
 }
 
+/** A URL path prefix: '/' then path segments of plain characters, no trailing '/'. */
+function envPathPrefix(env: NodeJS.ProcessEnv, key: string, fallback: string): string {
+  const value = env[key];
+  if (value === undefined || value === '') return fallback;
+  if (!/^(\/[A-Za-z0-9._~-]+)+$/.test(value)) throw new ConfigError(key, `'${value.slice(0, 100)}' is not a path prefix like /deepcall (segments of letters, digits, . _ ~ -; no trailing /)`);
+  return value;
+}
+
 function envInt(env: NodeJS.ProcessEnv, key: string, fallback: number, min: number, max: number): number {
   const raw = env[key];
   if (raw === undefined || raw === '') return fallback;
@@ -362,6 +372,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, file?: unknown)
     nodeId: env.NODE_ID || defaultNodeId(ariUrl, env.ARI_APP || 'acd'),
     leaseTtlMs: envInt(env, 'LEASE_TTL_MS', 10_000, 1_000, 600_000),
     entryRepairIntervalMs: envInt(env, 'ENTRY_REPAIR_INTERVAL_MS', 15_000, 0, 3_600_000),
+    liveQueuePrefix: envPathPrefix(env, 'LIVE_QUEUE_PREFIX', '/deepcall'),
     logLevel,
     ...resolveConfigFile(raw),
   });

@@ -48,6 +48,8 @@ describe('configuration', () => {
     [{ ...env, HTTP_PORT: '99999' }, 'HTTP_PORT'],
     [{ ...env, LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ ...env, ACD_TENANT: 'a{b}' }, 'ACD_TENANT'],
+    [{ ...env, LIVE_QUEUE_PREFIX: 'deepcall' }, 'LIVE_QUEUE_PREFIX'],
+    [{ ...env, LIVE_QUEUE_PREFIX: '/deep call/' }, 'LIVE_QUEUE_PREFIX'],
   ])('rejects environment %j naming %s', (badEnv, key) => {
     const e = errorOf(() => loadConfig(badEnv, file));
     expect(e.key).toBe(key);
@@ -59,6 +61,11 @@ describe('configuration', () => {
     expect(config.outbound).toEqual({ dialPattern: 'PJSIP/{dest}@trunk', wrapupS: 2 });
     expect(config.offerVariables).toEqual(['ACCOUNT', 'LANGUAGE']);
     expect(loadConfig(env, file).outbound).toBeUndefined();
+  });
+
+  it('reads the Live Queue API\'s second path from LIVE_QUEUE_PREFIX, /deepcall by default', () => {
+    expect(loadConfig(env, file).liveQueuePrefix).toBe('/deepcall');
+    expect(loadConfig({ ...env, LIVE_QUEUE_PREFIX: '/cc/v1' }, file).liveQueuePrefix).toBe('/cc/v1');
   });
 
   it('names the node after the Asterisk and app it serves, so a restarted engine takes up its calls', () => {
