@@ -1,20 +1,25 @@
 /**
  * The statistics projector: follows the event stream (through the process's EventHub, from the
- * position stored with the aggregates) and applies each event once. Events are applied one at a
- * time in stream order; the Lua apply skips any event at or before the stored position, so a
- * restart replays harmlessly. One engine instance projects at a time (a Redis lease), because
- * agent-state durations depend on the previous event having been applied.
+ * position stored with the aggregates) and applies each event once, in stream order. Events
+ * that arrive while a batch is being applied wait and go together in the next one (one Redis
+ * round trip per batch, not per event); the Lua apply skips any event at or before the stored
+ * position, so a restart replays harmlessly. One engine instance projects at a time (a Redis
+ * lease), because agent-state durations depend on the previous event having been applied.
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { EventHub } from '../api/eventHub.js';
+import { compareStreamIds } from '../api/streamId.js';
 import type { StoredEvent } from '../domain/events.js';
 import type { AcdStore } from '../store/types.js';
 import { type AgentMark, project } from './projection.js';
-import type { StatsStore } from './statsStore.js';
+import type { ProjectedEvent, StatsStore } from './statsStore.js';
 
 export const DEFAULT_SERVICE_LEVEL_S = 20;
+
+/** Events per apply at most: one script run blocks the tenant's Redis while it runs. */
+const MAX_BATCH = 200;
 
 export interface ProjectorOptions {
   /** Lease length; renewed at a third of it. */
@@ -38,6 +43,10 @@ export function createProjector(deps: { redis: Redis; prefix: string; stats: Sta
   let marks = new Map<string, AgentMark>();
   const serviceLevels = new Map<string, number>();
   let chain: Promise<void> = Promise.resolve();
+  let pending: StoredEvent[] = [];
+  let flushQueued = false;
+  /** The last event applied: one delivered again (a replay) is skipped. */
+  let position = '0-0';
   let unsubscribe: (() => void) | undefined;
   let timer: NodeJS.Timeout | undefined;
   let running = false;
@@ -50,27 +59,50 @@ export function createProjector(deps: { redis: Redis; prefix: string; stats: Sta
     return serviceLevels.get(queue)!;
   }
 
-  async function applyOne(stored: StoredEvent): Promise<void> {
+  /** Projects one event; the agent's new mark is kept at once, as the batch's next events build on it. */
+  async function projectOne(stored: StoredEvent): Promise<ProjectedEvent> {
     const { event } = stored;
     if (event.type === 'QueueCallerJoin') serviceLevels.delete(event.queue); // pick up definition changes
     const slMs = 'queue' in event ? await serviceLevelMs(event.queue) : 0;
     // A break that ends counts in the agent's queues too: one read per break, not per statistics request.
     const queues = event.type === 'AgentStatus' && event.previous === 'not_ready' ? ((await store.getAgent(event.agentId))?.queues ?? []) : [];
     const projection = project(event, { serviceLevelMs: () => slMs, mark: (id) => marks.get(id), queuesOf: () => queues });
-    if (await stats.apply(stored.id, projection)) {
-      if (projection.mark) marks.set(projection.mark.agentId, projection.mark.mark);
+    if (projection.mark) marks.set(projection.mark.agentId, projection.mark.mark);
+    return { eventId: stored.id, projection };
+  }
+
+  async function applyPending(): Promise<void> {
+    flushQueued = false;
+    const delivered = pending.splice(0, MAX_BATCH);
+    if (pending.length > 0) queueFlush();
+    const batch: ProjectedEvent[] = [];
+    for (const stored of delivered) {
+      if (compareStreamIds(stored.id, position) <= 0) continue; // applied before (a replay)
+      batch.push(await projectOne(stored));
+      position = stored.id;
     }
+    const applied = await stats.apply(batch);
+    // Fewer: the stored position moved under us (marks and position are read again).
+    if (applied !== batch.length) throw new Error(`statistics apply counted ${applied} of ${batch.length} events`);
+  }
+
+  function queueFlush(): void {
+    if (flushQueued) return;
+    flushQueued = true;
+    chain = chain.then(applyPending).catch((err: unknown) => {
+      log.error({ err }, 'applying events to the statistics failed; resubscribing');
+      resubscribe();
+    });
   }
 
   async function follow(): Promise<void> {
     if (!running) return;
+    pending = [];
     marks = await stats.marks();
-    const from = await stats.position();
-    unsubscribe = hub.subscribe(from, (stored) => {
-      chain = chain.then(() => applyOne(stored)).catch((err: unknown) => {
-        log.error({ err, eventId: stored.id }, 'applying an event to the statistics failed; resubscribing');
-        resubscribe();
-      });
+    position = await stats.position();
+    unsubscribe = hub.subscribe(position, (stored) => {
+      pending.push(stored);
+      queueFlush();
     });
   }
 

@@ -7,14 +7,20 @@
  *   stats:<q|a>:<id>:hours    zset of the buckets that exist (range reads, reset)
  *   stats:<q|a>:<id>:total    hash of all-time counters (Prometheus)
  *
- * `apply` is one Lua script: the position check, the counters and the new position commit
- * together, so a replay after a crash or a second engine instance never counts an event twice.
+ * `apply` is one Lua script for a batch of events in stream order: the position check, the
+ * counters and the new position commit together, so a replay after a crash or a second engine
+ * instance never counts an event twice; a batch costs one round trip, not one per event.
  */
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { AgentMark, Projection } from './projection.js';
 
 export type Counters = Record<string, number>;
+
+export interface ProjectedEvent {
+  eventId: string;
+  projection: Projection;
+}
 
 export interface BucketRow {
   id: string;
@@ -25,8 +31,8 @@ export interface BucketRow {
 export interface StatsStore {
   position(): Promise<string>;
   marks(): Promise<Map<string, AgentMark>>;
-  /** false when the event was already applied. */
-  apply(eventId: string, projection: Projection): Promise<boolean>;
+  /** Applies the events after the stored position, in order; how many that was (the others were applied already). */
+  apply(batch: ProjectedEvent[]): Promise<number>;
   buckets(kind: 'q' | 'a', ids: string[], fromMs: number, toMs: number): Promise<BucketRow[]>;
   totals(kind: 'q' | 'a', ids: string[]): Promise<Map<string, Counters>>;
   reset(kind: 'q' | 'a', id: string): Promise<void>;
@@ -38,20 +44,29 @@ local function parse(id)
   if not ms then ms, seq = id, '0' end
   return tonumber(ms), tonumber(seq)
 end
-local pos = redis.call('GET', KEYS[1]) or '0-0'
-local pms, pseq = parse(pos)
-local ems, eseq = parse(ARGV[1])
-if ems < pms or (ems == pms and eseq <= pseq) then return 0 end
-local prefix, hour = ARGV[2], ARGV[3]
-if ARGV[4] ~= '' then redis.call('HSET', KEYS[2], ARGV[4], ARGV[5]) end
-for i = 6, #ARGV, 4 do
-  local base = prefix .. 'stats:' .. ARGV[i] .. ':' .. ARGV[i + 1]
-  redis.call('HINCRBY', base .. ':h:' .. hour, ARGV[i + 2], ARGV[i + 3])
-  redis.call('ZADD', base .. ':hours', 'NX', hour, hour)
-  redis.call('HINCRBY', base .. ':total', ARGV[i + 2], ARGV[i + 3])
+local pms, pseq = parse(redis.call('GET', KEYS[1]) or '0-0')
+local prefix = ARGV[1]
+local applied, last = 0, nil
+-- Per event: id, hour, mark agent ('' = none), mark JSON, increment count, then 4 per increment.
+local i = 2
+while i <= #ARGV do
+  local id, hour, n = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 4])
+  local first, stop = i + 5, i + 5 + 4 * n
+  local ems, eseq = parse(id)
+  if ems > pms or (ems == pms and eseq > pseq) then
+    if ARGV[i + 2] ~= '' then redis.call('HSET', KEYS[2], ARGV[i + 2], ARGV[i + 3]) end
+    for j = first, stop - 1, 4 do
+      local base = prefix .. 'stats:' .. ARGV[j] .. ':' .. ARGV[j + 1]
+      redis.call('HINCRBY', base .. ':h:' .. hour, ARGV[j + 2], ARGV[j + 3])
+      redis.call('ZADD', base .. ':hours', 'NX', hour, hour)
+      redis.call('HINCRBY', base .. ':total', ARGV[j + 2], ARGV[j + 3])
+    end
+    pms, pseq, last, applied = ems, eseq, id, applied + 1
+  end
+  i = stop
 end
-redis.call('SET', KEYS[1], ARGV[1])
-return 1
+if last then redis.call('SET', KEYS[1], last) end
+return applied
 `;
 
 const APPLY_SHA = createHash('sha1').update(APPLY).digest('hex');
@@ -81,10 +96,14 @@ export function createStatsStore(redis: Redis, prefix: string): StatsStore {
       const raw = await redis.hgetall(marksKey);
       return new Map(Object.entries(raw).map(([agent, json]) => [agent, JSON.parse(json) as AgentMark]));
     },
-    async apply(eventId, { hour, increments, mark }) {
-      const args: (string | number)[] = [eventId, prefix, hour, mark?.agentId ?? '', mark ? JSON.stringify(mark.mark) : ''];
-      for (const inc of increments) args.push(inc.kind, inc.id, inc.field, Math.round(inc.by));
-      return (await runApply(redis, [posKey, marksKey], args)) === 1;
+    async apply(batch) {
+      if (batch.length === 0) return 0;
+      const args: (string | number)[] = [prefix];
+      for (const { eventId, projection: { hour, increments, mark } } of batch) {
+        args.push(eventId, hour, mark?.agentId ?? '', mark ? JSON.stringify(mark.mark) : '', increments.length);
+        for (const inc of increments) args.push(inc.kind, inc.id, inc.field, Math.round(inc.by));
+      }
+      return Number(await runApply(redis, [posKey, marksKey], args));
     },
     async buckets(kind, ids, fromMs, toMs) {
       const hourLists = await Promise.all(ids.map((id) => redis.zrangebyscore(`${base(kind, id)}:hours`, fromMs - (fromMs % 3_600_000), toMs)));

@@ -24,14 +24,30 @@ describe('stats store apply', () => {
     const evalSpy = vi.spyOn(redis, 'eval');
     const evalshaSpy = vi.spyOn(redis, 'evalsha');
 
-    for (let i = 1; i <= 5; i++) expect(await stats.apply(`100-${i}`, projection(1))).toBe(true);
-    expect(await stats.apply('100-5', projection(1))).toBe(false); // already applied
+    for (let i = 1; i <= 5; i++) expect(await stats.apply([{ eventId: `100-${i}`, projection: projection(1) }])).toBe(1);
+    expect(await stats.apply([{ eventId: '100-5', projection: projection(1) }])).toBe(0); // already applied
     expect(evalshaSpy).toHaveBeenCalledTimes(6);
     expect(evalSpy.mock.calls.length).toBeLessThanOrEqual(1);
 
     await redis.script('FLUSH');
-    expect(await stats.apply('100-6', projection(1))).toBe(true);
+    expect(await stats.apply([{ eventId: '100-6', projection: projection(1) }])).toBe(1);
     expect((await stats.totals('q', ['sales'])).get('sales')).toEqual({ offered: 6 });
     await redis.del(`${prefix}stats:pos`, `${prefix}stats:marks`, `${prefix}stats:q:sales:total`, `${prefix}stats:q:sales:hours`, `${prefix}stats:q:sales:h:3600000`);
+  });
+
+  it('applies a batch in one script run, skipping the events at or before the stored position, marks included', async () => {
+    redis = connectTestRedis();
+    const prefix = tenantPrefix(freshPrefix());
+    const stats = createStatsStore(redis, prefix);
+    const evalshaSpy = vi.spyOn(redis, 'evalsha');
+    const mark = { at: 5, status: 'ready' } as never;
+    expect(await stats.apply([{ eventId: '200-1', projection: projection(1) }, { eventId: '200-2', projection: { ...projection(2), mark: { agentId: 'a1', mark } } }])).toBe(2);
+    // A replayed batch: the first two were applied, the third is new ('10-0' sorts after '9-0' as numbers).
+    expect(await stats.apply([{ eventId: '200-1', projection: projection(100) }, { eventId: '200-2', projection: projection(100) }, { eventId: '1000-0', projection: projection(4) }])).toBe(1);
+    expect(evalshaSpy).toHaveBeenCalledTimes(2);
+    expect((await stats.totals('q', ['sales'])).get('sales')).toEqual({ offered: 7 });
+    expect(await stats.position()).toBe('1000-0');
+    expect((await stats.marks()).get('a1')).toEqual(mark);
+    expect(await stats.apply([])).toBe(0);
   });
 });
