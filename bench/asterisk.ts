@@ -219,10 +219,11 @@ async function runOnce(system: System, load: Load, ast: AsteriskHandle, redis: {
   const cpu1 = { asterisk: cpuMs(ast.pid), engine: engine ? cpuMs(engine.pid) : 0, redis: cpuMs(redis.pid) };
   const { joinToBridged, failed } = observer.summary(callerIds);
   if (engine) {
-    progress(perCall('ARI requests', requests0, await engine.ariRequests(), load.callers));
-    progress(perCall('Redis commands', commands0, await redisCommandCounts(redis.url), load.callers));
+    // First: every scrape of /metrics starts the event-loop delay histogram afresh.
     const delay = await engine.loopDelay();
     progress(`engine event-loop delay during the run: p99 ${fmt(delay.p99)} ms, max ${fmt(delay.max)} ms`);
+    progress(perCall('ARI requests', requests0, await engine.ariRequests(), load.callers));
+    progress(perCall('Redis commands', commands0, await redisCommandCounts(redis.url), load.callers));
   }
   await engine?.stop();
   const left = await clearChannels(ast);
