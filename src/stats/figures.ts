@@ -71,6 +71,9 @@ export function agentTotals(agent: Counters): TotalFigures {
 
 type CallFigure = Pick<CallSnapshot, 'state' | 'joinedAt'>;
 
+/** Callers in the queue not yet connected to an agent (waiting or ringing one): app_queue's count. */
+export const callersInQueue = ({ calls }: { calls: CallFigure[] }): number => calls.filter((call) => call.state !== 'connected').length;
+
 /** When each waiting caller joined, the longest waiting first. */
 export const waitingSince = ({ calls }: { calls: CallFigure[] }): number[] =>
   calls

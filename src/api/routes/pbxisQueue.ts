@@ -14,6 +14,7 @@ import { actor, ALL_ROLES, auth, principalOf, STAFF } from '../auth.js';
 import { commandInput } from '../commandInput.js';
 import type { ApiApp, ApiDeps } from '../deps.js';
 import { errorResponses } from '../schemas.js';
+import { callersInQueue } from '../../stats/figures.js';
 
 const tags = ['pbxis'];
 const Ok = Type.Object({ status: Type.Literal('ok') });
@@ -142,7 +143,7 @@ export function pbxisQueueRoutes(app: ApiApp, deps: ApiDeps): void {
           queue: q.id,
           max: q.maxLen ?? 0,
           strategy: q.strategy,
-          calls: load.queues[i]!.calls.filter((call) => call.state !== 'connected').length,
+          calls: callersInQueue(load.queues[i]!),
           holdTime: answered ? Math.round((c.waitMsAnswered ?? 0) / answered / 1000) : 0,
           talkTime: answered ? Math.round((c.talkMs ?? 0) / answered / 1000) : 0,
           completed: answered,

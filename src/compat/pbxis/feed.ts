@@ -11,6 +11,7 @@ import type { EventPredicate } from '../../api/streams.js';
 import { pollOnce } from '../../api/streams.js';
 import type { AdminOps } from '../../store/adminOps.js';
 import type { AcdStore } from '../../store/types.js';
+import { callersInQueue } from '../../stats/figures.js';
 import { loadDirectory } from './directory.js';
 import { createTranslator, type PbxisEvent, type PbxisTranslator } from './events.js';
 
@@ -41,7 +42,8 @@ export const translatable = (visible: EventPredicate): EventPredicate => (event:
 async function translatorFor(deps: FeedDeps, scope: StreamScope): Promise<PbxisTranslator> {
   const dir = await loadDirectory(deps.store, deps.admin);
   return createTranslator(dir, scope, {
-    inQueue: async (queue) => (await deps.store.queueCalls(queue)).filter((call) => call.state !== 'connected').length,
+    // One script run that reads the calls' states in Redis (the figures' read), not every call hash.
+    inQueue: async (queue) => callersInQueue((await deps.store.load([queue])).queues[0]!),
     caller: async (callId) => {
       const call = await deps.store.getCall(callId);
       return call && { number: call.callerNumber, name: call.callerName };
