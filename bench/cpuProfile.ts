@@ -3,7 +3,10 @@
  * self time by package (an npm package, our `src/` files, node's internals, GC, idle) and the
  * functions with the most self time, and inclusive time of our own `src/` functions.
  *
- *   npx tsx bench/cpuProfile.ts FILE.cpuprofile [--top 30]
+ *   npx tsx bench/cpuProfile.ts FILE.cpuprofile [--top 30] [--skip 8]
+ *
+ * `--skip S` leaves out the first S seconds of samples (the engine's start-up: module loading,
+ * logins), so the figures are those of the load alone.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -19,10 +22,11 @@ interface Profile {
   timeDeltas: number[];
 }
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '30' } } });
-if (positionals.length !== 1) throw new Error('usage: tsx bench/cpuProfile.ts FILE.cpuprofile [--top N]');
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '30' }, skip: { type: 'string', default: '0' } } });
+if (positionals.length !== 1) throw new Error('usage: tsx bench/cpuProfile.ts FILE.cpuprofile [--top N] [--skip SECONDS]');
 const profile = JSON.parse(readFileSync(positionals[0]!, 'utf8')) as Profile;
 const top = Number(values.top);
+const skipUs = Number(values.skip) * 1e6;
 
 /** `node_modules/ioredis/built/...` → ioredis; `/src/acd/x.ts` → src/acd; `node:net` → node:net. */
 function packageOf(url: string, functionName: string): string {
@@ -43,7 +47,12 @@ const parent = new Map<number, number>();
 for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
 
 const selfUs = new Map<number, number>();
-profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+let elapsedUs = 0;
+profile.samples.forEach((id, i) => {
+  const us = profile.timeDeltas[i] ?? 0;
+  elapsedUs += us;
+  if (elapsedUs > skipUs) selfUs.set(id, (selfUs.get(id) ?? 0) + us);
+});
 const total = [...selfUs.values()].reduce((a, b) => a + b, 0);
 const idle = [...selfUs].filter(([id]) => byId.get(id)!.callFrame.functionName === '(idle)').reduce((a, [, us]) => a + us, 0);
 const busy = total - idle;

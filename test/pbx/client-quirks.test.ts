@@ -22,6 +22,7 @@ interface BareAri {
   connections: number;
   docRequests: number;
   send(event: object): void;
+  sendRaw(text: string): void;
   close(): Promise<void>;
 }
 
@@ -72,6 +73,9 @@ async function bareAri({ refuseUpgrades = 0, autoPong = true } = {}): Promise<Ba
     send: (event) => {
       for (const ws of sockets) ws.send(JSON.stringify({ timestamp: '2026-11-21T07:48:38.626+0000', application: 'acd', ...event }));
     },
+    sendRaw: (text) => {
+      for (const ws of sockets) ws.send(text);
+    },
     close: async () => {
       for (const ws of sockets) ws.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
@@ -93,14 +97,17 @@ describe('ari-client quirks contained by the adapter', () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  it('drops event types ari-client cannot process (unknown type, DeviceState property) and keeps delivering', async () => {
+  it('reads events without ari-client: unknown types, types whose api-docs are not loaded and non-JSON messages are dropped, delivery goes on', async () => {
     const ari = track(await bareAri());
     const pbx = track(testPbx(ari.url));
     const log = recordEvents(pbx);
     await pbx.start();
     ari.send({ type: 'SomethingFromAsterisk99', channel: { id: 'c0' } });
-    // deviceStates.json is not loaded (ari-client throws on the DeviceState property): dropped.
+    // deviceStates.json is not loaded (ari-client's own handler threw on it); not an event the engine reads.
     ari.send({ type: 'DeviceStateChanged', device_state: { name: 'Custom:x', state: 'INUSE' } });
+    ari.sendRaw('{"type": "StasisStart", "chan');
+    // ari-client's handler would throw on this one (no event model for a missing type).
+    ari.send({ channel: { id: 'c2' } });
     // endpoints.json is loaded (device state for ringInUse): this one goes through.
     ari.send({ type: 'EndpointStateChange', endpoint: { technology: 'PJSIP', resource: '1001', state: 'online', channel_ids: [] } });
     ari.send({ type: 'StasisEnd', channel: { id: 'c1' } });

@@ -1,20 +1,5 @@
 import { PbxError, type PbxErrorKind } from '../port.js';
 
-/**
- * An HTTP error answer from ARI with its status. ari-client turns swagger's error response into
- * `new Error(body)` and loses the status; `keepHttpStatus` hands it this instead. It deliberately
- * has no `data` property: that is what makes ari-client pass it through untouched.
- */
-export class AriHttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly body: string,
-  ) {
-    super(`ARI answered HTTP ${status}: ${body}`);
-    this.name = 'AriHttpError';
-  }
-}
-
 /** ARI error bodies are `{"message": "..."}`, except allocation failures: `{"error": "Allocation failed"}`. */
 function readErrorBody(body: string): { message: string; error?: string } {
   try {
@@ -50,11 +35,10 @@ export function classifyAriError(status: number, body: string, operation: string
 }
 
 /**
- * Any failure of a REST call as a `PbxError`. Errors without an HTTP answer come from building the
- * request (swagger-client throws e.g. "channelId is a required path param."): a bug, so `invalid`.
+ * Any failure of a REST call as a `PbxError`. rest.ts rejects with PbxErrors; anything else comes
+ * from building the request (e.g. a body that cannot be serialised): a bug, so `invalid`.
  */
 export function toPbxError(err: unknown, operation: string): PbxError {
   if (err instanceof PbxError) return err;
-  if (err instanceof AriHttpError) return classifyAriError(err.status, err.body, operation);
   return new PbxError('invalid', 0, err instanceof Error ? err.message : String(err), operation);
 }

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { PbxError, type PbxEvent } from '../port.js';
 import { probeApiDocs } from './api-docs-probe.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
-import { disposeClient, keepHttpStatus, superviseSocket } from './client-hooks.js';
+import { disposeClient, superviseSocket } from './client-hooks.js';
 import { normalizeAriEvent } from './normalize-event.js';
 
 export interface SupervisorOptions {
@@ -118,7 +118,6 @@ export class ConnectionSupervisor {
       await probeApiDocs(url, username, password, connectTimeoutMs);
       client = await withDeadline(ari.connect(url, username, password), connectTimeoutMs, 'loading the ARI api-docs');
       if (this.stopped) throw new Error('stopped');
-      keepHttpStatus(client);
       await this.openSocket(client);
     } catch (err) {
       if (client) disposeClient(client);
@@ -145,8 +144,6 @@ export class ConnectionSupervisor {
         else resolve();
       };
       const timer = setTimeout(() => settle(new Error(`WebSocket not open within ${connectTimeoutMs} ms`)), connectTimeoutMs);
-      // One listener for every event; routing by ids is the engine's job (no per-instance listeners).
-      client.on('*', (raw: unknown) => this.onRawEvent(client, raw));
       // Its promise only reports the first 'open', which superviseSocket reports too.
       void client.start(app);
       superviseSocket(client, {
@@ -159,7 +156,9 @@ export class ConnectionSupervisor {
           if (!settled) settle(new Error(reason));
           else this.connectionLost(client, reason);
         },
-        onUnprocessable: (err) => this.log.debug({ err: errorMessage(err) }, 'ari-client could not process an event; dropped'),
+        // One listener for every event; routing by ids is the engine's job.
+        onEvent: (raw) => this.onRawEvent(client, raw),
+        onUnprocessable: (err) => this.log.warn({ err: errorMessage(err) }, 'an ARI event could not be processed; dropped'),
       });
     });
   }
