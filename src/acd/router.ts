@@ -85,14 +85,15 @@ export class Router {
       do {
         state.again = false;
         for (;;) {
-          const { assignments, retryAt } = await ctx.store.route(trigger, newAgentChannelId());
+          const { assignments, retryAt, waitingLeft } = await ctx.store.route(trigger, newAgentChannelId());
           if (assignments.length === 0) {
             if (retryAt !== undefined && 'queue' in trigger) await ctx.timers.scheduleRoute(trigger.queue, retryAt);
             break;
           }
           startOffers(ctx, assignments);
-          // An agent takes one call at a time; a queue keeps matching while it has both.
-          if ('agentId' in trigger) break;
+          // An agent takes one call at a time; a queue keeps matching while callers wait (a caller
+          // joining meanwhile kicks, which runs the loop again).
+          if ('agentId' in trigger || waitingLeft === 0) break;
         }
       } while (state.again);
     } finally {

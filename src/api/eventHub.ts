@@ -38,6 +38,12 @@ export interface EventHubOptions {
   pageSize?: number;
   /** Pause after a failed read before trying again. */
   retryMs?: number;
+  /**
+   * Pause after a live read that did not fill a page, so the rest of a burst (a call's join,
+   * offer and connect come within a few ms) goes out in one read and one statistics apply instead
+   * of one each. The first event after a quiet spell still goes out at once.
+   */
+  lingerMs?: number;
 }
 
 interface Subscriber {
@@ -50,6 +56,7 @@ export function createEventHub(store: Pick<AcdStore, 'readEvents' | 'lastEventId
   const blockMs = options.blockMs ?? 2_000;
   const pageSize = options.pageSize ?? 500;
   const retryMs = options.retryMs ?? 1_000;
+  const lingerMs = options.lingerMs ?? 10;
   const log = logger.child({ component: 'event-hub' });
 
   const live = new Set<Subscriber>();
@@ -118,6 +125,7 @@ export function createEventHub(store: Pick<AcdStore, 'readEvents' | 'lastEventId
         const previousCursor = cursor;
         cursor = page[page.length - 1]!.id;
         fanOut(page, previousCursor);
+        if (page.length < pageSize && lingerMs > 0) await sleep(lingerMs, undefined, { signal: abort.signal }).catch(() => undefined);
       }
     } finally {
       markReady();

@@ -94,7 +94,7 @@ export function assignmentFromReply(reply: unknown): Assignment | null {
 
 /** Reply of the assign scripts: {0, offer...} or {retryAt}. */
 export function routeResultFromReply(reply: unknown): RouteResult {
-  const [retryAt, ...offers] = reply as [number, ...unknown[]];
-  const assignments = offers.map((o) => assignmentFromReply(o)!);
-  return retryAt > 0 ? { assignments, retryAt } : { assignments };
+  const [first, ...offers] = reply as [number, ...unknown[]];
+  if (offers.length > 0) return { assignments: offers.map((o) => assignmentFromReply(o)!), waitingLeft: first };
+  return first > 0 ? { assignments: [], retryAt: first } : { assignments: [] };
 }

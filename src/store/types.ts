@@ -54,6 +54,8 @@ export interface RouteResult {
   assignments: Assignment[];
   /** ms epoch at which a waiting caller's rules relax (penalty / skill step); absent = never. */
   retryAt?: number;
+  /** With assignments from a queue trigger: callers still waiting in that queue (0 = no need to ask again). */
+  waitingLeft?: number;
 }
 
 /** One agent leg of a call being offered. */

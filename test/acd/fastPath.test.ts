@@ -4,6 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { bridgeIdOf } from '../../src/domain/idPrefixes.js';
+import { createAdminOps } from '../../src/store/adminOps.js';
 import { closeHealthy, startHarness, waitFor, type Harness } from '../helpers/acdHarness.js';
 
 const ONE_AGENT = (ringTimeoutS = 5) => ({
@@ -51,5 +52,51 @@ describe('the fast path from caller to agent', () => {
     await waitFor(async () => (await h!.store.getCall(callId))?.state === 'waiting', 'caller back in queue');
     await h.engine.settled();
     expect(h.sim.bridges()).toEqual([]);
+  });
+});
+
+describe('routing decisions per caller', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await closeHealthy(h);
+    h = undefined;
+  });
+
+  it('asks the store once when the only waiting caller gets an agent, and again while callers are left', async () => {
+    const triggers: string[] = [];
+    h = await startHarness(
+      { queues: [{ id: 'sales', wrapupS: 0 }], agents: ['a1', 'a2', 'a3'].map((id) => ({ id, endpoint: `PJSIP/${id}`, queues: ['sales'] })) },
+      {
+        engineStore: (store) => ({
+          ...store,
+          route: async (trigger, channel) => {
+            const result = await store.route(trigger, channel);
+            if ('queue' in trigger) triggers.push(result.assignments.length > 0 ? `offer, ${result.waitingLeft} left` : 'none');
+            return result;
+          },
+        }),
+      },
+    );
+    for (const id of ['a1', 'a2', 'a3']) h.sim.setEndpoint(`PJSIP/${id}`, { kind: 'manual' });
+    await h.engine.agents.login('a1', { by: 'test', ready: true });
+    await h.engine.settled();
+    triggers.length = 0; // the start's and the login's decisions
+    const first = h.sim.placeCall({ queue: 'sales', callerNumber: '5550001' });
+    await waitFor(async () => (await h!.store.callOffers(first)).length === 1, 'first caller offered');
+    await h.engine.settled();
+    expect(triggers).toEqual(['offer, 0 left']);
+
+    // Two callers wait for nobody; two agents become free at once: both are offered in one drain.
+    const waiting = [h.sim.placeCall({ queue: 'sales', callerNumber: '5550002' }), h.sim.placeCall({ queue: 'sales', callerNumber: '5550003' })];
+    await waitFor(async () => (await Promise.all(waiting.map((id) => h!.store.getCall(id)))).every((c) => c?.state === 'waiting'), 'both waiting');
+    await h.engine.settled();
+    triggers.length = 0;
+    // Ready in the store without the engine's kick, then one kick for the queue
+    // (a membership saved again).
+    await Promise.all(['a2', 'a3'].map((id) => h!.store.login(id, undefined, { by: 'test', ready: true })));
+    await h.engine.admin(createAdminOps(h.redis, h.tenant)).setMember('sales', 'a3', 0, true);
+    await waitFor(async () => (await Promise.all(waiting.map((id) => h!.store.callOffers(id)))).every((o) => o.length === 1), 'both offered');
+    await h.engine.settled();
+    expect(triggers).toEqual(['offer, 1 left', 'offer, 0 left']);
   });
 });

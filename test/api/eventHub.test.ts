@@ -253,4 +253,27 @@ describe('EventHub', () => {
     await flush(seen);
     expect(sub.got).toHaveLength(0);
   });
+
+  it('sends the rest of a burst in one read: after a live read it pauses lingerMs before reading again', async () => {
+    let pagesRead = 0;
+    const counting: Pick<AcdStore, 'readEvents' | 'lastEventId'> = {
+      lastEventId: () => t.store.lastEventId(),
+      readEvents: async (afterId, opts) => {
+        const page = await t.store.readEvents(afterId, opts);
+        if (opts?.blockMs !== undefined && page.length > 0) pagesRead += 1;
+        return page;
+      },
+    };
+    const hub = newHub({ lingerMs: 300, pageSize: 100 }, counting);
+    await hub.start();
+    const sub = collector();
+    hub.subscribe(undefined, sub.onEvent);
+    await liveCount(hub, 1);
+    await append(1);
+    await waitUntil(() => sub.got.length === 1, 'the first event, at once');
+    const before = pagesRead;
+    await append(3); // one at a time, while the reader pauses
+    await waitUntil(() => sub.got.length === 4, 'the burst');
+    expect(pagesRead - before).toBe(1);
+  });
 });

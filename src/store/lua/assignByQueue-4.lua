@@ -16,7 +16,8 @@
   ARGV[2] queue id
   ARGV[3] agent channel id for the offer (ringall: further offers get "<id>-2", "<id>-3", ...)
 
-  Returns {0, assignment...} (see reserve.lua; several for ringall), or {retryAt}: no offer
+  Returns {waitingLeft, assignment...} (see reserve.lua; several for ringall; waitingLeft = callers
+  still waiting in the queue, so the router knows whether to ask again), or {retryAt}: no offer
   possible now; retryAt = ms epoch at which a waiting caller's rules relax (0 = none).
 ]]
 --- @include "nowMs"
@@ -40,6 +41,7 @@ for _, head in ipairs(waitingHeads(prefix, KEYS[2])) do
       if i > 1 then leg = channel .. '-' .. i end
       reply[#reply + 1] = reserve(prefix, KEYS[3], KEYS[4], head[1], agentId, leg, now)
     end
+    reply[1] = redis.call('ZCARD', KEYS[2])
     return reply
   end
   if needs.nextAt and (retryAt == 0 or needs.nextAt < retryAt) then retryAt = needs.nextAt end
