@@ -98,37 +98,55 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Engin
   return {
     registry,
     timePbx(pbx) {
+      // Built once per member, not per access: the engine calls the Pbx and the store dozens of
+      // times per call, and a bound function plus prom-client's label lookup each time showed in
+      // the profile (issue 12).
+      // Keyed by the member itself, so one replaced on the target is wrapped afresh.
+      const members = new WeakMap<object, unknown>();
+      const timed = (prop: string, request: (...a: unknown[]) => Promise<unknown>) => {
+        const ok = ari.labels(prop, 'ok');
+        const failed = ari.labels(prop, 'error');
+        return (...args: unknown[]) => {
+          const start = performance.now();
+          return request(...args).then(
+            (result) => (ok.observe((performance.now() - start) / 1000), result),
+            (err: unknown) => {
+              failed.observe((performance.now() - start) / 1000);
+              throw err;
+            },
+          );
+        };
+      };
       return new Proxy(pbx, {
         get(target, prop, receiver) {
           const value: unknown = Reflect.get(target, prop, receiver);
-          if (typeof value !== 'function' || NOT_REQUESTS.has(prop) || typeof prop !== 'string') return typeof value === 'function' ? value.bind(target) : value;
-          return (...args: unknown[]) => {
-            const end = ari.startTimer({ operation: prop });
-            return (value as (...a: unknown[]) => Promise<unknown>).apply(target, args).then(
-              (result) => (end({ outcome: 'ok' }), result),
-              (err: unknown) => {
-                end({ outcome: 'error' });
-                throw err;
-              },
-            );
-          };
+          if (typeof value !== 'function') return value;
+          if (!members.has(value)) {
+            const bound = (value as (...a: unknown[]) => Promise<unknown>).bind(target);
+            members.set(value, NOT_REQUESTS.has(prop) || typeof prop !== 'string' ? bound : timed(prop, bound));
+          }
+          return members.get(value);
         },
       });
     },
     timeRouting(store) {
       const route = store.route.bind(store);
+      const assigned = routing.labels('assigned');
+      const none = routing.labels('none');
+      const timedRoute = async (...args: Parameters<AcdStore['route']>) => {
+        const start = performance.now();
+        const result = await route(...args);
+        (result.assignments.length > 0 ? assigned : none).observe((performance.now() - start) / 1000);
+        return result;
+      };
+      const members = new WeakMap<object, unknown>();
       return new Proxy(store, {
         get(target, prop, receiver) {
-          if (prop !== 'route') {
-            const value: unknown = Reflect.get(target, prop, receiver);
-            return typeof value === 'function' ? value.bind(target) : value;
-          }
-          return async (...args: Parameters<AcdStore['route']>) => {
-            const end = routing.startTimer();
-            const result = await route(...args);
-            end({ outcome: result.assignments.length > 0 ? 'assigned' : 'none' });
-            return result;
-          };
+          if (prop === 'route') return timedRoute;
+          const value: unknown = Reflect.get(target, prop, receiver);
+          if (typeof value !== 'function') return value;
+          if (!members.has(value)) members.set(value, (value as (...a: unknown[]) => unknown).bind(target));
+          return members.get(value);
         },
       });
     },

@@ -1,0 +1,58 @@
+/**
+ * The timed Pbx and store (src/stats/metrics.ts): every Pbx request observed by operation and
+ * outcome, each member wrapped once (the engine reaches them dozens of times per call), a member
+ * replaced on the target wrapped afresh.
+ */
+import { describe, expect, it } from 'vitest';
+import { createMetrics } from '../../src/stats/metrics.js';
+import type { Pbx } from '../../src/pbx/port.js';
+import type { AcdStore, RouteResult } from '../../src/store/types.js';
+
+async function countOf(metrics: ReturnType<typeof createMetrics>, name: string, labels: Record<string, string>): Promise<number | undefined> {
+  const metric = (await metrics.registry.getMetricsAsJSON()).find((m) => m.name === name);
+  const values = (metric?.values ?? []) as { metricName?: string; labels: Record<string, string | number>; value: number }[];
+  return values.find((v) => v.metricName === `${name}_count` && Object.entries(labels).every(([k, l]) => v.labels[k] === l))?.value;
+}
+
+describe('timed Pbx and store', () => {
+  it('observes each Pbx request by operation and outcome through one wrapper per member', async () => {
+    const metrics = createMetrics();
+    const target = {
+      connected: true,
+      answer: async () => undefined,
+      hangup: async () => Promise.reject(new Error('gone')),
+    };
+    const pbx = metrics.timePbx(target as unknown as Pbx);
+    expect(pbx.answer).toBe(pbx.answer);
+    expect(pbx.connected).toBe(true);
+    await pbx.answer('c1');
+    await pbx.answer('c2');
+    await expect(pbx.hangup('c3')).rejects.toThrow('gone');
+    expect(await countOf(metrics, 'acd_ari_request_seconds', { operation: 'answer', outcome: 'ok' })).toBe(2);
+    expect(await countOf(metrics, 'acd_ari_request_seconds', { operation: 'hangup', outcome: 'error' })).toBe(1);
+
+    const before = pbx.answer;
+    target.answer = async () => undefined;
+    expect(pbx.answer).not.toBe(before);
+    await pbx.answer('c4');
+    expect(await countOf(metrics, 'acd_ari_request_seconds', { operation: 'answer', outcome: 'ok' })).toBe(3);
+  });
+
+  it('times the routing decisions by outcome and hands every other store member through, bound once', async () => {
+    const metrics = createMetrics();
+    const results: RouteResult[] = [{ assignments: [] }, { assignments: [{ callId: 'c' } as RouteResult['assignments'][number]] }];
+    const target = {
+      route: async () => results.shift()!,
+      getCall: async function (this: unknown) {
+        return this === target ? 'bound' : 'unbound';
+      },
+    };
+    const store = metrics.timeRouting(target as unknown as AcdStore);
+    await store.route({ queue: 'q' }, 'leg');
+    await store.route({ queue: 'q' }, 'leg');
+    expect(await countOf(metrics, 'acd_routing_decision_seconds', { outcome: 'none' })).toBe(1);
+    expect(await countOf(metrics, 'acd_routing_decision_seconds', { outcome: 'assigned' })).toBe(1);
+    expect(store.getCall).toBe(store.getCall);
+    expect(await (store.getCall as unknown as () => Promise<string>)()).toBe('bound');
+  });
+});
