@@ -70,7 +70,15 @@ async function apiWithAgents(others: number): Promise<ApiHarness> {
   await store.login('1001', 'PJSIP/1001', { by: 'agent' });
   await store.setNotReady('1001', 'lunch', { by: 'agent' });
   for (const n of [1, 2]) await store.enqueue({ callId: `c${n}`, queue: 'sales', callerChannel: `ch${n}`, callerNumber: `55${n}`, callerName: '', priority: 0, node: 'n' });
-  // Nothing else may run meanwhile: the statistics projector and the event hub stop.
+  // Nothing else may run meanwhile: the statistics projector and the event hub stop, once every
+  // event is applied (the hub pauses after a read, so the last ones may still be on their way).
+  const last = await store.lastEventId();
+  const redis = connectTestRedis();
+  try {
+    await waitUntil(async () => (await redis.get(`${store.keys.prefix}stats:pos`)) === last, 'every event applied to the statistics');
+  } finally {
+    redis.disconnect();
+  }
   await api.services.projector.stop();
   await api.hub.stop();
   return api;
