@@ -66,7 +66,6 @@ export type PbxEvent =
   | { type: 'channelEnteredApp'; channel: ChannelInfo; args: string[] }
   /** StasisEnd: the app gets nothing more about this channel; treat it as gone. */
   | { type: 'channelLeftApp'; channelId: string }
-  | { type: 'channelStateChanged'; channel: ChannelInfo }
   | { type: 'channelHangupRequested'; channelId: string; cause: number }
   | { type: 'channelDestroyed'; channelId: string; cause: number; causeText: string }
   /** Dial event about the dialed leg (`peer`): its outcome (see DialStatus). */
@@ -75,8 +74,6 @@ export type PbxEvent =
   | { type: 'playbackStarted'; playbackId: string; channelId: string; mediaUri: string }
   | { type: 'playbackFinished'; playbackId: string; channelId: string; mediaUri: string; failed: boolean }
   | { type: 'channelEnteredBridge'; bridgeId: string; channelId: string }
-  | { type: 'channelLeftBridge'; bridgeId: string; channelId: string }
-  | { type: 'bridgeDestroyed'; bridgeId: string }
   | { type: 'recordingStarted'; name: string; target: string }
   | { type: 'recordingFinished'; name: string; target: string; durationS: number; failed: boolean }
   /** EndpointStateChange of an endpoint the app subscribed to (`subscribeEndpoint`); sent when its channels or state change. */

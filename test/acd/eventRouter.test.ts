@@ -52,9 +52,7 @@ const SAMPLES: [what: string, event: PbxEvent, kind: EventKind][] = [
   ['connected', { type: 'connected', reconnect: false }, 'connection'],
   ['disconnected', { type: 'disconnected', reason: 'socket closed' }, 'connection'],
   ['the app taken over', { type: 'appReplaced' }, 'connection'],
-  ['a channel state change (not used)', { type: 'channelStateChanged', channel: channel('1733.1') }, 'unknown'],
   ['a playback started (not used)', { type: 'playbackStarted', playbackId: 'acd-ann-1', channelId: '1733.1', mediaUri: 'sound:x' }, 'unknown'],
-  ['a bridge destroyed (not used)', { type: 'bridgeDestroyed', bridgeId: 'b1' }, 'unknown'],
 ];
 
 const silent = pino({ level: 'silent' });

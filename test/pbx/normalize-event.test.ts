@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeAriEvent } from '../../src/pbx/ari/normalize-event.js';
+import { HANDLED_ARI_EVENT_TYPES, normalizeAriEvent } from '../../src/pbx/ari/normalize-event.js';
 import { firstEvent, traceEvents } from './traces.js';
 
 describe('normalizeAriEvent on recorded Asterisk 22 events', () => {
@@ -26,9 +26,11 @@ describe('normalizeAriEvent on recorded Asterisk 22 events', () => {
     expect(normalizeAriEvent(raw)).toEqual({ type: 'channelLeftApp', channelId: (raw.channel as { id: string }).id });
   });
 
-  it('ChannelStateChange → channelStateChanged with the new state', () => {
-    const raw = firstEvent('ChannelStateChange', (e) => (e.channel as { state: string }).state === 'Ringing');
-    expect(normalizeAriEvent(raw)).toMatchObject({ type: 'channelStateChanged', channel: { state: 'Ringing' } });
+  it('ChannelStateChange, ChannelLeftBridge, BridgeDestroyed: not used by the engine, so not delivered (nor asked for)', () => {
+    for (const type of ['ChannelStateChange', 'ChannelLeftBridge', 'BridgeDestroyed']) {
+      expect(normalizeAriEvent(firstEvent(type))).toBeUndefined();
+      expect(HANDLED_ARI_EVENT_TYPES).not.toContain(type);
+    }
   });
 
   it('ChannelHangupRequest → channelHangupRequested with the cause', () => {
@@ -83,17 +85,9 @@ describe('normalizeAriEvent on recorded Asterisk 22 events', () => {
     expect(failed).toMatchObject({ type: 'playbackFinished', failed: true });
   });
 
-  it('ChannelEnteredBridge / ChannelLeftBridge → bridge and channel ids', () => {
+  it('ChannelEnteredBridge → bridge and channel ids', () => {
     const entered = firstEvent('ChannelEnteredBridge');
-    const left = firstEvent('ChannelLeftBridge');
-    const ids = (e: typeof entered) => ({ bridgeId: (e.bridge as { id: string }).id, channelId: (e.channel as { id: string }).id });
-    expect(normalizeAriEvent(entered)).toEqual({ type: 'channelEnteredBridge', ...ids(entered) });
-    expect(normalizeAriEvent(left)).toEqual({ type: 'channelLeftBridge', ...ids(left) });
-  });
-
-  it('BridgeDestroyed → bridgeDestroyed', () => {
-    const raw = firstEvent('BridgeDestroyed');
-    expect(normalizeAriEvent(raw)).toEqual({ type: 'bridgeDestroyed', bridgeId: (raw.bridge as { id: string }).id });
+    expect(normalizeAriEvent(entered)).toEqual({ type: 'channelEnteredBridge', bridgeId: (entered.bridge as { id: string }).id, channelId: (entered.channel as { id: string }).id });
   });
 
   it('RecordingStarted / RecordingFinished → name, target, duration', () => {
@@ -118,8 +112,18 @@ describe('normalizeAriEvent on recorded Asterisk 22 events', () => {
     const dropped = new Set<string>();
     for (const raw of traceEvents()) (normalizeAriEvent(raw) ? mapped : dropped).add(raw.type);
     // Dial is both: its outcomes are mapped, its interim statuses dropped.
-    expect([...dropped].sort()).toEqual(['ChannelCallerId', 'ChannelConnectedLine', 'ChannelDialplan', 'ChannelVarset', 'Dial', 'PlaybackContinuing']);
-    expect(mapped.size).toBe(15);
+    expect([...dropped].sort()).toEqual([
+      'BridgeDestroyed',
+      'ChannelCallerId',
+      'ChannelConnectedLine',
+      'ChannelDialplan',
+      'ChannelLeftBridge',
+      'ChannelStateChange',
+      'ChannelVarset',
+      'Dial',
+      'PlaybackContinuing',
+    ]);
+    expect(mapped.size).toBe(12);
   });
 });
 

@@ -33,7 +33,7 @@ type Normalizer = (e: AriEventJson) => PbxEvent | undefined;
 const withChannel = (make: (e: AriEventJson, channelId: string) => PbxEvent): Normalizer => (e) =>
   e.channel?.id ? make(e, e.channel.id) : undefined;
 
-const withBridgeAndChannel = (type: 'channelEnteredBridge' | 'channelLeftBridge'): Normalizer => (e) =>
+const withBridgeAndChannel = (type: 'channelEnteredBridge'): Normalizer => (e) =>
   e.bridge?.id && e.channel?.id ? { type, bridgeId: e.bridge.id, channelId: e.channel.id } : undefined;
 
 const recordingFinished = (failed: boolean): Normalizer => (e) =>
@@ -48,7 +48,6 @@ const NORMALIZERS: Record<string, Normalizer> = {
     args: Array.isArray(e.args) ? e.args.map(String) : [],
   })),
   StasisEnd: withChannel((_e, channelId) => ({ type: 'channelLeftApp', channelId })),
-  ChannelStateChange: withChannel((e) => ({ type: 'channelStateChanged', channel: toChannelInfo(e.channel ?? {}) })),
   ChannelHangupRequest: withChannel((e, channelId) => ({ type: 'channelHangupRequested', channelId, cause: e.cause ?? 0 })),
   ChannelDestroyed: withChannel((e, channelId) => ({ type: 'channelDestroyed', channelId, cause: e.cause ?? 0, causeText: e.cause_txt ?? '' })),
   ChannelDtmfReceived: withChannel((e, channelId) => ({ type: 'dtmfReceived', channelId, digit: e.digit ?? '', durationMs: e.duration_ms ?? 0 })),
@@ -73,8 +72,6 @@ const NORMALIZERS: Record<string, Normalizer> = {
         }
       : undefined,
   ChannelEnteredBridge: withBridgeAndChannel('channelEnteredBridge'),
-  ChannelLeftBridge: withBridgeAndChannel('channelLeftBridge'),
-  BridgeDestroyed: (e) => (e.bridge?.id ? { type: 'bridgeDestroyed', bridgeId: e.bridge.id } : undefined),
   RecordingStarted: (e) =>
     e.recording?.name ? { type: 'recordingStarted', name: e.recording.name, target: e.recording.target_uri ?? '' } : undefined,
   RecordingFinished: recordingFinished(false),
@@ -92,7 +89,8 @@ export const HANDLED_ARI_EVENT_TYPES: readonly string[] = Object.keys(NORMALIZER
 
 /**
  * Maps one raw ARI event to a port event. Types the engine does not use (ChannelVarset,
- * ChannelDialplan, PlaybackContinuing, ...) and malformed events give `undefined`; this never throws.
+ * ChannelDialplan, ChannelStateChange, ChannelLeftBridge, BridgeDestroyed, PlaybackContinuing, ...)
+ * and malformed events give `undefined`; this never throws.
  */
 export function normalizeAriEvent(raw: unknown): PbxEvent | undefined {
   if (!isObject(raw) || typeof raw.type !== 'string' || !Object.hasOwn(NORMALIZERS, raw.type)) return undefined;
