@@ -11,6 +11,13 @@
  *   npm run bench:asterisk -- --rate 50 --agents 100 --talk 1 --callers 600 --repeat 2
  *   npm run bench:asterisk -- --only engine       one system only
  *   npm run bench:asterisk -- --only engine --profile .tmp/prof   + a CPU profile of each engine run
+ *   npm run bench:asterisk -- --warmup 0          measure from the engine's start (no warm-up)
+ *
+ * Before each measured run, `--warmup` callers (default 50) go through the same system at the
+ * same rate and are not counted, then the bench waits until the system's processes are quiet
+ * (each at most 10 ms of CPU a second over 2 s, at most 45 s): the figures are those of a running system, not
+ * of a process that just started (V8 compiles and shrinks its heap for ~30 s after a start,
+ * ~15 ms of CPU a second, which at 10 calls/s was 1.5 ms "per call").
  */
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -62,6 +69,7 @@ const { values: flags } = parseArgs({
     only: { type: 'string' },
     port: { type: 'string' },
     profile: { type: 'string' },
+    warmup: { type: 'string', default: '50' },
   },
 });
 
@@ -191,21 +199,12 @@ function perCall(what: string, before: Map<string, number>, after: Map<string, n
   return `${total.toFixed(1)} ${what} per call (${per.sort((a, b) => b[1] - a[1]).map(([name, n]) => `${name} ${n.toFixed(1)}`).join(', ')})`;
 }
 
-async function runOnce(system: System, load: Load, ast: AsteriskHandle, redis: { pid: number; url: string }, observer: Observer, run: number): Promise<RunResult> {
-  progress(`${system} ${load.rate}/s, ${load.agents} agents, ${load.callers} callers`);
-  const engine = system === 'engine' ? await startEngineUnderTest(ast, redis.url, load, run) : undefined;
-  observer.reset();
-  const ids = Array.from({ length: load.callers }, (_, i) => `r${run}c${i}`);
-  const callerIds = ids.map((id) => `${id};2`);
-  const endpoint = system === 'engine' ? `Local/q-${queueOf(load.agents)}@callers` : `Local/q-${queueOf(load.agents)}@${AQ_CONTEXT}`;
-  const commands0 = await redisCommandCounts(redis.url);
-  const requests0 = (await engine?.ariRequests()) ?? new Map<string, number>();
-  await engine?.loopDelay();
-  const cpu0 = { asterisk: cpuMs(ast.pid), engine: engine ? cpuMs(engine.pid) : 0, redis: cpuMs(redis.pid) };
+/** Originates the callers at `rate` per second; resolves with the seconds the sending took, once every originate answered. */
+async function placeCallers(ast: AsteriskHandle, endpoint: string, ids: string[], rate: number): Promise<number> {
   const t0 = performance.now();
   const originates: Promise<unknown>[] = [];
   for (let i = 0; i < ids.length; i++) {
-    const due = t0 + (i * 1000) / load.rate;
+    const due = t0 + (i * 1000) / rate;
     const wait = due - performance.now();
     if (wait > 0) await sleep(wait);
     const query = { endpoint, context: 'callerphone', extension: 's', priority: 1 };
@@ -215,6 +214,42 @@ async function runOnce(system: System, load: Load, ast: AsteriskHandle, redis: {
   }
   const sentS = (performance.now() - t0) / 1000;
   await Promise.all(originates);
+  return sentS;
+}
+
+/** Waits until each process uses at most 10 ms of CPU a second over 2 s (at most 45 s); returns the ms waited. */
+async function waitQuiet(pids: number[]): Promise<number> {
+  const t0 = performance.now();
+  for (let before = pids.map(cpuMs); performance.now() - t0 < 45_000; ) {
+    await sleep(2000);
+    const now = pids.map(cpuMs);
+    if (now.every((ms, i) => ms - before[i]! <= 20)) break;
+    before = now;
+  }
+  return Math.round(performance.now() - t0);
+}
+
+async function runOnce(system: System, load: Load, ast: AsteriskHandle, redis: { pid: number; url: string }, observer: Observer, run: number): Promise<RunResult> {
+  progress(`${system} ${load.rate}/s, ${load.agents} agents, ${load.callers} callers`);
+  const engine = system === 'engine' ? await startEngineUnderTest(ast, redis.url, load, run) : undefined;
+  const endpoint = system === 'engine' ? `Local/q-${queueOf(load.agents)}@callers` : `Local/q-${queueOf(load.agents)}@${AQ_CONTEXT}`;
+  const warmup = Number(flags.warmup);
+  if (warmup > 0) {
+    observer.reset();
+    const warmIds = Array.from({ length: warmup }, (_, i) => `r${run}w${i}`);
+    await placeCallers(ast, endpoint, warmIds, load.rate);
+    await waitUntil(() => observer.allGone(warmIds.map((id) => `${id};2`)), 'warm-up callers gone', SETTLE_TIMEOUT_MS).catch(() => undefined);
+  }
+  const quietMs = await waitQuiet([ast.pid, redis.pid, ...(engine ? [engine.pid] : [])]);
+  progress(`${system}: warm-up ${warmup} callers, quiet after ${quietMs} ms`);
+  observer.reset();
+  const ids = Array.from({ length: load.callers }, (_, i) => `r${run}c${i}`);
+  const callerIds = ids.map((id) => `${id};2`);
+  const commands0 = await redisCommandCounts(redis.url);
+  const requests0 = (await engine?.ariRequests()) ?? new Map<string, number>();
+  await engine?.loopDelay();
+  const cpu0 = { asterisk: cpuMs(ast.pid), engine: engine ? cpuMs(engine.pid) : 0, redis: cpuMs(redis.pid) };
+  const sentS = await placeCallers(ast, endpoint, ids, load.rate);
   await waitUntil(() => observer.allGone(callerIds), 'all callers gone', SETTLE_TIMEOUT_MS).catch(() => undefined);
   const cpu1 = { asterisk: cpuMs(ast.pid), engine: engine ? cpuMs(engine.pid) : 0, redis: cpuMs(redis.pid) };
   const { joinToBridged, failed } = observer.summary(callerIds);
