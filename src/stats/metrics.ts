@@ -42,6 +42,18 @@ const DEPENDENCIES: Dependency[] = ['redis', 'ari', 'reconcile'];
 /** Pbx members that are not requests to the PBX. */
 const NOT_REQUESTS = new Set<PropertyKey>(['onEvent', 'start', 'stop', 'connected', 'constructor']);
 
+/** A proxy's wrapped members, by name, with the member each was made from. */
+type Wrapped = Map<PropertyKey, { of: unknown; wrapped: unknown }>;
+
+/** The wrapper of a member, made once; a member replaced on the target is wrapped afresh. */
+function wrapOnce(members: Wrapped, prop: PropertyKey, value: unknown, wrap: () => unknown): unknown {
+  const known = members.get(prop);
+  if (known && known.of === value) return known.wrapped;
+  const wrapped = wrap();
+  members.set(prop, { of: value, wrapped });
+  return wrapped;
+}
+
 export function createMetrics(options: { processMetrics?: boolean } = {}): EngineMetrics {
   const registry = new Registry();
   if (options.processMetrics) collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 20 });
@@ -101,8 +113,7 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Engin
       // Built once per member, not per access: the engine calls the Pbx and the store dozens of
       // times per call, and a bound function plus prom-client's label lookup each time showed in
       // the profile (issue 12).
-      // Keyed by the member itself, so one replaced on the target is wrapped afresh.
-      const members = new WeakMap<object, unknown>();
+      const members: Wrapped = new Map();
       const timed = (prop: string, request: (...a: unknown[]) => Promise<unknown>) => {
         const ok = ari.labels(prop, 'ok');
         const failed = ari.labels(prop, 'error');
@@ -121,11 +132,10 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Engin
         get(target, prop, receiver) {
           const value: unknown = Reflect.get(target, prop, receiver);
           if (typeof value !== 'function') return value;
-          if (!members.has(value)) {
+          return wrapOnce(members, prop, value, () => {
             const bound = (value as (...a: unknown[]) => Promise<unknown>).bind(target);
-            members.set(value, NOT_REQUESTS.has(prop) || typeof prop !== 'string' ? bound : timed(prop, bound));
-          }
-          return members.get(value);
+            return NOT_REQUESTS.has(prop) || typeof prop !== 'string' ? bound : timed(prop, bound);
+          });
         },
       });
     },
@@ -139,14 +149,13 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Engin
         (result.assignments.length > 0 ? assigned : none).observe((performance.now() - start) / 1000);
         return result;
       };
-      const members = new WeakMap<object, unknown>();
+      const members: Wrapped = new Map();
       return new Proxy(store, {
         get(target, prop, receiver) {
           if (prop === 'route') return timedRoute;
           const value: unknown = Reflect.get(target, prop, receiver);
           if (typeof value !== 'function') return value;
-          if (!members.has(value)) members.set(value, (value as (...a: unknown[]) => unknown).bind(target));
-          return members.get(value);
+          return wrapOnce(members, prop, value, () => (value as (...a: unknown[]) => unknown).bind(target));
         },
       });
     },

@@ -36,6 +36,14 @@ describe('timed Pbx and store', () => {
     expect(pbx.answer).not.toBe(before);
     await pbx.answer('c4');
     expect(await countOf(metrics, 'acd_ari_request_seconds', { operation: 'answer', outcome: 'ok' })).toBe(3);
+
+    // One function under two names: each name is its own operation.
+    const shared = async () => undefined;
+    const twoNames = metrics.timePbx({ startMoh: shared, ring: shared } as unknown as Pbx);
+    await twoNames.startMoh('c5');
+    await twoNames.ring('c5');
+    expect(await countOf(metrics, 'acd_ari_request_seconds', { operation: 'startMoh', outcome: 'ok' })).toBe(1);
+    expect(await countOf(metrics, 'acd_ari_request_seconds', { operation: 'ring', outcome: 'ok' })).toBe(1);
   });
 
   it('times the routing decisions by outcome and hands every other store member through, bound once', async () => {
