@@ -62,7 +62,6 @@ export function createProjector(deps: { redis: Redis; prefix: string; stats: Sta
   /** Projects one event; the agent's new mark is kept at once, as the batch's next events build on it. */
   async function projectOne(stored: StoredEvent): Promise<ProjectedEvent> {
     const { event } = stored;
-    if (event.type === 'QueueCallerJoin') serviceLevels.delete(event.queue); // pick up definition changes
     const slMs = 'queue' in event ? await serviceLevelMs(event.queue) : 0;
     // A break that ends counts in the agent's queues too: one read per break, not per statistics request.
     const queues = event.type === 'AgentStatus' && event.previous === 'not_ready' ? ((await store.getAgent(event.agentId))?.queues ?? []) : [];
@@ -75,6 +74,8 @@ export function createProjector(deps: { redis: Redis; prefix: string; stats: Sta
     flushQueued = false;
     const delivered = pending.splice(0, MAX_BATCH);
     if (pending.length > 0) queueFlush();
+    // Definition changes are picked up once per batch with a join in that queue, not once per join.
+    for (const { event } of delivered) if (event.type === 'QueueCallerJoin') serviceLevels.delete(event.queue);
     const batch: ProjectedEvent[] = [];
     for (const stored of delivered) {
       if (compareStreamIds(stored.id, position) <= 0) continue; // applied before (a replay)

@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import type { EventHub } from '../../src/api/eventHub.js';
 import type { StoredEvent } from '../../src/domain/events.js';
+import type { AcdStore } from '../../src/store/types.js';
 import { createProjector } from '../../src/stats/projector.js';
 import { createStatsStore, type ProjectedEvent } from '../../src/stats/statsStore.js';
 import { tenantPrefix } from '../../src/store/keys.js';
@@ -49,5 +50,38 @@ it('applies the events that arrived during a batch in one script run, each count
   expect(batches).toEqual([['1001-0'], Array.from({ length: 9 }, (_, i) => `${1002 + i}-0`)]);
   expect((await real.totals('q', ['sales'])).get('sales')).toMatchObject({ offered: 10 });
   expect(await real.position()).toBe('1010-0');
+  await projector.stop();
+});
+
+it('reads a queue\'s service level once per batch that has a join in it, so a changed definition counts from the next batch', async () => {
+  redis = connectTestRedis();
+  const prefix = tenantPrefix(freshPrefix());
+  const stats = createStatsStore(redis, prefix);
+  let reads = 0;
+  let serviceLevelS = 20;
+  const getQueue = async () => {
+    reads += 1;
+    return { serviceLevelS } as Awaited<ReturnType<AcdStore['getQueue']>>;
+  };
+  let deliver!: (e: StoredEvent) => void;
+  const hub = { subscribe: (_from: string | undefined, on: (e: StoredEvent) => void) => ((deliver = on), () => undefined) } as unknown as EventHub;
+  const projector = createProjector({ redis, prefix, stats, hub, store: { getQueue, getAgent: async () => undefined }, logger: pino({ level: 'silent' }) }, { leaseMs: 60_000 });
+  projector.start();
+  await waitFor(() => deliver !== undefined || undefined, 'the projector to follow the stream');
+  const event = (n: number, e: Record<string, unknown>): StoredEvent => ({ id: `${2000 + n}-0`, event: { ts: 2000 + n, queue: 'sales', ...e } as StoredEvent['event'] });
+  const join = (n: number) => event(n, { type: 'QueueCallerJoin', callId: `c${n}`, position: 1, callerNumber: '', callerName: '', priority: 0 });
+  const connect = (n: number, waitMs: number) => event(n, { type: 'AgentConnect', callId: `c${n}`, agentId: 'a1', waitMs, ringMs: 0, agentChannel: `l${n}` });
+
+  // One batch: three joins, then two answers after 25 s (outside a 20 s service level).
+  for (const e of [join(1), join(2), join(3), connect(4, 25_000), connect(5, 25_000)]) deliver(e);
+  await projector.idle();
+  expect(reads).toBe(1);
+  // The service level becomes 30 s: the next batch with a join reads it again.
+  serviceLevelS = 30;
+  for (const e of [join(6), connect(7, 25_000)]) deliver(e);
+  await projector.idle();
+  expect(reads).toBe(2);
+  const totals = (await stats.totals('q', ['sales'])).get('sales');
+  expect(totals).toMatchObject({ offered: 4, answered: 3, answeredInSl: 1 });
   await projector.stop();
 });
