@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { agentDef } from '../helpers/store.js';
 import { connectTestRedis } from '../helpers/redis.js';
+import { createStatsStore } from '../../src/stats/statsStore.js';
 import { monitorRedis } from '../helpers/redisMonitor.js';
 import { type ApiHarness, startApi } from './apiHarness.js';
 import { KEYS, TEST_AUTH } from './httpClient.js';
@@ -75,7 +76,8 @@ async function apiWithAgents(others: number): Promise<ApiHarness> {
   const last = await store.lastEventId();
   const redis = connectTestRedis();
   try {
-    await waitUntil(async () => (await redis.get(`${store.keys.prefix}stats:pos`)) === last, 'every event applied to the statistics');
+    const stats = createStatsStore(redis, store.keys.prefix);
+    await waitUntil(async () => (await stats.position()) === last, 'every event applied to the statistics');
   } finally {
     redis.disconnect();
   }
