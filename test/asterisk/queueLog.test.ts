@@ -183,7 +183,7 @@ describe('queue_log: ours against app_queue on a real Asterisk', () => {
     await Promise.all(
       SCRIPT.flatMap((s) => [
         ast.placeCaller(e.app, s.queue, { holdS: s.holdS, callerId: CALLER_ID, ...(s.digits ? { digits: s.digits } : {}) }),
-        ast.ari('POST', `/channels?endpoint=${encodeURIComponent(`Local/q-${s.queue}@${AQ_CONTEXT}`)}&context=callerphone&extension=${s.digits ? 'dtmf' : 's'}&priority=1&callerId=${CALLER_ID}`, {
+        ast.ari('POST', `/channels?endpoint=${encodeURIComponent(`Local/q-${s.queue}@${AQ_CONTEXT}`)}&context=callerphone&extension=${s.digits ? 'dtmf' : 's'}&priority=1&formats=ulaw&callerId=${CALLER_ID}`, {
           variables: { __HOLD: String(s.holdS), ...(s.timeoutS ? { __QTIMEOUT: String(s.timeoutS) } : {}), ...(s.digits ? { DIGITS: s.digits } : {}) },
         }),
       ]),

@@ -163,8 +163,10 @@ export async function startAsterisk(name: string): Promise<Asterisk> {
       const id = opts.id ?? `caller-${process.pid}-${++callerSeq}-${Date.now().toString(36)}`;
       const tag = opts.tag ?? id.replace(/[^A-Za-z0-9]/g, '_');
       const endpoint = encodeURIComponent(`Local/q-${queue}@callers`);
-      // With `digits` the phone sends them 1 s after it is answered (callerphone's `dtmf`).
-      await ari('POST', `/channels?endpoint=${endpoint}&context=callerphone&extension=${opts.digits ? 'dtmf' : 's'}&priority=1&channelId=${encodeURIComponent(id)}${opts.callerId ? `&callerId=${encodeURIComponent(opts.callerId)}` : ''}`, {
+      // With `digits` the phone sends them 1 s after it is answered (callerphone's `dtmf`). G.711
+      // like a SIP phone: without `formats` Asterisk makes the Local channel 192 kHz signed linear
+      // and resamples every waiting caller's music on hold to it (docs/performance.md).
+      await ari('POST', `/channels?endpoint=${endpoint}&context=callerphone&extension=${opts.digits ? 'dtmf' : 's'}&priority=1&formats=ulaw&channelId=${encodeURIComponent(id)}${opts.callerId ? `&callerId=${encodeURIComponent(opts.callerId)}` : ''}`, {
         variables: { __HOLD: String(opts.holdS ?? 30), __ACD_APP: app, __ACD_TAG: tag, ...(opts.digits ? { DIGITS: opts.digits } : {}) },
       });
       // With channelId X, Asterisk names the other half of the Local channel `X;2`: it runs the
