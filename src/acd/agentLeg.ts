@@ -3,7 +3,8 @@
  * agent's channel into Stasis, dial it once its StasisStart arrived (dialing earlier fails with
  * 409), and turn what the PBX reports into the offer's outcome: answered → connect; busy,
  * rejected, unreachable or rung out → the caller goes back to its place and the next agent is tried.
- * All of these run under the call's lock and are fenced by the agent channel id in the store.
+ * All of these run under the call's lock (but the dial of a leg just created: dialCreatedLeg) and
+ * are fenced by the agent channel id in the store.
  */
 import { isPbxError, type ChannelInfo, type DialStatus } from '../pbx/port.js';
 import type { Assignment, OfferOutcome } from '../store/types.js';
@@ -34,28 +35,34 @@ export async function failOffer(ctx: AcdContext, callId: string, agentChannel: s
 }
 
 /**
- * The ring timeout of legs created but not yet in Stasis, from their assignment: their StasisStart
- * need not read the queue for it (in memory; after a restart the queue is read).
+ * What the assignment said about legs created but not yet in Stasis: their StasisStart need not
+ * read the queue for the ring timeout nor the agent for manual answer (in memory; after a
+ * restart the locked step reads them).
  */
-const ringTimeouts = new WeakMap<AcdContext, Map<string, number>>();
-
-function ringTimeoutsOf(ctx: AcdContext): Map<string, number> {
-  let timeouts = ringTimeouts.get(ctx);
-  if (!timeouts) ringTimeouts.set(ctx, (timeouts = new Map()));
-  return timeouts;
+interface CreatedLeg {
+  ringTimeoutS: number;
+  manualAnswer: boolean;
 }
 
-function takeRingTimeout(ctx: AcdContext, agentChannel: string): number | undefined {
-  const timeouts = ringTimeoutsOf(ctx);
-  const timeoutS = timeouts.get(agentChannel);
-  timeouts.delete(agentChannel);
-  return timeoutS;
+const createdLegs = new WeakMap<AcdContext, Map<string, CreatedLeg>>();
+
+function createdLegsOf(ctx: AcdContext): Map<string, CreatedLeg> {
+  let legs = createdLegs.get(ctx);
+  if (!legs) createdLegs.set(ctx, (legs = new Map()));
+  return legs;
+}
+
+function takeCreatedLeg(ctx: AcdContext, agentChannel: string): CreatedLeg | undefined {
+  const legs = createdLegsOf(ctx);
+  const leg = legs.get(agentChannel);
+  legs.delete(agentChannel);
+  return leg;
 }
 
 /** Creates the agent leg into Stasis; undefined once it is on its way, else the failed offer's outcome. */
 async function createAgentLeg(ctx: AcdContext, a: Assignment): Promise<OfferOutcome | undefined> {
   const log = ctx.logger.child({ callId: a.callId, agentId: a.agentId, agentChannel: a.agentChannel });
-  ringTimeoutsOf(ctx).set(a.agentChannel, a.ringTimeoutS);
+  createdLegsOf(ctx).set(a.agentChannel, { ringTimeoutS: a.ringTimeoutS, manualAnswer: a.manualAnswer === true });
   try {
     await ctx.pbx.createChannel({
       endpoint: a.endpoint,
@@ -69,7 +76,7 @@ async function createAgentLeg(ctx: AcdContext, a: Assignment): Promise<OfferOutc
   } catch (err) {
     const unreachable = isPbxError(err, 'allocation_failed') || isPbxError(err, 'invalid');
     log.warn({ err, endpoint: a.endpoint }, unreachable ? 'agent endpoint unreachable' : 'agent leg creation failed');
-    takeRingTimeout(ctx, a.agentChannel);
+    takeCreatedLeg(ctx, a.agentChannel);
     return unreachable ? 'unavailable' : 'failed';
   }
 }
@@ -97,7 +104,7 @@ export async function onAgentLegInStasis(ctx: AcdContext, channel: ChannelInfo, 
     ctx.logger.info({ callId, agentChannel: channel.id }, 'stale agent leg; hanging up');
     return hangupQuietly(ctx, channel.id);
   }
-  const ringTimeoutS = takeRingTimeout(ctx, channel.id) ?? (await ctx.store.getQueue(call.queue))?.ringTimeoutS ?? 15;
+  const ringTimeoutS = takeCreatedLeg(ctx, channel.id)?.ringTimeoutS ?? (await ctx.store.getQueue(call.queue))?.ringTimeoutS ?? 15;
   // A feature may hold the leg (manual answer: dialed once the agent answers on its desktop).
   const agentId = offers.find((o) => o.agentChannel === channel.id)!.agentId;
   if (await claimedBy(ctx.hooks.legInStasis, callId, channel.id, agentId, ringTimeoutS)) return;
@@ -106,16 +113,37 @@ export async function onAgentLegInStasis(ctx: AcdContext, channel: ChannelInfo, 
 }
 
 /**
+ * The StasisStart of a leg this engine created for an agent who does not answer manually: the
+ * leg is dialed at once, outside the call's lock, which the caller's entry holds while Asterisk
+ * answers the caller and starts its music (~4 ms of each call on a real Asterisk, issue 12).
+ * Safe without the lock: the offer is in the store before the leg exists, every store step is
+ * fenced by the agent channel, a call ended meanwhile hangs the leg up (the dial then fails,
+ * fenced), and the leg's later steps (its answer, its leaving) wait for this one (dispatcher.ts).
+ * False when the locked step must handle the leg: one created before a restart, a manual-answer
+ * agent's (held by the legInStasis hooks), a stale one.
+ */
+export async function dialCreatedLeg(ctx: AcdContext, channelId: string, callId: string): Promise<boolean> {
+  const created = createdLegsOf(ctx).get(channelId);
+  if (!created || created.manualAnswer) return false;
+  const [call, offers] = await Promise.all([ctx.store.getCall(callId), ctx.store.callOffers(callId)]);
+  if (!call || call.state !== 'offering' || !offers.some((o) => o.agentChannel === channelId)) return false;
+  takeCreatedLeg(ctx, channelId);
+  await dialAgentLeg(ctx, callId, call.callerChannel, channelId, created.ringTimeoutS, offers.length === 1, false);
+  return true;
+}
+
+/**
  * Rings the agent's phone on its leg (in Stasis); a dial that fails fails the offer. With
  * `bridgeAhead`, the bridge is created while the phone rings (issue 12).
  */
-export async function dialAgentLeg(ctx: AcdContext, callId: string, callerChannel: string, agentChannel: string, ringTimeoutS: number, bridgeAhead = false): Promise<void> {
+export async function dialAgentLeg(ctx: AcdContext, callId: string, callerChannel: string, agentChannel: string, ringTimeoutS: number, bridgeAhead = false, underLock = true): Promise<void> {
   try {
     await ctx.pbx.dial(agentChannel, { callerChannelId: callerChannel, timeoutS: ringTimeoutS });
     await Promise.all([ctx.store.markRinging(callId, agentChannel), bridgeAhead ? prepareBridge(ctx, callerChannel, agentChannel) : undefined]);
   } catch (err) {
     ctx.logger.warn({ err, callId, agentChannel }, 'dial failed');
-    await failOffer(ctx, callId, agentChannel, 'failed');
+    if (underLock) await failOffer(ctx, callId, agentChannel, 'failed');
+    else await ctx.locks.run(callId, () => failOffer(ctx, callId, agentChannel, 'failed'));
   }
 }
 
@@ -155,7 +183,7 @@ export function outcomeOfCause(cause: number | undefined): OfferOutcome {
 
 /** The agent leg left Stasis (hung up, rang out, rejected...). */
 export async function onAgentLegGone(ctx: AcdContext, callId: string, agentChannel: string, cause: number | undefined): Promise<void> {
-  takeRingTimeout(ctx, agentChannel);
+  takeCreatedLeg(ctx, agentChannel);
   await discardPreparedBridge(ctx, agentChannel);
   const call = await ctx.store.getCall(callId);
   if (!call) return;

@@ -6,7 +6,8 @@
  * Control calls that follow a queue leg (a supervisor on the agent leg, a parked or consulting
  * caller...) hear its events through the `legEvent` hook, which runs first, as the event arrives.
  */
-import { onAgentDialProgress, onAgentLegGone, onAgentLegInStasis } from './agentLeg.js';
+import type { ChannelInfo } from '../pbx/port.js';
+import { dialCreatedLeg, onAgentDialProgress, onAgentLegGone, onAgentLegInStasis } from './agentLeg.js';
 import { CALLBACK_ROLE, onCallbackDialProgress, onCallbackLegGone, onCallbackLegInStasis } from './callback.js';
 import { onCallerDtmf } from './callerKeys.js';
 import { callIdOf, handleCallerEntry } from './callerEntry.js';
@@ -21,6 +22,8 @@ export class QueueLegs {
   /** Agent and callback legs → their call (learnt at StasisStart; after a restart the store's channel index answers). */
   private readonly legs = new Map<string, string>();
   private readonly causes = new HangupCauses();
+  /** Agent legs whose StasisStart step runs outside the call's lock: their later events wait for it. */
+  private readonly entering = new Map<string, Promise<void>>();
 
   constructor(private readonly ctx: AcdContext) {}
 
@@ -50,9 +53,10 @@ export class QueueLegs {
         case 'channelEnteredApp': {
           const entry = parseStasisArgs(event.args);
           if (entry.role !== 'agent') return;
-          return this.entered(event.channel.id, entry.callId, () => onAgentLegInStasis(ctx, event.channel, entry.callId));
+          return this.agentEntered(event.channel, entry.callId);
         }
         case 'channelLeftApp':
+          await this.entering.get(event.channelId);
           return this.channelGone(event.channelId);
         case 'channelHangupRequested':
           if (this.legs.has(event.channelId)) this.causes.noteRequested(event.channelId, event.cause);
@@ -61,11 +65,31 @@ export class QueueLegs {
           if (this.legs.has(event.channelId)) this.causes.noteDestroyed(event.channelId, event.cause);
           return;
         case 'dialProgress':
+          await this.entering.get(event.peerChannelId);
           return this.underItsCall(event.peerChannelId, (callId) => onAgentDialProgress(ctx, callId, event.peerChannelId, event.status));
         default:
           return;
       }
     });
+  }
+
+  /**
+   * An agent leg entered Stasis: dialed at once when this engine just created it for an agent who
+   * answers on the phone (agentLeg.ts dialCreatedLeg), else the step runs under the call's lock.
+   * Either way the leg's answer and leaving are handled after this step (they wait for it).
+   */
+  private agentEntered(channel: ChannelInfo, callId: string): Promise<void> {
+    this.legs.set(channel.id, callId);
+    const step = (async () => {
+      if (!(await dialCreatedLeg(this.ctx, channel.id, callId))) await this.ctx.locks.run(callId, () => onAgentLegInStasis(this.ctx, channel, callId));
+    })();
+    // Its failure is the event router's to log, once; the steps waiting for it go on.
+    const settled = step.catch(() => undefined);
+    this.entering.set(channel.id, settled);
+    void settled.then(() => {
+      if (this.entering.get(channel.id) === settled) this.entering.delete(channel.id);
+    });
+    return step;
   }
 
   /**

@@ -76,7 +76,7 @@ export function queueFromHash(queue: Hash): QueueDef {
 /** One offer as returned by reserve.lua. */
 export function assignmentFromReply(reply: unknown): Assignment | null {
   if (reply === null) return null;
-  const [callId, queue, callerChannel, callerNumber, callerName, agentId, endpoint, agentChannel, ringTimeoutS, ringStepS, round] = reply as string[];
+  const [callId, queue, callerChannel, callerNumber, callerName, agentId, endpoint, agentChannel, ringTimeoutS, ringStepS, round, manualAnswer] = reply as string[];
   return {
     callId,
     queue,
@@ -89,6 +89,7 @@ export function assignmentFromReply(reply: unknown): Assignment | null {
     ringTimeoutS: Number(ringTimeoutS),
     ringStepS: Number(ringStepS ?? 0),
     round: Number(round ?? 0),
+    ...(manualAnswer === '1' ? { manualAnswer: true } : {}),
   };
 }
 

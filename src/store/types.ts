@@ -47,6 +47,8 @@ export interface Assignment {
   ringStepS?: number;
   /** The call's offer round after this offer: fences the ring-progressively step timer. */
   round?: number;
+  /** The agent answers on its desktop (manual answer): its leg is held in Stasis, not dialed at once. */
+  manualAnswer?: boolean;
 }
 
 /** A routing attempt: the offers made (several for ringall), or when to try again. */
@@ -104,8 +106,11 @@ export interface AcdStore extends ControlStore, ExitStore, CallbackStore, CountS
    */
   setDeviceInUse(agentId: string, inUse: boolean): Promise<boolean>;
 
-  /** Idempotent: a call id already known returns its current position without a second join event. */
-  enqueue(req: EnqueueRequest): Promise<{ position: number; created: boolean; rejected?: 'FULL' | 'JOINEMPTY' }>;
+  /**
+   * Idempotent: a call id already known returns its current position without a second join
+   * event. A call created now comes with its stay's joinSeq (fences the stay's timers).
+   */
+  enqueue(req: EnqueueRequest): Promise<{ position: number; created: boolean; joinSeq?: number; rejected?: 'FULL' | 'JOINEMPTY' }>;
   /**
    * The routing decision, one atomic script: best waiting caller + best ready agent, agent
    * reserved in all its queues, call marked offering, AgentCalled appended.

@@ -37,6 +37,28 @@ describe('the fast path from caller to agent', () => {
     expect(creations).toHaveLength(1);
   });
 
+  it("dials the agent's leg while the caller's entry still holds the call, and bridges after the entry", async () => {
+    let releaseEntry!: () => void;
+    const entryHeld = new Promise<void>((resolve) => (releaseEntry = resolve));
+    // The entry's last step (under the call's lock) waits.
+    h = await startHarness(ONE_AGENT(), { engineStore: (store) => ({ ...store, finishEntry: async (node, channelId) => entryHeld.then(() => store.finishEntry(node, channelId)) }) });
+    h.sim.setEndpoint('PJSIP/a1', { kind: 'manual' });
+    await h.engine.agents.login('a1', { by: 'test', ready: true });
+    const callId = h.sim.placeCall({ queue: 'sales', callerNumber: '5550001' });
+    const leg = await agentLegOf(callId);
+    await waitFor(() => requestIndex((r) => r.method === 'POST' && r.path === `/channels/${leg}/dial`) >= 0, 'agent leg dialed during the entry');
+
+    // The agent answers before the entry is done: the bridge comes after the caller's music started (and stops it).
+    h.sim.answer(leg);
+    await waitFor(() => h!.sim.channel(leg)?.state === 'Up', 'agent answered');
+    releaseEntry();
+    await waitFor(() => h!.sim.bridges().find((b) => b.id === bridgeIdOf(leg) && b.channelIds.length === 2), 'bridged');
+    const startMoh = requestIndex((r) => r.method === 'POST' && r.path === `/channels/${callId}/moh`);
+    const addToBridge = requestIndex((r) => r.method === 'POST' && r.path === `/bridges/${bridgeIdOf(leg)}/addChannel`);
+    expect(startMoh).toBeGreaterThanOrEqual(0);
+    expect(addToBridge).toBeGreaterThan(startMoh);
+  });
+
   it.each([
     ['rings out', { kind: 'noanswer' as const }],
     ['is busy', { kind: 'busy' as const }],

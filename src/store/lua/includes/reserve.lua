@@ -9,7 +9,8 @@
 -- same place. The agent is reserved, which takes it out of the idle sets and pools of all its
 -- queues. `round` counts the offers ever made for the call (fences ring-progressively timers).
 -- Returns the Assignment as a flat array: callId, queue, callerChannel, callerNumber, callerName,
--- agentId, endpoint, agentChannel, ringTimeoutS, ringStepS (0 unless ring-progressively), round.
+-- agentId, endpoint, agentChannel, ringTimeoutS, ringStepS (0 unless ring-progressively), round,
+-- manualAnswer ('1' when the agent answers on its desktop).
 local function reserve(prefix, chanKey, eventsKey, callId, agentId, agentChannel, now)
   local callKey = keys.call(prefix, callId)
   local agentKey = keys.agent(prefix, agentId)
@@ -24,12 +25,14 @@ local function reserve(prefix, chanKey, eventsKey, callId, agentId, agentChannel
   redis.call('HINCRBY', callKey, 'version', 1)
   local round = redis.call('HINCRBY', callKey, 'round', 1)
   redis.call('HSET', chanKey, agentChannel, callId)
-  local endpoint = redis.call('HGET', agentKey, 'endpoint')
+  local agent = redis.call('HMGET', agentKey, 'endpoint', 'manualAnswer')
+  local endpoint = agent[1]
   emit(eventsKey, { type = 'AgentCalled', ts = now, callId = callId, queue = queue, agentId = agentId,
     endpoint = endpoint, agentChannel = agentChannel })
   setAgentStatus(prefix, eventsKey, agentId, 'reserved', '', callId, 'system', now)
   local q = redis.call('HMGET', keys.queue(prefix, queue), 'ringTimeoutS', 'strategy', 'ringStepS')
   local ringStepS = 0
   if q[2] == 'ring-progressively' then ringStepS = tonumber(q[3] or '') or 5 end
-  return { callId, queue, call[2], call[3], call[4], agentId, endpoint, agentChannel, q[1] or '0', ringStepS, round }
+  return { callId, queue, call[2], call[3], call[4], agentId, endpoint, agentChannel, q[1] or '0', ringStepS, round,
+    agent[2] or '' }
 end
