@@ -6,7 +6,8 @@
  * Replaying it (reconcile after a restart) is harmless: enqueue is idempotent by call id, and
  * the wait timers (which survive restarts) are only scheduled when the call was created or its
  * entry never finished (timer job ids make scheduling them twice a no-op).
- * The entry is recorded in Redis before the first PBX request and cleared once the caller is
+ * The entry is recorded in Redis before the first PBX request that changes anything (reads of
+ * the caller's variables go alongside) and cleared once the caller is
  * queued or back in the dialplan: a PBX fault in between is retried here, and an entry still
  * unfinished is finished by src/acd/entryRepair.ts, so no caller stays in Stasis unqueued.
  */
@@ -50,7 +51,9 @@ const isTransient = (err: unknown) => isPbxError(err, 'unavailable') || isPbxErr
 export async function handleCallerEntry(ctx: AcdContext, channel: ChannelInfo, args: string[]): Promise<void> {
   const entry = parseStasisArgs(args);
   if (entry.role !== 'caller' && entry.role !== 'invalid') return;
-  let unfinished = await ctx.store.recordEntry(ctx.nodeId, channel.id);
+  // Recorded while the entry's first reads are under way (reads change nothing in the PBX).
+  const recorded = ctx.store.recordEntry(ctx.nodeId, channel.id);
+  let unfinished: Promise<boolean> = recorded;
   for (let attempt = 0; ; attempt++) {
     try {
       await enter(ctx, channel, entry, unfinished);
@@ -60,20 +63,24 @@ export async function handleCallerEntry(ctx: AcdContext, channel: ChannelInfo, a
       if (!isTransient(err) || attempt >= ctx.settings.entryRetries) throw err;
       const delayMs = ctx.settings.entryRetryDelayMs * 2 ** attempt;
       ctx.logger.warn({ err, channelId: channel.id, attempt, delayMs }, 'caller entry hit a PBX fault; retrying');
-      unfinished = true;
+      unfinished = Promise.resolve(true);
       await new Promise((resolve) => setTimeout(resolve, delayMs));
     }
   }
   await ctx.store.finishEntry(ctx.nodeId, channel.id);
 }
 
-async function enter(ctx: AcdContext, channel: ChannelInfo, entry: Extract<StasisEntry, { role: 'caller' | 'invalid' }>, unfinished: boolean): Promise<void> {
-  if (entry.role === 'invalid') return rejectToDialplan(ctx, channel.id, 'INVALID', entry.reason);
-  // Independent reads, one round trip: the queue from Redis, the caller's variables from the PBX.
-  const [found, skills, variables] = await Promise.all([
+async function enter(ctx: AcdContext, channel: ChannelInfo, entry: Extract<StasisEntry, { role: 'caller' | 'invalid' }>, recorded: Promise<boolean>): Promise<void> {
+  if (entry.role === 'invalid') {
+    await recorded;
+    return rejectToDialplan(ctx, channel.id, 'INVALID', entry.reason);
+  }
+  // Independent, one round trip: the entry's record, the queue from Redis, the caller's variables from the PBX.
+  const [found, skills, variables, unfinished] = await Promise.all([
     ctx.store.getQueue(entry.queue),
     requirementsFromChannel(ctx, channel.id, entry, channel.variables),
     offerVariablesOf(ctx, channel.id, entry.options),
+    recorded,
   ]);
   let queue = found;
   if (!queue) return rejectToDialplan(ctx, channel.id, 'UNKNOWN', `no queue '${entry.queue}'`);
@@ -101,15 +108,18 @@ async function enter(ctx: AcdContext, channel: ChannelInfo, entry: Extract<Stasi
   }
 }
 
-async function startWaiting(ctx: AcdContext, channel: ChannelInfo, queue: QueueDef, joined: { position: number; created: boolean }): Promise<void> {
+async function startWaiting(ctx: AcdContext, channel: ChannelInfo, queue: QueueDef, joined: { position: number; created: boolean; joinSeq?: number }): Promise<void> {
   const callId = callIdOf(channel.id);
   const log = ctx.logger.child({ callId, queue: queue.id });
   // Routing starts while the caller is answered (issue 12): an agent leg created meanwhile is
   // dialed by its StasisStart, handled under this call's lock, once this entry is done.
   ctx.kick({ queue: queue.id });
   try {
-    if (channel.state !== 'Up') await ctx.pbx.answer(channel.id);
-    const stay = await ctx.store.stayOf(callId);
+    // A call created now knows its stay; a replay reads where the call is (it may have overflowed meanwhile).
+    const [, stay] = await Promise.all([
+      channel.state !== 'Up' ? ctx.pbx.answer(channel.id) : undefined,
+      joined.joinSeq !== undefined ? { queue: queue.id, joinSeq: joined.joinSeq } : ctx.store.stayOf(callId),
+    ]);
     if (joined.created && stay) await enterWaitExperience(ctx, callId, channel.id, queue, stay.joinSeq);
     // A replay (reconcile) keeps the timers it already has; the call may have overflowed meanwhile.
     else await resumeHoldMedia(ctx, channel.id, stay ? await ctx.store.getQueue(stay.queue) : queue);

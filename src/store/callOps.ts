@@ -54,8 +54,8 @@ export function createCallOps({ redis, keys, run }: StoreContext): CallOps {
         ),
         (code, detail) => (code === 'queue_not_found' ? `queue ${req.queue} not found` : detail),
       );
-      const [position, created, rejected] = reply as [number, number, ('FULL' | 'JOINEMPTY')?];
-      return { position, created: created === 1, ...(rejected ? { rejected } : {}) };
+      const [position, created, rejected, joinSeq] = reply as [number, number, ('FULL' | 'JOINEMPTY' | '')?, number?];
+      return { position, created: created === 1, ...(rejected ? { rejected } : {}), ...(joinSeq !== undefined ? { joinSeq } : {}) };
     },
 
     async route(trigger, agentChannel) {

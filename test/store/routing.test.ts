@@ -23,8 +23,13 @@ async function readyAgent(id: string, queues: string[]) {
 
 describe('enqueue', () => {
   it('gives 1-based positions and a QueueCallerJoin each', async () => {
-    expect(await t.store.enqueue(caller('c1', 'sales'))).toEqual({ position: 1, created: true });
-    expect(await t.store.enqueue(caller('c2', 'sales', { callerNumber: '5552', callerName: 'Bob' }))).toEqual({ position: 2, created: true });
+    const first = await t.store.enqueue(caller('c1', 'sales'));
+    const second = await t.store.enqueue(caller('c2', 'sales', { callerNumber: '5552', callerName: 'Bob' }));
+    expect(first).toEqual({ position: 1, created: true, joinSeq: expect.any(Number) });
+    expect(second).toEqual({ position: 2, created: true, joinSeq: expect.any(Number) });
+    // The stay's fence comes with the join: the call's stay reads the same.
+    expect((await t.store.stayOf('c2'))?.joinSeq).toBe(second.joinSeq);
+    expect(second.joinSeq).not.toBe(first.joinSeq);
     expect(await events()).toEqual([
       expect.objectContaining({ type: 'QueueCallerJoin', callId: 'c1', queue: 'sales', position: 1, priority: 0 }),
       expect.objectContaining({ type: 'QueueCallerJoin', callId: 'c2', position: 2, callerNumber: '5552', callerName: 'Bob' }),

@@ -20,7 +20,8 @@
   ARGV[8] skill requirements `billing:2+english:3` (names sorted; '' or absent = none; routing)
   ARGV[9] JSON object of call variables for the agent's desktop ('' or absent = none; CTI call.offered)
 
-  Returns {position (1-based; 0 when the call is no longer waiting), created (1|0)}, or
+  Returns {position (1-based; 0 when the call is no longer waiting), created (1|0)}, with the
+  stay's joinSeq once created ({position, 1, '', joinSeq}), or
           {0, 0, 'FULL' | 'JOINEMPTY'} when the queue's rules refuse a new caller (nothing written).
   Caller experience (src/acd/callerExperience*): the queue's `def` JSON gives maxLen and
   joinEmpty; a caller whose number hung up within the queue's resumeWindowS gets its old score
@@ -77,4 +78,4 @@ local position = redis.call('ZRANK', KEYS[3], callId) + 1
 emit(KEYS[7], { type = 'QueueCallerJoin', ts = now, callId = callId, queue = ARGV[2], position = position,
   callerNumber = ARGV[4], callerName = ARGV[5], priority = priority,
   ewtMs = estimateWaitMs(prefix, KEYS[2], position, def, now), resumed = resumed })
-return { position, 1 }
+return { position, 1, '', seq }
