@@ -61,11 +61,12 @@ export async function connectCall(ctx: AcdContext, callId: string, agentChannel:
   // A feature may take over (callback: no caller yet, the customer is called now).
   if (await claimedBy(ctx.hooks.legAnswered, callId, agentChannel)) return;
   const bridgeId = bridgeIdOf(agentChannel);
-  const { ok, released } = await ctx.store.connectOffer(callId, agentChannel, bridgeId);
+  // One round trip: Redis runs a connection's commands in order, so the read sees the call as
+  // the script left it (connected, with its bridge).
+  const [{ ok, released }, call] = await Promise.all([ctx.store.connectOffer(callId, agentChannel, bridgeId), ctx.store.getCall(callId)]);
   if (!ok) return;
   // Caller experience: an announcement never delays the bridge (holdMedia.ts).
   await stopAnnouncements(ctx, callId);
-  const call = await ctx.store.getCall(callId);
   if (call) await bridgeParties(ctx, call.callerChannel, agentChannel, bridgeId);
   // Features that start with the conversation (a queue with `record` records from now on).
   if (call) await notifyAll(ctx.hooks.callConnected, call);
