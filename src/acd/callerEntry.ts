@@ -112,7 +112,8 @@ async function startWaiting(ctx: AcdContext, channel: ChannelInfo, queue: QueueD
   const callId = callIdOf(channel.id);
   const log = ctx.logger.child({ callId, queue: queue.id });
   // Routing starts while the caller is answered (issue 12): an agent leg created meanwhile is
-  // dialed by its StasisStart, handled under this call's lock, once this entry is done.
+  // dialed at once (agentLeg.ts dialCreatedLeg); its answer is bridged, under this call's lock,
+  // once this entry is done.
   ctx.kick({ queue: queue.id });
   try {
     // A call created now knows its stay; a replay reads where the call is (it may have overflowed meanwhile).
