@@ -107,7 +107,12 @@ async function talking(n: Node) {
   const first = await n.start();
   await n.login(first.http, 'a1');
   const caller = await ast.placeCaller(n.app, 'kq', { holdS: 60 });
-  return { first, caller, call: await bridgedCall(n.store, caller.stasisId, 'bridged') };
+  const call = await bridgedCall(n.store, caller.stasisId, 'bridged').catch((err: unknown) => {
+    // Seen once at 8 workers on 2 cores, cause unknown: say what the engine did with this caller.
+    const lines = first.proc.logs.filter((l) => JSON.stringify(l).includes(caller.stasisId)).slice(-30);
+    throw new Error(`${err instanceof Error ? err.message : String(err)}; the engine's log lines of this caller:\n${lines.map((l) => JSON.stringify(l).slice(0, 400)).join('\n')}`);
+  });
+  return { first, caller, call };
 }
 /** No log line of `proc` tells of an offer made while ARI was down. */
 const offeredBeforeConnected = (proc: EngineProcess) => proc.logs.filter((l) => JSON.stringify(l).includes('not connected to ARI'));
