@@ -97,13 +97,21 @@ export async function startOffer(ctx: AcdContext, a: Assignment): Promise<void> 
   if (failed) await ctx.locks.run(a.callId, () => failOffer(ctx, a.callId, a.agentChannel, failed));
 }
 
+/** The call whose offer the leg is, with all its offers (one round trip); undefined for a stale leg. */
+async function offerOfLeg(ctx: AcdContext, callId: string, agentChannel: string) {
+  const [call, offers] = await Promise.all([ctx.store.getCall(callId), ctx.store.callOffers(callId)]);
+  if (!call || call.state !== 'offering' || !offers.some((o) => o.agentChannel === agentChannel)) return undefined;
+  return { call, offers };
+}
+
 /** The agent leg entered Stasis: now it may be dialed. A leg for an offer that ended meanwhile is hung up. */
 export async function onAgentLegInStasis(ctx: AcdContext, channel: ChannelInfo, callId: string): Promise<void> {
-  const [call, offers] = await Promise.all([ctx.store.getCall(callId), ctx.store.callOffers(callId)]);
-  if (!call || call.state !== 'offering' || !offers.some((o) => o.agentChannel === channel.id)) {
+  const offer = await offerOfLeg(ctx, callId, channel.id);
+  if (!offer) {
     ctx.logger.info({ callId, agentChannel: channel.id }, 'stale agent leg; hanging up');
     return hangupQuietly(ctx, channel.id);
   }
+  const { call, offers } = offer;
   const ringTimeoutS = takeCreatedLeg(ctx, channel.id)?.ringTimeoutS ?? (await ctx.store.getQueue(call.queue))?.ringTimeoutS ?? 15;
   // A feature may hold the leg (manual answer: dialed once the agent answers on its desktop).
   const agentId = offers.find((o) => o.agentChannel === channel.id)!.agentId;
@@ -125,10 +133,10 @@ export async function onAgentLegInStasis(ctx: AcdContext, channel: ChannelInfo, 
 export async function dialCreatedLeg(ctx: AcdContext, channelId: string, callId: string): Promise<boolean> {
   const created = createdLegsOf(ctx).get(channelId);
   if (!created || created.manualAnswer) return false;
-  const [call, offers] = await Promise.all([ctx.store.getCall(callId), ctx.store.callOffers(callId)]);
-  if (!call || call.state !== 'offering' || !offers.some((o) => o.agentChannel === channelId)) return false;
+  const offer = await offerOfLeg(ctx, callId, channelId);
+  if (!offer) return false;
   takeCreatedLeg(ctx, channelId);
-  await dialAgentLeg(ctx, callId, call.callerChannel, channelId, created.ringTimeoutS, offers.length === 1, false);
+  await dialAgentLeg(ctx, callId, offer.call.callerChannel, channelId, created.ringTimeoutS, offer.offers.length === 1, false);
   return true;
 }
 
