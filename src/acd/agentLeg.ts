@@ -36,12 +36,15 @@ export async function failOffer(ctx: AcdContext, callId: string, agentChannel: s
 
 /**
  * What the assignment said about legs created but not yet in Stasis: their StasisStart need not
- * read the queue for the ring timeout nor the agent for manual answer (in memory; after a
- * restart the locked step reads them).
+ * read the call, the queue or the agent before the dial (in memory; after a restart the locked
+ * step reads them).
  */
 interface CreatedLeg {
+  callerChannel: string;
   ringTimeoutS: number;
   manualAnswer: boolean;
+  /** The call's only offer when made (not ringall): its bridge is made while it rings. */
+  lone: boolean;
 }
 
 const createdLegs = new WeakMap<AcdContext, Map<string, CreatedLeg>>();
@@ -60,9 +63,9 @@ function takeCreatedLeg(ctx: AcdContext, agentChannel: string): CreatedLeg | und
 }
 
 /** Creates the agent leg into Stasis; undefined once it is on its way, else the failed offer's outcome. */
-async function createAgentLeg(ctx: AcdContext, a: Assignment): Promise<OfferOutcome | undefined> {
+async function createAgentLeg(ctx: AcdContext, a: Assignment, lone: boolean): Promise<OfferOutcome | undefined> {
   const log = ctx.logger.child({ callId: a.callId, agentId: a.agentId, agentChannel: a.agentChannel });
-  createdLegsOf(ctx).set(a.agentChannel, { ringTimeoutS: a.ringTimeoutS, manualAnswer: a.manualAnswer === true });
+  createdLegsOf(ctx).set(a.agentChannel, { callerChannel: a.callerChannel, ringTimeoutS: a.ringTimeoutS, manualAnswer: a.manualAnswer === true, lone });
   try {
     await ctx.pbx.createChannel({
       endpoint: a.endpoint,
@@ -81,9 +84,9 @@ async function createAgentLeg(ctx: AcdContext, a: Assignment): Promise<OfferOutc
   }
 }
 
-/** An offer made under the call's lock (transfer, park, ring-progressively steps). */
-export async function offerToAgent(ctx: AcdContext, a: Assignment): Promise<void> {
-  const failed = await createAgentLeg(ctx, a);
+/** An offer made under the call's lock (transfer, park: `lone`; ring-progressively steps: not). */
+export async function offerToAgent(ctx: AcdContext, a: Assignment, lone: boolean): Promise<void> {
+  const failed = await createAgentLeg(ctx, a, lone);
   if (failed) await failOffer(ctx, a.callId, a.agentChannel, failed);
 }
 
@@ -91,9 +94,10 @@ export async function offerToAgent(ctx: AcdContext, a: Assignment): Promise<void
  * A routing decision's offer, started outside the call's lock, so that it never waits for a step
  * of the call still in flight (e.g. a replayed entry answering the caller). Its StasisStart,
  * handled under the lock, dials it after that step; only a failed creation takes the lock here.
+ * `lone`: the only offer of its call in the decision (ringall makes several).
  */
-export async function startOffer(ctx: AcdContext, a: Assignment): Promise<void> {
-  const failed = await createAgentLeg(ctx, a);
+export async function startOffer(ctx: AcdContext, a: Assignment, lone: boolean): Promise<void> {
+  const failed = await createAgentLeg(ctx, a, lone);
   if (failed) await ctx.locks.run(a.callId, () => failOffer(ctx, a.callId, a.agentChannel, failed));
 }
 
@@ -112,6 +116,7 @@ export async function onAgentLegInStasis(ctx: AcdContext, channel: ChannelInfo, 
     return hangupQuietly(ctx, channel.id);
   }
   const { call, offers } = offer;
+  // A leg created before a restart or held for manual answer: the queue says how long it rings.
   const ringTimeoutS = takeCreatedLeg(ctx, channel.id)?.ringTimeoutS ?? (await ctx.store.getQueue(call.queue))?.ringTimeoutS ?? 15;
   // A feature may hold the leg (manual answer: dialed once the agent answers on its desktop).
   const agentId = offers.find((o) => o.agentChannel === channel.id)!.agentId;
@@ -123,20 +128,21 @@ export async function onAgentLegInStasis(ctx: AcdContext, channel: ChannelInfo, 
 /**
  * The StasisStart of a leg this engine created for an agent who does not answer manually: the
  * leg is dialed at once, outside the call's lock, which the caller's entry holds while Asterisk
- * answers the caller and starts its music (~4 ms of each call on a real Asterisk, issue 12).
- * Safe without the lock: the offer is in the store before the leg exists, every store step is
- * fenced by the agent channel, a call ended meanwhile hangs the leg up (the dial then fails,
- * fenced), and the leg's later steps (its answer, its leaving) wait for this one (dispatcher.ts).
+ * answers the caller and starts its music (~4 ms of each call on a real Asterisk, issue 12), and
+ * without reading the call first (what the dial needs came with the assignment, in memory).
+ * Safe without the lock and the read: the offer is in the store before the leg exists, every
+ * store step is fenced by the agent channel, and markRinging tells whether the offer still
+ * stands: a leg whose call ended or was answered elsewhere meanwhile is hung up (it rang for the
+ * few ms of one round trip; the call's end hangs it up too). The leg's later steps (its answer,
+ * its leaving) wait for this one (dispatcher.ts).
  * False when the locked step must handle the leg: one created before a restart, a manual-answer
- * agent's (held by the legInStasis hooks), a stale one.
+ * agent's (held by the legInStasis hooks).
  */
 export async function dialCreatedLeg(ctx: AcdContext, channelId: string, callId: string): Promise<boolean> {
   const created = createdLegsOf(ctx).get(channelId);
   if (!created || created.manualAnswer) return false;
-  const offer = await offerOfLeg(ctx, callId, channelId);
-  if (!offer) return false;
   takeCreatedLeg(ctx, channelId);
-  await dialAgentLeg(ctx, callId, offer.call.callerChannel, channelId, created.ringTimeoutS, offer.offers.length === 1, false);
+  await dialAgentLeg(ctx, callId, created.callerChannel, channelId, created.ringTimeoutS, created.lone, false);
   return true;
 }
 
@@ -145,14 +151,20 @@ export async function dialCreatedLeg(ctx: AcdContext, channelId: string, callId:
  * `bridgeAhead`, the bridge is created while the phone rings (issue 12).
  */
 export async function dialAgentLeg(ctx: AcdContext, callId: string, callerChannel: string, agentChannel: string, ringTimeoutS: number, bridgeAhead = false, underLock = true): Promise<void> {
+  let ringing: boolean;
   try {
     await ctx.pbx.dial(agentChannel, { callerChannelId: callerChannel, timeoutS: ringTimeoutS });
-    await Promise.all([ctx.store.markRinging(callId, agentChannel), bridgeAhead ? prepareBridge(ctx, callerChannel, agentChannel) : undefined]);
+    [ringing] = await Promise.all([ctx.store.markRinging(callId, agentChannel), bridgeAhead ? prepareBridge(ctx, callerChannel, agentChannel) : undefined]);
   } catch (err) {
     ctx.logger.warn({ err, callId, agentChannel }, 'dial failed');
     if (underLock) await failOffer(ctx, callId, agentChannel, 'failed');
     else await ctx.locks.run(callId, () => failOffer(ctx, callId, agentChannel, 'failed'));
+    return;
   }
+  if (ringing) return;
+  // The offer ended while the leg was being dialed (caller gone, answered on another leg...).
+  ctx.logger.info({ callId, agentChannel }, 'stale agent leg; hanging up');
+  await Promise.all([hangupQuietly(ctx, agentChannel), discardPreparedBridge(ctx, agentChannel)]);
 }
 
 const DIAL_FAILURES: Partial<Record<DialStatus, OfferOutcome>> = {

@@ -64,9 +64,14 @@ export class QueueLegs {
         case 'channelDestroyed':
           if (this.legs.has(event.channelId)) this.causes.noteDestroyed(event.channelId, event.cause);
           return;
-        case 'dialProgress':
+        case 'dialProgress': {
           await this.entering.get(event.peerChannelId);
-          return this.underItsCall(event.peerChannelId, (callId) => onAgentDialProgress(ctx, callId, event.peerChannelId, event.status));
+          // A leg reports its dial before it answers, and only an answered leg is ever handed to
+          // another call (consult.ts): the call learnt at its StasisStart is still its call.
+          const callId = this.legs.get(event.peerChannelId) ?? (await ctx.store.callIdByChannel(event.peerChannelId));
+          if (callId) await ctx.locks.run(callId, () => onAgentDialProgress(ctx, callId, event.peerChannelId, event.status));
+          return;
+        }
         default:
           return;
       }

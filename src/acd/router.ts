@@ -28,7 +28,8 @@ async function scheduleNextStep(ctx: AcdContext, a: Assignment): Promise<void> {
 function startOffers(ctx: AcdContext, assignments: Assignment[]): void {
   for (const a of assignments) {
     ctx.logger.info({ callId: a.callId, agentId: a.agentId, queue: a.queue, agentChannel: a.agentChannel }, 'call assigned');
-    void startOffer(ctx, a).catch((err) => ctx.logger.error({ err, callId: a.callId }, 'offer failed unexpectedly'));
+    const lone = assignments.every((other) => other === a || other.callId !== a.callId);
+    void startOffer(ctx, a, lone).catch((err) => ctx.logger.error({ err, callId: a.callId }, 'offer failed unexpectedly'));
   }
   const last = assignments[assignments.length - 1];
   scheduleNextStep(ctx, last).catch((err) => ctx.logger.error({ err, callId: last.callId }, 'ring step timer not scheduled'));
@@ -42,7 +43,7 @@ export async function onRoutingTimer(ctx: AcdContext, job: RoutingTimerJob): Pro
     if (!next) return; // answered, back to waiting, or a later step already ran
     if (next.assignment) {
       ctx.logger.info({ callId: job.callId, agentId: next.assignment.agentId, round: next.round }, 'one more agent rings');
-      await offerToAgent(ctx, next.assignment);
+      await offerToAgent(ctx, next.assignment, false);
     }
     await ctx.timers.scheduleRingNext(job.callId, next.round, job.stepS);
   });

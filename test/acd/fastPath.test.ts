@@ -59,6 +59,38 @@ describe('the fast path from caller to agent', () => {
     expect(addToBridge).toBeGreaterThan(startMoh);
   });
 
+  it("dials a leg it just created without reading the call first, and bridges its answer", async () => {
+    let releaseReads!: () => void;
+    const readsHeld = new Promise<void>((resolve) => (releaseReads = resolve));
+    let assigned = false;
+    // Once the agent is assigned, the call's reads wait: the leg's dial must not need them.
+    const held = <A extends unknown[], R>(read: (...args: A) => Promise<R>) => async (...args: A) => {
+      if (assigned) await readsHeld;
+      return read(...args);
+    };
+    h = await startHarness(ONE_AGENT(), {
+      engineStore: (store) => ({
+        ...store,
+        route: async (trigger, channel) => {
+          const result = await store.route(trigger, channel);
+          if (result.assignments.length > 0) assigned = true;
+          return result;
+        },
+        getCall: held(store.getCall),
+        callOffers: held(store.callOffers),
+      }),
+    });
+    h.sim.setEndpoint('PJSIP/a1', { kind: 'manual' });
+    await h.engine.agents.login('a1', { by: 'test', ready: true });
+    const callId = h.sim.placeCall({ queue: 'sales', callerNumber: '5550001' });
+    const leg = await agentLegOf(callId);
+    await waitFor(() => requestIndex((r) => r.method === 'POST' && r.path === `/channels/${leg}/dial`) >= 0, 'agent leg dialed while the call reads wait');
+    await waitFor(async () => (await h!.store.getAgent('a1'))?.status === 'ringing', 'agent ringing');
+    releaseReads();
+    h.sim.answer(leg);
+    await waitFor(() => h!.sim.bridges().find((b) => b.id === bridgeIdOf(leg) && b.channelIds.length === 2), 'bridged');
+  });
+
   it.each([
     ['rings out', { kind: 'noanswer' as const }],
     ['is busy', { kind: 'busy' as const }],

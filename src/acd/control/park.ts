@@ -178,7 +178,7 @@ export class Parking extends TrackedCalls {
       await this.ctx.store.endCall(callIdOf(caller), 'caller');
       return true;
     }
-    if (res.to === 'agent') await offerToAgent(this.ctx, res.assignment);
+    if (res.to === 'agent') await offerToAgent(this.ctx, res.assignment, true);
     else this.ctx.kick({ queue: res.queue });
     return true;
   }

@@ -57,7 +57,7 @@ export async function blindTransfer(ctx: AcdContext, t: CallTarget, target: Tran
         endpoint: result.targetEndpoint,
         agentChannel: newLeg,
         ringTimeoutS: queue?.ringTimeoutS ?? 15,
-      });
+      }, true);
     } else if ('extension' in target) {
       redirectId = redirectRecordId(call.id);
     } else {
