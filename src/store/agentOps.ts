@@ -5,6 +5,7 @@ import { AGENT_LIFECYCLE, AGENT_PENDING_ON_CALL, allowedFrom } from '../domain/l
 import type { ErrorCode } from '../domain/errors.js';
 import type { AgentDef, QueueDef } from '../domain/queue.js';
 import { isEmpty, readHashes, type StoreContext } from './context.js';
+import type { QueueCache } from './queueCache.js';
 import { agentFromHash, agentFromReply, queueFromHash } from './parse.js';
 import { skillsKey } from '../domain/routing.js';
 import { routingFields } from './routingFields.js';
@@ -39,7 +40,7 @@ export type AgentOps = Pick<
   'upsertQueue' | 'upsertAgent' | 'getQueue' | 'listQueues' | 'getAgent' | 'listAgents' | 'login' | 'setReady' | 'setNotReady' | 'logout' | 'endWrapup'
 >;
 
-export function createAgentOps({ redis, keys, run }: StoreContext): AgentOps {
+export function createAgentOps({ redis, keys, run }: StoreContext, queueCache: QueueCache): AgentOps {
   const agentKeys = (agentId: string) => [keys.agent(agentId), keys.events];
 
   const changeStatus = (agentId: string, command: AgentCommand, status: AgentStatus, reason: string, opts: AgentCommandOptions) =>
@@ -70,6 +71,7 @@ export function createAgentOps({ redis, keys, run }: StoreContext): AgentOps {
         [keys.queue(def.id), keys.queues],
         [def.id, def.name, def.strategy, def.ringTimeoutS, def.wrapupS, def.musicClass, JSON.stringify(def), keys.prefix, ...routingFields(def).flat()],
       );
+      queueCache.forget(def.id);
     },
     async upsertAgent(def: AgentDef) {
       const memberships = def.queues.flatMap((m) => [m.queue, m.penalty, m.order ?? '', m.weight ?? 1]);
@@ -81,7 +83,7 @@ export function createAgentOps({ redis, keys, run }: StoreContext): AgentOps {
       // Read by the offer flow only (src/acd/control/answer.ts), so it needs no place in the script.
       await redis.hset(keys.agent(def.id), 'manualAnswer', def.manualAnswer ? '1' : '');
     },
-    getQueue: async (id) => (await getQueues([id]))[0],
+    getQueue: (id) => queueCache.get(id, async () => (await getQueues([id]))[0]),
     listQueues: async () => byId(await getQueues(await redis.smembers(keys.queues))),
     getAgent: async (id) => (await getAgents([id]))[0],
     listAgents: async () => byId(await getAgents(await redis.smembers(keys.agents))),

@@ -45,6 +45,8 @@ export function storeKeys(tenant: string) {
     agentRank: `${prefix}agentRank`,
     /** Hash: the QueueDef fields. */
     queue: (id: string) => `${prefix}queue:${queueId(id)}`,
+    /** Pub/sub channel: the id of a queue whose definition changed, `*` for all (queueCache.ts). */
+    queueChanged: `${prefix}queueChanged`,
     /** Hash: agent → penalty. */
     queueMembers: (id: string) => `${prefix}queue:${queueId(id)}:members`,
     /** Zset: ready member agents, score = idle-since ms (first = longest idle). */

@@ -17,6 +17,7 @@ import { createEventReader } from './eventReader.js';
 import { createExitOps } from './exitOps.js';
 import { createCallbackOps } from './callbackOps.js';
 import { storeKeys, type StoreKeys } from './keys.js';
+import { createQueueCache } from './queueCache.js';
 import { registerScripts } from './scripts.js';
 import type { AcdStore } from './types.js';
 
@@ -35,10 +36,11 @@ export function createRedisStore({ redis, tenant, logger }: RedisStoreOptions): 
   const keys = storeKeys(tenant);
   const context = { redis, keys, run: registerScripts(redis), logger };
   const events = createEventReader(redis, keys.events);
+  const queues = createQueueCache(redis, keys.queueChanged, logger);
   logger?.debug({ tenant, prefix: keys.prefix }, 'redis store ready');
   return {
     keys,
-    ...createAgentOps(context),
+    ...createAgentOps(context, queues),
     ...createCallOps(context),
     ...createExitOps(context),
     ...createCallbackOps(context),
@@ -48,6 +50,8 @@ export function createRedisStore({ redis, tenant, logger }: RedisStoreOptions): 
     ...createCountOps(context),
     readEvents: (afterId, opts) => events.read(afterId, opts),
     lastEventId: async () => ((await redis.xrevrange(keys.events, '+', '-', 'COUNT', 1)) as [string, string[]][])[0]?.[0] ?? '0-0',
-    close: () => events.close(),
+    close: async () => {
+      await Promise.all([events.close(), queues.close()]);
+    },
   };
 }

@@ -11,6 +11,7 @@
   ARGV[1] key prefix acd:{t}:
   ARGV[2] queue id
 
+  Publishes the queue id on the queueChanged channel.
   Returns the number of members removed.
   Errors  "ACD queue_not_found -", "ACD conflict <n calls>".
 ]]
@@ -33,4 +34,6 @@ redis.call('DEL', KEYS[1], keys.queueMembers(prefix, queue), keys.queueIdle(pref
   keys.queueRoundRobin(prefix, queue), keys.queueClock(prefix, queue), keys.queueSigs(prefix, queue), keys.queueCounts(prefix, queue),
   keys.queueReasons(prefix, queue))
 redis.call('SREM', KEYS[2], queue)
+-- Every node's cached definition goes (src/store/queueCache.ts).
+redis.call('PUBLISH', keys.queueChanged(prefix), queue)
 return #members

@@ -18,8 +18,10 @@
   ARGV[9..] routing field, value pairs the routing scripts read (see route.lua, offerFailed);
           '' removes the field (default applies)
 
+  Publishes the queue id on the queueChanged channel (nodes drop their cached definition).
   Returns 1.
 ]]
+--- @include "keys"
 --- @include "pools"
 --- @include "queueCounts"
 
@@ -43,4 +45,5 @@ if (previous and previous ~= ARGV[3]) or previousRingInUse ~= redis.call('HGET',
     refilePool(prefix, ARGV[1], members[i], members[i + 1])
   end
 end
+redis.call('PUBLISH', keys.queueChanged(prefix), ARGV[1])
 return 1

@@ -7,6 +7,7 @@ function keys.agentQueues(prefix, a1) return prefix .. 'agent:' .. a1 .. ':queue
 function keys.agentRouting(prefix, a1) return prefix .. 'agent:' .. a1 .. ':routing' end
 function keys.agentRank(prefix) return prefix .. 'agentRank' end
 function keys.queue(prefix, a1) return prefix .. 'queue:' .. a1 end
+function keys.queueChanged(prefix) return prefix .. 'queueChanged' end
 function keys.queueMembers(prefix, a1) return prefix .. 'queue:' .. a1 .. ':members' end
 function keys.queueIdle(prefix, a1) return prefix .. 'queue:' .. a1 .. ':idle' end
 function keys.queueWaiting(prefix, a1) return prefix .. 'queue:' .. a1 .. ':waiting' end
