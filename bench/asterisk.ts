@@ -12,12 +12,15 @@
  *   npm run bench:asterisk -- --only engine       one system only
  *   npm run bench:asterisk -- --only engine --profile .tmp/prof   + a CPU profile of each engine run
  *   npm run bench:asterisk -- --warmup 0          measure from the engine's start (no warm-up)
+ *   npm run bench:asterisk -- --warmup 50         the warm-up of the figures before 2026-12-05 12:00
  *
- * Before each measured run, `--warmup` callers (default 50) go through the same system at the
- * same rate and are not counted, then the bench waits until the system's processes are quiet
- * (each at most 10 ms of CPU a second over 2 s, at most 45 s): the figures are those of a running system, not
- * of a process that just started (V8 compiles and shrinks its heap for ~30 s after a start,
- * ~15 ms of CPU a second, which at 10 calls/s was 1.5 ms "per call").
+ * Before each measured run, callers go through the same system at the same rate for
+ * `--warmup-s` seconds (default 60; `--warmup N`: N callers instead) and are not counted, then
+ * the bench waits until the system's processes are quiet (each at most 10 ms of CPU a second
+ * over 2 s, at most 45 s): the figures are those of a running system, not of a process that
+ * just started. V8 keeps compiling the engine's hot code in background threads for about a
+ * minute of load: measured in 15 s windows at 20 calls/s after a 50-caller warm-up, the engine
+ * spent 7.2, 5.8, 5.8, 5.4, 5.2 and 5.1 ms of CPU per call (its compiler threads 1.5 → 0.1 ms).
  */
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -69,7 +72,9 @@ const { values: flags } = parseArgs({
     only: { type: 'string' },
     port: { type: 'string' },
     profile: { type: 'string' },
-    warmup: { type: 'string', default: '50' },
+    // Warm-up before each measured run, in seconds of the same load (`--warmup N`: N callers instead).
+    'warmup-s': { type: 'string', default: '60' },
+    warmup: { type: 'string' },
     // What the callers' phones speak: G.711 like a SIP phone. Without it (`--formats ''`) an ARI
     // originate offers every format and Asterisk picks signed linear at 192 kHz, so each waiting
     // caller's music on hold is resampled 8 → 192 kHz: a cost no real call center has.
@@ -237,7 +242,7 @@ async function runOnce(system: System, load: Load, ast: AsteriskHandle, redis: {
   progress(`${system} ${load.rate}/s, ${load.agents} agents, ${load.callers} callers`);
   const engine = system === 'engine' ? await startEngineUnderTest(ast, redis.url, load, run) : undefined;
   const endpoint = system === 'engine' ? `Local/q-${queueOf(load.agents)}@callers` : `Local/q-${queueOf(load.agents)}@${AQ_CONTEXT}`;
-  const warmup = Number(flags.warmup);
+  const warmup = flags.warmup !== undefined ? Number(flags.warmup) : Math.round(load.rate * Number(flags['warmup-s']));
   if (warmup > 0) {
     observer.reset();
     const warmIds = Array.from({ length: warmup }, (_, i) => `r${run}w${i}`);
