@@ -201,10 +201,15 @@ export function outcomeOfCause(cause: number | undefined): OfferOutcome {
   }
 }
 
-/** The agent leg left Stasis (hung up, rang out, rejected...). */
-export async function onAgentLegGone(ctx: AcdContext, callId: string, agentChannel: string, cause: number | undefined): Promise<void> {
+/**
+ * The agent leg left Stasis (hung up, rang out, rejected...). `talking`: the call was connected on
+ * this leg when the leg left; the call then ends, fenced by the leg in the store (a call
+ * transferred or handed over meanwhile goes on), with no read of it first.
+ */
+export async function onAgentLegGone(ctx: AcdContext, callId: string, agentChannel: string, cause: number | undefined, talking = false): Promise<void> {
   takeCreatedLeg(ctx, agentChannel);
   await discardPreparedBridge(ctx, agentChannel);
+  if (talking) return endCall(ctx, callId, 'agent', agentChannel);
   const call = await ctx.store.getCall(callId);
   if (!call) return;
   // Fenced in the store: a leg that is not one of the call's offers changes nothing.

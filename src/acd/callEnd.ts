@@ -30,19 +30,19 @@ async function destroyBridge(ctx: AcdContext, bridgeId: string, control: Record<
   }
 }
 
-export async function endCall(ctx: AcdContext, callId: string, endedBy: 'caller' | 'agent' | 'lost'): Promise<void> {
-  // ringall: legs besides call.agentChannel; the recording is gone with the call's control state. One round trip.
-  const [offers, control] = await Promise.all([ctx.store.callOffers(callId), ctx.store.getControl(callId)]);
-  const ended = await ctx.store.endCall(callId, endedBy);
+/** `agentChannel`: end the call only while it is connected on that agent leg (store-fenced). */
+export async function endCall(ctx: AcdContext, callId: string, endedBy: 'caller' | 'agent' | 'lost', agentChannel?: string): Promise<void> {
+  const ended = await ctx.store.endCall(callId, endedBy, agentChannel);
   if (!ended) return;
-  const { call } = ended;
+  // ringall: legs besides call.agentChannel; the recording went with the call's control state.
+  const { call, control } = ended;
   ctx.logger.info({ callId, queue: call.queue, state: ended.state, endedBy, agentId: call.agentId || undefined }, 'call ended');
   // The store has freed the agent already (or put it in wrap-up): its next caller is offered, or
   // its wrap-up timer set, while the PBX cleans up (issue 14).
   const agentLeft = agentLeftCall(ctx, call.agentId, ended.wrapup);
   agentLeft.catch(() => undefined); // its failure is thrown below, after the cleanup
   if (endedBy !== 'agent') await hangupQuietly(ctx, call.agentChannel);
-  await hangupLegs(ctx, offers.map((o) => o.agentChannel).filter((c) => c !== call.agentChannel));
+  await hangupLegs(ctx, ended.releasedLegs);
   // What happens to the caller when the agent hangs up: hung up, or on in the dialplan (CONTINUE).
   const continues = endedBy === 'agent' && ended.state === 'connected' && (await ctx.store.getQueue(call.queue))?.continueOnAgentHangup === true;
   if (continues) {

@@ -158,16 +158,18 @@ export class QueueLegs {
    */
   async channelGone(channelId: string): Promise<void> {
     const { ctx } = this;
-    const callId = await this.callOf(channelId);
+    // The store first (see callOf), with the call in the same round trip.
+    const indexed = await ctx.store.callOfChannel(channelId);
+    const callId = indexed?.callId ?? this.legs.get(channelId);
     if (!callId) return;
     if (callId === callIdOf(channelId)) return ctx.locks.run(callId, () => endCall(ctx, callId, 'caller'));
     // An agent leg: its hangup cause usually arrives just after StasisEnd. Only an offer's outcome
     // needs it; the agent hanging up a connected call ends it without waiting for the cause (issue 14).
-    const call = await ctx.store.getCall(callId);
+    const call = indexed ? indexed.call : await ctx.store.getCall(callId);
     const talking = call?.state === 'connected' && call.agentChannel === channelId;
     const cause = talking ? undefined : await this.causes.settle(channelId, ctx.settings.causeGraceMs);
     if (talking) this.causes.forget(channelId);
     this.legs.delete(channelId);
-    await ctx.locks.run(callId, () => onAgentLegGone(ctx, callId, channelId, cause));
+    await ctx.locks.run(callId, () => onAgentLegGone(ctx, callId, channelId, cause, talking));
   }
 }

@@ -23,6 +23,7 @@ export type CallOps = Pick<
   | 'endCall'
   | 'getCall'
   | 'callIdByChannel'
+  | 'callOfChannel'
   | 'endedCall'
   | 'listCalls'
   | 'waitingCalls'
@@ -31,11 +32,11 @@ export type CallOps = Pick<
 /** Highest caller priority (the waiting score keeps 1000 bands). */
 const MAX_PRIORITY = 999;
 
-/** endCall reply: {state, call HGETALL[, agentId, version, wrapupS]}. */
+/** endCall reply: {state, call HGETALL, released, control HGETALL[, agentId, version, wrapupS]}. */
 function callEndedFromReply(reply: unknown): CallEnded | undefined {
   if (reply === null) return undefined;
-  const [state, flat, agentId, version, seconds] = reply as [CallSnapshot['state'], string[], string?, number?, string?];
-  const ended: CallEnded = { state, call: callFromHash(hashFromFlat(flat)) };
+  const [state, flat, released, control, agentId, version, seconds] = reply as [CallSnapshot['state'], string[], string[], string[], string?, number?, string?];
+  const ended: CallEnded = { state, call: callFromHash(hashFromFlat(flat)), releasedLegs: released, control: hashFromFlat(control) };
   if (agentId !== undefined) ended.wrapup = { agentId, version: Number(version), seconds: Number(seconds) };
   return ended;
 }
@@ -111,11 +112,17 @@ export function createCallOps({ redis, keys, run }: StoreContext): CallOps {
     },
     connect: async (callId, agentChannel, bridgeId) => (await ops.connectOffer(callId, agentChannel, bridgeId)).ok,
 
-    endCall: async (callId, endedBy) =>
-      callEndedFromReply(await run('endCall', [keys.call(callId), keys.chan, keys.calls, keys.events], [keys.prefix, callId, endedBy])),
+    endCall: async (callId, endedBy, agentChannel = '') =>
+      callEndedFromReply(await run('endCall', [keys.call(callId), keys.chan, keys.calls, keys.events], [keys.prefix, callId, endedBy, agentChannel])),
 
     getCall: async (callId) => (await getCalls([callId]))[0],
     callIdByChannel: async (channelId) => (await redis.hget(keys.chan, channelId)) ?? undefined,
+    async callOfChannel(channelId) {
+      const reply = (await run('callOfChannel', [keys.chan], [keys.prefix, channelId])) as [string, string[]] | null;
+      if (!reply) return undefined;
+      const [callId, flat] = reply;
+      return flat.length > 0 ? { callId, call: callFromHash(hashFromFlat(flat)) } : { callId };
+    },
     async endedCall(callerChannel) {
       const value = await redis.get(keys.endedCaller(callerChannel));
       if (!value) return undefined;

@@ -26,6 +26,7 @@ export const SCRIPT_NAMES = [
   'offerFailed',
   'connect',
   'endCall',
+  'callOfChannel',
   'offerMore',
   'setPriority',
   'leaveQueue',

@@ -72,6 +72,10 @@ export interface CallEnded {
   /** State the call was in when it ended. */
   state: CallSnapshot['state'];
   call: CallSnapshot;
+  /** Agent legs still offered besides `call.agentChannel` (ringall, ring-progressively): to hang up. */
+  releasedLegs: string[];
+  /** The call's call-control state as it was (e.g. `recording`); the store deleted it. */
+  control: Record<string, string>;
   /** Set when the agent entered after-call work: schedule the wrap-up timer with this version. */
   wrapup?: { agentId: string; version: number; seconds: number };
 }
@@ -142,11 +146,16 @@ export interface AcdStore extends ControlStore, ExitStore, CallbackStore, CountS
   connect(callId: string, agentChannel: string, bridgeId: string): Promise<boolean>;
   /** connect, also returning the call's other offers it ended (their legs must be hung up). */
   connectOffer(callId: string, agentChannel: string, bridgeId: string): Promise<{ ok: boolean; released: string[] }>;
-  /** Ends the call whatever its state; appends abandon / complete events; agent freed or in wrap-up. Idempotent (undefined when unknown). */
-  endCall(callId: string, endedBy: 'caller' | 'agent' | 'lost'): Promise<CallEnded | undefined>;
+  /**
+   * Ends the call whatever its state; appends abandon / complete events; agent freed or in wrap-up.
+   * Idempotent (undefined when unknown). With `agentChannel`, only while connected on that leg.
+   */
+  endCall(callId: string, endedBy: 'caller' | 'agent' | 'lost', agentChannel?: string): Promise<CallEnded | undefined>;
 
   getCall(callId: string): Promise<CallSnapshot | undefined>;
   callIdByChannel(channelId: string): Promise<string | undefined>;
+  /** The call the channel index gives for the channel, with the call (undefined when gone), in one round trip. */
+  callOfChannel(channelId: string): Promise<{ callId: string; call?: CallSnapshot } | undefined>;
   /** Records that `node` started a caller's entry; true when one was already recorded (an unfinished earlier attempt). */
   recordEntry(node: string, channelId: string): Promise<boolean>;
   finishEntry(node: string, channelId: string): Promise<void>;

@@ -217,6 +217,25 @@ describe('endCall', () => {
     expect((await t.store.getAgent('1001'))?.status).toBe('ready');
   });
 
+  it('with an agent channel, ends the call only while it is connected on that leg; returns the control state it deleted', async () => {
+    await connected('sales');
+    expect(await t.store.updateControl('c1', 'leg-1', { recording: 'rec-1' })).toBe(true);
+    expect(await t.store.endCall('c1', 'agent', 'leg-2')).toBeUndefined();
+    expect((await t.store.getCall('c1'))?.state).toBe('connected');
+    expect(await newEvents()).toEqual([]);
+
+    const ended = await t.store.endCall('c1', 'agent', 'leg-1');
+    expect(ended).toMatchObject({ state: 'connected', releasedLegs: [], control: { recording: 'rec-1' } });
+    expect(await t.store.getControl('c1')).toEqual({});
+    expect(await t.store.endCall('c1', 'agent', 'leg-1')).toBeUndefined();
+  });
+
+  it('with an agent channel, leaves an offered call alone', async () => {
+    await offered();
+    expect(await t.store.endCall('c1', 'agent', 'leg-1')).toBeUndefined();
+    expect((await t.store.getCall('c1'))?.state).toBe('offering');
+  });
+
   it("prefers the agent's wrap-up override, including 0", async () => {
     await t.store.upsertAgent(agentDef('1001', ['sales', 'support'], { wrapupS: 5 }));
     await connected('sales');
@@ -231,6 +250,13 @@ describe('endCall', () => {
 });
 
 describe('reads', () => {
+  it('finds the call of a channel with the call itself', async () => {
+    await offered();
+    expect(await t.store.callOfChannel('leg-1')).toMatchObject({ callId: 'c1', call: { id: 'c1', state: 'offering', agentChannel: 'leg-1' } });
+    expect(await t.store.callOfChannel('chan-c1')).toMatchObject({ callId: 'c1', call: { state: 'offering' } });
+    expect(await t.store.callOfChannel('nobody')).toBeUndefined();
+  });
+
   it('indexes caller and agent channels and lists calls per queue', async () => {
     await offered('sales');
     await t.store.enqueue(caller('c2', 'support'));

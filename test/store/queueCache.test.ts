@@ -59,7 +59,7 @@ describe('the queue definition cache', () => {
   it('drops what it kept when its subscription is interrupted', async () => {
     cache = createQueueCache(redis, channel);
     await cached(cache);
-    const clients = ((await redis.client('LIST', 'TYPE', 'pubsub')) as string).split('\n');
+    const clients = ((await redis.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string).split('\n');
     const subscriber = clients.find((line) => line.includes(` name=${name} `))?.match(/^id=(\d+)/)?.[1];
     expect(subscriber).toBeDefined();
     await redis.client('KILL', 'ID', subscriber!);

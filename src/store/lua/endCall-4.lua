@@ -19,9 +19,14 @@
           from it; legal because every key of the tenant shares the {t} hash tag)
   ARGV[2] call id
   ARGV[3] ended by: caller | agent | lost
+  ARGV[4] fence: an agent channel; when given, the call ends only while it is connected on it
+          (the agent of a call transferred or handed over meanwhile ends nothing); '' = none
 
-  Returns {state, call HGETALL} or {state, call HGETALL, agentId, version, wrapupS} when the agent
-  entered after-call work; nil when the call is unknown.
+  Returns {state, call HGETALL, released, control HGETALL} or {state, call HGETALL, released,
+  control HGETALL, agentId, version, wrapupS} when the agent entered after-call work (released:
+  the offered agent channels besides the call's agent channel, which the engine hangs up;
+  control: the call-control state deleted here, e.g. its recording); nil when the call is unknown
+  or the fence does not match.
 ]]
 --- @include "keys"
 --- @include "nowMs"
@@ -37,8 +42,11 @@ local flat = redis.call('HGETALL', KEYS[1])
 if #flat == 0 then return nil end
 local call = {}
 for i = 1, #flat, 2 do call[flat[i]] = flat[i + 1] end
+if (ARGV[4] or '') ~= '' and (call.state ~= 'connected' or call.agentChannel ~= ARGV[4]) then return nil end
 local now = nowMs()
-local reply = { call.state, flat }
+local control = redis.call('HGETALL', keys.ctl(prefix, callId))
+local released = {}
+local reply = { call.state, flat, released, control }
 
 if call.state == 'connected' then
   local reasons = { caller = 'completecaller', agent = 'completeagent' }
@@ -57,7 +65,7 @@ if call.state == 'connected' then
   if version then
     redis.call('HINCRBY', agentKey, 'callsTaken', 1)
     -- A status the agent asked for during the call replaces the timed wrap-up (agentStatus.lua).
-    if applied == 'after_call_work' and tonumber(wrapupS) > 0 then reply = { call.state, flat, call.agentId, version, wrapupS } end
+    if applied == 'after_call_work' and tonumber(wrapupS) > 0 then reply = { call.state, flat, released, control, call.agentId, version, wrapupS } end
   end
   local statsKey = keys.queueStats(prefix, call.queue)
   local handleMs = now - answeredAt + tonumber(wrapupS) * 1000
@@ -81,7 +89,10 @@ else
       waitMs = waitMs })
   end
   moveCallAgent(prefix, KEYS[4], call.agentId, callId, 'ready', '', now)
-  releaseOffers(prefix, KEYS[2], KEYS[4], callId, '', now) -- ringall / progressive offers (offers.lua)
+  -- ringall / progressive offers (offers.lua); their legs are the engine's to hang up
+  for _, channel in ipairs(releaseOffers(prefix, KEYS[2], KEYS[4], callId, '', now)) do
+    if channel ~= call.agentChannel then released[#released + 1] = channel end
+  end
 end
 
 redis.call('HDEL', KEYS[2], call.callerChannel)
