@@ -57,13 +57,18 @@ export async function discardPreparedBridge(ctx: AcdContext, agentChannel: strin
   });
 }
 
-export async function connectCall(ctx: AcdContext, callId: string, agentChannel: string): Promise<void> {
-  // A feature may take over (callback: no caller yet, the customer is called now).
-  if (await claimedBy(ctx.hooks.legAnswered, callId, agentChannel)) return;
+export async function connectCall(ctx: AcdContext, callId: string, agentChannel: string, callerless = false): Promise<void> {
   const bridgeId = bridgeIdOf(agentChannel);
   // One round trip: Redis runs a connection's commands in order, so the read sees the call as
   // the script left it (connected, with its bridge).
-  const [{ ok, released }, call] = await Promise.all([ctx.store.connectOffer(callId, agentChannel, bridgeId), ctx.store.getCall(callId)]);
+  const [connected, call] = await Promise.all([ctx.store.connectOffer(callId, agentChannel, bridgeId, !callerless), ctx.store.getCall(callId)]);
+  if (connected.callerless) {
+    // The caller left for a callback: a feature may take the call over (the customer is called
+    // now); else it connects as it is. Asked only then, so a call with its caller costs no read.
+    if (await claimedBy(ctx.hooks.legAnswered, callId, agentChannel)) return;
+    return connectCall(ctx, callId, agentChannel, true);
+  }
+  const { ok, released } = connected;
   if (!ok) return;
   // Caller experience: an announcement never delays the bridge (holdMedia.ts).
   await stopAnnouncements(ctx, callId);

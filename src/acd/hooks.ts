@@ -4,8 +4,9 @@
  * (agentLeg, bridging, waitTimers) knows the moments, not the features.
  *   legInStasis    an offered agent leg entered Stasis; a hook returning true holds it
  *                  (manual answer: control/answer.ts)
- *   legAnswered    the offered agent answered; a hook returning true takes the call over
- *                  (callback dials the customer now: callback.ts)
+ *   legAnswered    the offered agent answered a call whose caller left it (a callback
+ *                  request); a hook returning true takes the call over (callback dials the
+ *                  customer now: callback.ts)
  *   callConnected  caller and agent are bridged (queue recording: control/recording.ts)
  *   callbackTimer  a callback retry timer of the caller's current stay fired (callback.ts)
  *   legEvent       an event of a queue leg (caller, agent or callback customer), heard by the

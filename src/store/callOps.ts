@@ -106,9 +106,12 @@ export function createCallOps({ redis, keys, run }: StoreContext): CallOps {
       return ok === 1 ? { ok: true, agentId, backoffMs, offersLeft } : { ok: false };
     },
 
-    async connectOffer(callId, agentChannel, bridgeId) {
-      const [ok, ...released] = (await run('connect', [keys.call(callId), keys.chan, keys.events], [keys.prefix, callId, agentChannel, bridgeId])) as [number, ...string[]];
-      return { ok: ok === 1, released };
+    async connectOffer(callId, agentChannel, bridgeId, refuseCallerless = false) {
+      const [ok, ...released] = (await run('connect', [keys.call(callId), keys.chan, keys.events], [keys.prefix, callId, agentChannel, bridgeId, refuseCallerless ? '1' : ''])) as [
+        number,
+        ...string[],
+      ];
+      return { ok: ok === 1, released, ...(ok === 2 ? { callerless: true } : {}) };
     },
     connect: async (callId, agentChannel, bridgeId) => (await ops.connectOffer(callId, agentChannel, bridgeId)).ok,
 

@@ -144,8 +144,11 @@ export interface AcdStore extends ControlStore, ExitStore, CallbackStore, CountS
   ): Promise<{ ok: boolean; agentId?: string; /** back-off applied (queue's retry rules) */ backoffMs?: number; /** other offers still ringing */ offersLeft?: number }>;
   /** offering → connected, agent busy; AgentConnect. Fenced. */
   connect(callId: string, agentChannel: string, bridgeId: string): Promise<boolean>;
-  /** connect, also returning the call's other offers it ended (their legs must be hung up). */
-  connectOffer(callId: string, agentChannel: string, bridgeId: string): Promise<{ ok: boolean; released: string[] }>;
+  /**
+   * connect, also returning the call's other offers it ended (their legs must be hung up). With
+   * `refuseCallerless`, a call whose caller left for a callback is not connected (`callerless`).
+   */
+  connectOffer(callId: string, agentChannel: string, bridgeId: string, refuseCallerless?: boolean): Promise<{ ok: boolean; released: string[]; callerless?: boolean }>;
   /**
    * Ends the call whatever its state; appends abandon / complete events; agent freed or in wrap-up.
    * Idempotent (undefined when unknown). With `agentChannel`, only while connected on that leg.

@@ -212,6 +212,9 @@ describe('callback scripts', () => {
     expect((await t.store.waitingCalls('q')).map((c) => c.id)).toEqual(['c1', 'c2']);
     const offer = await t.store.assign({ queue: 'q' }, 'leg-1');
     expect(offer?.callId).toBe('c1');
+    // The answering agent's connect, asked to, leaves a call without its caller to the callback.
+    expect(await t.store.connectOffer('c1', 'leg-1', 'bridge-1', true)).toEqual({ ok: false, released: [], callerless: true });
+    expect((await t.store.getCall('c1'))?.state).toBe('offering');
     expect(await t.store.callbackDial('c1', 'other-leg', 'cb-1')).toBeUndefined();
     expect(await t.store.callbackDial('c1', 'leg-1', 'cb-1')).toEqual({ attempt: 1, released: [] });
     expect(await t.store.callbackAnswered('c1', 'cb-other')).toBe(false);

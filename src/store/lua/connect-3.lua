@@ -12,9 +12,11 @@
   ARGV[2] call id
   ARGV[3] agent channel id
   ARGV[4] bridge id
+  ARGV[5] '1': refuse a call without a caller channel (its caller left for a callback) with {2},
+          changing nothing, so that the callback feature may take it over (src/acd/bridging.ts)
 
   Returns {1, releasedChannel...} when the call is connected on this agent channel, {0} when the
-  fence does not match.
+  fence does not match, {2} when refused for having no caller.
 ]]
 --- @include "keys"
 --- @include "nowMs"
@@ -23,11 +25,12 @@
 --- @include "offers"
 
 local prefix, callId, agentChannel = ARGV[1], ARGV[2], ARGV[3]
-local call = redis.call('HMGET', KEYS[1], 'state', 'agentChannel', 'queue', 'joinedAt', 'ringStartedAt')
+local call = redis.call('HMGET', KEYS[1], 'state', 'agentChannel', 'queue', 'joinedAt', 'ringStartedAt', 'callerChannel')
 if call[1] == 'connected' and call[2] == agentChannel then return { 1 } end
 if call[1] ~= 'offering' then return { 0 } end
 local agentId = redis.call('HGET', KEYS[1] .. ':offers', agentChannel)
 if not agentId then return { 0 } end
+if ARGV[5] == '1' and call[6] == '' then return { 2 } end
 local now = nowMs()
 
 redis.call('HSET', KEYS[1], 'state', 'connected', 'agentId', agentId, 'agentChannel', agentChannel,
