@@ -4,7 +4,7 @@
  * the engine as a child process (`src/main.ts`), so each one's CPU is read from /proc on its own.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 
@@ -109,16 +109,18 @@ export function startRedis(port: number): ChildHandle {
 }
 
 /**
- * The engine as `npm start` runs it, logging warnings only (stderr is passed through). With
+ * The engine as `npm start` runs it, logging warnings only (stderr is passed through; its log
+ * lines are dropped unless BENCH_ENGINE_LOG names a file they are appended to). With
  * `cpuProfileDir`, V8 writes a CPU profile of the whole run there when the engine exits
  * (`npx tsx bench/cpuProfile.ts FILE` summarises it).
  */
 export function startEngine(env: Record<string, string>, cpuProfileDir?: string): ChildHandle {
   const profile = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
+  const logFile = process.env.BENCH_ENGINE_LOG;
   const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/main.ts'], {
     cwd: resolve(import.meta.dirname, '..'),
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', logFile ? openSync(logFile, 'a') : 'ignore', 'inherit'],
   });
   return handleOf(child);
 }
