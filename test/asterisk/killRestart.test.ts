@@ -114,11 +114,35 @@ async function talking(n: Node) {
   });
   return { first, caller, call };
 }
+/**
+ * A test of this file, run once more (on a fresh node, after a restart of the test Asterisk) only
+ * when the Asterisk process died during it. Asterisk 22.10.1 crashes now and then when an app's
+ * WebSocket closes abruptly while its bridges are in use, which these tests do on purpose (seen
+ * once in six runs on 2026-12-05: "double free or corruption (fasttop)"; the asterisk/asterisk
+ * #1201 family): that is the PBX's fault, and without this every later test of the file timed out
+ * on the dead Asterisk. A failure with Asterisk alive fails the test as always, and so does one
+ * on the second run.
+ */
+function itSurvivingAsteriskCrash(name: string, body: () => Promise<void>) {
+  it(name, async () => {
+    try {
+      await body();
+      return;
+    } catch (err) {
+      if (ast.alive()) throw err;
+      console.warn(`the test Asterisk died during "${name}"; restarted, the test runs once more.\n${ast.health()}`);
+    }
+    for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined); // the dead attempt's engines
+    await ast.restart();
+    await body();
+  });
+}
+
 /** No log line of `proc` tells of an offer made while ARI was down. */
 const offeredBeforeConnected = (proc: EngineProcess) => proc.logs.filter((l) => JSON.stringify(l).includes('not connected to ARI'));
 
 describe('kill -9 and restart on a real Asterisk', { timeout: 120_000 }, () => {
-  it('waiting: the caller stays queued and is routed once the engine is back', async () => {
+  itSurvivingAsteriskCrash('waiting: the caller stays queued and is routed once the engine is back', async () => {
     const n = node();
     const first = await n.start();
     const caller = await ast.placeCaller(n.app, 'kq', { holdS: 60 });
@@ -136,7 +160,7 @@ describe('kill -9 and restart on a real Asterisk', { timeout: 120_000 }, () => {
     expect(offeredBeforeConnected(second.proc)).toEqual([]);
   });
 
-  it('ringing: the agent answers while the engine is away; after the restart the call is bridged', async () => {
+  itSurvivingAsteriskCrash('ringing: the agent answers while the engine is away; after the restart the call is bridged', async () => {
     const n = node();
     const first = await n.start();
     await n.login(first.http, 'slow');
@@ -155,7 +179,7 @@ describe('kill -9 and restart on a real Asterisk', { timeout: 120_000 }, () => {
     await waitFor(() => bridged(call.bridgeId, call.callerChannel, call.agentChannel), 'bridged', 10_000);
   });
 
-  it('bridging: killed after the bridge was made but before both parties were in it, the restart adopts the bridge', async () => {
+  itSurvivingAsteriskCrash('bridging: killed after the bridge was made but before both parties were in it, the restart adopts the bridge', async () => {
     const n = node();
     const { first, call } = await talking(n);
     await n.kill(first.proc);
@@ -167,7 +191,7 @@ describe('kill -9 and restart on a real Asterisk', { timeout: 120_000 }, () => {
     expect(await callState(n.store, call.id)).toBe('connected');
   });
 
-  it('talking: the call stays bridged through the restart and ends normally', async () => {
+  itSurvivingAsteriskCrash('talking: the call stays bridged through the restart and ends normally', async () => {
     const n = node();
     const { first, caller, call } = await talking(n);
     await n.kill(first.proc);
@@ -179,7 +203,7 @@ describe('kill -9 and restart on a real Asterisk', { timeout: 120_000 }, () => {
     await waitFor(async () => (await n.store.getAgent('a1'))?.status === 'ready', 'agent ready again');
   });
 
-  it('two engines with one node id: the second stands by, never touches the app, and takes over when the first is killed', async () => {
+  itSurvivingAsteriskCrash('two engines with one node id: the second stands by, never touches the app, and takes over when the first is killed', async () => {
     const n = node();
     const first = await n.start();
     const standby = n.spawn();
@@ -195,7 +219,7 @@ describe('kill -9 and restart on a real Asterisk', { timeout: 120_000 }, () => {
     await waitFor(async () => (await n.store.getCall(call.id)) === undefined, 'call ended by the second engine');
   });
 
-  it('just after the agent hung up: the ended call ends (caller hung up), it is never offered again', async () => {
+  itSurvivingAsteriskCrash('just after the agent hung up: the ended call ends (caller hung up), it is never offered again', async () => {
     const n = node();
     const { first, caller, call } = await talking(n);
     await n.kill(first.proc);

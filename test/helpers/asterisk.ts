@@ -88,6 +88,8 @@ export interface Asterisk {
    * (a test that waits for the engine on a dead Asterisk should say so, not just time out).
    */
   health(): string;
+  /** Whether the Asterisk process is still running. */
+  alive(): boolean;
   /** A full stop and start on the same port and folder (the engine sees its socket drop). */
   restart(): Promise<void>;
   stop(): Promise<void>;
@@ -137,6 +139,18 @@ export async function startAsterisk(name: string): Promise<Asterisk> {
   const password = vars.ARI_PASSWORD ?? 'acdsecret';
   const ariUrl = vars.ARI_URL ?? '';
   const auth = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+  const pidOf = () => {
+    const pidFile = join(dir, 'run', 'asterisk.pid');
+    return existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : 0;
+  };
+  const alive = () => {
+    const pid = pidOf();
+    try {
+      return pid > 0 && process.kill(pid, 0);
+    } catch {
+      return false;
+    }
+  };
 
   const ari: Asterisk['ari'] = async (method, path, body, allow = []) => {
     const res = await fetch(`${ariUrl}/ari${path}`, {
@@ -184,17 +198,10 @@ export async function startAsterisk(name: string): Promise<Asterisk> {
       return res.status === 200 ? (res.body.value ?? '') : '';
     },
     health() {
-      const pidFile = join(dir, 'run', 'asterisk.pid');
-      const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : 0;
-      let alive = false;
-      try {
-        alive = pid > 0 && process.kill(pid, 0);
-      } catch {
-        alive = false;
-      }
       const tail = (file: string) => (existsSync(join(dir, 'log', file)) ? readFileSync(join(dir, 'log', file), 'utf8').split('\n').slice(-15).join('\n') : '(none)');
-      return `Asterisk pid ${pid} ${alive ? 'alive' : 'NOT RUNNING'} on port ${port}\n--- log/messages:\n${tail('messages')}\n--- log/console.log:\n${tail('console.log')}`;
+      return `Asterisk pid ${pidOf()} ${alive() ? 'alive' : 'NOT RUNNING'} on port ${port}\n--- log/messages:\n${tail('messages')}\n--- log/console.log:\n${tail('console.log')}`;
     },
+    alive,
     async restart() {
       await run(join(kit, 'stop.sh'), [dir]);
       await start();
