@@ -148,13 +148,16 @@ export async function dialCreatedLeg(ctx: AcdContext, channelId: string, callId:
 
 /**
  * Rings the agent's phone on its leg (in Stasis); a dial that fails fails the offer. With
- * `bridgeAhead`, the bridge is created while the phone rings (issue 12).
+ * `bridgeAhead`, the bridge is created alongside the dial (issue 12: a phone that answers at once
+ * finds it made; a failed offer destroys it, failOffer).
  */
 export async function dialAgentLeg(ctx: AcdContext, callId: string, callerChannel: string, agentChannel: string, ringTimeoutS: number, bridgeAhead = false, underLock = true): Promise<void> {
   let ringing: boolean;
+  // Never rejects (a bridge not made ahead is made at the answer).
+  const bridging = bridgeAhead ? prepareBridge(ctx, callerChannel, agentChannel) : undefined;
   try {
     await ctx.pbx.dial(agentChannel, { callerChannelId: callerChannel, timeoutS: ringTimeoutS });
-    [ringing] = await Promise.all([ctx.store.markRinging(callId, agentChannel), bridgeAhead ? prepareBridge(ctx, callerChannel, agentChannel) : undefined]);
+    [ringing] = await Promise.all([ctx.store.markRinging(callId, agentChannel), bridging]);
   } catch (err) {
     ctx.logger.warn({ err, callId, agentChannel }, 'dial failed');
     if (underLock) await failOffer(ctx, callId, agentChannel, 'failed');
