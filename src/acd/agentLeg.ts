@@ -116,7 +116,8 @@ export async function onAgentLegInStasis(ctx: AcdContext, channel: ChannelInfo, 
     return hangupQuietly(ctx, channel.id);
   }
   const { call, offers } = offer;
-  // A leg created before a restart or held for manual answer: the queue says how long it rings.
+  // The assignment's ring timeout when this engine created the leg (a manual-answer agent's);
+  // for a leg created before a restart, the queue's.
   const ringTimeoutS = takeCreatedLeg(ctx, channel.id)?.ringTimeoutS ?? (await ctx.store.getQueue(call.queue))?.ringTimeoutS ?? 15;
   // A feature may hold the leg (manual answer: dialed once the agent answers on its desktop).
   const agentId = offers.find((o) => o.agentChannel === channel.id)!.agentId;
