@@ -59,25 +59,23 @@ export async function discardPreparedBridge(ctx: AcdContext, agentChannel: strin
 
 export async function connectCall(ctx: AcdContext, callId: string, agentChannel: string, callerless = false): Promise<void> {
   const bridgeId = bridgeIdOf(agentChannel);
-  // One round trip: Redis runs a connection's commands in order, so the read sees the call as
-  // the script left it (connected, with its bridge).
-  const [connected, call] = await Promise.all([ctx.store.connectOffer(callId, agentChannel, bridgeId, !callerless), ctx.store.getCall(callId)]);
+  // The script returns the call as connected (its caller channel): no read before the bridge.
+  const connected = await ctx.store.connectOffer(callId, agentChannel, bridgeId, !callerless);
   if (connected.callerless) {
     // The caller left for a callback: a feature may take the call over (the customer is called
     // now); else it connects as it is. Asked only then, so a call with its caller costs no read.
     if (await claimedBy(ctx.hooks.legAnswered, callId, agentChannel)) return;
     return connectCall(ctx, callId, agentChannel, true);
   }
-  const { ok, released } = connected;
-  if (!ok) return;
+  const { ok, released, call } = connected;
+  if (!ok || !call) return;
   // Caller experience: an announcement never delays the bridge (holdMedia.ts).
   await stopAnnouncements(ctx, callId);
-  if (call) await bridgeParties(ctx, call.callerChannel, agentChannel, bridgeId);
+  await bridgeParties(ctx, call.callerChannel, agentChannel, bridgeId);
   // Features that start with the conversation (a queue with `record` records from now on).
-  if (call) await notifyAll(ctx.hooks.callConnected, call);
+  await notifyAll(ctx.hooks.callConnected, call);
   // ringall / ring-progressively: the other agents' legs stop ringing (their agents are ready again).
   if (released.length > 0) await hangupLegs(ctx, released);
-  if (!call) return;
   ctx.logger.info({ callId, agentId: call.agentId, bridgeId }, 'caller and agent connected');
 }
 

@@ -16,6 +16,34 @@ export async function releaseCaller(ctx: AcdContext, queueId: string, callerChan
   await hangupQuietly(ctx, callerChannel);
 }
 
+/**
+ * Callers this engine hangs up after the store ended their call: their StasisEnd has nothing to
+ * look up (one Redis round trip less per call, issue 12). Listed before the hangup goes out (its
+ * StasisEnd may arrive before the hangup's answer), taken out by that StasisEnd, or at once when
+ * the hangup did not reach the channel.
+ */
+const releasing = new WeakMap<AcdContext, Set<string>>();
+/** Bounds what lost StasisEnds (a WebSocket dropped meanwhile) could leave listed. */
+const MAX_RELEASING = 10_000;
+
+/** Whether this StasisEnd is of a caller whose call this engine ended and hung up; forgets it. */
+export function callerReleasedByUs(ctx: AcdContext, channelId: string): boolean {
+  return releasing.get(ctx)?.delete(channelId) ?? false;
+}
+
+async function hangupEndedCaller(ctx: AcdContext, channelId: string): Promise<void> {
+  let listed = releasing.get(ctx);
+  if (!listed) releasing.set(ctx, (listed = new Set()));
+  if (listed.size >= MAX_RELEASING) listed.clear();
+  listed.add(channelId);
+  try {
+    await ctx.pbx.hangup(channelId);
+  } catch (err) {
+    listed.delete(channelId);
+    if (!isPbxError(err, 'not_found')) ctx.logger.warn({ err, channelId }, 'hangup failed');
+  }
+}
+
 async function destroyBridge(ctx: AcdContext, bridgeId: string, control: Record<string, string>): Promise<void> {
   try {
     // Stopped while its bridge exists: RecordingFinished (the duration) reaches us only through
@@ -38,8 +66,8 @@ export async function endCall(ctx: AcdContext, callId: string, endedBy: 'caller'
   const { call, control } = ended;
   ctx.logger.info({ callId, queue: call.queue, state: ended.state, endedBy, agentId: call.agentId || undefined }, 'call ended');
   // The store has freed the agent already (or put it in wrap-up): its next caller is offered, or
-  // its wrap-up timer set, while the PBX cleans up (issue 14).
-  const agentLeft = agentLeftCall(ctx, call.agentId, ended.wrapup);
+  // its wrap-up timer set, while the PBX cleans up (issue 14). No caller waiting for it: no routing.
+  const agentLeft = agentLeftCall(ctx, ended.nextCallerWaits ? call.agentId : undefined, ended.wrapup);
   agentLeft.catch(() => undefined); // its failure is thrown below, after the cleanup
   if (endedBy !== 'agent') await hangupQuietly(ctx, call.agentChannel);
   await hangupLegs(ctx, ended.releasedLegs);
@@ -51,7 +79,7 @@ export async function endCall(ctx: AcdContext, callId: string, endedBy: 'caller'
     await continueWithStatus(ctx, call.callerChannel, 'CONTINUE');
   } else {
     // A caller being hung up needs no wait for the bridge (issue 14: caller hung up right after the agent).
-    await Promise.all([call.bridgeId ? destroyBridge(ctx, call.bridgeId, control) : undefined, endedBy !== 'caller' ? hangupQuietly(ctx, call.callerChannel) : undefined]);
+    await Promise.all([call.bridgeId ? destroyBridge(ctx, call.bridgeId, control) : undefined, endedBy !== 'caller' && call.callerChannel ? hangupEndedCaller(ctx, call.callerChannel) : undefined]);
   }
   await agentLeft;
 }

@@ -6,8 +6,8 @@
  * Replaying it (reconcile after a restart) is harmless: enqueue is idempotent by call id, and
  * the wait timers (which survive restarts) are only scheduled when the call was created or its
  * entry never finished (timer job ids make scheduling them twice a no-op).
- * The entry is recorded in Redis before the first PBX request that changes anything (reads of
- * the caller's variables go alongside) and cleared once the caller is
+ * The entry is recorded in Redis before the first PBX request that changes anything (with the
+ * join, in the same script; reads of the caller's variables come before) and cleared once the caller is
  * queued or back in the dialplan: a PBX fault in between is retried here, and an entry still
  * unfinished is finished by src/acd/entryRepair.ts, so no caller stays in Stasis unqueued.
  */
@@ -51,43 +51,47 @@ const isTransient = (err: unknown) => isPbxError(err, 'unavailable') || isPbxErr
 export async function handleCallerEntry(ctx: AcdContext, channel: ChannelInfo, args: string[]): Promise<void> {
   const entry = parseStasisArgs(args);
   if (entry.role !== 'caller' && entry.role !== 'invalid') return;
-  // Recorded while the entry's first reads are under way (reads change nothing in the PBX).
-  const recorded = ctx.store.recordEntry(ctx.nodeId, channel.id);
-  let unfinished: Promise<boolean> = recorded;
   for (let attempt = 0; ; attempt++) {
     try {
-      await enter(ctx, channel, entry, unfinished);
+      // A retry finishes an entry begun: the caller may be queued already but not answered.
+      await enter(ctx, channel, entry, attempt > 0);
       break;
     } catch (err) {
       // The record stays: entryRepair.ts finishes the entry later.
       if (!isTransient(err) || attempt >= ctx.settings.entryRetries) throw err;
       const delayMs = ctx.settings.entryRetryDelayMs * 2 ** attempt;
       ctx.logger.warn({ err, channelId: channel.id, attempt, delayMs }, 'caller entry hit a PBX fault; retrying');
-      unfinished = Promise.resolve(true);
       await new Promise((resolve) => setTimeout(resolve, delayMs));
     }
   }
   await ctx.store.finishEntry(ctx.nodeId, channel.id);
 }
 
-async function enter(ctx: AcdContext, channel: ChannelInfo, entry: Extract<StasisEntry, { role: 'caller' | 'invalid' }>, recorded: Promise<boolean>): Promise<void> {
+async function enter(ctx: AcdContext, channel: ChannelInfo, entry: Extract<StasisEntry, { role: 'caller' | 'invalid' }>, retry: boolean): Promise<void> {
   if (entry.role === 'invalid') {
-    await recorded;
+    await ctx.store.recordEntry(ctx.nodeId, channel.id);
     return rejectToDialplan(ctx, channel.id, 'INVALID', entry.reason);
   }
-  // Independent, one round trip: the entry's record, the queue from Redis, the caller's variables from the PBX.
-  const [found, skills, variables, unfinished] = await Promise.all([
+  // Reads only, one round trip: the queue from Redis, the caller's variables from the PBX.
+  const [found, skills, variables] = await Promise.all([
     ctx.store.getQueue(entry.queue),
     requirementsFromChannel(ctx, channel.id, entry, channel.variables),
     offerVariablesOf(ctx, channel.id, entry.options),
-    recorded,
   ]);
   let queue = found;
-  if (!queue) return rejectToDialplan(ctx, channel.id, 'UNKNOWN', `no queue '${entry.queue}'`);
+  if (!queue) {
+    await ctx.store.recordEntry(ctx.nodeId, channel.id);
+    return rejectToDialplan(ctx, channel.id, 'UNKNOWN', `no queue '${entry.queue}'`);
+  }
 
   const callId = callIdOf(channel.id);
   const tried = new Set<string>();
+  // An entry recorded already (an earlier attempt's, or before a restart) may have been cut
+  // short: the stay's timers are set up again (scheduling them twice is a no-op).
+  let unfinished = retry;
   for (;;) {
+    // The entry is recorded with the first join, before any PBX request that changes anything.
+    const recordEntry = tried.size === 0;
     tried.add(queue.id);
     const joined = await ctx.store.enqueue({
       callId,
@@ -99,7 +103,9 @@ async function enter(ctx: AcdContext, channel: ChannelInfo, entry: Extract<Stasi
       node: ctx.nodeId,
       skills,
       variables,
+      recordEntry,
     });
+    if (recordEntry) unfinished ||= joined.entryRecordedBefore === true;
     if (!joined.rejected) return startWaiting(ctx, channel, queue, { ...joined, created: joined.created || unfinished });
     const overflow: QueueDef | undefined = queue.overflowQueue && !tried.has(queue.overflowQueue) ? await ctx.store.getQueue(queue.overflowQueue) : undefined;
     ctx.logger.info({ callId, queue: queue.id, status: joined.rejected, overflow: overflow?.id }, 'queue refused the caller');

@@ -11,7 +11,7 @@ import { dialCreatedLeg, onAgentDialProgress, onAgentLegGone, onAgentLegInStasis
 import { CALLBACK_ROLE, onCallbackDialProgress, onCallbackLegGone, onCallbackLegInStasis } from './callback.js';
 import { onCallerDtmf } from './callerKeys.js';
 import { callIdOf, handleCallerEntry } from './callerEntry.js';
-import { endCall } from './callEnd.js';
+import { callerReleasedByUs, endCall } from './callEnd.js';
 import type { AcdContext } from './context.js';
 import type { ChannelEvent } from './eventRouter.js';
 import { HangupCauses } from './hangupCauses.js';
@@ -36,6 +36,8 @@ export class QueueLegs {
           return ctx.locks.run(callIdOf(event.channel.id), () => handleCallerEntry(ctx, event.channel, event.args));
         case 'channelLeftApp':
           forgetChannel(ctx, event.channelId);
+          // Its call is over already: this engine ended it and hung the caller up.
+          if (callerReleasedByUs(ctx, event.channelId)) return;
           return this.channelGone(event.channelId);
         case 'dtmfReceived':
           return onCallerDtmf(ctx, event.channelId, event.digit);

@@ -32,11 +32,11 @@ export type CallOps = Pick<
 /** Highest caller priority (the waiting score keeps 1000 bands). */
 const MAX_PRIORITY = 999;
 
-/** endCall reply: {state, call HGETALL, released, control HGETALL[, agentId, version, wrapupS]}. */
+/** endCall reply: {state, call HGETALL, released, control HGETALL, nextCaller[, agentId, version, wrapupS]}. */
 function callEndedFromReply(reply: unknown): CallEnded | undefined {
   if (reply === null) return undefined;
-  const [state, flat, released, control, agentId, version, seconds] = reply as [CallSnapshot['state'], string[], string[], string[], string?, number?, string?];
-  const ended: CallEnded = { state, call: callFromHash(hashFromFlat(flat)), releasedLegs: released, control: hashFromFlat(control) };
+  const [state, flat, released, control, nextCaller, agentId, version, seconds] = reply as [CallSnapshot['state'], string[], string[], string[], number, string?, number?, string?];
+  const ended: CallEnded = { state, call: callFromHash(hashFromFlat(flat)), releasedLegs: released, control: hashFromFlat(control), nextCallerWaits: nextCaller === 1 };
   if (agentId !== undefined) ended.wrapup = { agentId, version: Number(version), seconds: Number(seconds) };
   return ended;
 }
@@ -50,13 +50,30 @@ export function createCallOps({ redis, keys, run }: StoreContext): CallOps {
       const reply = await mapScriptErrors(
         run(
           'enqueue',
-          [keys.call(req.callId), keys.queue(req.queue), keys.queueWaiting(req.queue), keys.seq, keys.calls, keys.chan, keys.events],
-          [req.callId, req.queue, req.callerChannel, req.callerNumber, req.callerName, req.priority, req.node, skillsKey(req.skills ?? {}), req.variables ? JSON.stringify(req.variables) : ''],
+          [keys.call(req.callId), keys.queue(req.queue), keys.queueWaiting(req.queue), keys.seq, keys.calls, keys.chan, keys.events, keys.entries(req.node)],
+          [
+            req.callId,
+            req.queue,
+            req.callerChannel,
+            req.callerNumber,
+            req.callerName,
+            req.priority,
+            req.node,
+            skillsKey(req.skills ?? {}),
+            req.variables ? JSON.stringify(req.variables) : '',
+            req.recordEntry ? '1' : '',
+          ],
         ),
         (code, detail) => (code === 'queue_not_found' ? `queue ${req.queue} not found` : detail),
       );
-      const [position, created, rejected, joinSeq] = reply as [number, number, ('FULL' | 'JOINEMPTY' | '')?, number?];
-      return { position, created: created === 1, ...(rejected ? { rejected } : {}), ...(joinSeq !== undefined ? { joinSeq } : {}) };
+      const [position, created, rejected, joinSeq, entryKnown] = reply as [number, number, 'FULL' | 'JOINEMPTY' | '', number | '', number];
+      return {
+        position,
+        created: created === 1,
+        ...(rejected ? { rejected } : {}),
+        ...(joinSeq !== '' ? { joinSeq } : {}),
+        ...(req.recordEntry ? { entryRecordedBefore: entryKnown === 1 } : {}),
+      };
     },
 
     async route(trigger, agentChannel) {
@@ -107,11 +124,13 @@ export function createCallOps({ redis, keys, run }: StoreContext): CallOps {
     },
 
     async connectOffer(callId, agentChannel, bridgeId, refuseCallerless = false) {
-      const [ok, ...released] = (await run('connect', [keys.call(callId), keys.chan, keys.events], [keys.prefix, callId, agentChannel, bridgeId, refuseCallerless ? '1' : ''])) as [
+      const [ok, flat, ...released] = (await run('connect', [keys.call(callId), keys.chan, keys.events], [keys.prefix, callId, agentChannel, bridgeId, refuseCallerless ? '1' : ''])) as [
         number,
+        string[]?,
         ...string[],
       ];
-      return { ok: ok === 1, released, ...(ok === 2 ? { callerless: true } : {}) };
+      if (ok === 2) return { ok: false, released: [], callerless: true };
+      return ok === 1 ? { ok: true, released, call: callFromHash(hashFromFlat(flat!)) } : { ok: false, released: [] };
     },
     connect: async (callId, agentChannel, bridgeId) => (await ops.connectOffer(callId, agentChannel, bridgeId)).ok,
 

@@ -29,6 +29,8 @@ export interface EnqueueRequest {
   skills?: Skills;
   /** Caller's Stasis options and channel variables read at entry, for the agent's desktop (call.offered). */
   variables?: Record<string, string>;
+  /** Records the caller's entry in progress for `node` in the same step, whatever the outcome (recordEntry). */
+  recordEntry?: boolean;
 }
 
 /** One routing decision: this caller is now offered to this agent, who is now reserved. */
@@ -78,6 +80,11 @@ export interface CallEnded {
   control: Record<string, string>;
   /** Set when the agent entered after-call work: schedule the wrap-up timer with this version. */
   wrapup?: { agentId: string; version: number; seconds: number };
+  /**
+   * The call's agent is ready and a caller waits in one of its queues: the router should look
+   * for its next call now. False otherwise (a caller joining later is routed by its own join).
+   */
+  nextCallerWaits: boolean;
 }
 
 export interface AgentCommandOptions {
@@ -113,8 +120,9 @@ export interface AcdStore extends ControlStore, ExitStore, CallbackStore, CountS
   /**
    * Idempotent: a call id already known returns its current position without a second join
    * event. A call created now comes with its stay's joinSeq (fences the stay's timers).
+   * With `recordEntry`, `entryRecordedBefore` is recordEntry's answer.
    */
-  enqueue(req: EnqueueRequest): Promise<{ position: number; created: boolean; joinSeq?: number; rejected?: 'FULL' | 'JOINEMPTY' }>;
+  enqueue(req: EnqueueRequest): Promise<{ position: number; created: boolean; joinSeq?: number; rejected?: 'FULL' | 'JOINEMPTY'; entryRecordedBefore?: boolean }>;
   /**
    * The routing decision, one atomic script: best waiting caller + best ready agent, agent
    * reserved in all its queues, call marked offering, AgentCalled appended.
@@ -145,10 +153,16 @@ export interface AcdStore extends ControlStore, ExitStore, CallbackStore, CountS
   /** offering → connected, agent busy; AgentConnect. Fenced. */
   connect(callId: string, agentChannel: string, bridgeId: string): Promise<boolean>;
   /**
-   * connect, also returning the call's other offers it ended (their legs must be hung up). With
-   * `refuseCallerless`, a call whose caller left for a callback is not connected (`callerless`).
+   * connect, also returning the call's other offers it ended (their legs must be hung up) and the
+   * call as connected (`call`, when ok). With `refuseCallerless`, a call whose caller left for a
+   * callback is not connected (`callerless`).
    */
-  connectOffer(callId: string, agentChannel: string, bridgeId: string, refuseCallerless?: boolean): Promise<{ ok: boolean; released: string[]; callerless?: boolean }>;
+  connectOffer(
+    callId: string,
+    agentChannel: string,
+    bridgeId: string,
+    refuseCallerless?: boolean,
+  ): Promise<{ ok: boolean; released: string[]; call?: CallSnapshot; callerless?: boolean }>;
   /**
    * Ends the call whatever its state; appends abandon / complete events; agent freed or in wrap-up.
    * Idempotent (undefined when unknown). With `agentChannel`, only while connected on that leg.

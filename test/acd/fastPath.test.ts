@@ -7,6 +7,8 @@ import { bridgeIdOf } from '../../src/domain/idPrefixes.js';
 import { createAdminOps } from '../../src/store/adminOps.js';
 import { closeHealthy, startHarness, waitFor, type Harness } from '../helpers/acdHarness.js';
 
+const agentLegOf = async (h: Harness, callId: string) => waitFor(async () => (await h.store.callOffers(callId))[0]?.agentChannel, 'agent leg offered');
+
 const ONE_AGENT = (ringTimeoutS = 5) => ({
   queues: [{ id: 'sales', ringTimeoutS, wrapupS: 0 }],
   agents: [{ id: 'a1', endpoint: 'PJSIP/a1', queues: ['sales'] }],
@@ -20,14 +22,13 @@ describe('the fast path from caller to agent', () => {
   });
 
   const requestIndex = (match: (r: { method: string; path: string }) => boolean) => h!.sim.requests.findIndex(match);
-  const agentLegOf = async (callId: string) => waitFor(async () => (await h!.store.callOffers(callId))[0]?.agentChannel, 'agent leg offered');
 
   it('makes the bridge while the agent rings: answering only adds the parties to it', async () => {
     h = await startHarness(ONE_AGENT());
     h.sim.setEndpoint('PJSIP/a1', { kind: 'manual' });
     await h.engine.agents.login('a1', { by: 'test', ready: true });
     const callId = h.sim.placeCall({ queue: 'sales', callerNumber: '5550001' });
-    const leg = await agentLegOf(callId);
+    const leg = await agentLegOf(h, callId);
     await waitFor(() => h!.sim.bridges().find((b) => b.id === bridgeIdOf(leg)), 'bridge made while ringing');
     expect(h.sim.channel(leg)?.state).not.toBe('Up');
 
@@ -45,7 +46,7 @@ describe('the fast path from caller to agent', () => {
     h.sim.setEndpoint('PJSIP/a1', { kind: 'manual' });
     await h.engine.agents.login('a1', { by: 'test', ready: true });
     const callId = h.sim.placeCall({ queue: 'sales', callerNumber: '5550001' });
-    const leg = await agentLegOf(callId);
+    const leg = await agentLegOf(h, callId);
     await waitFor(() => requestIndex((r) => r.method === 'POST' && r.path === `/channels/${leg}/dial`) >= 0, 'agent leg dialed during the entry');
 
     // The agent answers before the entry is done: the bridge comes after the caller's music started (and stops it).
@@ -83,7 +84,7 @@ describe('the fast path from caller to agent', () => {
     h.sim.setEndpoint('PJSIP/a1', { kind: 'manual' });
     await h.engine.agents.login('a1', { by: 'test', ready: true });
     const callId = h.sim.placeCall({ queue: 'sales', callerNumber: '5550001' });
-    const leg = await agentLegOf(callId);
+    const leg = await agentLegOf(h, callId);
     await waitFor(() => requestIndex((r) => r.method === 'POST' && r.path === `/channels/${leg}/dial`) >= 0, 'agent leg dialed while the call reads wait');
     await waitFor(async () => (await h!.store.getAgent('a1'))?.status === 'ringing', 'agent ringing');
     releaseReads();
@@ -100,12 +101,77 @@ describe('the fast path from caller to agent', () => {
     await h.engine.agents.login('a1', { by: 'test', ready: true });
     h.sim.setEndpoint('PJSIP/a1', behaviour);
     const callId = h.sim.placeCall({ queue: 'sales', callerNumber: '5550001' });
-    const leg = await agentLegOf(callId);
+    const leg = await agentLegOf(h, callId);
     await waitFor(() => requestIndex((r) => r.method === 'POST' && r.path === `/bridges/${bridgeIdOf(leg)}`) >= 0, 'bridge made while ringing');
     await waitFor(() => !h!.sim.channel(leg), 'agent leg gone');
     await waitFor(async () => (await h!.store.getCall(callId))?.state === 'waiting', 'caller back in queue');
     await h.engine.settled();
     expect(h.sim.bridges()).toEqual([]);
+  });
+});
+
+describe("a call's requests to the store", () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await closeHealthy(h);
+    h = undefined;
+  });
+
+  it('reads nothing to bridge an answer or to release the caller after the agent hung up, and routes the freed agent only for a waiting caller', async () => {
+    const asked: string[] = [];
+    const counted =
+      <A extends unknown[], R>(name: string, op: (...args: A) => Promise<R>) =>
+      async (...args: A) => {
+        asked.push(name);
+        return op(...args);
+      };
+    h = await startHarness(ONE_AGENT(), {
+      engineStore: (store) => ({
+        ...store,
+        getCall: counted('getCall', store.getCall),
+        callOfChannel: counted('callOfChannel', store.callOfChannel),
+        route: counted('route', store.route),
+        recordEntry: counted('recordEntry', store.recordEntry),
+      }),
+    });
+    h.sim.setEndpoint('PJSIP/a1', { kind: 'manual' });
+    await h.engine.agents.login('a1', { by: 'test', ready: true });
+    await h.engine.settled();
+    asked.length = 0;
+    const first = h.sim.placeCall({ queue: 'sales', callerNumber: '5550001' });
+    const leg = await agentLegOf(h, first);
+    await waitFor(async () => (await h!.store.getAgent('a1'))?.status === 'ringing', 'agent ringing');
+    // The entry is recorded with the join (enqueue), not on its own.
+    expect(asked).toEqual(['route']);
+
+    asked.length = 0;
+    h.sim.answer(leg);
+    await waitFor(() => h!.sim.bridges().find((b) => b.id === bridgeIdOf(leg) && b.channelIds.length === 2), 'bridged');
+    await h.engine.settled();
+    expect(asked).toEqual([]);
+
+    // The agent hangs up: the call ends and its caller is hung up. That caller's StasisEnd needs
+    // no look-up, and with nobody waiting the freed agent is not routed.
+    asked.length = 0;
+    h.sim.hangup(leg);
+    await waitFor(() => !h!.sim.channel(first), 'caller released');
+    await h.engine.settled();
+    expect(asked).toEqual(['callOfChannel']); // the agent leg's StasisEnd
+    expect((await h.store.getAgent('a1'))?.status).toBe('ready');
+
+    // With a caller waiting when the agent is freed, the agent is routed at once.
+    const second = h.sim.placeCall({ queue: 'sales', callerNumber: '5550002' });
+    const secondLeg = await agentLegOf(h, second);
+    h.sim.answer(secondLeg);
+    await h.waitForCall(second, 'connected');
+    const third = h.sim.placeCall({ queue: 'sales', callerNumber: '5550003' });
+    await h.waitForCall(third, 'waiting');
+    await h.engine.settled();
+    asked.length = 0;
+    h.sim.hangup(secondLeg);
+    const thirdLeg = await agentLegOf(h, third);
+    expect(thirdLeg).toBeDefined();
+    expect(asked).toContain('route');
   });
 });
 

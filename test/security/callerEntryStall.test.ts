@@ -63,10 +63,10 @@ it('the periodic entry repair enters a caller that sits in the app unknown to Re
   let failures = 1;
   h = await startHarness(config, {
     settings: { entryRepairIntervalMs: 200 },
-    // A Redis blip as the caller enters: not even its entry record is written.
+    // A Redis blip as the caller enters: not even its entry record (written with the join) is written.
     engineStore: (store) => ({
       ...store,
-      recordEntry: (node, channelId) => (failures-- > 0 ? Promise.reject(new Error('redis blip')) : store.recordEntry(node, channelId)),
+      enqueue: (req) => (failures-- > 0 ? Promise.reject(new Error('redis blip')) : store.enqueue(req)),
     }),
   });
   const before = await waitFor(() => reconciles() > 0 && reconciles(), 'the reconcile on connect');

@@ -203,6 +203,29 @@ describe('endCall', () => {
     expect(await t.store.listCalls()).toEqual([]);
   });
 
+  it("says whether a caller waits for the agent it freed, so the engine routes that agent only then", async () => {
+    await connected('sales');
+    expect((await t.store.endCall('c1', 'agent'))?.nextCallerWaits).toBe(false);
+    // A caller waits in another of the agent's queues.
+    await t.store.enqueue(caller('c1', 'sales'));
+    expect((await t.store.assign({ queue: 'sales' }, 'leg-1'))?.agentId).toBe('1001');
+    expect(await t.store.connect('c1', 'leg-1', 'bridge-1')).toBe(true);
+    await t.store.enqueue(caller('c2', 'support'));
+    expect((await t.store.endCall('c1', 'agent'))?.nextCallerWaits).toBe(true);
+    // An offered call's end frees the agent too.
+    expect((await t.store.assign({ agentId: '1001' }, 'leg-2'))?.callId).toBe('c2');
+    await t.store.enqueue(caller('c3', 'sales'));
+    expect((await t.store.endCall('c2', 'caller'))?.nextCallerWaits).toBe(true);
+    // An agent going into after-call work is offered nothing now, whoever waits.
+    expect((await t.store.assign({ agentId: '1001' }, 'leg-3'))?.callId).toBe('c3');
+    await t.store.enqueue(caller('c4', 'sales'));
+    expect(await t.store.connect('c3', 'leg-3', 'bridge-3')).toBe(true);
+    await t.store.enqueue(caller('c5', 'support'));
+    await t.store.upsertQueue(queueDef('sales', { wrapupS: 10 }));
+    const ended = await t.store.endCall('c3', 'caller');
+    expect(ended).toMatchObject({ nextCallerWaits: false, wrapup: { agentId: '1001', seconds: 10 } });
+  });
+
   it("puts the agent in after-call work for the queue's wrap-up and returns the timer version", async () => {
     await connected('support');
     const ended = await t.store.endCall('c1', 'caller');

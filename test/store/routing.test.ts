@@ -38,6 +38,21 @@ describe('enqueue', () => {
     expect(await t.store.callIdByChannel('chan-c2')).toBe('c2');
   });
 
+  it("records the caller's entry with the join when asked, refused or not, and says whether it was recorded already", async () => {
+    await t.store.upsertQueue(queueDef('small', { maxLen: 1 }));
+    const first = await t.store.enqueue({ ...caller('c1', 'small'), recordEntry: true });
+    expect(first).toMatchObject({ created: true, entryRecordedBefore: false });
+    expect(await t.store.unfinishedEntries('node-1')).toEqual(['chan-c1']);
+    // A replay (the entry cut short before) finds its record.
+    expect(await t.store.enqueue({ ...caller('c1', 'small'), recordEntry: true })).toEqual({ position: 1, created: false, entryRecordedBefore: true });
+    // A refused caller's entry is recorded too: it is sent back to the dialplan next.
+    expect(await t.store.enqueue({ ...caller('c2', 'small'), recordEntry: true })).toEqual({ position: 0, created: false, rejected: 'FULL', entryRecordedBefore: false });
+    expect((await t.store.unfinishedEntries('node-1')).sort()).toEqual(['chan-c1', 'chan-c2']);
+    // Not asked: nothing recorded, nothing said.
+    expect(await t.store.enqueue(caller('c3', 'sales'))).not.toHaveProperty('entryRecordedBefore');
+    expect(await t.store.unfinishedEntries('node-1')).not.toContain('chan-c3');
+  });
+
   it('is idempotent by call id', async () => {
     await t.store.enqueue(caller('c1', 'sales'));
     await t.store.enqueue(caller('c2', 'sales'));

@@ -154,7 +154,10 @@ describe('strategies', () => {
     expect(await t.store.offerFailed('c1', 'leg-x-2', 'busy', 0)).toMatchObject({ ok: true, offersLeft: 2 });
     expect((await t.store.getCall('c1'))?.state).toBe('offering');
     expect(await t.store.markRinging('c1', 'leg-x-3')).toBe(true);
-    expect(await t.store.connectOffer('c1', 'leg-x-3', 'b1')).toEqual({ ok: true, released: ['leg-x'] });
+    // The call comes back as connected: the engine bridges from it without reading it.
+    const connected = await t.store.connectOffer('c1', 'leg-x-3', 'b1');
+    expect(connected).toEqual({ ok: true, released: ['leg-x'], call: await t.store.getCall('c1') });
+    expect(connected.call).toMatchObject({ state: 'connected', agentChannel: 'leg-x-3', bridgeId: 'b1' });
     expect(await t.store.getCall('c1')).toMatchObject({ state: 'connected', agentId: assignments.find((a) => a.agentChannel === 'leg-x-3')!.agentId });
     const statuses = await Promise.all(['a1', 'a2', 'a3'].map(async (id) => (await t.store.getAgent(id))!.status));
     expect(statuses.sort()).toEqual(['busy', 'ready', 'ready']);

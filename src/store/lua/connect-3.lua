@@ -15,8 +15,9 @@
   ARGV[5] '1': refuse a call without a caller channel (its caller left for a callback) with {2},
           changing nothing, so that the callback feature may take it over (src/acd/bridging.ts)
 
-  Returns {1, releasedChannel...} when the call is connected on this agent channel, {0} when the
-  fence does not match, {2} when refused for having no caller.
+  Returns {1, call hash as a flat field/value list, releasedChannel...} when the call is connected
+  on this agent channel (the engine bridges from it without reading the call), {0} when the fence
+  does not match, {2} when refused for having no caller.
 ]]
 --- @include "keys"
 --- @include "nowMs"
@@ -26,7 +27,7 @@
 
 local prefix, callId, agentChannel = ARGV[1], ARGV[2], ARGV[3]
 local call = redis.call('HMGET', KEYS[1], 'state', 'agentChannel', 'queue', 'joinedAt', 'ringStartedAt', 'callerChannel')
-if call[1] == 'connected' and call[2] == agentChannel then return { 1 } end
+if call[1] == 'connected' and call[2] == agentChannel then return { 1, redis.call('HGETALL', KEYS[1]) } end
 if call[1] ~= 'offering' then return { 0 } end
 local agentId = redis.call('HGET', KEYS[1] .. ':offers', agentChannel)
 if not agentId then return { 0 } end
@@ -42,7 +43,7 @@ moveCallAgent(prefix, KEYS[3], agentId, callId, 'busy', '', now)
 -- fewest-calls counts answered calls; an answer ends a run of unanswered offers (maxNoAnswer).
 redis.call('HINCRBY', keys.agent(prefix, agentId), 'answered', 1)
 redis.call('HSET', keys.agent(prefix, agentId), 'ronaCount', 0)
-local reply = { 1 }
+local reply = { 1, redis.call('HGETALL', KEYS[1]) }
 for _, channel in ipairs(releaseOffers(prefix, KEYS[2], KEYS[3], callId, agentChannel, now)) do
   reply[#reply + 1] = channel
 end

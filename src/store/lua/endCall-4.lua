@@ -22,11 +22,13 @@
   ARGV[4] fence: an agent channel; when given, the call ends only while it is connected on it
           (the agent of a call transferred or handed over meanwhile ends nothing); '' = none
 
-  Returns {state, call HGETALL, released, control HGETALL} or {state, call HGETALL, released,
-  control HGETALL, agentId, version, wrapupS} when the agent entered after-call work (released:
-  the offered agent channels besides the call's agent channel, which the engine hangs up;
-  control: the call-control state deleted here, e.g. its recording); nil when the call is unknown
-  or the fence does not match.
+  Returns {state, call HGETALL, released, control HGETALL, nextCaller} or {state, call HGETALL,
+  released, control HGETALL, nextCaller, agentId, version, wrapupS} when the agent entered
+  after-call work (released: the offered agent channels besides the call's agent channel, which
+  the engine hangs up; control: the call-control state deleted here, e.g. its recording;
+  nextCaller: 1 when the call's agent is ready now and a caller waits in one of its queues, so
+  the engine asks the router for its next call, else 0); nil when the call is unknown or the
+  fence does not match.
 ]]
 --- @include "keys"
 --- @include "nowMs"
@@ -46,7 +48,7 @@ if (ARGV[4] or '') ~= '' and (call.state ~= 'connected' or call.agentChannel ~= 
 local now = nowMs()
 local control = redis.call('HGETALL', keys.ctl(prefix, callId))
 local released = {}
-local reply = { call.state, flat, released, control }
+local reply = { call.state, flat, released, control, 0 }
 
 if call.state == 'connected' then
   local reasons = { caller = 'completecaller', agent = 'completeagent' }
@@ -65,7 +67,7 @@ if call.state == 'connected' then
   if version then
     redis.call('HINCRBY', agentKey, 'callsTaken', 1)
     -- A status the agent asked for during the call replaces the timed wrap-up (agentStatus.lua).
-    if applied == 'after_call_work' and tonumber(wrapupS) > 0 then reply = { call.state, flat, released, control, call.agentId, version, wrapupS } end
+    if applied == 'after_call_work' and tonumber(wrapupS) > 0 then reply = { call.state, flat, released, control, 0, call.agentId, version, wrapupS } end
   end
   local statsKey = keys.queueStats(prefix, call.queue)
   local handleMs = now - answeredAt + tonumber(wrapupS) * 1000
@@ -104,4 +106,15 @@ redis.call('DEL', keys.ctl(prefix, callId)) -- call-control state (src/store/con
 -- The caller may still be in Stasis (we die before releasing it): reconcile must finish this end,
 -- not queue it again as a new caller (src/acd/reconcile.ts). Kept long enough for a restart.
 redis.call('SET', keys.endedCaller(prefix, call.callerChannel), endedBy .. ':' .. call.queue, 'PX', ENDED_CALLER_TTL_MS)
+-- Only a ready agent with a caller waiting in one of its queues can be offered a call now; a
+-- caller who joins later is routed by its own join, which finds the agent ready. So most call
+-- ends under a light load cost no routing round trip (issue 12).
+if call.agentId ~= '' and redis.call('HGET', keys.agent(prefix, call.agentId), 'status') == 'ready' then
+  for _, queue in ipairs(redis.call('HKEYS', keys.agentQueues(prefix, call.agentId))) do
+    if redis.call('ZCARD', keys.queueWaiting(prefix, queue)) > 0 then
+      reply[5] = 1
+      break
+    end
+  end
+end
 return reply
