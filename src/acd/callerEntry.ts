@@ -12,6 +12,7 @@
  * unfinished is finished by src/acd/entryRepair.ts, so no caller stays in Stasis unqueued.
  */
 import type { QueueDef } from '../domain/queue.js';
+import type { RouteResult } from '../store/types.js';
 import type { ChannelInfo } from '../pbx/port.js';
 import { isPbxError } from '../pbx/port.js';
 import { requirementsFromChannel } from './callerSkills.js';
@@ -20,6 +21,7 @@ import { resumeHoldMedia } from './holdMedia.js';
 import { continueWithStatus } from './queueExit.js';
 import { parseStasisArgs, type StasisEntry } from './stasisArgs.js';
 import { enterWaitExperience } from './waitExperience.js';
+import { newAgentChannelId, routedOnJoin } from './router.js';
 
 /** The call id is the caller's channel id: deterministic, so a replayed StasisStart finds the same call. */
 export const callIdOf = (callerChannelId: string) => callerChannelId;
@@ -104,9 +106,11 @@ async function enter(ctx: AcdContext, channel: ChannelInfo, entry: Extract<Stasi
       skills,
       variables,
       recordEntry,
+      // The queue's routing decision comes with the join (one round trip less, issue 12).
+      routeWith: newAgentChannelId(),
     });
     if (recordEntry) unfinished ||= joined.entryRecordedBefore === true;
-    if (!joined.rejected) return startWaiting(ctx, channel, queue, { ...joined, created: joined.created || unfinished });
+    if (!joined.rejected) return startWaiting(ctx, channel, queue, { ...joined, created: joined.created || unfinished }, joined.route);
     const overflow: QueueDef | undefined = queue.overflowQueue && !tried.has(queue.overflowQueue) ? await ctx.store.getQueue(queue.overflowQueue) : undefined;
     ctx.logger.info({ callId, queue: queue.id, status: joined.rejected, overflow: overflow?.id }, 'queue refused the caller');
     if (!overflow) return continueWithStatus(ctx, channel.id, joined.rejected);
@@ -114,13 +118,15 @@ async function enter(ctx: AcdContext, channel: ChannelInfo, entry: Extract<Stasi
   }
 }
 
-async function startWaiting(ctx: AcdContext, channel: ChannelInfo, queue: QueueDef, joined: { position: number; created: boolean; joinSeq?: number }): Promise<void> {
+async function startWaiting(ctx: AcdContext, channel: ChannelInfo, queue: QueueDef, joined: { position: number; created: boolean; joinSeq?: number }, decision: RouteResult | undefined): Promise<void> {
   const callId = callIdOf(channel.id);
   const log = ctx.logger.child({ callId, queue: queue.id });
   // Routing starts while the caller is answered (issue 12): an agent leg created meanwhile is
   // dialed at once (agentLeg.ts dialCreatedLeg); its answer is bridged, under this call's lock,
-  // once this entry is done.
-  ctx.kick({ queue: queue.id });
+  // once this entry is done. The join decided already, unless it was a replay.
+  let routing: Promise<void> | undefined;
+  if (decision) routing = routedOnJoin(ctx, queue.id, decision).catch((err: unknown) => log.error({ err }, 'routing failed'));
+  else ctx.kick({ queue: queue.id });
   try {
     // A call created now knows its stay; a replay reads where the call is (it may have overflowed meanwhile).
     const [, stay] = await Promise.all([
@@ -134,6 +140,8 @@ async function startWaiting(ctx: AcdContext, channel: ChannelInfo, queue: QueueD
     // The caller hung up before we could answer: its StasisEnd (queued behind us) ends the call.
     if (isPbxError(err, 'not_found')) return log.info('caller gone before being answered');
     throw err;
+  } finally {
+    await routing;
   }
   log.info({ position: joined.position, created: joined.created, caller: channel.callerNumber }, 'caller queued');
 }

@@ -7,7 +7,7 @@
  * (the store says when), and ring-progressively adds one ringing agent per step.
  */
 import { randomUUID } from 'node:crypto';
-import type { Assignment } from '../store/types.js';
+import type { Assignment, RouteResult } from '../store/types.js';
 import { agentLegId } from '../domain/idPrefixes.js';
 import type { AcdContext } from './context.js';
 import { offerToAgent, startOffer } from './agentLeg.js';
@@ -33,6 +33,27 @@ function startOffers(ctx: AcdContext, assignments: Assignment[]): void {
   }
   const last = assignments[assignments.length - 1];
   scheduleNextStep(ctx, last).catch((err) => ctx.logger.error({ err, callId: last.callId }, 'ring step timer not scheduled'));
+}
+
+/**
+ * Acts on a queue's routing decision: its offers start; true when callers are left to match
+ * (ask again). No offer: the queue is tried again when a waiting caller's rules relax.
+ */
+async function actOnQueueDecision(ctx: AcdContext, queue: string, { assignments, retryAt, waitingLeft }: RouteResult): Promise<boolean> {
+  if (assignments.length === 0) {
+    if (retryAt !== undefined) await ctx.timers.scheduleRoute(queue, retryAt);
+    return false;
+  }
+  startOffers(ctx, assignments);
+  return waitingLeft !== 0;
+}
+
+/**
+ * The routing decision made by a caller's join (the enqueue script ran it, one round trip less
+ * than a kick, issue 12). Callers left to match go to the router as a kick would.
+ */
+export async function routedOnJoin(ctx: AcdContext, queue: string, decision: RouteResult): Promise<void> {
+  if (await actOnQueueDecision(ctx, queue, decision)) ctx.kick({ queue });
 }
 
 /** A routing timer fired (see timers.ts RoutingTimerJob). */
@@ -86,15 +107,14 @@ export class Router {
       do {
         state.again = false;
         for (;;) {
-          const { assignments, retryAt, waitingLeft } = await ctx.store.route(trigger, newAgentChannelId());
-          if (assignments.length === 0) {
-            if (retryAt !== undefined && 'queue' in trigger) await ctx.timers.scheduleRoute(trigger.queue, retryAt);
+          const decision = await ctx.store.route(trigger, newAgentChannelId());
+          if ('agentId' in trigger) {
+            // An agent takes one call at a time.
+            if (decision.assignments.length > 0) startOffers(ctx, decision.assignments);
             break;
           }
-          startOffers(ctx, assignments);
-          // An agent takes one call at a time; a queue keeps matching while callers wait (a caller
-          // joining meanwhile kicks, which runs the loop again).
-          if ('agentId' in trigger || waitingLeft === 0) break;
+          // A queue keeps matching while callers wait (a caller joining meanwhile kicks, which runs the loop again).
+          if (!(await actOnQueueDecision(ctx, trigger.queue, decision))) break;
         }
       } while (state.again);
     } finally {

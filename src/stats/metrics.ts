@@ -32,8 +32,8 @@ export interface EngineMetrics {
   readonly registry: Registry;
   /** The Pbx with every request timed (`acd_ari_request_seconds{operation}`). */
   timePbx(pbx: Pbx): Pbx;
-  /** The store with each routing decision timed (`acd_routing_decision_seconds`). */
-  timeRouting<S extends Pick<AcdStore, 'route'>>(store: S): S;
+  /** The store with each routing decision timed (`acd_routing_decision_seconds`), a join's included. */
+  timeRouting<S extends Pick<AcdStore, 'route' | 'enqueue'>>(store: S): S;
   /** Starts the event counters and the scrape-time gauges; returns the function that stops them. */
   attach(sources: MetricsSources): () => void;
 }
@@ -61,7 +61,7 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Engin
 
   const routing = new Histogram({
     name: 'acd_routing_decision_seconds',
-    help: 'Time of one routing decision (the atomic match of waiting callers and free agents in Redis)',
+    help: "Time of one routing decision (the atomic match of waiting callers and free agents in Redis; a caller's join makes one in the same script, timed with it)",
     labelNames: ['outcome'],
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
     registers,
@@ -149,10 +149,19 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Engin
         (result.assignments.length > 0 ? assigned : none).observe((performance.now() - start) / 1000);
         return result;
       };
+      const enqueue = store.enqueue.bind(store);
+      // A join that decided (routeWith, issue 12) counts as one decision: its script is the join and the decision.
+      const timedEnqueue = async (...args: Parameters<AcdStore['enqueue']>) => {
+        const start = performance.now();
+        const joined = await enqueue(...args);
+        if (joined.route) (joined.route.assignments.length > 0 ? assigned : none).observe((performance.now() - start) / 1000);
+        return joined;
+      };
       const members: Wrapped = new Map();
       return new Proxy(store, {
         get(target, prop, receiver) {
           if (prop === 'route') return timedRoute;
+          if (prop === 'enqueue') return timedEnqueue;
           const value: unknown = Reflect.get(target, prop, receiver);
           if (typeof value !== 'function') return value;
           return wrapOnce(members, prop, value, () => (value as (...a: unknown[]) => unknown).bind(target));

@@ -62,17 +62,19 @@ export function createCallOps({ redis, keys, run }: StoreContext): CallOps {
             skillsKey(req.skills ?? {}),
             req.variables ? JSON.stringify(req.variables) : '',
             req.recordEntry ? '1' : '',
+            req.routeWith ?? '',
           ],
         ),
         (code, detail) => (code === 'queue_not_found' ? `queue ${req.queue} not found` : detail),
       );
-      const [position, created, rejected, joinSeq, entryKnown] = reply as [number, number, 'FULL' | 'JOINEMPTY' | '', number | '', number];
+      const [position, created, rejected, joinSeq, entryKnown, routed] = reply as [number, number, 'FULL' | 'JOINEMPTY' | '', number | '', number, unknown?];
       return {
         position,
         created: created === 1,
         ...(rejected ? { rejected } : {}),
         ...(joinSeq !== '' ? { joinSeq } : {}),
         ...(req.recordEntry ? { entryRecordedBefore: entryKnown === 1 } : {}),
+        ...(routed !== undefined ? { route: routeResultFromReply(routed) } : {}),
       };
     },
 

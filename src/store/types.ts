@@ -31,6 +31,11 @@ export interface EnqueueRequest {
   variables?: Record<string, string>;
   /** Records the caller's entry in progress for `node` in the same step, whatever the outcome (recordEntry). */
   recordEntry?: boolean;
+  /**
+   * Agent channel id for an offer: when the call is created now, the queue's routing decision
+   * (route with a queue trigger) runs in the same step and comes back as `route`.
+   */
+  routeWith?: string;
 }
 
 /** One routing decision: this caller is now offered to this agent, who is now reserved. */
@@ -120,9 +125,17 @@ export interface AcdStore extends ControlStore, ExitStore, CallbackStore, CountS
   /**
    * Idempotent: a call id already known returns its current position without a second join
    * event. A call created now comes with its stay's joinSeq (fences the stay's timers).
-   * With `recordEntry`, `entryRecordedBefore` is recordEntry's answer.
+   * With `recordEntry`, `entryRecordedBefore` is recordEntry's answer; with `routeWith`, `route`
+   * is the queue's routing decision once the call was created now.
    */
-  enqueue(req: EnqueueRequest): Promise<{ position: number; created: boolean; joinSeq?: number; rejected?: 'FULL' | 'JOINEMPTY'; entryRecordedBefore?: boolean }>;
+  enqueue(req: EnqueueRequest): Promise<{
+    position: number;
+    created: boolean;
+    joinSeq?: number;
+    rejected?: 'FULL' | 'JOINEMPTY';
+    entryRecordedBefore?: boolean;
+    route?: RouteResult;
+  }>;
   /**
    * The routing decision, one atomic script: best waiting caller + best ready agent, agent
    * reserved in all its queues, call marked offering, AgentCalled appended.

@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { bridgeIdOf } from '../../src/domain/idPrefixes.js';
 import { createAdminOps } from '../../src/store/adminOps.js';
+import type { RouteResult } from '../../src/store/types.js';
 import { closeHealthy, startHarness, waitFor, type Harness } from '../helpers/acdHarness.js';
 
 const agentLegOf = async (h: Harness, callId: string) => waitFor(async () => (await h.store.callOffers(callId))[0]?.agentChannel, 'agent leg offered');
@@ -141,8 +142,8 @@ describe("a call's requests to the store", () => {
     const first = h.sim.placeCall({ queue: 'sales', callerNumber: '5550001' });
     const leg = await agentLegOf(h, first);
     await waitFor(async () => (await h!.store.getAgent('a1'))?.status === 'ringing', 'agent ringing');
-    // The entry is recorded with the join (enqueue), not on its own.
-    expect(asked).toEqual(['route']);
+    // The entry is recorded and the queue's routing decided by the join (enqueue), not on their own.
+    expect(asked).toEqual([]);
 
     asked.length = 0;
     h.sim.answer(leg);
@@ -182,7 +183,9 @@ describe('routing decisions per caller', () => {
     h = undefined;
   });
 
-  it('asks the store once when the only waiting caller gets an agent, and again while callers are left', async () => {
+  const decided = (result: RouteResult) => (result.assignments.length > 0 ? `offer, ${result.waitingLeft} left` : 'none');
+
+  it("decides with the join when the only waiting caller gets an agent, and asks again while callers are left", async () => {
     const triggers: string[] = [];
     h = await startHarness(
       { queues: [{ id: 'sales', wrapupS: 0 }], agents: ['a1', 'a2', 'a3'].map((id) => ({ id, endpoint: `PJSIP/${id}`, queues: ['sales'] })) },
@@ -191,8 +194,13 @@ describe('routing decisions per caller', () => {
           ...store,
           route: async (trigger, channel) => {
             const result = await store.route(trigger, channel);
-            if ('queue' in trigger) triggers.push(result.assignments.length > 0 ? `offer, ${result.waitingLeft} left` : 'none');
+            if ('queue' in trigger) triggers.push(decided(result));
             return result;
+          },
+          enqueue: async (req) => {
+            const joined = await store.enqueue(req);
+            if (joined.route) triggers.push(`join: ${decided(joined.route)}`);
+            return joined;
           },
         }),
       },
@@ -204,7 +212,7 @@ describe('routing decisions per caller', () => {
     const first = h.sim.placeCall({ queue: 'sales', callerNumber: '5550001' });
     await waitFor(async () => (await h!.store.callOffers(first)).length === 1, 'first caller offered');
     await h.engine.settled();
-    expect(triggers).toEqual(['offer, 0 left']);
+    expect(triggers).toEqual(['join: offer, 0 left']);
 
     // Two callers wait for nobody; two agents become free at once: both are offered in one drain.
     const waiting = [h.sim.placeCall({ queue: 'sales', callerNumber: '5550002' }), h.sim.placeCall({ queue: 'sales', callerNumber: '5550003' })];

@@ -53,6 +53,21 @@ describe('enqueue', () => {
     expect(await t.store.unfinishedEntries('node-1')).not.toContain('chan-c3');
   });
 
+  it("makes the queue's routing decision with the join when asked, as assignByQueue would", async () => {
+    // Nobody ready: the join says so, with no offer.
+    const alone = await t.store.enqueue({ ...caller('c1', 'sales'), routeWith: 'leg-1' });
+    expect(alone.route).toEqual({ assignments: [] });
+    expect((await t.store.getCall('c1'))?.state).toBe('waiting');
+    await readyAgent('1001', ['sales']);
+    // A replay makes no decision (the engine kicks the router then).
+    expect(await t.store.enqueue({ ...caller('c1', 'sales'), routeWith: 'leg-2' })).not.toHaveProperty('route');
+    // The next join offers the best waiting caller (c1, first come), not necessarily itself.
+    const second = await t.store.enqueue({ ...caller('c2', 'sales'), routeWith: 'leg-3' });
+    expect(second.route).toEqual({ assignments: [expect.objectContaining({ callId: 'c1', agentId: '1001', agentChannel: 'leg-3' })], waitingLeft: 1 });
+    expect(await t.store.getCall('c1')).toMatchObject({ state: 'offering', agentId: '1001' });
+    expect((await events()).map((e) => e.type)).toEqual(['QueueCallerJoin', 'AgentStatus', 'QueueCallerJoin', 'AgentCalled', 'AgentStatus']);
+  });
+
   it('is idempotent by call id', async () => {
     await t.store.enqueue(caller('c1', 'sales'));
     await t.store.enqueue(caller('c2', 'sales'));
