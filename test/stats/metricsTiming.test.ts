@@ -46,11 +46,13 @@ describe('timed Pbx and store', () => {
     expect(await countOf(metrics, 'acd_ari_request_seconds', { operation: 'ring', outcome: 'ok' })).toBe(1);
   });
 
-  it('times the routing decisions by outcome and hands every other store member through, bound once', async () => {
+  it("times the routing decisions by outcome, a join's included, and hands every other store member through, bound once", async () => {
     const metrics = createMetrics();
     const results: RouteResult[] = [{ assignments: [] }, { assignments: [{ callId: 'c' } as RouteResult['assignments'][number]] }];
+    const joins = [{ position: 1, created: true, route: { assignments: [] } }, { position: 1, created: false }];
     const target = {
       route: async () => results.shift()!,
+      enqueue: async () => joins.shift()!,
       getCall: async function (this: unknown) {
         return this === target ? 'bound' : 'unbound';
       },
@@ -58,7 +60,9 @@ describe('timed Pbx and store', () => {
     const store = metrics.timeRouting(target as unknown as AcdStore);
     await store.route({ queue: 'q' }, 'leg');
     await store.route({ queue: 'q' }, 'leg');
-    expect(await countOf(metrics, 'acd_routing_decision_seconds', { outcome: 'none' })).toBe(1);
+    // A join that decided counts; one that did not (a replay) does not.
+    for (let i = 0; i < 2; i++) await store.enqueue({} as Parameters<AcdStore['enqueue']>[0]);
+    expect(await countOf(metrics, 'acd_routing_decision_seconds', { outcome: 'none' })).toBe(2);
     expect(await countOf(metrics, 'acd_routing_decision_seconds', { outcome: 'assigned' })).toBe(1);
     expect(store.getCall).toBe(store.getCall);
     expect(await (store.getCall as unknown as () => Promise<string>)()).toBe('bound');
