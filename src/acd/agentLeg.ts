@@ -211,12 +211,26 @@ export function outcomeOfCause(cause: number | undefined): OfferOutcome {
  * transferred or handed over meanwhile goes on), with no read of it first.
  */
 export async function onAgentLegGone(ctx: AcdContext, callId: string, agentChannel: string, cause: number | undefined, talking = false): Promise<void> {
+  if (talking) {
+    await onTalkingLegGone(ctx, callId, agentChannel);
+    return;
+  }
   takeCreatedLeg(ctx, agentChannel);
   await discardPreparedBridge(ctx, agentChannel);
-  if (talking) return endCall(ctx, callId, 'agent', agentChannel);
   const call = await ctx.store.getCall(callId);
   if (!call) return;
   // Fenced in the store: a leg that is not one of the call's offers changes nothing.
   if (call.state === 'offering') return failOffer(ctx, callId, agentChannel, outcomeOfCause(cause));
-  if (call.state === 'connected' && call.agentChannel === agentChannel) return endCall(ctx, callId, 'agent');
+  if (call.state === 'connected' && call.agentChannel === agentChannel) await endCall(ctx, callId, 'agent');
+}
+
+/**
+ * The agent leg left Stasis while its call may be connected on it (the agent hung up): the call
+ * ends, fenced by the leg in the store, with no read first. False when the call was not
+ * connected on this leg (an offer's leg, a call transferred or handed over meanwhile).
+ */
+export async function onTalkingLegGone(ctx: AcdContext, callId: string, agentChannel: string): Promise<boolean> {
+  takeCreatedLeg(ctx, agentChannel);
+  await discardPreparedBridge(ctx, agentChannel);
+  return endCall(ctx, callId, 'agent', agentChannel);
 }

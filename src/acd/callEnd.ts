@@ -58,10 +58,13 @@ async function destroyBridge(ctx: AcdContext, bridgeId: string, control: Record<
   }
 }
 
-/** `agentChannel`: end the call only while it is connected on that agent leg (store-fenced). */
-export async function endCall(ctx: AcdContext, callId: string, endedBy: 'caller' | 'agent' | 'lost', agentChannel?: string): Promise<void> {
+/**
+ * `agentChannel`: end the call only while it is connected on that agent leg (store-fenced).
+ * False when there was nothing to end (the call is gone, or the fence did not match).
+ */
+export async function endCall(ctx: AcdContext, callId: string, endedBy: 'caller' | 'agent' | 'lost', agentChannel?: string): Promise<boolean> {
   const ended = await ctx.store.endCall(callId, endedBy, agentChannel);
-  if (!ended) return;
+  if (!ended) return false;
   // ringall: legs besides call.agentChannel; the recording went with the call's control state.
   const { call, control } = ended;
   ctx.logger.info({ callId, queue: call.queue, state: ended.state, endedBy, agentId: call.agentId || undefined }, 'call ended');
@@ -82,4 +85,5 @@ export async function endCall(ctx: AcdContext, callId: string, endedBy: 'caller'
     await Promise.all([call.bridgeId ? destroyBridge(ctx, call.bridgeId, control) : undefined, endedBy !== 'caller' && call.callerChannel ? hangupEndedCaller(ctx, call.callerChannel) : undefined]);
   }
   await agentLeft;
+  return true;
 }

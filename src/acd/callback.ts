@@ -108,8 +108,8 @@ export async function onCallbackDialProgress(ctx: AcdContext, callId: string, cb
 export async function onCallbackLegGone(ctx: AcdContext, callId: string, cbChannel: string): Promise<void> {
   const stay = await ctx.store.stayOf(callId);
   if (!stay) return;
-  if (stay.callerChannel === cbChannel) return endCall(ctx, callId, 'caller');
-  if (stay.cbChannel === cbChannel) await callbackFailed(ctx, callId, cbChannel);
+  if (stay.callerChannel === cbChannel) await endCall(ctx, callId, 'caller');
+  else if (stay.cbChannel === cbChannel) await callbackFailed(ctx, callId, cbChannel);
 }
 
 async function callbackFailed(ctx: AcdContext, callId: string, cbChannel: string): Promise<void> {

@@ -7,7 +7,7 @@
  * caller...) hear its events through the `legEvent` hook, which runs first, as the event arrives.
  */
 import type { ChannelInfo } from '../pbx/port.js';
-import { dialCreatedLeg, onAgentDialProgress, onAgentLegGone, onAgentLegInStasis } from './agentLeg.js';
+import { dialCreatedLeg, onAgentDialProgress, onAgentLegGone, onAgentLegInStasis, onTalkingLegGone } from './agentLeg.js';
 import { CALLBACK_ROLE, onCallbackDialProgress, onCallbackLegGone, onCallbackLegInStasis } from './callback.js';
 import { onCallerDtmf } from './callerKeys.js';
 import { callIdOf, handleCallerEntry } from './callerEntry.js';
@@ -160,11 +160,23 @@ export class QueueLegs {
    */
   async channelGone(channelId: string): Promise<void> {
     const { ctx } = this;
+    // An agent leg of this engine's offer: most often the agent hung up the call it talked on. The
+    // end script, fenced by the leg, tells in one round trip, with no look-up first (issue 12);
+    // any other case (an offer's leg, a leg handed to another call) is for the store to say.
+    const offeredFor = this.legs.get(channelId);
+    if (offeredFor !== undefined && (await ctx.locks.run(offeredFor, () => onTalkingLegGone(ctx, offeredFor, channelId)))) {
+      this.causes.forget(channelId);
+      this.legs.delete(channelId);
+      return;
+    }
     // The store first (see callOf), with the call in the same round trip.
     const indexed = await ctx.store.callOfChannel(channelId);
     const callId = indexed?.callId ?? this.legs.get(channelId);
     if (!callId) return;
-    if (callId === callIdOf(channelId)) return ctx.locks.run(callId, () => endCall(ctx, callId, 'caller'));
+    if (callId === callIdOf(channelId)) {
+      await ctx.locks.run(callId, () => endCall(ctx, callId, 'caller'));
+      return;
+    }
     // An agent leg: its hangup cause usually arrives just after StasisEnd. Only an offer's outcome
     // needs it; the agent hanging up a connected call ends it without waiting for the cause (issue 14).
     const call = indexed ? indexed.call : await ctx.store.getCall(callId);
