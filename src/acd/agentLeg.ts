@@ -153,19 +153,23 @@ export async function dialCreatedLeg(ctx: AcdContext, channelId: string, callId:
  * finds it made; a failed offer destroys it, failOffer).
  */
 export async function dialAgentLeg(ctx: AcdContext, callId: string, callerChannel: string, agentChannel: string, ringTimeoutS: number, bridgeAhead = false, underLock = true): Promise<void> {
-  let ringing: boolean;
   // Never rejects (a bridge not made ahead is made at the answer).
   const bridging = bridgeAhead ? prepareBridge(ctx, callerChannel, agentChannel) : undefined;
-  try {
-    await ctx.pbx.dial(agentChannel, { callerChannelId: callerChannel, timeoutS: ringTimeoutS });
-    [ringing] = await Promise.all([ctx.store.markRinging(callId, agentChannel), bridging]);
-  } catch (err) {
-    ctx.logger.warn({ err, callId, agentChannel }, 'dial failed');
+  // The dial and the store's "ringing" go out together: a phone that answers at once waits for
+  // this step (dispatcher.ts), so for one round trip less (issue 12). Either failing fails the offer.
+  const [dialed, marked] = await Promise.allSettled([
+    ctx.pbx.dial(agentChannel, { callerChannelId: callerChannel, timeoutS: ringTimeoutS }),
+    ctx.store.markRinging(callId, agentChannel),
+  ]);
+  await bridging;
+  const failure = [dialed, marked].find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failure || marked.status === 'rejected') {
+    ctx.logger.warn({ err: failure?.reason, callId, agentChannel }, 'dial failed');
     if (underLock) await failOffer(ctx, callId, agentChannel, 'failed');
     else await ctx.locks.run(callId, () => failOffer(ctx, callId, agentChannel, 'failed'));
     return;
   }
-  if (ringing) return;
+  if (marked.value) return;
   // The offer ended while the leg was being dialed (caller gone, answered on another leg...).
   ctx.logger.info({ callId, agentChannel }, 'stale agent leg; hanging up');
   await Promise.all([hangupQuietly(ctx, agentChannel), discardPreparedBridge(ctx, agentChannel)]);

@@ -10,6 +10,9 @@ import { closeHealthy, startHarness, waitFor, type Harness } from '../helpers/ac
 
 const agentLegOf = async (h: Harness, callId: string) => waitFor(async () => (await h.store.callOffers(callId))[0]?.agentChannel, 'agent leg offered');
 
+/** The agent's phone rings (the store may say "ringing" a moment before: it is marked alongside the dial). */
+const phoneRinging = async (h: Harness, leg: string) => waitFor(() => h.sim.channel(leg)?.state === 'Ringing', 'phone ringing');
+
 const ONE_AGENT = (ringTimeoutS = 5) => ({
   queues: [{ id: 'sales', ringTimeoutS, wrapupS: 0 }],
   agents: [{ id: 'a1', endpoint: 'PJSIP/a1', queues: ['sales'] }],
@@ -33,6 +36,7 @@ describe('the fast path from caller to agent', () => {
     await waitFor(() => h!.sim.bridges().find((b) => b.id === bridgeIdOf(leg)), 'bridge made while ringing');
     expect(h.sim.channel(leg)?.state).not.toBe('Up');
 
+    await phoneRinging(h, leg);
     h.sim.answer(leg);
     await waitFor(() => h!.sim.bridges().find((b) => b.id === bridgeIdOf(leg) && b.channelIds.length === 2), 'bridged');
     const creations = h.sim.requests.filter((r) => r.method === 'POST' && r.path === `/bridges/${bridgeIdOf(leg)}`);
@@ -51,6 +55,7 @@ describe('the fast path from caller to agent', () => {
     await waitFor(() => requestIndex((r) => r.method === 'POST' && r.path === `/channels/${leg}/dial`) >= 0, 'agent leg dialed during the entry');
 
     // The agent answers before the entry is done: the bridge comes after the caller's music started (and stops it).
+    await phoneRinging(h, leg);
     h.sim.answer(leg);
     await waitFor(() => h!.sim.channel(leg)?.state === 'Up', 'agent answered');
     releaseEntry();
@@ -89,8 +94,23 @@ describe('the fast path from caller to agent', () => {
     await waitFor(() => requestIndex((r) => r.method === 'POST' && r.path === `/channels/${leg}/dial`) >= 0, 'agent leg dialed while the call reads wait');
     await waitFor(async () => (await h!.store.getAgent('a1'))?.status === 'ringing', 'agent ringing');
     releaseReads();
+    await phoneRinging(h, leg);
     h.sim.answer(leg);
     await waitFor(() => h!.sim.bridges().find((b) => b.id === bridgeIdOf(leg) && b.channelIds.length === 2), 'bridged');
+  });
+
+  it("marks the agent ringing in the store alongside the dial, not after the dial's answer", async () => {
+    h = await startHarness(ONE_AGENT());
+    h.sim.setEndpoint('PJSIP/a1', { kind: 'manual' });
+    await h.engine.agents.login('a1', { by: 'test', ready: true });
+    // The PBX takes 4 s to answer the dial request; the store's ringing must not wait for it.
+    h.sim.injectFault({ method: 'POST', path: /^\/channels\/[^/]+\/dial$/, delayMs: 4_000 });
+    const callId = h.sim.placeCall({ queue: 'sales', callerNumber: '5550001' });
+    const leg = await agentLegOf(h, callId);
+    await waitFor(async () => (await h!.store.getAgent('a1'))?.status === 'ringing', 'agent ringing before the dial request is answered', 2_000);
+    await phoneRinging(h, leg);
+    h.sim.answer(leg);
+    await h.waitForCall(callId, 'connected');
   });
 
   it.each([
@@ -142,6 +162,7 @@ describe("a call's requests to the store", () => {
     const first = h.sim.placeCall({ queue: 'sales', callerNumber: '5550001' });
     const leg = await agentLegOf(h, first);
     await waitFor(async () => (await h!.store.getAgent('a1'))?.status === 'ringing', 'agent ringing');
+    await phoneRinging(h, leg);
     // The entry is recorded and the queue's routing decided by the join (enqueue), not on their own.
     expect(asked).toEqual([]);
 
@@ -164,6 +185,7 @@ describe("a call's requests to the store", () => {
     // With a caller waiting when the agent is freed, the agent is routed at once.
     const second = h.sim.placeCall({ queue: 'sales', callerNumber: '5550002' });
     const secondLeg = await agentLegOf(h, second);
+    await phoneRinging(h, secondLeg);
     h.sim.answer(secondLeg);
     await h.waitForCall(second, 'connected');
     const third = h.sim.placeCall({ queue: 'sales', callerNumber: '5550003' });

@@ -52,6 +52,8 @@ it('repairs calls that waited, rang and talked while the engine was down', async
   const waiting = await h.sim.placeCall({ queue: 'sales', callerNumber: '3' });
   await waitFor(async () => (await stateOf(waiting)) === 'waiting', 'waiting');
   const ringLeg = (await h.store.getCall(ringing))!.agentChannel;
+  // The store marks the agent ringing alongside the dial: wait for the phone itself.
+  await waitFor(() => h.sim.channel(ringLeg)?.state === 'Ringing', 'ringer phone ringing');
 
   // The engine goes away. Meanwhile the ringing agent answers, the talking caller hangs up,
   // and a caller enters Stasis whose StasisStart reached an engine that died before queueing it.

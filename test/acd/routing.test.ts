@@ -28,7 +28,7 @@ async function ready(...ids: string[]) {
 
 const status = async (id: string) => (await h.store.getAgent(id))?.status;
 const legsOf = (id: string) => h.sim.channels().filter((c) => c.name.startsWith(`PJSIP/${id}`));
-const ringingLeg = (id: string) => waitFor(() => legsOf(id)[0], `${id} ringing`);
+const ringingLeg = (id: string) => waitFor(() => legsOf(id).find((c) => c.state === 'Ringing'), `${id} ringing`);
 
 /** One call answered by whoever the router picks; returns that agent once the call is over. */
 async function oneCall(n: number): Promise<string> {
