@@ -18,12 +18,13 @@ const ONE_AGENT = (ringTimeoutS = 5) => ({
   agents: [{ id: 'a1', endpoint: 'PJSIP/a1', queues: ['sales'] }],
 });
 
+let h: Harness | undefined;
+afterEach(async () => {
+  await closeHealthy(h);
+  h = undefined;
+});
+
 describe('the fast path from caller to agent', () => {
-  let h: Harness | undefined;
-  afterEach(async () => {
-    await closeHealthy(h);
-    h = undefined;
-  });
 
   const requestIndex = (match: (r: { method: string; path: string }) => boolean) => h!.sim.requests.findIndex(match);
 
@@ -132,11 +133,6 @@ describe('the fast path from caller to agent', () => {
 });
 
 describe("a call's requests to the store", () => {
-  let h: Harness | undefined;
-  afterEach(async () => {
-    await closeHealthy(h);
-    h = undefined;
-  });
 
   it('reads nothing to bridge an answer or to release the caller after the agent hung up, and routes the freed agent only for a waiting caller', async () => {
     const asked: string[] = [];
@@ -200,11 +196,6 @@ describe("a call's requests to the store", () => {
 });
 
 describe('routing decisions per caller', () => {
-  let h: Harness | undefined;
-  afterEach(async () => {
-    await closeHealthy(h);
-    h = undefined;
-  });
 
   const decided = (result: RouteResult) => (result.assignments.length > 0 ? `offer, ${result.waitingLeft} left` : 'none');
 
