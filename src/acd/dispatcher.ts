@@ -22,6 +22,8 @@ export class QueueLegs {
   /** Agent and callback legs → their call (learnt at StasisStart; after a restart the store's channel index answers). */
   private readonly legs = new Map<string, string>();
   private readonly causes = new HangupCauses();
+  /** Agent legs whose answer this engine heard (Dial ANSWER): their leaving most likely ends a talk. */
+  private readonly answered = new Set<string>();
   /** Agent legs whose StasisStart step runs outside the call's lock: their later events wait for it. */
   private readonly entering = new Map<string, Promise<void>>();
 
@@ -71,6 +73,7 @@ export class QueueLegs {
           // A leg reports its dial before it answers, and only an answered leg is ever handed to
           // another call (consult.ts): the call learnt at its StasisStart is still its call.
           const callId = this.legs.get(event.peerChannelId) ?? (await ctx.store.callIdByChannel(event.peerChannelId));
+          if (callId && event.status === 'ANSWER' && this.legs.has(event.peerChannelId)) this.answered.add(event.peerChannelId);
           if (callId) await ctx.locks.run(callId, () => onAgentDialProgress(ctx, callId, event.peerChannelId, event.status));
           return;
         }
@@ -160,11 +163,12 @@ export class QueueLegs {
    */
   async channelGone(channelId: string): Promise<void> {
     const { ctx } = this;
-    // An agent leg of this engine's offer: most often the agent hung up the call it talked on. The
-    // end script, fenced by the leg, tells in one round trip, with no look-up first (issue 12);
-    // any other case (an offer's leg, a leg handed to another call) is for the store to say.
-    const offeredFor = this.legs.get(channelId);
-    if (offeredFor !== undefined && (await ctx.locks.run(offeredFor, () => onTalkingLegGone(ctx, offeredFor, channelId)))) {
+    // An agent leg whose answer this engine heard: the agent most likely hung up the call it talked
+    // on. The end script, fenced by the leg, tells in one round trip, with no look-up first (issue
+    // 12); any other case (a leg handed to another call, a call transferred) is for the store to
+    // say. An offer's unanswered leg (rang out, busy, rejected) goes to the store at once.
+    const answeredFor = this.answered.delete(channelId) ? this.legs.get(channelId) : undefined;
+    if (answeredFor !== undefined && (await ctx.locks.run(answeredFor, () => onTalkingLegGone(ctx, answeredFor, channelId)))) {
       this.causes.forget(channelId);
       this.legs.delete(channelId);
       return;

@@ -193,6 +193,26 @@ describe("a call's requests to the store", () => {
     expect(thirdLeg).toBeDefined();
     expect(asked).toContain('route');
   });
+  it("asks no end of a call for an offer's leg that was never answered", async () => {
+    const ends: string[] = [];
+    h = await startHarness(ONE_AGENT(1), {
+      engineStore: (store) => ({
+        ...store,
+        endCall: async (...args: Parameters<typeof store.endCall>) => {
+          ends.push(args[0]);
+          return store.endCall(...args);
+        },
+      }),
+    });
+    h.sim.setEndpoint('PJSIP/a1', { kind: 'noanswer' });
+    await h.engine.agents.login('a1', { by: 'test', ready: true });
+    const callId = h.sim.placeCall({ queue: 'sales', callerNumber: '5550001' });
+    const leg = await agentLegOf(h, callId);
+    await waitFor(() => !h!.sim.channel(leg), 'agent leg rang out');
+    await waitFor(async () => (await h!.store.getCall(callId))?.state === 'waiting', 'caller back in queue');
+    await h.engine.settled();
+    expect(ends).toEqual([]);
+  });
 });
 
 describe('routing decisions per caller', () => {
