@@ -162,9 +162,8 @@ export async function dialAgentLeg(ctx: AcdContext, callId: string, callerChanne
     ctx.store.markRinging(callId, agentChannel),
   ]);
   await bridging;
-  const failure = [dialed, marked].find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failure || marked.status === 'rejected') {
-    ctx.logger.warn({ err: failure?.reason, callId, agentChannel }, 'dial failed');
+  if (dialed.status === 'rejected' || marked.status === 'rejected') {
+    ctx.logger.warn({ err: dialed.status === 'rejected' ? dialed.reason : (marked as PromiseRejectedResult).reason, callId, agentChannel }, 'dial failed');
     if (underLock) await failOffer(ctx, callId, agentChannel, 'failed');
     else await ctx.locks.run(callId, () => failOffer(ctx, callId, agentChannel, 'failed'));
     return;

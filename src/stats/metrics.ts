@@ -16,7 +16,7 @@ import type { AcdEvent } from '../domain/events.js';
 import type { Dependency, Health } from '../infra/health.js';
 import type { Pbx } from '../pbx/port.js';
 import type { TenantLoad } from '../store/countOps.js';
-import type { AcdStore } from '../store/types.js';
+import type { AcdStore, RouteResult } from '../store/types.js';
 import { waitingSince } from './figures.js';
 
 export interface MetricsSources {
@@ -143,10 +143,11 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Engin
       const route = store.route.bind(store);
       const assigned = routing.labels('assigned');
       const none = routing.labels('none');
+      const observe = (decision: RouteResult, start: number) => (decision.assignments.length > 0 ? assigned : none).observe((performance.now() - start) / 1000);
       const timedRoute = async (...args: Parameters<AcdStore['route']>) => {
         const start = performance.now();
         const result = await route(...args);
-        (result.assignments.length > 0 ? assigned : none).observe((performance.now() - start) / 1000);
+        observe(result, start);
         return result;
       };
       const enqueue = store.enqueue.bind(store);
@@ -154,7 +155,7 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Engin
       const timedEnqueue = async (...args: Parameters<AcdStore['enqueue']>) => {
         const start = performance.now();
         const joined = await enqueue(...args);
-        if (joined.route) (joined.route.assignments.length > 0 ? assigned : none).observe((performance.now() - start) / 1000);
+        if (joined.route) observe(joined.route, start);
         return joined;
       };
       const members: Wrapped = new Map();
