@@ -27,6 +27,8 @@ describe('configuration', () => {
   it.each([
     [{ queues: [{ id: 'sales', ringTimeoutS: 0 }] }, 'queues[0].ringTimeoutS'],
     [{ queues: [{ id: 'sales', wrapupS: 'x' }] }, 'queues[0].wrapupS'],
+    [{ queues: [{ id: 'sales', holdMediaDelayMs: -1 }] }, 'queues[0].holdMediaDelayMs'],
+    [{ queues: [{ id: 'sales', holdMediaDelayMs: 10_001 }] }, 'queues[0].holdMediaDelayMs'],
     [{ queues: [{ id: 'sales' }, { id: 'sales' }] }, 'queues[1].id'],
     [{ queues: [{ id: 'sales' }], agents: [{ id: 'a', queues: ['nope'] }] }, 'agents[0].queues[0]'],
     [{ queues: [{ id: 'has space' }] }, 'queues[0].id'],

@@ -8,7 +8,7 @@ import { bridgeIdOf } from '../domain/idPrefixes.js';
 import { hangupLegs } from './legs.js';
 import type { AcdContext } from './context.js';
 import { claimedBy, notifyAll } from './hooks.js';
-import { stopAnnouncements } from './holdMedia.js';
+import { stopAnnouncements, takeDeferredHoldMedia } from './holdMedia.js';
 
 
 /**
@@ -81,13 +81,16 @@ export async function connectCall(ctx: AcdContext, callId: string, agentChannel:
 
 /** Idempotent: an existing bridge or channels already in it are fine; a party gone is left to its StasisEnd. */
 export async function bridgeParties(ctx: AcdContext, callerChannel: string, agentChannel: string, bridgeId: string): Promise<void> {
+  // A caller answered before its hold media started has no music to stop (holdMedia.ts).
+  const musicOn = !takeDeferredHoldMedia(ctx, callerChannel);
+  const stopMusic = () => (musicOn ? ctx.pbx.stopMoh(callerChannel) : undefined);
   try {
     // Independent requests: one round trip (bridge made while the agent rang) or two before the parties are joined.
     if (await takePrepared(ctx, bridgeId)) {
-      await Promise.all([ctx.pbx.addToBridge(bridgeId, [callerChannel, agentChannel]), ctx.pbx.stopMoh(callerChannel)]);
+      await Promise.all([ctx.pbx.addToBridge(bridgeId, [callerChannel, agentChannel]), stopMusic()]);
       return;
     }
-    await Promise.all([ctx.pbx.createBridge({ bridgeId, name: `acd-${callerChannel}` }), ctx.pbx.stopMoh(callerChannel)]);
+    await Promise.all([ctx.pbx.createBridge({ bridgeId, name: `acd-${callerChannel}` }), stopMusic()]);
     await ctx.pbx.addToBridge(bridgeId, [callerChannel, agentChannel]);
   } catch (err) {
     // A party hung up while we bridged: its StasisEnd, queued behind this step, ends the call.

@@ -133,7 +133,8 @@ async function startWaiting(ctx: AcdContext, channel: ChannelInfo, queue: QueueD
       channel.state !== 'Up' ? ctx.pbx.answer(channel.id) : undefined,
       joined.joinSeq !== undefined ? { queue: queue.id, joinSeq: joined.joinSeq } : ctx.store.stayOf(callId),
     ]);
-    if (joined.created && stay) await enterWaitExperience(ctx, callId, channel.id, queue, stay.joinSeq);
+    const offered = decision?.assignments.some((a) => a.callId === callId) === true;
+    if (joined.created && stay) await enterWaitExperience(ctx, callId, channel.id, queue, stay.joinSeq, offered);
     // A replay (reconcile) keeps the timers it already has; the call may have overflowed meanwhile.
     else await resumeHoldMedia(ctx, channel.id, stay ? await ctx.store.getQueue(stay.queue) : queue);
   } catch (err) {

@@ -27,6 +27,7 @@ const _sameFormats: [Static<typeof RecordFormatSchema>, RecordFormat] extends [R
 
 export const experienceSchemaProperties = {
   ringInsteadOfMoh: Type.Optional(Type.Boolean()),
+  holdMediaDelayMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000 })),
   continueOnAgentHangup: Type.Optional(Type.Boolean()),
   maxLen: Type.Optional(Seconds(100_000)),
   joinEmpty: Type.Optional(Conditions),
@@ -108,7 +109,7 @@ export function resolveExperience(q: ExperienceFile & { id: string }, queueIds: 
     Object.fromEntries(names.filter((n) => q[n] !== undefined).map((n) => [n, q[n]])) as Pick<ExperienceFile, K>;
   return {
     musicClass: q.musicClass ?? 'default',
-    ...given('ringInsteadOfMoh', 'continueOnAgentHangup', 'maxLen', 'joinEmpty', 'leaveWhenEmpty', 'leaveEmptyCheckS', 'timeoutS', 'exitKey', 'overflowQueue', 'resumeWindowS', 'defaultHandleS'),
+    ...given('ringInsteadOfMoh', 'holdMediaDelayMs', 'continueOnAgentHangup', 'maxLen', 'joinEmpty', 'leaveWhenEmpty', 'leaveEmptyCheckS', 'timeoutS', 'exitKey', 'overflowQueue', 'resumeWindowS', 'defaultHandleS'),
     ...(a ? { announce: { frequencyS: a.frequencyS, firstDelayS: a.firstDelayS, minIntervalS: a.minIntervalS ?? 0, position: a.position ?? true, holdTime: a.holdTime ?? true } } : {}),
     ...(q.periodic ? { periodic: { ...q.periodic } } : {}),
     ...(q.record ? { record: { ...q.record } } : {}),

@@ -5,6 +5,10 @@
  *
  * Which playback a caller hears lives in memory of the engine that started it: after a restart
  * reconcile restarts the music of waiting callers, and a playback that finished meanwhile is done.
+ *
+ * A caller whose join offered it to an agent at once hears its hold media only if the agent has
+ * not answered within the queue's `holdMediaDelayMs` (deferHoldMedia): an answered offer then
+ * costs no music start and stop (two requests and a music generator on the PBX, issue 12).
  */
 import { randomUUID } from 'node:crypto';
 import type { QueueDef } from '../domain/queue.js';
@@ -21,14 +25,19 @@ interface MediaState {
   ringing: Set<string>;
   /** callId → ms epoch of its last announcement (minimum interval between two). */
   lastAt: Map<string, number>;
+  /** Caller channels whose hold media waits for the delay (deferHoldMedia) → its timer. */
+  deferred: Map<string, NodeJS.Timeout>;
 }
+
+/** How long a caller offered on its join waits before its hold media starts, unless the queue says. */
+export const DEFAULT_HOLD_MEDIA_DELAY_MS = 500;
 
 const states = new WeakMap<AcdContext, MediaState>();
 
 function stateOf(ctx: AcdContext): MediaState {
   let state = states.get(ctx);
   if (!state) {
-    state = { playing: new Map(), byPlayback: new Map(), ringing: new Set(), lastAt: new Map() };
+    state = { playing: new Map(), byPlayback: new Map(), ringing: new Set(), lastAt: new Map(), deferred: new Map() };
     states.set(ctx, state);
   }
   return state;
@@ -45,6 +54,7 @@ async function quietly(ctx: AcdContext, what: string, request: () => Promise<voi
 }
 
 export async function startHoldMedia(ctx: AcdContext, channelId: string, queue: QueueDef): Promise<void> {
+  cancelDeferred(stateOf(ctx), channelId);
   if (queue.ringInsteadOfMoh) {
     stateOf(ctx).ringing.add(channelId);
     await ctx.pbx.ring(channelId);
@@ -55,9 +65,45 @@ export async function startHoldMedia(ctx: AcdContext, channelId: string, queue: 
 
 /** Stops music and ringing (either may be on after an overflow into a queue of the other kind). */
 export async function stopHoldMedia(ctx: AcdContext, channelId: string): Promise<void> {
-  stateOf(ctx).ringing.delete(channelId);
+  const state = stateOf(ctx);
+  cancelDeferred(state, channelId);
+  state.ringing.delete(channelId);
   await quietly(ctx, 'stopMoh', () => ctx.pbx.stopMoh(channelId));
   await quietly(ctx, 'ringStop', () => ctx.pbx.ringStop(channelId));
+}
+
+function cancelDeferred(state: MediaState, channelId: string): boolean {
+  const timer = state.deferred.get(channelId);
+  if (timer === undefined) return false;
+  clearTimeout(timer);
+  return state.deferred.delete(channelId);
+}
+
+/**
+ * The caller's join offered it to an agent: its hold media starts after the queue's delay, unless
+ * the call is connected (or its media otherwise handled) by then. Under the call's lock, so the
+ * start never crosses a bridge's stop of the music.
+ */
+export function deferHoldMedia(ctx: AcdContext, callId: string, channelId: string, queue: QueueDef): void {
+  const state = stateOf(ctx);
+  cancelDeferred(state, channelId);
+  const timer = setTimeout(() => {
+    void ctx.locks
+      .run(callId, async () => {
+        if (state.deferred.get(channelId) !== timer) return; // bridged, left or started meanwhile
+        state.deferred.delete(channelId);
+        const call = await ctx.store.getCall(callId);
+        if (call && call.state !== 'connected') await quietly(ctx, 'hold media', () => startHoldMedia(ctx, channelId, queue));
+      })
+      .catch((err: unknown) => ctx.logger.error({ err, callId }, 'hold media not started'));
+  }, queue.holdMediaDelayMs ?? DEFAULT_HOLD_MEDIA_DELAY_MS);
+  timer.unref();
+  state.deferred.set(channelId, timer);
+}
+
+/** The caller is being bridged: true when its hold media never started (nothing to stop), and it never will. */
+export function takeDeferredHoldMedia(ctx: AcdContext, channelId: string): boolean {
+  return cancelDeferred(stateOf(ctx), channelId);
 }
 
 /** Whether an announcement may start now: none playing (one at a time) and none within `minIntervalMs`. */
@@ -121,6 +167,7 @@ export async function onPlaybackFinished(ctx: AcdContext, playbackId: string): P
 /** Forgets a caller channel that left (no request: it is gone). Its call id is the channel id. */
 export function forgetChannel(ctx: AcdContext, channelId: string): void {
   const state = stateOf(ctx);
+  cancelDeferred(state, channelId);
   state.ringing.delete(channelId);
   state.lastAt.delete(channelId);
   const current = state.playing.get(channelId);

@@ -19,6 +19,7 @@ export const CONFIG_MEANINGS: Record<string, string> = {
   'queues[].musicClass': 'Music-on-hold class played to waiting callers.',
   'queues[].serviceLevelS': 'Answered within this many seconds counts towards the service level (default 20).',
   'queues[].ringInsteadOfMoh': 'Callers hear ringing instead of music.',
+  'queues[].holdMediaDelayMs': 'A caller offered to an agent as it joins hears music (or ringing) only if the agent has not answered within this many ms (default 500; 0: at once).',
   'queues[].continueOnAgentHangup': 'When the agent hangs up the caller continues in the dialplan (QUEUESTATUS=CONTINUE).',
   'queues[].maxLen': 'Callers waiting beyond which a new caller is refused (QUEUESTATUS=FULL).',
   'queues[].joinEmpty': 'Member conditions that do not count when a caller joins (JOINEMPTY).',

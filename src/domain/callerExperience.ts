@@ -71,6 +71,11 @@ export interface CallerExperience {
   musicClass: string;
   /** Ringing instead of music on hold. */
   ringInsteadOfMoh?: boolean;
+  /**
+   * A caller offered to an agent as it joins hears its hold media only if the agent has not
+   * answered within this many ms (default 500; 0: at once, like app_queue).
+   */
+  holdMediaDelayMs?: number;
   /** Callers waiting (not counting those being offered) beyond which new callers get QUEUESTATUS=FULL; 0 = no limit. */
   maxLen?: number;
   joinEmpty?: EmptyCondition[];

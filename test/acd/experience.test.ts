@@ -46,6 +46,50 @@ describe('hold media', () => {
   });
 });
 
+describe('hold media of a caller offered as it joins', () => {
+  const mohRequests = (caller: string) => requestsFor(h.sim, caller).filter((r) => r.endsWith(' /moh'));
+
+  it('starts no music for a caller whose agent answers within the delay, and stops none at the bridge', async () => {
+    h = await startHarness({ queues: [{ id: 'sales', holdMediaDelayMs: 10_000 }], agents });
+    h.sim.setEndpoint('PJSIP/a1', { kind: 'manual' });
+    await readyAgent('a1');
+    const caller = h.sim.placeCall({ queue: 'sales', callerNumber: '100' });
+    const leg = await waitFor(async () => (await h.store.callOffers(caller))[0]?.agentChannel, 'offered');
+    await waitFor(() => h.sim.channel(leg)?.state === 'Ringing', 'agent phone rings');
+    await waitFor(() => h.sim.channel(caller)?.state === 'Up', 'caller answered');
+    h.sim.answer(leg);
+    await waitFor(() => h.sim.bridges().some((b) => b.channelIds.includes(caller) && b.channelIds.includes(leg)), 'bridged');
+    expect(mohRequests(caller)).toEqual([]);
+    expect(h.sim.channel(caller)?.moh).toBeUndefined();
+  });
+
+  it('starts the music once the delay passed with the agent still ringing, and stops it at the bridge', async () => {
+    h = await startHarness({ queues: [{ id: 'sales', holdMediaDelayMs: 200, musicClass: 'jazz' }], agents });
+    h.sim.setEndpoint('PJSIP/a1', { kind: 'manual' });
+    await readyAgent('a1');
+    const caller = h.sim.placeCall({ queue: 'sales', callerNumber: '100' });
+    const leg = await waitFor(async () => (await h.store.callOffers(caller))[0]?.agentChannel, 'offered');
+    await waitFor(() => h.sim.channel(caller)?.moh === 'jazz', 'music after the delay');
+    expect(h.sim.channel(leg)?.state).toBe('Ringing');
+    h.sim.answer(leg);
+    await waitFor(() => h.sim.bridges().some((b) => b.channelIds.includes(caller) && b.channelIds.includes(leg)), 'bridged');
+    expect(mohRequests(caller)).toEqual(['POST /moh', 'DELETE /moh']);
+    expect(h.sim.channel(caller)?.moh).toBeUndefined();
+  });
+
+  it('plays the music at once with a delay of 0, and to a caller no agent is offered', async () => {
+    h = await startHarness({ queues: [{ id: 'sales', holdMediaDelayMs: 0 }], agents });
+    h.sim.setEndpoint('PJSIP/a1', { kind: 'manual' });
+    await readyAgent('a1');
+    const offered = h.sim.placeCall({ queue: 'sales', callerNumber: '100' });
+    const unoffered = h.sim.placeCall({ queue: 'sales', callerNumber: '200' });
+    await waitFor(() => h.sim.channel(offered)?.moh === 'default', 'music of the offered caller');
+    await waitFor(() => h.sim.channel(unoffered)?.moh === 'default', 'music of the waiting caller');
+    expect((await h.store.callOffers(offered)).length).toBe(1);
+    expect((await h.store.callOffers(unoffered)).length).toBe(0);
+  });
+});
+
 describe('announcements', () => {
   it('announces position at the configured frequency, stopping the music and bringing it back after', async () => {
     h = await startHarness({ queues: [{ id: 'sales', announce: { frequencyS: 1, holdTime: false } }], agents });
