@@ -11,30 +11,44 @@ import { claimedBy, notifyAll } from './hooks.js';
 import { stopAnnouncements, takeDeferredHoldMedia } from './holdMedia.js';
 
 
-/**
- * Bridges created while their agent leg rang, per engine (in memory: after a restart connectCall
- * creates the bridge, adopting one that exists): bridge id → its creation (true once made).
- * Listed before the request goes out, so a leg that leaves while the bridge is still being made
- * has it destroyed once made (discardPreparedBridge), never left behind; connectCall takes it out.
- */
-const preparedBridges = new WeakMap<AcdContext, Map<string, Promise<boolean>>>();
+/** A bridge made (or taken from the pool) while its agent leg rang: its id and its creation (true once it exists). */
+interface Prepared {
+  bridgeId: string;
+  creating: Promise<boolean>;
+}
 
-function preparedOf(ctx: AcdContext): Map<string, Promise<boolean>> {
+/**
+ * Bridges prepared while their agent leg rang, per engine, by agent leg (in memory: after a
+ * restart connectCall creates the bridge, adopting one that exists). Listed before the request
+ * goes out, so a leg that leaves while the bridge is still being made has it given back or
+ * destroyed once made (discardPreparedBridge), never left behind; connectCall takes it out.
+ */
+const preparedBridges = new WeakMap<AcdContext, Map<string, Prepared>>();
+
+function preparedOf(ctx: AcdContext): Map<string, Prepared> {
   let prepared = preparedBridges.get(ctx);
   if (!prepared) preparedBridges.set(ctx, (prepared = new Map()));
   return prepared;
 }
 
-/** Whether the bridge made ahead exists (waiting for its creation); it is no longer listed after. */
-async function takePrepared(ctx: AcdContext, bridgeId: string): Promise<boolean> {
-  const creating = preparedOf(ctx).get(bridgeId);
-  if (!creating) return false;
-  preparedOf(ctx).delete(bridgeId);
-  return creating;
+/** Whether the bridge prepared for this leg exists (waiting for its creation); it is no longer listed after. */
+async function takePrepared(ctx: AcdContext, agentChannel: string): Promise<boolean> {
+  const prepared = preparedOf(ctx).get(agentChannel);
+  if (!prepared) return false;
+  preparedOf(ctx).delete(agentChannel);
+  return prepared.creating;
 }
 
-/** The agent leg rings: its bridge is created meanwhile, so the answer costs one round trip less (issue 12). Best effort. */
+/**
+ * The agent leg rings: its bridge is ready meanwhile, so the answer costs one round trip less
+ * (issue 12): an idle one from the pool (no request), else made now. Best effort.
+ */
 export async function prepareBridge(ctx: AcdContext, callerChannel: string, agentChannel: string): Promise<void> {
+  const pooled = ctx.bridges.take();
+  if (pooled !== undefined) {
+    preparedOf(ctx).set(agentChannel, { bridgeId: pooled, creating: Promise.resolve(true) });
+    return;
+  }
   const bridgeId = bridgeIdOf(agentChannel);
   const creating = ctx.pbx.createBridge({ bridgeId, name: `acd-${callerChannel}` }).then(
     () => true,
@@ -44,21 +58,22 @@ export async function prepareBridge(ctx: AcdContext, callerChannel: string, agen
       return false;
     },
   );
-  preparedOf(ctx).set(bridgeId, creating);
+  preparedOf(ctx).set(agentChannel, { bridgeId, creating });
   await creating;
 }
 
-/** The agent leg left without being bridged: the bridge made for it while it rang goes too. */
+/** The agent leg left without being bridged: the bridge prepared for it goes back to the pool, or is destroyed. */
 export async function discardPreparedBridge(ctx: AcdContext, agentChannel: string): Promise<void> {
-  const bridgeId = bridgeIdOf(agentChannel);
-  if (!(await takePrepared(ctx, bridgeId))) return;
+  const bridgeId = preparedOf(ctx).get(agentChannel)?.bridgeId;
+  if (bridgeId === undefined || !(await takePrepared(ctx, agentChannel)) || ctx.bridges.giveBack(bridgeId)) return;
   await ctx.pbx.destroyBridge(bridgeId).catch((err: unknown) => {
     if (!isPbxError(err, 'not_found')) ctx.logger.warn({ err, bridgeId }, 'bridge made ahead not destroyed');
   });
 }
 
 export async function connectCall(ctx: AcdContext, callId: string, agentChannel: string, callerless = false): Promise<void> {
-  const bridgeId = bridgeIdOf(agentChannel);
+  // The bridge prepared while the leg rang (maybe a pooled one), else the leg's own, made now.
+  const bridgeId = preparedOf(ctx).get(agentChannel)?.bridgeId ?? bridgeIdOf(agentChannel);
   // The script returns the call as connected (its caller channel): no read before the bridge.
   const connected = await ctx.store.connectOffer(callId, agentChannel, bridgeId, !callerless);
   if (connected.callerless) {
@@ -79,22 +94,35 @@ export async function connectCall(ctx: AcdContext, callId: string, agentChannel:
   ctx.logger.info({ callId, agentId: call.agentId, bridgeId }, 'caller and agent connected');
 }
 
-/** Idempotent: an existing bridge or channels already in it are fine; a party gone is left to its StasisEnd. */
+/**
+ * Idempotent: an existing bridge or channels already in it are fine; a party gone is left to its
+ * StasisEnd. A bridge found missing (a pooled one swept by a reconcile) is made again.
+ */
 export async function bridgeParties(ctx: AcdContext, callerChannel: string, agentChannel: string, bridgeId: string): Promise<void> {
   // A caller answered before its hold media started has no music to stop (holdMedia.ts).
   const musicOn = !takeDeferredHoldMedia(ctx, callerChannel);
   const stopMusic = () => (musicOn ? ctx.pbx.stopMoh(callerChannel) : undefined);
+  const parties = [callerChannel, agentChannel];
+  const create = () => ctx.pbx.createBridge({ bridgeId, name: `acd-${callerChannel}` });
+  ctx.bridges.joiningParties(bridgeId, parties);
   try {
-    // Independent requests: one round trip (bridge made while the agent rang) or two before the parties are joined.
-    if (await takePrepared(ctx, bridgeId)) {
-      await Promise.all([ctx.pbx.addToBridge(bridgeId, [callerChannel, agentChannel]), stopMusic()]);
+    // Independent requests: one round trip (bridge ready while the agent rang) or two before the parties are joined.
+    if (await takePrepared(ctx, agentChannel)) {
+      await Promise.all([ctx.pbx.addToBridge(bridgeId, parties).catch(async (err: unknown) => {
+        if (!isPbxError(err, 'not_found')) throw err;
+        await create();
+        await ctx.pbx.addToBridge(bridgeId, parties);
+      }), stopMusic()]);
       return;
     }
-    await Promise.all([ctx.pbx.createBridge({ bridgeId, name: `acd-${callerChannel}` }), stopMusic()]);
-    await ctx.pbx.addToBridge(bridgeId, [callerChannel, agentChannel]);
+    await Promise.all([create(), stopMusic()]);
+    await ctx.pbx.addToBridge(bridgeId, parties);
   } catch (err) {
+    ctx.bridges.markUsed(bridgeId);
     // A party hung up while we bridged: its StasisEnd, queued behind this step, ends the call.
     if (!isPbxError(err, 'not_found')) throw err;
     ctx.logger.info({ bridgeId, callerChannel, agentChannel }, 'a party left while bridging');
+  } finally {
+    ctx.bridges.joined(bridgeId);
   }
 }

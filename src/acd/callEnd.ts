@@ -44,7 +44,9 @@ async function hangupEndedCaller(ctx: AcdContext, channelId: string): Promise<vo
   }
 }
 
-async function destroyBridge(ctx: AcdContext, bridgeId: string, control: Record<string, string>): Promise<void> {
+/** `keep`: the bridge may go back to the pool (bridgePool.ts) instead, when nothing but the call used it. */
+async function destroyBridge(ctx: AcdContext, bridgeId: string, control: Record<string, string>, keep = false): Promise<void> {
+  if (keep && ctx.bridges.keepEnded(bridgeId)) return;
   try {
     // Stopped while its bridge exists: RecordingFinished (the duration) reaches us only through
     // the bridge's subscription, which destroying the bridge first races with.
@@ -82,7 +84,7 @@ export async function endCall(ctx: AcdContext, callId: string, endedBy: 'caller'
     await continueWithStatus(ctx, call.callerChannel, 'CONTINUE');
   } else {
     // A caller being hung up needs no wait for the bridge (issue 14: caller hung up right after the agent).
-    await Promise.all([call.bridgeId ? destroyBridge(ctx, call.bridgeId, control) : undefined, endedBy !== 'caller' && call.callerChannel ? hangupEndedCaller(ctx, call.callerChannel) : undefined]);
+    await Promise.all([call.bridgeId ? destroyBridge(ctx, call.bridgeId, control, true) : undefined, endedBy !== 'caller' && call.callerChannel ? hangupEndedCaller(ctx, call.callerChannel) : undefined]);
   }
   await agentLeft;
   return true;

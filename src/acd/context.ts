@@ -1,6 +1,7 @@
 /** What every step of a call's journey works with. Built once by the engine. */
 import type { Logger } from 'pino';
 import type { Pbx } from '../pbx/port.js';
+import type { BridgePool } from './bridgePool.js';
 import type { AcdStore } from '../store/types.js';
 import type { CallHooks } from './hooks.js';
 import type { KeyedLock } from './keyedLock.js';
@@ -20,6 +21,8 @@ export interface AcdContext {
   settings: EngineSettings;
   /** Where features plug into the call's core steps (src/acd/hooks.ts); filled by the engine. */
   hooks: CallHooks;
+  /** Call bridges kept between calls (src/acd/bridgePool.ts); `pbx` reports its bridge requests to it. */
+  bridges: BridgePool;
 }
 
 export interface EngineSettings {

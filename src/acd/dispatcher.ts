@@ -38,6 +38,7 @@ export class QueueLegs {
           return ctx.locks.run(callIdOf(event.channel.id), () => handleCallerEntry(ctx, event.channel, event.args));
         case 'channelLeftApp':
           forgetChannel(ctx, event.channelId);
+          ctx.bridges.partyLeft(event.channelId);
           // Its call is over already: this engine ended it and hung the caller up.
           if (callerReleasedByUs(ctx, event.channelId)) return;
           return this.channelGone(event.channelId);
@@ -60,6 +61,7 @@ export class QueueLegs {
           return this.agentEntered(event.channel, entry.callId);
         }
         case 'channelLeftApp':
+          ctx.bridges.partyLeft(event.channelId);
           await this.entering.get(event.channelId);
           return this.channelGone(event.channelId);
         case 'channelHangupRequested':

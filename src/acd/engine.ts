@@ -18,6 +18,7 @@ import { createCallHooks } from './hooks.js';
 import { createAgentCommands, type AgentCommands, type ReasonLists } from './agentCommands.js';
 import { createCallCommands, type CallCommands } from './callCommands.js';
 import { onCallerTimer } from './waitTimers.js';
+import { BridgePool } from './bridgePool.js';
 import { DEFAULT_SETTINGS, type AcdContext, type EngineSettings } from './context.js';
 import { watchDeviceState } from './deviceState.js';
 import { QueueLegs } from './dispatcher.js';
@@ -83,9 +84,10 @@ export function createEngine(deps: EngineDeps): Engine {
     for (const trigger of heldKicks.values()) router.kick(trigger);
     heldKicks.clear();
   };
+  const bridges = new BridgePool();
   // Filled before start(); the context is shared by every step.
   const ctx: AcdContext = {
-    pbx: deps.pbx,
+    pbx: bridges.trackBridgeUse(deps.pbx),
     store: deps.store,
     get timers(): Timers {
       if (!timers) throw new Error('engine not started');
@@ -97,7 +99,9 @@ export function createEngine(deps: EngineDeps): Engine {
     kick,
     settings: { ...DEFAULT_SETTINGS, ...deps.settings },
     hooks: createCallHooks(),
+    bridges,
   };
+  bridges.onDiscard = (bridgeId) => void ctx.pbx.destroyBridge(bridgeId).catch((err: unknown) => logger.warn({ err, bridgeId }, 'bridge not destroyed'));
   // Optional features plug into the core steps here (src/acd/hooks.ts), not in the steps.
   ctx.hooks.legInStasis.push((callId, agentChannel, agentId, ringTimeoutS) => holdForAnswer(ctx, callId, agentChannel, agentId, ringTimeoutS));
   ctx.hooks.legAnswered.push((callId, agentChannel) => divertToCallback(ctx, callId, agentChannel));

@@ -96,6 +96,7 @@ async function sweepOrphanedCallBridges(ctx: AcdContext, bridges: BridgeInfo[]):
 }
 
 export async function reconcile(ctx: AcdContext): Promise<void> {
+  ctx.bridges.clearIdle();
   const pbx = await readPbx(ctx);
   const calls = (await ctx.store.listCalls()).filter((c) => c.node === ctx.nodeId);
   const known = new Set<string>();

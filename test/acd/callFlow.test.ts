@@ -66,7 +66,8 @@ describe('a queue call', () => {
     // The agent hangs up after its talk time: the caller is hung up, the agent wraps up.
     await h.waitForEvent((e) => e.type === 'AgentComplete' && e.callId === caller);
     await waitFor(() => !h.sim.channel(caller), 'caller hung up');
-    await waitFor(() => h.sim.bridges().length === 0 || undefined, 'bridge destroyed');
+    // The bridge stays, empty, for the next call (src/acd/bridgePool.ts).
+    await waitFor(() => (h.sim.bridges().length === 1 && h.sim.bridges()[0]!.channelIds.length === 0) || undefined, 'bridge emptied');
     expect(await agentStatus('a2')).toBe('after_call_work');
     await waitFor(async () => (await agentStatus('a2')) === 'ready', 'ready after wrap-up', 5000);
 

@@ -120,17 +120,23 @@ describe('the fast path from caller to agent', () => {
     ['rings out', { kind: 'noanswer' as const }],
     ['is busy', { kind: 'busy' as const }],
     ['rejects', { kind: 'reject' as const }],
-  ])('destroys the bridge made ahead when the agent %s', async (_what, behaviour) => {
+  ])('keeps the bridge made ahead, empty, for the next offer when the agent %s', async (_what, behaviour) => {
     h = await startHarness(ONE_AGENT(1));
     await h.engine.agents.login('a1', { by: 'test', ready: true });
     h.sim.setEndpoint('PJSIP/a1', behaviour);
+    const bridgeMade = (r: { method: string; path: string }) => r.method === 'POST' && /^\/bridges\/[^/]+$/.test(r.path);
     const callId = h.sim.placeCall({ queue: 'sales', callerNumber: '5550001' });
-    const leg = await agentLegOf(h, callId);
-    await waitFor(() => requestIndex((r) => r.method === 'POST' && r.path === `/bridges/${bridgeIdOf(leg)}`) >= 0, 'bridge made while ringing');
-    await waitFor(() => !h!.sim.channel(leg), 'agent leg gone');
-    await waitFor(async () => (await h!.store.getCall(callId))?.state === 'waiting', 'caller back in queue');
-    await h.engine.settled();
-    expect(h.sim.bridges()).toEqual([]);
+    const made = await waitFor(() => h!.sim.requests.find(bridgeMade)?.path.slice('/bridges/'.length), 'bridge made while ringing');
+    await waitFor(() => h!.sim.requests.some((r) => r.method === 'DELETE' && r.path.startsWith('/channels/acd-agent-')), 'first offer over');
+    await waitFor(() => h!.sim.bridges().find((b) => b.id === made && b.channelIds.length === 0), 'bridge kept, empty');
+
+    // The next offer (the agent answers now) is bridged in it: no bridge made or destroyed.
+    h.sim.setEndpoint('PJSIP/a1', { kind: 'answer', ringMs: 0 });
+    if ((await h.store.getAgent('a1'))?.status !== 'ready') await h.engine.agents.ready('a1', { by: 'test' });
+    const bridge = await waitFor(() => h!.sim.bridges().find((b) => b.channelIds.includes(callId)), 'bridged');
+    expect(bridge.id).toBe(made);
+    expect(h.sim.requests.filter(bridgeMade)).toHaveLength(1);
+    expect(requestIndex((r) => r.method === 'DELETE' && r.path.startsWith('/bridges/'))).toBe(-1);
   });
 });
 

@@ -1,0 +1,113 @@
+/**
+ * Call bridges kept between calls (src/acd/bridgePool.ts): a plain call's bridge serves the next
+ * call once both parties left it; a bridge anything else used is destroyed with its call.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { BridgePool } from '../../src/acd/bridgePool.js';
+import type { Pbx } from '../../src/pbx/port.js';
+import { closeHealthy, startHarness, waitFor, type Harness } from '../helpers/acdHarness.js';
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await closeHealthy(h);
+  h = undefined;
+});
+
+const bridgeMade = (r: { method: string; path: string }) => r.method === 'POST' && /^\/bridges\/[^/]+$/.test(r.path);
+const bridgeDestroyed = (r: { method: string; path: string }) => r.method === 'DELETE' && r.path.startsWith('/bridges/');
+
+async function talkedAndEnded(caller: string): Promise<string> {
+  const bridge = await waitFor(() => h!.sim.bridges().find((b) => b.channelIds.includes(caller)), 'bridged');
+  expect(bridge.channelIds).toHaveLength(2);
+  await waitFor(() => !h!.sim.channel(caller), 'caller hung up after the agent');
+  return bridge.id;
+}
+
+describe('call bridges kept between calls', () => {
+  it("bridges the next call in the bridge of the last one, once its parties left, and destroys none", async () => {
+    h = await startHarness({ queues: [{ id: 'sales', wrapupS: 0 }], agents: [{ id: 'a1', endpoint: 'PJSIP/a1', queues: ['sales'] }] });
+    h.sim.setEndpoint('PJSIP/a1', { kind: 'answer', ringMs: 0, talkMs: 500 });
+    await h.engine.agents.login('a1', { by: 'test', ready: true });
+    const first = await talkedAndEnded(h.sim.placeCall({ queue: 'sales', callerNumber: '100' }));
+    await waitFor(() => h!.sim.bridges().find((b) => b.id === first && b.channelIds.length === 0), 'first bridge empty');
+    await waitFor(async () => (await h!.store.getAgent('a1'))?.status === 'ready', 'agent ready');
+
+    const second = await talkedAndEnded(h.sim.placeCall({ queue: 'sales', callerNumber: '200' }));
+    expect(second).toBe(first);
+    expect(h.sim.requests.filter(bridgeMade)).toHaveLength(1);
+    expect(h.sim.requests.filter(bridgeDestroyed)).toHaveLength(0);
+  });
+
+  it('destroys the bridge of a recorded call with the call, and makes a new one for the next', async () => {
+    h = await startHarness({ queues: [{ id: 'sales', wrapupS: 0, record: { format: 'wav' } }], agents: [{ id: 'a1', endpoint: 'PJSIP/a1', queues: ['sales'] }] });
+    h.sim.setEndpoint('PJSIP/a1', { kind: 'answer', ringMs: 0, talkMs: 500 });
+    await h.engine.agents.login('a1', { by: 'test', ready: true });
+    const first = await talkedAndEnded(h.sim.placeCall({ queue: 'sales', callerNumber: '100' }));
+    await waitFor(() => h!.sim.requests.some((r) => bridgeDestroyed(r) && r.path === `/bridges/${first}`), 'recorded bridge destroyed');
+    await waitFor(async () => (await h!.store.getAgent('a1'))?.status === 'ready', 'agent ready');
+
+    const second = await talkedAndEnded(h.sim.placeCall({ queue: 'sales', callerNumber: '200' }));
+    expect(second).not.toBe(first);
+    expect(h.sim.requests.filter(bridgeMade)).toHaveLength(2);
+  });
+});
+
+describe('BridgePool', () => {
+  const requests: string[] = [];
+  const pbx = {
+    addToBridge: async (b: string, c: string[]) => void requests.push(`add ${b} ${c.join(',')}`),
+    destroyBridge: async (b: string) => void requests.push(`destroy ${b}`),
+  } as unknown as Pbx;
+
+  it('keeps an ended bridge only once both parties left, in either order', () => {
+    const pool = new BridgePool();
+    pool.joiningParties('b1', ['caller', 'agent']);
+    pool.joined('b1');
+    pool.partyLeft('caller');
+    expect(pool.keepEnded('b1')).toBe(true);
+    expect(pool.take()).toBeUndefined(); // the agent is still in it
+    pool.partyLeft('agent');
+    expect(pool.take()).toBe('b1');
+
+    pool.joiningParties('b2', ['caller2', 'agent2']);
+    pool.joined('b2');
+    pool.partyLeft('caller2');
+    pool.partyLeft('agent2');
+    expect(pool.keepEnded('b2')).toBe(true);
+    expect(pool.take()).toBe('b2');
+  });
+
+  it("never keeps a bridge another channel joined, or one bridgeParties failed on, or one it does not know", async () => {
+    const pool = new BridgePool();
+    const tracked = pool.trackBridgeUse(pbx);
+    pool.joiningParties('b1', ['caller', 'agent']);
+    await tracked.addToBridge('b1', ['caller', 'agent']);
+    pool.joined('b1');
+    await tracked.addToBridge('b1', ['supervisor']);
+    expect(requests).toEqual(['add b1 caller,agent', 'add b1 supervisor']);
+    pool.partyLeft('caller');
+    pool.partyLeft('agent');
+    expect(pool.keepEnded('b1')).toBe(false);
+
+    pool.joiningParties('b2', ['caller2', 'agent2']);
+    pool.markUsed('b2');
+    pool.joined('b2');
+    expect(pool.keepEnded('b2')).toBe(false);
+
+    expect(pool.keepEnded('unknown')).toBe(false);
+    expect(pool.take()).toBeUndefined();
+  });
+
+  it('forgets an idle bridge destroyed by anyone, and idle ones on a reconnect', async () => {
+    const pool = new BridgePool();
+    const tracked = pool.trackBridgeUse(pbx);
+    expect(pool.giveBack('b1')).toBe(true);
+    expect(pool.giveBack('b2')).toBe(true);
+    await tracked.destroyBridge('b1');
+    expect(pool.take()).toBe('b2');
+    expect(pool.take()).toBeUndefined();
+    pool.giveBack('b3');
+    pool.clearIdle();
+    expect(pool.take()).toBeUndefined();
+  });
+});
