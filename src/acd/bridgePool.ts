@@ -6,8 +6,8 @@
  *
  * Only a plain call's bridge is kept: caller and agent leg joined by bridgeParties, nothing else.
  * Any other request on it (a supervisor joining, a recording, a transfer, a consult, a destroy...)
- * marks it used (`trackBridgeUse` sees every PBX request of the engine) and its call's end
- * destroys it as before. In memory only: after a restart the pool starts empty and reconcile
+ * marks it used (`trackBridgeUse` sees every PBX request of the engine), and so does any other
+ * channel entering it (a transfer made on a phone: `entered`); its call's end destroys it as before. In memory only: after a restart the pool starts empty and reconcile
  * sweeps the idle bridges left behind (they carry call-bridge ids).
  */
 import type { Pbx } from '../pbx/port.js';
@@ -56,6 +56,14 @@ export class BridgePool {
 
   joined(bridgeId: string): void {
     this.joining.delete(bridgeId);
+  }
+
+  /** ChannelEnteredBridge: a channel other than the call's two parties makes the bridge used; an idle one is never handed out. */
+  entered(bridgeId: string, channelId: string): void {
+    const bridge = this.bridges.get(bridgeId);
+    if (bridge) {
+      if (!bridge.parties.has(channelId)) bridge.used = true;
+    } else this.forget(bridgeId);
   }
 
   /** A channel left Stasis: out of its bridge. A kept bridge whose parties are all gone is idle. */

@@ -202,7 +202,10 @@ export function createEngine(deps: EngineDeps): Engine {
     async start() {
       timers = createTimers({ ...deps.timers, handler: onTimer, logger, nodeId: deps.nodeId });
       await sweepTimers(ctx);
-      unsubscribe = deps.pbx.onEvent((e) => events.handle(e));
+      unsubscribe = deps.pbx.onEvent((e) => {
+        if (e.type === 'channelEnteredBridge') bridges.entered(e.bridgeId, e.channelId);
+        events.handle(e);
+      });
       await deps.pbx.start();
       if (ctx.settings.entryRepairIntervalMs > 0) entryRepairTimer = setInterval(runEntryRepair, ctx.settings.entryRepairIntervalMs).unref();
     },

@@ -77,7 +77,7 @@ describe('BridgePool', () => {
     expect(pool.take()).toBe('b2');
   });
 
-  it("never keeps a bridge another channel joined, or one bridgeParties failed on, or one it does not know", async () => {
+  it("never keeps a bridge another channel joined or entered, or one bridgeParties failed on, or one it does not know", async () => {
     const pool = new BridgePool();
     const tracked = pool.trackBridgeUse(pbx);
     pool.joiningParties('b1', ['caller', 'agent']);
@@ -94,7 +94,21 @@ describe('BridgePool', () => {
     pool.joined('b2');
     expect(pool.keepEnded('b2')).toBe(false);
 
+    // A channel the engine did not add (a transfer made on a phone) enters it.
+    pool.joiningParties('b3', ['caller3', 'agent3']);
+    pool.joined('b3');
+    pool.entered('b3', 'caller3');
+    pool.entered('b3', 'transfer-target');
+    pool.partyLeft('caller3');
+    pool.partyLeft('agent3');
+    expect(pool.keepEnded('b3')).toBe(false);
+
     expect(pool.keepEnded('unknown')).toBe(false);
+    expect(pool.take()).toBeUndefined();
+
+    // ...or enters an idle one.
+    pool.giveBack('b4');
+    pool.entered('b4', 'someone');
     expect(pool.take()).toBeUndefined();
   });
 
