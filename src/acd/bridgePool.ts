@@ -7,8 +7,9 @@
  * Only a plain call's bridge is kept: caller and agent leg joined by bridgeParties, nothing else.
  * Any other request on it (a supervisor joining, a recording, a transfer, a consult, a destroy...)
  * marks it used (`trackBridgeUse` sees every PBX request of the engine), and so does any other
- * channel entering it (a transfer made on a phone: `entered`); its call's end destroys it as before. In memory only: after a restart the pool starts empty and reconcile
- * sweeps the idle bridges left behind (they carry call-bridge ids).
+ * channel entering it (a transfer made on a phone: `entered`); its call's end destroys it as
+ * before. In memory only: after a restart the pool starts empty and reconcile sweeps the idle
+ * bridges left behind (they carry call-bridge ids).
  */
 import type { Pbx } from '../pbx/port.js';
 
@@ -109,14 +110,19 @@ export class BridgePool {
 
   /**
    * The engine (re)connected: reconcile sweeps the empty call bridges no call uses, so none stays
-   * idle here; ended calls' bridges whose parties' StasisEnd was lost meanwhile are swept too.
+   * idle here. Ended calls' bridges still waiting for their parties' StasisEnd (lost while the
+   * socket was down) are destroyed, as a call's end did before the pool.
    */
   clearIdle(): void {
     this.idle.length = 0;
-    for (const [bridgeId, bridge] of this.bridges) if (bridge.ended) this.forget(bridgeId);
+    for (const [bridgeId, bridge] of this.bridges) {
+      if (!bridge.ended) continue;
+      this.forget(bridgeId);
+      this.onDiscard(bridgeId);
+    }
   }
 
-  /** Set by the engine: destroys a bridge the full pool could not keep. */
+  /** Set by the engine: destroys a bridge the pool lets go of (full, or cleared on a reconnect). */
   onDiscard: (bridgeId: string) => void = () => undefined;
 
   private forget(bridgeId: string): void {

@@ -112,7 +112,7 @@ describe('BridgePool', () => {
     expect(pool.take()).toBeUndefined();
   });
 
-  it('forgets an idle bridge destroyed by anyone, and idle ones on a reconnect', async () => {
+  it('forgets an idle bridge destroyed by anyone; on a reconnect forgets idle ones and destroys ended ones', async () => {
     const pool = new BridgePool();
     const tracked = pool.trackBridgeUse(pbx);
     expect(pool.giveBack('b1')).toBe(true);
@@ -121,7 +121,16 @@ describe('BridgePool', () => {
     expect(pool.take()).toBe('b2');
     expect(pool.take()).toBeUndefined();
     pool.giveBack('b3');
+    // An ended call's bridge still waiting for a party's StasisEnd (lost while the socket was down) is destroyed.
+    const discarded: string[] = [];
+    pool.onDiscard = (bridgeId) => void discarded.push(bridgeId);
+    pool.joiningParties('b5', ['caller5', 'agent5']);
+    pool.joined('b5');
+    expect(pool.keepEnded('b5')).toBe(true);
     pool.clearIdle();
+    expect(discarded).toEqual(['b5']);
+    pool.partyLeft('caller5');
+    pool.partyLeft('agent5');
     expect(pool.take()).toBeUndefined();
   });
 });
