@@ -18,6 +18,7 @@ const file: ConfigFile = {
     { id: 'wrap', wrapupS: 2 },
     { id: 'qa' },
     { id: 'qb' },
+    { id: 'keep', wrapupS: 0 },
   ],
   agents: [
     { id: 'e1', endpoint: 'Local/1001-0-1@agents', queues: ['e2e'] },
@@ -27,6 +28,7 @@ const file: ConfigFile = {
     { id: 'x1', endpoint: 'Local/2002@agents', queues: ['abandon'] },
     { id: 'w1', endpoint: 'Local/1003-0-1@agents', queues: ['wrap'] },
     { id: 'm1', endpoint: 'Local/1004-0-1@agents', queues: ['qa', 'qb'], wrapupS: 0 },
+    { id: 'k1', endpoint: 'Local/1005-0-1@agents', queues: ['keep'] },
   ],
   reasons: { notReady: [{ code: 'rona', label: 'No answer' }] },
 };
@@ -109,6 +111,25 @@ describe('queue calls on a real Asterisk', () => {
     expect(next.agentId).toBe('w1');
     await e.waitBridged(next);
     await e.waitCallGone(next.id);
+  });
+
+  it("keeps a finished call's bridge for the next call: empty in between, then the next caller and agent alone in it", async () => {
+    const channelsOf = async (bridgeId: string) => (await ast.ari<{ channels: string[] }>('GET', `/bridges/${encodeURIComponent(bridgeId)}`, undefined, [404])).body.channels;
+    await login('k1');
+    const first = await ast.placeCaller(e.app, 'keep');
+    const call1 = await e.waitCall(first.stasisId, 'connected');
+    await e.waitBridged(call1);
+    await e.waitCallGone(call1.id);
+    await gone(first.stasisId, 'first caller hung up after the agent left');
+    await waitFor(async () => (await channelsOf(call1.bridgeId))?.length === 0, 'first bridge kept, empty');
+    await e.waitAgent('k1', 'ready');
+
+    const second = await ast.placeCaller(e.app, 'keep');
+    const call2 = await e.waitCall(second.stasisId, 'connected');
+    expect(call2.bridgeId).toBe(call1.bridgeId);
+    await e.waitBridged(call2);
+    expect((await channelsOf(call2.bridgeId)).sort()).toEqual([call2.callerChannel, call2.agentChannel].sort());
+    await e.waitCallGone(call2.id);
   });
 
   it('two queues, one agent: it serves the caller of each queue in turn', async () => {
