@@ -38,6 +38,21 @@ describe('call bridges kept between calls', () => {
     expect(h.sim.requests.filter(bridgeDestroyed)).toHaveLength(0);
   });
 
+  it('makes a kept bridge again when it is found gone at the next answer (destroyed behind its back)', async () => {
+    h = await startHarness({ queues: [{ id: 'sales', wrapupS: 0 }], agents: [{ id: 'a1', endpoint: 'PJSIP/a1', queues: ['sales'] }] });
+    h.sim.setEndpoint('PJSIP/a1', { kind: 'answer', ringMs: 0, talkMs: 500 });
+    await h.engine.agents.login('a1', { by: 'test', ready: true });
+    const first = await talkedAndEnded(h.sim.placeCall({ queue: 'sales', callerNumber: '100' }));
+    await waitFor(() => h!.sim.bridges().find((b) => b.id === first && b.channelIds.length === 0), 'first bridge empty');
+    const auth = `Basic ${Buffer.from('asterisk:asterisk').toString('base64')}`;
+    expect((await fetch(`${h.sim.url}/ari/bridges/${encodeURIComponent(first)}`, { method: 'DELETE', headers: { authorization: auth } })).status).toBe(204);
+    await waitFor(async () => (await h!.store.getAgent('a1'))?.status === 'ready', 'agent ready');
+
+    const second = await talkedAndEnded(h.sim.placeCall({ queue: 'sales', callerNumber: '200' }));
+    expect(second).toBe(first);
+    expect(h.sim.requests.filter((r) => bridgeMade(r) && r.path === `/bridges/${first}`)).toHaveLength(2);
+  });
+
   it('destroys the bridge of a recorded call with the call, and makes a new one for the next', async () => {
     h = await startHarness({ queues: [{ id: 'sales', wrapupS: 0, record: { format: 'wav' } }], agents: [{ id: 'a1', endpoint: 'PJSIP/a1', queues: ['sales'] }] });
     h.sim.setEndpoint('PJSIP/a1', { kind: 'answer', ringMs: 0, talkMs: 500 });
