@@ -15,6 +15,7 @@ import { hasControlCharacters } from './auth/pbxInput.js';
 import { AuthFileSchema, AuthSettingsError, isLoopback, resolveAuthSettings, type AuthSettings } from './auth/settings.js';
 import { resolveStatsSettings, StatsFileSchema, StatsSettingsError, type StatsSettings } from './stats/settings.js';
 import { ExperienceConfigError, experienceSchemaProperties, resolveExperience } from './acd/experienceConfig.js';
+import { DEFAULT_ARI_CONNECTIONS } from './pbx/ari/rest.js';
 
 export class ConfigError extends Error {
   constructor(readonly key: string, message: string) {
@@ -108,7 +109,8 @@ export type ConfigFile = Static<typeof FileSchema>;
 export const ConfigFileSchema = FileSchema;
 
 export interface AcdConfig {
-  ari: { url: string; username: string; password: string; app: string };
+  /** `maxRestConnections`: keep-alive connections to ARI's REST (ARI_MAX_CONNECTIONS; the adapter's default when absent). */
+  ari: { url: string; username: string; password: string; app: string; maxRestConnections?: number };
   /** undefined: start a private redis-server. */
   redisUrl: string | undefined;
   http: { host: string; port: number };
@@ -365,7 +367,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, file?: unknown)
   const logLevel = env.LOG_LEVEL || 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) throw new ConfigError('LOG_LEVEL', `unknown level '${logLevel}'`);
   return checkOpenMode({
-    ari: { url: ariUrl, username: env.ARI_USERNAME || 'asterisk', password: env.ARI_PASSWORD || 'asterisk', app: env.ARI_APP || 'acd' },
+    ari: {
+      url: ariUrl,
+      username: env.ARI_USERNAME || 'asterisk',
+      password: env.ARI_PASSWORD || 'asterisk',
+      app: env.ARI_APP || 'acd',
+      // Asterisk's HTTP server takes 100 sessions by default (http.conf session_limit): room is left for other clients.
+      maxRestConnections: envInt(env, 'ARI_MAX_CONNECTIONS', DEFAULT_ARI_CONNECTIONS, 1, 90),
+    },
     redisUrl: envUrl(env, 'REDIS_URL', undefined),
     http: { host: env.HTTP_HOST || '127.0.0.1', port: envInt(env, 'HTTP_PORT', 8080, 0, 65535) },
     tenant,

@@ -17,7 +17,8 @@ function errorOf(fn: () => unknown): ConfigError {
 describe('configuration', () => {
   it('fills defaults and resolves memberships', () => {
     const config = loadConfig(env, file);
-    expect(config.ari).toEqual({ url: 'http://127.0.0.1:8088', username: 'asterisk', password: 'asterisk', app: 'acd' });
+    expect(config.ari).toEqual({ url: 'http://127.0.0.1:8088', username: 'asterisk', password: 'asterisk', app: 'acd', maxRestConnections: 48 });
+    expect(loadConfig({ ...env, ARI_MAX_CONNECTIONS: '32' }, file).ari.maxRestConnections).toBe(32);
     expect(config.http).toEqual({ host: '127.0.0.1', port: 8080 });
     expect(config.queues[0]).toEqual({ id: 'sales', name: 'sales', strategy: 'longest-idle', ringTimeoutS: 15, wrapupS: 5, musicClass: 'default' });
     expect(config.agents[0]?.queues).toEqual([{ queue: 'sales', penalty: 0 }]);
@@ -48,6 +49,8 @@ describe('configuration', () => {
     [{ ARI_URL: 'not a url' }, 'ARI_URL'],
     [{}, 'ARI_URL'],
     [{ ...env, HTTP_PORT: '99999' }, 'HTTP_PORT'],
+    [{ ...env, ARI_MAX_CONNECTIONS: '0' }, 'ARI_MAX_CONNECTIONS'],
+    [{ ...env, ARI_MAX_CONNECTIONS: '91' }, 'ARI_MAX_CONNECTIONS'],
     [{ ...env, LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ ...env, ACD_TENANT: 'a{b}' }, 'ACD_TENANT'],
     [{ ...env, LIVE_QUEUE_PREFIX: 'deepcall' }, 'LIVE_QUEUE_PREFIX'],

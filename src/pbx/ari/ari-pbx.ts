@@ -16,7 +16,7 @@ import {
 import { toBridgeInfo, toChannelInfo, toEndpointInfo, type AriBridgeJson, type AriChannelJson, type AriEndpointJson } from './ari-json.js';
 import type { BackoffOptions } from './backoff.js';
 import { classifyAriError, toPbxError } from './errors.js';
-import { AriRest, seg, type Query } from './rest.js';
+import { AriRest, DEFAULT_ARI_CONNECTIONS, seg, type Query } from './rest.js';
 import { HANDLED_ARI_EVENT_TYPES } from './normalize-event.js';
 import { ConnectionSupervisor } from './supervisor.js';
 
@@ -32,7 +32,7 @@ export interface AriPbxOptions {
   reconnect?: BackoffOptions;
   /** Bound on each REST request; past it the request fails as `unavailable`. Default 10 s. */
   requestTimeoutMs?: number;
-  /** Keep-alive HTTP connections for REST at most (Asterisk allows 100 sessions in all). Default 16. */
+  /** Keep-alive HTTP connections for REST at most (Asterisk allows 100 sessions in all). Default DEFAULT_ARI_CONNECTIONS (48). */
   maxRestConnections?: number;
   /** Bound on each step of a connect attempt. Default 10 s. */
   connectTimeoutMs?: number;
@@ -63,7 +63,7 @@ class AriPbx implements Pbx {
   constructor(private readonly options: AriPbxOptions) {
     this.log = options.logger.child({ component: 'ari-pbx' });
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
-    this.http = new AriRest({ url: options.url, username: options.username, password: options.password, timeoutMs: this.requestTimeoutMs, maxSockets: options.maxRestConnections ?? 16 });
+    this.http = new AriRest({ url: options.url, username: options.username, password: options.password, timeoutMs: this.requestTimeoutMs, maxSockets: options.maxRestConnections ?? DEFAULT_ARI_CONNECTIONS });
     this.supervisor = new ConnectionSupervisor({
       url: options.url,
       username: options.username,
