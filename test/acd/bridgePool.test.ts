@@ -23,14 +23,22 @@ async function talkedAndEnded(caller: string): Promise<string> {
   return bridge.id;
 }
 
+/** One agent who answers at once and talks briefly, in queue `sales` (with `record` when asked), logged in ready. */
+async function oneAgent(record = false): Promise<Harness> {
+  const harness = await startHarness({ queues: [{ id: 'sales', wrapupS: 0, ...(record ? { record: { format: 'wav' as const } } : {}) }], agents: [{ id: 'a1', endpoint: 'PJSIP/a1', queues: ['sales'] }] });
+  harness.sim.setEndpoint('PJSIP/a1', { kind: 'answer', ringMs: 0, talkMs: 500 });
+  await harness.engine.agents.login('a1', { by: 'test', ready: true });
+  return harness;
+}
+
+const agentReady = () => waitFor(async () => (await h!.store.getAgent('a1'))?.status === 'ready', 'agent ready');
+
 describe('call bridges kept between calls', () => {
   it("bridges the next call in the bridge of the last one, once its parties left, and destroys none", async () => {
-    h = await startHarness({ queues: [{ id: 'sales', wrapupS: 0 }], agents: [{ id: 'a1', endpoint: 'PJSIP/a1', queues: ['sales'] }] });
-    h.sim.setEndpoint('PJSIP/a1', { kind: 'answer', ringMs: 0, talkMs: 500 });
-    await h.engine.agents.login('a1', { by: 'test', ready: true });
+    h = await oneAgent();
     const first = await talkedAndEnded(h.sim.placeCall({ queue: 'sales', callerNumber: '100' }));
     await waitFor(() => h!.sim.bridges().find((b) => b.id === first && b.channelIds.length === 0), 'first bridge empty');
-    await waitFor(async () => (await h!.store.getAgent('a1'))?.status === 'ready', 'agent ready');
+    await agentReady();
 
     const second = await talkedAndEnded(h.sim.placeCall({ queue: 'sales', callerNumber: '200' }));
     expect(second).toBe(first);
@@ -39,14 +47,12 @@ describe('call bridges kept between calls', () => {
   });
 
   it('makes a kept bridge again when it is found gone at the next answer (destroyed behind its back)', async () => {
-    h = await startHarness({ queues: [{ id: 'sales', wrapupS: 0 }], agents: [{ id: 'a1', endpoint: 'PJSIP/a1', queues: ['sales'] }] });
-    h.sim.setEndpoint('PJSIP/a1', { kind: 'answer', ringMs: 0, talkMs: 500 });
-    await h.engine.agents.login('a1', { by: 'test', ready: true });
+    h = await oneAgent();
     const first = await talkedAndEnded(h.sim.placeCall({ queue: 'sales', callerNumber: '100' }));
     await waitFor(() => h!.sim.bridges().find((b) => b.id === first && b.channelIds.length === 0), 'first bridge empty');
     const auth = `Basic ${Buffer.from('asterisk:asterisk').toString('base64')}`;
     expect((await fetch(`${h.sim.url}/ari/bridges/${encodeURIComponent(first)}`, { method: 'DELETE', headers: { authorization: auth } })).status).toBe(204);
-    await waitFor(async () => (await h!.store.getAgent('a1'))?.status === 'ready', 'agent ready');
+    await agentReady();
 
     const second = await talkedAndEnded(h.sim.placeCall({ queue: 'sales', callerNumber: '200' }));
     expect(second).toBe(first);
@@ -54,12 +60,10 @@ describe('call bridges kept between calls', () => {
   });
 
   it('destroys the bridge of a recorded call with the call, and makes a new one for the next', async () => {
-    h = await startHarness({ queues: [{ id: 'sales', wrapupS: 0, record: { format: 'wav' } }], agents: [{ id: 'a1', endpoint: 'PJSIP/a1', queues: ['sales'] }] });
-    h.sim.setEndpoint('PJSIP/a1', { kind: 'answer', ringMs: 0, talkMs: 500 });
-    await h.engine.agents.login('a1', { by: 'test', ready: true });
+    h = await oneAgent(true);
     const first = await talkedAndEnded(h.sim.placeCall({ queue: 'sales', callerNumber: '100' }));
     await waitFor(() => h!.sim.requests.some((r) => bridgeDestroyed(r) && r.path === `/bridges/${first}`), 'recorded bridge destroyed');
-    await waitFor(async () => (await h!.store.getAgent('a1'))?.status === 'ready', 'agent ready');
+    await agentReady();
 
     const second = await talkedAndEnded(h.sim.placeCall({ queue: 'sales', callerNumber: '200' }));
     expect(second).not.toBe(first);
