@@ -31,12 +31,12 @@ function preparedOf(ctx: AcdContext): Map<string, Prepared> {
   return prepared;
 }
 
-/** Whether the bridge prepared for this leg exists (waiting for its creation); it is no longer listed after. */
-async function takePrepared(ctx: AcdContext, agentChannel: string): Promise<boolean> {
+/** The bridge prepared for this leg, once it exists (undefined: none, or not made); it is no longer listed after. */
+async function takePrepared(ctx: AcdContext, agentChannel: string): Promise<string | undefined> {
   const prepared = preparedOf(ctx).get(agentChannel);
-  if (!prepared) return false;
+  if (!prepared) return undefined;
   preparedOf(ctx).delete(agentChannel);
-  return prepared.creating;
+  return (await prepared.creating) ? prepared.bridgeId : undefined;
 }
 
 /**
@@ -64,8 +64,8 @@ export async function prepareBridge(ctx: AcdContext, callerChannel: string, agen
 
 /** The agent leg left without being bridged: the bridge prepared for it goes back to the pool, or is destroyed. */
 export async function discardPreparedBridge(ctx: AcdContext, agentChannel: string): Promise<void> {
-  const bridgeId = preparedOf(ctx).get(agentChannel)?.bridgeId;
-  if (bridgeId === undefined || !(await takePrepared(ctx, agentChannel)) || ctx.bridges.giveBack(bridgeId)) return;
+  const bridgeId = await takePrepared(ctx, agentChannel);
+  if (bridgeId === undefined || ctx.bridges.giveBack(bridgeId)) return;
   await ctx.pbx.destroyBridge(bridgeId).catch((err: unknown) => {
     if (!isPbxError(err, 'not_found')) ctx.logger.warn({ err, bridgeId }, 'bridge made ahead not destroyed');
   });
@@ -107,7 +107,7 @@ export async function bridgeParties(ctx: AcdContext, callerChannel: string, agen
   ctx.bridges.joiningParties(bridgeId, parties);
   try {
     // Independent requests: one round trip (bridge ready while the agent rang) or two before the parties are joined.
-    if (await takePrepared(ctx, agentChannel)) {
+    if ((await takePrepared(ctx, agentChannel)) !== undefined) {
       await Promise.all([ctx.pbx.addToBridge(bridgeId, parties).catch(async (err: unknown) => {
         if (!isPbxError(err, 'not_found')) throw err;
         await create();
