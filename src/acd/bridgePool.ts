@@ -11,6 +11,7 @@
  * before. In memory only: after a restart the pool starts empty and reconcile sweeps the idle
  * bridges left behind (they carry call-bridge ids).
  */
+import { wrapOnce, type Wrapped } from '../infra/wrapOnce.js';
 import type { Pbx } from '../pbx/port.js';
 
 interface CallBridge {
@@ -162,18 +163,13 @@ export class BridgePool {
         return pbx.recordBridge(bridgeId, opts);
       },
     };
-    // Bound once per member (the engine calls the PBX often); a member replaced on the target is bound afresh.
-    const bound = new Map<PropertyKey, { of: unknown; fn: unknown }>();
+    const members: Wrapped = new Map();
     return new Proxy(pbx, {
       get(target, prop) {
         if (Object.hasOwn(seen, prop)) return seen[prop as keyof Pbx];
         const value: unknown = Reflect.get(target, prop);
         if (typeof value !== 'function') return value;
-        const known = bound.get(prop);
-        if (known?.of === value) return known.fn;
-        const fn = (value as (...a: unknown[]) => unknown).bind(target);
-        bound.set(prop, { of: value, fn });
-        return fn;
+        return wrapOnce(members, prop, value, () => (value as (...a: unknown[]) => unknown).bind(target));
       },
     });
   }

@@ -18,6 +18,7 @@ import type { Pbx } from '../pbx/port.js';
 import type { TenantLoad } from '../store/countOps.js';
 import type { AcdStore, RouteResult } from '../store/types.js';
 import { waitingSince } from './figures.js';
+import { wrapOnce, type Wrapped } from '../infra/wrapOnce.js';
 
 export interface MetricsSources {
   store: AcdStore;
@@ -41,18 +42,6 @@ export interface EngineMetrics {
 const DEPENDENCIES: Dependency[] = ['redis', 'ari', 'reconcile'];
 /** Pbx members that are not requests to the PBX. */
 const NOT_REQUESTS = new Set<PropertyKey>(['onEvent', 'start', 'stop', 'connected', 'constructor']);
-
-/** A proxy's wrapped members, by name, with the member each was made from. */
-type Wrapped = Map<PropertyKey, { of: unknown; wrapped: unknown }>;
-
-/** The wrapper of a member, made once; a member replaced on the target is wrapped afresh. */
-function wrapOnce(members: Wrapped, prop: PropertyKey, value: unknown, wrap: () => unknown): unknown {
-  const known = members.get(prop);
-  if (known && known.of === value) return known.wrapped;
-  const wrapped = wrap();
-  members.set(prop, { of: value, wrapped });
-  return wrapped;
-}
 
 export function createMetrics(options: { processMetrics?: boolean } = {}): EngineMetrics {
   const registry = new Registry();
