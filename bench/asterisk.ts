@@ -189,13 +189,13 @@ async function startEngineUnderTest(ast: AsteriskHandle, redisUrl: string, load:
   return running;
 }
 
-/** Calls per Redis command since the server started (`INFO commandstats`). */
-async function redisCommandCounts(url: string): Promise<Map<string, number>> {
+/** Calls per Redis command, and µs spent in each, since the server started (`INFO commandstats`). */
+async function redisCommandStats(url: string): Promise<{ calls: Map<string, number>; usec: Map<string, number> }> {
   const redis = new Redis(url, { lazyConnect: true });
   try {
     await redis.connect();
-    const info = await redis.info('commandstats');
-    return new Map([...info.matchAll(/^cmdstat_([\w|]+):calls=(\d+)/gm)].map((m) => [m[1]!, Number(m[2])]));
+    const stats = [...(await redis.info('commandstats')).matchAll(/^cmdstat_([\w|]+):calls=(\d+),usec=(\d+)/gm)];
+    return { calls: new Map(stats.map((m) => [m[1]!, Number(m[2])])), usec: new Map(stats.map((m) => [m[1]!, Number(m[3])])) };
   } finally {
     redis.disconnect();
   }
@@ -254,7 +254,7 @@ async function runOnce(system: System, load: Load, ast: AsteriskHandle, redis: {
   observer.reset();
   const ids = Array.from({ length: load.callers }, (_, i) => `r${run}c${i}`);
   const callerIds = ids.map((id) => `${id};2`);
-  const commands0 = await redisCommandCounts(redis.url);
+  const commands0 = await redisCommandStats(redis.url);
   const requests0 = (await engine?.ariRequests()) ?? new Map<string, number>();
   await engine?.loopDelay();
   const cpu0 = { asterisk: cpuMs(ast.pid), engine: engine ? cpuMs(engine.pid) : 0, redis: cpuMs(redis.pid) };
@@ -267,7 +267,9 @@ async function runOnce(system: System, load: Load, ast: AsteriskHandle, redis: {
     const delay = await engine.loopDelay();
     progress(`engine event-loop delay during the run: p99 ${fmt(delay.p99)} ms, max ${fmt(delay.max)} ms`);
     progress(perCall('ARI requests', requests0, await engine.ariRequests(), load.callers));
-    progress(perCall('Redis commands', commands0, await redisCommandCounts(redis.url), load.callers));
+    const commands1 = await redisCommandStats(redis.url);
+    progress(perCall('Redis commands', commands0.calls, commands1.calls, load.callers));
+    progress(perCall('Redis µs (a script counted with the commands it runs)', commands0.usec, commands1.usec, load.callers));
   }
   await engine?.stop();
   const left = await clearChannels(ast);
