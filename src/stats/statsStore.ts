@@ -47,6 +47,15 @@ end
 local pms, pseq = parse(redis.call('GET', KEYS[1]) or '0-0')
 local prefix = ARGV[1]
 local applied, last = 0, nil
+-- The batch's changes are summed first and written once per counter: one HINCRBY per hour
+-- bucket and per total field, one ZADD per bucket, one HSET of the last mark of each agent
+-- (a batch holds many events of one queue: ~3x fewer commands than one set per event).
+local sums, order, hours, hourOrder, marks, markOrder = {}, {}, {}, {}, {}, {}
+local function add(key, field, by)
+  local k = key .. '\\0' .. field
+  if sums[k] == nil then sums[k] = 0; order[#order + 1] = { key, field, k } end
+  sums[k] = sums[k] + by
+end
 -- Per event: id, hour, mark agent ('' = none), mark JSON, increment count, then 4 per increment.
 local i = 2
 while i <= #ARGV do
@@ -54,17 +63,26 @@ while i <= #ARGV do
   local first, stop = i + 5, i + 5 + 4 * n
   local ems, eseq = parse(id)
   if ems > pms or (ems == pms and eseq > pseq) then
-    if ARGV[i + 2] ~= '' then redis.call('HSET', KEYS[2], ARGV[i + 2], ARGV[i + 3]) end
+    local agent = ARGV[i + 2]
+    if agent ~= '' then
+      if marks[agent] == nil then markOrder[#markOrder + 1] = agent end
+      marks[agent] = ARGV[i + 3]
+    end
     for j = first, stop - 1, 4 do
       local base = prefix .. 'stats:' .. ARGV[j] .. ':' .. ARGV[j + 1]
-      redis.call('HINCRBY', base .. ':h:' .. hour, ARGV[j + 2], ARGV[j + 3])
-      redis.call('ZADD', base .. ':hours', 'NX', hour, hour)
-      redis.call('HINCRBY', base .. ':total', ARGV[j + 2], ARGV[j + 3])
+      local by = tonumber(ARGV[j + 3])
+      add(base .. ':h:' .. hour, ARGV[j + 2], by)
+      add(base .. ':total', ARGV[j + 2], by)
+      local bucket = base .. '\\0' .. hour
+      if not hours[bucket] then hours[bucket] = true; hourOrder[#hourOrder + 1] = { base .. ':hours', hour } end
     end
     pms, pseq, last, applied = ems, eseq, id, applied + 1
   end
   i = stop
 end
+for _, agent in ipairs(markOrder) do redis.call('HSET', KEYS[2], agent, marks[agent]) end
+for _, c in ipairs(order) do redis.call('HINCRBY', c[1], c[2], string.format('%d', sums[c[3]])) end
+for _, h in ipairs(hourOrder) do redis.call('ZADD', h[1], 'NX', h[2], h[2]) end
 if last then redis.call('SET', KEYS[1], last) end
 return applied
 `;

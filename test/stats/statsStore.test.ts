@@ -1,12 +1,14 @@
 /**
  * The statistics apply script runs by EVALSHA: its text goes to Redis once, not with every event,
- * and a Redis that lost its script cache (restart, SCRIPT FLUSH) still gets every event counted.
+ * and a Redis that lost its script cache (restart, SCRIPT FLUSH) still gets every event counted;
+ * a batch writes each counter once.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Redis } from 'ioredis';
 import { createStatsStore } from '../../src/stats/statsStore.js';
 import { tenantPrefix } from '../../src/store/keys.js';
 import { connectTestRedis, freshPrefix } from '../helpers/redis.js';
+import { monitorRedis } from '../helpers/redisMonitor.js';
 
 let redis: Redis | undefined;
 afterEach(() => {
@@ -49,5 +51,39 @@ describe('stats store apply', () => {
     expect(await stats.position()).toBe('1000-0');
     expect((await stats.marks()).get('a1')).toEqual(mark);
     expect(await stats.apply([])).toBe(0);
+  });
+
+  it('writes each counter of a batch once: the sum of its events, the last mark of each agent', async () => {
+    redis = connectTestRedis();
+    const prefix = tenantPrefix(freshPrefix());
+    const stats = createStatsStore(redis, prefix);
+    const hour = 7_200_000;
+    const event = (seq: number, by: number, mark?: string) => ({
+      eventId: `300-${seq}`,
+      projection: {
+        hour,
+        increments: [
+          { kind: 'q' as const, id: 'sales', field: 'offered', by: 1 },
+          { kind: 'q' as const, id: 'sales', field: 'talkMs', by },
+        ],
+        ...(mark ? { mark: { agentId: 'a1', mark: { at: seq, status: mark } as never } } : {}),
+      },
+    });
+    const batch = [event(1, 1_000_000_000_000, 'ready'), event(2, 2, 'busy'), event(3, -3), event(4, 4)];
+    const monitor = await monitorRedis();
+    try {
+      expect(await stats.apply(batch)).toBe(4);
+      // The script's last command: every one before it has been seen.
+      await vi.waitFor(() => expect(monitor.commands.some(([cmd, key]) => cmd === 'SET' && key === `${prefix}stats:pos`)).toBe(true));
+      const count = (name: string) => monitor.commands.filter(([cmd, key]) => cmd === name && key?.startsWith(prefix)).length;
+      // Two fields, each in the hour bucket and the total: 4 HINCRBY (16 one event at a time), one ZADD (8), one HSET (2).
+      expect([count('HINCRBY'), count('ZADD'), count('HSET')]).toEqual([4, 1, 1]);
+    } finally {
+      monitor.close();
+    }
+    const want = { offered: 4, talkMs: 1_000_000_000_003 };
+    expect((await stats.totals('q', ['sales'])).get('sales')).toEqual(want);
+    expect(await stats.buckets('q', ['sales'], hour, hour + 1)).toEqual([{ id: 'sales', hour, counters: want }]);
+    expect((await stats.marks()).get('a1')).toEqual({ at: 2, status: 'busy' });
   });
 });
