@@ -27,7 +27,7 @@ import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { AQ_CONTEXT, agentEndpoint, queueOf, cpuMs, freePort, startAsterisk, startEngine, startRedis, stopAsterisk, type AsteriskHandle } from './asteriskKit.js';
-import { Observer, percentile } from './asteriskObserver.js';
+import { Observer, percentile, type Steps } from './asteriskObserver.js';
 import { Redis } from 'ioredis';
 import { AriRest, type Query } from '../src/pbx/ari/rest.js';
 
@@ -43,6 +43,7 @@ interface Load {
 interface RunResult {
   system: System;
   load: Load;
+  steps: Steps;
   p50: number;
   p99: number;
   failed: number;
@@ -262,6 +263,7 @@ async function runOnce(system: System, load: Load, ast: AsteriskHandle, redis: {
   await waitUntil(() => observer.allGone(callerIds), 'all callers gone', SETTLE_TIMEOUT_MS).catch(() => undefined);
   const cpu1 = { asterisk: cpuMs(ast.pid), engine: engine ? cpuMs(engine.pid) : 0, redis: cpuMs(redis.pid) };
   const { joinToBridged, failed } = observer.summary(callerIds);
+  const steps = observer.steps(callerIds);
   if (engine) {
     // First: every scrape of /metrics starts the event-loop delay histogram afresh.
     const delay = await engine.loopDelay();
@@ -277,6 +279,7 @@ async function runOnce(system: System, load: Load, ast: AsteriskHandle, redis: {
   return {
     system,
     load,
+    steps,
     p50: percentile(joinToBridged, 50),
     p99: percentile(joinToBridged, 99),
     failed,
@@ -297,6 +300,15 @@ function line(r: RunResult): string {
     `cpu/call ${fmt(total)} ms (ast ${fmt(r.cpu.asterisk)} eng ${fmt(r.cpu.engine)} redis ${fmt(r.cpu.redis)}) | ` +
     `freed→offer p50 ${fmt(r.freed.p50)} p99 ${fmt(r.freed.p99)} ms (n ${r.freed.n}) | ` +
     `caller end after agent p50 ${fmt(r.callerEnd.p50)} p99 ${fmt(r.callerEnd.p99)} ms`
+  );
+}
+
+/** Where join → bridged goes, by Asterisk's timestamps (ms resolution: each step ±1 ms). */
+function stepsLine(s: Steps): string {
+  const step = (name: string, v: number[]) => `${name} ${fmt(percentile(v, 50))}/${fmt(percentile(v, 99))}`;
+  return (
+    `  steps p50/p99 ms: ${step('join→leg created', s.joinToLegCreated)}, ${step('→dialed', s.legCreatedToDial)}, ` +
+    `${step('→agent answered', s.dialToAnswer)}, ${step('→bridged', s.answerToBridged)} (n ${s.joinToLegCreated.length})`
   );
 }
 
@@ -339,6 +351,7 @@ async function main(): Promise<void> {
           const r = await runOnce(system, load, ast, { pid: redis.pid, url: `redis://127.0.0.1:${redisPort}` }, observer, run++);
           results.set(system, r);
           console.log(line(r));
+          console.log(stepsLine(r.steps));
         }
         const e = results.get('engine');
         const a = results.get('app_queue');

@@ -8,6 +8,9 @@
  *   freed     an agent leg (`Local/1xxx-…;1`) is destroyed while callers wait
  *   offered   that agent's next leg is created, callers having waited all along (a sample is
  *             dropped when the queue empties first: the agent was not needed then)
+ * and the steps between join and bridged, through the agent leg that was bridged: its creation,
+ * its dial (the `Dial` event without a status), its answer (`Dial` ANSWER), so that a run shows
+ * where its milliseconds go (app_queue publishes the same events for its member legs).
  */
 import WebSocket from 'ws';
 
@@ -20,6 +23,8 @@ interface AriEvent {
   type: string;
   timestamp: string;
   channel?: AriChannel;
+  peer?: AriChannel;
+  dialstatus?: string;
   bridge?: { id: string; channels: string[] };
 }
 
@@ -28,6 +33,22 @@ interface CallerTrack {
   bridgedAt?: number;
   goneAt?: number;
   agent?: string;
+  /** The bridged agent leg's steps. */
+  leg?: LegTrack;
+}
+
+interface LegTrack {
+  createdAt: number;
+  dialedAt?: number;
+  answeredAt?: number;
+}
+
+/** Per-caller durations of the steps from join to bridged (ms), for the callers bridged to a leg seen created. */
+export interface Steps {
+  joinToLegCreated: number[];
+  legCreatedToDial: number[];
+  dialToAnswer: number[];
+  answerToBridged: number[];
 }
 
 const AGENT_LEG = /^Local\/(\d{4})-[^;]*;1$/;
@@ -38,6 +59,7 @@ export class Observer {
   private ws?: WebSocket;
   private readonly callers = new Map<string, CallerTrack>();
   private readonly legAgent = new Map<string, string>();
+  private readonly legs = new Map<string, LegTrack>();
   /** Agent → when its last leg was destroyed while callers waited (cleared by its next leg). */
   private readonly freedAt = new Map<string, number>();
   /** Agent leg id → the caller it was bridged to. */
@@ -70,6 +92,7 @@ export class Observer {
   reset(): void {
     this.callers.clear();
     this.legAgent.clear();
+    this.legs.clear();
     this.freedAt.clear();
     this.legCaller.clear();
     this.pendingCallerEnd.clear();
@@ -96,6 +119,19 @@ export class Observer {
     return { joinToBridged, failed, unfinished };
   }
 
+  steps(ids: string[]): Steps {
+    const steps: Steps = { joinToLegCreated: [], legCreatedToDial: [], dialToAnswer: [], answerToBridged: [] };
+    for (const id of ids) {
+      const { joinedAt, bridgedAt, leg } = this.callers.get(id) ?? {};
+      if (joinedAt === undefined || bridgedAt === undefined || !leg) continue;
+      steps.joinToLegCreated.push(leg.createdAt - joinedAt);
+      if (leg.dialedAt !== undefined) steps.legCreatedToDial.push(leg.dialedAt - leg.createdAt);
+      if (leg.dialedAt !== undefined && leg.answeredAt !== undefined) steps.dialToAnswer.push(leg.answeredAt - leg.dialedAt);
+      if (leg.answeredAt !== undefined) steps.answerToBridged.push(bridgedAt - leg.answeredAt);
+    }
+    return steps;
+  }
+
   /** True once every caller of `ids` has hung up. */
   allGone(ids: string[]): boolean {
     return ids.every((id) => this.callers.get(id)?.goneAt !== undefined);
@@ -120,9 +156,17 @@ export class Observer {
         const agent = ch && AGENT_LEG.exec(ch.name)?.[1];
         if (!agent || !ch) return;
         this.legAgent.set(ch.id, agent);
+        this.legs.set(ch.id, { createdAt: at });
         const freed = this.freedAt.get(agent);
         if (freed !== undefined) this.freedToOffer.push(at - freed);
         this.freedAt.delete(agent);
+        return;
+      }
+      case 'Dial': {
+        const leg = e.peer && this.legs.get(e.peer.id);
+        if (!leg) return;
+        if (!e.dialstatus) leg.dialedAt ??= at;
+        else if (e.dialstatus === 'ANSWER') leg.answeredAt ??= at;
         return;
       }
       case 'ChannelDialplan':
@@ -134,7 +178,9 @@ export class Observer {
         const caller = channels.find((id) => this.isCaller(id));
         const leg = channels.find((id) => this.legAgent.has(id));
         if (!caller) return;
-        this.track(caller).bridgedAt ??= at;
+        const track = this.track(caller);
+        if (track.bridgedAt === undefined && leg) track.leg = this.legs.get(leg);
+        track.bridgedAt ??= at;
         if (leg) this.legCaller.set(leg, caller);
         this.noWaitNoSample();
         return;
@@ -152,6 +198,7 @@ export class Observer {
         const agent = this.legAgent.get(ch.id);
         if (!agent) return;
         this.legAgent.delete(ch.id);
+        this.legs.delete(ch.id);
         const caller = this.legCaller.get(ch.id);
         this.legCaller.delete(ch.id);
         if (this.waiting > 0) this.freedAt.set(agent, at);
