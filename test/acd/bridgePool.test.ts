@@ -152,4 +152,30 @@ describe('BridgePool', () => {
     pool.partyLeft('agent5');
     expect(pool.take()).toBeUndefined();
   });
+
+  it("keeps at most 500 idle bridges: one more is refused, and an ended call's bridge beyond them is discarded", () => {
+    const pool = new BridgePool();
+    const discarded: string[] = [];
+    pool.onDiscard = (bridgeId) => void discarded.push(bridgeId);
+    for (let i = 0; i < 500; i++) expect(pool.giveBack(`idle${i}`)).toBe(true);
+    expect(pool.giveBack('one-more')).toBe(false);
+    // Ended with its parties still in it (kept), then full when they leave: discarded, not idle.
+    pool.joiningParties('b9', ['caller9', 'agent9']);
+    pool.joined('b9');
+    expect(pool.keepEnded('b9')).toBe(true);
+    pool.partyLeft('caller9');
+    pool.partyLeft('agent9');
+    expect(discarded).toEqual(['b9']);
+    // Ended with its parties gone already: the caller of keepEnded destroys it.
+    pool.joiningParties('b10', ['caller10', 'agent10']);
+    pool.joined('b10');
+    pool.partyLeft('caller10');
+    pool.partyLeft('agent10');
+    expect(pool.keepEnded('b10')).toBe(false);
+    const taken = new Set(Array.from({ length: 500 }, () => pool.take()));
+    expect(taken.size).toBe(500);
+    expect(taken.has('b9') || taken.has('b10') || taken.has('one-more')).toBe(false);
+    expect(pool.take()).toBeUndefined();
+  });
 });
+
