@@ -3,7 +3,7 @@
  * as against Asterisk (ari-client loads the simulator's api-docs at connect).
  */
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AriPbxOptions } from '../../src/pbx/ari/index.js';
@@ -28,7 +28,7 @@ async function simulator(port = 0): Promise<Sim> {
   return sim;
 }
 
-async function connectedPbx(sim: Sim, overrides: Partial<AriPbxOptions> = {}): Promise<{ pbx: Pbx; log: EventLog }> {
+async function connectedPbx(sim: Pick<Sim, 'url'>, overrides: Partial<AriPbxOptions> = {}): Promise<{ pbx: Pbx; log: EventLog }> {
   const pbx = testPbx(sim.url, overrides);
   cleanups.push(() => pbx.stop());
   const log = recordEvents(pbx);
@@ -52,6 +52,30 @@ const freePort = (): Promise<number> =>
       server.close(() => resolve(port));
     });
   });
+
+/**
+ * A TCP proxy in front of the simulator that keeps what each connection sent, so a test can count
+ * the connections the adapter's REST pool used for some requests.
+ */
+async function countingProxy(target: string): Promise<{ url: string; sent: string[] }> {
+  const { hostname, port } = new URL(target);
+  const sent: string[] = [];
+  const server = createServer((client) => {
+    const at = sent.push('') - 1;
+    const upstream = connect(Number(port), hostname);
+    client.on('data', (chunk: Buffer) => (sent[at] += chunk.toString('latin1')));
+    client.pipe(upstream).pipe(client);
+    const close = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', close).on('close', close);
+    upstream.on('error', close).on('close', close);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => new Promise((resolve) => server.close(() => resolve())));
+  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, sent };
+}
 
 describe('ARI adapter against the simulator', () => {
   it('connects and reports a placed call entering the app', async () => {
@@ -259,6 +283,22 @@ describe('ARI adapter against the simulator', () => {
 
     const callerId = await placeCaller(sim, second.log);
     expect(first.log.events.some((e) => e.type === 'channelEnteredApp' && e.channel.id === callerId)).toBe(false);
+  });
+
+  it('opens at most maxRestConnections (ARI_MAX_CONNECTIONS) REST connections, 48 by default', async () => {
+    const sim = await simulator();
+    const restConnections = (sent: string[]) => sent.filter((bytes) => bytes.includes('POST /ari/channels/busy-')).length;
+    const burst = (pbx: Pbx, n: number) => Promise.all(Array.from({ length: n }, (_, i) => pbx.answer(`busy-${i}`).catch(() => undefined)));
+
+    const three = await countingProxy(sim.url);
+    const { pbx: bounded } = await connectedPbx(three, { maxRestConnections: 3 });
+    await burst(bounded, 30);
+    expect(restConnections(three.sent)).toBe(3);
+
+    const byDefault = await countingProxy(sim.url);
+    const { pbx: unbounded } = await connectedPbx(byDefault);
+    await burst(unbounded, 60);
+    expect(restConnections(byDefault.sent)).toBe(48);
   });
 
   it('start() keeps trying until the PBX is up, and REST fails as unavailable meanwhile', async () => {
