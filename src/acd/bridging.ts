@@ -5,7 +5,7 @@
  */
 import { isPbxError } from '../pbx/port.js';
 import { bridgeIdOf } from '../domain/idPrefixes.js';
-import { hangupLegs } from './legs.js';
+import { destroyBridgeQuietly, hangupLegs } from './legs.js';
 import type { AcdContext } from './context.js';
 import { claimedBy, notifyAll } from './hooks.js';
 import { stopAnnouncements, takeDeferredHoldMedia } from './holdMedia.js';
@@ -66,9 +66,7 @@ export async function prepareBridge(ctx: AcdContext, callerChannel: string, agen
 export async function discardPreparedBridge(ctx: AcdContext, agentChannel: string): Promise<void> {
   const bridgeId = await takePrepared(ctx, agentChannel);
   if (bridgeId === undefined || ctx.bridges.giveBack(bridgeId)) return;
-  await ctx.pbx.destroyBridge(bridgeId).catch((err: unknown) => {
-    if (!isPbxError(err, 'not_found')) ctx.logger.warn({ err, bridgeId }, 'bridge made ahead not destroyed');
-  });
+  await destroyBridgeQuietly(ctx, bridgeId);
 }
 
 export async function connectCall(ctx: AcdContext, callId: string, agentChannel: string, callerless = false): Promise<void> {

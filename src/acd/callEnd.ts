@@ -5,7 +5,7 @@
  */
 import { isPbxError } from '../pbx/port.js';
 import { noteRecordingStopped } from './control/recording.js';
-import { hangupLegs, hangupQuietly } from './legs.js';
+import { destroyBridgeQuietly, hangupLegs, hangupQuietly } from './legs.js';
 import type { AcdContext } from './context.js';
 import { continueWithStatus } from './queueExit.js';
 import { agentLeftCall } from './wrapup.js';
@@ -47,17 +47,13 @@ async function hangupEndedCaller(ctx: AcdContext, channelId: string): Promise<vo
 /** `keep`: the bridge may go back to the pool (bridgePool.ts) instead, when nothing but the call used it. */
 async function destroyBridge(ctx: AcdContext, bridgeId: string, control: Record<string, string>, keep = false): Promise<void> {
   if (keep && ctx.bridges.keepEnded(bridgeId)) return;
-  try {
-    // Stopped while its bridge exists: RecordingFinished (the duration) reaches us only through
-    // the bridge's subscription, which destroying the bridge first races with.
-    if (control.recording) {
-      await ctx.pbx.stopRecording(control.recording).catch(() => undefined);
-      await noteRecordingStopped(ctx, control.recording, control).catch((err: unknown) => ctx.logger.warn({ err, recording: control.recording }, 'recording duration not noted'));
-    }
-    await ctx.pbx.destroyBridge(bridgeId);
-  } catch (err) {
-    if (!isPbxError(err, 'not_found')) ctx.logger.warn({ err, bridgeId }, 'bridge destroy failed');
+  // Stopped while its bridge exists: RecordingFinished (the duration) reaches us only through
+  // the bridge's subscription, which destroying the bridge first races with.
+  if (control.recording) {
+    await ctx.pbx.stopRecording(control.recording).catch(() => undefined);
+    await noteRecordingStopped(ctx, control.recording, control).catch((err: unknown) => ctx.logger.warn({ err, recording: control.recording }, 'recording duration not noted'));
   }
+  await destroyBridgeQuietly(ctx, bridgeId);
 }
 
 /**

@@ -7,7 +7,7 @@
 import type { ConnectionOptions } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Clock } from '../infra/clock.js';
-import { isPbxError, type Pbx } from '../pbx/port.js';
+import type { Pbx } from '../pbx/port.js';
 import type { AdminOps } from '../store/adminOps.js';
 import type { AcdStore } from '../store/types.js';
 import { createAdminCommands, type AdminCommands } from './adminCommands.js';
@@ -25,6 +25,7 @@ import { QueueLegs } from './dispatcher.js';
 import { EventRouter, type ChannelEvent, type ConnectionEvent } from './eventRouter.js';
 import { onPlaybackFinished } from './holdMedia.js';
 import { KeyedLock } from './keyedLock.js';
+import { destroyBridgeQuietly } from './legs.js';
 import { createEntryRepair } from './entryRepair.js';
 import { reconcile } from './reconcile.js';
 import { onRoutingTimer, Router, type RouteTrigger } from './router.js';
@@ -101,10 +102,7 @@ export function createEngine(deps: EngineDeps): Engine {
     hooks: createCallHooks(),
     bridges,
   };
-  bridges.onDiscard = (bridgeId) =>
-    void ctx.pbx.destroyBridge(bridgeId).catch((err: unknown) => {
-      if (!isPbxError(err, 'not_found')) logger.warn({ err, bridgeId }, 'bridge not destroyed');
-    });
+  bridges.onDiscard = (bridgeId) => void destroyBridgeQuietly(ctx, bridgeId);
   // Optional features plug into the core steps here (src/acd/hooks.ts), not in the steps.
   ctx.hooks.legInStasis.push((callId, agentChannel, agentId, ringTimeoutS) => holdForAnswer(ctx, callId, agentChannel, agentId, ringTimeoutS));
   ctx.hooks.legAnswered.push((callId, agentChannel) => divertToCallback(ctx, callId, agentChannel));
