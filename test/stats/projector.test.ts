@@ -1,6 +1,7 @@
 /**
- * The statistics projector applies the events delivered while a batch is in Redis together, in
- * the next batch: one script run for many events, still each counted once and in order.
+ * The statistics projector applies the events delivered while a batch is in Redis, or within
+ * `batchMs` of the last one, together in the next batch: one script run for many events, still
+ * each counted once and in order.
  */
 import { afterEach, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
@@ -50,6 +51,41 @@ it('applies the events that arrived during a batch in one script run, each count
   expect(batches).toEqual([['1001-0'], Array.from({ length: 9 }, (_, i) => `${1002 + i}-0`)]);
   expect((await real.totals('q', ['sales'])).get('sales')).toMatchObject({ offered: 10 });
   expect(await real.position()).toBe('1010-0');
+  await projector.stop();
+});
+
+it('applies at most one batch per batchMs: the events of the wait go together (one script run for many calls)', async () => {
+  redis = connectTestRedis();
+  const prefix = tenantPrefix(freshPrefix());
+  const real = createStatsStore(redis, prefix);
+  const batches: { at: number; ids: string[] }[] = [];
+  const stats = {
+    ...real,
+    async apply(batch: ProjectedEvent[]) {
+      batches.push({ at: Date.now(), ids: batch.map((b) => b.eventId) });
+      return real.apply(batch);
+    },
+  };
+  let deliver!: (e: StoredEvent) => void;
+  const hub = { subscribe: (_from: string | undefined, on: (e: StoredEvent) => void) => ((deliver = on), () => undefined) } as unknown as EventHub;
+  const projector = createProjector({ redis, prefix, stats, hub, store: { getQueue: async () => undefined, getAgent: async () => undefined }, logger: pino({ level: 'silent' }) }, { leaseMs: 60_000, batchMs: 400 });
+  projector.start();
+  await waitFor(() => deliver !== undefined || undefined, 'the projector to follow the stream');
+  const join = (n: number): StoredEvent => ({
+    id: `${1000 + n}-0`,
+    event: { type: 'QueueCallerJoin', ts: 1000 + n, callId: `c${n}`, queue: 'sales', position: n, callerNumber: '', callerName: '', priority: 0 } as StoredEvent['event'],
+  });
+  deliver(join(1));
+  await waitFor(() => batches.length === 1 || undefined, 'the first batch applied at once');
+  // Each event after its own round trip: without the interval each would be a batch of its own.
+  for (let n = 2; n <= 5; n++) {
+    deliver(join(n));
+    await redis.ping();
+  }
+  await projector.idle();
+  expect(batches.map((b) => b.ids)).toEqual([['1001-0'], ['1002-0', '1003-0', '1004-0', '1005-0']]);
+  expect(batches[1]!.at - batches[0]!.at).toBeGreaterThanOrEqual(400);
+  expect((await real.totals('q', ['sales'])).get('sales')).toMatchObject({ offered: 5 });
   await projector.stop();
 });
 
