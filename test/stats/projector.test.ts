@@ -9,14 +9,29 @@ import { pino } from 'pino';
 import type { EventHub } from '../../src/api/eventHub.js';
 import type { StoredEvent } from '../../src/domain/events.js';
 import type { AcdStore } from '../../src/store/types.js';
-import { createProjector } from '../../src/stats/projector.js';
-import { createStatsStore, type ProjectedEvent } from '../../src/stats/statsStore.js';
+import { createProjector, type ProjectorOptions } from '../../src/stats/projector.js';
+import { createStatsStore, type ProjectedEvent, type StatsStore } from '../../src/stats/statsStore.js';
 import { tenantPrefix } from '../../src/store/keys.js';
 import { waitFor } from '../helpers/acdHarness.js';
 import { connectTestRedis, freshPrefix } from '../helpers/redis.js';
 
 let redis: Redis | undefined;
 afterEach(() => redis?.disconnect());
+
+/** A projector following a hub the test feeds by hand: `deliver` hands it one stored event. */
+async function followingProjector(prefix: string, stats: StatsStore, opts: ProjectorOptions, getQueue: AcdStore['getQueue'] = async () => undefined) {
+  let deliver: ((e: StoredEvent) => void) | undefined;
+  const hub = { subscribe: (_from: string | undefined, on: (e: StoredEvent) => void) => ((deliver = on), () => undefined) } as unknown as EventHub;
+  const projector = createProjector({ redis: redis!, prefix, stats, hub, store: { getQueue, getAgent: async () => undefined }, logger: pino({ level: 'silent' }) }, { leaseMs: 60_000, ...opts });
+  projector.start();
+  await waitFor(() => deliver !== undefined || undefined, 'the projector to follow the stream');
+  return { projector, deliver: (e: StoredEvent) => deliver!(e) };
+}
+
+const join = (n: number): StoredEvent => ({
+  id: `${1000 + n}-0`,
+  event: { type: 'QueueCallerJoin', ts: 1000 + n, callId: `c${n}`, queue: 'sales', position: n, callerNumber: '', callerName: '', priority: 0 } as StoredEvent['event'],
+});
 
 it('applies the events that arrived during a batch in one script run, each counted once', async () => {
   redis = connectTestRedis();
@@ -33,15 +48,7 @@ it('applies the events that arrived during a batch in one script run, each count
       return real.apply(batch);
     },
   };
-  let deliver!: (e: StoredEvent) => void;
-  const hub = { subscribe: (_from: string | undefined, on: (e: StoredEvent) => void) => ((deliver = on), () => undefined) } as unknown as EventHub;
-  const projector = createProjector({ redis, prefix, stats, hub, store: { getQueue: async () => undefined, getAgent: async () => undefined }, logger: pino({ level: 'silent' }) }, { leaseMs: 60_000 });
-  projector.start();
-  await waitFor(() => deliver !== undefined || undefined, 'the projector to follow the stream');
-  const join = (n: number): StoredEvent => ({
-    id: `${1000 + n}-0`,
-    event: { type: 'QueueCallerJoin', ts: 1000 + n, callId: `c${n}`, queue: 'sales', position: n, callerNumber: '', callerName: '', priority: 0 } as StoredEvent['event'],
-  });
+  const { projector, deliver } = await followingProjector(prefix, stats, {});
   deliver(join(1));
   await waitFor(() => batches.length === 1 || undefined, 'the first batch in flight');
   for (let n = 2; n <= 10; n++) deliver(join(n));
@@ -66,15 +73,7 @@ it('applies at most one batch per batchMs: the events of the wait go together (o
       return real.apply(batch);
     },
   };
-  let deliver!: (e: StoredEvent) => void;
-  const hub = { subscribe: (_from: string | undefined, on: (e: StoredEvent) => void) => ((deliver = on), () => undefined) } as unknown as EventHub;
-  const projector = createProjector({ redis, prefix, stats, hub, store: { getQueue: async () => undefined, getAgent: async () => undefined }, logger: pino({ level: 'silent' }) }, { leaseMs: 60_000, batchMs: 400 });
-  projector.start();
-  await waitFor(() => deliver !== undefined || undefined, 'the projector to follow the stream');
-  const join = (n: number): StoredEvent => ({
-    id: `${1000 + n}-0`,
-    event: { type: 'QueueCallerJoin', ts: 1000 + n, callId: `c${n}`, queue: 'sales', position: n, callerNumber: '', callerName: '', priority: 0 } as StoredEvent['event'],
-  });
+  const { projector, deliver } = await followingProjector(prefix, stats, { batchMs: 400 });
   deliver(join(1));
   await waitFor(() => batches.length === 1 || undefined, 'the first batch applied at once');
   // Each event after its own round trip: without the interval each would be a batch of its own.
@@ -99,22 +98,18 @@ it('reads a queue\'s service level once per batch that has a join in it, so a ch
     reads += 1;
     return { serviceLevelS } as Awaited<ReturnType<AcdStore['getQueue']>>;
   };
-  let deliver!: (e: StoredEvent) => void;
-  const hub = { subscribe: (_from: string | undefined, on: (e: StoredEvent) => void) => ((deliver = on), () => undefined) } as unknown as EventHub;
-  const projector = createProjector({ redis, prefix, stats, hub, store: { getQueue, getAgent: async () => undefined }, logger: pino({ level: 'silent' }) }, { leaseMs: 60_000 });
-  projector.start();
-  await waitFor(() => deliver !== undefined || undefined, 'the projector to follow the stream');
+  const { projector, deliver } = await followingProjector(prefix, stats, {}, getQueue);
   const event = (n: number, e: Record<string, unknown>): StoredEvent => ({ id: `${2000 + n}-0`, event: { ts: 2000 + n, queue: 'sales', ...e } as StoredEvent['event'] });
-  const join = (n: number) => event(n, { type: 'QueueCallerJoin', callId: `c${n}`, position: 1, callerNumber: '', callerName: '', priority: 0 });
+  const joinAt = (n: number) => event(n, { type: 'QueueCallerJoin', callId: `c${n}`, position: 1, callerNumber: '', callerName: '', priority: 0 });
   const connect = (n: number, waitMs: number) => event(n, { type: 'AgentConnect', callId: `c${n}`, agentId: 'a1', waitMs, ringMs: 0, agentChannel: `l${n}` });
 
   // One batch: three joins, then two answers after 25 s (outside a 20 s service level).
-  for (const e of [join(1), join(2), join(3), connect(4, 25_000), connect(5, 25_000)]) deliver(e);
+  for (const e of [joinAt(1), joinAt(2), joinAt(3), connect(4, 25_000), connect(5, 25_000)]) deliver(e);
   await projector.idle();
   expect(reads).toBe(1);
   // The service level becomes 30 s: the next batch with a join reads it again.
   serviceLevelS = 30;
-  for (const e of [join(6), connect(7, 25_000)]) deliver(e);
+  for (const e of [joinAt(6), connect(7, 25_000)]) deliver(e);
   await projector.idle();
   expect(reads).toBe(2);
   const totals = (await stats.totals('q', ['sales'])).get('sales');
