@@ -3,9 +3,10 @@
  * position stored with the aggregates) and applies each event once, in stream order. Events go
  * in batches, at most one every `batchMs` (250 ms: figures for wallboards and reports, a quarter
  * second late at most): one Redis round trip and one script run per batch, not per call, and
- * the script writes each counter once per batch (issue 12); the Lua apply skips any event at or before the stored
- * position, so a restart replays harmlessly. One engine instance projects at a time (a Redis
- * lease), because agent-state durations depend on the previous event having been applied.
+ * the script writes each counter once per batch (issue 12). The Lua apply skips any event at or
+ * before the stored position, so a restart replays harmlessly. One engine instance projects at
+ * a time (a Redis lease), because agent-state durations depend on the previous event having
+ * been applied.
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
