@@ -153,6 +153,26 @@ describe('BridgePool', () => {
     expect(pool.take()).toBeUndefined();
   });
 
+  it("destroys after a reconnect the bridge of a call that ended as the socket went down (its caller's StasisEnd lost)", async () => {
+    h = await oneAgent();
+    const caller = h.sim.placeCall({ queue: 'sales', callerNumber: '100' });
+    // The agent hangs up after its talk; the engine hangs the caller up: the socket drops right
+    // then, so the caller's StasisEnd, which would let the bridge go, never reaches the engine.
+    // Two repairs each destroy it on the reconnect (checked one at a time): the pool's clearIdle
+    // (an ended call's bridge) and reconcile's sweep of empty call bridges no call uses.
+    const harness = h;
+    const stopWatching = harness.sim.onEvent((e) => {
+      if (e.type !== 'ChannelHangupRequest' || (e.channel as { id?: string } | undefined)?.id !== caller) return;
+      stopWatching();
+      harness.sim.dropConnections();
+    });
+    const bridgeId = await talkedAndEnded(caller);
+    await waitFor(() => harness.sim.isConnected(), 'the engine back on the socket');
+    await harness.engine.settled();
+    await waitFor(() => !harness.sim.bridges().some((b) => b.id === bridgeId), "the ended call's bridge destroyed after the reconnect");
+    expect(h.sim.requests.filter((r) => bridgeDestroyed(r) && r.path === `/bridges/${bridgeId}`).length).toBeGreaterThanOrEqual(1);
+  });
+
   it("keeps at most 500 idle bridges: one more is refused, and an ended call's bridge beyond them is discarded", () => {
     const pool = new BridgePool();
     const discarded: string[] = [];
