@@ -16,6 +16,7 @@ import { repairCallback } from './callback.js';
 import { finishEndedCall } from './endedCallers.js';
 import { finishUnfinishedEntries } from './entryRepair.js';
 import { resumeHoldMedia } from './holdMedia.js';
+import { destroyBridgeQuietly } from './legs.js';
 import type { AcdContext } from './context.js';
 import { argsFromAppData, parseStasisArgs } from './stasisArgs.js';
 
@@ -91,7 +92,8 @@ async function sweepOrphanedCallBridges(ctx: AcdContext, bridges: BridgeInfo[]):
   }
   for (const bridge of empty.filter((b) => !inUse.has(b.id))) {
     ctx.logger.info({ bridgeId: bridge.id }, 'empty call bridge no call uses; destroying it');
-    await ctx.pbx.destroyBridge(bridge.id).catch((err: unknown) => ctx.logger.warn({ err, bridgeId: bridge.id }, 'orphaned bridge not destroyed'));
+    // The pool may have destroyed it already on this reconnect (an ended call's bridge, clearIdle): gone is no error.
+    await destroyBridgeQuietly(ctx, bridge.id);
   }
 }
 
