@@ -4,7 +4,7 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isPbxError } from '../../src/pbx/port.js';
 import { AriRest } from '../../src/pbx/ari/rest.js';
 
@@ -53,6 +53,45 @@ describe('ARI REST client', () => {
     rest = new AriRest({ url, username: 'u', password: 'p', timeoutMs: 5_000, maxSockets: 2 });
     const answer = await rest.send('channels.create', 'POST', '/channels/create', { endpoint: 'Local/1001@agents', originator: undefined, timeout: 15 }, { variables: { A: '1' } });
     expect(answer).toEqual({ url: '/ari/channels/create?endpoint=Local%2F1001%40agents&timeout=15', body: { variables: { A: '1' } } });
+  });
+
+  it('fails a request at its deadline even while it waits for a connection, and keeps a slow connection for its late answer', async () => {
+    // A stalled Asterisk: answers only when told. Closing a connection would not stop its
+    // thread working on the request, and a new one would take another of its 100 sessions.
+    const held: (() => void)[] = [];
+    const paths: string[] = [];
+    const sockets = new Set<unknown>();
+    server = createServer((req, res) => {
+      sockets.add(req.socket);
+      paths.push(req.url ?? '');
+      held.push(() => res.writeHead(204).end());
+    });
+    await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    rest = new AriRest({ url, username: 'u', password: 'p', timeoutMs: 100, maxSockets: 1 });
+    const failed = await Promise.all(['a', 'b', 'c'].map((id) => rest!.send('channels.answer', 'POST', `/channels/${id}/answer`).catch((e: unknown) => e)));
+    expect(failed.every((err) => isPbxError(err, 'unavailable'))).toBe(true);
+    // Only the first reached the server; the two that waited for the one connection never did.
+    expect(paths).toEqual(['/ari/channels/a/answer']);
+    held.shift()!();
+    const next = rest.send('channels.answer', 'POST', '/channels/d/answer');
+    await vi.waitFor(() => expect(held).toHaveLength(1));
+    held.shift()!();
+    await next;
+    expect(paths).toEqual(['/ari/channels/a/answer', '/ari/channels/d/answer']);
+    expect(sockets.size).toBe(1);
+  });
+
+  it('closes a connection whose timed-out request stays unanswered past abandonAfterMs', async () => {
+    const closed = new Promise<void>((resolve) => {
+      server = createServer((req) => req.socket.once('close', () => resolve()));
+    });
+    await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server!.address() as AddressInfo).port}`;
+    rest = new AriRest({ url, username: 'u', password: 'p', timeoutMs: 50, maxSockets: 1, abandonAfterMs: 100 });
+    const err = await rest.send('channels.answer', 'POST', '/channels/a/answer').catch((e: unknown) => e);
+    expect(isPbxError(err, 'unavailable')).toBe(true);
+    await closed;
   });
 
   it('turns an ARI error answer into a PbxError with its kind, and no server into unavailable', async () => {

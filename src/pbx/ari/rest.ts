@@ -15,10 +15,12 @@ export interface AriRestOptions {
   url: string;
   username: string;
   password: string;
-  /** Bound on each request; past it the request fails as `unavailable`. */
+  /** Bound on each request, from its send (waiting for a free connection included); past it the request fails as `unavailable`. */
   timeoutMs: number;
   /** Keep-alive connections at most (Asterisk allows 100 HTTP sessions in all, one thread each). */
   maxSockets: number;
+  /** How long a connection waits for the answer to a request that timed out before it is closed (default 6 × timeoutMs). */
+  abandonAfterMs?: number;
 }
 
 const IDLE_SOCKET_MS = 4_000;
@@ -71,13 +73,16 @@ export class AriRest {
       headers['content-length'] = Buffer.byteLength(payload);
     }
     return new Promise<T>((resolve, reject) => {
+      let abandon: NodeJS.Timeout | undefined;
       const req = request(
-        { agent: this.agent, host: this.host, port: this.port, method, path: fullPath, headers, timeout: this.options.timeoutMs },
+        { agent: this.agent, host: this.host, port: this.port, method, path: fullPath, headers },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
           res.on('error', (err) => reject(new PbxError('unavailable', 0, err.message, operation)));
           res.on('end', () => {
+            clearTimeout(deadline);
+            clearTimeout(abandon);
             const text = Buffer.concat(chunks).toString('utf8');
             const status = res.statusCode ?? 0;
             if (status >= 400) return reject(classifyAriError(status, text, operation));
@@ -90,8 +95,19 @@ export class AriRest {
           });
         },
       );
-      req.on('timeout', () => req.destroy(new Error(`no answer within ${this.options.timeoutMs} ms`)));
+      // The deadline runs from the send, so a request waiting for a free connection is bounded too.
+      // One still waiting is dropped (Asterisk never saw it). One in flight keeps its connection
+      // until its late answer (then the connection serves the next request): closing it would not
+      // stop Asterisk's thread working on it, and the pool would open a new one, so a stalled
+      // Asterisk would see ever more of its 100 sessions taken by us.
+      const deadline = setTimeout(() => {
+        reject(new PbxError('unavailable', 0, `no answer within ${this.options.timeoutMs} ms`, operation));
+        if (!req.socket) return req.destroy();
+        abandon = setTimeout(() => req.destroy(), this.options.abandonAfterMs ?? 6 * this.options.timeoutMs).unref();
+      }, this.options.timeoutMs).unref();
       req.on('error', (err: NodeJS.ErrnoException) => {
+        clearTimeout(deadline);
+        clearTimeout(abandon);
         if (req.reusedSocket && err.code === 'ECONNRESET') reject(new StaleSocketError());
         else reject(new PbxError('unavailable', 0, err.message, operation));
       });
