@@ -121,12 +121,23 @@ async function waitUntil(probe: () => boolean | Promise<boolean>, what: string, 
   }
 }
 
+/** What a run left behind, by kind: `Local/q-b100@callers-…;2 Up` counted under `q-b100@callers;2 Up`. */
+function leftKinds(channels: { name: string; state: string }[]): string {
+  const kinds = new Map<string, number>();
+  for (const c of channels) {
+    const kind = `${c.name.replace(/^Local\//, '').replace(/-[0-9a-f]+;/, ';').replace(/^[0-9]+(-[0-9]+-[0-9]+)?@/, 'NNNN@')} ${c.state}`;
+    kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+  }
+  return [...kinds].map(([kind, n]) => `${n} ${kind}`).join(', ');
+}
+
 /** Hangs up whatever a run left behind and returns how many channels that was (-1: Asterisk did not answer). */
 async function clearChannels(ast: AsteriskHandle): Promise<number> {
   try {
     // A collapsed Asterisk may take long to answer at all: give it time.
-    let channels: { id: string }[] = [];
-    await waitUntil(() => ari<{ id: string }[]>(ast, 'GET', '/channels').then((c) => ((channels = c), true), () => false), 'channel list', 60_000);
+    let channels: { id: string; name: string; state: string }[] = [];
+    await waitUntil(() => ari<typeof channels>(ast, 'GET', '/channels').then((c) => ((channels = c), true), () => false), 'channel list', 60_000);
+    if (channels.length > 0) progress(`left behind: ${leftKinds(channels)}`);
     await Promise.all(channels.map((c) => ari(ast, 'DELETE', `/channels/${encodeURIComponent(c.id)}`).catch(() => undefined)));
     await waitUntil(() => ari<unknown[]>(ast, 'GET', '/channels').then((c) => c.length === 0, () => false), 'no channels left', 60_000);
     return channels.length;
@@ -249,7 +260,7 @@ async function runOnce(system: System, load: Load, ast: AsteriskHandle, redis: {
     observer.reset();
     const warmIds = Array.from({ length: warmup }, (_, i) => `r${run}w${i}`);
     await placeCallers(ast, endpoint, warmIds, load.rate);
-    await waitUntil(() => observer.allGone(warmIds.map((id) => `${id};2`)), 'warm-up callers gone', SETTLE_TIMEOUT_MS).catch(() => undefined);
+    await waitUntil(() => observer.allGone(warmIds.map((id) => `${id};2`)), 'warm-up callers gone', SETTLE_TIMEOUT_MS).catch(() => progress(`warm-up callers still up after ${SETTLE_TIMEOUT_MS} ms`));
   }
   const quietMs = await waitQuiet([ast.pid, redis.pid, ...(engine ? [engine.pid] : [])]);
   progress(`${system}: warm-up ${warmup} callers, quiet after ${quietMs} ms`);
@@ -261,7 +272,7 @@ async function runOnce(system: System, load: Load, ast: AsteriskHandle, redis: {
   await engine?.loopDelay();
   const cpu0 = { asterisk: cpuMs(ast.pid), engine: engine ? cpuMs(engine.pid) : 0, redis: cpuMs(redis.pid) };
   const sentS = await placeCallers(ast, endpoint, ids, load.rate);
-  await waitUntil(() => observer.allGone(callerIds), 'all callers gone', SETTLE_TIMEOUT_MS).catch(() => undefined);
+  await waitUntil(() => observer.allGone(callerIds), 'all callers gone', SETTLE_TIMEOUT_MS).catch(() => progress(`callers still up after ${SETTLE_TIMEOUT_MS} ms`));
   const cpu1 = { asterisk: cpuMs(ast.pid), engine: engine ? cpuMs(engine.pid) : 0, redis: cpuMs(redis.pid) };
   const { joinToBridged, failed } = observer.summary(callerIds);
   const steps = observer.steps(callerIds);
