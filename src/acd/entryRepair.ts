@@ -4,15 +4,21 @@
  * the app's channels, the entries this node recorded, and a look-up per app channel.
  * A caller is entered again when its entry is unfinished, or when it sits in our app unknown to
  * Redis on two passes in a row (once could be a StasisStart still on its way to us); one whose call
- * ended or who left its queue, still there on two passes, is released again instead.
+ * ended or who left its queue, still there on two passes, is released again instead; an agent
+ * leg no offer has, on two passes, is hung up (as reconcile does). The other way round, a call of
+ * this node whose caller is not in our app on two passes in a row missed the caller's StasisEnd
+ * (or had it handled before the call existed): it ends as lost, as reconcile would end it, instead
+ * of heading its queue for ever.
  */
+import type { CallSnapshot } from '../domain/call.js';
 import { controlCallChannels } from '../domain/controlCall.js';
 import type { ChannelInfo } from '../pbx/port.js';
+import { onAgentLegInStasis } from './agentLeg.js';
 import { callIdOf, handleCallerEntry } from './callerEntry.js';
 import { endCall } from './callEnd.js';
 import type { AcdContext } from './context.js';
 import { finishEndedCall } from './endedCallers.js';
-import { argsFromAppData } from './stasisArgs.js';
+import { argsFromAppData, parseStasisArgs } from './stasisArgs.js';
 
 export interface EntryRepair {
   run(): Promise<void>;
@@ -57,8 +63,33 @@ export async function finishUnfinishedEntries(ctx: AcdContext, inApp: Map<string
   return entries;
 }
 
+/** Ends this node's calls whose caller left our app; `goneBefore`: the calls seen so on the pass before. Returns those seen now. */
+async function endCallsOfGoneCallers(ctx: AcdContext, inApp: Map<string, ChannelInfo>, goneBefore: Set<string>): Promise<Set<string>> {
+  const goneNow = new Set<string>();
+  const suspects: CallSnapshot[] = [];
+  // A callback's call has no caller channel until the customer answers (callback.ts).
+  for (const call of await ctx.store.listCalls()) {
+    if (call.node !== ctx.nodeId || call.callerChannel === '' || inApp.has(call.callerChannel)) continue;
+    if (goneBefore.has(call.id)) suspects.push(call);
+    else goneNow.add(call.id);
+  }
+  if (suspects.length === 0) return goneNow;
+  // The view is a pass old: only the PBX asked now says the caller left.
+  const inAppIds = new Set(await ctx.pbx.appChannelIds());
+  for (const call of suspects) {
+    await ctx.locks.run(call.id, async () => {
+      const current = await ctx.store.getCall(call.id);
+      if (current?.callerChannel !== call.callerChannel || inAppIds.has(call.callerChannel)) return;
+      ctx.logger.warn({ callId: call.id, state: current.state }, 'call whose caller left our app unnoticed; ending it as lost');
+      await endCall(ctx, call.id, 'lost');
+    });
+  }
+  return goneNow;
+}
+
 export function createEntryRepair(ctx: AcdContext): EntryRepair {
   let unknownBefore = new Set<string>();
+  let goneBefore = new Set<string>();
 
   return {
     async run() {
@@ -73,6 +104,16 @@ export function createEntryRepair(ctx: AcdContext): EntryRepair {
           unknownNow.add(channel.id);
           continue;
         }
+        const entry = parseStasisArgs(argsFromAppData(channel.appData));
+        if (entry.role === 'agent') {
+          // A leg no offer has, e.g. made by a create that failed here at its deadline but that
+          // Asterisk carried out, whose hang-up failed too (ARI answering in seconds at 200 calls/s).
+          // The step reconcile runs for it.
+          await ctx.locks.run(entry.callId, async () => {
+            if (!(await known(ctx, channel.id, controlLegs))) await onAgentLegInStasis(ctx, channel, entry.callId);
+          });
+          continue;
+        }
         await ctx.locks.run(callIdOf(channel.id), async () => {
           if (await known(ctx, channel.id, controlLegs)) return;
           // Its call ended or it left the queue, and its release failed: finish that, not a new entry.
@@ -82,6 +123,7 @@ export function createEntryRepair(ctx: AcdContext): EntryRepair {
         });
       }
       unknownBefore = unknownNow;
+      goneBefore = await endCallsOfGoneCallers(ctx, inApp, goneBefore);
     },
   };
 }

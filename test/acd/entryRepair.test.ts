@@ -48,3 +48,40 @@ it('lets one pass at most wait behind a slow one: passes do not pile up and then
   // Back to back, ten passes take a few ms; one per interval, about nine intervals.
   expect(after[9]!.at - slow.at).toBeGreaterThanOrEqual(8 * intervalMs);
 });
+
+it("ends a call whose caller left our app unnoticed (its StasisEnd lost), instead of keeping it at the head of the queue", async () => {
+  h = await startHarness({ queues: [{ id: 'sales' }], agents: [] }, { settings: { entryRepairIntervalMs: 50 } });
+  const sim = h.sim;
+  const caller = sim.placeCall({ queue: 'sales', callerNumber: '5550202' });
+  await h.waitForCall(caller, 'waiting');
+  // Asterisk stops telling the app about the caller's leaving (the request ARI clients send).
+  const filter = await fetch(`${sim.url}/ari/applications/acd/eventFilter`, {
+    method: 'PUT',
+    headers: { authorization: `Basic ${Buffer.from('asterisk:asterisk').toString('base64')}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ allowed: [{ type: 'StasisStart' }] }),
+  });
+  expect(filter.ok).toBe(true);
+  sim.hangup(caller);
+  expect(sim.channel(caller)).toBeUndefined();
+  await h.waitForEvent((e) => e.type === 'QueueCallerLeave' && e.callId === caller && e.reason === 'lost');
+  expect(await h.store.getCall(caller)).toBeUndefined();
+});
+
+it('hangs up an agent leg in our app that no offer has and whose first hang-up failed', async () => {
+  h = await startHarness({ queues: [{ id: 'sales' }], agents: [{ id: 'a1', endpoint: 'PJSIP/a1', queues: ['sales'] }] }, { settings: { entryRepairIntervalMs: 50 } });
+  const sim = h.sim;
+  await h.engine.settled();
+  // Asterisk made a leg whose create failed here (its deadline passed) and the stale leg's hang-up fails once.
+  sim.injectFault({ method: 'DELETE', path: /^\/channels\/acd-agent-leaked/, status: 503 });
+  const created = await fetch(`${sim.url}/ari/channels/create?endpoint=Local/1001@agents&app=acd&appArgs=agent,a1,gone;2&channelId=acd-agent-leaked`, {
+    method: 'POST',
+    headers: { authorization: `Basic ${Buffer.from('asterisk:asterisk').toString('base64')}` },
+  });
+  expect(created.status, await created.text()).toBe(200);
+  await waitFor(() => sim.channel('acd-agent-leaked') === undefined, 'the leg hung up');
+  // The StasisStart's hang-up took the fault (the simulator logs no faulted request: a probe now
+  // gets 404, not the fault's 503); the repair's went through.
+  expect(sim.requests.filter((r) => r.method === 'DELETE' && r.path === '/channels/acd-agent-leaked')).toHaveLength(1);
+  const probe = await fetch(`${sim.url}/ari/channels/acd-agent-leaked`, { method: 'DELETE', headers: { authorization: `Basic ${Buffer.from('asterisk:asterisk').toString('base64')}` } });
+  expect(probe.status).toBe(404);
+});
