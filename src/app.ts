@@ -34,6 +34,12 @@ export interface RunningAcd {
   ready: Promise<void>;
   /** Base URL of the HTTP API and pages. */
   httpUrl: string;
+  /**
+   * Resolves if the engine lost its node's lease (Redis not answering its renewals in time, or
+   * another engine took the node): the engine has stopped acting and cannot start again in this
+   * process, so the process should end and be started again (it stands by or takes the node back).
+   */
+  leaseLost: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -55,7 +61,16 @@ export async function startAcd(config: AcdConfig & { redisUrl: string; queueLog?
 
   // A second engine for the same node stands by until the first is gone (src/acd/lease.ts).
   let engineStarted = false;
-  const lease = createLease({ redis, prefix: tenantPrefix(config.tenant), nodeId: config.nodeId, logger, ttlMs: config.leaseTtlMs, onLost: () => void (engineStarted && engine.stop()) });
+  let leaseLost!: () => void;
+  const lostLease = new Promise<void>((resolve) => (leaseLost = resolve));
+  const lease = createLease({
+    redis,
+    prefix: tenantPrefix(config.tenant),
+    nodeId: config.nodeId,
+    logger,
+    ttlMs: config.leaseTtlMs,
+    onLost: () => void (engineStarted ? engine.stop() : Promise.resolve()).finally(leaseLost),
+  });
 
   const pbx = metrics.timePbx(createAriPbx({ ...config.ari, logger: logger.child({ component: 'ari' }) }));
   trackPbx(pbx, health);
@@ -110,6 +125,7 @@ export async function startAcd(config: AcdConfig & { redisUrl: string; queueLog?
     metrics,
     httpUrl: address,
     ready: started,
+    leaseLost: lostLease,
     async close() {
       // Each step is bounded: a shutdown must end even while Redis or ARI is unreachable.
       await bounded(api.close(), 'HTTP API', logger);

@@ -64,7 +64,7 @@ async function main(): Promise<void> {
   // Filled as start-up goes: a signal stops whatever is running by then.
   const running: { redis?: RedisHandle; acd?: RunningAcd } = {};
   let stopping = false;
-  const shutdown = async (signal: string) => {
+  const shutdown = async (signal: string, code = 0) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
     }, SHUTDOWN_DEADLINE_MS).unref();
     await running.acd?.close();
     await running.redis?.stop();
-    process.exit(0);
+    process.exit(code);
   };
   // Before anything starts: a signal during start-up stops what is already running.
   process.once('SIGINT', () => void shutdown('SIGINT'));
@@ -87,6 +87,10 @@ async function main(): Promise<void> {
   const acd = await startAcd({ ...config, redisUrl: redis.url, queueLog: { file: process.env.QUEUE_LOG_FILE || undefined, databaseUrl: process.env.QUEUE_LOG_DB_URL || undefined } }, logger);
   running.acd = acd;
   if (stopping) return;
+  // A lost lease stopped the engine for good in this process (a stall past LEASE_TTL_MS, or
+  // another engine took the node): exit non-zero, so a supervisor starts it again and the new
+  // process takes the node back (or stands by) and reconciles.
+  void acd.leaseLost.then(() => shutdown('lease lost', 1));
   // Running = serving calls: ARI connected and reconciled (the HTTP API answers from the start).
   // A shutdown before that ends `ready` with an error: nothing to report then.
   acd.ready.then(

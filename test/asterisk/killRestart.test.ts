@@ -5,6 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfigFile } from '../../src/config.js';
+import { tenantPrefix } from '../../src/store/keys.js';
 import { createRedisStore, type RedisStore } from '../../src/store/redisStore.js';
 import { waitFor } from '../helpers/acdHarness.js';
 import { startAsterisk, type Asterisk } from '../helpers/asterisk.js';
@@ -34,6 +35,8 @@ afterAll(async () => {
 interface Node {
   app: string;
   store: RedisStore;
+  /** Takes the node's lease (src/acd/lease.ts) for an engine that is not there. */
+  takeLease(): Promise<unknown>;
   /** Starts `npm start`'s engine (same NODE_ID every time) and waits until its HTTP API is up. */
   start(): Promise<{ proc: EngineProcess; http: string }>;
   /** Spawns one more engine for the node without waiting for it. */
@@ -68,6 +71,7 @@ function node(): Node {
   return {
     app,
     store,
+    takeLease: () => redis.set(`${tenantPrefix(tenant)}lease:node-kill`, 'elsewhere|1|token', 'PX', 60_000),
     spawn() {
       const proc = spawnEngine(env, configPath);
       procs.push(proc);
@@ -217,6 +221,15 @@ describe('kill -9 and restart on a real Asterisk', { timeout: 120_000 }, () => {
     expect(await bridged(call.bridgeId, call.callerChannel, call.agentChannel)).toBe(true);
     await ast.ari('DELETE', `/channels/${encodeURIComponent(caller.phoneId)}`);
     await waitFor(async () => (await n.store.getCall(call.id)) === undefined, 'call ended by the second engine');
+  });
+
+  itSurvivingAsteriskCrash('an engine whose lease was taken exits non-zero, for its supervisor to start it again', async () => {
+    const n = node();
+    const { proc } = await n.start();
+    // What an engine sees when another one took the node while it stalled past LEASE_TTL_MS.
+    await n.takeLease();
+    expect(await proc.exited).toEqual({ code: 1, signal: null });
+    expect(proc.logs.some((l) => l.msg === 'lease lost: this engine stops acting for the node')).toBe(true);
   });
 
   itSurvivingAsteriskCrash('just after the agent hung up: the ended call ends (caller hung up), it is never offered again', async () => {
