@@ -69,7 +69,10 @@ export async function startAcd(config: AcdConfig & { redisUrl: string; queueLog?
     nodeId: config.nodeId,
     logger,
     ttlMs: config.leaseTtlMs,
-    onLost: () => void (engineStarted ? engine.stop() : Promise.resolve()).finally(leaseLost),
+    onLost: () =>
+      void (engineStarted ? engine.stop() : Promise.resolve())
+        .catch((err: unknown) => logger.error({ err }, 'engine stop after the lease was lost failed'))
+        .finally(leaseLost),
   });
 
   const pbx = metrics.timePbx(createAriPbx({ ...config.ari, logger: logger.child({ component: 'ari' }) }));
