@@ -126,9 +126,14 @@ export function startEngine(env: Record<string, string>, cpuProfileDir?: string)
   return handleOf(child);
 }
 
-/** utime + stime of a process in ms (from /proc/<pid>/stat, clock ticks of 10 ms). */
+/** utime + stime of a process in ms (from /proc/<pid>/stat, clock ticks of 10 ms); NaN once it is gone. */
 export function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return NaN;
+  }
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // fields[0] is field 3 (state): utime is field 14, stime field 15.
   return (Number(fields[11]) + Number(fields[12])) * 10;
