@@ -110,10 +110,9 @@ export function startRedis(port: number): ChildHandle {
 
 /**
  * The engine as `npm start` runs it, logging warnings only (BENCH_ENGINE_LOG_LEVEL another level;
- * stderr is passed through; its log lines are dropped unless BENCH_ENGINE_LOG names a file they are
- * appended to). With
- * `cpuProfileDir`, V8 writes a CPU profile of the whole run there when the engine exits
- * (`npx tsx bench/cpuProfile.ts FILE` summarises it).
+ * stderr is passed through; its log lines are dropped unless BENCH_ENGINE_LOG names a file they
+ * are appended to). With `cpuProfileDir`, V8 writes a CPU profile of the whole run there when the
+ * engine exits (`npx tsx bench/cpuProfile.ts FILE` summarises it).
  */
 export function startEngine(env: Record<string, string>, cpuProfileDir?: string): ChildHandle {
   const profile = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
