@@ -8,6 +8,8 @@
  * epoch (`…:epoch`), logged, so a log tells which tenure did what.
  * The token names host and pid: an engine restarted on the same host after a kill -9 sees that
  * the holder's process is gone and takes over at once instead of waiting for the lease to expire.
+ * The lease has a Redis connection of its own: on the engine's, a renewal would wait behind every
+ * command queued before it, and a backlog (an overloaded PBX, a burst of calls) could cost the lease.
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -15,6 +17,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 
 export interface LeaseOptions {
+  /** The engine's connection; the lease opens its own from it (closed on release). */
   redis: Redis;
   /** The tenant's key prefix (`acd:{t}:`). */
   prefix: string;
@@ -41,12 +44,13 @@ const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call
 
 export function createLease(opts: LeaseOptions): Lease {
   const ttlMs = opts.ttlMs ?? 10_000;
+  const redis = opts.redis.duplicate();
   const key = `${opts.prefix}lease:${opts.nodeId}`;
   const host = hostname();
   const token = `${host}|${process.pid}|${randomUUID()}`;
   /** The holder's token when it is a process of this host that no longer exists. */
   const deadLocalHolder = async (): Promise<string | undefined> => {
-    const holder = await opts.redis.get(key);
+    const holder = await redis.get(key);
     const [holderHost, pid] = holder?.split('|') ?? [];
     if (!holder || holderHost !== host || !pid || Number(pid) === process.pid) return undefined;
     try {
@@ -76,7 +80,7 @@ export function createLease(opts: LeaseOptions): Lease {
     renewTimer = setInterval(() => {
       // Past our own deadline someone else may hold it: give up before it can act.
       if (Date.now() >= deadline - ttlMs / 6) return lost('not renewed in time');
-      opts.redis
+      redis
         .eval(RENEW, 1, key, token, String(ttlMs))
         .then((ok) => {
           if (ok === 1) deadline = Date.now() + ttlMs;
@@ -92,15 +96,15 @@ export function createLease(opts: LeaseOptions): Lease {
       let announced = false;
       for (;;) {
         if (stopped) throw new Error('lease released before it was acquired');
-        let ok: string | null = await opts.redis.set(key, token, 'PX', ttlMs, 'NX');
+        let ok: string | null = await redis.set(key, token, 'PX', ttlMs, 'NX');
         const dead = ok === 'OK' ? undefined : await deadLocalHolder();
         if (dead) {
-          ok = (await opts.redis.eval(TAKE_OVER, 1, key, dead, token, String(ttlMs))) as string | null;
+          ok = (await redis.eval(TAKE_OVER, 1, key, dead, token, String(ttlMs))) as string | null;
           if (ok === 'OK') log.info({ holder: dead }, 'the previous engine of this node died on this host: taking over');
         }
         if (ok === 'OK') {
           held = true;
-          const epoch = await opts.redis.incr(`${key}:epoch`);
+          const epoch = await redis.incr(`${key}:epoch`);
           log.info({ epoch, ttlMs }, 'lease acquired: this engine serves the node');
           startRenewing();
           return epoch;
@@ -118,9 +122,11 @@ export function createLease(opts: LeaseOptions): Lease {
       clearTimeout(waitTimer);
       wake?.();
       clearInterval(renewTimer);
-      if (!held) return;
-      held = false;
-      await opts.redis.eval(RELEASE, 1, key, token).catch((err: unknown) => log.warn({ err }, 'lease not released; it expires by itself'));
+      if (held) {
+        held = false;
+        await redis.eval(RELEASE, 1, key, token).catch((err: unknown) => log.warn({ err }, 'lease not released; it expires by itself'));
+      }
+      redis.disconnect();
     },
   };
 }

@@ -55,3 +55,20 @@ it('an engine restarted on the same host takes over at once from a holder whose 
   expect(Date.now() - started).toBeLessThan(30_000);
   expect((await redis.get(`${prefix}lease:n1`))?.split('|')[1]).toBe(String(process.pid));
 });
+
+it('the holder keeps the lease while the engine connection it was given is held up', async () => {
+  const prefix = `acd:{${freshPrefix()}}:`;
+  const engineConnection = redis.duplicate();
+  let lost = false;
+  const holder = createLease({ redis: engineConnection, prefix, nodeId: 'n1', logger, ttlMs: 600, onLost: () => (lost = true) });
+  leases.push(holder);
+  await holder.acquire();
+  // A blocking pop holds every later command of that connection back, as a backlog would.
+  const blocked = engineConnection.blpop(`${prefix}never`, 0);
+  const until = Date.now() + 1_800;
+  await waitFor(() => lost || Date.now() > until, 'three lease times', 3_000);
+  expect(lost).toBe(false);
+  await redis.lpush(`${prefix}never`, 'go');
+  await blocked;
+  engineConnection.disconnect();
+});
