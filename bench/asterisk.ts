@@ -53,6 +53,8 @@ interface RunResult {
   freed: { p50: number; p99: number; n: number };
   callerEnd: { p50: number; p99: number; n: number };
   sustained: number;
+  /** Engine restarts during the measured run (an exit, e.g. a lost lease, then the bench's restart). */
+  restarts: number;
 }
 
 const STANDARD_LOADS: Load[] = [
@@ -148,13 +150,23 @@ async function clearChannels(ast: AsteriskHandle): Promise<number> {
 }
 
 interface EngineUnderTest {
-  pid: number;
+  /** The engine process running now (a new one after a restart). */
+  pid(): number;
+  /**
+   * CPU ms of the engine's processes so far: the one running now, plus each exited one up to its
+   * last reading (sampled every 250 ms, so at most that much of its end is missing).
+   */
+  cpuMs(): number;
+  /** How many times the engine exited during the run and was started again. */
+  restarts(): number;
   /** `acd_ari_request_seconds_count` by operation, from the engine's /metrics. */
   ariRequests(): Promise<Map<string, number>>;
   /** The engine's event-loop delay (ms) since the previous call: prom-client resets it at each scrape. */
   loopDelay(): Promise<{ p99: number; max: number }>;
   stop(): Promise<void>;
 }
+
+const MAX_ENGINE_RESTARTS = 5;
 
 /** The engine child of the run in progress (stopped on interrupt too). */
 let running: EngineUnderTest | undefined;
@@ -171,7 +183,7 @@ async function startEngineUnderTest(ast: AsteriskHandle, redisUrl: string, load:
     }),
   );
   const [user, password] = ast.auth.split(':');
-  const engine = startEngine({
+  const env = {
     ARI_URL: ast.url,
     ARI_USERNAME: user!,
     ARI_PASSWORD: password!,
@@ -182,7 +194,9 @@ async function startEngineUnderTest(ast: AsteriskHandle, redisUrl: string, load:
     ACD_CONFIG: configPath,
     ACD_TENANT: `bench${run}`,
     NODE_ID: `bench-${run}`,
-  }, flags.profile ? resolve(flags.profile) : undefined);
+  };
+  const start = () => startEngine(env, flags.profile ? resolve(flags.profile) : undefined);
+  let engine = start();
   const api = `http://127.0.0.1:${httpPort}/api`;
   const login = async (id: string) => (await fetch(`${api}/agents/${id}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"ready":true}' }).catch(() => undefined))?.ok === true;
   await waitUntil(() => login(agentIds[0]!), 'engine HTTP up', 30_000);
@@ -200,18 +214,42 @@ async function startEngineUnderTest(ast: AsteriskHandle, redisUrl: string, load:
     const seconds = (name: string) => Number(new RegExp(`^${name} ([\\d.e+-]+)`, 'm').exec(text)?.[1] ?? NaN);
     return { p99: seconds('nodejs_eventloop_lag_p99_seconds') * 1000, max: seconds('nodejs_eventloop_lag_max_seconds') * 1000 };
   };
-  // An engine that ends by itself (a lost lease exits with code 1 for a supervisor; the bench has
-  // none) makes the rest of the run meaningless: say so instead of failing on its metrics.
+  // The bench is the engine's supervisor, as docker/compose.yaml's `restart: unless-stopped` is: an
+  // engine that ends by itself (a lost lease exits with code 1) is started again with the same node
+  // id and tenant, and takes its calls back; the run shows what that recovery costs.
   let stopping = false;
-  engine.child.once('exit', (code, signal) => {
-    if (!stopping) progress(`the engine exited during the run (code ${code}, signal ${signal}); its figures below are void`);
-  });
+  let restarts = 0;
+  let exitedCpu = 0;
+  let lastCpu = 0;
+  const sampler = setInterval(() => {
+    const ms = cpuMs(engine.pid);
+    if (!Number.isNaN(ms)) lastCpu = ms;
+  }, 250);
+  const supervise = (child: typeof engine.child) =>
+    child.once('exit', (code, signal) => {
+      if (stopping) return;
+      // An engine that cannot stay up (a bad set-up) is not restarted for ever.
+      if (restarts === MAX_ENGINE_RESTARTS) return progress(`the engine exited again (code ${code}, signal ${signal}): not started again; the figures below are void`);
+      restarts++;
+      exitedCpu += lastCpu;
+      lastCpu = 0;
+      progress(`the engine exited during the run (code ${code}, signal ${signal}): started again (restart ${restarts}); the ARI request counts below are the new process's only`);
+      engine = start();
+      supervise(engine.child);
+    });
+  supervise(engine.child);
   running = {
-    pid: engine.pid,
+    pid: () => engine.pid,
+    cpuMs: () => {
+      const ms = cpuMs(engine.pid);
+      return exitedCpu + (Number.isNaN(ms) ? lastCpu : ms);
+    },
+    restarts: () => restarts,
     ariRequests,
     loopDelay,
     stop: () => {
       stopping = true;
+      clearInterval(sampler);
       return engine.stop();
     },
   };
@@ -279,7 +317,7 @@ async function runOnce(system: System, load: Load, ast: AsteriskHandle, redis: {
     await placeCallers(ast, endpoint, warmIds, load.rate);
     await waitUntil(() => observer.allGone(warmIds.map((id) => `${id};2`)), 'warm-up callers gone', SETTLE_TIMEOUT_MS).catch(() => progress(`warm-up callers still up after ${SETTLE_TIMEOUT_MS} ms`));
   }
-  const quietMs = await waitQuiet([ast.pid, redis.pid, ...(engine ? [engine.pid] : [])]);
+  const quietMs = await waitQuiet([ast.pid, redis.pid, ...(engine ? [engine.pid()] : [])]);
   progress(`${system}: warm-up ${warmup} callers, quiet after ${quietMs} ms`);
   observer.reset();
   const ids = Array.from({ length: load.callers }, (_, i) => `r${run}c${i}`);
@@ -287,10 +325,12 @@ async function runOnce(system: System, load: Load, ast: AsteriskHandle, redis: {
   const commands0 = await redisCommandStats(redis.url);
   const requests0 = (await engine?.ariRequests()) ?? new Map<string, number>();
   await engine?.loopDelay();
-  const cpu0 = { asterisk: cpuMs(ast.pid), engine: engine ? cpuMs(engine.pid) : 0, redis: cpuMs(redis.pid) };
+  const cpu0 = { asterisk: cpuMs(ast.pid), engine: engine?.cpuMs() ?? 0, redis: cpuMs(redis.pid) };
+  const restarts0 = engine?.restarts() ?? 0;
   const sentS = await placeCallers(ast, endpoint, ids, load.rate);
   await waitUntil(() => observer.allGone(callerIds), 'all callers gone', SETTLE_TIMEOUT_MS).catch(() => progress(`callers still up after ${SETTLE_TIMEOUT_MS} ms`));
-  const cpu1 = { asterisk: cpuMs(ast.pid), engine: engine ? cpuMs(engine.pid) : 0, redis: cpuMs(redis.pid) };
+  const cpu1 = { asterisk: cpuMs(ast.pid), engine: engine?.cpuMs() ?? 0, redis: cpuMs(redis.pid) };
+  const restarts = (engine?.restarts() ?? 0) - restarts0;
   const { joinToBridged, failed } = observer.summary(callerIds);
   const steps = observer.steps(callerIds);
   if (engine) {
@@ -317,6 +357,7 @@ async function runOnce(system: System, load: Load, ast: AsteriskHandle, redis: {
     freed: { p50: percentile(observer.freedToOffer, 50), p99: percentile(observer.freedToOffer, 99), n: observer.freedToOffer.length },
     callerEnd: { p50: percentile(observer.callerAfterAgent, 50), p99: percentile(observer.callerAfterAgent, 99), n: observer.callerAfterAgent.length },
     sustained: load.callers / sentS,
+    restarts,
   };
 }
 
@@ -325,7 +366,7 @@ function line(r: RunResult): string {
   const l = r.load;
   return (
     `${r.system.padEnd(9)} ${l.rate}/s ${l.agents} agents talk ${l.talkS}s ${l.callers} callers | ` +
-    `join→bridged p50 ${fmt(r.p50)} p99 ${fmt(r.p99)} ms | failed ${r.failed} left ${r.left} | ` +
+    `join→bridged p50 ${fmt(r.p50)} p99 ${fmt(r.p99)} ms | failed ${r.failed} left ${r.left}${r.restarts > 0 ? ` | engine restarted ${r.restarts}×` : ''} | ` +
     `cpu/call ${fmt(total)} ms (ast ${fmt(r.cpu.asterisk)} eng ${fmt(r.cpu.engine)} redis ${fmt(r.cpu.redis)}) | ` +
     `freed→offer p50 ${fmt(r.freed.p50)} p99 ${fmt(r.freed.p99)} ms (n ${r.freed.n}) | ` +
     `caller end after agent p50 ${fmt(r.callerEnd.p50)} p99 ${fmt(r.callerEnd.p99)} ms`
