@@ -421,7 +421,8 @@ async function main(): Promise<void> {
   const ast = startAsterisk(dir, port, loads.map((l) => l.agents), talkS);
   const redisPort = await freePort();
   const redis = startRedis(redisPort);
-  const observer = new Observer(ast.url, ast.auth, (id) => id.endsWith(';2') && /^r\d+c\d+;2$/.test(id));
+  // Measured (`r<run>c<n>`) and warm-up (`r<run>w<n>`) callers: the warm-up waits for its own to be gone.
+  const observer = new Observer(ast.url, ast.auth, (id) => /^r\d+[cw]\d+;2$/.test(id));
   let run = 0;
   // Interrupted: still stop what this run started (Asterisk, redis-server; the engine child gets the signal too).
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
