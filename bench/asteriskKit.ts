@@ -112,12 +112,14 @@ export function startRedis(port: number): ChildHandle {
  * The engine as `npm start` runs it, logging warnings only (BENCH_ENGINE_LOG_LEVEL another level;
  * stderr is passed through; its log lines are dropped unless BENCH_ENGINE_LOG names a file they
  * are appended to). With `cpuProfileDir`, V8 writes a CPU profile of the whole run there when the
- * engine exits (`npx tsx bench/cpuProfile.ts FILE` summarises it).
+ * engine exits (`npx tsx bench/cpuProfile.ts FILE` summarises it). BENCH_ENGINE_NODE_FLAGS: node/V8
+ * flags for an experiment (`--max-semi-space-size=32 ...`).
  */
 export function startEngine(env: Record<string, string>, cpuProfileDir?: string): ChildHandle {
   const profile = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
+  const nodeFlags = process.env.BENCH_ENGINE_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
   const logFile = process.env.BENCH_ENGINE_LOG;
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, [...nodeFlags, ...profile, '--import', 'tsx', 'src/main.ts'], {
     cwd: resolve(import.meta.dirname, '..'),
     env: { ...process.env, LOG_LEVEL: process.env.BENCH_ENGINE_LOG_LEVEL ?? 'warn', ...env },
     stdio: ['ignore', logFile ? openSync(logFile, 'a') : 'ignore', 'inherit'],
