@@ -44,10 +44,14 @@ const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call
 
 export function createLease(opts: LeaseOptions): Lease {
   const ttlMs = opts.ttlMs ?? 10_000;
-  const redis = opts.redis.duplicate();
   const key = `${opts.prefix}lease:${opts.nodeId}`;
   const host = hostname();
   const token = `${host}|${process.pid}|${randomUUID()}`;
+  const log = opts.logger.child({ component: 'lease', nodeId: opts.nodeId });
+  const redis = opts.redis.duplicate();
+  // Redis being down is reported by the engine's connection (health, /readyz); without a listener
+  // ioredis would print each reconnection error of this one to stderr.
+  redis.on('error', (err: unknown) => log.debug({ err }, 'lease connection error'));
   /** The holder's token when it is a process of this host that no longer exists. */
   const deadLocalHolder = async (): Promise<string | undefined> => {
     const holder = await redis.get(key);
@@ -60,7 +64,6 @@ export function createLease(opts: LeaseOptions): Lease {
       return (err as NodeJS.ErrnoException).code === 'ESRCH' ? holder : undefined;
     }
   };
-  const log = opts.logger.child({ component: 'lease', nodeId: opts.nodeId });
   let renewTimer: NodeJS.Timeout | undefined;
   let waitTimer: NodeJS.Timeout | undefined;
   let wake: (() => void) | undefined;
