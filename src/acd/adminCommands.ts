@@ -18,9 +18,14 @@ export interface AdminCommands extends AdminOps {
   saveAgent(def: AgentDef, paused?: string[]): Promise<void>;
 }
 
-export function createAdminCommands(ops: AdminOps, store: Pick<AcdStore, 'upsertQueue' | 'upsertAgent'>, kick: (trigger: RouteTrigger) => void): AdminCommands {
+export function createAdminCommands(ops: AdminOps, store: Pick<AcdStore, 'upsertQueue' | 'upsertAgent' | 'forgetQueue'>, kick: (trigger: RouteTrigger) => void): AdminCommands {
   return {
     ...ops,
+    async deleteQueue(queue) {
+      await ops.deleteQueue(queue);
+      // Read right after the delete, the engine's store must not answer with its cached copy.
+      store.forgetQueue(queue);
+    },
     async setMember(queue, agentId, penalty, mustExist) {
       const result = await ops.setMember(queue, agentId, penalty, mustExist);
       kick({ queue });

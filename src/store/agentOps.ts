@@ -37,7 +37,7 @@ const humanList = (items: readonly string[]) =>
 
 export type AgentOps = Pick<
   AcdStore,
-  'upsertQueue' | 'upsertAgent' | 'getQueue' | 'listQueues' | 'getAgent' | 'listAgents' | 'login' | 'setReady' | 'setNotReady' | 'logout' | 'endWrapup'
+  'upsertQueue' | 'upsertAgent' | 'getQueue' | 'forgetQueue' | 'listQueues' | 'getAgent' | 'listAgents' | 'login' | 'setReady' | 'setNotReady' | 'logout' | 'endWrapup'
 >;
 
 export function createAgentOps({ redis, keys, run }: StoreContext, queueCache: QueueCache): AgentOps {
@@ -84,6 +84,7 @@ export function createAgentOps({ redis, keys, run }: StoreContext, queueCache: Q
       await redis.hset(keys.agent(def.id), 'manualAnswer', def.manualAnswer ? '1' : '');
     },
     getQueue: (id) => queueCache.get(id, async () => (await getQueues([id]))[0]),
+    forgetQueue: (id) => queueCache.forget(id),
     listQueues: async () => byId(await getQueues(await redis.smembers(keys.queues))),
     getAgent: async (id) => (await getAgents([id]))[0],
     listAgents: async () => byId(await getAgents(await redis.smembers(keys.agents))),

@@ -102,6 +102,11 @@ export interface AcdStore extends ControlStore, ExitStore, CallbackStore, CountS
   upsertQueue(def: QueueDef): Promise<void>;
   upsertAgent(def: AgentDef): Promise<void>;
   getQueue(id: string): Promise<QueueDef | undefined>;
+  /**
+   * The queue was changed outside this store (the admin ops' delete): its cached definition goes
+   * now instead of when the change message reaches this store's subscriber.
+   */
+  forgetQueue(id: string): void;
   listQueues(): Promise<QueueDef[]>;
   getAgent(id: string): Promise<AgentSnapshot | undefined>;
   listAgents(): Promise<AgentSnapshot[]>;
