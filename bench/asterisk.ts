@@ -27,7 +27,7 @@ import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { writeFileSync } from 'node:fs';
-import { AQ_CONTEXT, agentEndpoint, queueOf, cpuMs, freePort, startAsterisk, startEngine, startRedis, stopAsterisk, type AsteriskHandle } from './asteriskKit.js';
+import { ACD_CONTEXT, AQ_CONTEXT, agentEndpoint, queueOf, cpuMs, freePort, startAsterisk, startEngine, startRedis, stopAsterisk, type AsteriskHandle } from './asteriskKit.js';
 import { Observer, percentile, type Steps } from './asteriskObserver.js';
 import { Redis } from 'ioredis';
 import { AriRest, type Query } from '../src/pbx/ari/rest.js';
@@ -309,7 +309,7 @@ async function waitQuiet(pids: number[]): Promise<number> {
 async function runOnce(system: System, load: Load, ast: AsteriskHandle, redis: { pid: number; url: string }, observer: Observer, run: number): Promise<RunResult> {
   progress(`${system} ${load.rate}/s, ${load.agents} agents, ${load.callers} callers`);
   const engine = system === 'engine' ? await startEngineUnderTest(ast, redis.url, load, run) : undefined;
-  const endpoint = system === 'engine' ? `Local/q-${queueOf(load.agents)}@callers` : `Local/q-${queueOf(load.agents)}@${AQ_CONTEXT}`;
+  const endpoint = `Local/q-${queueOf(load.agents)}@${system === 'engine' ? ACD_CONTEXT : AQ_CONTEXT}`;
   const warmup = flags.warmup !== undefined ? Number(flags.warmup) : Math.round(load.rate * Number(flags['warmup-s']));
   if (warmup > 0) {
     observer.reset();

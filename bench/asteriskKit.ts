@@ -13,6 +13,8 @@ export const KIT_DIR = process.env.ASTERISK_KIT ?? resolve(import.meta.dirname, 
 /** The queue of a load with `agents` agents, in app_queue and in the engine alike. */
 export const queueOf = (agents: number): string => `b${agents}`;
 export const AQ_CONTEXT = 'bench-aq';
+/** The engine's callers: answered in the dialplan, then Stasis(${ACD_APP},<queue>). */
+export const ACD_CONTEXT = 'bench-acd';
 
 export async function freePort(): Promise<number> {
   return new Promise((done, fail) => {
@@ -53,15 +55,17 @@ export function startAsterisk(dir: string, port: number, agentCounts: number[], 
 }
 
 /**
- * Adds app_queue queues (queues.conf sections) and the `Queue()` dialplan of AQ_CONTEXT to the
- * started Asterisk of `dir`, then reloads both. start.sh rewrites etc/ from the kit on every call:
+ * Adds app_queue queues (queues.conf sections), the `Queue()` dialplan of AQ_CONTEXT and the
+ * `Stasis()` dialplan of ACD_CONTEXT to the started Asterisk of `dir`, then reloads both. start.sh rewrites etc/ from the kit on every call:
  * ours is appended after it. The caller's queue timeout is the inheritable `__QTIMEOUT` (none when unset).
  */
 export function addAppQueues(dir: string, sections: string[]): void {
   const etc = `${dir}/etc`;
   writeFileSync(`${etc}/queues.conf`, `${readFileSync(`${etc}/queues.conf`, 'utf8')}\n${sections.join('\n')}`);
-  // Same as our callers: answered, then waiting with music on hold until an agent takes the call.
+  // Both systems' callers are answered in the dialplan (as dialplan/extensions.conf recommends for
+  // the engine), then wait with music on hold until an agent takes the call.
   appendFileSync(`${etc}/extensions.conf`, `\n[${AQ_CONTEXT}]\nexten => _q-.,1,Answer()\n same => n,Queue(\${EXTEN:2},,,,\${QTIMEOUT})\n same => n,Hangup()\n`);
+  appendFileSync(`${etc}/extensions.conf`, `\n[${ACD_CONTEXT}]\nexten => _q-.,1,Answer()\n same => n,Stasis(\${ACD_APP},\${EXTEN:2})\n same => n,Hangup()\n`);
   cli(dir, 'module reload app_queue.so');
   cli(dir, 'dialplan reload');
 }
