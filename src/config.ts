@@ -16,6 +16,7 @@ import { AuthFileSchema, AuthSettingsError, isLoopback, resolveAuthSettings, typ
 import { resolveStatsSettings, StatsFileSchema, StatsSettingsError, type StatsSettings } from './stats/settings.js';
 import { ExperienceConfigError, experienceSchemaProperties, resolveExperience } from './acd/experienceConfig.js';
 import { DEFAULT_ARI_CONNECTIONS } from './pbx/ari/rest.js';
+import type { AriRestTransport } from './pbx/ari/ari-pbx.js';
 
 export class ConfigError extends Error {
   constructor(readonly key: string, message: string) {
@@ -109,8 +110,11 @@ export type ConfigFile = Static<typeof FileSchema>;
 export const ConfigFileSchema = FileSchema;
 
 export interface AcdConfig {
-  /** `maxRestConnections`: keep-alive connections to ARI's REST (ARI_MAX_CONNECTIONS; the adapter's default when absent). */
-  ari: { url: string; username: string; password: string; app: string; maxRestConnections?: number };
+  /**
+   * `maxRestConnections`: keep-alive connections to ARI's REST (ARI_MAX_CONNECTIONS; the adapter's default when absent).
+   * `restTransport`: ARI_REST_TRANSPORT, `http` or `websocket` (REST over the event WebSocket when Asterisk answers there).
+   */
+  ari: { url: string; username: string; password: string; app: string; maxRestConnections?: number; restTransport?: AriRestTransport };
   /** undefined: start a private redis-server. */
   redisUrl: string | undefined;
   http: { host: string; port: number };
@@ -331,6 +335,12 @@ function envPathPrefix(env: NodeJS.ProcessEnv, key: string, fallback: string): s
   return value;
 }
 
+function envRestTransport(env: NodeJS.ProcessEnv): AriRestTransport {
+  const value = env.ARI_REST_TRANSPORT || 'http';
+  if (value !== 'http' && value !== 'websocket') throw new ConfigError('ARI_REST_TRANSPORT', `must be 'http' or 'websocket' (got '${value}')`);
+  return value;
+}
+
 function envInt(env: NodeJS.ProcessEnv, key: string, fallback: number, min: number, max: number): number {
   const raw = env[key];
   if (raw === undefined || raw === '') return fallback;
@@ -374,6 +384,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, file?: unknown)
       app: env.ARI_APP || 'acd',
       // Asterisk's HTTP server takes 100 sessions by default (http.conf session_limit): room is left for other clients.
       maxRestConnections: envInt(env, 'ARI_MAX_CONNECTIONS', DEFAULT_ARI_CONNECTIONS, 1, 90),
+      restTransport: envRestTransport(env),
     },
     redisUrl: envUrl(env, 'REDIS_URL', undefined),
     http: { host: env.HTTP_HOST || '127.0.0.1', port: envInt(env, 'HTTP_PORT', 8080, 0, 65535) },

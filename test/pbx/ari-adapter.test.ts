@@ -3,13 +3,13 @@
  * as against Asterisk (ari-client loads the simulator's api-docs at connect).
  */
 import { spawn } from 'node:child_process';
-import { connect, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AriPbxOptions } from '../../src/pbx/ari/index.js';
 import { isPbxError, type Pbx } from '../../src/pbx/port.js';
 import { startSimulator } from '../../src/sim/index.js';
-import { recordEvents, testPbx, type EventLog } from './pbx-harness.js';
+import { countingProxy as proxyOf, recordEvents, testPbx, type EventLog } from './pbx-harness.js';
 
 type Sim = Awaited<ReturnType<typeof startSimulator>>;
 
@@ -27,6 +27,12 @@ async function simulator(port = 0): Promise<Sim> {
   cleanups.push(() => sim.close());
   return sim;
 }
+
+const countingProxy = async (target: string) => {
+  const proxy = await proxyOf(target);
+  cleanups.push(proxy.close);
+  return proxy;
+};
 
 async function connectedPbx(sim: Pick<Sim, 'url'>, overrides: Partial<AriPbxOptions> = {}): Promise<{ pbx: Pbx; log: EventLog }> {
   const pbx = testPbx(sim.url, overrides);
@@ -52,30 +58,6 @@ const freePort = (): Promise<number> =>
       server.close(() => resolve(port));
     });
   });
-
-/**
- * A TCP proxy in front of the simulator that keeps what each connection sent, so a test can count
- * the connections the adapter's REST pool used for some requests.
- */
-async function countingProxy(target: string): Promise<{ url: string; sent: string[] }> {
-  const { hostname, port } = new URL(target);
-  const sent: string[] = [];
-  const server = createServer((client) => {
-    const at = sent.push('') - 1;
-    const upstream = connect(Number(port), hostname);
-    client.on('data', (chunk: Buffer) => (sent[at] += chunk.toString('latin1')));
-    client.pipe(upstream).pipe(client);
-    const close = () => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('error', close).on('close', close);
-    upstream.on('error', close).on('close', close);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(() => new Promise((resolve) => server.close(() => resolve())));
-  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, sent };
-}
 
 describe('ARI adapter against the simulator', () => {
   it('connects and reports a placed call entering the app', async () => {

@@ -33,7 +33,8 @@ describe('ARI event filter', () => {
       const types = (await application('acd')).events_allowed.map((f) => f.type);
       return types.length > 0 ? types : undefined;
     }, 'event filter set');
-    expect(allowed.sort()).toEqual([...HANDLED_ARI_EVENT_TYPES].sort());
+    // RESTResponse: the answers to REST over the WebSocket (src/pbx/ari/wsRest.ts).
+    expect(allowed.sort()).toEqual([...HANDLED_ARI_EVENT_TYPES, 'RESTResponse'].sort());
     expect(allowed).not.toContain('ChannelVarset');
     expect(allowed).toContain('StasisStart');
   });

@@ -1,4 +1,5 @@
 /** Watching a Pbx's events in tests: everything is recorded, and waits see past and future events. */
+import { connect, createServer, type Socket } from 'node:net';
 import { pino } from 'pino';
 import type { Pbx, PbxEvent } from '../../src/pbx/port.js';
 import { createAriPbx, type AriPbxOptions } from '../../src/pbx/ari/index.js';
@@ -59,4 +60,39 @@ export function testPbx(url: string, overrides: Partial<AriPbxOptions> = {}): Pb
     requestTimeoutMs: 2_000,
     ...overrides,
   });
+}
+
+/**
+ * A TCP proxy in front of an ARI server that keeps what each connection sent, so a test can count
+ * the connections the adapter's REST pool used, or see which requests went over HTTP at all.
+ */
+export async function countingProxy(target: string): Promise<{ url: string; sent: string[]; close(): Promise<void> }> {
+  const { hostname, port } = new URL(target);
+  const sent: string[] = [];
+  const open = new Set<Socket>();
+  const server = createServer((client) => {
+    open.add(client);
+    client.on('close', () => open.delete(client));
+    const at = sent.push('') - 1;
+    const upstream = connect(Number(port), hostname);
+    client.on('data', (chunk: Buffer) => (sent[at] += chunk.toString('latin1')));
+    client.pipe(upstream).pipe(client);
+    const close = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', close).on('close', close);
+    upstream.on('error', close).on('close', close);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    sent,
+    // Kept-alive connections would hold close() until they idle out.
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        for (const socket of open) socket.destroy();
+      }),
+  };
 }

@@ -9,6 +9,7 @@ declare module 'ari-client' {
   export interface AriSocket extends EventEmitter {
     readonly readyState: number;
     ping(): void;
+    send(data: string, callback?: (err?: Error) => void): void;
     terminate(): void;
   }
 

@@ -1,3 +1,3 @@
-export { createAriPbx, type AriPbxOptions } from './ari-pbx.js';
+export { createAriPbx, type AriPbx, type AriPbxOptions, type AriRestTransport } from './ari-pbx.js';
 export { normalizeAriEvent } from './normalize-event.js';
 export { classifyAriError } from './errors.js';

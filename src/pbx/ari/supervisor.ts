@@ -5,6 +5,8 @@ import { probeApiDocs } from './api-docs-probe.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 import { disposeClient, superviseSocket } from './client-hooks.js';
 import { normalizeAriEvent } from './normalize-event.js';
+import type { Query } from './rest.js';
+import { WsRest } from './wsRest.js';
 
 export interface SupervisorOptions {
   url: string;
@@ -19,6 +21,10 @@ export interface SupervisorOptions {
   appReplacedDelayMs: number;
   /** WebSocket ping interval; a missing pong by the next ping counts as a lost connection. 0 disables. */
   heartbeatMs: number;
+  /** Bound on each REST request sent over the WebSocket. */
+  requestTimeoutMs: number;
+  /** Try REST over the WebSocket on each connection (wsRest.ts); false keeps every request on HTTP. */
+  restOverSocket: boolean;
   /** Receives normalized events and the lifecycle events (connected, disconnected, appReplaced). */
   emit(event: PbxEvent): void;
 }
@@ -65,9 +71,13 @@ export class ConnectionSupervisor {
   private resolveFirstConnect!: () => void;
   private rejectFirstConnect!: (err: Error) => void;
   private readonly log: Logger;
+  private readonly wsRest: WsRest;
+  /** This connection's Asterisk answered a REST request over the WebSocket. */
+  private socketRest = false;
 
   constructor(private readonly options: SupervisorOptions) {
     this.log = options.logger.child({ component: 'ari-supervisor', app: options.app });
+    this.wsRest = new WsRest(options.requestTimeoutMs);
     this.firstConnect = new Promise<void>((resolve, reject) => {
       this.resolveFirstConnect = resolve;
       this.rejectFirstConnect = reject;
@@ -79,6 +89,18 @@ export class ConnectionSupervisor {
   /** The connected client, if any: REST goes through it. */
   get client(): Client | undefined {
     return this.current;
+  }
+
+  /** REST goes over the WebSocket: this connection's Asterisk answered the probe made there at connect. */
+  get restOverSocket(): boolean {
+    return this.socketRest;
+  }
+
+  /** One REST request over the connected WebSocket (wsRest.ts); `unavailable` while there is none. */
+  sendRest<T>(operation: string, method: string, path: string, query?: Query, body?: unknown): Promise<T> {
+    const ws = this.current?._ws;
+    if (!ws || ws.readyState !== WS_OPEN) return Promise.reject(new PbxError('unavailable', 0, 'not connected to ARI', operation));
+    return this.wsRest.send<T>((text) => ws.send(text), operation, method, path, query, body);
   }
 
   start(): Promise<void> {
@@ -170,13 +192,33 @@ export class ConnectionSupervisor {
     const reconnect = this.everConnected;
     this.everConnected = true;
     this.startHeartbeat(client);
+    if (this.options.restOverSocket) this.probeSocketRest(client);
     this.log.info({ reconnect }, 'ARI connected');
     this.options.emit({ type: 'connected', reconnect });
     this.resolveFirstConnect();
   }
 
+  /**
+   * Asterisk 20.14, 21.9, 22.4 and later answer REST over the event WebSocket; older ones ignore
+   * what a client sends there. Requests go over HTTP until this probe is answered, and stay there
+   * when it is not.
+   */
+  private probeSocketRest(client: Client): void {
+    this.sendRest('asterisk.ping', 'GET', '/asterisk/ping').then(
+      () => {
+        if (client !== this.current) return;
+        this.socketRest = true;
+        this.log.info('ARI REST goes over the WebSocket');
+      },
+      (err: unknown) => {
+        if (client === this.current) this.log.info({ reason: errorMessage(err) }, 'ARI REST stays on HTTP: this Asterisk does not answer REST over its WebSocket (20.14, 21.9, 22.4 and later do)');
+      },
+    );
+  }
+
   private onRawEvent(client: Client, raw: unknown): void {
     if (client !== this.current) return;
+    if ((raw as { type?: unknown } | null)?.type === 'RESTResponse') return this.wsRest.onResponse(raw as object);
     const event = normalizeAriEvent(raw);
     if (!event) return;
     if (event.type === 'appReplaced') return this.appReplaced(client);
@@ -208,9 +250,11 @@ export class ConnectionSupervisor {
   /** Forgets and disposes the current client, then tells listeners. */
   private drop(client: Client, reason: string): void {
     this.current = undefined;
+    this.socketRest = false;
     clearInterval(this.heartbeatTimer);
     this.heartbeatTimer = undefined;
     disposeClient(client);
+    this.wsRest.failAll(`ARI connection lost: ${reason}`);
     this.log.warn({ reason }, 'ARI disconnected');
     this.options.emit({ type: 'disconnected', reason });
   }

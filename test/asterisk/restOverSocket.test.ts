@@ -1,0 +1,65 @@
+/**
+ * REST over the event WebSocket on a real Asterisk 22.10.1 (src/pbx/ari/wsRest.ts): the adapter
+ * finds at connect that Asterisk answers there and sends its requests over the socket, not over
+ * HTTP; errors read as over HTTP. Opt-in (ARI_REST_TRANSPORT=websocket); by default every request
+ * stays on HTTP. A TCP proxy in front of
+ * Asterisk shows which requests went over HTTP (a WebSocket frame from a client is masked, so a
+ * request sent over the socket never shows as plain text there).
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createAriPbx, type AriPbx, type AriRestTransport } from '../../src/pbx/ari/index.js';
+import { isPbxError } from '../../src/pbx/port.js';
+import { countingProxy, silentLogger } from '../pbx/pbx-harness.js';
+import { waitFor } from '../helpers/acdHarness.js';
+import { startAsterisk, type Asterisk } from '../helpers/asterisk.js';
+
+let ast: Asterisk;
+const cleanups: Array<() => Promise<void>> = [];
+
+beforeAll(async () => {
+  ast = await startAsterisk('restOverSocket');
+}, 120_000);
+
+afterAll(async () => {
+  await ast?.stop();
+});
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function adapter(app: string, restTransport?: AriRestTransport): Promise<{ pbx: AriPbx; httpRequests: () => string[] }> {
+  const proxy = await countingProxy(ast.ariUrl);
+  cleanups.push(proxy.close);
+  const pbx = createAriPbx({ url: proxy.url, username: ast.username, password: ast.password, app, logger: silentLogger, restTransport });
+  cleanups.push(() => pbx.stop());
+  await pbx.start();
+  const httpRequests = () => proxy.sent.flatMap((bytes) => [...bytes.matchAll(/^(GET|POST|PUT|DELETE) (\/ari\/\S+)/gm)].map((m) => `${m[1]} ${m[2]!.split('?')[0]}`));
+  return { pbx, httpRequests };
+}
+
+describe('ARI REST over the WebSocket on Asterisk 22', () => {
+  it('sends requests over the event socket once Asterisk answered there, with the answers and errors of HTTP', async () => {
+    const { pbx, httpRequests } = await adapter('restws-on', 'websocket');
+    await waitFor(() => pbx.restOverSocket, 'REST over the WebSocket');
+
+    await pbx.createBridge({ bridgeId: 'restws-b1', name: 'restws' });
+    expect((await ast.ari<{ id: string }[]>('GET', '/bridges')).body.map((b) => b.id)).toContain('restws-b1');
+    const channel = await pbx.createChannel({ endpoint: 'Local/1001@agents', channelId: 'restws-leg1', appArgs: ['test'] });
+    expect(channel).toMatchObject({ id: 'restws-leg1' });
+    await pbx.hangup('restws-leg1');
+    await pbx.destroyBridge('restws-b1');
+    await expect(pbx.hangup('restws-missing')).rejects.toSatisfy((err) => isPbxError(err, 'not_found'));
+
+    // Over HTTP: ari-client's connect (api-docs, the socket's upgrade) and what went before the socket answered (the event filter, maybe).
+    expect(httpRequests().filter((r) => !/^(GET \/ari\/api-docs\/|GET \/ari\/events$|PUT \/ari\/applications\/restws-on\/eventFilter$)/.test(r))).toEqual([]);
+  });
+
+  it('keeps every request on HTTP by default', async () => {
+    const { pbx, httpRequests } = await adapter('restws-http');
+    await pbx.createBridge({ bridgeId: 'restws-b2', name: 'restws' });
+    await pbx.destroyBridge('restws-b2');
+    expect(pbx.restOverSocket).toBe(false);
+    expect(httpRequests()).toEqual(expect.arrayContaining(['POST /ari/bridges/restws-b2', 'DELETE /ari/bridges/restws-b2']));
+  });
+});
