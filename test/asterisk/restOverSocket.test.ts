@@ -45,8 +45,10 @@ describe('ARI REST over the WebSocket on Asterisk 22', () => {
 
     await pbx.createBridge({ bridgeId: 'restws-b1', name: 'restws' });
     expect((await ast.ari<{ id: string }[]>('GET', '/bridges')).body.map((b) => b.id)).toContain('restws-b1');
-    const channel = await pbx.createChannel({ endpoint: 'Local/1001@agents', channelId: 'restws-leg1', appArgs: ['test'] });
+    const channel = await pbx.createChannel({ endpoint: 'Local/1001@agents', channelId: 'restws-leg1', otherChannelId: 'restws-leg1;2', appArgs: ['test'] });
     expect(channel).toMatchObject({ id: 'restws-leg1' });
+    // An escaped path segment (the `;` of a Local channel's half) is decoded as over HTTP: found, not a 404.
+    await pbx.hangup('restws-leg1;2');
     await pbx.hangup('restws-leg1');
     await pbx.destroyBridge('restws-b1');
     await expect(pbx.hangup('restws-missing')).rejects.toSatisfy((err) => isPbxError(err, 'not_found'));

@@ -57,13 +57,13 @@ type Operation = `${AriResource}.${string}`;
 
 const BRIDGE_TYPE = 'mixing';
 
-/** Creates the ari-client adapter of the PBX port; nothing connects before `start()`. */
 /** The adapter, and how its REST goes now. */
 export interface AriPbx extends Pbx {
   /** True once this connection's Asterisk answered REST over the event WebSocket (requests go there); false: HTTP. */
   readonly restOverSocket: boolean;
 }
 
+/** Creates the ari-client adapter of the PBX port; nothing connects before `start()`. */
 export function createAriPbx(options: AriPbxOptions): AriPbx {
   return new AriPbxAdapter(options);
 }
