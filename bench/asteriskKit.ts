@@ -56,8 +56,9 @@ export function startAsterisk(dir: string, port: number, agentCounts: number[], 
 
 /**
  * Adds app_queue queues (queues.conf sections), the `Queue()` dialplan of AQ_CONTEXT and the
- * `Stasis()` dialplan of ACD_CONTEXT to the started Asterisk of `dir`, then reloads both. start.sh rewrites etc/ from the kit on every call:
- * ours is appended after it. The caller's queue timeout is the inheritable `__QTIMEOUT` (none when unset).
+ * `Stasis()` dialplan of ACD_CONTEXT to the started Asterisk of `dir`, then reloads both. start.sh
+ * rewrites etc/ from the kit on every call: ours is appended after it. The caller's queue timeout
+ * is the inheritable `__QTIMEOUT` (none when unset).
  */
 export function addAppQueues(dir: string, sections: string[]): void {
   const etc = `${dir}/etc`;
