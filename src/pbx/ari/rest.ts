@@ -83,14 +83,10 @@ export class AriRest {
           res.on('end', () => {
             clearTimeout(deadline);
             clearTimeout(abandon);
-            const text = Buffer.concat(chunks).toString('utf8');
-            const status = res.statusCode ?? 0;
-            if (status >= 400) return reject(classifyAriError(status, text, operation));
-            if (!text) return resolve(undefined as T);
             try {
-              resolve(JSON.parse(text) as T);
-            } catch {
-              reject(new PbxError('server', status, `unreadable answer: ${text.slice(0, 200)}`, operation));
+              resolve(readAriAnswer<T>(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'), operation));
+            } catch (err) {
+              reject(err);
             }
           });
         },
@@ -122,6 +118,17 @@ export class AriRest {
 }
 
 class StaleSocketError extends Error {}
+
+/** An ARI answer, over HTTP or the WebSocket (wsRest.ts): its parsed JSON (undefined when empty), or the PbxError of its status. */
+export function readAriAnswer<T>(status: number, text: string, operation: string): T {
+  if (status >= 400 || status === 0) throw classifyAriError(status, text, operation);
+  if (!text) return undefined as T;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new PbxError('server', status, `unreadable answer: ${text.slice(0, 200)}`, operation);
+  }
+}
 
 function queryString(query: Query | undefined): string {
   if (!query) return '';

@@ -5,8 +5,7 @@
  * connection pool, and no Asterisk HTTP thread woken per request (docs/performance.md).
  */
 import { PbxError } from '../port.js';
-import { classifyAriError } from './errors.js';
-import type { Query } from './rest.js';
+import { readAriAnswer, type Query } from './rest.js';
 
 interface Pending {
   resolve(value: unknown): void;
@@ -61,12 +60,10 @@ export class WsRest {
     if (!request) return;
     const status = typeof raw.status_code === 'number' ? raw.status_code : 0;
     const text = typeof raw.message_body === 'string' ? raw.message_body : '';
-    if (status >= 400 || status === 0) return request.reject(classifyAriError(status, text, request.operation));
-    if (!text) return request.resolve(undefined);
     try {
-      request.resolve(JSON.parse(text));
-    } catch {
-      request.reject(new PbxError('server', status, `unreadable answer: ${text.slice(0, 200)}`, request.operation));
+      request.resolve(readAriAnswer(status, text, request.operation));
+    } catch (err) {
+      request.reject(err as PbxError);
     }
   }
 
