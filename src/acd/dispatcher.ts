@@ -64,9 +64,6 @@ export class QueueLegs {
           ctx.bridges.partyLeft(event.channelId);
           await this.entering.get(event.channelId);
           return this.channelGone(event.channelId);
-        case 'channelHangupRequested':
-          if (this.legs.has(event.channelId)) this.causes.noteRequested(event.channelId, event.cause);
-          return;
         case 'channelDestroyed':
           if (this.legs.has(event.channelId)) this.causes.noteDestroyed(event.channelId, event.cause);
           return;

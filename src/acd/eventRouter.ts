@@ -19,7 +19,7 @@ import { parseStasisArgs, type OtherRole, type StasisEntry } from './stasisArgs.
 /** The events that concern one channel (for dialProgress: the dialed one). */
 export type ChannelEvent = Extract<
   PbxEvent,
-  { type: 'channelEnteredApp' | 'channelLeftApp' | 'channelHangupRequested' | 'channelDestroyed' | 'dialProgress' | 'dtmfReceived' | 'channelEnteredBridge' }
+  { type: 'channelEnteredApp' | 'channelLeftApp' | 'channelDestroyed' | 'dialProgress' | 'dtmfReceived' | 'channelEnteredBridge' }
 >;
 export type PlaybackFinished = Extract<PbxEvent, { type: 'playbackFinished' }>;
 export type ConnectionEvent = Extract<PbxEvent, { type: 'connected' | 'disconnected' | 'appReplaced' }>;
@@ -105,7 +105,6 @@ const channelOf = (e: PbxEvent): string | undefined => {
     case 'dialProgress':
       return e.peerChannelId;
     case 'channelLeftApp':
-    case 'channelHangupRequested':
     case 'channelDestroyed':
     case 'dtmfReceived':
     case 'channelEnteredBridge':

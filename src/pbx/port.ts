@@ -66,7 +66,6 @@ export type PbxEvent =
   | { type: 'channelEnteredApp'; channel: ChannelInfo; args: string[] }
   /** StasisEnd: the app gets nothing more about this channel; treat it as gone. */
   | { type: 'channelLeftApp'; channelId: string }
-  | { type: 'channelHangupRequested'; channelId: string; cause: number }
   | { type: 'channelDestroyed'; channelId: string; cause: number; causeText: string }
   /** Dial event about the dialed leg (`peer`): its outcome (see DialStatus). */
   | { type: 'dialProgress'; peerChannelId: string; callerChannelId: string; status: DialStatus }

@@ -29,7 +29,6 @@ const SAMPLES: [what: string, event: PbxEvent, kind: EventKind][] = [
   ['an outbound destination handed to a queue (no control call follows it)', left('acd-out-2-b'), 'callerLeg'],
   ['an agent leg in Stasis', entered('acd-agent-1', ['agent', 'a1', '1733.1']), 'agentLeg'],
   ['an agent leg ringing', dial('acd-agent-1'), 'agentLeg'],
-  ['an agent leg hangup cause', { type: 'channelHangupRequested', channelId: 'acd-agent-1', cause: 17 }, 'agentLeg'],
   ['an agent leg destroyed', { type: 'channelDestroyed', channelId: 'acd-agent-1', cause: 16, causeText: 'Normal Clearing' }, 'agentLeg'],
   ['an agent leg leaving', left('acd-agent-1'), 'agentLeg'],
   ['a callback customer leg in Stasis', entered('acd-cb-1', ['callback', '1733.1']), 'callbackLeg'],

@@ -19,7 +19,6 @@ describe('hang-up causes already known', () => {
   it('settles at once when ChannelDestroyed came before the settle, without any timer running', async () => {
     vi.useFakeTimers();
     const causes = new HangupCauses();
-    causes.noteRequested('leg', 32);
     causes.noteDestroyed('leg', 16);
     // With fake timers the grace timer could only fire if the test advanced the clock: it does not.
     await expect(causes.settle('leg', HOUR_MS)).resolves.toBe(16);

@@ -33,15 +33,14 @@ describe('hangup causes of agent legs', () => {
   });
   it('waits for ChannelDestroyed, ignoring the soft ARI cause 32', async () => {
     const causes = new HangupCauses();
-    causes.noteRequested('x', 32);
     const settled = causes.settle('x', 1000);
     causes.noteDestroyed('x', 19);
     expect(await settled).toBe(19);
+    causes.noteDestroyed('y', 32);
+    expect(await causes.settle('y', 1000)).toBeUndefined();
   });
-  it('falls back to the hangup request cause after the grace', async () => {
+  it('gives no cause when ChannelDestroyed does not come within the grace', async () => {
     const causes = new HangupCauses();
-    causes.noteRequested('x', 21);
-    expect(await causes.settle('x', 10)).toBe(21);
     expect(await causes.settle('x', 10)).toBeUndefined();
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HANDLED_ARI_EVENT_TYPES, normalizeAriEvent } from '../../src/pbx/ari/normalize-event.js';
-import { firstEvent, traceEvents } from './traces.js';
+import { firstEvent, traceEvents, type TraceEvent } from './traces.js';
 
 describe('normalizeAriEvent on recorded Asterisk 22 events', () => {
   it('StasisStart → channelEnteredApp with the channel and the Stasis args', () => {
@@ -33,9 +33,15 @@ describe('normalizeAriEvent on recorded Asterisk 22 events', () => {
     }
   });
 
-  it('ChannelHangupRequest → channelHangupRequested with the cause', () => {
-    const raw = firstEvent('ChannelHangupRequest', (e) => e.cause === 21);
-    expect(normalizeAriEvent(raw)).toEqual({ type: 'channelHangupRequested', channelId: (raw.channel as { id: string }).id, cause: 21 });
+  it('ChannelHangupRequest: not asked for, as the ChannelDestroyed after it tells the same cause (every recorded trace)', () => {
+    expect(normalizeAriEvent(firstEvent('ChannelHangupRequest', (e) => e.cause === 21))).toBeUndefined();
+    expect(HANDLED_ARI_EVENT_TYPES).not.toContain('ChannelHangupRequest');
+    const channelOf = (e: TraceEvent) => (e.channel as { id: string }).id;
+    const destroyedCause = new Map(traceEvents().filter((e) => e.type === 'ChannelDestroyed').map((e) => [channelOf(e), e.cause]));
+    // A hard request (not ARI's soft cause 32) of a channel whose end was recorded.
+    const hard = traceEvents().filter((e) => e.type === 'ChannelHangupRequest' && e.cause !== 32 && e.soft !== true && destroyedCause.has(channelOf(e)));
+    expect(hard.map((e) => e.cause).sort()).toEqual([16, 16, 16, 19, 21]);
+    for (const e of hard) expect(destroyedCause.get(channelOf(e)), channelOf(e)).toBe(e.cause);
   });
 
   it('ChannelDestroyed → channelDestroyed with cause and text (dial timeout is 19)', () => {
@@ -117,13 +123,14 @@ describe('normalizeAriEvent on recorded Asterisk 22 events', () => {
       'ChannelCallerId',
       'ChannelConnectedLine',
       'ChannelDialplan',
+      'ChannelHangupRequest',
       'ChannelLeftBridge',
       'ChannelStateChange',
       'ChannelVarset',
       'Dial',
       'PlaybackContinuing',
     ]);
-    expect(mapped.size).toBe(12);
+    expect(mapped.size).toBe(11);
   });
 });
 

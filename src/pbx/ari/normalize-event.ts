@@ -48,7 +48,6 @@ const NORMALIZERS: Record<string, Normalizer> = {
     args: Array.isArray(e.args) ? e.args.map(String) : [],
   })),
   StasisEnd: withChannel((_e, channelId) => ({ type: 'channelLeftApp', channelId })),
-  ChannelHangupRequest: withChannel((e, channelId) => ({ type: 'channelHangupRequested', channelId, cause: e.cause ?? 0 })),
   ChannelDestroyed: withChannel((e, channelId) => ({ type: 'channelDestroyed', channelId, cause: e.cause ?? 0, causeText: e.cause_txt ?? '' })),
   ChannelDtmfReceived: withChannel((e, channelId) => ({ type: 'dtmfReceived', channelId, digit: e.digit ?? '', durationMs: e.duration_ms ?? 0 })),
   Dial: (e) => {
@@ -84,12 +83,17 @@ const NORMALIZERS: Record<string, Normalizer> = {
   },
 };
 
-/** The ARI event types the engine uses: the app's event filter lets only these through. */
+/**
+ * The ARI event types the engine uses: the app's event filter lets only these through.
+ * ChannelHangupRequest is left out: three of a call's fourteen events, and the ChannelDestroyed
+ * that follows carries the same cause in every recorded trace (../shared/ari-traces) — the one
+ * the engine waits for anyway (src/acd/hangupCauses.ts).
+ */
 export const HANDLED_ARI_EVENT_TYPES: readonly string[] = Object.keys(NORMALIZERS);
 
 /**
  * Maps one raw ARI event to a port event. Types the engine does not use (ChannelVarset,
- * ChannelDialplan, ChannelStateChange, ChannelLeftBridge, BridgeDestroyed, PlaybackContinuing, ...)
+ * ChannelDialplan, ChannelHangupRequest, ChannelStateChange, ChannelLeftBridge, BridgeDestroyed, PlaybackContinuing, ...)
  * and malformed events give `undefined`; this never throws.
  */
 export function normalizeAriEvent(raw: unknown): PbxEvent | undefined {
