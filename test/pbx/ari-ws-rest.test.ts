@@ -3,9 +3,14 @@
  * 22.10.1 answers (checked against it: `query_strings`, a JSON `message_body`, `uri` without the
  * leading slash), answers matched by request_id, ARI errors as the same PbxErrors as over HTTP.
  */
+import { pino } from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { AriPbx } from '../../src/pbx/ari/index.js';
 import { isPbxError, type PbxError } from '../../src/pbx/port.js';
 import { WsRest } from '../../src/pbx/ari/wsRest.js';
+import { startSimulator, type Simulator } from '../../src/sim/index.js';
+import { waitFor } from '../helpers/acdHarness.js';
+import { countingProxy, testPbx } from './pbx-harness.js';
 
 interface Sent {
   type: string;
@@ -104,5 +109,37 @@ describe('ARI REST over the WebSocket', () => {
       ),
     );
     expect(err).toMatchObject({ kind: 'unavailable', message: 'WebSocket is not open: readyState 2 (CLOSING)' });
+  });
+});
+
+describe('ARI_REST_TRANSPORT=websocket with an Asterisk that does not answer REST on its socket', () => {
+  let sim: Simulator | undefined;
+  let pbx: AriPbx | undefined;
+  let proxy: Awaited<ReturnType<typeof countingProxy>> | undefined;
+  afterEach(async () => {
+    await pbx?.stop();
+    await proxy?.close();
+    await sim?.close();
+    sim = pbx = proxy = undefined;
+  });
+
+  // The simulator ignores what a client sends on its socket, as Asterisk before 20.14, 21.9 and 22.4 does.
+  it('keeps every request on HTTP: while the probe waits for its answer, and after it went unanswered', async () => {
+    sim = await startSimulator({ port: 0, username: 'asterisk', password: 'secret' });
+    proxy = await countingProxy(sim.url);
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
+    const gaveUp = () => lines.some((line) => line.includes('ARI REST stays on HTTP'));
+    pbx = testPbx(proxy.url, { restTransport: 'websocket', requestTimeoutMs: 2_000, logger });
+    await pbx.start();
+
+    await pbx.createBridge({ bridgeId: 'fallback-1', name: 'fallback' });
+    expect(gaveUp()).toBe(false);
+    await waitFor(gaveUp, 'the probe given up');
+    expect(pbx.restOverSocket).toBe(false);
+    await pbx.destroyBridge('fallback-1');
+
+    const overHttp = proxy.sent.flatMap((bytes) => [...bytes.matchAll(/^(POST|DELETE) (\/ari\/bridges\/[^?\s]+)/gm)].map((m) => `${m[1]} ${m[2]}`));
+    expect(overHttp).toEqual(['POST /ari/bridges/fallback-1', 'DELETE /ari/bridges/fallback-1']);
   });
 });

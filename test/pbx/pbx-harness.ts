@@ -2,7 +2,7 @@
 import { connect, createServer, type Socket } from 'node:net';
 import { pino } from 'pino';
 import type { Pbx, PbxEvent } from '../../src/pbx/port.js';
-import { createAriPbx, type AriPbxOptions } from '../../src/pbx/ari/index.js';
+import { createAriPbx, type AriPbx, type AriPbxOptions } from '../../src/pbx/ari/index.js';
 
 export const silentLogger = pino({ level: process.env.LOG_LEVEL ?? 'silent' });
 
@@ -48,7 +48,7 @@ export function recordEvents(pbx: Pbx): EventLog {
   };
 }
 
-export function testPbx(url: string, overrides: Partial<AriPbxOptions> = {}): Pbx {
+export function testPbx(url: string, overrides: Partial<AriPbxOptions> = {}): AriPbx {
   return createAriPbx({
     url,
     username: 'asterisk',
