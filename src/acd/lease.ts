@@ -6,6 +6,9 @@
  * its own deadline, i.e. before anyone else can take the lease: no two engines act at once as
  * long as the clocks of the two hosts run at the same rate. Every acquisition bumps a fencing
  * epoch (`…:epoch`), logged, so a log tells which tenure did what.
+ * A holder held up past its deadline with every renewal answered (a starved CPU delayed its
+ * timer, not Redis its answer) asks once more and keeps the lease if that renewal succeeds: the
+ * key then never expired (only the holder writes its token), so nobody else can have held it.
  * The token names host and pid: an engine restarted on the same host after a kill -9 sees that
  * the holder's process is gone and takes over at once instead of waiting for the lease to expire.
  * The lease has a Redis connection of its own: on the engine's, a renewal would wait behind every
@@ -80,16 +83,30 @@ export function createLease(opts: LeaseOptions): Lease {
 
   const startRenewing = () => {
     let deadline = Date.now() + ttlMs;
+    /** Renewals sent and not answered yet. */
+    let unanswered = 0;
     renewTimer = setInterval(() => {
-      // Past our own deadline someone else may hold it: give up before it can act.
-      if (Date.now() >= deadline - ttlMs / 6) return lost('not renewed in time');
+      const late = Date.now() >= deadline - ttlMs / 6;
+      // Past our own deadline someone else may hold the lease. With a renewal still unanswered,
+      // Redis is slow or out of reach: give up. With none, the lateness is ours (a starved CPU
+      // delayed this timer): one more renewal decides.
+      if (late && unanswered > 0) return lost('not renewed in time');
+      unanswered++;
+      const sentAt = Date.now();
       redis
         .eval(RENEW, 1, key, token, String(ttlMs))
         .then((ok) => {
-          if (ok === 1) deadline = Date.now() + ttlMs;
-          else lost('taken by another engine');
+          unanswered--;
+          if (ok !== 1) return lost(late ? 'expired before it was renewed' : 'taken by another engine');
+          // Renewed: the key never expired (only this engine writes its token), so nobody else held it meanwhile.
+          if (late) log.warn({ sinceRenewalMs: sentAt - (deadline - ttlMs) }, 'lease renewed late (the engine was held up); it had not expired, so it is still ours');
+          deadline = Date.now() + ttlMs;
         })
-        .catch((err: unknown) => log.warn({ err }, 'lease renewal failed; retrying'));
+        .catch((err: unknown) => {
+          unanswered--;
+          if (late) lost('not renewed in time');
+          else log.warn({ err }, 'lease renewal failed; retrying');
+        });
     }, Math.max(50, Math.floor(ttlMs / 3)));
     renewTimer.unref();
   };

@@ -1,7 +1,12 @@
 /** The node lease (src/acd/lease.ts) on the run's real Redis. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterEach, expect, it } from 'vitest';
 import { createLease, type Lease } from '../../src/acd/lease.js';
+import { freeLoopbackPort, launchRedisServer } from '../../src/infra/redisServer.js';
 import { waitFor } from '../helpers/acdHarness.js';
 import { connectTestRedis, freshPrefix } from '../helpers/redis.js';
 
@@ -71,4 +76,58 @@ it('the holder keeps the lease while the engine connection it was given is held 
   await redis.lpush(`${prefix}never`, 'go');
   await blocked;
   engineConnection.disconnect();
+});
+
+/** Holds this process's event loop, as a starved CPU does: no timer, no reply is handled meanwhile. */
+function holdEventLoop(ms: number): void {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    // busy: the point is that nothing else runs
+  }
+}
+
+/** Waits until the lease was renewed a moment ago (its key's time to live is nearly the full lease time). */
+async function justRenewed(key: string, ttlMs: number): Promise<void> {
+  await waitFor(async () => (await redis.pttl(key)) > ttlMs - 50, 'a renewal', 5 * ttlMs);
+}
+
+it('the holder keeps the lease when its event loop was held up past its deadline but the key had not expired yet', async () => {
+  const prefix = `acd:{${freshPrefix()}}:`;
+  const ttlMs = 3_000;
+  let lost = false;
+  await lease(prefix, () => (lost = true), ttlMs).acquire();
+  await justRenewed(`${prefix}lease:n1`, ttlMs);
+  // Past the point where the holder gives up unasked (5/6 of the lease), short of the key's expiry.
+  holdEventLoop(ttlMs * 0.88);
+  await justRenewed(`${prefix}lease:n1`, ttlMs);
+  expect(lost).toBe(false);
+  expect((await redis.get(`${prefix}lease:n1`))?.split('|')[1]).toBe(String(process.pid));
+});
+
+it('the holder gives up when its event loop was held up past the key\'s expiry', async () => {
+  const prefix = `acd:{${freshPrefix()}}:`;
+  let lost = false;
+  await lease(prefix, () => (lost = true)).acquire();
+  holdEventLoop(900);
+  await waitFor(() => lost, 'lease lost', 3_000);
+});
+
+it('the holder gives up when Redis stops answering its renewals', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lease-'));
+  const server = await launchRedisServer({ port: await freeLoopbackPort(), dir, persistence: 'none' });
+  const own = new Redis(server.url, { maxRetriesPerRequest: null });
+  let lost = false;
+  const holder = createLease({ redis: own, prefix: 'acd:{lease}:', nodeId: 'n1', logger, ttlMs: 600, onLost: () => (lost = true) });
+  try {
+    await holder.acquire();
+    // Stopped, not gone: the connection stays up and every renewal waits for an answer that never comes.
+    process.kill(server.pid, 'SIGSTOP');
+    await waitFor(() => lost, 'lease lost', 3_000);
+  } finally {
+    process.kill(server.pid, 'SIGCONT');
+    await holder.release();
+    own.disconnect();
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
