@@ -383,7 +383,8 @@ function stepsLine(s: Steps): string {
 }
 
 const totalCpu = (r: RunResult) => r.cpu.asterisk + r.cpu.engine + r.cpu.redis;
-const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : '-');
+// A side without samples (no agent freed while callers waited) has no ratio.
+const ratio = (a: number, b: number) => (Number.isFinite(a) && b > 0 ? `${(a / b).toFixed(2)}×` : '-');
 
 function pairsOf<K, V>(map: Map<K, V[]>, key: K): V[] {
   let list = map.get(key);
