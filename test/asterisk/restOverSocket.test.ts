@@ -34,7 +34,8 @@ async function adapter(app: string, restTransport?: AriRestTransport): Promise<{
   const pbx = createAriPbx({ url: proxy.url, username: ast.username, password: ast.password, app, logger: silentLogger, restTransport });
   cleanups.push(() => pbx.stop());
   await pbx.start();
-  const httpRequests = () => proxy.sent.flatMap((bytes) => [...bytes.matchAll(/^(GET|POST|PUT|DELETE) (\/ari\/\S+)/gm)].map((m) => `${m[1]} ${m[2]!.split('?')[0]}`));
+  // A request right after a JSON body on the same kept-alive connection starts mid-line.
+  const httpRequests = () => proxy.sent.flatMap((bytes) => [...bytes.matchAll(/(?<=^|[}\]])(GET|POST|PUT|DELETE) (\/ari\/\S+)/gm)].map((m) => `${m[1]} ${m[2]!.split('?')[0]}`));
   return { pbx, httpRequests };
 }
 
@@ -56,6 +57,26 @@ describe('ARI REST over the WebSocket on Asterisk 22', () => {
     // Over HTTP: ari-client's connect (api-docs, the socket's upgrade) and what went before the socket answered (the event filter, maybe).
     expect(httpRequests().filter((r) => !/^(GET \/ari\/api-docs\/|GET \/ari\/events$|PUT \/ari\/applications\/restws-on\/eventFilter$)/.test(r))).toEqual([]);
   });
+
+  it('lists over HTTP: an answer of more than ~450 KB over the socket kills Asterisk 22.10.1', async () => {
+    const { pbx, httpRequests } = await adapter('restws-big', 'websocket');
+    await waitFor(() => pbx.restOverSocket, 'REST over the WebSocket');
+    // ~225 bytes per bridge in GET /bridges: 3,000 make ~675 KB (over the socket: a segfault, checked).
+    const ids = Array.from({ length: 3_000 }, (_, i) => `restws-big-${i}`);
+    cleanups.push(async () => {
+      for (let i = 0; i < ids.length; i += 100) await Promise.all(ids.slice(i, i + 100).map((id) => pbx.destroyBridge(id).catch(() => undefined)));
+    });
+    for (let i = 0; i < ids.length; i += 100) await Promise.all(ids.slice(i, i + 100).map((bridgeId) => pbx.createBridge({ bridgeId, name: 'restws-big' })));
+
+    expect((await pbx.listBridges()).filter((b) => b.id.startsWith('restws-big-'))).toHaveLength(ids.length);
+    await pbx.listChannels();
+    await pbx.appChannelIds();
+    expect(httpRequests()).toEqual(expect.arrayContaining(['GET /ari/bridges', 'GET /ari/channels', 'GET /ari/applications/restws-big']));
+    // Asterisk is still there, and the socket still carries the other requests.
+    expect((await ast.ari('GET', '/asterisk/ping')).status).toBe(200);
+    await pbx.destroyBridge(ids.pop()!);
+    expect(httpRequests()).not.toContain('DELETE /ari/bridges/restws-big-2999');
+  }, 120_000);
 
   it('keeps every request on HTTP by default', async () => {
     const { pbx, httpRequests } = await adapter('restws-http');

@@ -57,6 +57,15 @@ type Operation = `${AriResource}.${string}`;
 
 const BRIDGE_TYPE = 'mixing';
 
+/**
+ * Operations whose answer grows with the PBX (every channel, every bridge, the app's channel ids).
+ * They always go over HTTP: an answer of more than ~450 KB over the WebSocket kills Asterisk
+ * 22.10.1 (measured: 427 KB answered, 518 and 788 KB a segfault, the faulting address next to the
+ * stack pointer — a stack overflow; docs/performance.md), and under load thousands of channels
+ * make GET /channels that large.
+ */
+const UNBOUNDED_ANSWERS: ReadonlySet<Operation> = new Set<Operation>(['channels.list', 'bridges.list', 'applications.get', 'applications.subscribe', 'applications.filter']);
+
 /** The adapter, and how its REST goes now. */
 export interface AriPbx extends Pbx {
   /** True once this connection's Asterisk answered REST over the event WebSocket (requests go there); false: HTTP. */
@@ -142,10 +151,11 @@ class AriPbxAdapter implements AriPbx {
     );
   }
 
-  /** Every REST call: over the event WebSocket once Asterisk answered there (wsRest.ts), else the thin keep-alive HTTP client (rest.ts); refused while the event socket is down. */
+  /** Every REST call: over the event WebSocket once Asterisk answered there (wsRest.ts) unless its answer can grow large, else the thin keep-alive HTTP client (rest.ts); refused while the event socket is down. */
   private rest<T = unknown>(operation: Operation, method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, query?: Query, body?: unknown): Promise<T> {
     if (!this.supervisor.client) return Promise.reject(new PbxError('unavailable', 0, 'not connected to ARI', operation));
-    const sent = this.supervisor.restOverSocket ? this.supervisor.sendRest<T>(operation, method, path, query, body) : this.http.send<T>(operation, method, path, query, body);
+    const overSocket = this.supervisor.restOverSocket && !UNBOUNDED_ANSWERS.has(operation);
+    const sent = overSocket ? this.supervisor.sendRest<T>(operation, method, path, query, body) : this.http.send<T>(operation, method, path, query, body);
     return sent.catch((err: unknown) => {
       const error = toPbxError(err, operation);
       this.log.debug({ operation, kind: error.kind, status: error.status, msg: error.message }, 'ARI request failed');
