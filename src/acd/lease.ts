@@ -2,11 +2,12 @@
  * One engine per node id: a lease in Redis (`acd:{t}:lease:<nodeId>`), taken with SET NX, renewed
  * by compare-and-set on our token, released the same way. A second engine for the same node (same
  * ARI app) stands by polling the lease instead of taking the app over; it takes over once the
- * holder is gone and its lease expired. The holder gives up (onLost) when it cannot renew before
- * its own deadline, i.e. before anyone else can take the lease: no two engines act at once as
- * long as the clocks of the two hosts run at the same rate. Every acquisition bumps a fencing
+ * holder is gone and its lease expired. The holder gives up (onLost) when a renewal is still
+ * unanswered half a lease after the last answered one was sent, a third of a lease before anyone
+ * else can take it: no two engines act at once as long as the clocks of the two hosts run at the
+ * same rate. Every acquisition bumps a fencing
  * epoch (`…:epoch`), logged, so a log tells which tenure did what.
- * A holder held up past its deadline with every renewal answered (a starved CPU delayed its
+ * A holder held up that long with every renewal answered (a starved CPU delayed its
  * timer, not Redis its answer) asks once more and keeps the lease if that renewal succeeds: the
  * key then never expired (only the holder writes its token), so nobody else can have held it.
  * The token names host and pid: an engine restarted on the same host after a kill -9 sees that
@@ -81,15 +82,19 @@ export function createLease(opts: LeaseOptions): Lease {
     opts.onLost();
   };
 
-  const startRenewing = () => {
-    let deadline = Date.now() + ttlMs;
+  /** `since`: when the request that took or last renewed the lease was sent (Redis set its expiry after that). */
+  const startRenewing = (since: number) => {
+    // Counted from the send, not the answer: an answer read late (a busy event loop) would
+    // otherwise put our deadline past the key's real expiry.
+    let deadline = since + ttlMs;
     /** Renewals sent and not answered yet. */
     let unanswered = 0;
     renewTimer = setInterval(() => {
-      const late = Date.now() >= deadline - ttlMs / 6;
-      // Past our own deadline someone else may hold the lease. With a renewal still unanswered,
-      // Redis is slow or out of reach: give up. With none, the lateness is ours (a starved CPU
-      // delayed this timer): one more renewal decides.
+      // Half the lease gone since the last answered renewal: ticks come every third of it, so
+      // giving up now leaves a third before the key can expire (and another engine take it).
+      // With a renewal still unanswered Redis is slow or out of reach: give up. With none, the
+      // lateness is ours (a starved CPU delayed this timer): one more renewal decides.
+      const late = Date.now() >= deadline - ttlMs / 2;
       if (late && unanswered > 0) return lost('not renewed in time');
       unanswered++;
       const sentAt = Date.now();
@@ -97,10 +102,10 @@ export function createLease(opts: LeaseOptions): Lease {
         .eval(RENEW, 1, key, token, String(ttlMs))
         .then((ok) => {
           unanswered--;
-          if (ok !== 1) return lost(late ? 'expired before it was renewed' : 'taken by another engine');
+          if (ok !== 1) return lost('expired or taken by another engine');
           // Renewed: the key never expired (only this engine writes its token), so nobody else held it meanwhile.
           if (late) log.warn({ sinceRenewalMs: sentAt - (deadline - ttlMs) }, 'lease renewed late (the engine was held up); it had not expired, so it is still ours');
-          deadline = Date.now() + ttlMs;
+          deadline = sentAt + ttlMs;
         })
         .catch((err: unknown) => {
           unanswered--;
@@ -116,6 +121,7 @@ export function createLease(opts: LeaseOptions): Lease {
       let announced = false;
       for (;;) {
         if (stopped) throw new Error('lease released before it was acquired');
+        const askedAt = Date.now();
         let ok: string | null = await redis.set(key, token, 'PX', ttlMs, 'NX');
         const dead = ok === 'OK' ? undefined : await deadLocalHolder();
         if (dead) {
@@ -126,7 +132,7 @@ export function createLease(opts: LeaseOptions): Lease {
           held = true;
           const epoch = await redis.incr(`${key}:epoch`);
           log.info({ epoch, ttlMs }, 'lease acquired: this engine serves the node');
-          startRenewing();
+          startRenewing(askedAt);
           return epoch;
         }
         if (!announced) log.warn({ ttlMs }, 'another engine holds this node id: standing by');

@@ -131,3 +131,28 @@ it('the holder gives up when Redis stops answering its renewals', async () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+it('the holder gives up before its key can expire when the answers to its renewals are read late', async () => {
+  const prefix = `acd:{${freshPrefix()}}:`;
+  const ttlMs = 600;
+  // The lease's own connection: each answer is read 240 ms after Redis gave it (a busy event
+  // loop), and once `reachable` is off no renewal reaches Redis any more.
+  const own = redis.duplicate();
+  let reachable = true;
+  let lastSentAt = 0;
+  const send = own.eval.bind(own) as (...args: unknown[]) => Promise<unknown>;
+  (own as unknown as { eval: (...args: unknown[]) => Promise<unknown> }).eval = (...args) => {
+    if (!reachable) return new Promise(() => undefined);
+    lastSentAt = Date.now();
+    return send(...args).then((answer) => new Promise((resolve) => setTimeout(() => resolve(answer), ttlMs * 0.4)));
+  };
+  let lostAt = 0;
+  const holder = createLease({ redis: { duplicate: () => own } as unknown as Redis, prefix, nodeId: 'n1', logger, ttlMs, onLost: () => (lostAt = Date.now()) });
+  leases.push(holder);
+  await holder.acquire();
+  await waitFor(() => lastSentAt > 0, 'a renewal sent');
+  reachable = false;
+  await waitFor(() => lostAt > 0, 'lease lost', 5_000);
+  // Redis counts the key's time from when it ran the renewal, after it was sent.
+  expect(lostAt).toBeLessThan(lastSentAt + ttlMs);
+});
