@@ -42,9 +42,10 @@ export interface AriPbxOptions {
   heartbeatMs?: number;
   /**
    * 'http' (default): REST over HTTP. 'websocket': over the event WebSocket once Asterisk answered
-   * there (supervisor.ts; HTTP until then, and for good with an Asterisk that does not). Opt-in:
-   * 12% less engine CPU per call, but Asterisk 22.10.1 died in both runs past this box's capacity
-   * with it (docs/performance.md).
+   * there (supervisor.ts; HTTP until then, and for good with an Asterisk that does not), listings
+   * always over HTTP (UNBOUNDED_ANSWERS). Opt-in: 12% less engine CPU per call; the Asterisk
+   * crashes seen with it under overload were large answers on the socket, now kept off it, but it
+   * has run one overload run since (docs/performance.md).
    */
   restTransport?: AriRestTransport;
 }
