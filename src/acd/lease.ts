@@ -5,11 +5,10 @@
  * holder is gone and its lease expired. The holder gives up (onLost) when a renewal is still
  * unanswered half a lease after the last answered one was sent, a third of a lease before anyone
  * else can take it: no two engines act at once as long as the clocks of the two hosts run at the
- * same rate. Every acquisition bumps a fencing
- * epoch (`…:epoch`), logged, so a log tells which tenure did what.
- * A holder held up that long with every renewal answered (a starved CPU delayed its
+ * same rate. A holder held up that long with every renewal answered (a starved CPU delayed its
  * timer, not Redis its answer) asks once more and keeps the lease if that renewal succeeds: the
  * key then never expired (only the holder writes its token), so nobody else can have held it.
+ * Every acquisition bumps a fencing epoch (`…:epoch`), logged, so a log tells which tenure did what.
  * The token names host and pid: an engine restarted on the same host after a kill -9 sees that
  * the holder's process is gone and takes over at once instead of waiting for the lease to expire.
  * The lease has a Redis connection of its own: on the engine's, a renewal would wait behind every

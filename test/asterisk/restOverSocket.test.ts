@@ -9,7 +9,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createAriPbx, type AriPbx, type AriRestTransport } from '../../src/pbx/ari/index.js';
 import { isPbxError } from '../../src/pbx/port.js';
-import { countingProxy, silentLogger } from '../pbx/pbx-harness.js';
+import { countingProxy, httpRequestsIn, silentLogger } from '../pbx/pbx-harness.js';
 import { waitFor } from '../helpers/acdHarness.js';
 import { startAsterisk, type Asterisk } from '../helpers/asterisk.js';
 
@@ -34,8 +34,7 @@ async function adapter(app: string, restTransport?: AriRestTransport): Promise<{
   const pbx = createAriPbx({ url: proxy.url, username: ast.username, password: ast.password, app, logger: silentLogger, restTransport });
   cleanups.push(() => pbx.stop());
   await pbx.start();
-  // A request right after a JSON body on the same kept-alive connection starts mid-line.
-  const httpRequests = () => proxy.sent.flatMap((bytes) => [...bytes.matchAll(/(?<=^|[}\]])(GET|POST|PUT|DELETE) (\/ari\/\S+)/gm)].map((m) => `${m[1]} ${m[2]!.split('?')[0]}`));
+  const httpRequests = () => httpRequestsIn(proxy.sent);
   return { pbx, httpRequests };
 }
 

@@ -96,3 +96,10 @@ export async function countingProxy(target: string): Promise<{ url: string; sent
       }),
   };
 }
+
+/**
+ * The requests a countingProxy saw, as `METHOD /ari/path` without the query. A request sent right
+ * after a JSON body on the same kept-alive connection starts mid-line, after the body's `}` or `]`.
+ */
+export const httpRequestsIn = (sent: string[]): string[] =>
+  sent.flatMap((bytes) => [...bytes.matchAll(/(?<=^|[}\]])(GET|POST|PUT|DELETE) (\/ari\/[^?\s]+)/gm)].map((m) => `${m[1]} ${m[2]}`));

@@ -44,8 +44,9 @@ export interface AriPbxOptions {
    * 'http' (default): REST over HTTP. 'websocket': over the event WebSocket once Asterisk answered
    * there (supervisor.ts; HTTP until then, and for good with an Asterisk that does not), listings
    * always over HTTP (UNBOUNDED_ANSWERS). Opt-in: 12% less engine CPU per call; the Asterisk
-   * crashes seen with it under overload were large answers on the socket, now kept off it, but it
-   * has run one overload run since (docs/performance.md).
+   * crashes seen with it under overload were large answers on the socket, now kept off it (no
+   * crash in three overload runs since; docs/performance.md), but the suite has not run with it as
+   * the default.
    */
   restTransport?: AriRestTransport;
 }
