@@ -45,8 +45,8 @@ export interface AriPbxOptions {
    * there (supervisor.ts; HTTP until then, and for good with an Asterisk that does not), listings
    * always over HTTP (UNBOUNDED_ANSWERS). Opt-in: 12% less engine CPU per call; the Asterisk
    * crashes seen with it under overload were large answers on the socket, now kept off it (no
-   * crash in three overload runs since; docs/performance.md), but the suite has not run with it as
-   * the default.
+   * crash in three overload runs since), but Asterisk runs one socket's requests one after another
+   * and those runs failed more callers than over HTTP (docs/performance.md).
    */
   restTransport?: AriRestTransport;
 }
