@@ -62,9 +62,8 @@ const BRIDGE_TYPE = 'mixing';
 /**
  * Operations whose answer grows with the PBX (every channel, every bridge, the app's channel ids).
  * They always go over HTTP: an answer of more than ~450 KB over the WebSocket kills Asterisk
- * 22.10.1 (measured: 427 KB answered, 518 and 788 KB a segfault, the faulting address next to the
- * stack pointer — a stack overflow; docs/performance.md), and under load thousands of channels
- * make GET /channels that large.
+ * 22.10.1 (measured: 427 KB answered, 518 and 788 KB a segfault near the thread's stack;
+ * docs/performance.md), and under load thousands of channels make GET /channels that large.
  */
 const UNBOUNDED_ANSWERS: ReadonlySet<Operation> = new Set<Operation>(['channels.list', 'bridges.list', 'applications.get', 'applications.subscribe', 'applications.filter']);
 
