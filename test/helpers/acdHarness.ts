@@ -4,7 +4,7 @@
  * realistic ring and talk times run fast.
  */
 import { Redis } from 'ioredis';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { createEngine, type Engine } from '../../src/acd/engine.js';
 import type { ParkSettings } from '../../src/acd/control/index.js';
 import type { EngineSettings } from '../../src/acd/context.js';
@@ -20,6 +20,7 @@ import { tenantPrefix } from '../../src/store/keys.js';
 import { createRedisStore, type RedisStore } from '../../src/store/redisStore.js';
 import { findViolations } from './invariants.js';
 import { connectTestRedis, freshPrefix } from './redis.js';
+import { recentLogLines, testLogger } from './recentLogs.js';
 
 export interface EngineHandle {
   engine: Engine;
@@ -65,7 +66,7 @@ export async function waitFor<T>(probe: () => Promise<T | undefined | false> | T
   for (;;) {
     const value = await probe();
     if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${recentLogLines()}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
@@ -85,7 +86,7 @@ export async function startHarness(file: ConfigFile, opts: {
     requestTimeoutMs?: number;
     settings?: Partial<EngineSettings>;
   } = {}): Promise<Harness> {
-  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const logger = testLogger();
   const sim = await startSimulator({ port: 0, username: 'asterisk', password: 'asterisk', timeScale: opts.timeScale ?? 0.1 });
   const redis = connectTestRedis({ maxRetriesPerRequest: null });
   const tenant = freshPrefix();

@@ -2,7 +2,6 @@
  * The whole engine (startAcd: store, ari-client adapter, engine, HTTP API) against a real
  * Asterisk, on a fresh Redis tenant and an ARI app of its own, plus the waits the tier's tests share.
  */
-import { pino } from 'pino';
 import { startAcd, type QueueLogTargets, type RunningAcd } from '../../src/app.js';
 import { loadConfig, type ConfigFile } from '../../src/config.js';
 import type { CallSnapshot, CallState } from '../../src/domain/call.js';
@@ -11,6 +10,7 @@ import { waitFor } from './acdHarness.js';
 import type { Asterisk } from './asterisk.js';
 import { findViolations } from './invariants.js';
 import { connectTestRedis, freshPrefix } from './redis.js';
+import { testLogger } from './recentLogs.js';
 import { inject } from 'vitest';
 
 export interface AcdOnAsterisk {
@@ -52,7 +52,7 @@ export async function startAcdOn(ast: Asterisk, file: ConfigFile, name: string, 
   const nodeId = `node-${name}`;
   const env = engineEnv(ast, app, tenant, nodeId);
   const config = loadConfig(env, file);
-  const logger = pino({ level: env.LOG_LEVEL ?? 'silent' });
+  const logger = testLogger();
   const acd = await startAcd({ ...config, redisUrl: env.REDIS_URL ?? '', queueLog }, logger);
   // The HTTP API answers at once; calls are served once ARI is connected and reconciled.
   await acd.ready;
