@@ -45,6 +45,8 @@ interface CreatedLeg {
   manualAnswer: boolean;
   /** The call's only offer when made (not ringall): its bridge is made while it rings. */
   lone: boolean;
+  /** Its create request is not answered yet: the PBX may not know the channel. */
+  creating: boolean;
 }
 
 const createdLegs = new WeakMap<AcdContext, Map<string, CreatedLeg>>();
@@ -62,10 +64,40 @@ function takeCreatedLeg(ctx: AcdContext, agentChannel: string): CreatedLeg | und
   return leg;
 }
 
+/**
+ * Whether this engine's create request for the leg is still unanswered: a view of the PBX without
+ * the channel does not say it is gone (reconcile.ts).
+ */
+export function legBeingCreated(ctx: AcdContext, agentChannel: string): boolean {
+  return createdLegsOf(ctx).get(agentChannel)?.creating === true;
+}
+
+/**
+ * Agent legs this engine dialed (→ when), until they leave Stasis: a leg is dialed once. A view of
+ * the PBX read before Asterisk carried out the dial still shows it Down; dialing it again would
+ * fail (409) and fail a live offer (reconcile.ts).
+ */
+const dialedLegs = new WeakMap<AcdContext, Map<string, number>>();
+
+function dialedLegsOf(ctx: AcdContext): Map<string, number> {
+  let legs = dialedLegs.get(ctx);
+  if (!legs) dialedLegs.set(ctx, (legs = new Map()));
+  return legs;
+}
+
+/**
+ * After a reconnect: forgets the dialed legs absent from a view of the app read after they were
+ * dialed (they left while their StasisEnd could not reach us). `viewSince`: when reading it began.
+ */
+export function forgetDialedLegsGone(ctx: AcdContext, inApp: ReadonlyMap<string, unknown>, viewSince: number): void {
+  for (const [leg, dialedAt] of dialedLegsOf(ctx)) if (dialedAt < viewSince && !inApp.has(leg)) dialedLegsOf(ctx).delete(leg);
+}
+
 /** Creates the agent leg into Stasis; undefined once it is on its way, else the failed offer's outcome. */
 async function createAgentLeg(ctx: AcdContext, a: Assignment, lone: boolean): Promise<OfferOutcome | undefined> {
   const log = ctx.logger.child({ callId: a.callId, agentId: a.agentId, agentChannel: a.agentChannel });
-  createdLegsOf(ctx).set(a.agentChannel, { callerChannel: a.callerChannel, ringTimeoutS: a.ringTimeoutS, manualAnswer: a.manualAnswer === true, lone });
+  const created: CreatedLeg = { callerChannel: a.callerChannel, ringTimeoutS: a.ringTimeoutS, manualAnswer: a.manualAnswer === true, lone, creating: true };
+  createdLegsOf(ctx).set(a.agentChannel, created);
   try {
     await ctx.pbx.createChannel({
       endpoint: a.endpoint,
@@ -74,6 +106,7 @@ async function createAgentLeg(ctx: AcdContext, a: Assignment, lone: boolean): Pr
       originator: a.callerChannel,
       callerId: a.callerName ? `"${a.callerName}" <${a.callerNumber}>` : a.callerNumber,
     });
+    created.creating = false;
     log.info({ endpoint: a.endpoint }, 'agent leg created');
     return undefined;
   } catch (err) {
@@ -153,6 +186,11 @@ export async function dialCreatedLeg(ctx: AcdContext, channelId: string, callId:
  * finds it made; a failed offer destroys it, failOffer).
  */
 export async function dialAgentLeg(ctx: AcdContext, callId: string, callerChannel: string, agentChannel: string, ringTimeoutS: number, bridgeAhead = false, underLock = true): Promise<void> {
+  if (dialedLegsOf(ctx).has(agentChannel)) {
+    ctx.logger.info({ callId, agentChannel }, 'agent leg dialed already; not again');
+    return;
+  }
+  dialedLegsOf(ctx).set(agentChannel, Date.now());
   // Never rejects (a bridge not made ahead is made at the answer).
   const bridging = bridgeAhead ? prepareBridge(ctx, callerChannel, agentChannel) : undefined;
   // The dial and the store's "ringing" go out together: a phone that answers at once waits for
@@ -188,6 +226,12 @@ export async function onAgentDialProgress(ctx: AcdContext, callId: string, agent
   if (outcome) await failOffer(ctx, callId, agentChannel, outcome);
 }
 
+/** The leg left Stasis: what this engine remembered of it goes. */
+function forgetLeg(ctx: AcdContext, agentChannel: string): void {
+  takeCreatedLeg(ctx, agentChannel);
+  dialedLegsOf(ctx).delete(agentChannel);
+}
+
 /** Q.850 causes of an agent leg that ended before it answered. */
 export function outcomeOfCause(cause: number | undefined): OfferOutcome {
   switch (cause) {
@@ -218,7 +262,7 @@ export async function onAgentLegGone(ctx: AcdContext, callId: string, agentChann
     await onTalkingLegGone(ctx, callId, agentChannel);
     return;
   }
-  takeCreatedLeg(ctx, agentChannel);
+  forgetLeg(ctx, agentChannel);
   await discardPreparedBridge(ctx, agentChannel);
   const call = await ctx.store.getCall(callId);
   if (!call) return;
@@ -233,7 +277,7 @@ export async function onAgentLegGone(ctx: AcdContext, callId: string, agentChann
  * connected on this leg (an offer's leg, a call transferred or handed over meanwhile).
  */
 export async function onTalkingLegGone(ctx: AcdContext, callId: string, agentChannel: string): Promise<boolean> {
-  takeCreatedLeg(ctx, agentChannel);
+  forgetLeg(ctx, agentChannel);
   await discardPreparedBridge(ctx, agentChannel);
   return endCall(ctx, callId, 'agent', agentChannel);
 }

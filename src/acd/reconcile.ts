@@ -8,7 +8,7 @@ import type { CallSnapshot } from '../domain/call.js';
 import { heldCallerChannel } from '../domain/controlCall.js';
 import { bridgeIdOf, isCallBridge } from '../domain/idPrefixes.js';
 import type { BridgeInfo, ChannelInfo } from '../pbx/port.js';
-import { failOffer, onAgentLegInStasis } from './agentLeg.js';
+import { failOffer, forgetDialedLegsGone, legBeingCreated, onAgentLegInStasis } from './agentLeg.js';
 import { bridgeParties, connectCall } from './bridging.js';
 import { callIdOf, handleCallerEntry } from './callerEntry.js';
 import { endCall } from './callEnd.js';
@@ -38,7 +38,27 @@ async function readPbx(ctx: AcdContext): Promise<PbxView> {
   return { inApp: new Map(channels.filter((c) => ids.has(c.id)).map((c) => [c.id, c])), bridgeOf, bridges };
 }
 
-async function repairCall(ctx: AcdContext, call: CallSnapshot, pbx: PbxView): Promise<string> {
+/**
+ * The offer's agent leg: as the view shows it, else as the PBX knows it now (the view is older
+ * than the offer: the leg may have been created since). 'creating': this engine's create request
+ * is still unanswered (the live steps handle the leg once it is in Stasis).
+ */
+async function offeredLeg(ctx: AcdContext, agentChannel: string, pbx: PbxView): Promise<ChannelInfo | 'creating' | undefined> {
+  const seen = pbx.inApp.get(agentChannel);
+  if (seen) return seen;
+  if (legBeingCreated(ctx, agentChannel)) return 'creating';
+  return ctx.pbx.getChannel(agentChannel);
+}
+
+/**
+ * `call` was read before the view of the PBX (reconcile), so a caller channel missing from the
+ * view is gone; an agent leg may have been created after it (offeredLeg). Runs under the call's
+ * lock: the call is read again, and one that changed since is left to the live steps.
+ */
+async function repairCall(ctx: AcdContext, listed: CallSnapshot, pbx: PbxView): Promise<string> {
+  const call = await ctx.store.getCall(listed.id);
+  if (!call) return 'ended meanwhile';
+  if (call.state !== listed.state || call.agentChannel !== listed.agentChannel) return 'changed meanwhile';
   // A callback call keeps its place with no caller channel until the customer answers (callback.ts).
   if (call.callerChannel === '') return repairCallback(ctx, call.id, pbx.inApp);
   if (!pbx.inApp.has(call.callerChannel)) {
@@ -51,18 +71,22 @@ async function repairCall(ctx: AcdContext, call: CallSnapshot, pbx: PbxView): Pr
       await resumeHoldMedia(ctx, call.callerChannel, await ctx.store.getQueue(call.queue));
       ctx.kick({ queue: call.queue });
       return 'waiting';
-    case 'offering':
-      if (!agentLeg) {
+    case 'offering': {
+      const leg = await offeredLeg(ctx, call.agentChannel, pbx);
+      if (leg === 'creating') return 'agent leg being created';
+      if (!leg) {
         await failOffer(ctx, call.id, call.agentChannel, 'failed');
         return 'agent leg gone; requeued';
       }
-      if (agentLeg.state === 'Up') {
-        await connectCall(ctx, call.id, agentLeg.id);
+      if (leg.state === 'Up') {
+        await connectCall(ctx, call.id, leg.id);
         return 'answered while away; connected';
       }
-      // Created but never dialed (we died in between): dial now. Ringing legs report on their own.
-      if (agentLeg.state === 'Down') await onAgentLegInStasis(ctx, agentLeg, call.id);
+      // Created but never dialed (we died in between): dial now (a leg this engine dialed is not
+      // dialed again, dialAgentLeg). Ringing legs report on their own.
+      if (leg.state === 'Down') await onAgentLegInStasis(ctx, leg, call.id);
       return 'offering';
+    }
     case 'connected':
       if (!agentLeg) {
         await endCall(ctx, call.id, 'agent');
@@ -99,8 +123,12 @@ async function sweepOrphanedCallBridges(ctx: AcdContext, bridges: BridgeInfo[]):
 
 export async function reconcile(ctx: AcdContext): Promise<void> {
   ctx.bridges.clearIdle();
-  const pbx = await readPbx(ctx);
+  // The calls before the PBX: a call read after the view could be younger than it, its caller
+  // entered since and missing from the view, and would be ended as lost.
   const calls = (await ctx.store.listCalls()).filter((c) => c.node === ctx.nodeId);
+  const viewSince = Date.now();
+  const pbx = await readPbx(ctx);
+  forgetDialedLegsGone(ctx, pbx.inApp, viewSince);
   const known = new Set<string>();
   // Callers that call control took out of the queues (redirect to an extension) are its own.
   for (const r of await ctx.store.listControlCalls()) {

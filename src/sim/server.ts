@@ -40,11 +40,16 @@ export interface AriServerOptions {
   takeFault?(method: string, path: string): RequestFault | undefined;
 }
 
-/** How one REST request misbehaves: answered late (a stalled PBX; still carried out), or refused with `status` and not carried out. */
+/**
+ * How one REST request misbehaves: carried out late (`delayMs`: a stalled PBX), carried out at once
+ * and answered late (`answerDelayMs`: a slow network; a listing then shows the PBX as it was when
+ * asked), or refused with `status` and not carried out.
+ */
 export interface RequestFault {
   method: string;
   path: RegExp;
   delayMs?: number;
+  answerDelayMs?: number;
   status?: number;
 }
 
@@ -131,6 +136,7 @@ async function handleHttp(opts: AriServerOptions, req: IncomingMessage, res: Ser
   // Audio bytes (a recording's file) are logged by their length only.
   const response = Buffer.isBuffer(reply.body) ? { bytes: reply.body.length } : (reply.body ?? null);
   opts.onRequest({ method, path, query, body, status: reply.status, response, at: Date.now() });
+  if (fault?.answerDelayMs) await new Promise((resolve) => setTimeout(resolve, fault.answerDelayMs));
   send(res, reply);
 }
 

@@ -116,3 +116,27 @@ it('destroys an empty call bridge no call uses (made while an agent rang by an e
   await h.reconnect();
   expect(sim.bridges().map((b) => b.id)).toEqual([`bridge-${ringing.agentChannel}`]);
 });
+
+it('keeps a caller who entered after reconcile read the PBX (its view is older than the call): neither lost nor its offer failed or dialed twice', async () => {
+  h = await startHarness(config);
+  h.sim.setEndpoint('PJSIP/talker', { kind: 'answer', ringMs: 100 });
+  await ready('talker');
+  // After a reconnect reconcile lists the app's channels, then channels and bridges together: the
+  // bridges' answer comes late, and meanwhile a caller enters, is queued and offered, all missing
+  // from the channel listing.
+  h.sim.injectFault({ method: 'GET', path: /^\/bridges$/, answerDelayMs: 800 });
+  const from = h.sim.requests.length;
+  h.sim.dropConnections();
+  await waitFor(() => h.sim.requests.slice(from).some((r) => r.method === 'GET' && r.path === '/bridges'), 'reconcile listing channels and bridges');
+  const caller = h.sim.placeCall({ queue: 'sales', callerNumber: '5550888' });
+  await waitFor(async () => (await h.store.getCall(caller)) !== undefined, 'the caller queued');
+  await h.engine.settled();
+  const call = await waitFor(async () => {
+    const c = await h.store.getCall(caller);
+    return c?.state === 'connected' ? c : undefined;
+  }, 'the caller connected');
+  await waitFor(() => h.sim.bridges().find((b) => b.channelIds.includes(caller) && b.channelIds.includes(call.agentChannel)), 'caller and agent bridged');
+  // One leg, dialed once: reconcile neither ended the call nor failed its offer nor dialed its leg again.
+  expect(h.sim.requests.filter((r) => r.method === 'POST' && /^\/channels\/[^/]+\/dial$/.test(r.path))).toHaveLength(1);
+  expect((await h.events()).map((e) => e.type).filter((t) => ['QueueCallerAbandon', 'QueueCallerLeave', 'AgentRingNoAnswer'].includes(t))).toEqual([]);
+});
