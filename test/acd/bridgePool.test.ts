@@ -16,16 +16,28 @@ afterEach(async () => {
 const bridgeMade = (r: { method: string; path: string }) => r.method === 'POST' && /^\/bridges\/[^/]+$/.test(r.path);
 const bridgeDestroyed = (r: { method: string; path: string }) => r.method === 'DELETE' && r.path.startsWith('/bridges/');
 
+/**
+ * Every ChannelEnteredBridge of the current harness's PBX, with the bridge's channels then: the
+ * talks here last ~50 ms, which polling the bridges can miss on a loaded machine (it did in CI).
+ */
+let entries: { bridgeId: string; channels: string[] }[] = [];
+
 async function talkedAndEnded(caller: string): Promise<string> {
-  const bridge = await waitFor(() => h!.sim.bridges().find((b) => b.channelIds.includes(caller)), 'bridged');
-  expect(bridge.channelIds).toHaveLength(2);
+  const bridged = await waitFor(() => entries.find((e) => e.channels.includes(caller) && e.channels.length === 2), 'bridged');
   await waitFor(() => !h!.sim.channel(caller), 'caller hung up after the agent');
-  return bridge.id;
+  expect(entries.filter((e) => e.channels.includes(caller)).every((e) => e.bridgeId === bridged.bridgeId)).toBe(true);
+  return bridged.bridgeId;
 }
 
 /** One agent who answers at once and talks briefly, in queue `sales` (with `record` when asked), logged in ready. */
 async function oneAgent(record = false): Promise<Harness> {
   const harness = await startHarness({ queues: [{ id: 'sales', wrapupS: 0, ...(record ? { record: { format: 'wav' as const } } : {}) }], agents: [{ id: 'a1', endpoint: 'PJSIP/a1', queues: ['sales'] }] });
+  entries = [];
+  harness.sim.onEvent((e) => {
+    if (e.type !== 'ChannelEnteredBridge') return;
+    const bridge = e.bridge as { id: string; channels: string[] };
+    entries.push({ bridgeId: bridge.id, channels: [...bridge.channels] });
+  });
   harness.sim.setEndpoint('PJSIP/a1', { kind: 'answer', ringMs: 0, talkMs: 500 });
   await harness.engine.agents.login('a1', { by: 'test', ready: true });
   return harness;
