@@ -73,7 +73,7 @@ export function legBeingCreated(ctx: AcdContext, agentChannel: string): boolean 
 }
 
 /**
- * Agent legs this engine dialed (→ when), until they leave Stasis: a leg is dialed once. A view of
+ * Agent legs this engine dialed (→ when), until they leave Stasis (forgetAgentLeg): a leg is dialed once. A view of
  * the PBX read before Asterisk carried out the dial still shows it Down; dialing it again would
  * fail (409) and fail a live offer (reconcile.ts).
  */
@@ -226,8 +226,8 @@ export async function onAgentDialProgress(ctx: AcdContext, callId: string, agent
   if (outcome) await failOffer(ctx, callId, agentChannel, outcome);
 }
 
-/** The leg left Stasis: what this engine remembered of it goes. */
-function forgetLeg(ctx: AcdContext, agentChannel: string): void {
+/** A channel left Stasis: what this engine remembered of it as an agent leg goes (nothing for any other channel). */
+export function forgetAgentLeg(ctx: AcdContext, agentChannel: string): void {
   takeCreatedLeg(ctx, agentChannel);
   dialedLegsOf(ctx).delete(agentChannel);
 }
@@ -262,7 +262,6 @@ export async function onAgentLegGone(ctx: AcdContext, callId: string, agentChann
     await onTalkingLegGone(ctx, callId, agentChannel);
     return;
   }
-  forgetLeg(ctx, agentChannel);
   await discardPreparedBridge(ctx, agentChannel);
   const call = await ctx.store.getCall(callId);
   if (!call) return;
@@ -277,7 +276,6 @@ export async function onAgentLegGone(ctx: AcdContext, callId: string, agentChann
  * connected on this leg (an offer's leg, a call transferred or handed over meanwhile).
  */
 export async function onTalkingLegGone(ctx: AcdContext, callId: string, agentChannel: string): Promise<boolean> {
-  forgetLeg(ctx, agentChannel);
   await discardPreparedBridge(ctx, agentChannel);
   return endCall(ctx, callId, 'agent', agentChannel);
 }

@@ -7,7 +7,7 @@
  * caller...) hear its events through the `legEvent` hook, which runs first, as the event arrives.
  */
 import type { ChannelInfo } from '../pbx/port.js';
-import { dialCreatedLeg, onAgentDialProgress, onAgentLegGone, onAgentLegInStasis, onTalkingLegGone } from './agentLeg.js';
+import { dialCreatedLeg, forgetAgentLeg, onAgentDialProgress, onAgentLegGone, onAgentLegInStasis, onTalkingLegGone } from './agentLeg.js';
 import { CALLBACK_ROLE, onCallbackDialProgress, onCallbackLegGone, onCallbackLegInStasis } from './callback.js';
 import { onCallerDtmf } from './callerKeys.js';
 import { callIdOf, handleCallerEntry } from './callerEntry.js';
@@ -162,6 +162,8 @@ export class QueueLegs {
    */
   async channelGone(channelId: string): Promise<void> {
     const { ctx } = this;
+    // Every leg that leaves, whichever way below it goes (or none: no call any more).
+    forgetAgentLeg(ctx, channelId);
     // An agent leg whose answer this engine heard: the agent most likely hung up the call it talked
     // on. The end script, fenced by the leg, tells in one round trip, with no look-up first (issue
     // 12); any other case (a leg handed to another call, a call transferred) is for the store to
