@@ -27,7 +27,7 @@ import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { writeFileSync } from 'node:fs';
-import { ACD_CONTEXT, AQ_CONTEXT, agentEndpoint, queueOf, cpuMs, freePort, startAsterisk, startEngine, startRedis, stopAsterisk, type AsteriskHandle } from './asteriskKit.js';
+import { ACD_CONTEXT, AQ_CONTEXT, ENGINE_LOG, agentEndpoint, queueOf, cpuMs, freePort, startAsterisk, startEngine, startRedis, stopAsterisk, type AsteriskHandle } from './asteriskKit.js';
 import { Observer, percentile, type Steps } from './asteriskObserver.js';
 import { Redis } from 'ioredis';
 import { AriRest, type Query } from '../src/pbx/ari/rest.js';
@@ -418,8 +418,10 @@ function ratios(engine: RunResult, aq: RunResult): string {
 async function main(): Promise<void> {
   const port = flags.port ? Number(flags.port) : await freePort();
   const dir = resolve(import.meta.dirname, '../.tmp/bench-asterisk');
-  progress(`starting Asterisk in ${dir} on port ${port}`);
+  progress(`starting Asterisk in ${dir} on port ${port}; the engine's log goes to ${ENGINE_LOG}`);
   const ast = startAsterisk(dir, port, loads.map((l) => l.agents), talkS);
+  // One bench's log at a time (.tmp exists now), unless the caller named the file (it may collect several).
+  if (!process.env.BENCH_ENGINE_LOG) writeFileSync(ENGINE_LOG, '');
   const redisPort = await freePort();
   const redis = startRedis(redisPort);
   // Measured (`r<run>c<n>`) and warm-up (`r<run>w<n>`) callers: the warm-up waits for its own to be gone.

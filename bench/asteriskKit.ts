@@ -6,7 +6,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 
 /** The shared Asterisk kit (start.sh, cli.sh, stop.sh); ASTERISK_KIT overrides it. */
 export const KIT_DIR = process.env.ASTERISK_KIT ?? resolve(import.meta.dirname, '../../shared/asterisk');
@@ -114,20 +114,25 @@ export function startRedis(port: number): ChildHandle {
 }
 
 /**
+ * Where the engine's log lines are appended unless BENCH_ENGINE_LOG names another file: kept, so a
+ * run's outlier (a failed offer, a lost lease) can be looked up afterwards (warnings only by default).
+ */
+export const ENGINE_LOG = process.env.BENCH_ENGINE_LOG ?? resolve(import.meta.dirname, '../.tmp/bench-engine.log');
+
+/**
  * The engine as `npm start` runs it, logging warnings only (BENCH_ENGINE_LOG_LEVEL another level;
- * stderr is passed through; its log lines are dropped unless BENCH_ENGINE_LOG names a file they
- * are appended to). With `cpuProfileDir`, V8 writes a CPU profile of the whole run there when the
+ * stderr is passed through; its log lines are appended to ENGINE_LOG). With `cpuProfileDir`, V8 writes a CPU profile of the whole run there when the
  * engine exits (`npx tsx bench/cpuProfile.ts FILE` summarises it). BENCH_ENGINE_NODE_FLAGS: node/V8
  * flags for an experiment (`--max-semi-space-size=32 ...`).
  */
 export function startEngine(env: Record<string, string>, cpuProfileDir?: string): ChildHandle {
   const profile = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
   const nodeFlags = process.env.BENCH_ENGINE_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
-  const logFile = process.env.BENCH_ENGINE_LOG;
+  mkdirSync(dirname(ENGINE_LOG), { recursive: true });
   const child = spawn(process.execPath, [...nodeFlags, ...profile, '--import', 'tsx', 'src/main.ts'], {
     cwd: resolve(import.meta.dirname, '..'),
     env: { ...process.env, LOG_LEVEL: process.env.BENCH_ENGINE_LOG_LEVEL ?? 'warn', ...env },
-    stdio: ['ignore', logFile ? openSync(logFile, 'a') : 'ignore', 'inherit'],
+    stdio: ['ignore', openSync(ENGINE_LOG, 'a'), 'inherit'],
   });
   return handleOf(child);
 }
