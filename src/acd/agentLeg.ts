@@ -10,7 +10,7 @@ import { isPbxError, type ChannelInfo, type DialStatus } from '../pbx/port.js';
 import type { Assignment, OfferOutcome } from '../store/types.js';
 import { connectCall, discardPreparedBridge, prepareBridge } from './bridging.js';
 import { endCall } from './callEnd.js';
-import type { AcdContext } from './context.js';
+import { perEngine, type AcdContext } from './context.js';
 import { claimedBy } from './hooks.js';
 import { hangupQuietly } from './legs.js';
 
@@ -49,13 +49,7 @@ interface CreatedLeg {
   creating: boolean;
 }
 
-const createdLegs = new WeakMap<AcdContext, Map<string, CreatedLeg>>();
-
-function createdLegsOf(ctx: AcdContext): Map<string, CreatedLeg> {
-  let legs = createdLegs.get(ctx);
-  if (!legs) createdLegs.set(ctx, (legs = new Map()));
-  return legs;
-}
+const createdLegsOf = perEngine(() => new Map<string, CreatedLeg>());
 
 function takeCreatedLeg(ctx: AcdContext, agentChannel: string): CreatedLeg | undefined {
   const legs = createdLegsOf(ctx);
@@ -77,20 +71,15 @@ export function legBeingCreated(ctx: AcdContext, agentChannel: string): boolean 
  * the PBX read before Asterisk carried out the dial still shows it Down; dialing it again would
  * fail (409) and fail a live offer (reconcile.ts).
  */
-const dialedLegs = new WeakMap<AcdContext, Map<string, number>>();
-
-function dialedLegsOf(ctx: AcdContext): Map<string, number> {
-  let legs = dialedLegs.get(ctx);
-  if (!legs) dialedLegs.set(ctx, (legs = new Map()));
-  return legs;
-}
+const dialedLegsOf = perEngine(() => new Map<string, number>());
 
 /**
  * After a reconnect: forgets the dialed legs absent from a view of the app read after they were
  * dialed (they left while their StasisEnd could not reach us). `viewSince`: when reading it began.
  */
 export function forgetDialedLegsGone(ctx: AcdContext, inApp: ReadonlyMap<string, unknown>, viewSince: number): void {
-  for (const [leg, dialedAt] of dialedLegsOf(ctx)) if (dialedAt < viewSince && !inApp.has(leg)) dialedLegsOf(ctx).delete(leg);
+  const dialed = dialedLegsOf(ctx);
+  for (const [leg, dialedAt] of dialed) if (dialedAt < viewSince && !inApp.has(leg)) dialed.delete(leg);
 }
 
 /** Creates the agent leg into Stasis; undefined once it is on its way, else the failed offer's outcome. */

@@ -6,7 +6,7 @@
 import { isPbxError } from '../pbx/port.js';
 import { bridgeIdOf } from '../domain/idPrefixes.js';
 import { destroyBridgeQuietly, hangupLegs } from './legs.js';
-import type { AcdContext } from './context.js';
+import { perEngine, type AcdContext } from './context.js';
 import { claimedBy, notifyAll } from './hooks.js';
 import { stopAnnouncements, takeDeferredHoldMedia } from './holdMedia.js';
 
@@ -23,13 +23,7 @@ interface Prepared {
  * goes out, so a leg that leaves while the bridge is still being made has it given back or
  * destroyed once made (discardPreparedBridge), never left behind; connectCall takes it out.
  */
-const preparedBridges = new WeakMap<AcdContext, Map<string, Prepared>>();
-
-function preparedOf(ctx: AcdContext): Map<string, Prepared> {
-  let prepared = preparedBridges.get(ctx);
-  if (!prepared) preparedBridges.set(ctx, (prepared = new Map()));
-  return prepared;
-}
+const preparedOf = perEngine(() => new Map<string, Prepared>());
 
 /** The bridge prepared for this leg, once it exists (undefined: none, or not made); it is no longer listed after. */
 async function takePrepared(ctx: AcdContext, agentChannel: string): Promise<string | undefined> {

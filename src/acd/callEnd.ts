@@ -6,7 +6,7 @@
 import { isPbxError } from '../pbx/port.js';
 import { noteRecordingStopped } from './control/recording.js';
 import { destroyBridgeQuietly, hangupLegs, hangupQuietly } from './legs.js';
-import type { AcdContext } from './context.js';
+import { perEngine, type AcdContext } from './context.js';
 import { continueWithStatus } from './queueExit.js';
 import { agentLeftCall } from './wrapup.js';
 
@@ -22,18 +22,17 @@ export async function releaseCaller(ctx: AcdContext, queueId: string, callerChan
  * StasisEnd may arrive before the hangup's answer), taken out by that StasisEnd, or at once when
  * the hangup did not reach the channel.
  */
-const releasing = new WeakMap<AcdContext, Set<string>>();
+const releasingOf = perEngine(() => new Set<string>());
 /** Bounds what lost StasisEnds (a WebSocket dropped meanwhile) could leave listed. */
 const MAX_RELEASING = 10_000;
 
 /** Whether this StasisEnd is of a caller whose call this engine ended and hung up; forgets it. */
 export function callerReleasedByUs(ctx: AcdContext, channelId: string): boolean {
-  return releasing.get(ctx)?.delete(channelId) ?? false;
+  return releasingOf(ctx).delete(channelId);
 }
 
 async function hangupEndedCaller(ctx: AcdContext, channelId: string): Promise<void> {
-  let listed = releasing.get(ctx);
-  if (!listed) releasing.set(ctx, (listed = new Set()));
+  const listed = releasingOf(ctx);
   if (listed.size >= MAX_RELEASING) listed.clear();
   listed.add(channelId);
   try {

@@ -40,3 +40,16 @@ export interface EngineSettings {
 }
 
 export const DEFAULT_SETTINGS: EngineSettings = { retryDelayMs: 5_000, causeGraceMs: 300, entryRetries: 3, entryRetryDelayMs: 250, entryRepairIntervalMs: 15_000 };
+
+/**
+ * Memory one engine keeps beside its context (legs it created, bridges it prepared...): made on
+ * first use, gone with the engine, never shared between two engines of one process (tests).
+ */
+export function perEngine<T>(make: () => T): (ctx: AcdContext) => T {
+  const states = new WeakMap<AcdContext, T>();
+  return (ctx) => {
+    let state = states.get(ctx);
+    if (state === undefined) states.set(ctx, (state = make()));
+    return state;
+  };
+}

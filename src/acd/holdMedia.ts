@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import type { QueueDef } from '../domain/queue.js';
 import { announcementPlaybackId } from '../domain/idPrefixes.js';
 import { isPbxError } from '../pbx/port.js';
-import type { AcdContext } from './context.js';
+import { perEngine, type AcdContext } from './context.js';
 
 interface MediaState {
   /** callId → the announcement it hears. */
@@ -32,16 +32,7 @@ interface MediaState {
 /** How long a caller offered on its join waits before its hold media starts, unless the queue says. */
 export const DEFAULT_HOLD_MEDIA_DELAY_MS = 500;
 
-const states = new WeakMap<AcdContext, MediaState>();
-
-function stateOf(ctx: AcdContext): MediaState {
-  let state = states.get(ctx);
-  if (!state) {
-    state = { playing: new Map(), byPlayback: new Map(), ringing: new Set(), lastAt: new Map(), deferred: new Map() };
-    states.set(ctx, state);
-  }
-  return state;
-}
+const stateOf = perEngine((): MediaState => ({ playing: new Map(), byPlayback: new Map(), ringing: new Set(), lastAt: new Map(), deferred: new Map() }));
 
 /** Runs a PBX request on a channel that may be gone or out of Stasis by now. */
 async function quietly(ctx: AcdContext, what: string, request: () => Promise<void>): Promise<void> {
