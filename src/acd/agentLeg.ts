@@ -1,10 +1,11 @@
 /**
- * Step 2 of a caller's journey: the agent leg. The router has reserved an agent; we create the
- * agent's channel into Stasis, dial it once its StasisStart arrived (dialing earlier fails with
- * 409), and turn what the PBX reports into the offer's outcome: answered → connect; busy,
- * rejected, unreachable or rung out → the caller goes back to its place and the next agent is tried.
- * All of these run under the call's lock (but the dial of a leg just created: dialCreatedLeg) and
- * are fenced by the agent channel id in the store.
+ * Step 2 of a caller's journey: the agent leg. The router has reserved an agent; we originate the
+ * agent's channel (one request that rings it, issue 12); it enters Stasis once answered, and the
+ * call connects. Unanswered, it is destroyed with a cause: busy, rejected, unreachable or rung out
+ * → the caller goes back to its place and the next agent is tried. A manual-answer agent's leg is
+ * created into Stasis instead and dialed when the agent answers on its desktop (control/answer.ts).
+ * The steps run under the call's lock (but the request itself: startOffer) and are fenced by the
+ * agent channel id in the store.
  */
 import { isPbxError, type ChannelInfo, type DialStatus } from '../pbx/port.js';
 import type { Assignment, OfferOutcome } from '../store/types.js';
@@ -35,21 +36,34 @@ export async function failOffer(ctx: AcdContext, callId: string, agentChannel: s
 }
 
 /**
- * What the assignment said about legs created but not yet in Stasis: their StasisStart need not
- * read the call, the queue or the agent before the dial (in memory; after a restart the locked
- * step reads them).
+ * A manual-answer agent's leg, created into Stasis, until its StasisStart: the ring timeout the
+ * assignment gave it (after a restart the locked step reads the queue's).
  */
 interface CreatedLeg {
-  callerChannel: string;
   ringTimeoutS: number;
-  manualAnswer: boolean;
-  /** The call's only offer when made (not ringall): its bridge is made while it rings. */
-  lone: boolean;
   /** Its create request is not answered yet: the PBX may not know the channel. */
   creating: boolean;
 }
 
 const createdLegsOf = perEngine(() => new Map<string, CreatedLeg>());
+
+/**
+ * An originated leg (rings outside Stasis) until it enters Stasis or is destroyed: its
+ * ChannelDestroyed is the only word on an offer that was not answered.
+ */
+interface OriginatedLeg {
+  callId: string;
+  /** The originate request and the store's "ringing", settled: the leg's own steps wait for them. */
+  started: Promise<void>;
+  /** The originate request is not answered yet: the PBX may not know the channel. */
+  requesting: boolean;
+  /** The last final status of its Dial events: a busy Local leg is destroyed with cause 0. */
+  dialStatus?: DialStatus;
+  /** ms epoch of the request (or of reconcile finding it): when a view of the PBX could list it. */
+  since: number;
+}
+
+const originatedLegsOf = perEngine(() => new Map<string, OriginatedLeg>());
 
 function takeCreatedLeg(ctx: AcdContext, agentChannel: string): CreatedLeg | undefined {
   const legs = createdLegsOf(ctx);
@@ -59,11 +73,11 @@ function takeCreatedLeg(ctx: AcdContext, agentChannel: string): CreatedLeg | und
 }
 
 /**
- * Whether this engine's create request for the leg is still unanswered: a view of the PBX without
- * the channel does not say it is gone (reconcile.ts).
+ * Whether this engine's create or originate request for the leg is still unanswered: a view of
+ * the PBX without the channel does not say it is gone (reconcile.ts).
  */
-export function legBeingCreated(ctx: AcdContext, agentChannel: string): boolean {
-  return createdLegsOf(ctx).get(agentChannel)?.creating === true;
+export function legRequestPending(ctx: AcdContext, agentChannel: string): boolean {
+  return createdLegsOf(ctx).get(agentChannel)?.creating === true || originatedLegsOf(ctx).get(agentChannel)?.requesting === true;
 }
 
 /**
@@ -74,52 +88,128 @@ export function legBeingCreated(ctx: AcdContext, agentChannel: string): boolean 
 const dialedLegsOf = perEngine(() => new Map<string, number>());
 
 /**
- * After a reconnect: forgets the dialed legs absent from a view of the app read after they were
- * dialed (they left while their StasisEnd could not reach us). `viewSince`: when reading it began.
+ * After a reconnect: forgets the legs whose leaving could not reach us, as a view of the PBX read
+ * after they were dialed or originated shows (`viewSince`: when reading it began): dialed legs
+ * absent from the app, originated legs absent from the PBX (their offers are repaired from the store).
  */
-export function forgetDialedLegsGone(ctx: AcdContext, inApp: ReadonlyMap<string, unknown>, viewSince: number): void {
+export function forgetLegsGone(ctx: AcdContext, inApp: ReadonlyMap<string, unknown>, inPbx: ReadonlySet<string>, viewSince: number): void {
   const dialed = dialedLegsOf(ctx);
   for (const [leg, dialedAt] of dialed) if (dialedAt < viewSince && !inApp.has(leg)) dialed.delete(leg);
+  const originated = originatedLegsOf(ctx);
+  for (const [leg, { since, requesting }] of originated) if (!requesting && since < viewSince && !inPbx.has(leg)) originated.delete(leg);
 }
 
-/** Creates the agent leg into Stasis; undefined once it is on its way, else the failed offer's outcome. */
-async function createAgentLeg(ctx: AcdContext, a: Assignment, lone: boolean): Promise<OfferOutcome | undefined> {
-  const log = ctx.logger.child({ callId: a.callId, agentId: a.agentId, agentChannel: a.agentChannel });
-  const created: CreatedLeg = { callerChannel: a.callerChannel, ringTimeoutS: a.ringTimeoutS, manualAnswer: a.manualAnswer === true, lone, creating: true };
-  createdLegsOf(ctx).set(a.agentChannel, created);
+/**
+ * Reconcile found an offer's leg ringing outside Stasis (originated before a restart, or by this
+ * engine): followed from now on, so that its ChannelDestroyed fails the offer. Call it before
+ * looking the leg up, so that an end between the look-up and this is not missed.
+ */
+export function followOriginatedLeg(ctx: AcdContext, agentChannel: string, callId: string): void {
+  if (originatedLegsOf(ctx).has(agentChannel)) return;
+  originatedLegsOf(ctx).set(agentChannel, { callId, started: Promise.resolve(), requesting: false, since: Date.now() });
+}
+
+/** The leg was found in Stasis or gone after all: no longer followed as ringing outside it. */
+export function unfollowOriginatedLeg(ctx: AcdContext, agentChannel: string): void {
+  originatedLegsOf(ctx).delete(agentChannel);
+}
+
+const legLogger = (ctx: AcdContext, a: Assignment) => ctx.logger.child({ callId: a.callId, agentId: a.agentId, agentChannel: a.agentChannel });
+
+const callerIdOf = (a: Assignment) => (a.callerName ? `"${a.callerName}" <${a.callerNumber}>` : a.callerNumber);
+
+/** Why a create or originate request failed, as the offer's outcome. */
+function failedRequest(ctx: AcdContext, a: Assignment, err: unknown): OfferOutcome {
+  const unreachable = isPbxError(err, 'allocation_failed') || isPbxError(err, 'invalid');
+  legLogger(ctx, a).warn({ err, endpoint: a.endpoint }, unreachable ? 'agent endpoint unreachable' : 'agent leg request failed');
+  return unreachable ? 'unavailable' : 'failed';
+}
+
+/**
+ * Rings the agent: one request (issue 12) that dials the leg at once; it enters Stasis when it
+ * answered (onAgentLegEntered connects the call), or ends with a cause (onOriginatedLegDestroyed).
+ * The store's "ringing" goes out with it. With `lone` the bridge is made while it rings (a phone
+ * that answers at once finds it made; a failed offer destroys it, failOffer). Undefined once it
+ * rings (or was found stale and hung up), else the failed offer's outcome.
+ */
+async function originateAgentLeg(ctx: AcdContext, a: Assignment, lone: boolean): Promise<OfferOutcome | undefined> {
+  let settle = () => {};
+  const leg: OriginatedLeg = { callId: a.callId, started: new Promise<void>((resolve) => (settle = resolve)), requesting: true, since: Date.now() };
+  originatedLegsOf(ctx).set(a.agentChannel, leg);
   try {
-    await ctx.pbx.createChannel({
-      endpoint: a.endpoint,
-      channelId: a.agentChannel,
-      appArgs: ['agent', a.agentId, a.callId],
-      originator: a.callerChannel,
-      callerId: a.callerName ? `"${a.callerName}" <${a.callerNumber}>` : a.callerNumber,
-    });
-    created.creating = false;
-    log.info({ endpoint: a.endpoint }, 'agent leg created');
+    // Never rejects (a bridge not made ahead is made at the answer).
+    const bridging = lone ? prepareBridge(ctx, a.callerChannel, a.agentChannel) : undefined;
+    const [originated, marked] = await Promise.allSettled([
+      ctx.pbx.originate({
+        endpoint: a.endpoint,
+        channelId: a.agentChannel,
+        appArgs: ['agent', a.agentId, a.callId],
+        originator: a.callerChannel,
+        callerId: callerIdOf(a),
+        timeoutS: a.ringTimeoutS,
+      }),
+      ctx.store.markRinging(a.callId, a.agentChannel),
+    ]);
+    leg.requesting = false;
+    await bridging;
+    if (originated.status === 'rejected') {
+      // No event will come for a channel that was not made.
+      originatedLegsOf(ctx).delete(a.agentChannel);
+      return failedRequest(ctx, a, originated.reason);
+    }
+    if (marked.status === 'rejected') {
+      legLogger(ctx, a).warn({ err: marked.reason }, 'marking the agent ringing failed');
+      return 'failed';
+    }
+    if (marked.value) {
+      legLogger(ctx, a).info({ endpoint: a.endpoint }, 'agent leg originated');
+      return undefined;
+    }
+    // The offer ended while the leg was being originated (caller gone...).
+    legLogger(ctx, a).info('stale agent leg; hanging up');
+    await Promise.all([hangupQuietly(ctx, a.agentChannel), discardPreparedBridge(ctx, a.agentChannel)]);
     return undefined;
-  } catch (err) {
-    const unreachable = isPbxError(err, 'allocation_failed') || isPbxError(err, 'invalid');
-    log.warn({ err, endpoint: a.endpoint }, unreachable ? 'agent endpoint unreachable' : 'agent leg creation failed');
-    takeCreatedLeg(ctx, a.agentChannel);
-    return unreachable ? 'unavailable' : 'failed';
+  } finally {
+    settle();
   }
 }
 
+/**
+ * A manual-answer agent's leg is created into Stasis, to be dialed when the agent answers on its
+ * desktop (control/answer.ts); undefined once it is on its way, else the failed offer's outcome.
+ */
+async function createAgentLeg(ctx: AcdContext, a: Assignment): Promise<OfferOutcome | undefined> {
+  const created: CreatedLeg = { ringTimeoutS: a.ringTimeoutS, creating: true };
+  createdLegsOf(ctx).set(a.agentChannel, created);
+  try {
+    await ctx.pbx.createChannel({ endpoint: a.endpoint, channelId: a.agentChannel, appArgs: ['agent', a.agentId, a.callId], originator: a.callerChannel, callerId: callerIdOf(a) });
+    created.creating = false;
+    legLogger(ctx, a).info({ endpoint: a.endpoint }, 'agent leg created');
+    return undefined;
+  } catch (err) {
+    takeCreatedLeg(ctx, a.agentChannel);
+    return failedRequest(ctx, a, err);
+  }
+}
+
+const ringAgent = (ctx: AcdContext, a: Assignment, lone: boolean) => (a.manualAnswer === true ? createAgentLeg(ctx, a) : originateAgentLeg(ctx, a, lone));
+
 /** An offer made under the call's lock (transfer, park: `lone`; ring-progressively steps: not). */
 export async function offerToAgent(ctx: AcdContext, a: Assignment, lone: boolean): Promise<void> {
-  const failed = await createAgentLeg(ctx, a, lone);
+  const failed = await ringAgent(ctx, a, lone);
   if (failed) await failOffer(ctx, a.callId, a.agentChannel, failed);
 }
 
 /**
  * A routing decision's offer, started outside the call's lock, so that it never waits for a step
- * of the call still in flight (e.g. a replayed entry answering the caller). Its StasisStart,
- * handled under the lock, dials it after that step; only a failed creation takes the lock here.
+ * of the call still in flight (e.g. a replayed entry answering the caller, ~4 ms of each call on a
+ * real Asterisk, issue 12): safe without it, as the offer is in the store before the leg exists and
+ * every store step is fenced by the agent channel. The leg's answer is handled under the lock,
+ * after that step; only a failed request takes the lock here.
  * `lone`: the only offer of its call in the decision (ringall makes several).
  */
 export async function startOffer(ctx: AcdContext, a: Assignment, lone: boolean): Promise<void> {
-  const failed = await createAgentLeg(ctx, a, lone);
+  const failed = await ringAgent(ctx, a, lone);
   if (failed) await ctx.locks.run(a.callId, () => failOffer(ctx, a.callId, a.agentChannel, failed));
 }
 
@@ -130,16 +220,34 @@ async function offerOfLeg(ctx: AcdContext, callId: string, agentChannel: string)
   return { call, offers };
 }
 
-/** The agent leg entered Stasis: now it may be dialed. A leg for an offer that ended meanwhile is hung up. */
+/**
+ * An agent leg entered Stasis (not under the call's lock). An originated leg has answered: its
+ * step waits for its originate step (the store's "ringing" must come before the connect), then
+ * connects under the lock. A created one (manual answer) is held or dialed under the lock.
+ */
+export async function onAgentLegEntered(ctx: AcdContext, channel: ChannelInfo, callId: string): Promise<void> {
+  const originated = originatedLegsOf(ctx).get(channel.id);
+  if (originated) {
+    originatedLegsOf(ctx).delete(channel.id);
+    await originated.started;
+  }
+  await ctx.locks.run(callId, () => onAgentLegInStasis(ctx, channel, callId));
+}
+
+/**
+ * The agent leg is in Stasis (under the call's lock). Up: originated and answered, the call
+ * connects. Down: created for a manual-answer agent, it is held for the agent's answer or dialed.
+ * A leg for an offer that ended meanwhile is hung up.
+ */
 export async function onAgentLegInStasis(ctx: AcdContext, channel: ChannelInfo, callId: string): Promise<void> {
+  if (channel.state === 'Up') return connectAnswered(ctx, callId, channel.id);
   const offer = await offerOfLeg(ctx, callId, channel.id);
   if (!offer) {
     ctx.logger.info({ callId, agentChannel: channel.id }, 'stale agent leg; hanging up');
     return hangupQuietly(ctx, channel.id);
   }
   const { call, offers } = offer;
-  // The assignment's ring timeout when this engine created the leg (a manual-answer agent's);
-  // for a leg created before a restart, the queue's.
+  // The assignment's ring timeout when this engine created the leg; for a leg created before a restart, the queue's.
   const ringTimeoutS = takeCreatedLeg(ctx, channel.id)?.ringTimeoutS ?? (await ctx.store.getQueue(call.queue))?.ringTimeoutS ?? 15;
   // A feature may hold the leg (manual answer: dialed once the agent answers on its desktop).
   const agentId = offers.find((o) => o.agentChannel === channel.id)!.agentId;
@@ -148,25 +256,11 @@ export async function onAgentLegInStasis(ctx: AcdContext, channel: ChannelInfo, 
   await dialAgentLeg(ctx, callId, call.callerChannel, channel.id, ringTimeoutS, offers.length === 1);
 }
 
-/**
- * The StasisStart of a leg this engine created for an agent who does not answer manually: the
- * leg is dialed at once, outside the call's lock, which the caller's entry holds while Asterisk
- * answers the caller and starts its music (~4 ms of each call on a real Asterisk, issue 12), and
- * without reading the call first (what the dial needs came with the assignment, in memory).
- * Safe without the lock and the read: the offer is in the store before the leg exists, every
- * store step is fenced by the agent channel, and markRinging tells whether the offer still
- * stands: a leg whose call ended or was answered elsewhere meanwhile is hung up (it rang for the
- * few ms of one round trip; the call's end hangs it up too). The leg's later steps (its answer,
- * its leaving) wait for this one (dispatcher.ts).
- * False when the locked step must handle the leg: one created before a restart, a manual-answer
- * agent's (held by the legInStasis hooks).
- */
-export async function dialCreatedLeg(ctx: AcdContext, channelId: string, callId: string): Promise<boolean> {
-  const created = createdLegsOf(ctx).get(channelId);
-  if (!created || created.manualAnswer) return false;
-  takeCreatedLeg(ctx, channelId);
-  await dialAgentLeg(ctx, callId, created.callerChannel, channelId, created.ringTimeoutS, created.lone, false);
-  return true;
+/** The agent answered on this leg: the call connects on it, or the leg goes when its offer no longer stands. */
+async function connectAnswered(ctx: AcdContext, callId: string, agentChannel: string): Promise<void> {
+  if (await connectCall(ctx, callId, agentChannel)) return;
+  ctx.logger.info({ callId, agentChannel }, 'answered agent leg of an offer that ended; hanging up');
+  await Promise.all([hangupQuietly(ctx, agentChannel), discardPreparedBridge(ctx, agentChannel)]);
 }
 
 /**
@@ -174,7 +268,7 @@ export async function dialCreatedLeg(ctx: AcdContext, channelId: string, callId:
  * `bridgeAhead`, the bridge is created alongside the dial (issue 12: a phone that answers at once
  * finds it made; a failed offer destroys it, failOffer).
  */
-export async function dialAgentLeg(ctx: AcdContext, callId: string, callerChannel: string, agentChannel: string, ringTimeoutS: number, bridgeAhead = false, underLock = true): Promise<void> {
+export async function dialAgentLeg(ctx: AcdContext, callId: string, callerChannel: string, agentChannel: string, ringTimeoutS: number, bridgeAhead = false): Promise<void> {
   if (dialedLegsOf(ctx).has(agentChannel)) {
     ctx.logger.info({ callId, agentChannel }, 'agent leg dialed already; not again');
     return;
@@ -191,8 +285,7 @@ export async function dialAgentLeg(ctx: AcdContext, callId: string, callerChanne
   await bridging;
   if (dialed.status === 'rejected' || marked.status === 'rejected') {
     ctx.logger.warn({ err: dialed.status === 'rejected' ? dialed.reason : (marked as PromiseRejectedResult).reason, callId, agentChannel }, 'dial failed');
-    if (underLock) await failOffer(ctx, callId, agentChannel, 'failed');
-    else await ctx.locks.run(callId, () => failOffer(ctx, callId, agentChannel, 'failed'));
+    await failOffer(ctx, callId, agentChannel, 'failed');
     return;
   }
   if (marked.value) return;
@@ -208,11 +301,34 @@ const DIAL_FAILURES: Partial<Record<DialStatus, OfferOutcome>> = {
   CONGESTION: 'unavailable',
 };
 
+/** A dial of a leg in Stasis (a manual-answer agent's) reports its outcome. */
 export async function onAgentDialProgress(ctx: AcdContext, callId: string, agentChannel: string, status: DialStatus): Promise<void> {
-  if (status === 'ANSWER') return connectCall(ctx, callId, agentChannel);
+  if (status === 'ANSWER') return connectAnswered(ctx, callId, agentChannel);
   const outcome = DIAL_FAILURES[status];
   // BUSY leaves the leg up (Asterisk would keep it ~5 s): failOffer hangs it up.
   if (outcome) await failOffer(ctx, callId, agentChannel, outcome);
+}
+
+/** A Dial event of an originated leg (not in Stasis yet): its last failure is kept for its end. */
+export function noteOriginatedDial(ctx: AcdContext, agentChannel: string, status: DialStatus): void {
+  const leg = originatedLegsOf(ctx).get(agentChannel);
+  if (leg && status !== 'ANSWER') leg.dialStatus = status;
+}
+
+/**
+ * A leg that never entered Stasis was destroyed (rang out, busy, rejected, or hung up by us when
+ * its offer ended): its offer fails, fenced by the leg. Nothing for a leg this engine does not
+ * follow as ringing outside Stasis.
+ */
+export async function onOriginatedLegDestroyed(ctx: AcdContext, agentChannel: string, cause: number): Promise<void> {
+  const leg = originatedLegsOf(ctx).get(agentChannel);
+  if (!leg) return;
+  originatedLegsOf(ctx).delete(agentChannel);
+  await leg.started;
+  // Asterisk destroys a busy Local leg with cause 0, after a Dial BUSY.
+  const byCause = outcomeOfCause(cause);
+  const outcome = byCause === 'failed' && leg.dialStatus ? (DIAL_FAILURES[leg.dialStatus] ?? 'failed') : byCause;
+  await ctx.locks.run(leg.callId, () => onAgentLegGone(ctx, leg.callId, agentChannel, outcome));
 }
 
 /** A channel left Stasis: what this engine remembered of it as an agent leg goes (nothing for any other channel). */
@@ -242,11 +358,11 @@ export function outcomeOfCause(cause: number | undefined): OfferOutcome {
 }
 
 /**
- * The agent leg left Stasis (hung up, rang out, rejected...). `talking`: the call was connected on
+ * The agent leg ended (hung up, rang out, rejected...) with `outcome` for its offer. `talking`: the call was connected on
  * this leg when the leg left; the call then ends, fenced by the leg in the store (a call
  * transferred or handed over meanwhile goes on), with no read of it first.
  */
-export async function onAgentLegGone(ctx: AcdContext, callId: string, agentChannel: string, cause: number | undefined, talking = false): Promise<void> {
+export async function onAgentLegGone(ctx: AcdContext, callId: string, agentChannel: string, outcome: OfferOutcome, talking = false): Promise<void> {
   if (talking) {
     await onTalkingLegGone(ctx, callId, agentChannel);
     return;
@@ -255,7 +371,7 @@ export async function onAgentLegGone(ctx: AcdContext, callId: string, agentChann
   const call = await ctx.store.getCall(callId);
   if (!call) return;
   // Fenced in the store: a leg that is not one of the call's offers changes nothing.
-  if (call.state === 'offering') return failOffer(ctx, callId, agentChannel, outcomeOfCause(cause));
+  if (call.state === 'offering') return failOffer(ctx, callId, agentChannel, outcome);
   if (call.state === 'connected' && call.agentChannel === agentChannel) await endCall(ctx, callId, 'agent');
 }
 

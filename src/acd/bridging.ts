@@ -63,7 +63,8 @@ export async function discardPreparedBridge(ctx: AcdContext, agentChannel: strin
   await destroyBridgeQuietly(ctx, bridgeId);
 }
 
-export async function connectCall(ctx: AcdContext, callId: string, agentChannel: string, callerless = false): Promise<void> {
+/** True once the call is connected on this leg (or a feature took it over); false when the offer no longer stands. */
+export async function connectCall(ctx: AcdContext, callId: string, agentChannel: string, callerless = false): Promise<boolean> {
   // The bridge prepared while the leg rang (maybe a pooled one), else the leg's own, made now.
   const bridgeId = preparedOf(ctx).get(agentChannel)?.bridgeId ?? bridgeIdOf(agentChannel);
   // The script returns the call as connected (its caller channel): no read before the bridge.
@@ -71,11 +72,11 @@ export async function connectCall(ctx: AcdContext, callId: string, agentChannel:
   if (connected.callerless) {
     // The caller left for a callback: a feature may take the call over (the customer is called
     // now); else it connects as it is. Asked only then, so a call with its caller costs no read.
-    if (await claimedBy(ctx.hooks.legAnswered, callId, agentChannel)) return;
+    if (await claimedBy(ctx.hooks.legAnswered, callId, agentChannel)) return true;
     return connectCall(ctx, callId, agentChannel, true);
   }
   const { ok, released, call } = connected;
-  if (!ok || !call) return;
+  if (!ok || !call) return false;
   // Caller experience: an announcement never delays the bridge (holdMedia.ts).
   await stopAnnouncements(ctx, callId);
   await bridgeParties(ctx, call.callerChannel, agentChannel, bridgeId);
@@ -84,6 +85,7 @@ export async function connectCall(ctx: AcdContext, callId: string, agentChannel:
   // ringall / ring-progressively: the other agents' legs stop ringing (their agents are ready again).
   if (released.length > 0) await hangupLegs(ctx, released);
   ctx.logger.info({ callId, agentId: call.agentId, bridgeId }, 'caller and agent connected');
+  return true;
 }
 
 /**

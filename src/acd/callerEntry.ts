@@ -121,9 +121,9 @@ async function enter(ctx: AcdContext, channel: ChannelInfo, entry: Extract<Stasi
 async function startWaiting(ctx: AcdContext, channel: ChannelInfo, queue: QueueDef, joined: { position: number; created: boolean; joinSeq?: number }, decision: RouteResult | undefined): Promise<void> {
   const callId = callIdOf(channel.id);
   const log = ctx.logger.child({ callId, queue: queue.id });
-  // Routing starts while the caller is answered (issue 12): an agent leg created meanwhile is
-  // dialed at once (agentLeg.ts dialCreatedLeg); its answer is bridged, under this call's lock,
-  // once this entry is done. The join decided already, unless it was a replay.
+  // Routing starts while the caller is answered (issue 12): an agent leg originated meanwhile
+  // rings at once (agentLeg.ts startOffer); its answer is bridged, under this call's lock, once
+  // this entry is done. The join decided already, unless it was a replay.
   let routing: Promise<void> | undefined;
   if (decision) routing = routedOnJoin(ctx, queue.id, decision).catch((err: unknown) => log.error({ err }, 'routing failed'));
   else ctx.kick({ queue: queue.id });

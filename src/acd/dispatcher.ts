@@ -7,7 +7,7 @@
  * caller...) hear its events through the `legEvent` hook, which runs first, as the event arrives.
  */
 import type { ChannelInfo } from '../pbx/port.js';
-import { dialCreatedLeg, forgetAgentLeg, onAgentDialProgress, onAgentLegGone, onAgentLegInStasis, onTalkingLegGone } from './agentLeg.js';
+import { forgetAgentLeg, noteOriginatedDial, onAgentDialProgress, onAgentLegEntered, onAgentLegGone, onOriginatedLegDestroyed, onTalkingLegGone, outcomeOfCause } from './agentLeg.js';
 import { CALLBACK_ROLE, onCallbackDialProgress, onCallbackLegGone, onCallbackLegInStasis } from './callback.js';
 import { onCallerDtmf } from './callerKeys.js';
 import { callIdOf, handleCallerEntry } from './callerEntry.js';
@@ -22,9 +22,9 @@ export class QueueLegs {
   /** Agent and callback legs → their call (learnt at StasisStart; after a restart the store's channel index answers). */
   private readonly legs = new Map<string, string>();
   private readonly causes = new HangupCauses();
-  /** Agent legs whose answer this engine heard (Dial ANSWER): their leaving most likely ends a talk. */
+  /** Agent legs whose answer this engine heard (Up at StasisStart, or Dial ANSWER): their leaving most likely ends a talk. */
   private readonly answered = new Set<string>();
-  /** Agent legs whose StasisStart step runs outside the call's lock: their later events wait for it. */
+  /** Agent legs whose StasisStart step runs (it waits for the leg's originate step first): their later events wait for it. */
   private readonly entering = new Map<string, Promise<void>>();
 
   constructor(private readonly ctx: AcdContext) {}
@@ -50,7 +50,10 @@ export class QueueLegs {
     });
   }
 
-  /** An agent leg: in Stasis, its dial's progress, its hangup cause, its leaving. */
+  /**
+   * An agent leg: in Stasis, its dial's progress, its hangup cause, its leaving. An originated leg
+   * (agentLeg.ts) reports its dial and, unanswered, its end before it is ever in Stasis.
+   */
   agentLeg(event: ChannelEvent): Promise<void> {
     const { ctx } = this;
     return this.withWatchers(event, async () => {
@@ -66,8 +69,11 @@ export class QueueLegs {
           return this.channelGone(event.channelId);
         case 'channelDestroyed':
           if (this.legs.has(event.channelId)) this.causes.noteDestroyed(event.channelId, event.cause);
+          else await onOriginatedLegDestroyed(ctx, event.channelId, event.cause);
           return;
         case 'dialProgress': {
+          // An originated leg's ANSWER: its StasisStart, just behind, connects the call.
+          if (!event.peerInApp) return noteOriginatedDial(ctx, event.peerChannelId, event.status);
           await this.entering.get(event.peerChannelId);
           // A leg reports its dial before it answers, and only an answered leg is ever handed to
           // another call (consult.ts): the call learnt at its StasisStart is still its call.
@@ -83,15 +89,13 @@ export class QueueLegs {
   }
 
   /**
-   * An agent leg entered Stasis: dialed at once when this engine just created it for an agent who
-   * answers on the phone (agentLeg.ts dialCreatedLeg), else the step runs under the call's lock.
-   * Either way the leg's answer and leaving are handled after this step (they wait for it).
+   * An agent leg entered Stasis: answered (originated) or to be dialed (created). Its later events
+   * (its dial's progress, its leaving) are handled after this step: they wait for it.
    */
   private agentEntered(channel: ChannelInfo, callId: string): Promise<void> {
     this.legs.set(channel.id, callId);
-    const step = (async () => {
-      if (!(await dialCreatedLeg(this.ctx, channel.id, callId))) await this.ctx.locks.run(callId, () => onAgentLegInStasis(this.ctx, channel, callId));
-    })();
+    if (channel.state === 'Up') this.answered.add(channel.id);
+    const step = onAgentLegEntered(this.ctx, channel, callId);
     // Its failure is the event router's to log, once; the steps waiting for it go on.
     const settled = step.catch(() => undefined);
     this.entering.set(channel.id, settled);
@@ -189,6 +193,6 @@ export class QueueLegs {
     const cause = talking ? undefined : await this.causes.settle(channelId, ctx.settings.causeGraceMs);
     if (talking) this.causes.forget(channelId);
     this.legs.delete(channelId);
-    await ctx.locks.run(callId, () => onAgentLegGone(ctx, callId, channelId, cause, talking));
+    await ctx.locks.run(callId, () => onAgentLegGone(ctx, callId, channelId, outcomeOfCause(cause), talking));
   }
 }

@@ -8,8 +8,8 @@ import type { CallSnapshot } from '../domain/call.js';
 import { heldCallerChannel } from '../domain/controlCall.js';
 import { bridgeIdOf, isCallBridge } from '../domain/idPrefixes.js';
 import type { BridgeInfo, ChannelInfo } from '../pbx/port.js';
-import { failOffer, forgetDialedLegsGone, legBeingCreated, onAgentLegInStasis } from './agentLeg.js';
-import { bridgeParties, connectCall } from './bridging.js';
+import { failOffer, followOriginatedLeg, forgetLegsGone, legRequestPending, onAgentLegInStasis, unfollowOriginatedLeg } from './agentLeg.js';
+import { bridgeParties } from './bridging.js';
 import { callIdOf, handleCallerEntry } from './callerEntry.js';
 import { endCall } from './callEnd.js';
 import { repairCallback } from './callback.js';
@@ -23,6 +23,8 @@ import { argsFromAppData, parseStasisArgs } from './stasisArgs.js';
 interface PbxView {
   /** Channels inside our Stasis app, by id. */
   inApp: Map<string, ChannelInfo>;
+  /** Every channel's id (an originated agent leg rings outside the app). */
+  all: Set<string>;
   bridgeOf: Map<string, BridgeInfo>;
   bridges: BridgeInfo[];
 }
@@ -35,19 +37,27 @@ async function readPbx(ctx: AcdContext): Promise<PbxView> {
   const ids = new Set(appIds);
   const bridgeOf = new Map<string, BridgeInfo>();
   for (const b of bridges) for (const c of b.channelIds) bridgeOf.set(c, b);
-  return { inApp: new Map(channels.filter((c) => ids.has(c.id)).map((c) => [c.id, c])), bridgeOf, bridges };
+  // The app lists every channel it is subscribed to: an originated leg still ringing (and a Local
+  // leg's far half) too. In the app means in Stasis.
+  const inApp = channels.filter((c) => ids.has(c.id) && c.appName === 'Stasis');
+  return { inApp: new Map(inApp.map((c) => [c.id, c])), all: new Set(channels.map((c) => c.id)), bridgeOf, bridges };
 }
 
 /**
  * The offer's agent leg: as the view shows it, else as the PBX knows it now (the view is older
- * than the offer: the leg may have been created since). 'creating': this engine's create request
- * is still unanswered (the live steps handle the leg once it is in Stasis).
+ * than the offer: the leg may have been made since). 'requested': this engine's create or
+ * originate request is still unanswered; 'ringing': originated, not answered yet (outside the
+ * app) — the live steps handle both (its StasisStart, or its ChannelDestroyed, followed from here).
  */
-async function offeredLeg(ctx: AcdContext, agentChannel: string, pbx: PbxView): Promise<ChannelInfo | 'creating' | undefined> {
+async function offeredLeg(ctx: AcdContext, callId: string, agentChannel: string, pbx: PbxView): Promise<ChannelInfo | 'requested' | 'ringing' | undefined> {
   const seen = pbx.inApp.get(agentChannel);
   if (seen) return seen;
-  if (legBeingCreated(ctx, agentChannel)) return 'creating';
-  return ctx.pbx.getChannel(agentChannel);
+  if (legRequestPending(ctx, agentChannel)) return 'requested';
+  followOriginatedLeg(ctx, agentChannel, callId);
+  const leg = await ctx.pbx.getChannel(agentChannel);
+  if (leg && leg.appName !== 'Stasis') return 'ringing';
+  unfollowOriginatedLeg(ctx, agentChannel);
+  return leg;
 }
 
 /**
@@ -72,20 +82,18 @@ async function repairCall(ctx: AcdContext, listed: CallSnapshot, pbx: PbxView): 
       ctx.kick({ queue: call.queue });
       return 'waiting';
     case 'offering': {
-      const leg = await offeredLeg(ctx, call.agentChannel, pbx);
-      if (leg === 'creating') return 'agent leg being created';
+      const leg = await offeredLeg(ctx, call.id, call.agentChannel, pbx);
+      if (leg === 'requested') return 'agent leg being requested';
+      if (leg === 'ringing') return 'agent leg ringing';
       if (!leg) {
         await failOffer(ctx, call.id, call.agentChannel, 'failed');
         return 'agent leg gone; requeued';
       }
-      if (leg.state === 'Up') {
-        await connectCall(ctx, call.id, leg.id);
-        return 'answered while away; connected';
-      }
-      // Created but never dialed (we died in between): dial now (a leg this engine dialed is not
-      // dialed again, dialAgentLeg). Ringing legs report on their own.
-      if (leg.state === 'Down') await onAgentLegInStasis(ctx, leg, call.id);
-      return 'offering';
+      // Up: answered while away, connects. Down: created (manual answer) but never dialed (we died
+      // in between): held or dialed now (a leg this engine dialed is not dialed again,
+      // dialAgentLeg). Ringing legs report on their own.
+      if (leg.state === 'Up' || leg.state === 'Down') await onAgentLegInStasis(ctx, leg, call.id);
+      return leg.state === 'Up' ? 'answered while away; connected' : 'offering';
     }
     case 'connected':
       if (!agentLeg) {
@@ -128,7 +136,7 @@ export async function reconcile(ctx: AcdContext): Promise<void> {
   const calls = (await ctx.store.listCalls()).filter((c) => c.node === ctx.nodeId);
   const viewSince = Date.now();
   const pbx = await readPbx(ctx);
-  forgetDialedLegsGone(ctx, pbx.inApp, viewSince);
+  forgetLegsGone(ctx, pbx.inApp, pbx.all, viewSince);
   const known = new Set<string>();
   // Callers that call control took out of the queues (redirect to an extension) are its own.
   for (const r of await ctx.store.listControlCalls()) {

@@ -67,8 +67,12 @@ export type PbxEvent =
   /** StasisEnd: the app gets nothing more about this channel; treat it as gone. */
   | { type: 'channelLeftApp'; channelId: string }
   | { type: 'channelDestroyed'; channelId: string; cause: number; causeText: string }
-  /** Dial event about the dialed leg (`peer`): its outcome (see DialStatus). */
-  | { type: 'dialProgress'; peerChannelId: string; callerChannelId: string; status: DialStatus }
+  /**
+   * Dial event about the dialed leg (`peer`): its outcome (see DialStatus). `peerInApp`: the leg is
+   * in our Stasis app (created, then dialed); false for an originated leg, which enters Stasis only
+   * once it answered (its ANSWER comes before its StasisStart, and no bridge takes it before that).
+   */
+  | { type: 'dialProgress'; peerChannelId: string; callerChannelId: string; status: DialStatus; peerInApp: boolean }
   | { type: 'dtmfReceived'; channelId: string; digit: string; durationMs: number }
   | { type: 'playbackStarted'; playbackId: string; channelId: string; mediaUri: string }
   | { type: 'playbackFinished'; playbackId: string; channelId: string; mediaUri: string; failed: boolean }
@@ -130,6 +134,12 @@ export interface CreateChannelRequest {
   variables?: Record<string, string>;
 }
 
+/** POST /channels: the channel is dialed at once and enters Stasis only when it answers. */
+export interface OriginateRequest extends CreateChannelRequest {
+  /** Ring timeout in seconds: when it runs out the channel is destroyed with cause 19. */
+  timeoutS: number;
+}
+
 export interface DialRequest {
   /** The channel we are dialing for (the caller), so Dial events carry it. */
   callerChannelId?: string;
@@ -173,6 +183,12 @@ export interface Pbx {
   /** POST /channels/create: the channel enters Stasis (StasisStart) before it may be dialed. */
   createChannel(req: CreateChannelRequest): Promise<ChannelInfo>;
   dial(channelId: string, req: DialRequest): Promise<void>;
+  /**
+   * POST /channels with the app: one request instead of create + dial. The app hears the channel's
+   * Dial events (peerInApp false), then its StasisStart (Up) when it answered, or only its
+   * ChannelDestroyed (cause 19 rang out, 21 rejected; 0 after a Dial BUSY) when it did not.
+   */
+  originate(req: OriginateRequest): Promise<ChannelInfo>;
   snoop(channelId: string, opts: { snoopId: string; spy: 'none' | 'in' | 'out' | 'both'; whisper: 'none' | 'in' | 'out' | 'both'; appArgs: string[] }): Promise<ChannelInfo>;
 
   createBridge(opts: { bridgeId?: string; name?: string }): Promise<BridgeInfo>;
@@ -190,7 +206,10 @@ export interface Pbx {
   getChannel(channelId: string): Promise<ChannelInfo | undefined>;
   listChannels(): Promise<ChannelInfo[]>;
   listBridges(): Promise<BridgeInfo[]>;
-  /** Channel ids currently in our Stasis application (GET /applications/{app}). */
+  /**
+   * Channel ids our Stasis application is subscribed to (GET /applications/{app}): those in Stasis,
+   * and an originated channel still ringing with its Local far half (in Stasis: `appName` Stasis).
+   */
   appChannelIds(): Promise<string[]>;
   /**
    * Subscribes the app to an endpoint's events (POST /applications/{app}/subscription,

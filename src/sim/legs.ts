@@ -157,12 +157,15 @@ export class OutboundCall implements RemoteParty {
     this.phase = 'busy';
     if (this.half) runApp(this.core, this.half, { priority: 1, app_name: 'Busy', app_data: '' });
     this.dial('BUSY');
-    // A dialed busy leg stays until the app hangs it up; a busy originate is over.
-    if (this.mode.kind === 'originate') this.endOriginate(17);
+    // A dialed busy leg stays until the app hangs it up; a busy originate is over (Asterisk
+    // destroys an originated Local leg with cause 0, its far half with 17).
+    if (this.mode.kind === 'originate') this.endOriginate(17, this.half ? 0 : 17);
   }
 
   private reject(): void {
     this.phase = 'over';
+    // Asterisk reports a rejected originate as a Dial NOANSWER before the leg's end (cause 21).
+    if (this.mode.kind === 'originate') this.dial('NOANSWER');
     if (this.half) {
       runApp(this.core, this.half, { priority: 1, app_name: 'Hangup', app_data: '21' });
       hangupChannel(this.core, this.half, { cause: 21 });
@@ -179,10 +182,10 @@ export class OutboundCall implements RemoteParty {
   }
 
   /** The originating dial gives up: the far half is hung up, the leg destroyed without a request of its own. */
-  private endOriginate(cause: number): void {
+  private endOriginate(cause: number, legCause = cause): void {
     this.phase = 'over';
     if (this.half) hangupChannel(this.core, this.half, { request: { cause }, cause, propagate: false });
-    hangupChannel(this.core, this.leg, { cause, propagate: false });
+    hangupChannel(this.core, this.leg, { cause: legCause, propagate: false });
   }
 
   private dial(dialstatus: string): void {

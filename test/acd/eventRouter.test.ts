@@ -13,7 +13,7 @@ import type { ChannelInfo, PbxEvent } from '../../src/pbx/port.js';
 const channel = (id: string): ChannelInfo => ({ id, name: `PJSIP/x-${id}`, state: 'Ring', callerNumber: '5550001', callerName: '', context: 'acd', exten: 's', appName: 'Stasis', appData: '', createdAt: 0 });
 const entered = (id: string, args: string[]): PbxEvent => ({ type: 'channelEnteredApp', channel: channel(id), args });
 const left = (channelId: string): PbxEvent => ({ type: 'channelLeftApp', channelId });
-const dial = (peerChannelId: string): PbxEvent => ({ type: 'dialProgress', peerChannelId, callerChannelId: 'c1', status: 'ANSWER' });
+const dial = (peerChannelId: string): PbxEvent => ({ type: 'dialProgress', peerChannelId, callerChannelId: 'c1', status: 'ANSWER', peerInApp: true });
 const playback = (playbackId: string): PbxEvent => ({ type: 'playbackFinished', playbackId, channelId: 'c1', mediaUri: 'sound:beep', failed: false });
 
 /** Control legs a control call follows in these samples. */

@@ -10,7 +10,7 @@ import { closeHealthy, startHarness, waitFor, type Harness } from '../helpers/ac
 
 const agentLegOf = async (h: Harness, callId: string) => waitFor(async () => (await h.store.callOffers(callId))[0]?.agentChannel, 'agent leg offered');
 
-/** The agent's phone rings (the store may say "ringing" a moment before: it is marked alongside the dial). */
+/** The agent's phone rings (the store may say "ringing" a moment before: it is marked alongside the originate). */
 const phoneRinging = async (h: Harness, leg: string) => waitFor(() => h.sim.channel(leg)?.state === 'Ringing', 'phone ringing');
 
 const ONE_AGENT = (ringTimeoutS = 5) => ({
@@ -26,7 +26,8 @@ afterEach(async () => {
 
 describe('the fast path from caller to agent', () => {
 
-  const requestIndex = (match: (r: { method: string; path: string }) => boolean) => h!.sim.requests.findIndex(match);
+  const requestIndex = (match: (r: { method: string; path: string; query: Record<string, unknown> }) => boolean) => h!.sim.requests.findIndex(match);
+  const originated = (leg: string) => requestIndex((r) => r.method === 'POST' && r.path === '/channels' && r.query.channelId === leg) >= 0;
 
   it('makes the bridge while the agent rings: answering only adds the parties to it', async () => {
     h = await startHarness(ONE_AGENT());
@@ -44,7 +45,7 @@ describe('the fast path from caller to agent', () => {
     expect(creations).toHaveLength(1);
   });
 
-  it("dials the agent's leg while the caller's entry still holds the call, and bridges after the entry", async () => {
+  it("originates the agent's leg while the caller's entry still holds the call, and bridges after the entry", async () => {
     let releaseEntry!: () => void;
     const entryHeld = new Promise<void>((resolve) => (releaseEntry = resolve));
     // The entry's last step (under the call's lock) waits.
@@ -53,7 +54,7 @@ describe('the fast path from caller to agent', () => {
     await h.engine.agents.login('a1', { by: 'test', ready: true });
     const callId = h.sim.placeCall({ queue: 'sales', callerNumber: '5550001' });
     const leg = await agentLegOf(h, callId);
-    await waitFor(() => requestIndex((r) => r.method === 'POST' && r.path === `/channels/${leg}/dial`) >= 0, 'agent leg dialed during the entry');
+    await waitFor(() => originated(leg), 'agent leg originated during the entry');
 
     // The agent answers before the entry is done: the bridge comes after the entry (answered caller,
     // hold media deferred: the join offered it at once), so neither music start nor stop is needed.
@@ -69,11 +70,11 @@ describe('the fast path from caller to agent', () => {
     expect(requestIndex((r) => r.path === `/channels/${callId}/moh`)).toBe(-1);
   });
 
-  it("dials a leg it just created without reading the call first, and bridges its answer", async () => {
+  it('rings the agent with one request (originate: no create, no dial) and bridges its answer without reading the call', async () => {
     let releaseReads!: () => void;
     const readsHeld = new Promise<void>((resolve) => (releaseReads = resolve));
     let assigned = false;
-    // Once the agent is assigned, the call's reads wait: the leg's dial must not need them.
+    // Once the agent is assigned, the call's reads wait: neither the ringing nor the answer may need them.
     const held = <A extends unknown[], R>(read: (...args: A) => Promise<R>) => async (...args: A) => {
       if (assigned) await readsHeld;
       return read(...args);
@@ -94,20 +95,21 @@ describe('the fast path from caller to agent', () => {
     await h.engine.agents.login('a1', { by: 'test', ready: true });
     const callId = h.sim.placeCall({ queue: 'sales', callerNumber: '5550001' });
     const leg = await agentLegOf(h, callId);
-    await waitFor(() => requestIndex((r) => r.method === 'POST' && r.path === `/channels/${leg}/dial`) >= 0, 'agent leg dialed while the call reads wait');
+    await waitFor(() => originated(leg), 'agent leg originated while the call reads wait');
     await waitFor(async () => (await h!.store.getAgent('a1'))?.status === 'ringing', 'agent ringing');
-    releaseReads();
     await phoneRinging(h, leg);
     h.sim.answer(leg);
-    await waitFor(() => h!.sim.bridges().find((b) => b.id === bridgeIdOf(leg) && b.channelIds.length === 2), 'bridged');
+    await waitFor(() => h!.sim.bridges().find((b) => b.id === bridgeIdOf(leg) && b.channelIds.length === 2), 'bridged while the reads wait');
+    releaseReads();
+    expect(requestIndex((r) => r.path === '/channels/create' || r.path.endsWith('/dial'))).toBe(-1);
   });
 
-  it("marks the agent ringing in the store alongside the dial, not after the dial's answer", async () => {
+  it("marks the agent ringing in the store alongside the originate, not after the request's answer", async () => {
     h = await startHarness(ONE_AGENT());
     h.sim.setEndpoint('PJSIP/a1', { kind: 'manual' });
     await h.engine.agents.login('a1', { by: 'test', ready: true });
-    // The PBX takes 4 s to answer the dial request; the store's ringing must not wait for it.
-    h.sim.injectFault({ method: 'POST', path: /^\/channels\/[^/]+\/dial$/, delayMs: 4_000 });
+    // The PBX takes 4 s to answer the originate request; the store's ringing must not wait for it.
+    h.sim.injectFault({ method: 'POST', path: /^\/channels$/, delayMs: 4_000 });
     const callId = h.sim.placeCall({ queue: 'sales', callerNumber: '5550001' });
     const leg = await agentLegOf(h, callId);
     await waitFor(async () => (await h!.store.getAgent('a1'))?.status === 'ringing', 'agent ringing before the dial request is answered', 2_000);

@@ -36,6 +36,16 @@ async function enterStasisUnhandled(call: { queue: string; callerNumber: string 
   return id;
 }
 
+/** A caller whose offer rings the agent `ringer` (its phone set to `kind`): the caller's id and the leg. */
+async function ringerRinging(kind: 'manual' | 'noanswer', callerNumber: string) {
+  h.sim.setEndpoint('PJSIP/ringer', { kind });
+  await ready('ringer');
+  const caller = h.sim.placeCall({ queue: 'sales', callerNumber });
+  const leg = await waitFor(async () => (await h.store.getCall(caller))?.agentChannel || undefined, 'offered');
+  await waitFor(() => h.sim.channel(leg)?.state === 'Ringing', 'ringer phone ringing');
+  return { caller, leg };
+}
+
 const stateOf = async (callId: string) => (await h.store.getCall(callId))?.state;
 
 it('repairs calls that waited, rang and talked while the engine was down', async () => {
@@ -52,21 +62,23 @@ it('repairs calls that waited, rang and talked while the engine was down', async
   const waiting = await h.sim.placeCall({ queue: 'sales', callerNumber: '3' });
   await waitFor(async () => (await stateOf(waiting)) === 'waiting', 'waiting');
   const ringLeg = (await h.store.getCall(ringing))!.agentChannel;
-  // The store marks the agent ringing alongside the dial: wait for the phone itself.
+  // The store marks the agent ringing alongside the originate: wait for the phone itself.
   await waitFor(() => h.sim.channel(ringLeg)?.state === 'Ringing', 'ringer phone ringing');
 
-  // The engine goes away. Meanwhile the ringing agent answers, the talking caller hangs up,
-  // and a caller enters Stasis whose StasisStart reached an engine that died before queueing it.
+  // The engine goes away. Meanwhile the talking caller hangs up, and a caller enters Stasis whose
+  // StasisStart reached an engine that died before queueing it. The agent leg rings on.
   await h.engine.stop();
-  h.sim.answer(ringLeg);
   h.sim.hangup(talking, 16);
   const unseen = await enterStasisUnhandled({ queue: 'sales', callerNumber: '4' });
 
   const next = await h.startEngine('node-a');
   await next.engine.idle();
 
-  // Answered while away → bridged.
+  // Rang through the restart, answered after it (the new engine never saw the leg's originate) → bridged.
+  expect(await stateOf(ringing)).toBe('offering');
+  h.sim.answer(ringLeg);
   await waitFor(async () => (await stateOf(ringing)) === 'connected', 'answered call connected');
+  expect((await h.store.getCall(ringing))?.agentChannel).toBe(ringLeg);
   await waitFor(() => h.sim.bridges().find((b) => b.channelIds.includes(ringing) && b.channelIds.includes(ringLeg)), 'bridged');
   // Hung up while away → completed, agent wraps up and then takes the waiting caller.
   expect(await h.store.getCall(talking)).toBeUndefined();
@@ -117,7 +129,7 @@ it('destroys an empty call bridge no call uses (made while an agent rang by an e
   expect(sim.bridges().map((b) => b.id)).toEqual([`bridge-${ringing.agentChannel}`]);
 });
 
-it('keeps a caller who entered after reconcile read the PBX (its view is older than the call): neither lost nor its offer failed or dialed twice', async () => {
+it('keeps a caller who entered after reconcile read the PBX (its view is older than the call): neither lost nor its offer failed or rung twice', async () => {
   h = await startHarness(config);
   h.sim.setEndpoint('PJSIP/talker', { kind: 'answer', ringMs: 100 });
   await ready('talker');
@@ -136,7 +148,36 @@ it('keeps a caller who entered after reconcile read the PBX (its view is older t
     return c?.state === 'connected' ? c : undefined;
   }, 'the caller connected');
   await waitFor(() => h.sim.bridges().find((b) => b.channelIds.includes(caller) && b.channelIds.includes(call.agentChannel)), 'caller and agent bridged');
-  // One leg, dialed once: reconcile neither ended the call nor failed its offer nor dialed its leg again.
-  expect(h.sim.requests.filter((r) => r.method === 'POST' && /^\/channels\/[^/]+\/dial$/.test(r.path))).toHaveLength(1);
+  // One leg, originated once: reconcile neither ended the call nor failed its offer nor rang the agent again.
+  expect(h.sim.requests.filter((r) => r.method === 'POST' && r.path === '/channels' && r.query.channelId?.startsWith('acd-agent-'))).toHaveLength(1);
   expect((await h.events()).map((e) => e.type).filter((t) => ['QueueCallerAbandon', 'QueueCallerLeave', 'AgentRingNoAnswer'].includes(t))).toEqual([]);
+});
+
+it("re-offers a caller whose agent answered while the engine was away: Asterisk drops an originated leg that answers into an app no socket serves", async () => {
+  h = await startHarness(config);
+  const { caller, leg } = await ringerRinging('manual', '5550999');
+  await h.engine.stop();
+  h.sim.answer(leg);
+  await waitFor(() => !h.sim.channel(leg), 'the answered leg dropped');
+  await h.startEngine('node-a');
+  // The caller waited through it in Stasis and is offered again, on a new leg, to the same agent.
+  const again = await waitFor(async () => {
+    const c = await h.store.getCall(caller);
+    return c?.state === 'offering' && c.agentChannel !== leg ? c : undefined;
+  }, 'offered again');
+  await waitFor(() => h.sim.channel(again.agentChannel)?.state === 'Ringing', 'ringing again');
+  h.sim.answer(again.agentChannel);
+  await waitFor(() => h.sim.bridges().find((b) => b.channelIds.includes(caller) && b.channelIds.includes(again.agentChannel)), 'bridged');
+});
+
+it('follows a leg that rang through the restart: its ring-out after the restart fails the offer as a no-answer', async () => {
+  h = await startHarness({ ...config, queues: [{ id: 'sales', ringTimeoutS: 2, wrapupS: 1 }] });
+  const { caller, leg } = await ringerRinging('noanswer', '5550998');
+  await h.engine.stop();
+  const next = await h.startEngine('node-a');
+  await next.engine.idle();
+  expect(h.sim.channel(leg)).toBeDefined(); // still ringing after the restart's reconcile
+  await h.waitForEvent((e) => e.type === 'AgentRingNoAnswer' && e.agentId === 'ringer');
+  await waitFor(() => !h.sim.channel(leg), 'the leg rang out');
+  expect((await h.store.getCall(caller))?.agentChannel).not.toBe(leg);
 });

@@ -21,6 +21,8 @@ const file: ConfigFile = {
     { id: 'a2', endpoint: 'Local/1302-0-60@agents', queues: ['kq'] },
     // Rings 3 s, then answers: long enough to kill the engine while it rings.
     { id: 'slow', endpoint: 'Local/1303-3-60@agents', queues: ['kq'] },
+    // Rings 15 s: longer than a restart takes (2-3 s here; a loaded box may take longer).
+    { id: 'slower', endpoint: 'Local/1304-15-60@agents', queues: ['kq'] },
   ],
 };
 
@@ -118,6 +120,17 @@ async function talking(n: Node) {
   });
   return { first, caller, call };
 }
+/** A first engine of `n` with only `agentId` logged in, and a caller whose offer rings that agent. */
+async function ringing(n: Node, agentId: string) {
+  const first = await n.start();
+  await n.login(first.http, agentId);
+  const caller = await ast.placeCaller(n.app, 'kq', { holdS: 60 });
+  const offered = await waitFor(async () => {
+    const c = await n.store.getCall(caller.stasisId);
+    return c?.state === 'offering' && (await n.store.getAgent(agentId))?.status === 'ringing' ? c : undefined;
+  }, 'ringing');
+  return { first, caller, offered };
+}
 /**
  * A test of this file, run once more (on a fresh node, after a restart of the test Asterisk) only
  * when the Asterisk process died during it. Asterisk 22.10.1 crashes now and then when an app's
@@ -164,15 +177,25 @@ describe('kill -9 and restart on a real Asterisk', { timeout: 120_000 }, () => {
     expect(offeredBeforeConnected(second.proc)).toEqual([]);
   });
 
-  itSurvivingAsteriskCrash('ringing: the agent answers while the engine is away; after the restart the call is bridged', async () => {
+  itSurvivingAsteriskCrash('ringing: the agent answers while the engine is away; Asterisk drops the leg (no app to enter), the caller is offered again and bridged', async () => {
     const n = node();
-    const first = await n.start();
-    await n.login(first.http, 'slow');
-    const caller = await ast.placeCaller(n.app, 'kq', { holdS: 60 });
-    const offered = await waitFor(async () => {
+    const { first, caller, offered } = await ringing(n, 'slow');
+    await n.kill(first.proc);
+    // The originated leg answers into an app no socket serves: "Stasis app '…' not active", hung up.
+    await waitFor(async () => !(await ast.hasChannel(offered.agentChannel)), 'the answered leg dropped', 10_000);
+    await n.start();
+    const call = await waitFor(async () => {
       const c = await n.store.getCall(caller.stasisId);
-      return c?.state === 'offering' && (await n.store.getAgent('slow'))?.status === 'ringing' ? c : undefined;
-    }, 'ringing');
+      return c?.state === 'connected' ? c : undefined;
+    }, 'connected after restart', 30_000);
+    expect(call.agentChannel).not.toBe(offered.agentChannel);
+    expect(call.agentId).toBe('slow');
+    await waitFor(() => bridged(call.bridgeId, call.callerChannel, call.agentChannel), 'bridged', 10_000);
+  });
+
+  itSurvivingAsteriskCrash('ringing: the leg rings through the restart and answers after it; the call is bridged on that leg', async () => {
+    const n = node();
+    const { first, caller, offered } = await ringing(n, 'slower');
     await n.kill(first.proc);
     await n.start();
     const call = await waitFor(async () => {

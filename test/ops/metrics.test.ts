@@ -59,7 +59,7 @@ describe('GET /metrics', () => {
     expect(waitSum).toBeLessThan(60);
     const ariOps = new Set(series('acd_ari_request_seconds').map((v) => v.labels.operation));
     expect(ariOps.size).toBeGreaterThan(2);
-    expect(ariOps).toContain('createChannel');
+    expect(ariOps).toContain('originate');
 
     expect(m.get('process_cpu_user_seconds_total')?.type).toBe('COUNTER');
     expect(m.has('nodejs_eventloop_lag_seconds')).toBe(true);

@@ -58,9 +58,16 @@ describe('normalizeAriEvent on recorded Asterisk 22 events', () => {
     expect(normalizeAriEvent(firstEvent('Dial', (e) => e.dialstatus === status))).toBeUndefined();
   });
 
-  it.each(['ANSWER', 'BUSY'])('Dial %j → dialProgress about the peer', (status) => {
-    const raw = firstEvent('Dial', (e) => e.dialstatus === status);
-    expect(normalizeAriEvent(raw)).toEqual({ type: 'dialProgress', peerChannelId: (raw.peer as { id: string }).id, callerChannelId: '', status });
+  const peerApp = (e: TraceEvent) => (e.peer as { dialplan?: { app_name?: string } } | undefined)?.dialplan?.app_name;
+
+  it.each(['ANSWER', 'BUSY'])('Dial %j of a leg in Stasis (created, then dialed) → dialProgress about the peer, in the app', (status) => {
+    const raw = firstEvent('Dial', (e) => e.dialstatus === status && peerApp(e) === 'Stasis');
+    expect(normalizeAriEvent(raw)).toEqual({ type: 'dialProgress', peerChannelId: (raw.peer as { id: string }).id, callerChannelId: '', status, peerInApp: true });
+  });
+
+  it('Dial ANSWER of an originated leg (it enters Stasis only after it) → dialProgress with the peer not in the app', () => {
+    const raw = firstEvent('Dial', (e) => e.dialstatus === 'ANSWER' && peerApp(e) === 'AppDial2');
+    expect(normalizeAriEvent(raw)).toMatchObject({ type: 'dialProgress', status: 'ANSWER', peerInApp: false });
   });
 
   it('Dial with a caller reports the caller id', () => {

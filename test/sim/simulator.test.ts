@@ -154,6 +154,30 @@ describe('scripted endpoints', () => {
     const started = await ari.waitFor((e) => e.type === 'StasisStart');
     expect(started.args).toEqual(['agent', '1007']);
   });
+
+  // As Asterisk 22.10.1 does (checked on ../shared/asterisk, 2026-12-06).
+  it('originate of Local agent phones, unanswered: busy ends with cause 0 after Dial BUSY, reject with 21 after Dial NOANSWER, ring-out with 19; the app lists a ringing leg outside Stasis', async () => {
+    const { ari } = await setup();
+    const destroyed = (id: string) => ari.waitFor((e) => e.type === 'ChannelDestroyed' && channelIdOf(e) === id);
+    const originate = (endpoint: string, id: string, timeout = 30) => ari.rest('POST', '/channels', { endpoint, app: 'acd', appArgs: 'agent,x', channelId: id, timeout });
+    expect((await originate('Local/2001@agents', 'o-ring')).status).toBe(200);
+    await ari.waitFor((e) => e.type === 'Dial' && e.dialstatus === 'RINGING');
+    const app = (await ari.rest('GET', '/applications/acd')).body as { channel_ids: string[] };
+    expect(app.channel_ids).toContain('o-ring');
+    expect(((await ari.rest('GET', '/channels/o-ring')).body as { dialplan: { app_name: string } }).dialplan.app_name).toBe('AppDial2');
+    expect((await ari.rest('DELETE', '/channels/o-ring')).status).toBe(204);
+
+    await originate('Local/3001@agents', 'o-busy');
+    expect(await destroyed('o-busy')).toMatchObject({ cause: 0 });
+    await originate('Local/4001@agents', 'o-rej');
+    expect(await destroyed('o-rej')).toMatchObject({ cause: 21 });
+    await originate('Local/2001@agents', 'o-out', 1);
+    expect(await destroyed('o-out')).toMatchObject({ cause: 19 });
+    const dials = (id: string) => ari.events.filter((e) => e.type === 'Dial' && (e.peer as { id: string }).id === id).map((e) => e.dialstatus);
+    expect(dials('o-busy')).toEqual(['', 'BUSY']);
+    expect(dials('o-rej')).toEqual(['', 'NOANSWER']);
+    expect(dials('o-out')).toEqual(['', 'RINGING']);
+  });
 });
 
 describe('channel rules', () => {

@@ -6,6 +6,7 @@ import {
   type BridgeInfo,
   type ChannelInfo,
   type CreateChannelRequest,
+  type OriginateRequest,
   type DialRequest,
   type EndpointInfo,
   type Pbx,
@@ -246,6 +247,20 @@ class AriPbxAdapter implements AriPbx {
     const query = { endpoint: req.endpoint, app: this.options.app, appArgs: req.appArgs.join(','), channelId: req.channelId, otherChannelId: req.otherChannelId, originator: req.originator };
     const channel = await this.rest<AriChannelJson>('channels.create', 'POST', '/channels/create', query, variables ? { variables } : undefined);
     return toChannelInfo(channel);
+  }
+
+  async originate(req: OriginateRequest): Promise<ChannelInfo> {
+    const query = {
+      endpoint: req.endpoint,
+      app: this.options.app,
+      appArgs: req.appArgs.join(','),
+      channelId: req.channelId,
+      otherChannelId: req.otherChannelId,
+      originator: req.originator,
+      callerId: req.callerId,
+      timeout: req.timeoutS,
+    };
+    return toChannelInfo(await this.rest<AriChannelJson>('channels.originate', 'POST', '/channels', query, req.variables ? { variables: req.variables } : undefined));
   }
 
   async dial(channelId: string, req: DialRequest): Promise<void> {

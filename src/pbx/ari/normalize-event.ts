@@ -54,7 +54,8 @@ const NORMALIZERS: Record<string, Normalizer> = {
     const status = e.dialstatus ?? '';
     // Statuses outside the port's list (interim ones: '', RINGING, PROGRESS; PROCEEDING, INVALIDARGS...) carry nothing the engine acts on.
     if (!e.peer?.id || !DIAL_STATUSES.has(status)) return undefined;
-    return { type: 'dialProgress', peerChannelId: e.peer.id, callerChannelId: e.caller?.id ?? '', status: status as DialStatus };
+    const peerInApp = e.peer.dialplan?.app_name === 'Stasis';
+    return { type: 'dialProgress', peerChannelId: e.peer.id, callerChannelId: e.caller?.id ?? '', status: status as DialStatus, peerInApp };
   },
   PlaybackStarted: (e) =>
     e.playback?.id
