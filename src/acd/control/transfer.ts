@@ -57,6 +57,8 @@ export async function blindTransfer(ctx: AcdContext, t: CallTarget, target: Tran
         endpoint: result.targetEndpoint,
         agentChannel: newLeg,
         ringTimeoutS: queue?.ringTimeoutS ?? 15,
+        // A manual-answer agent's leg waits in Stasis for the desktop's answer (control/answer.ts).
+        ...((await ctx.store.answersManually(target.agentId)) ? { manualAnswer: true } : {}),
       }, true);
     } else if ('extension' in target) {
       redirectId = redirectRecordId(call.id);

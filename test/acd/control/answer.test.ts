@@ -64,6 +64,25 @@ describe('manual answer', () => {
     await expect(h.engine.control.answer({ agentId: 'm1', by })).rejects.toMatchObject({ code: 'invalid_state' });
   });
 
+  it('a blind transfer to a manual-answer agent waits for its answer too: its leg is created, not rung, until answer', async () => {
+    h = await startHarness(config, { timeScale: 0.1 });
+    h.sim.setEndpoint('PJSIP/a2', { kind: 'answer', ringMs: 50 });
+    h.sim.setEndpoint('PJSIP/m1', { kind: 'answer', ringMs: 50 });
+    await h.engine.agents.login('a2', { by: 'test', ready: true });
+    const caller = h.sim.placeCall({ queue: 'sales', callerNumber: '5550003' });
+    await h.waitForCall(caller, 'connected');
+    await h.engine.agents.login('m1', { by: 'test', ready: true });
+    await h.engine.control.transfer({ agentId: 'a2', by }, { agentId: 'm1' });
+    const offered = await h.waitForCall(caller, 'offering');
+    await waitFor(() => h.sim.channel(offered.agentChannel)?.inStasis, 'agent leg in Stasis');
+    await h.engine.settled();
+    expect(h.sim.channel(offered.agentChannel)?.state).toBe('Down');
+    expect(dials(offered.agentChannel)).toHaveLength(0);
+    await h.engine.control.answer({ agentId: 'm1', by });
+    const call = await h.waitForCall(caller, 'connected');
+    expect(call.agentId).toBe('m1');
+  });
+
   it('answer is refused without an offered call and for agents that answer on their phone', async () => {
     h = await startHarness(config, { timeScale: 0.1 });
     await expect(h.engine.control.answer({ agentId: 'm1', by })).rejects.toMatchObject({ code: 'invalid_state' });
