@@ -114,7 +114,8 @@ export async function bridgeParties(ctx: AcdContext, callerChannel: string, agen
   } catch (err) {
     ctx.bridges.markUsed(bridgeId);
     // A party hung up while we bridged: its StasisEnd, queued behind this step, ends the call.
-    if (!isPbxError(err, 'not_found')) throw err;
+    // (Asterisk's addChannel says so with 400 "Channel not found", not 404.)
+    if (!isPbxError(err, 'not_found') && !(isPbxError(err, 'invalid') && /channel not found/i.test(err.message))) throw err;
     ctx.logger.info({ bridgeId, callerChannel, agentChannel }, 'a party left while bridging');
   } finally {
     ctx.bridges.joined(bridgeId);

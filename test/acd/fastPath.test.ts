@@ -7,6 +7,7 @@ import { bridgeIdOf } from '../../src/domain/idPrefixes.js';
 import { createAdminOps } from '../../src/store/adminOps.js';
 import type { RouteResult } from '../../src/store/types.js';
 import { closeHealthy, startHarness, waitFor, type Harness } from '../helpers/acdHarness.js';
+import { recentLogLines } from '../helpers/recentLogs.js';
 
 const agentLegOf = async (h: Harness, callId: string) => waitFor(async () => (await h.store.callOffers(callId))[0]?.agentChannel, 'agent leg offered');
 
@@ -102,6 +103,25 @@ describe('the fast path from caller to agent', () => {
     await waitFor(() => h!.sim.bridges().find((b) => b.id === bridgeIdOf(leg) && b.channelIds.length === 2), 'bridged while the reads wait');
     releaseReads();
     expect(requestIndex((r) => r.path === '/channels/create' || r.path.endsWith('/dial'))).toBe(-1);
+  });
+
+  it('a caller who hangs up while being bridged is a party gone (Asterisk: 400 "Channel not found"), not a failed step', async () => {
+    h = await startHarness(ONE_AGENT());
+    h.sim.setEndpoint('PJSIP/a1', { kind: 'manual' });
+    await h.engine.agents.login('a1', { by: 'test', ready: true });
+    const callId = h.sim.placeCall({ queue: 'sales', callerNumber: '5550001' });
+    const leg = await agentLegOf(h, callId);
+    await phoneRinging(h, leg);
+    // The bridge request is carried out late: the caller is gone by then.
+    h.sim.injectFault({ method: 'POST', path: /\/addChannel$/, delayMs: 500 });
+    h.sim.answer(leg);
+    await h.waitForCall(callId, 'connected');
+    h.sim.hangup(callId, 16);
+    await waitFor(() => h!.sim.requests.some((r) => r.path.endsWith('/addChannel') && r.status === 400), 'the bridge request refused');
+    await waitFor(async () => (await h!.store.getCall(callId)) === undefined, 'the call ended');
+    await h.engine.settled();
+    expect(recentLogLines()).toContain('a party left while bridging');
+    expect(recentLogLines()).not.toContain('event handling failed');
   });
 
   it("marks the agent ringing in the store alongside the originate, not after the request's answer", async () => {
