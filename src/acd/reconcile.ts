@@ -61,6 +61,25 @@ async function offeredLeg(ctx: AcdContext, callId: string, agentChannel: string,
 }
 
 /**
+ * One offer's leg after a reconnect (under the call's lock). Fenced in the store by the leg: an
+ * offer another step ended meanwhile (a leg of the call connected just before) changes nothing.
+ */
+async function repairOffer(ctx: AcdContext, callId: string, agentChannel: string, pbx: PbxView): Promise<string> {
+  const leg = await offeredLeg(ctx, callId, agentChannel, pbx);
+  if (leg === 'requested') return 'agent leg being requested';
+  if (leg === 'ringing') return 'agent leg ringing';
+  if (!leg) {
+    await failOffer(ctx, callId, agentChannel, 'failed');
+    return 'agent leg gone; offer failed';
+  }
+  // Up: answered while away, connects. Down: created (manual answer) but never dialed (we died
+  // in between): held or dialed now (a leg this engine dialed is not dialed again,
+  // dialAgentLeg). Ringing legs report on their own.
+  if (leg.state === 'Up' || leg.state === 'Down') await onAgentLegInStasis(ctx, leg, callId);
+  return leg.state === 'Up' ? 'answered while away; connected' : 'offering';
+}
+
+/**
  * `call` was read before the view of the PBX (reconcile), so a caller channel missing from the
  * view is gone; an agent leg may have been created after it (offeredLeg). Runs under the call's
  * lock: the call is read again, and one that changed since is left to the live steps.
@@ -82,18 +101,11 @@ async function repairCall(ctx: AcdContext, listed: CallSnapshot, pbx: PbxView): 
       ctx.kick({ queue: call.queue });
       return 'waiting';
     case 'offering': {
-      const leg = await offeredLeg(ctx, call.id, call.agentChannel, pbx);
-      if (leg === 'requested') return 'agent leg being requested';
-      if (leg === 'ringing') return 'agent leg ringing';
-      if (!leg) {
-        await failOffer(ctx, call.id, call.agentChannel, 'failed');
-        return 'agent leg gone; requeued';
-      }
-      // Up: answered while away, connects. Down: created (manual answer) but never dialed (we died
-      // in between): held or dialed now (a leg this engine dialed is not dialed again,
-      // dialAgentLeg). Ringing legs report on their own.
-      if (leg.state === 'Up' || leg.state === 'Down') await onAgentLegInStasis(ctx, leg, call.id);
-      return leg.state === 'Up' ? 'answered while away; connected' : 'offering';
+      // Every offer's leg (ringall rings several): each may have answered, ended or rung on meanwhile.
+      const legs = (await ctx.store.callOffers(call.id)).map((o) => o.agentChannel);
+      const outcomes: string[] = [];
+      for (const leg of legs.length > 0 ? legs : [call.agentChannel]) outcomes.push(await repairOffer(ctx, call.id, leg, pbx));
+      return outcomes.join('; ');
     }
     case 'connected':
       if (!agentLeg) {

@@ -181,3 +181,26 @@ it('follows a leg that rang through the restart: its ring-out after the restart 
   await waitFor(() => !h.sim.channel(leg), 'the leg rang out');
   expect((await h.store.getCall(caller))?.agentChannel).not.toBe(leg);
 });
+
+it('ringall through a restart: every ringing leg is followed, so each that rings out after it frees its agent', async () => {
+  h = await startHarness({
+    queues: [{ id: 'sales', strategy: 'ringall', ringTimeoutS: 2, wrapupS: 1 }],
+    agents: ['r1', 'r2'].map((id) => ({ id, endpoint: `PJSIP/${id}`, queues: ['sales'] })),
+  });
+  for (const id of ['r1', 'r2']) {
+    h.sim.setEndpoint(`PJSIP/${id}`, { kind: 'noanswer' });
+    await ready(id);
+  }
+  const caller = h.sim.placeCall({ queue: 'sales', callerNumber: '5550997' });
+  const legs = await waitFor(async () => {
+    const offers = await h.store.callOffers(caller);
+    return offers.length === 2 && offers.every((o) => h.sim.channel(o.agentChannel)?.state === 'Ringing') ? offers.map((o) => o.agentChannel) : undefined;
+  }, 'both agents ringing');
+  await h.engine.stop();
+  const next = await h.startEngine('node-a');
+  await next.engine.idle();
+  await waitFor(() => legs.every((leg) => !h.sim.channel(leg)), 'both legs rang out');
+  // Neither offer outlives its leg: each failed as a ring-no-answer, its agent freed.
+  await waitFor(async () => (await h.store.callOffers(caller)).every((o) => !legs.includes(o.agentChannel)), 'both offers failed');
+  expect(new Set((await h.events()).filter((e) => e.type === 'AgentRingNoAnswer').map((e) => e.agentId))).toEqual(new Set(['r1', 'r2']));
+});
