@@ -14,6 +14,14 @@ const agentLegOf = async (h: Harness, callId: string) => waitFor(async () => (aw
 /** The agent's phone rings (the store may say "ringing" a moment before: it is marked alongside the originate). */
 const phoneRinging = async (h: Harness, leg: string) => waitFor(() => h.sim.channel(leg)?.state === 'Ringing', 'phone ringing');
 
+/** a1 logged in ready, its phone ringing until answered (sim.answer), and a caller offered to it. */
+async function offeredToA1(h: Harness): Promise<{ callId: string; leg: string }> {
+  h.sim.setEndpoint('PJSIP/a1', { kind: 'manual' });
+  await h.engine.agents.login('a1', { by: 'test', ready: true });
+  const callId = h.sim.placeCall({ queue: 'sales', callerNumber: '5550001' });
+  return { callId, leg: await agentLegOf(h, callId) };
+}
+
 const ONE_AGENT = (ringTimeoutS = 5) => ({
   queues: [{ id: 'sales', ringTimeoutS, wrapupS: 0 }],
   agents: [{ id: 'a1', endpoint: 'PJSIP/a1', queues: ['sales'] }],
@@ -32,10 +40,7 @@ describe('the fast path from caller to agent', () => {
 
   it('makes the bridge while the agent rings: answering only adds the parties to it', async () => {
     h = await startHarness(ONE_AGENT());
-    h.sim.setEndpoint('PJSIP/a1', { kind: 'manual' });
-    await h.engine.agents.login('a1', { by: 'test', ready: true });
-    const callId = h.sim.placeCall({ queue: 'sales', callerNumber: '5550001' });
-    const leg = await agentLegOf(h, callId);
+    const { leg } = await offeredToA1(h);
     await waitFor(() => h!.sim.bridges().find((b) => b.id === bridgeIdOf(leg)), 'bridge made while ringing');
     expect(h.sim.channel(leg)?.state).not.toBe('Up');
 
@@ -107,10 +112,7 @@ describe('the fast path from caller to agent', () => {
 
   it('a caller who hangs up while being bridged is a party gone (Asterisk: 400 "Channel not found"), not a failed step', async () => {
     h = await startHarness(ONE_AGENT());
-    h.sim.setEndpoint('PJSIP/a1', { kind: 'manual' });
-    await h.engine.agents.login('a1', { by: 'test', ready: true });
-    const callId = h.sim.placeCall({ queue: 'sales', callerNumber: '5550001' });
-    const leg = await agentLegOf(h, callId);
+    const { callId, leg } = await offeredToA1(h);
     await phoneRinging(h, leg);
     // The bridge request is carried out late: the caller is gone by then.
     h.sim.injectFault({ method: 'POST', path: /\/addChannel$/, delayMs: 500 });
