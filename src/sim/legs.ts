@@ -149,7 +149,12 @@ export class OutboundCall implements RemoteParty {
         // The connected-line update reaches the far half when its next application starts.
         setCallerId(this.core, half, this.leg.connected);
       }
-      this.leg.after(this.core.clock, talkMs, () => this.hangup(16));
+      this.leg.after(this.core.clock, talkMs, () => {
+        // A connected-line update that came after Wait(TALK) started (a slow app bridged late)
+        // reaches the far half at its next application, Hangup().
+        if (half && !half.hangingUp) setCallerId(this.core, half, this.leg.connected);
+        this.hangup(16);
+      });
     });
   }
 
