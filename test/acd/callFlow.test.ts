@@ -143,6 +143,22 @@ describe('offers that fail', () => {
   });
 });
 
+describe("an originated agent leg's end tells the offer's outcome", () => {
+  // Local phones of the test dialplan end an originated leg as Asterisk 22 does: busy with cause 0
+  // after a Dial BUSY, rejected with 21, rung out with 19 (test/sim/simulator.test.ts).
+  it.each([
+    ['busy', 'Local/3001@agents', 'busy'],
+    ['rejecting', 'Local/4001@agents', 'rejected'],
+    ['never answering', 'Local/2001@agents', 'noanswer'],
+  ])('a %s Local phone (%s): AgentRingNoAnswer says %s', async (_what, endpoint, cause) => {
+    h = await startHarness({ queues: [{ id: 'sales', ringTimeoutS: 1, wrapupS: 0 }], agents: [{ id: 'l1', endpoint, queues: ['sales'] }] });
+    await readyAgent('l1');
+    h.sim.placeCall({ queue: 'sales', callerNumber: '100' });
+    const failed = await h.waitForEvent((e) => e.type === 'AgentRingNoAnswer' && e.agentId === 'l1');
+    expect(failed).toMatchObject({ cause });
+  });
+});
+
 describe('abandon', () => {
   it('caller hangs up while waiting: abandoned, nothing else changes', async () => {
     h = await startHarness(config);
