@@ -122,6 +122,8 @@ export interface AcdConfig {
   nodeId: string;
   /** LEASE_TTL_MS: one engine per node id; a second one stands by this long after the first died (src/acd/lease.ts). */
   leaseTtlMs?: number;
+  /** CPU_NICE: the engine's CPU priority (-20 to 19; unset: as started), src/infra/cpuPriority.ts. */
+  cpuNice?: number;
   /** ENTRY_REPAIR_INTERVAL_MS: how often unfinished caller entries are finished (src/acd/entryRepair.ts); 0 only on (re)connect. */
   entryRepairIntervalMs?: number;
   /** LIVE_QUEUE_PREFIX: the Live Queue API's second path, `<prefix>/api/v2/liveQueue/count` (docs/compat-live-queue.md). */
@@ -391,6 +393,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, file?: unknown)
     tenant,
     nodeId: env.NODE_ID || defaultNodeId(ariUrl, env.ARI_APP || 'acd'),
     leaseTtlMs: envInt(env, 'LEASE_TTL_MS', 10_000, 1_000, 600_000),
+    ...(env.CPU_NICE ? { cpuNice: envInt(env, 'CPU_NICE', 0, -20, 19) } : {}),
     entryRepairIntervalMs: envInt(env, 'ENTRY_REPAIR_INTERVAL_MS', 15_000, 0, 3_600_000),
     liveQueuePrefix: envPathPrefix(env, 'LIVE_QUEUE_PREFIX', '/deepcall'),
     logLevel,

@@ -2,13 +2,14 @@
 /**
  * `npm start` / `acd`: the engine against a real Asterisk. Configuration comes from the
  * environment (ARI_URL, ARI_USERNAME, ARI_PASSWORD, ARI_APP, REDIS_URL, HTTP_HOST, HTTP_PORT,
- * ACD_CONFIG, ACD_TENANT, NODE_ID, LOG_LEVEL, LOG_FORMAT, QUEUE_LOG_FILE, QUEUE_LOG_DB_URL; ACD_ADMIN_KEY / ACD_SUPERVISOR_KEY add API keys). Redis is REDIS_URL, or `--embedded-redis <dir>`: a
+ * ACD_CONFIG, ACD_TENANT, NODE_ID, CPU_NICE, LOG_LEVEL, LOG_FORMAT, QUEUE_LOG_FILE, QUEUE_LOG_DB_URL; ACD_ADMIN_KEY / ACD_SUPERVISOR_KEY add API keys). Redis is REDIS_URL, or `--embedded-redis <dir>`: a
  * redis-server with its data (AOF) in `<dir>`, run and stopped by the engine.
  * `acd --check-config FILE` validates a queues/agents file and exits.
  */
 import { parseArgs } from 'node:util';
 import { startAcd, type RunningAcd } from './app.js';
 import { ConfigError, loadConfig, readConfigFile, resolveConfigFile } from './config.js';
+import { applyCpuNice } from './infra/cpuPriority.js';
 import { startEmbeddedRedis } from './infra/embeddedRedis.js';
 import { withEnvApiKeys } from './infra/envKeys.js';
 import { checkDurability } from './infra/redisDurability.js';
@@ -60,6 +61,8 @@ async function main(): Promise<void> {
     exit(2, `config error: REDIS_URL: is required, or run with --embedded-redis DIR (a redis-server keeping its data in DIR)\n${USAGE}`);
   }
   const logger = createLogger(config.logLevel);
+  // Before the embedded redis-server is spawned: it inherits the priority.
+  if (config.cpuNice !== undefined) applyCpuNice(config.cpuNice, logger);
 
   // Filled as start-up goes: a signal stops whatever is running by then.
   const running: { redis?: RedisHandle; acd?: RunningAcd } = {};

@@ -75,6 +75,16 @@ describe('configuration', () => {
     expect(loadConfig({ ...env, LIVE_QUEUE_PREFIX: '/cc/v1' }, file).liveQueuePrefix).toBe('/cc/v1');
   });
 
+  it('reads the CPU priority from CPU_NICE, none by default, and refuses a value out of -20..19', () => {
+    expect(loadConfig(env, file).cpuNice).toBeUndefined();
+    expect(loadConfig({ ...env, CPU_NICE: '-10' }, file).cpuNice).toBe(-10);
+    for (const bad of ['-21', '20', 'high', '1.5']) {
+      const err = errorOf(() => loadConfig({ ...env, CPU_NICE: bad }, file));
+      expect(err.key).toBe('CPU_NICE');
+      expect(err.message).toContain(`from -20 to 19, got '${bad}'`);
+    }
+  });
+
   it('names the node after the Asterisk and app it serves, so a restarted engine takes up its calls', () => {
     expect(loadConfig(env, file).nodeId).toBe('127.0.0.1-8088-acd');
     expect(loadConfig({ ...env, ARI_APP: 'acd2' }, file).nodeId).toBe('127.0.0.1-8088-acd2');

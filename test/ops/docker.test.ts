@@ -40,6 +40,7 @@ interface Service {
   command?: string[] | string;
   environment?: Record<string, string>;
   volumes?: (string | { source?: string; target?: string })[];
+  cpu_shares?: number;
 }
 
 describe('docker/compose.yaml', () => {
@@ -58,6 +59,9 @@ describe('docker/compose.yaml', () => {
     for (const p of published) expect(typeof p === 'string' ? p : p.host_ip).toMatch(/^127\.0\.0\.1/);
     expect(services.redis!.ports).toBeUndefined();
     expect(services.redis!.command).toEqual(expect.arrayContaining(['--appendonly', 'yes', '--maxmemory-policy', 'noeviction']));
+    // The engine and Redis outweigh Asterisk's thread per channel for the CPU (docs/operations.md).
+    expect(services.asterisk!.cpu_shares).toBeUndefined();
+    expect([services.acd!.cpu_shares, services.redis!.cpu_shares]).toEqual([10240, 10240]);
     expect(services.acd!.environment).toMatchObject({ REDIS_URL: 'redis://redis:6379', ARI_URL: 'http://asterisk:8088', ARI_PASSWORD: SECRETS.ARI_PASSWORD, ACD_ADMIN_KEY: SECRETS.ACD_ADMIN_KEY });
 
     const lan = await config({ ...SECRETS, BIND_ADDRESS: '192.0.2.10' });
