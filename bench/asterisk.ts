@@ -14,6 +14,7 @@
  *   npm run bench:asterisk -- --only engine --profile .tmp/prof   + a CPU profile of each engine run
  *   npm run bench:asterisk -- --warmup 0          measure from the engine's start (no warm-up)
  *   npm run bench:asterisk -- --warmup 50         the warm-up of the figures before 2026-12-05 12:00
+ *   npm run bench:asterisk -- --system-nice=0     the engine and Redis at Asterisk's CPU priority (default -10)
  *
  * Before each measured run, callers go through the same system at the same rate for
  * `--warmup-s` seconds (default 60; `--warmup N`: N callers instead) and are not counted, then
@@ -83,6 +84,10 @@ const { values: flags } = parseArgs({
     // originate offers every format and Asterisk picks signed linear at 192 kHz, so each waiting
     // caller's music on hold is resampled 8 → 192 kHz: a cost no real call center has.
     formats: { type: 'string', default: 'ulaw' },
+    // The engine's and Redis's CPU priority (CPU_NICE; Redis's set by the bench), each in a
+    // session of its own: docs/operations.md's advice for a box shared with Asterisk. `0`: equal
+    // to Asterisk's, where they starve under overload (docs/performance.md).
+    'system-nice': { type: 'string', default: '-10' },
   },
 });
 
@@ -194,6 +199,7 @@ async function startEngineUnderTest(ast: AsteriskHandle, redisUrl: string, load:
     ACD_CONFIG: configPath,
     ACD_TENANT: `bench${run}`,
     NODE_ID: `bench-${run}`,
+    CPU_NICE: flags['system-nice'],
   };
   const start = () => startEngine(env, flags.profile ? resolve(flags.profile) : undefined);
   let engine = start();
@@ -423,7 +429,7 @@ async function main(): Promise<void> {
   // One bench's log at a time (.tmp exists now), unless the caller named the file (it may collect several).
   if (!process.env.BENCH_ENGINE_LOG) writeFileSync(ENGINE_LOG, '');
   const redisPort = await freePort();
-  const redis = startRedis(redisPort);
+  const redis = startRedis(redisPort, Number(flags['system-nice']));
   // Measured (`r<run>c<n>`) and warm-up (`r<run>w<n>`) callers: the warm-up waits for its own to be gone.
   const observer = new Observer(ast.url, ast.auth, (id) => /^r\d+[cw]\d+;2$/.test(id));
   let run = 0;
@@ -439,7 +445,7 @@ async function main(): Promise<void> {
   try {
     await observer.start();
     await clearChannels(ast);
-    console.log(`Asterisk pid ${ast.pid} on ${ast.url}, redis pid ${redis.pid}; load avg ${loadavg().map((n) => n.toFixed(1)).join(' ')}`);
+    console.log(`Asterisk pid ${ast.pid} on ${ast.url}, redis pid ${redis.pid}; engine and Redis at nice ${flags['system-nice']}; load avg ${loadavg().map((n) => n.toFixed(1)).join(' ')}`);
     const pairs = new Map<Load, [engine: RunResult, appQueue: RunResult][]>();
     for (let rep = 0; rep < Number(flags.repeat); rep++) {
       for (const load of loads) {
@@ -462,6 +468,8 @@ async function main(): Promise<void> {
   } finally {
     for (const client of clients.values()) client.close();
     observer.stop();
+    // A run that failed may leave its engine up (in a session of its own: no signal reaches it).
+    await running?.stop();
     await redis.stop();
     stopAsterisk(dir);
   }

@@ -4,7 +4,8 @@
  * the engine as a child process (`src/main.ts`), so each one's CPU is read from /proc on its own.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { createServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
 
@@ -102,15 +103,22 @@ function handleOf(child: ChildProcess): ChildHandle {
     pid: child.pid!,
     stop: () =>
       new Promise((done) => {
-        if (child.exitCode !== null) return done();
+        if (child.exitCode !== null || child.signalCode !== null) return done();
         child.once('exit', () => done());
         child.kill('SIGTERM');
       }),
   };
 }
 
-export function startRedis(port: number): ChildHandle {
-  return handleOf(spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' }));
+/**
+ * redis-server in a session (Linux scheduling group) of its own at CPU priority `nice`, as
+ * docs/operations.md recommends beside Asterisk: the priority of its main thread and its group.
+ */
+export function startRedis(port: number, nice: number): ChildHandle {
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore', detached: true });
+  setPriority(child.pid!, nice);
+  if (existsSync(`/proc/${child.pid}/autogroup`)) writeFileSync(`/proc/${child.pid}/autogroup`, String(nice));
+  return handleOf(child);
 }
 
 /**
@@ -133,6 +141,8 @@ export function startEngine(env: Record<string, string>, cpuProfileDir?: string)
     cwd: resolve(import.meta.dirname, '..'),
     env: { ...process.env, LOG_LEVEL: process.env.BENCH_ENGINE_LOG_LEVEL ?? 'warn', ...env },
     stdio: ['ignore', openSync(ENGINE_LOG, 'a'), 'inherit'],
+    // A session of its own, as a service has: its CPU_NICE then applies to its group, not the bench's.
+    detached: true,
   });
   return handleOf(child);
 }
