@@ -338,6 +338,15 @@ async function runOnce(system: System, load: Load, ast: AsteriskHandle, redis: {
   const cpu1 = { asterisk: cpuMs(ast.pid), engine: engine?.cpuMs() ?? 0, redis: cpuMs(redis.pid) };
   const restarts = (engine?.restarts() ?? 0) - restarts0;
   const { joinToBridged, failed } = observer.summary(callerIds);
+  if (failed > 0) {
+    // Which callers, for the engine's log: a failure's cause is looked up there.
+    const { neverJoined, hungUp, stillUp } = observer.unbridged(callerIds);
+    const waited = hungUp.map((h) => h.waitedMs).sort((a, b) => a - b);
+    progress(
+      `not bridged: ${neverJoined.length} never joined (${neverJoined.slice(0, 5).join(' ')}), ${hungUp.length} hung up unbridged ` +
+        `(waited ${fmt(waited[0] ?? NaN)}-${fmt(waited.at(-1) ?? NaN)} ms; ${hungUp.slice(0, 5).map((h) => h.id).join(' ')}), ${stillUp.length} still up (${stillUp.slice(0, 5).join(' ')})`,
+    );
+  }
   const steps = observer.steps(callerIds);
   if (engine) {
     // First: every scrape of /metrics starts the event-loop delay histogram afresh.

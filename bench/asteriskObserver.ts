@@ -119,6 +119,22 @@ export class Observer {
     return { joinToBridged, failed, unfinished };
   }
 
+  /**
+   * The callers of `ids` never bridged, by what the observer saw of them: never joined (refused
+   * or lost before the queue), joined and hung up unbridged (how long after joining), still up.
+   */
+  unbridged(ids: string[]): { neverJoined: string[]; hungUp: { id: string; waitedMs: number }[]; stillUp: string[] } {
+    const out = { neverJoined: [] as string[], hungUp: [] as { id: string; waitedMs: number }[], stillUp: [] as string[] };
+    for (const id of ids) {
+      const c = this.callers.get(id);
+      if (c?.bridgedAt !== undefined) continue;
+      if (c?.joinedAt === undefined) out.neverJoined.push(id);
+      else if (c.goneAt !== undefined) out.hungUp.push({ id, waitedMs: c.goneAt - c.joinedAt });
+      else out.stillUp.push(id);
+    }
+    return out;
+  }
+
   steps(ids: string[]): Steps {
     const steps: Steps = { joinToLegCreated: [], legCreatedToDial: [], dialToAnswer: [], answerToBridged: [] };
     for (const id of ids) {
