@@ -6,6 +6,7 @@
 import { isPbxError } from '../pbx/port.js';
 import { bridgeIdOf } from '../domain/idPrefixes.js';
 import { destroyBridgeQuietly, hangupLegs } from './legs.js';
+import { agentLeftCall } from './wrapup.js';
 import { perEngine, type AcdContext } from './context.js';
 import { claimedBy, notifyAll } from './hooks.js';
 import { stopAnnouncements, takeDeferredHoldMedia } from './holdMedia.js';
@@ -79,20 +80,52 @@ export async function connectCall(ctx: AcdContext, callId: string, agentChannel:
   if (!ok || !call) return false;
   // Caller experience: an announcement never delays the bridge (holdMedia.ts).
   await stopAnnouncements(ctx, callId);
-  await bridgeParties(ctx, call.callerChannel, agentChannel, bridgeId);
-  // Features that start with the conversation (a queue with `record` records from now on).
-  await notifyAll(ctx.hooks.callConnected, call);
+  const joined = await bridgeParties(ctx, call.callerChannel, agentChannel, bridgeId);
   // ringall / ring-progressively: the other agents' legs stop ringing (their agents are ready again).
   if (released.length > 0) await hangupLegs(ctx, released);
+  if (!joined) {
+    await requeueIfAgentLeft(ctx, call, agentChannel, bridgeId);
+    return true;
+  }
+  // Features that start with the conversation (a queue with `record` records from now on).
+  await notifyAll(ctx.hooks.callConnected, call);
   ctx.logger.info({ callId, agentId: call.agentId, bridgeId }, 'caller and agent connected');
   return true;
 }
 
 /**
- * Idempotent: an existing bridge or channels already in it are fine; a party gone is left to its
- * StasisEnd. A bridge found missing (a pooled one swept by a reconcile) is made again.
+ * The agent's leg left between its answer and the bridge (under overload the bridge can come a
+ * second after the answer, and a phone that hears nothing hangs up): the caller, who never spoke
+ * to the agent, waits in its queue again (as a blind transfer back to it: the agent's after-call
+ * work as at the end of a call) instead of being hung up with the call. The agent's StasisEnd then
+ * finds the call off this leg. A caller gone too is left to its own StasisEnd.
  */
-export async function bridgeParties(ctx: AcdContext, callerChannel: string, agentChannel: string, bridgeId: string): Promise<void> {
+async function requeueIfAgentLeft(ctx: AcdContext, call: { id: string; queue: string; callerChannel: string; agentId?: string }, agentChannel: string, bridgeId: string): Promise<void> {
+  // Still in Stasis: a caller that left (gone, or sent on in the dialplan) is its own StasisEnd's.
+  if ((await ctx.pbx.getChannel(call.callerChannel))?.appName !== 'Stasis') return;
+  const result = await ctx.store.transferCall({ callId: call.id, agentChannel, target: { queue: call.queue }, by: 'acd' }).catch((err: unknown) => {
+    // The agent's StasisEnd ended the call first (a restart's reconcile, say): nothing to undo.
+    ctx.logger.info({ err, callId: call.id }, 'caller not requeued after the agent left');
+    return undefined;
+  });
+  if (!result) return;
+  ctx.logger.warn({ callId: call.id, agentId: call.agentId, queue: result.queue }, 'the agent left before being bridged: the caller waits in the queue again');
+  await destroyBridgeQuietly(ctx, bridgeId);
+  try {
+    await ctx.pbx.startMoh(call.callerChannel, (await ctx.store.getQueue(result.queue))?.musicClass);
+  } catch (err) {
+    // The caller left meanwhile: its StasisEnd ends the call.
+    if (!isPbxError(err, 'not_found')) throw err;
+  }
+  await agentLeftCall(ctx, call.agentId, result.wrapup);
+  ctx.kick({ queue: result.queue });
+}
+
+/**
+ * Idempotent: an existing bridge or channels already in it are fine; a party gone is left to its
+ * StasisEnd (false: not joined). A bridge found missing (a pooled one swept by a reconcile) is made again.
+ */
+export async function bridgeParties(ctx: AcdContext, callerChannel: string, agentChannel: string, bridgeId: string): Promise<boolean> {
   // A caller answered before its hold media started has no music to stop (holdMedia.ts).
   const musicOn = !takeDeferredHoldMedia(ctx, callerChannel);
   const stopMusic = () => (musicOn ? ctx.pbx.stopMoh(callerChannel) : undefined);
@@ -107,16 +140,19 @@ export async function bridgeParties(ctx: AcdContext, callerChannel: string, agen
         await create();
         await ctx.pbx.addToBridge(bridgeId, parties);
       }), stopMusic()]);
-      return;
+      return true;
     }
     await Promise.all([create(), stopMusic()]);
     await ctx.pbx.addToBridge(bridgeId, parties);
+    return true;
   } catch (err) {
     ctx.bridges.markUsed(bridgeId);
     // A party hung up while we bridged: its StasisEnd, queued behind this step, ends the call.
-    // (Asterisk's addChannel says so with 400 "Channel not found", not 404.)
-    if (!isPbxError(err, 'not_found') && !(isPbxError(err, 'invalid') && /channel not found/i.test(err.message))) throw err;
+    // Asterisk's addChannel says so with 400 "Channel not found" (gone) or 422 "Channel not in
+    // Stasis application" (leaving), not 404.
+    if (!isPbxError(err, 'not_found') && !(isPbxError(err, 'invalid') && /channel not found/i.test(err.message)) && !isPbxError(err, 'not_in_stasis')) throw err;
     ctx.logger.info({ bridgeId, callerChannel, agentChannel }, 'a party left while bridging');
+    return false;
   } finally {
     ctx.bridges.joined(bridgeId);
   }

@@ -126,6 +126,28 @@ describe('the fast path from caller to agent', () => {
     expect(recentLogLines()).not.toContain('event handling failed');
   });
 
+  it('an agent whose leg leaves between its answer and the bridge: the caller waits in the queue again and is bridged on the next offer, not hung up', async () => {
+    h = await startHarness(ONE_AGENT());
+    const { callId, leg } = await offeredToA1(h);
+    await phoneRinging(h, leg);
+    // The bridge request is carried out late (an overloaded Asterisk): the agent hung up by then.
+    h.sim.injectFault({ method: 'POST', path: /\/addChannel$/, delayMs: 500 });
+    h.sim.answer(leg);
+    await h.waitForCall(callId, 'connected');
+    h.sim.hangup(leg, 16);
+    await waitFor(() => h!.sim.requests.some((r) => r.path.endsWith('/addChannel') && r.status >= 400), 'the bridge request refused');
+    const next = await waitFor(async () => {
+      const offered = (await h!.store.callOffers(callId))[0]?.agentChannel;
+      return offered !== undefined && offered !== leg ? offered : undefined;
+    }, 'the caller offered again, on a new leg');
+    await phoneRinging(h, next);
+    h.sim.answer(next);
+    await waitFor(() => h!.sim.bridges().find((b) => b.channelIds.includes(callId) && b.channelIds.includes(next)), 'bridged on the new leg');
+    expect(h.sim.channel(callId)?.state).toBe('Up');
+    expect(recentLogLines()).toContain('the agent left before being bridged');
+    expect(recentLogLines()).not.toContain('event handling failed');
+  });
+
   it("marks the agent ringing in the store alongside the originate, not after the request's answer", async () => {
     h = await startHarness(ONE_AGENT());
     h.sim.setEndpoint('PJSIP/a1', { kind: 'manual' });
