@@ -193,7 +193,7 @@ export const CALL_LIFECYCLE: Lifecycle<CallPhase, CallEvent> = {
     { from: ['waiting'], event: 'transfer', to: 'waiting', at: ['lua:leaveQueue'], effects: 'overflow / move to another queue (QueueCallerJoin there)' },
     { from: ['waiting', 'offering', 'heldForAnswer', 'connected', 'consulting'], event: 'callerHangup', to: 'ended', at: ['lua:endCall', 'acd:callEnd.ts'], effects: 'abandon or completecaller; agent to wrap-up / ready' },
     { from: ['connected'], event: 'agentHangup', to: 'ended', at: ['lua:endCall', 'acd:callEnd.ts'], effects: 'completeagent; caller hung up or continues (continueOnAgentHangup)' },
-    { from: ['connected'], event: 'agentHangup', to: 'waiting', at: ['lua:transferToQueue', 'acd:bridging.ts'], effects: 'the agent\'s leg left between its answer and the bridge: the caller, who never spoke to the agent, back in its queue; agent wraps up' },
+    { from: ['connected'], event: 'agentHangup', to: 'waiting', at: ['lua:transferToQueue', 'acd:bridging.ts'], effects: 'the agent\'s leg left between its answer and the bridge: the caller, who never spoke to the agent, back at its place in its queue; agent wraps up' },
     { from: ['parked', 'redirecting'], event: 'callerHangup', to: 'ended', at: ['lua:controlCallEnd'], effects: 'slot freed / destination hung up' },
     { from: ['connected'], event: 'park', to: 'parked', at: ['lua:park', 'acd:control/park.ts'], effects: 'slot announced to the agent; agent wraps up; park timer' },
     { from: ['parked'], event: 'unpark', to: 'offering', at: ['lua:unpark'], effects: 'retrieved by an agent, or timed out to the parking agent' },

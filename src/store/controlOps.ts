@@ -21,7 +21,8 @@ export interface TransferRequest {
   /** The connected agent leg (fence). */
   agentChannel: string;
   target:
-    | { queue: string }
+    /** `keepPlace`: the caller keeps its place in its own queue (it never spoke to the agent), else it joins at the end of its priority class. */
+    | { queue: string; keepPlace?: boolean }
     | { agentId: string; agentChannel: string }
     | { destination: string; destChannel: string; node: string }
     /** Completes a consult with this agent: its consult leg becomes the call's agent leg (a consult to a queue: its leg on `queueCall`, which is removed). */
@@ -144,7 +145,7 @@ export function createControlOps({ redis, keys, run, logger }: StoreContext): Co
       // One script per transition; each takes the same first four arguments.
       const [script, ...args]: [ScriptName, ...ScriptArg[]] =
         'queue' in target
-          ? ['transferToQueue', target.queue]
+          ? ['transferToQueue', target.queue, target.keepPlace ? '1' : '']
           : 'agentId' in target
             ? ['transferToAgent', target.agentId, target.agentChannel]
             : 'consultAgent' in target

@@ -126,9 +126,12 @@ describe('the fast path from caller to agent', () => {
     expect(recentLogLines()).not.toContain('event handling failed');
   });
 
-  it('an agent whose leg leaves between its answer and the bridge: the caller waits in the queue again and is bridged on the next offer, not hung up', async () => {
+  it('an agent whose leg leaves between its answer and the bridge: the caller waits in the queue again at its place and is bridged on the next offer, not hung up', async () => {
     h = await startHarness(ONE_AGENT());
     const { callId, leg } = await offeredToA1(h);
+    // A caller behind it: the first one keeps its place ahead of it.
+    const behind = h.sim.placeCall({ queue: 'sales', callerNumber: '5550002' });
+    await h.waitForCall(behind, 'waiting');
     await phoneRinging(h, leg);
     // The bridge request is carried out late (an overloaded Asterisk): the agent hung up by then.
     h.sim.injectFault({ method: 'POST', path: /\/addChannel$/, delayMs: 500 });
@@ -140,6 +143,8 @@ describe('the fast path from caller to agent', () => {
       const offered = (await h!.store.callOffers(callId))[0]?.agentChannel;
       return offered !== undefined && offered !== leg ? offered : undefined;
     }, 'the caller offered again, on a new leg');
+    // Its place kept: the agent's next leg is for it, none went to the caller behind first.
+    expect(h.sim.requests.filter((r) => r.method === 'POST' && r.path === '/channels').map((r) => r.query.channelId)).toEqual([leg, next]);
     await phoneRinging(h, next);
     h.sim.answer(next);
     await waitFor(() => h!.sim.bridges().find((b) => b.channelIds.includes(callId) && b.channelIds.includes(next)), 'bridged on the new leg');

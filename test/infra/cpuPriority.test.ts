@@ -26,7 +26,7 @@ describe('CPU_NICE', () => {
   let engine: ChildProcess | undefined;
   let dir: string | undefined;
   afterEach(async () => {
-    if (engine && engine.exitCode === null) {
+    if (engine && engine.exitCode === null && engine.signalCode === null) {
       const exited = new Promise((done) => engine!.once('exit', done));
       engine.kill('SIGTERM');
       await exited;

@@ -2,7 +2,8 @@
   Blind transfer of a connected queue call to a queue, one atomic step: the agent who had it
   completes it (AgentComplete reason 'transfer', after-call work as at the end of a call) and the
   caller waits in queue ARGV[5] again, keeping its priority (QueueCallerJoin; at the end of its
-  priority class). Fenced by the agent channel; nothing is written when a check fails.
+  priority class, or, with ARGV[6] = '1' and its own queue, at its old place: a caller whose agent
+  left before the bridge). Fenced by the agent channel; nothing is written when a check fails.
 
   KEYS[1] call hash           acd:{t}:call:<callId>
   KEYS[2] channel index       acd:{t}:chan
@@ -13,6 +14,7 @@
   ARGV[3] agent channel id (fence)
   ARGV[4] by (recorded in the CallControl event)
   ARGV[5] target queue id
+  ARGV[6] '1': keep the caller's place (score and joinSeq) when the target is its own queue
 
   Returns {queue, agentId|'', version|0, wrapupS|0, '', 0}: the target queue and the released
   agent's wrap-up when it entered after-call work.
@@ -30,8 +32,13 @@ if redis.call('EXISTS', keys.queue(prefix, target)) == 0 then return fail('queue
 
 local now = nowMs()
 local reply = releaseAgent(prefix, KEYS[1], KEYS[2], KEYS[3], call, callId, 'queue', target, by, now)
-local seq = redis.call('INCR', keys.seq(prefix))
-local score = string.format('%.0f', (1000 - tonumber(call.priority)) * 1099511627776 + seq)
+local seq, score
+if ARGV[6] == '1' and target == call.queue and call.score and call.score ~= '' then
+  seq, score = call.joinSeq, call.score
+else
+  seq = redis.call('INCR', keys.seq(prefix))
+  score = string.format('%.0f', (1000 - tonumber(call.priority)) * 1099511627776 + seq)
+end
 redis.call('HSET', KEYS[1], 'queue', target, 'state', 'waiting', 'agentId', '', 'agentChannel', '', 'bridgeId', '',
   'answeredAt', 0, 'ringStartedAt', 0, 'score', score, 'joinSeq', seq)
 uncountCall(prefix, call.queue, callId)
