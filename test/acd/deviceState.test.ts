@@ -79,6 +79,9 @@ describe('ringInUse false', () => {
     const call = await h.waitForCall(caller, 'connected');
     // The agent leg is a channel on PJSIP/a3 (EndpointStateChange listed it), yet the flag stays clear.
     expect(h.sim.channel(call.agentChannel)?.name).toMatch(/^PJSIP\/a3-/);
+    // The store says connected before the bridge: an agent hanging up before it would send the
+    // caller back to the queue (bridging.ts), not end the call.
+    await waitFor(() => h.sim.bridges().find((b) => b.channelIds.includes(caller) && b.channelIds.length === 2), 'bridged');
     await h.engine.idle();
     expect(await deviceInUse('a3')).toBe(false);
     h.sim.hangup(call.agentChannel);
