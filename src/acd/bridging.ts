@@ -64,7 +64,10 @@ export async function discardPreparedBridge(ctx: AcdContext, agentChannel: strin
   await destroyBridgeQuietly(ctx, bridgeId);
 }
 
-/** True once the call is connected on this leg (or a feature took it over); false when the offer no longer stands. */
+/**
+ * True once the call is connected on this leg (or a feature took it over, or the leg left before
+ * the bridge and its caller waits again: nothing left to hang up); false when the offer no longer stands.
+ */
 export async function connectCall(ctx: AcdContext, callId: string, agentChannel: string, callerless = false): Promise<boolean> {
   // The bridge prepared while the leg rang (maybe a pooled one), else the leg's own, made now.
   const bridgeId = preparedOf(ctx).get(agentChannel)?.bridgeId ?? bridgeIdOf(agentChannel);
