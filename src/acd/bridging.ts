@@ -5,8 +5,8 @@
  */
 import { isPbxError } from '../pbx/port.js';
 import { bridgeIdOf } from '../domain/idPrefixes.js';
-import { destroyBridgeQuietly, hangupLegs } from './legs.js';
-import { agentLeftCall } from './wrapup.js';
+import { destroyBridgeQuietly, hangupLegs, hangupQuietly } from './legs.js';
+import { callerBackInQueue } from './backInQueue.js';
 import { perEngine, type AcdContext } from './context.js';
 import { claimedBy, notifyAll } from './hooks.js';
 import { stopAnnouncements, takeDeferredHoldMedia } from './holdMedia.js';
@@ -113,15 +113,9 @@ async function requeueIfAgentLeft(ctx: AcdContext, call: { id: string; queue: st
   });
   if (!result) return;
   ctx.logger.warn({ callId: call.id, agentId: call.agentId, queue: result.queue }, 'the agent left before being bridged: the caller waits in the queue again');
-  await destroyBridgeQuietly(ctx, bridgeId);
-  try {
-    await ctx.pbx.startMoh(call.callerChannel, (await ctx.store.getQueue(result.queue))?.musicClass);
-  } catch (err) {
-    // The caller left meanwhile: its StasisEnd ends the call.
-    if (!isPbxError(err, 'not_found')) throw err;
-  }
-  await agentLeftCall(ctx, call.agentId, result.wrapup);
-  ctx.kick({ queue: result.queue });
+  // Leaving (422) is not gone yet: the leg must not outlive the call it no longer belongs to.
+  await hangupQuietly(ctx, agentChannel);
+  await callerBackInQueue(ctx, call, bridgeId, result, false);
 }
 
 /**

@@ -134,7 +134,8 @@ describe('the fast path from caller to agent', () => {
     await h.waitForCall(behind, 'waiting');
     await phoneRinging(h, leg);
     // The bridge request is carried out late (an overloaded Asterisk): the agent hung up by then.
-    h.sim.injectFault({ method: 'POST', path: /\/addChannel$/, delayMs: 500 });
+    // (3 s: the hang-up below must come first even when a loaded CI box polls the store slowly.)
+    h.sim.injectFault({ method: 'POST', path: /\/addChannel$/, delayMs: 3_000 });
     h.sim.answer(leg);
     await h.waitForCall(callId, 'connected');
     h.sim.hangup(leg, 16);
@@ -143,7 +144,9 @@ describe('the fast path from caller to agent', () => {
       const offered = (await h!.store.callOffers(callId))[0]?.agentChannel;
       return offered !== undefined && offered !== leg ? offered : undefined;
     }, 'the caller offered again, on a new leg');
-    // Its place kept: the agent's next leg is for it, none went to the caller behind first.
+    // Its place kept: the agent's next leg is for it, none went to the caller behind first. (The
+    // store knows the offer before the simulator logs the originate's answer.)
+    await waitFor(() => originated(next), 'the new leg originated');
     expect(h.sim.requests.filter((r) => r.method === 'POST' && r.path === '/channels').map((r) => r.query.channelId)).toEqual([leg, next]);
     await phoneRinging(h, next);
     h.sim.answer(next);

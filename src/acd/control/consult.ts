@@ -45,6 +45,7 @@ import type { TransferResult } from '../../store/controlOps.js';
 import type { ConsultCall, ConsultTarget } from '../../domain/controlCall.js';
 import { DIAL_FAILED, TrackedCalls, type ChannelWatch } from './watch.js';
 import { agentLeftCall } from '../wrapup.js';
+import { callerBackInQueue } from '../backInQueue.js';
 import { AGENT_LIFECYCLE, allowedFrom } from '../../domain/lifecycle.js';
 
 export type { ConsultTarget } from '../../domain/controlCall.js';
@@ -238,16 +239,7 @@ export class Consults extends TrackedCalls {
       }
       await this.drop(id);
       const result = await this.ctx.store.transferCall({ callId: call.id, agentChannel: call.agentChannel, target: { queue: now.queue }, by });
-      try {
-        await this.ctx.pbx.unmute(call.callerChannel, 'in');
-        await this.destroyBridge(call.bridgeId);
-        await this.ctx.pbx.startMoh(call.callerChannel, (await this.ctx.store.getQueue(result.queue))?.musicClass);
-      } catch (err) {
-        // The caller left meanwhile: its StasisEnd, queued behind this step, ends the call.
-        if (!isPbxError(err, 'not_found')) throw err;
-      }
-      await agentLeftCall(this.ctx, call.agentId, result.wrapup);
-      this.ctx.kick({ queue: result.queue });
+      await callerBackInQueue(this.ctx, call, call.bridgeId, result, true);
       this.ctx.logger.info({ callId: call.id, agentId: call.agentId }, 'agent hung up before the consult was answered: caller back in its queue');
     });
   }
