@@ -112,7 +112,7 @@ export const ConfigFileSchema = FileSchema;
 export interface AcdConfig {
   /**
    * `maxRestConnections`: keep-alive connections to ARI's REST (ARI_MAX_CONNECTIONS; the adapter's default when absent).
-   * `restTransport`: ARI_REST_TRANSPORT, `http` or `websocket` (REST over the event WebSocket when Asterisk answers there).
+   * `restTransport`: ARI_REST_TRANSPORT, `websocket` (default: REST over the event WebSocket when Asterisk answers there, HTTP while it is busy) or `http`.
    */
   ari: { url: string; username: string; password: string; app: string; maxRestConnections?: number; restTransport?: AriRestTransport };
   /** undefined: start a private redis-server. */
@@ -338,7 +338,7 @@ function envPathPrefix(env: NodeJS.ProcessEnv, key: string, fallback: string): s
 }
 
 function envRestTransport(env: NodeJS.ProcessEnv): AriRestTransport {
-  const value = env.ARI_REST_TRANSPORT || 'http';
+  const value = env.ARI_REST_TRANSPORT || 'websocket';
   if (value !== 'http' && value !== 'websocket') throw new ConfigError('ARI_REST_TRANSPORT', `must be 'http' or 'websocket' (got '${value}')`);
   return value;
 }

@@ -17,9 +17,9 @@ function errorOf(fn: () => unknown): ConfigError {
 describe('configuration', () => {
   it('fills defaults and resolves memberships', () => {
     const config = loadConfig(env, file);
-    expect(config.ari).toEqual({ url: 'http://127.0.0.1:8088', username: 'asterisk', password: 'asterisk', app: 'acd', maxRestConnections: 48, restTransport: 'http' });
+    expect(config.ari).toEqual({ url: 'http://127.0.0.1:8088', username: 'asterisk', password: 'asterisk', app: 'acd', maxRestConnections: 48, restTransport: 'websocket' });
     expect(loadConfig({ ...env, ARI_MAX_CONNECTIONS: '32' }, file).ari.maxRestConnections).toBe(32);
-    expect(loadConfig({ ...env, ARI_REST_TRANSPORT: 'websocket' }, file).ari.restTransport).toBe('websocket');
+    expect(loadConfig({ ...env, ARI_REST_TRANSPORT: 'http' }, file).ari.restTransport).toBe('http');
     expect(config.http).toEqual({ host: '127.0.0.1', port: 8080 });
     expect(config.queues[0]).toEqual({ id: 'sales', name: 'sales', strategy: 'longest-idle', ringTimeoutS: 15, wrapupS: 5, musicClass: 'default' });
     expect(config.agents[0]?.queues).toEqual([{ queue: 'sales', penalty: 0 }]);

@@ -1,8 +1,9 @@
 /**
  * REST over the event WebSocket on a real Asterisk 22.10.1 (src/pbx/ari/wsRest.ts): the adapter
  * finds at connect that Asterisk answers there and sends its requests over the socket, not over
- * HTTP; errors read as over HTTP. Opt-in (ARI_REST_TRANSPORT=websocket); by default every request
- * stays on HTTP. A TCP proxy in front of
+ * HTTP, one at a time (one made while another is in flight there goes over HTTP); errors read as
+ * over HTTP. The engine's default (ARI_REST_TRANSPORT, src/config.ts); the adapter given no
+ * transport keeps every request on HTTP. A TCP proxy in front of
  * Asterisk shows which requests went over HTTP (a WebSocket frame from a client is masked, so a
  * request sent over the socket never shows as plain text there).
  */
@@ -55,6 +56,19 @@ describe('ARI REST over the WebSocket on Asterisk 22', () => {
 
     // Over HTTP: ari-client's connect (api-docs, the socket's upgrade) and what went before the socket answered (the event filter, maybe).
     expect(httpRequests().filter((r) => !/^(GET \/ari\/api-docs\/|GET \/ari\/events$|PUT \/ari\/applications\/restws-on\/eventFilter$)/.test(r))).toEqual([]);
+  });
+
+  it('sends a request over HTTP while another is in flight on the socket: none waits behind another there', async () => {
+    const { pbx, httpRequests } = await adapter('restws-busy', 'websocket');
+    await waitFor(() => pbx.restOverSocket, 'REST over the WebSocket');
+    const before = httpRequests().length;
+    await Promise.all(['restws-busy-1', 'restws-busy-2', 'restws-busy-3'].map((bridgeId) => pbx.createBridge({ bridgeId, name: 'restws-busy' })));
+    // The first went over the socket; the two made while it was in flight, over HTTP.
+    expect(httpRequests().slice(before).sort()).toEqual(['POST /ari/bridges/restws-busy-2', 'POST /ari/bridges/restws-busy-3']);
+    // One at a time, all over the socket again.
+    for (const id of ['restws-busy-1', 'restws-busy-2', 'restws-busy-3']) await pbx.destroyBridge(id);
+    expect(httpRequests().slice(before + 2)).toEqual([]);
+    expect((await ast.ari<{ id: string }[]>('GET', '/bridges')).body.map((b) => b.id)).not.toContain('restws-busy-1');
   });
 
   it('lists over HTTP: an answer of more than ~450 KB over the socket kills Asterisk 22.10.1', async () => {

@@ -42,12 +42,12 @@ export interface AriPbxOptions {
   /** WebSocket ping interval to detect dead connections; 0 disables. Default 20 s. */
   heartbeatMs?: number;
   /**
-   * 'http' (default): REST over HTTP. 'websocket': over the event WebSocket once Asterisk answered
-   * there (supervisor.ts; HTTP until then, and for good with an Asterisk that does not), listings
-   * always over HTTP (UNBOUNDED_ANSWERS). Opt-in: 12% less engine CPU per call; the Asterisk
-   * crashes seen with it under overload were large answers on the socket, now kept off it (no
-   * crash in three overload runs since), but Asterisk runs one socket's requests one after another
-   * and those runs failed more callers than over HTTP (docs/performance.md).
+   * 'websocket' (the engine's default, config.ts): over the event WebSocket once Asterisk answered
+   * there (supervisor.ts; HTTP until then, and for good with an Asterisk that does not), one
+   * request at a time (SOCKET_REST_MAX_IN_FLIGHT), listings always over HTTP (UNBOUNDED_ANSWERS):
+   * ~1.5 ms less engine CPU per call and a lower join → bridged at 20 calls/s, no caller lost at
+   * 200 and 250 (docs/performance.md). 'http' (this adapter's default when not given): every
+   * request over HTTP.
    */
   restTransport?: AriRestTransport;
 }
@@ -67,6 +67,13 @@ const BRIDGE_TYPE = 'mixing';
  * docs/performance.md), and under load thousands of channels make GET /channels that large.
  */
 const UNBOUNDED_ANSWERS: ReadonlySet<Operation> = new Set<Operation>(['channels.list', 'bridges.list', 'applications.get', 'applications.subscribe', 'applications.filter']);
+
+/**
+ * Asterisk carries out one socket's requests one after another: a request goes over the socket
+ * only while it has none in flight, else over HTTP (a thread per connection), so none waits
+ * behind another there and a busy Asterisk still gets requests in parallel.
+ */
+const SOCKET_REST_MAX_IN_FLIGHT = 1;
 
 /** The adapter, and how its REST goes now. */
 export interface AriPbx extends Pbx {
@@ -153,10 +160,10 @@ class AriPbxAdapter implements AriPbx {
     );
   }
 
-  /** Every REST call: over the event WebSocket once Asterisk answered there (wsRest.ts) unless its answer can grow large, else the thin keep-alive HTTP client (rest.ts); refused while the event socket is down. */
+  /** Every REST call: over the event WebSocket once Asterisk answered there (wsRest.ts) unless its answer can grow large or the socket is busy, else the thin keep-alive HTTP client (rest.ts); refused while the event socket is down. */
   private rest<T = unknown>(operation: Operation, method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, query?: Query, body?: unknown): Promise<T> {
     if (!this.supervisor.client) return Promise.reject(new PbxError('unavailable', 0, 'not connected to ARI', operation));
-    const overSocket = this.supervisor.restOverSocket && !UNBOUNDED_ANSWERS.has(operation);
+    const overSocket = this.supervisor.restOverSocket && !UNBOUNDED_ANSWERS.has(operation) && this.supervisor.socketRestInFlight < SOCKET_REST_MAX_IN_FLIGHT;
     const sent = overSocket ? this.supervisor.sendRest<T>(operation, method, path, query, body) : this.http.send<T>(operation, method, path, query, body);
     return sent.catch((err: unknown) => {
       const error = toPbxError(err, operation);

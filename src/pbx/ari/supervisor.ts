@@ -96,6 +96,11 @@ export class ConnectionSupervisor {
     return this.socketRest;
   }
 
+  /** REST requests sent over the WebSocket and not answered yet. */
+  get socketRestInFlight(): number {
+    return this.wsRest.inFlight;
+  }
+
   /** One REST request over the connected WebSocket (wsRest.ts); `unavailable` while there is none. */
   sendRest<T>(operation: string, method: string, path: string, query?: Query, body?: unknown): Promise<T> {
     const ws = this.current?._ws;

@@ -27,6 +27,11 @@ export class WsRest {
 
   constructor(private readonly timeoutMs: number) {}
 
+  /** Requests sent and not answered yet. */
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
   /** Sends one request with `write` (the socket's send); rejects as `unavailable` past the deadline. */
   send<T>(write: (text: string) => void, operation: string, method: string, path: string, query?: Query, body?: unknown): Promise<T> {
     const requestId = `r${(this.nextId += 1)}`;
