@@ -8,26 +8,16 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { findOrInstall, PackageError } from '../../src/infra/debianPackage.js';
+import { describe, expect, it } from 'vitest';
+import { debianTool } from '../helpers/debianTool.js';
 
 const run = promisify(execFile);
 const SECRETS = { ARI_PASSWORD: 'test-ari-password', ACD_ADMIN_KEY: 'test-admin-key-0123456789' };
-let compose: string | undefined;
-let skipReason = '';
-
-beforeAll(async () => {
-  try {
-    compose = await findOrInstall('docker-compose', 'docker-compose');
-  } catch (err) {
-    if (!(err instanceof PackageError)) throw err;
-    skipReason = err.message;
-  }
-}, 300_000);
+const compose = debianTool('docker-compose', 'docker-compose');
 
 async function config(env: Record<string, string>): Promise<{ ok: boolean; out: string }> {
   try {
-    const { stdout } = await run(compose!, ['-f', 'docker/compose.yaml', 'config'], { env: { PATH: process.env.PATH, ...env } });
+    const { stdout } = await run(compose.path!, ['-f', 'docker/compose.yaml', 'config'], { env: { PATH: process.env.PATH, ...env } });
     return { ok: true, out: stdout };
   } catch (err) {
     const e = err as { stdout?: string; stderr?: string };
@@ -45,7 +35,7 @@ interface Service {
 
 describe('docker/compose.yaml', () => {
   it('is valid Compose, publishes on 127.0.0.1 only by default and needs the secrets from the environment', async (ctx) => {
-    if (!compose) return ctx.skip(`docker-compose not available: ${skipReason}`);
+    if (!compose.path) return ctx.skip(`docker-compose not available: ${compose.skipReason}`);
     const refused = await config({});
     expect(refused.ok).toBe(false);
     expect(refused.out).toContain('ARI_PASSWORD');

@@ -8,25 +8,15 @@
 import { execFile, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { findOrInstall, PackageError } from '../../src/infra/debianPackage.js';
+import { describe, expect, it } from 'vitest';
+import { debianTool } from '../helpers/debianTool.js';
 
 const run = promisify(execFile);
 const UNIT = 'config/systemd/acd.service';
 const REDIS_DROP_IN = 'config/systemd/redis-server.service.d/acd-priority.conf';
 const ENV_EXAMPLE = 'config/systemd/acd.env.example';
 
-let analyze: string | undefined;
-let skipReason = '';
-
-beforeAll(async () => {
-  try {
-    analyze = await findOrInstall('systemd-analyze', 'systemd');
-  } catch (err) {
-    if (!(err instanceof PackageError)) throw err;
-    skipReason = err.message;
-  }
-}, 300_000);
+const analyze = debianTool('systemd-analyze', 'systemd');
 
 /** `Key=Value` settings by section; a key given twice keeps both values. */
 async function unitSettings(path: string): Promise<Record<string, Record<string, string[]>>> {
@@ -52,9 +42,9 @@ function engineExitCode(env: Record<string, string>): Promise<number | null> {
 
 describe('config/systemd/acd.service', () => {
   it('is a unit systemd accepts with nothing ignored', async (ctx) => {
-    if (!analyze) return ctx.skip(`systemd-analyze not available: ${skipReason}`);
+    if (!analyze.path) return ctx.skip(`systemd-analyze not available: ${analyze.skipReason}`);
     // A misspelt or out-of-range setting is only a warning on stderr: the unit would run without it.
-    const { stderr } = await run(analyze, ['verify', UNIT]);
+    const { stderr } = await run(analyze.path, ['verify', UNIT]);
     expect(stderr).toBe('');
   });
 
