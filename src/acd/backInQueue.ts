@@ -1,24 +1,28 @@
 /**
  * A connected call's caller sent back to a queue by the store (transferToQueue) without going
- * to another agent: the consulting agent hung up before the consult was answered
- * (control/consult.ts), or the agent's leg left between its answer and the bridge (bridging.ts).
+ * to another agent: a blind transfer to a queue (control/transfer.ts), the consulting agent hung
+ * up before the consult was answered (control/consult.ts), or the agent's leg left between its
+ * answer and the bridge (bridging.ts).
  */
 import { isPbxError } from '../pbx/port.js';
 import type { TransferResult } from '../store/controlOps.js';
 import type { AcdContext } from './context.js';
 import { destroyBridgeQuietly } from './legs.js';
+import { enterWaitExperience } from './waitExperience.js';
 import { agentLeftCall } from './wrapup.js';
 
 /**
- * The caller leaves the agent's bridge and hears its queue's music (`unmute`: it was on hold),
- * the agent's after-call work starts and the router looks at the queue. A caller gone meanwhile is
- * left to its StasisEnd, queued behind this step.
+ * The caller leaves the agent's bridge (`unmute`: it was on hold) and waits in the queue as a
+ * caller who joined it does: its hold media (music, or ringing) and its stay's timers (max wait,
+ * leave-when-empty, announcements); the agent's after-call work starts and the router looks at
+ * the queue. A caller gone meanwhile is left to its StasisEnd, queued behind this step.
  */
-export async function callerBackInQueue(ctx: AcdContext, call: { callerChannel: string; agentId?: string }, bridgeId: string, result: TransferResult, unmute: boolean): Promise<void> {
+export async function callerBackInQueue(ctx: AcdContext, call: { id: string; callerChannel: string; agentId?: string }, bridgeId: string, result: TransferResult, unmute: boolean): Promise<void> {
   try {
     if (unmute) await ctx.pbx.unmute(call.callerChannel, 'in');
     await destroyBridgeQuietly(ctx, bridgeId);
-    await ctx.pbx.startMoh(call.callerChannel, (await ctx.store.getQueue(result.queue))?.musicClass);
+    const [queue, stay] = await Promise.all([ctx.store.getQueue(result.queue), ctx.store.stayOf(call.id)]);
+    if (queue && stay) await enterWaitExperience(ctx, call.id, call.callerChannel, queue, stay.joinSeq);
   } catch (err) {
     if (!isPbxError(err, 'not_found')) throw err;
   }

@@ -2,7 +2,8 @@
  * Blind transfer of a connected queue call to a queue (the caller waits there again with its
  * priority), to a ready agent (the caller is offered to that agent; if the offer fails the
  * caller waits in its queue like any caller whose offer failed), or to an extension (redirect.ts). The store does the state change
- * in one step; then the old agent leg goes, the caller hears music, and the queue flow takes over.
+ * in one step; then the old agent leg goes, the caller hears music (in a queue: that queue's hold
+ * media and timers, backInQueue.ts), and the queue flow takes over.
  */
 import { randomUUID } from 'node:crypto';
 import { isPbxError } from '../../pbx/port.js';
@@ -14,6 +15,7 @@ import { withAgentCall, type CallTarget } from './calls.js';
 import { checkDestination } from './outbound.js';
 import type { Redirects } from './redirect.js';
 import { agentLeftCall } from '../wrapup.js';
+import { callerBackInQueue } from '../backInQueue.js';
 import { redirectLegId, redirectRecordId } from '../../domain/idPrefixes.js';
 
 export type TransferTarget = { queue: string } | { agentId: string } | { extension: string };
@@ -35,6 +37,11 @@ export async function blindTransfer(ctx: AcdContext, t: CallTarget, target: Tran
       by: t.by,
     });
     ctx.logger.info({ callId: call.id, from: t.agentId, target, by: t.by }, 'call transferred');
+    if ('queue' in target) {
+      await callerBackInQueue(ctx, call, call.bridgeId, result, control.held === '1');
+      await hangupQuietly(ctx, call.agentChannel);
+      return;
+    }
     try {
       if (control.held === '1') await ctx.pbx.unmute(call.callerChannel, 'in');
       await ctx.pbx.destroyBridge(call.bridgeId);
@@ -60,10 +67,8 @@ export async function blindTransfer(ctx: AcdContext, t: CallTarget, target: Tran
         // A manual-answer agent's leg waits in Stasis for the desktop's answer (control/answer.ts).
         ...((await ctx.store.answersManually(target.agentId)) ? { manualAnswer: true } : {}),
       }, true);
-    } else if ('extension' in target) {
-      redirectId = redirectRecordId(call.id);
     } else {
-      ctx.kick({ queue: result.queue });
+      redirectId = redirectRecordId(call.id);
     }
   });
   // Outside the queue call's lock: the redirect has its own.

@@ -100,6 +100,16 @@ describe('blind transfer', () => {
     expect((await h.waitForCall(call.id, 'connected')).agentId).toBe('a2');
   });
 
+  it("to a queue: the caller gets that queue's hold media and max wait, as a caller who joined it", async () => {
+    h = await startHarness({ ...config, queues: [config.queues[0]!, { id: 'support', ringTimeoutS: 3, wrapupS: 0, timeoutS: 1, ringInsteadOfMoh: true }] });
+    const call = await h.connectedCall();
+    await h.engine.control.transfer({ agentId: 'a1', by }, { queue: 'support' });
+    await waitFor(() => h.sim.requests.some((r) => r.method === 'POST' && r.path === `/channels/${call.callerChannel}/ring`), 'the caller hears ringing');
+    // No agent of support is logged in: after its max wait the caller leaves it as TIMEOUT.
+    const leave = await h.waitForEvent((e) => e.type === 'QueueCallerLeave' && e.callId === call.id);
+    expect(leave).toMatchObject({ reason: 'TIMEOUT', queue: 'support' });
+  });
+
   it('to a ready agent: that agent is rung and bridged; to a busy agent or unknown queue it is refused', async () => {
     h = await startHarness(config);
     const call = await h.connectedCall();
