@@ -2,8 +2,8 @@
  * Blind transfer of a connected queue call to a queue (the caller waits there again with its
  * priority), to a ready agent (the caller is offered to that agent; if the offer fails the
  * caller waits in its queue like any caller whose offer failed), or to an extension (redirect.ts). The store does the state change
- * in one step; then the old agent leg goes, the caller hears music (in a queue: that queue's hold
- * media and timers, backInQueue.ts), and the queue flow takes over.
+ * in one step; then the old agent leg goes, the caller hears music (to a queue or an agent: that
+ * queue's hold media and timers, backInQueue.ts), and the queue flow takes over.
  */
 import { randomUUID } from 'node:crypto';
 import { isPbxError } from '../../pbx/port.js';
@@ -15,7 +15,7 @@ import { withAgentCall, type CallTarget } from './calls.js';
 import { checkDestination } from './outbound.js';
 import type { Redirects } from './redirect.js';
 import { agentLeftCall } from '../wrapup.js';
-import { callerBackInQueue } from '../backInQueue.js';
+import { callerBackInQueue, callerWaitsAgain } from '../backInQueue.js';
 import { redirectLegId, redirectRecordId } from '../../domain/idPrefixes.js';
 
 export type TransferTarget = { queue: string } | { agentId: string } | { extension: string };
@@ -42,14 +42,10 @@ export async function blindTransfer(ctx: AcdContext, t: CallTarget, target: Tran
       await hangupQuietly(ctx, call.agentChannel);
       return;
     }
-    try {
-      if (control.held === '1') await ctx.pbx.unmute(call.callerChannel, 'in');
-      await ctx.pbx.destroyBridge(call.bridgeId);
-      await ctx.pbx.startMoh(call.callerChannel, (await ctx.store.getQueue(result.queue))?.musicClass);
-    } catch (err) {
-      // The caller left meanwhile: its StasisEnd, queued behind this step, ends the call.
-      if (!isPbxError(err, 'not_found')) throw err;
-    }
+    // Offered to an agent: it waits in its queue meanwhile (hold media, max wait, announcements), so
+    // an offer that fails leaves it waiting as any caller. To an extension: music until redirected.
+    if ('agentId' in target) await callerWaitsAgain(ctx, call, call.bridgeId, result.queue, { unmute: control.held === '1', offered: true });
+    else await musicUntilRedirected(ctx, call, result.queue, control.held === '1');
     await hangupQuietly(ctx, call.agentChannel);
     await agentLeftCall(ctx, t.agentId, result.wrapup);
     if ('agentId' in target) {
@@ -73,4 +69,15 @@ export async function blindTransfer(ctx: AcdContext, t: CallTarget, target: Tran
   });
   // Outside the queue call's lock: the redirect has its own.
   if (redirectId) await redirects.start(redirectId);
+}
+
+async function musicUntilRedirected(ctx: AcdContext, call: { callerChannel: string; bridgeId: string }, queueName: string, unmute: boolean): Promise<void> {
+  try {
+    if (unmute) await ctx.pbx.unmute(call.callerChannel, 'in');
+    await ctx.pbx.destroyBridge(call.bridgeId);
+    await ctx.pbx.startMoh(call.callerChannel, (await ctx.store.getQueue(queueName))?.musicClass);
+  } catch (err) {
+    // The caller left meanwhile: its StasisEnd, queued behind this step, ends the call.
+    if (!isPbxError(err, 'not_found')) throw err;
+  }
 }

@@ -110,6 +110,19 @@ describe('blind transfer', () => {
     expect(leave).toMatchObject({ reason: 'TIMEOUT', queue: 'support' });
   });
 
+  it("to a ready agent: while that agent rings the caller gets its queue's hold media and max wait", async () => {
+    h = await startHarness({ ...config, queues: [{ id: 'sales', ringTimeoutS: 30, wrapupS: 0, timeoutS: 2, ringInsteadOfMoh: true, holdMediaDelayMs: 0 }, config.queues[1]!] });
+    const call = await h.connectedCall();
+    h.sim.setEndpoint('PJSIP/a2', { kind: 'noanswer' });
+    await h.engine.agents.login('a2', { by: 'test', ready: true });
+    const n = h.sim.requests.length;
+    await h.engine.control.transfer({ agentId: 'a1', by }, { agentId: 'a2' });
+    await waitFor(() => h.sim.requests.slice(n).some((r) => r.method === 'POST' && r.path === `/channels/${call.callerChannel}/ring`), 'the caller hears ringing');
+    // a2 never answers: the queue's max wait ends the caller's stay while a2's leg still rings.
+    const leave = await h.waitForEvent((e) => e.type === 'QueueCallerLeave' && e.callId === call.id);
+    expect(leave).toMatchObject({ reason: 'TIMEOUT', queue: 'sales' });
+  });
+
   it('to a ready agent: that agent is rung and bridged; to a busy agent or unknown queue it is refused', async () => {
     h = await startHarness(config);
     const call = await h.connectedCall();
