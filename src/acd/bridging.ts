@@ -99,14 +99,14 @@ export async function connectCall(ctx: AcdContext, callId: string, agentChannel:
 /**
  * The agent's leg left between its answer and the bridge (under overload the bridge can come a
  * second after the answer, and a phone that hears nothing hangs up): the caller, who never spoke
- * to the agent, waits in its queue again at its old place (as a blind transfer back to it: the
- * agent's after-call work as at the end of a call) instead of being hung up with the call. The agent's StasisEnd then
+ * to the agent, waits in its queue again at its old place (the agent's AgentComplete and
+ * after-call work as at the end of a call it hung up) instead of being hung up with the call. The agent's StasisEnd then
  * finds the call off this leg. A caller gone too is left to its own StasisEnd.
  */
 async function requeueIfAgentLeft(ctx: AcdContext, call: { id: string; queue: string; callerChannel: string; agentId?: string }, agentChannel: string, bridgeId: string): Promise<void> {
   // Still in Stasis: a caller that left (gone, or sent on in the dialplan) is its own StasisEnd's.
   if ((await ctx.pbx.getChannel(call.callerChannel))?.appName !== 'Stasis') return;
-  const result = await ctx.store.transferCall({ callId: call.id, agentChannel, target: { queue: call.queue, keepPlace: true }, by: 'acd' }).catch((err: unknown) => {
+  const result = await ctx.store.transferCall({ callId: call.id, agentChannel, target: { queue: call.queue, agentLeft: true }, by: 'acd' }).catch((err: unknown) => {
     // The agent's StasisEnd ended the call first (a restart's reconcile, say): nothing to undo.
     ctx.logger.info({ err, callId: call.id }, 'caller not requeued after the agent left');
     return undefined;

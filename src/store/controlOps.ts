@@ -21,8 +21,12 @@ export interface TransferRequest {
   /** The connected agent leg (fence). */
   agentChannel: string;
   target:
-    /** `keepPlace`: the caller keeps its place in its own queue (it never spoke to the agent), else it joins at the end of its priority class. */
-    | { queue: string; keepPlace?: boolean }
+    /**
+     * The caller joins `queue` at the end of its priority class; `agentLeft`: not a transfer, the
+     * agent's leg left before the bridge, so the caller (who never spoke to the agent) keeps its
+     * place in its own queue and the agent's AgentComplete says completeagent.
+     */
+    | { queue: string; agentLeft?: boolean }
     | { agentId: string; agentChannel: string }
     | { destination: string; destChannel: string; node: string }
     /** Completes a consult with this agent: its consult leg becomes the call's agent leg (a consult to a queue: its leg on `queueCall`, which is removed). */
@@ -145,7 +149,7 @@ export function createControlOps({ redis, keys, run, logger }: StoreContext): Co
       // One script per transition; each takes the same first four arguments.
       const [script, ...args]: [ScriptName, ...ScriptArg[]] =
         'queue' in target
-          ? ['transferToQueue', target.queue, target.keepPlace ? '1' : '']
+          ? ['transferToQueue', target.queue, target.agentLeft ? '1' : '']
           : 'agentId' in target
             ? ['transferToAgent', target.agentId, target.agentChannel]
             : 'consultAgent' in target

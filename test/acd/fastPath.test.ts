@@ -152,6 +152,11 @@ describe('the fast path from caller to agent', () => {
     h.sim.answer(next);
     await waitFor(() => h!.sim.bridges().find((b) => b.channelIds.includes(callId) && b.channelIds.includes(next)), 'bridged on the new leg');
     expect(h.sim.channel(callId)?.state).toBe('Up');
+    // Reported as a call the agent ended, then the caller's wait again at its place: no transfer.
+    const events = (await h.events()).filter((e) => 'callId' in e && e.callId === callId);
+    expect(events.filter((e) => e.type === 'AgentComplete')).toMatchObject([{ agentId: 'a1', reason: 'completeagent' }]);
+    expect(events.filter((e) => e.type === 'CallControl')).toEqual([]);
+    expect(events.filter((e) => e.type === 'QueueCallerJoin')).toMatchObject([{ position: 1 }, { position: 1 }]);
     expect(recentLogLines()).toContain('the agent left before being bridged');
     expect(recentLogLines()).not.toContain('event handling failed');
   });

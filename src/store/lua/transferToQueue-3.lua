@@ -2,8 +2,8 @@
   Blind transfer of a connected queue call to a queue, one atomic step: the agent who had it
   completes it (AgentComplete reason 'transfer', after-call work as at the end of a call) and the
   caller waits in queue ARGV[5] again, keeping its priority (QueueCallerJoin; at the end of its
-  priority class, or, with ARGV[6] = '1' and its own queue, at its old place: a caller whose agent
-  left before the bridge). Fenced by the agent channel; nothing is written when a check fails.
+  priority class). ARGV[6] = '1': not a transfer, the agent's leg left before the bridge: the
+  caller waits in its own queue at its old place and the agent's AgentComplete is 'completeagent'. Fenced by the agent channel; nothing is written when a check fails.
 
   KEYS[1] call hash           acd:{t}:call:<callId>
   KEYS[2] channel index       acd:{t}:chan
@@ -14,7 +14,7 @@
   ARGV[3] agent channel id (fence)
   ARGV[4] by (recorded in the CallControl event)
   ARGV[5] target queue id
-  ARGV[6] '1': keep the caller's place (score and joinSeq) when the target is its own queue
+  ARGV[6] '1': the agent's leg left before the bridge (keep the caller's place: score and joinSeq)
 
   Returns {queue, agentId|'', version|0, wrapupS|0, '', 0}: the target queue and the released
   agent's wrap-up when it entered after-call work.
@@ -31,9 +31,10 @@ if not call then return err end
 if redis.call('EXISTS', keys.queue(prefix, target)) == 0 then return fail('queue_not_found', target) end
 
 local now = nowMs()
-local reply = releaseAgent(prefix, KEYS[1], KEYS[2], KEYS[3], call, callId, 'queue', target, by, now)
+local agentLeft = ARGV[6] == '1'
+local reply = releaseAgent(prefix, KEYS[1], KEYS[2], KEYS[3], call, callId, agentLeft and 'agentLeft' or 'queue', target, by, now)
 local seq, score
-if ARGV[6] == '1' and target == call.queue and call.score and call.score ~= '' then
+if agentLeft and target == call.queue and call.score and call.score ~= '' then
   seq, score = call.joinSeq, call.score
 else
   seq = redis.call('INCR', keys.seq(prefix))

@@ -19,14 +19,18 @@ local function connectedCall(callKey, agentChannel)
 end
 
 -- The agent who had the call completes it (AgentComplete reason 'transfer', or 'park'; CallControl
--- transfer `mode` / `target`) and enters after-call work as at the end of a call; its leg and the
--- call's control state go. Returns the reply {queue, agentId|'', version|0, wrapupS|0, '', slot|0}.
+-- transfer `mode` / `target`; mode 'agentLeft', its leg left before the bridge: reason
+-- 'completeagent' as a call the agent ended, no transfer recorded) and enters after-call work as at
+-- the end of a call; its leg and the call's control state go. Returns the reply {queue, agentId|'', version|0, wrapupS|0, '', slot|0}.
 local function releaseAgent(prefix, callKey, chanKey, eventsKey, call, callId, mode, target, by, now)
   local answeredAt = tonumber(call.answeredAt)
   emit(eventsKey, { type = 'AgentComplete', ts = now, callId = callId, queue = call.queue, agentId = call.agentId,
-    talkMs = now - answeredAt, waitMs = answeredAt - tonumber(call.joinedAt), reason = mode == 'park' and 'park' or 'transfer' })
-  emit(eventsKey, { type = 'CallControl', ts = now, callId = callId, agentId = call.agentId, action = 'transfer',
-    mode = mode, target = target, by = by })
+    talkMs = now - answeredAt, waitMs = answeredAt - tonumber(call.joinedAt),
+    reason = ({ park = 'park', agentLeft = 'completeagent' })[mode] or 'transfer' })
+  if mode ~= 'agentLeft' then
+    emit(eventsKey, { type = 'CallControl', ts = now, callId = callId, agentId = call.agentId, action = 'transfer',
+      mode = mode, target = target, by = by })
+  end
   local agentKey = keys.agent(prefix, call.agentId)
   redis.call('HINCRBY', agentKey, 'talkMs', now - answeredAt) -- least-talk-time routing, as endCall
   local queueWrapupS = redis.call('HGET', keys.queue(prefix, call.queue), 'wrapupS') or '0'
