@@ -7,6 +7,7 @@ import type { ConfigFile } from '../../src/config.js';
 import { waitFor } from '../helpers/acdHarness.js';
 import { startAsterisk, type Asterisk } from '../helpers/asterisk.js';
 import { startAcdOn, type AcdOnAsterisk } from '../helpers/asteriskAcd.js';
+import { startAriProxy } from '../helpers/ariProxy.js';
 
 // Phones: 1XXX-RING-TALK answers after RING s and hangs up after TALK s; 2XXX never answers; 3XXX is busy.
 const file: ConfigFile = {
@@ -149,5 +150,39 @@ describe('queue calls on a real Asterisk', () => {
     expect(second.agentId).toBe('m1');
     await e.waitBridged(second);
     await e.waitCallGone(b.stasisId);
+  });
+});
+
+describe('an agent leg gone between its answer and the bridge, on a real Asterisk', () => {
+  it("Asterisk refuses the late bridge request; the caller waits again at its place and is bridged on the agent's next leg", async () => {
+    // A second engine whose REST goes over HTTP through a proxy that can hold the bridge request.
+    const proxy = await startAriProxy(ast.ariUrl);
+    const race: ConfigFile = { queues: [{ id: 'race', wrapupS: 0 }], agents: [{ id: 'g1', endpoint: 'Local/1006-0-5@agents', queues: ['race'] }] };
+    const r = await startAcdOn(ast, race, 'race', undefined, { ARI_URL: proxy.url, ARI_REST_TRANSPORT: 'http' });
+    try {
+      await r.acd.engine.agents.login('g1', { ready: true, by: 'test' });
+      const held = proxy.hold('POST', /^\/ari\/bridges\/[^/?]+\/addChannel/);
+      const caller = await ast.placeCaller(r.app, 'race');
+      const first = await r.waitCall(caller.stasisId, 'connected');
+      await held.arrived;
+      // The agent hangs up before the bridge request reaches Asterisk.
+      await ast.ari('DELETE', `/channels/${encodeURIComponent(first.agentChannel)}`);
+      await gone(first.agentChannel, 'the first agent leg gone');
+      held.release();
+      // Asterisk 22.10.1: 400 "Channel not found" (422 when the leg is still leaving), as bridging.ts expects.
+      expect([400, 422]).toContain(await held.answered);
+      const second = await waitFor(async () => {
+        const call = await r.acd.store.getCall(first.id);
+        return call?.state === 'connected' && call.agentChannel !== first.agentChannel ? call : undefined;
+      }, 'connected on a new leg', 15_000);
+      expect(second.agentId).toBe('g1');
+      await r.waitBridged(second);
+      const events = (await r.acd.store.readEvents('0', { count: 1000 })).map((stored) => stored.event).filter((ev) => 'callId' in ev && ev.callId === first.id);
+      expect(events.filter((ev) => ev.type === 'AgentComplete')[0]).toMatchObject({ agentId: 'g1', reason: 'completeagent' });
+      expect(events.filter((ev) => ev.type === 'CallControl')).toEqual([]);
+    } finally {
+      await r.close();
+      await proxy.close();
+    }
   });
 });

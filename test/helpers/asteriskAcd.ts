@@ -46,11 +46,12 @@ export function engineEnv(ast: Asterisk, app: string, tenant: string, nodeId: st
   };
 }
 
-export async function startAcdOn(ast: Asterisk, file: ConfigFile, name: string, queueLog?: QueueLogTargets): Promise<AcdOnAsterisk> {
+/** `envOverrides`: variables of engineEnv to change (e.g. ARI_URL towards a test/helpers/ariProxy.ts). */
+export async function startAcdOn(ast: Asterisk, file: ConfigFile, name: string, queueLog?: QueueLogTargets, envOverrides: Record<string, string> = {}): Promise<AcdOnAsterisk> {
   const tenant = freshPrefix();
   const app = `t-${name}-${process.pid}-${++appSeq}`;
   const nodeId = `node-${name}`;
-  const env = engineEnv(ast, app, tenant, nodeId);
+  const env = { ...engineEnv(ast, app, tenant, nodeId), ...envOverrides };
   const config = loadConfig(env, file);
   const logger = testLogger();
   const acd = await startAcd({ ...config, redisUrl: env.REDIS_URL ?? '', queueLog }, logger);
