@@ -10,6 +10,7 @@ import { isPbxError } from '../../pbx/port.js';
 import { offerToAgent } from '../agentLeg.js';
 import { hangupQuietly } from '../legs.js';
 import type { AcdContext } from '../context.js';
+import type { QueueDef } from '../../domain/queue.js';
 import { newAgentChannelId } from '../router.js';
 import { withAgentCall, type CallTarget } from './calls.js';
 import { checkDestination } from './outbound.js';
@@ -44,12 +45,12 @@ export async function blindTransfer(ctx: AcdContext, t: CallTarget, target: Tran
     }
     // Offered to an agent: it waits in its queue meanwhile (hold media, max wait, announcements), so
     // an offer that fails leaves it waiting as any caller. To an extension: music until redirected.
-    if ('agentId' in target) await callerWaitsAgain(ctx, call, call.bridgeId, result.queue, { unmute: control.held === '1', offered: true });
+    let queue: QueueDef | undefined;
+    if ('agentId' in target) queue = await callerWaitsAgain(ctx, call, call.bridgeId, result.queue, { unmute: control.held === '1', offered: true });
     else await musicUntilRedirected(ctx, call, result.queue, control.held === '1');
     await hangupQuietly(ctx, call.agentChannel);
     await agentLeftCall(ctx, t.agentId, result.wrapup);
     if ('agentId' in target) {
-      const queue = await ctx.store.getQueue(result.queue);
       await offerToAgent(ctx, {
         callId: call.id,
         queue: result.queue,
