@@ -77,14 +77,16 @@ if ARGV[4] ~= '' then
   end
 end
 
-redis.call('HSET', KEYS[1], 'id', callId, 'queue', ARGV[2], 'state', 'waiting', 'callerChannel', ARGV[3],
+local fields = { 'id', callId, 'queue', ARGV[2], 'state', 'waiting', 'callerChannel', ARGV[3],
   'callerNumber', ARGV[4], 'callerName', ARGV[5], 'priority', priority, 'joinedAt', now, 'agentId', '',
   'agentChannel', '', 'bridgeId', '', 'answeredAt', 0, 'node', ARGV[7], 'score', score, 'version', 0,
-  'ringStartedAt', 0)
-redis.call('HSET', KEYS[1], 'joinSeq', seq)
+  'ringStartedAt', 0, 'joinSeq', seq, 'skills', ARGV[8] or '' }
+if ARGV[9] and ARGV[9] ~= '' then
+  fields[#fields + 1] = 'variables'
+  fields[#fields + 1] = ARGV[9]
+end
+redis.call('HSET', KEYS[1], unpack(fields))
 redis.call('ZADD', KEYS[3], score, callId)
-redis.call('HSET', KEYS[1], 'skills', ARGV[8] or '')
-if ARGV[9] and ARGV[9] ~= '' then redis.call('HSET', KEYS[1], 'variables', ARGV[9]) end
 indexWaiting(KEYS[3], callId, score, ARGV[8] or '') -- routing index by requirements (waiting.lua)
 redis.call('SADD', KEYS[5], callId)
 countCall(prefix, ARGV[2], callId, now) -- the read endpoints' per-queue index (queueCounts.lua)

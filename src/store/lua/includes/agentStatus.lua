@@ -11,12 +11,16 @@
 local function setAgentStatus(prefix, eventsKey, agentId, status, reason, callId, by, now)
   local agentKey = keys.agent(prefix, agentId)
   local previous, previousReason = unpack(redis.call('HMGET', agentKey, 'status', 'reason'))
+  -- Only a ready agent is in idle sets and routing pools, and only a ready one has a back-off
+  -- (every script that adds to them checks it): leaving another status, there is nothing to take
+  -- out, which spares the on-call steps (reserved → ringing → busy) five commands each (issue 12).
+  local wasReady = previous == 'ready'
   local queues = redis.call('HKEYS', agentKey .. ':queues')
   for _, queue in ipairs(queues) do
     local idleKey = keys.queueIdle(prefix, queue)
     if status == 'ready' then
       redis.call('ZADD', idleKey, now, agentId)
-    else
+    elseif wasReady then
       redis.call('ZREM', idleKey, agentId)
     end
   end
@@ -29,14 +33,18 @@ local function setAgentStatus(prefix, eventsKey, agentId, status, reason, callId
   -- and the AgentStatus events on the call carry it.
   local pending = nil
   if status ~= 'reserved' and status ~= 'ringing' and status ~= 'busy' then
-    redis.call('HDEL', agentKey, 'pendingStatus', 'pendingReason')
+    -- Any status change ends a busy/reject back-off (offerFailed sets it again after this).
+    if wasReady then
+      redis.call('HDEL', agentKey, 'pendingStatus', 'pendingReason', 'availableAt')
+    else
+      redis.call('HDEL', agentKey, 'pendingStatus', 'pendingReason')
+    end
   else
+    if wasReady then redis.call('HDEL', agentKey, 'availableAt') end
     local asked = redis.call('HMGET', agentKey, 'pendingStatus', 'pendingReason')
     if asked[1] then pending = { status = asked[1], reason = asked[2] or '' } end
   end
-  -- Any status change ends a busy/reject back-off (offerFailed sets it again after this).
-  redis.call('HDEL', agentKey, 'availableAt')
-  if status == 'ready' then enterPools(prefix, agentId) else leavePools(prefix, agentId) end
+  if status == 'ready' then enterPools(prefix, agentId) elseif wasReady then leavePools(prefix, agentId) end
   local version = redis.call('HINCRBY', agentKey, 'version', 1)
   emit(eventsKey, { type = 'AgentStatus', ts = now, agentId = agentId, status = status, previous = previous,
     reason = reason, callId = callId, by = by, pending = pending })

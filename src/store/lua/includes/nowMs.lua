@@ -9,6 +9,8 @@ local function nowMs()
     pinnedNow = prefix and tonumber(redis.call('GET', keys.clock(prefix))) or false
   end
   if pinnedNow then return pinnedNow end
+  -- One instant for the whole script (it is atomic): TIME once, not at every event it appends.
   local t = redis.call('TIME')
-  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  pinnedNow = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  return pinnedNow
 end
