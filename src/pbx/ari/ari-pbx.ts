@@ -43,8 +43,8 @@ export interface AriPbxOptions {
   heartbeatMs?: number;
   /**
    * 'websocket' (the engine's default, config.ts): over the event WebSocket once Asterisk answered
-   * there (supervisor.ts; HTTP until then, and for good with an Asterisk that does not), one
-   * request at a time (SOCKET_REST_MAX_IN_FLIGHT), listings always over HTTP (UNBOUNDED_ANSWERS):
+   * there (supervisor.ts; HTTP until then, and for good with an Asterisk that does not), at most
+   * two requests in flight there (SOCKET_REST_MAX_IN_FLIGHT), listings always over HTTP (UNBOUNDED_ANSWERS):
    * ~1.5 ms less engine CPU per call and a lower join → bridged at 20 calls/s, no caller lost at
    * 200 and 250 (docs/performance.md). 'http' (this adapter's default when not given): every
    * request over HTTP.
@@ -70,10 +70,13 @@ const UNBOUNDED_ANSWERS: ReadonlySet<Operation> = new Set<Operation>(['channels.
 
 /**
  * Asterisk carries out one socket's requests one after another: a request goes over the socket
- * only while it has none in flight, else over HTTP (a thread per connection), so none waits
- * behind another there and a busy Asterisk still gets requests in parallel.
+ * while it has fewer than two in flight, else over HTTP (a thread per connection), so none waits
+ * behind more than one other there and a busy Asterisk still gets requests in parallel. With one
+ * (until 2026-12-06) a sixth of the requests went over HTTP at 20 calls/s (a call's hang-up often
+ * meets another call's originate or addChannel), each ~1 ms of CPU more than over the socket in
+ * Asterisk and the engine together; with two, 16 in 5,000 (docs/performance.md).
  */
-const SOCKET_REST_MAX_IN_FLIGHT = 1;
+const SOCKET_REST_MAX_IN_FLIGHT = 2;
 
 /** The adapter, and how its REST goes now. */
 export interface AriPbx extends Pbx {
