@@ -171,6 +171,8 @@ interface EngineUnderTest {
   restarts(): number;
   /** `acd_ari_request_seconds_count` by operation, from the engine's /metrics. */
   ariRequests(): Promise<Map<string, number>>;
+  /** `acd_ari_rest_requests_total` by transport (websocket, http), from the engine's /metrics. */
+  ariTransports(): Promise<Map<string, number>>;
   /** How late the engine's event loop was (ms) since the previous call: prom-client resets it at each scrape. */
   loopDelay(): Promise<{ p99: number; max: number }>;
   stop(): Promise<void>;
@@ -220,6 +222,10 @@ async function startEngineUnderTest(ast: AsteriskHandle, redisUrl: string, load:
     const counts = [...text.matchAll(/^acd_ari_request_seconds_count\{operation="(\w+)",outcome="(\w+)"\} (\d+)/gm)];
     return new Map(counts.map((m) => [m[2] === 'ok' ? m[1]! : `${m[1]} (${m[2]})`, Number(m[3])]));
   };
+  const ariTransports = async () => {
+    const counts = [...(await metricsText()).matchAll(/^acd_ari_rest_requests_total\{transport="(\w+)"\} (\d+)/gm)];
+    return new Map(counts.map((m) => [m[1]!, Number(m[2])]));
+  };
   // prom-client's figures include the histogram's sampling interval (metrics.ts): taken off, what is
   // left is how late the loop was (the bench printed ~22 ms for ~2 ms of delay before 2026-12-06 17:45).
   const loopDelay = async () => {
@@ -259,6 +265,7 @@ async function startEngineUnderTest(ast: AsteriskHandle, redisUrl: string, load:
     },
     restarts: () => restarts,
     ariRequests,
+    ariTransports,
     loopDelay,
     stop: () => {
       stopping = true;
@@ -337,6 +344,7 @@ async function runOnce(system: System, load: Load, ast: AsteriskHandle, redis: {
   const callerIds = ids.map((id) => `${id};2`);
   const commands0 = await redisCommandStats(redis.url);
   const requests0 = (await engine?.ariRequests()) ?? new Map<string, number>();
+  const transports0 = (await engine?.ariTransports()) ?? new Map<string, number>();
   await engine?.loopDelay();
   const cpu0 = { asterisk: cpuMs(ast.pid), engine: engine?.cpuMs() ?? 0, redis: cpuMs(redis.pid) };
   const restarts0 = engine?.restarts() ?? 0;
@@ -360,6 +368,7 @@ async function runOnce(system: System, load: Load, ast: AsteriskHandle, redis: {
     const delay = await engine.loopDelay();
     progress(`engine event-loop delay during the run (beyond its ${EVENT_LOOP_SAMPLING_MS} ms sampling): p99 ${fmt(delay.p99)} ms, max ${fmt(delay.max)} ms`);
     progress(perCall('ARI requests', requests0, await engine.ariRequests(), load.callers));
+    progress(perCall('ARI requests by transport', transports0, await engine.ariTransports(), load.callers));
     const commands1 = await redisCommandStats(redis.url);
     progress(perCall('Redis commands', commands0.calls, commands1.calls, load.callers));
     progress(perCall('Redis µs (a script counted with the commands it runs)', commands0.usec, commands1.usec, load.callers));

@@ -15,6 +15,7 @@ import { AGENT_STATUSES } from '../domain/agent.js';
 import type { AcdEvent } from '../domain/events.js';
 import type { Dependency, Health } from '../infra/health.js';
 import type { Pbx } from '../pbx/port.js';
+import type { AriPbx } from '../pbx/ari/index.js';
 import type { TenantLoad } from '../store/countOps.js';
 import type { AcdStore, RouteResult } from '../store/types.js';
 import { waitingSince } from './figures.js';
@@ -106,6 +107,7 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Engin
   return {
     registry,
     timePbx(pbx) {
+      if (isAriPbx(pbx)) restTransportCounter(registry, pbx);
       // Built once per member, not per access: the engine calls the Pbx and the store dozens of
       // times per call, and a bound function plus prom-client's label lookup each time showed in
       // the profile (issue 12).
@@ -174,6 +176,29 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Engin
       };
     },
   };
+}
+
+const isAriPbx = (pbx: Pbx): pbx is AriPbx => 'restRequests' in pbx;
+
+/**
+ * REST requests by the way they went, read from the adapter at each scrape: one over HTTP costs
+ * about 1 ms more CPU than one over the event WebSocket, Asterisk and engine together
+ * (docs/performance.md), so a growing HTTP share under load is worth seeing.
+ */
+function restTransportCounter(registry: Registry, pbx: AriPbx): void {
+  const name = 'acd_ari_rest_requests_total';
+  // The Pbx timed last is the one counted (the engine times one).
+  registry.removeSingleMetric(name);
+  new Counter({
+    name,
+    help: 'ARI REST requests by transport: websocket (the event WebSocket) or http (before the socket answered, listings, or two already in flight there)',
+    labelNames: ['transport'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [transport, count] of Object.entries(pbx.restRequests)) this.inc({ transport }, count);
+    },
+  });
 }
 
 /** Gauges computed at each scrape; the store ones are skipped while Redis is down (no hanging scrape). */

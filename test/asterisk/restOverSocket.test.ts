@@ -62,10 +62,12 @@ describe('ARI REST over the WebSocket on Asterisk 22', () => {
     const { pbx, httpRequests } = await adapter('restws-busy', 'websocket');
     await waitFor(() => pbx.restOverSocket, 'REST over the WebSocket');
     const before = httpRequests().length;
+    const counted = { ...pbx.restRequests };
     const ids = ['restws-busy-1', 'restws-busy-2', 'restws-busy-3', 'restws-busy-4'];
     await Promise.all(ids.map((bridgeId) => pbx.createBridge({ bridgeId, name: 'restws-busy' })));
     // The first two went over the socket; the two made while they were in flight, over HTTP.
     expect(httpRequests().slice(before).sort()).toEqual(['POST /ari/bridges/restws-busy-3', 'POST /ari/bridges/restws-busy-4']);
+    expect(pbx.restRequests).toEqual({ websocket: counted.websocket + 2, http: counted.http + 2 });
     // Two at a time: all over the socket again.
     await Promise.all(ids.slice(0, 2).map((id) => pbx.destroyBridge(id)));
     await Promise.all(ids.slice(2).map((id) => pbx.destroyBridge(id)));

@@ -1,7 +1,7 @@
 /**
  * The timed Pbx and store (src/stats/metrics.ts): every Pbx request observed by operation and
  * outcome, each member wrapped once (the engine reaches them dozens of times per call), a member
- * replaced on the target wrapped afresh.
+ * replaced on the target wrapped afresh; the ARI adapter's REST requests by transport.
  */
 import { describe, expect, it } from 'vitest';
 import { createMetrics } from '../../src/stats/metrics.js';
@@ -44,6 +44,16 @@ describe('timed Pbx and store', () => {
     await twoNames.ring('c5');
     expect(await countOf(metrics, 'acd_ari_request_seconds', { operation: 'startMoh', outcome: 'ok' })).toBe(1);
     expect(await countOf(metrics, 'acd_ari_request_seconds', { operation: 'ring', outcome: 'ok' })).toBe(1);
+  });
+
+  it('counts the ARI adapter\'s REST requests by transport, read at each scrape; another Pbx has no such counter', async () => {
+    const metrics = createMetrics();
+    const restRequests = { websocket: 5, http: 2 };
+    metrics.timePbx({ restOverSocket: true, restRequests } as unknown as Pbx);
+    expect(await metrics.registry.metrics()).toContain('acd_ari_rest_requests_total{transport="websocket"} 5\nacd_ari_rest_requests_total{transport="http"} 2');
+    restRequests.http = 3;
+    expect(await metrics.registry.metrics()).toContain('acd_ari_rest_requests_total{transport="http"} 3');
+    expect(await createMetrics().registry.metrics()).not.toContain('acd_ari_rest_requests_total');
   });
 
   it("times the routing decisions by outcome, a join's included, and hands every other store member through, bound once", async () => {

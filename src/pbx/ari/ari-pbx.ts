@@ -82,6 +82,8 @@ const SOCKET_REST_MAX_IN_FLIGHT = 2;
 export interface AriPbx extends Pbx {
   /** True once this connection's Asterisk answered REST over the event WebSocket (requests go there); false: HTTP. */
   readonly restOverSocket: boolean;
+  /** REST requests sent since the start, by the way they went (`acd_ari_rest_requests_total`). */
+  readonly restRequests: Readonly<Record<AriRestTransport, number>>;
 }
 
 /** Creates the ari-client adapter of the PBX port; nothing connects before `start()`. */
@@ -94,6 +96,7 @@ class AriPbxAdapter implements AriPbx {
   private readonly supervisor: ConnectionSupervisor;
   private readonly log: Logger;
   private readonly requestTimeoutMs: number;
+  private readonly restCounts: Record<AriRestTransport, number> = { websocket: 0, http: 0 };
   private readonly http: AriRest;
 
   constructor(private readonly options: AriPbxOptions) {
@@ -118,6 +121,10 @@ class AriPbxAdapter implements AriPbx {
 
   get restOverSocket(): boolean {
     return this.supervisor.restOverSocket;
+  }
+
+  get restRequests(): Readonly<Record<AriRestTransport, number>> {
+    return this.restCounts;
   }
 
   get connected(): boolean {
@@ -167,6 +174,7 @@ class AriPbxAdapter implements AriPbx {
   private rest<T = unknown>(operation: Operation, method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, query?: Query, body?: unknown): Promise<T> {
     if (!this.supervisor.client) return Promise.reject(new PbxError('unavailable', 0, 'not connected to ARI', operation));
     const overSocket = this.supervisor.restOverSocket && !UNBOUNDED_ANSWERS.has(operation) && this.supervisor.socketRestInFlight < SOCKET_REST_MAX_IN_FLIGHT;
+    this.restCounts[overSocket ? 'websocket' : 'http'] += 1;
     const sent = overSocket ? this.supervisor.sendRest<T>(operation, method, path, query, body) : this.http.send<T>(operation, method, path, query, body);
     return sent.catch((err: unknown) => {
       const error = toPbxError(err, operation);
