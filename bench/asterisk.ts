@@ -8,7 +8,9 @@
  * `--repeat N`, at the end, per load the medians over the N pairs (a target is judged on these).
  * The standard run makes three pairs at 20 calls/s (its targets are ratios of a p99 over 600
  * callers, which moves between identical pairs: docs/performance.md) and one of each other load.
- * Runs alternate app_queue / engine (A/B interleaved: the machine is shared, figures drift).
+ * Runs alternate app_queue / engine (A/B interleaved: the machine is shared, figures drift), and a
+ * load's successive pairs alternate which one runs first (AB, BA, AB...), so a drift within a pair
+ * does not always fall on the same system (since 2026-12-06 23:00).
  *
  *   npm run bench:asterisk                        the three standard loads (issue 12 and 14)
  *   npm run bench:asterisk -- --rate 50 --agents 100 --talk 1 --callers 600 --repeat 2
@@ -477,7 +479,10 @@ async function main(): Promise<void> {
     for (let rep = 0; rep < rounds; rep++) {
       for (const load of loads.filter((l) => rep < pairsFor(l))) {
         const results = new Map<System, RunResult>();
-        for (const system of systems) {
+        // A load's pairs alternate the order (app_queue first, then engine first, ...): the box's
+        // speed drifts between the two runs of a pair, and a fixed order would hand that drift to
+        // the same system every time.
+        for (const system of rep % 2 === 1 ? [...systems].reverse() : systems) {
           const r = await runOnce(system, load, ast, { pid: redis.pid, url: `redis://127.0.0.1:${redisPort}` }, observer, run++);
           results.set(system, r);
           console.log(line(r));
