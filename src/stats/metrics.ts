@@ -182,8 +182,8 @@ const isAriPbx = (pbx: Pbx): pbx is AriPbx => 'restRequests' in pbx;
 
 /**
  * REST requests by the way they went, read from the adapter at each scrape: one over HTTP costs
- * about 1 ms more CPU than one over the event WebSocket, Asterisk and engine together
- * (docs/performance.md), so a growing HTTP share under load is worth seeing.
+ * Asterisk and the engine ~1 ms more CPU than one over the event WebSocket (all-HTTP against
+ * all-socket runs, docs/performance.md), so a growing HTTP share under load is worth seeing.
  */
 function restTransportCounter(registry: Registry, pbx: AriPbx): void {
   const name = 'acd_ari_rest_requests_total';

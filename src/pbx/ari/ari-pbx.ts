@@ -73,8 +73,9 @@ const UNBOUNDED_ANSWERS: ReadonlySet<Operation> = new Set<Operation>(['channels.
  * while it has fewer than two in flight, else over HTTP (a thread per connection), so none waits
  * behind more than one other there and a busy Asterisk still gets requests in parallel. With one
  * (until 2026-12-06) a sixth of the requests went over HTTP at 20 calls/s (a call's hang-up often
- * meets another call's originate or addChannel), each ~1 ms of CPU more than over the socket in
- * Asterisk and the engine together; with two, 16 in 5,000 (docs/performance.md).
+ * meets another call's originate or addChannel), with two 16 in 5,000. An HTTP exchange costs
+ * Asterisk and the engine ~1 ms of CPU more (all-HTTP against all-socket runs); the share moved
+ * saves less than the bench's noise shows (docs/performance.md).
  */
 const SOCKET_REST_MAX_IN_FLIGHT = 2;
 
