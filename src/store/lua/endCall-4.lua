@@ -49,6 +49,8 @@ local now = nowMs()
 local control = redis.call('HGETALL', keys.ctl(prefix, callId))
 local released = {}
 local reply = { call.state, flat, released, control, 0 }
+-- The status the call's agent was moved to here (nil when it had moved on): read again only then.
+local agentStatusNow
 
 if call.state == 'connected' then
   local reasons = { caller = 'completecaller', agent = 'completeagent' }
@@ -64,6 +66,7 @@ if call.state == 'connected' then
   local status = 'ready'
   if tonumber(wrapupS) > 0 then status = 'after_call_work' end
   local version, applied = moveCallAgent(prefix, KEYS[4], call.agentId, callId, status, '', now)
+  agentStatusNow = applied
   if version then
     redis.call('HINCRBY', agentKey, 'callsTaken', 1)
     -- A status the agent asked for during the call replaces the timed wrap-up (agentStatus.lua).
@@ -90,26 +93,28 @@ else
     emit(KEYS[4], { type = 'QueueCallerLeave', ts = now, callId = callId, queue = call.queue, reason = endedBy,
       waitMs = waitMs })
   end
-  moveCallAgent(prefix, KEYS[4], call.agentId, callId, 'ready', '', now)
+  agentStatusNow = select(2, moveCallAgent(prefix, KEYS[4], call.agentId, callId, 'ready', '', now))
   -- ringall / progressive offers (offers.lua); their legs are the engine's to hang up
   for _, channel in ipairs(releaseOffers(prefix, KEYS[2], KEYS[4], callId, '', now)) do
     if channel ~= call.agentChannel then released[#released + 1] = channel end
   end
 end
 
-redis.call('HDEL', KEYS[2], call.callerChannel)
-if call.agentChannel ~= '' then redis.call('HDEL', KEYS[2], call.agentChannel) end
+if call.agentChannel ~= '' then
+  redis.call('HDEL', KEYS[2], call.callerChannel, call.agentChannel)
+else
+  redis.call('HDEL', KEYS[2], call.callerChannel)
+end
 redis.call('SREM', KEYS[3], callId)
 uncountCall(prefix, call.queue, callId) -- the read endpoints' per-queue index (queueCounts.lua)
-redis.call('DEL', KEYS[1])
-redis.call('DEL', keys.ctl(prefix, callId)) -- call-control state (src/store/controlOps.ts)
+redis.call('DEL', KEYS[1], keys.ctl(prefix, callId)) -- and the call-control state (src/store/controlOps.ts)
 -- The caller may still be in Stasis (we die before releasing it): reconcile must finish this end,
 -- not queue it again as a new caller (src/acd/reconcile.ts). Kept long enough for a restart.
 redis.call('SET', keys.endedCaller(prefix, call.callerChannel), endedBy .. ':' .. call.queue, 'PX', ENDED_CALLER_TTL_MS)
 -- Only a ready agent with a caller waiting in one of its queues can be offered a call now; a
 -- caller who joins later is routed by its own join, which finds the agent ready. So most call
 -- ends under a light load cost no routing round trip (issue 12).
-if call.agentId ~= '' and redis.call('HGET', keys.agent(prefix, call.agentId), 'status') == 'ready' then
+if call.agentId ~= '' and (agentStatusNow or redis.call('HGET', keys.agent(prefix, call.agentId), 'status')) == 'ready' then
   for _, queue in ipairs(redis.call('HKEYS', keys.agentQueues(prefix, call.agentId))) do
     if redis.call('ZCARD', keys.queueWaiting(prefix, queue)) > 0 then
       reply[5] = 1

@@ -10,7 +10,9 @@
 -- Returns the new version.
 local function setAgentStatus(prefix, eventsKey, agentId, status, reason, callId, by, now)
   local agentKey = keys.agent(prefix, agentId)
-  local previous, previousReason = unpack(redis.call('HMGET', agentKey, 'status', 'reason'))
+  -- One read for all the step needs (issue 12: each command counts on the per-call path).
+  local previous, previousReason, askedStatus, askedReason, version =
+    unpack(redis.call('HMGET', agentKey, 'status', 'reason', 'pendingStatus', 'pendingReason', 'version'))
   -- Only a ready agent is in idle sets and routing pools, and only a ready one has a back-off
   -- (every script that adds to them checks it): leaving another status, there is nothing to take
   -- out, which spares the on-call steps (reserved → ringing → busy) five commands each (issue 12).
@@ -24,11 +26,14 @@ local function setAgentStatus(prefix, eventsKey, agentId, status, reason, callId
       redis.call('ZREM', idleKey, agentId)
     end
   end
-  if status == 'ready' then
-    redis.call('HSET', agentKey, 'lastIdle', now)
-  end
   recountStatus(prefix, queues, previous, status, previousReason, reason)
-  redis.call('HSET', agentKey, 'status', status, 'reason', reason, 'since', now, 'call', callId)
+  version = (tonumber(version) or 0) + 1
+  if status == 'ready' then
+    redis.call('HSET', agentKey, 'status', status, 'reason', reason, 'since', now, 'call', callId, 'version', version,
+      'lastIdle', now)
+  else
+    redis.call('HSET', agentKey, 'status', status, 'reason', reason, 'since', now, 'call', callId, 'version', version)
+  end
   -- A status asked for the end of the call (changeStatus-2.lua) lasts only while on the call,
   -- and the AgentStatus events on the call carry it.
   local pending = nil
@@ -41,11 +46,9 @@ local function setAgentStatus(prefix, eventsKey, agentId, status, reason, callId
     end
   else
     if wasReady then redis.call('HDEL', agentKey, 'availableAt') end
-    local asked = redis.call('HMGET', agentKey, 'pendingStatus', 'pendingReason')
-    if asked[1] then pending = { status = asked[1], reason = asked[2] or '' } end
+    if askedStatus then pending = { status = askedStatus, reason = askedReason or '' } end
   end
   if status == 'ready' then enterPools(prefix, agentId) elseif wasReady then leavePools(prefix, agentId) end
-  local version = redis.call('HINCRBY', agentKey, 'version', 1)
   emit(eventsKey, { type = 'AgentStatus', ts = now, agentId = agentId, status = status, previous = previous,
     reason = reason, callId = callId, by = by, pending = pending })
   return version
@@ -59,13 +62,11 @@ local ON_CALL = { reserved = true, ringing = true, busy = true, after_call_work 
 -- the status the agent asked for during the call, if any, replaces it.
 -- Returns the new version and the status applied, or nil when nothing changed.
 local function moveCallAgent(prefix, eventsKey, agentId, callId, status, reason, now)
-  local agentKey = keys.agent(prefix, agentId)
-  if agentId == '' or redis.call('HGET', agentKey, 'call') ~= callId then
-    return nil
-  end
-  if status == 'ready' or status == 'after_call_work' then
-    local pending = redis.call('HMGET', agentKey, 'pendingStatus', 'pendingReason')
-    if pending[1] and pending[1] ~= '' then status, reason = pending[1], pending[2] or '' end
+  if agentId == '' then return nil end
+  local agent = redis.call('HMGET', keys.agent(prefix, agentId), 'call', 'pendingStatus', 'pendingReason')
+  if agent[1] ~= callId then return nil end
+  if (status == 'ready' or status == 'after_call_work') and agent[2] and agent[2] ~= '' then
+    status, reason = agent[2], agent[3] or ''
   end
   local keepCall = ''
   if ON_CALL[status] then keepCall = callId end
