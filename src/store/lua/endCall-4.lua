@@ -100,11 +100,8 @@ else
   end
 end
 
-if call.agentChannel ~= '' then
-  redis.call('HDEL', KEYS[2], call.callerChannel, call.agentChannel)
-else
-  redis.call('HDEL', KEYS[2], call.callerChannel)
-end
+-- A call without an agent leg has agentChannel '': no such field, nothing deleted for it.
+redis.call('HDEL', KEYS[2], call.callerChannel, call.agentChannel)
 redis.call('SREM', KEYS[3], callId)
 uncountCall(prefix, call.queue, callId) -- the read endpoints' per-queue index (queueCounts.lua)
 redis.call('DEL', KEYS[1], keys.ctl(prefix, callId)) -- and the call-control state (src/store/controlOps.ts)

@@ -28,12 +28,12 @@ local function setAgentStatus(prefix, eventsKey, agentId, status, reason, callId
   end
   recountStatus(prefix, queues, previous, status, previousReason, reason)
   version = (tonumber(version) or 0) + 1
+  local fields = { 'status', status, 'reason', reason, 'since', now, 'call', callId, 'version', version }
   if status == 'ready' then
-    redis.call('HSET', agentKey, 'status', status, 'reason', reason, 'since', now, 'call', callId, 'version', version,
-      'lastIdle', now)
-  else
-    redis.call('HSET', agentKey, 'status', status, 'reason', reason, 'since', now, 'call', callId, 'version', version)
+    fields[#fields + 1] = 'lastIdle'
+    fields[#fields + 1] = now
   end
+  redis.call('HSET', agentKey, unpack(fields))
   -- A status asked for the end of the call (changeStatus-2.lua) lasts only while on the call,
   -- and the AgentStatus events on the call carry it.
   local pending = nil
