@@ -31,7 +31,7 @@ if agent[2] then
   endBackoff(prefix, agentId)
 end
 local have = parseSkills(agent[3] or '')
-local best -- { callId, score, queue, strategy, penalty }
+local best -- { callId, score, queue, strategy, penalty, routing params }
 local memberships = redis.call('HGETALL', KEYS[2])
 for i = 1, #memberships, 2 do
   local queue, penalty = memberships[i], tonumber(memberships[i + 1])
@@ -43,7 +43,7 @@ for i = 1, #memberships, 2 do
     if best and head[2] >= best[2] then break end
     local needs = callerNeeds(prefix, params, head[1], head[3], now)
     if penalty <= needs.ceiling and matchQuality(have, needs.need, needs.relax) then
-      best = { head[1], head[2], queue, params.strategy, memberships[i + 1] }
+      best = { head[1], head[2], queue, params.strategy, memberships[i + 1], params }
       break
     end
   end
@@ -51,4 +51,4 @@ end
 if not best then return { 0 } end
 local position = redis.call('ZSCORE', poolKey(prefix, best[3], best[5] .. '|' .. (agent[3] or '')), agentId)
 if position then rememberPick(prefix, best[3], best[4], position) end
-return { 0, reserve(prefix, KEYS[3], KEYS[4], best[1], agentId, ARGV[3], now) }
+return { 0, reserve(prefix, KEYS[3], KEYS[4], best[1], agentId, ARGV[3], now, best[6]) }

@@ -26,7 +26,8 @@
 --- @include "offers"
 
 local prefix, callId, agentChannel = ARGV[1], ARGV[2], ARGV[3]
-local call = redis.call('HMGET', KEYS[1], 'state', 'agentChannel', 'queue', 'joinedAt', 'ringStartedAt', 'callerChannel')
+local call = redis.call('HMGET', KEYS[1], 'state', 'agentChannel', 'queue', 'joinedAt', 'ringStartedAt', 'callerChannel',
+  'version')
 if call[1] == 'connected' and call[2] == agentChannel then return { 1, redis.call('HGETALL', KEYS[1]) } end
 if call[1] ~= 'offering' then return { 0 } end
 local agentId = redis.call('HGET', KEYS[1] .. ':offers', agentChannel)
@@ -35,8 +36,7 @@ if ARGV[5] == '1' and call[6] == '' then return { 2 } end
 local now = nowMs()
 
 redis.call('HSET', KEYS[1], 'state', 'connected', 'agentId', agentId, 'agentChannel', agentChannel,
-  'bridgeId', ARGV[4], 'answeredAt', now)
-redis.call('HINCRBY', KEYS[1], 'version', 1)
+  'bridgeId', ARGV[4], 'answeredAt', now, 'version', (tonumber(call[7]) or 0) + 1)
 emit(KEYS[3], { type = 'AgentConnect', ts = now, callId = callId, queue = call[3], agentId = agentId,
   waitMs = now - tonumber(call[4]), ringMs = now - tonumber(call[5]), bridgeId = ARGV[4] })
 moveCallAgent(prefix, KEYS[3], agentId, callId, 'busy', '', now)

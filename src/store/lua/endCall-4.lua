@@ -49,8 +49,9 @@ local now = nowMs()
 local control = redis.call('HGETALL', keys.ctl(prefix, callId))
 local released = {}
 local reply = { call.state, flat, released, control, 0 }
--- The status the call's agent was moved to here (nil when it had moved on): read again only then.
-local agentStatusNow
+-- The status the call's agent was moved to here and its queues (nil when it had moved on): read
+-- again only then.
+local agentStatusNow, agentQueues
 
 if call.state == 'connected' then
   local reasons = { caller = 'completecaller', agent = 'completeagent' }
@@ -59,14 +60,15 @@ if call.state == 'connected' then
     talkMs = now - answeredAt, waitMs = answeredAt - tonumber(call.joinedAt), reason = reasons[endedBy] or endedBy })
   local agentKey = keys.agent(prefix, call.agentId)
   redis.call('HINCRBY', agentKey, 'talkMs', now - answeredAt) -- least-talk-time routing
-  local wrapupS = redis.call('HGET', agentKey, 'wrapupS')
+  local agent = readAgent(agentKey)
+  local wrapupS = agent.wrapupS
   if not wrapupS or wrapupS == '' then
     wrapupS = redis.call('HGET', keys.queue(prefix, call.queue), 'wrapupS') or '0'
   end
   local status = 'ready'
   if tonumber(wrapupS) > 0 then status = 'after_call_work' end
-  local version, applied = moveCallAgent(prefix, KEYS[4], call.agentId, callId, status, '', now)
-  agentStatusNow = applied
+  local version, applied, queues = moveCallAgent(prefix, KEYS[4], call.agentId, callId, status, '', now, agent)
+  agentStatusNow, agentQueues = applied, queues
   if version then
     redis.call('HINCRBY', agentKey, 'callsTaken', 1)
     -- A status the agent asked for during the call replaces the timed wrap-up (agentStatus.lua).
@@ -93,7 +95,8 @@ else
     emit(KEYS[4], { type = 'QueueCallerLeave', ts = now, callId = callId, queue = call.queue, reason = endedBy,
       waitMs = waitMs })
   end
-  agentStatusNow = select(2, moveCallAgent(prefix, KEYS[4], call.agentId, callId, 'ready', '', now))
+  local _, applied, queues = moveCallAgent(prefix, KEYS[4], call.agentId, callId, 'ready', '', now)
+  agentStatusNow, agentQueues = applied, queues
   -- ringall / progressive offers (offers.lua); their legs are the engine's to hang up
   for _, channel in ipairs(releaseOffers(prefix, KEYS[2], KEYS[4], callId, '', now)) do
     if channel ~= call.agentChannel then released[#released + 1] = channel end
@@ -112,7 +115,7 @@ redis.call('SET', keys.endedCaller(prefix, call.callerChannel), endedBy .. ':' .
 -- caller who joins later is routed by its own join, which finds the agent ready. So most call
 -- ends under a light load cost no routing round trip (issue 12).
 if call.agentId ~= '' and (agentStatusNow or redis.call('HGET', keys.agent(prefix, call.agentId), 'status')) == 'ready' then
-  for _, queue in ipairs(redis.call('HKEYS', keys.agentQueues(prefix, call.agentId))) do
+  for _, queue in ipairs(agentQueues or redis.call('HKEYS', keys.agentQueues(prefix, call.agentId))) do
     if redis.call('ZCARD', keys.queueWaiting(prefix, queue)) > 0 then
       reply[5] = 1
       break

@@ -96,5 +96,5 @@ emit(KEYS[7], { type = 'QueueCallerJoin', ts = now, callId = callId, queue = ARG
   callerNumber = ARGV[4], callerName = ARGV[5], priority = priority,
   ewtMs = estimateWaitMs(prefix, KEYS[2], position, def, now), resumed = resumed })
 local reply = answer(position, 1, nil, seq)
-if (ARGV[11] or '') ~= '' then reply[6] = routeQueue(prefix, ARGV[2], ARGV[11], KEYS[3], KEYS[6], KEYS[7], now) end
+if (ARGV[11] or '') ~= '' then reply[6] = routeQueue(prefix, ARGV[2], ARGV[11], KEYS[3], KEYS[6], KEYS[7], now, { callId, now }) end
 return reply

@@ -16,17 +16,20 @@
 --- @include "nowMs"
 --- @include "agentStatus"
 
-local call = redis.call('HMGET', KEYS[1], 'state', 'agentChannel')
+local call = redis.call('HMGET', KEYS[1], 'state', 'agentChannel', 'version')
 if call[1] ~= 'offering' then return 0 end
 local agentId = redis.call('HGET', KEYS[1] .. ':offers', ARGV[3])
 if not agentId then return 0 end
-local agent = redis.call('HMGET', keys.agent(ARGV[1], agentId), 'status', 'call')
-if agent[2] ~= ARGV[2] then return 0 end
-if agent[1] == 'ringing' then return 1 end
-if agent[1] ~= 'reserved' then return 0 end
+local agent = readAgent(keys.agent(ARGV[1], agentId))
+if agent.call ~= ARGV[2] then return 0 end
+if agent.status == 'ringing' then return 1 end
+if agent.status ~= 'reserved' then return 0 end
 local now = nowMs()
+local fields = { 'version', (tonumber(call[3]) or 0) + 1 }
 -- Ring time of the call (AgentConnect.ringMs) counts from its first offer ringing.
-if call[2] == ARGV[3] then redis.call('HSET', KEYS[1], 'ringStartedAt', now) end
-redis.call('HINCRBY', KEYS[1], 'version', 1)
-setAgentStatus(ARGV[1], KEYS[2], agentId, 'ringing', '', ARGV[2], 'system', now)
+if call[2] == ARGV[3] then
+  fields[3], fields[4] = 'ringStartedAt', now
+end
+redis.call('HSET', KEYS[1], unpack(fields))
+setAgentStatus(ARGV[1], KEYS[2], agentId, 'ringing', '', ARGV[2], 'system', now, agent)
 return 1

@@ -29,5 +29,5 @@ local pools = matchingPools(prefix, call[3], needs)
 local agents = {}
 if #pools > 0 then agents = pickAgents(prefix, call[3], params.strategy, pools) end
 if #agents == 0 then return { redis.call('HINCRBY', KEYS[1], 'round', 1) } end
-local offer = reserve(prefix, KEYS[2], KEYS[3], callId, agents[1], ARGV[4], now)
+local offer = reserve(prefix, KEYS[2], KEYS[3], callId, agents[1], ARGV[4], now, params)
 return { offer[11], offer }

@@ -25,9 +25,10 @@ end
 
 -- Score of an agent in a queue's pool: the strategy's order, lowest offered first. Counters and
 -- idle-since tie-break through a fraction (lastIdle / 1e13 < 1).
-local function poolScore(prefix, queue, agentKey)
+-- `lastIdle`: the agent's, when the caller knows it (a status change to ready just wrote it).
+local function poolScore(prefix, queue, agentKey, lastIdle)
   local strategy = redis.call('HGET', keys.queue(prefix, queue), 'strategy')
-  local lastIdle = tonumber(redis.call('HGET', agentKey, 'lastIdle') or '0') or 0
+  lastIdle = lastIdle or tonumber(redis.call('HGET', agentKey, 'lastIdle') or '0') or 0
   if strategy == 'linear' or strategy == 'round-robin' then
     return tonumber(redis.call('HGET', agentKey .. ':routing', queue .. ':order') or '0') or 0
   elseif strategy == 'fewest-calls' then
@@ -52,10 +53,17 @@ local function poolMember(penalty, profile)
 end
 
 -- Calls fn(queue, poolKey, poolMember, penalty) for the pool the agent belongs to in each of its queues.
-local function eachPool(prefix, agentId, fn)
+-- `known`: what a status change read already (agentStatus.lua: profile, memberships as HGETALL
+-- of the agent's queues, deviceInUse, lastIdle), so that it is not read twice (issue 12).
+local function eachPool(prefix, agentId, fn, known)
   local agentKey = keys.agent(prefix, agentId)
-  local profile = redis.call('HGET', agentKey, 'profile') or ''
-  local memberships = redis.call('HGETALL', agentKey .. ':queues')
+  local profile, memberships
+  if known then
+    profile, memberships = known.profile or '', known.memberships
+  else
+    profile = redis.call('HGET', agentKey, 'profile') or ''
+    memberships = redis.call('HGETALL', agentKey .. ':queues')
+  end
   for i = 1, #memberships, 2 do
     local member = poolMember(memberships[i + 1], profile)
     fn(memberships[i], poolKey(prefix, memberships[i], member), member, memberships[i + 1])
@@ -63,30 +71,34 @@ local function eachPool(prefix, agentId, fn)
 end
 
 -- app_queue ringinuse: false when the queue has `ringInUse` '0' (false; unset = true) and the
--- agent's phone is in use outside the ACD (`deviceInUse` '1', set by setDeviceInUse-2.lua).
-local function deviceAllows(prefix, queue, agentKey)
-  return redis.call('HGET', agentKey, 'deviceInUse') ~= '1'
+-- agent's phone is in use outside the ACD (`deviceInUse` '1', set by setDeviceInUse-2.lua;
+-- passed when the caller read it, as HMGET gives it: false when unset).
+local function deviceAllows(prefix, queue, agentKey, deviceInUse)
+  if deviceInUse == nil then deviceInUse = redis.call('HGET', agentKey, 'deviceInUse') end
+  return deviceInUse ~= '1'
     or redis.call('HGET', keys.queue(prefix, queue), 'ringInUse') ~= '0'
 end
 
--- Puts the agent in the pool of each of its queues whose device rule allows it.
-local function enterPools(prefix, agentId)
+-- Puts the agent in the pool of each of its queues whose device rule allows it (`known`: eachPool).
+local function enterPools(prefix, agentId, known)
   local agentKey = keys.agent(prefix, agentId)
+  local deviceInUse, lastIdle
+  if known then deviceInUse, lastIdle = known.deviceInUse, known.lastIdle end
   eachPool(prefix, agentId, function(queue, key, member, penalty)
-    if deviceAllows(prefix, queue, agentKey) then
-      redis.call('ZADD', key, poolScore(prefix, queue, agentKey), agentId)
+    if deviceAllows(prefix, queue, agentKey, deviceInUse) then
+      redis.call('ZADD', key, poolScore(prefix, queue, agentKey, lastIdle), agentId)
       redis.call('ZADD', poolsKey(prefix, queue), penalty, member)
     end
-  end)
+  end, known)
 end
 
 -- Takes the agent out of the pool of each of its queues (no-op where it is not in).
-local function leavePools(prefix, agentId)
+local function leavePools(prefix, agentId, known)
   eachPool(prefix, agentId, function(queue, key, member)
     if redis.call('ZREM', key, agentId) == 1 and redis.call('ZCARD', key) == 0 then
       redis.call('ZREM', poolsKey(prefix, queue), member)
     end
-  end)
+  end, known)
 end
 
 -- True when the agent is ready and not in a back-off: the state in which it belongs in pools.

@@ -11,26 +11,32 @@
 -- Returns the Assignment as a flat array: callId, queue, callerChannel, callerNumber, callerName,
 -- agentId, endpoint, agentChannel, ringTimeoutS, ringStepS (0 unless ring-progressively), round,
 -- manualAnswer ('1' when the agent answers on its desktop).
-local function reserve(prefix, chanKey, eventsKey, callId, agentId, agentChannel, now)
+-- `params`: the routing parameters of the call's queue when the caller read them (route.lua).
+local function reserve(prefix, chanKey, eventsKey, callId, agentId, agentChannel, now, params)
   local callKey = keys.call(prefix, callId)
   local agentKey = keys.agent(prefix, agentId)
-  local call = redis.call('HMGET', callKey, 'queue', 'callerChannel', 'callerNumber', 'callerName', 'state', 'skills')
+  local call = redis.call('HMGET', callKey, 'queue', 'callerChannel', 'callerNumber', 'callerName', 'state', 'skills',
+    'version', 'round')
   local queue = call[1]
+  local round = (tonumber(call[8]) or 0) + 1
+  local fields = { 'version', (tonumber(call[7]) or 0) + 1, 'round', round }
   if call[5] == 'waiting' then
     removeWaiting(keys.queueWaiting(prefix, queue), callId, call[6] or '')
-    redis.call('HSET', callKey, 'state', 'offering', 'agentId', agentId, 'agentChannel', agentChannel,
-      'ringStartedAt', now)
+    for _, v in ipairs({ 'state', 'offering', 'agentId', agentId, 'agentChannel', agentChannel, 'ringStartedAt', now }) do
+      fields[#fields + 1] = v
+    end
   end
+  redis.call('HSET', callKey, unpack(fields))
   redis.call('HSET', callKey .. ':offers', agentChannel, agentId)
-  redis.call('HINCRBY', callKey, 'version', 1)
-  local round = redis.call('HINCRBY', callKey, 'round', 1)
   redis.call('HSET', chanKey, agentChannel, callId)
   local agent = redis.call('HMGET', agentKey, 'endpoint', 'manualAnswer')
   local endpoint = agent[1]
   emit(eventsKey, { type = 'AgentCalled', ts = now, callId = callId, queue = queue, agentId = agentId,
     endpoint = endpoint, agentChannel = agentChannel })
   setAgentStatus(prefix, eventsKey, agentId, 'reserved', '', callId, 'system', now)
-  local q = redis.call('HMGET', keys.queue(prefix, queue), 'ringTimeoutS', 'strategy', 'ringStepS')
+  local q
+  if params and params.queue == queue then q = params.offer
+  else q = redis.call('HMGET', keys.queue(prefix, queue), 'ringTimeoutS', 'strategy', 'ringStepS') end
   local ringStepS = 0
   if q[2] == 'ring-progressively' then ringStepS = tonumber(q[3] or '') or 5 end
   return { callId, queue, call[2], call[3], call[4], agentId, endpoint, agentChannel, q[1] or '0', ringStepS, round,

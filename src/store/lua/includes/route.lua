@@ -11,10 +11,12 @@ local RELAX_ALL = 99
 -- A queue's routing parameters (copies upsertQueue keeps in the queue hash).
 --   steps         "endS:relax,...": each step lasts until `endS` of waiting (-1 = for ever)
 --   penaltyRules  "afterS:maxPenalty,..." sorted by afterS
+-- With them, as the queue hash has them, what an offer needs (reserve.lua: ring timeout and step).
 local function routingParams(prefix, queue)
-  local q = redis.call('HMGET', keys.queue(prefix, queue), 'strategy', 'steps', 'penaltyRules', 'maxPenalty')
-  return { strategy = q[1] or 'longest-idle', steps = q[2] or '', rules = q[3] or '',
-    maxPenalty = tonumber(q[4] or '') or 1000000000 }
+  local q = redis.call('HMGET', keys.queue(prefix, queue), 'strategy', 'steps', 'penaltyRules', 'maxPenalty',
+    'ringTimeoutS', 'ringStepS')
+  return { queue = queue, strategy = q[1] or 'longest-idle', steps = q[2] or '', rules = q[3] or '',
+    maxPenalty = tonumber(q[4] or '') or 1000000000, offer = { q[5], q[1], q[6] } }
 end
 
 -- `billing:2+english:3` → { billing = 2, english = 3 }
@@ -59,9 +61,10 @@ local function matchQuality(have, need, relax)
 end
 
 -- What a waiting caller needs now: skills, relaxation, penalty ceiling, and the ms epoch at which
--- one of them changes (nextAt, nil = never): routing must be tried again then.
-local function callerNeeds(prefix, params, callId, sig, now)
-  local joinedAt = tonumber(redis.call('HGET', keys.call(prefix, callId), 'joinedAt') or '') or now
+-- one of them changes (nextAt, nil = never): routing must be tried again then. `joinedAt`: the
+-- caller's, when the script knows it (it made the call: enqueue-8.lua).
+local function callerNeeds(prefix, params, callId, sig, now, joinedAt)
+  joinedAt = joinedAt or tonumber(redis.call('HGET', keys.call(prefix, callId), 'joinedAt') or '') or now
   local waitedS = (now - joinedAt) / 1000
   local relax, stepEnd = stepAt(params.steps, waitedS)
   local ceiling, ruleAt = penaltyCeiling(params, waitedS)
@@ -97,8 +100,10 @@ end
 -- penalty and profile, device rule). Anything else is a stale entry: dropped here, so it is never offered.
 local function belongs(prefix, queue, pool, agentId)
   local agentKey = keys.agent(prefix, agentId)
-  if offerable(agentKey) and deviceAllows(prefix, queue, agentKey) and redis.call('HGET', agentKey .. ':queues', queue) == pool.penalty
-      and (redis.call('HGET', agentKey, 'profile') or '') == pool.profile then
+  -- offerable (pools.lua), the device rule and the profile in one read (issue 12).
+  local agent = redis.call('HMGET', agentKey, 'status', 'availableAt', 'deviceInUse', 'profile')
+  if agent[1] == 'ready' and not agent[2] and deviceAllows(prefix, queue, agentKey, agent[3])
+      and (agent[4] or '') == pool.profile and redis.call('HGET', agentKey .. ':queues', queue) == pool.penalty then
     return true
   end
   redis.call('ZREM', pool.key, agentId)

@@ -30,10 +30,11 @@ end
 
 -- The heads of a queue's requirement groups, best (lowest score) first: {{callId, score, sig}...}.
 -- Cost: the number of distinct requirement sets waiting. Repairs, as it meets them, entries a
--- script outside routing left behind (caller gone from the waiting zset, or head not indexed).
-local function waitingHeads(prefix, waitingKey)
+-- script outside routing left behind (caller gone from the waiting zset, or head not indexed);
+-- `indexed`: a caller this script has just indexed, which needs no repair.
+local function waitingHeads(prefix, waitingKey, indexed)
   local top = redis.call('ZRANGE', waitingKey, 0, 0, 'WITHSCORES')
-  if top[1] then
+  if top[1] and top[1] ~= indexed then
     local sig = redis.call('HGET', keys.call(prefix, top[1]), 'skills') or ''
     indexWaiting(waitingKey, top[1], top[2], sig)
   end
