@@ -5,7 +5,7 @@
 declare module 'ari-client' {
   import type { EventEmitter } from 'node:events';
 
-  /** The `ws` 6 WebSocket ari-client opens in `start()`. */
+  /** The `ws` WebSocket ari-client opens in `start()` (ws 8 through package.json `overrides`; docs/internals.md). */
   export interface AriSocket extends EventEmitter {
     readonly readyState: number;
     ping(): void;
