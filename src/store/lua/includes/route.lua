@@ -11,7 +11,7 @@ local RELAX_ALL = 99
 -- A queue's routing parameters (copies upsertQueue keeps in the queue hash).
 --   steps         "endS:relax,...": each step lasts until `endS` of waiting (-1 = for ever)
 --   penaltyRules  "afterS:maxPenalty,..." sorted by afterS
--- With them, as the queue hash has them, what an offer needs (reserve.lua: ring timeout and step).
+-- `offer`: the queue hash's ringTimeoutS, strategy and ringStepS as HMGET gives them, for reserve.lua.
 local function routingParams(prefix, queue)
   local q = redis.call('HMGET', keys.queue(prefix, queue), 'strategy', 'steps', 'penaltyRules', 'maxPenalty',
     'ringTimeoutS', 'ringStepS')
