@@ -102,9 +102,10 @@ local function leavePools(prefix, agentId, known)
 end
 
 -- True when the agent is ready and not in a back-off: the state in which it belongs in pools.
-local function offerable(agentKey)
-  local agent = redis.call('HMGET', agentKey, 'status', 'availableAt')
-  return agent[1] == 'ready' and not agent[2]
+-- `status` and `availableAt` as HMGET gives them, when the caller read them (route.lua).
+local function offerable(agentKey, status, availableAt)
+  if status == nil then status, availableAt = unpack(redis.call('HMGET', agentKey, 'status', 'availableAt')) end
+  return status == 'ready' and not availableAt
 end
 
 -- Re-files one member in one queue's pool after the queue's settings changed (strategy order,

@@ -100,9 +100,9 @@ end
 -- penalty and profile, device rule). Anything else is a stale entry: dropped here, so it is never offered.
 local function belongs(prefix, queue, pool, agentId)
   local agentKey = keys.agent(prefix, agentId)
-  -- offerable (pools.lua), the device rule and the profile in one read (issue 12).
+  -- The state, the device rule and the profile in one read (issue 12).
   local agent = redis.call('HMGET', agentKey, 'status', 'availableAt', 'deviceInUse', 'profile')
-  if agent[1] == 'ready' and not agent[2] and deviceAllows(prefix, queue, agentKey, agent[3])
+  if offerable(agentKey, agent[1], agent[2]) and deviceAllows(prefix, queue, agentKey, agent[3])
       and (agent[4] or '') == pool.profile and redis.call('HGET', agentKey .. ':queues', queue) == pool.penalty then
     return true
   end
