@@ -47,9 +47,11 @@ const NOT_REQUESTS = new Set<PropertyKey>(['onEvent', 'start', 'stop', 'connecte
 /**
  * Sampling interval (ms) of the event-loop delay histogram (`nodejs_eventloop_lag_p50/p99/max_seconds`).
  * Node's `monitorEventLoopDelay` records the time between two ticks of a timer of this interval, so
- * those figures include it: an idle loop reads ~20 ms, a loop blocked 2 ms reads ~22.
+ * those figures include it: an idle loop reads ~100 ms, a loop blocked 2 ms reads ~102. Each tick
+ * wakes the process: at prom-client's 10 ms, or the 20 ms of before, the timer alone made the idle
+ * engine's 100-200 system calls a second (docs/performance.md).
  */
-export const EVENT_LOOP_SAMPLING_MS = 20;
+export const EVENT_LOOP_SAMPLING_MS = 100;
 
 export function createMetrics(options: { processMetrics?: boolean } = {}): EngineMetrics {
   const registry = new Registry();
