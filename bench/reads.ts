@@ -104,7 +104,7 @@ async function commandStats(redis: Redis): Promise<{ calls: number; usec: number
   for (const m of info.matchAll(/^cmdstat_([\w|]+):calls=(\d+),usec=(\d+)/gm)) {
     if (m[1] === 'info') continue; // our own probe
     calls += Number(m[2]);
-    if (!/^eval/.test(m[1]!)) usec += Number(m[3]);
+    if (!/^(eval|fcall)/.test(m[1]!)) usec += Number(m[3]);
   }
   return { calls, usec };
 }

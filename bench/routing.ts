@@ -122,7 +122,7 @@ async function scriptStats(redis: Redis): Promise<{ calls: number; usec: number 
   const info = await redis.info('commandstats');
   let calls = 0;
   let usec = 0;
-  for (const m of info.matchAll(/^cmdstat_(?:evalsha|eval):calls=(\d+),usec=(\d+)/gm)) {
+  for (const m of info.matchAll(/^cmdstat_(?:evalsha|eval|fcall):calls=(\d+),usec=(\d+)/gm)) {
     calls += Number(m[1]);
     usec += Number(m[2]);
   }

@@ -1,8 +1,10 @@
 /**
- * Loads `lua/<name>-<numkeys>.lua` (BullMQ style: the key count is in the file name), resolves
- * `--- @include "<name>"` lines from `lua/includes/` (each include once per script), and
- * registers every script on an ioredis client with `defineCommand` (EVALSHA, EVAL on NOSCRIPT).
+ * Loads `lua/<name>-<numkeys>.lua` (BullMQ style: the key count is in the file name) and the
+ * `--- @include "<name>"` lines they start with (from `lua/includes/`), and makes them one Redis
+ * function library (FUNCTION LOAD, then FCALL; Redis 7): the includes are defined once, when the
+ * library loads, not at every call of every script as EVAL scripts must (issue 12).
  */
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 
@@ -10,8 +12,6 @@ const LUA_DIR = new URL('./lua/', import.meta.url);
 const INCLUDE_DIR = new URL('./lua/includes/', import.meta.url);
 const FILE_PATTERN = /^(\w+)-(\d+)\.lua$/;
 const INCLUDE_PATTERN = /^--- @include "(\w+)"\s*$/gm;
-/** Command names get a prefix so they never shadow an ioredis method (`connect`!). */
-const COMMAND_PREFIX = 'acd_';
 
 export const SCRIPT_NAMES = [
   'upsertQueue',
@@ -59,7 +59,10 @@ export type ScriptName = (typeof SCRIPT_NAMES)[number];
 export interface ScriptSource {
   name: string;
   numberOfKeys: number;
-  lua: string;
+  /** The file's text, its `@include` lines left out. */
+  body: string;
+  /** The includes the file names, in its order. */
+  includes: string[];
 }
 
 export type ScriptArg = string | number;
@@ -73,34 +76,85 @@ export function loadScriptSources(): Map<string, ScriptSource> {
   for (const file of readdirSync(LUA_DIR)) {
     const match = FILE_PATTERN.exec(file);
     if (!match) continue;
-    const lua = resolveIncludes(readFileSync(new URL(file, LUA_DIR), 'utf8'), new Set());
-    sources.set(match[1], { name: match[1], numberOfKeys: Number(match[2]), lua });
+    const text = readFileSync(new URL(file, LUA_DIR), 'utf8');
+    const includes = [...text.matchAll(INCLUDE_PATTERN)].map((m) => m[1]!);
+    sources.set(match[1], { name: match[1], numberOfKeys: Number(match[2]), body: text.replace(INCLUDE_PATTERN, ''), includes });
   }
+  for (const name of SCRIPT_NAMES) if (!sources.has(name)) throw new Error(`missing Lua script ${name}-<numkeys>.lua in ${LUA_DIR.pathname}`);
   cachedSources = sources;
   return sources;
 }
 
-function resolveIncludes(lua: string, included: Set<string>): string {
-  return lua.replace(INCLUDE_PATTERN, (_line, name: string) => {
-    if (included.has(name)) return '';
+/** The text of `names` and of the includes they name in turn, each once, each after those it names. */
+function includeTexts(names: string[], included: Set<string>): string {
+  let text = '';
+  for (const name of names) {
+    if (included.has(name)) continue;
     included.add(name);
-    return resolveIncludes(readFileSync(new URL(`${name}.lua`, INCLUDE_DIR), 'utf8'), included);
-  });
+    const include = readFileSync(new URL(`${name}.lua`, INCLUDE_DIR), 'utf8');
+    text += includeTexts([...include.matchAll(INCLUDE_PATTERN)].map((m) => m[1]!), included) + include.replace(INCLUDE_PATTERN, '');
+  }
+  return text;
 }
 
-/** Defines every script on `redis` and returns a typed runner that checks the key count. */
+export interface FunctionLibrary {
+  /** `acd_` + a hash of the code: engines of two versions on one Redis each call their own. */
+  name: string;
+  code: string;
+}
+
+let cachedLibrary: FunctionLibrary | undefined;
+
+/**
+ * Every script as a function of one library: the includes first (their functions and constants
+ * made once per load), then per script a function that sets the KEYS and ARGV the script's code
+ * reads (library locals, as EVAL's globals were) and starts the call without a time (nowMs.lua
+ * keeps the script's one instant in a library local), then runs the script's body.
+ */
+export function functionLibrary(): FunctionLibrary {
+  if (cachedLibrary) return cachedLibrary;
+  const sources = loadScriptSources();
+  const includes = includeTexts(SCRIPT_NAMES.flatMap((name) => sources.get(name)!.includes), new Set());
+  const functions = SCRIPT_NAMES.map(
+    (script) => `redis.register_function('NAME_${script}', function(fcallKeys, fcallArgs)\nKEYS, ARGV = fcallKeys, fcallArgs\nresetNowMs()\n${sources.get(script)!.body}\nend)\n`,
+  );
+  const code = `#!lua name=NAME\nlocal KEYS, ARGV\n${includes}\n${functions.join('')}`;
+  // The whole text is hashed, so any change to it (the wrapper too) makes another library.
+  const name = `acd_${createHash('sha1').update(code).digest('hex').slice(0, 12)}`;
+  cachedLibrary = { name, code: code.replace(/^#!lua name=NAME\n/, `#!lua name=${name}\n`).replaceAll("redis.register_function('NAME_", `redis.register_function('${name}_`) };
+  return cachedLibrary;
+}
+
+/** Redis that restarted without persistence, or a FUNCTION FLUSH, lost the library. */
+const FUNCTION_NOT_FOUND = /Function not found/i;
+const UNKNOWN_COMMAND = /unknown command/i;
+
+/**
+ * Loads the library on `redis` before its first call (again when Redis lost it) and returns a
+ * typed runner that checks the key count.
+ */
 export function registerScripts(redis: Redis): RunScript {
   const sources = loadScriptSources();
-  for (const name of SCRIPT_NAMES) {
-    const source = sources.get(name);
-    if (!source) throw new Error(`missing Lua script ${name}-<numkeys>.lua in ${LUA_DIR.pathname}`);
-    redis.defineCommand(COMMAND_PREFIX + name, { lua: source.lua, numberOfKeys: source.numberOfKeys });
-  }
-  // defineCommand adds methods ioredis cannot type; this is the one place that reaches them.
-  const commands = redis as unknown as Record<string, (...args: ScriptArg[]) => Promise<unknown>>;
-  return (name, keys, args) => {
+  const library = functionLibrary();
+  let loaded: Promise<unknown> | undefined;
+  const load = () =>
+    (loaded ??= redis.call('FUNCTION', 'LOAD', 'REPLACE', library.code).catch((err: unknown) => {
+      loaded = undefined;
+      if (err instanceof Error && UNKNOWN_COMMAND.test(err.message)) throw new Error(`Redis 7.0 or newer is needed (its FUNCTION LOAD failed: ${err.message})`);
+      throw err;
+    }));
+  return async (name, keys, args) => {
     const expected = sources.get(name)!.numberOfKeys;
     if (keys.length !== expected) throw new Error(`script ${name} takes ${expected} keys, got ${keys.length}`);
-    return commands[COMMAND_PREFIX + name](...keys, ...args);
+    const fcall = () => redis.fcall(`${library.name}_${name}`, keys.length, ...keys, ...args);
+    await load();
+    try {
+      return await fcall();
+    } catch (err) {
+      if (!(err instanceof Error) || !FUNCTION_NOT_FOUND.test(err.message)) throw err;
+      loaded = undefined;
+      await load();
+      return fcall();
+    }
   };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { storeKeys, tenantPrefix } from '../../src/store/keys.js';
-import { loadScriptSources, SCRIPT_NAMES } from '../../src/store/scripts.js';
+import { functionLibrary, loadScriptSources, SCRIPT_NAMES } from '../../src/store/scripts.js';
+import { agentDef, by, queueDef, type TestStore, useTestStore } from '../helpers/store.js';
 
 describe('key layout', () => {
   it('puts every key of a tenant under one hash tag', () => {
@@ -35,18 +36,41 @@ describe('Lua scripts', () => {
 
   it('has one file per transition, each documenting its KEYS and ARGV', () => {
     expect([...sources.keys()].sort()).toEqual([...SCRIPT_NAMES].sort());
-    for (const { name, numberOfKeys, lua } of sources.values()) {
-      for (let k = 1; k <= numberOfKeys; k++) expect(lua, `${name} KEYS[${k}]`).toContain(`KEYS[${k}]`);
-      expect(lua, name).not.toContain(`KEYS[${numberOfKeys + 1}]`);
-      expect(lua, name).toMatch(/ARGV\[1\]/);
-      expect(lua, name).toMatch(/Returns /);
+    for (const { name, numberOfKeys, body } of sources.values()) {
+      for (let k = 1; k <= numberOfKeys; k++) expect(body, `${name} KEYS[${k}]`).toContain(`KEYS[${k}]`);
+      expect(body, name).not.toContain(`KEYS[${numberOfKeys + 1}]`);
+      expect(body, name).toMatch(/ARGV\[1\]/);
+      expect(body, name).toMatch(/Returns /);
     }
   });
 
-  it('inlines each include once', () => {
-    const reserveScript = sources.get('assignByQueue')!.lua;
-    expect(reserveScript).not.toContain('@include');
-    expect(reserveScript.match(/local function emit\(/g)).toHaveLength(1);
-    expect(reserveScript.match(/local function setAgentStatus\(/g)).toHaveLength(1);
+  it('makes one library that defines each include once, before the functions, and a function per script', () => {
+    const { name, code } = functionLibrary();
+    expect(code.startsWith(`#!lua name=${name}\n`)).toBe(true);
+    expect(code).not.toContain('@include');
+    expect(code.match(/local function emit\(/g)).toHaveLength(1);
+    expect(code.match(/local function setAgentStatus\(/g)).toHaveLength(1);
+    // An include's own includes come before it: pools (named by agentStatus) before setAgentStatus.
+    expect(code.indexOf('local function enterPools(')).toBeLessThan(code.indexOf('local function setAgentStatus('));
+    expect(code.indexOf('local function setAgentStatus(')).toBeLessThan(code.indexOf('redis.register_function('));
+    for (const script of SCRIPT_NAMES) expect(code).toContain(`redis.register_function('${name}_${script}', function(fcallKeys, fcallArgs)`);
+  });
+});
+
+describe('the function library in Redis', () => {
+  let t: TestStore;
+  useTestStore((store) => (t = store));
+
+  it('is loaded again when Redis lost it (a restart without persistence, FUNCTION DELETE)', async () => {
+    await t.store.upsertQueue(queueDef('q'));
+    const { name } = functionLibrary();
+    const libraries = async () => ((await t.redis.call('FUNCTION', 'LIST', 'LIBRARYNAME', name)) as unknown[]).length;
+    expect(await libraries()).toBe(1);
+    await t.redis.call('FUNCTION', 'DELETE', name);
+    expect(await libraries()).toBe(0);
+    // Other test files share the library: they get it back the same way.
+    await t.store.upsertAgent(agentDef('a1', ['q']));
+    expect((await t.store.login('a1', undefined, { ...by, ready: true })).status).toBe('ready');
+    expect(await libraries()).toBe(1);
   });
 });

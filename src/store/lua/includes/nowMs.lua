@@ -3,6 +3,8 @@
 -- instead of sleeping. Every tenant key starts with the tenant's `acd:{t}:` prefix, KEYS[1] too.
 --- @include "keys"
 local pinnedNow
+-- A new call of a script (as a Redis function, whose includes outlive the call) starts without a time.
+local function resetNowMs() pinnedNow = nil end
 local function nowMs()
   if pinnedNow == nil then
     local prefix = string.match(KEYS[1], '^acd:{[^}]*}:')
