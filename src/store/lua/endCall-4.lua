@@ -33,7 +33,7 @@
 --- @include "keys"
 --- @include "nowMs"
 --- @include "emit"
---- @include "agentStatus"
+--- @include "wrapUp"
 --- @include "queueRules"
 --- @include "offers"
 --- @include "waiting"
@@ -58,22 +58,10 @@ if call.state == 'connected' then
   local answeredAt = tonumber(call.answeredAt)
   emit(KEYS[4], { type = 'AgentComplete', ts = now, callId = callId, queue = call.queue, agentId = call.agentId,
     talkMs = now - answeredAt, waitMs = answeredAt - tonumber(call.joinedAt), reason = reasons[endedBy] or endedBy })
-  local agentKey = keys.agent(prefix, call.agentId)
-  redis.call('HINCRBY', agentKey, 'talkMs', now - answeredAt) -- least-talk-time routing
-  local agent = readAgent(agentKey)
-  local wrapupS = agent.wrapupS
-  if not wrapupS or wrapupS == '' then
-    wrapupS = redis.call('HGET', keys.queue(prefix, call.queue), 'wrapupS') or '0'
-  end
-  local status = 'ready'
-  if tonumber(wrapupS) > 0 then status = 'after_call_work' end
-  local version, applied, queues = moveCallAgent(prefix, KEYS[4], call.agentId, callId, status, '', now, agent)
+  local version, timerS, applied, queues, wrapupS = endTalk(prefix, KEYS[4], call, callId, now)
   agentStatusNow, agentQueues = applied, queues
-  if version then
-    redis.call('HINCRBY', agentKey, 'callsTaken', 1)
-    -- A status the agent asked for during the call replaces the timed wrap-up (agentStatus.lua).
-    if applied == 'after_call_work' and tonumber(wrapupS) > 0 then reply = { call.state, flat, released, control, 0, call.agentId, version, wrapupS } end
-  end
+  -- A status the agent asked for during the call replaces the timed wrap-up (agentStatus.lua).
+  if version and tonumber(timerS) > 0 then reply = { call.state, flat, released, control, 0, call.agentId, version, timerS } end
   local statsKey = keys.queueStats(prefix, call.queue)
   local handleMs = now - answeredAt + tonumber(wrapupS) * 1000
   local aht = tonumber(redis.call('HGET', statsKey, 'ahtMs') or '')

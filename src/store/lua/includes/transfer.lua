@@ -31,15 +31,9 @@ local function releaseAgent(prefix, callKey, chanKey, eventsKey, call, callId, m
     emit(eventsKey, { type = 'CallControl', ts = now, callId = callId, agentId = call.agentId, action = 'transfer',
       mode = mode, target = target, by = by })
   end
-  local agentKey = keys.agent(prefix, call.agentId)
-  redis.call('HINCRBY', agentKey, 'talkMs', now - answeredAt) -- least-talk-time routing, as endCall
-  local queueWrapupS = redis.call('HGET', keys.queue(prefix, call.queue), 'wrapupS') or '0'
-  local version, wrapupS = wrapUp(prefix, eventsKey, call.agentId, callId, queueWrapupS, now)
+  local version, wrapupS = endTalk(prefix, eventsKey, call, callId, now)
   local reply = { call.queue, '', 0, 0, '', 0 }
-  if version then
-    redis.call('HINCRBY', agentKey, 'callsTaken', 1)
-    if tonumber(wrapupS) > 0 then reply = { call.queue, call.agentId, version, wrapupS, '', 0 } end
-  end
+  if version and tonumber(wrapupS) > 0 then reply = { call.queue, call.agentId, version, wrapupS, '', 0 } end
   redis.call('HDEL', chanKey, call.agentChannel)
   redis.call('DEL', keys.ctl(prefix, callId))
   return reply
