@@ -206,7 +206,11 @@ export class Consults extends TrackedCalls {
       });
     this.keep(id, [
       this.watch.watch(leg, {
-        entered: () => locked(() => this.ctx.pbx.dial(leg, { callerChannelId: call.agentChannel, timeoutS: this.settings.ringTimeoutS })),
+        entered: () =>
+          locked(async () => {
+            this.ctx.logger.info({ callId: call.id, consult: id, leg }, 'consult leg in Stasis: dialing');
+            await this.ctx.pbx.dial(leg, { callerChannelId: call.agentChannel, timeoutS: this.settings.ringTimeoutS });
+          }),
         dial: (status) => (status === 'ANSWER' ? locked(() => this.answered(id, call)) : DIAL_FAILED.includes(status) ? lost() : undefined),
         gone: lost,
       }),
@@ -246,9 +250,13 @@ export class Consults extends TrackedCalls {
 
   private async answered(id: string, call: CallSnapshot): Promise<void> {
     const r = await controlCallOf(this.ctx, id, 'consult');
-    if (!r || r.state !== 'dialing') return;
+    if (!r || r.state !== 'dialing') {
+      this.ctx.logger.info({ callId: call.id, consult: id, state: r?.state }, 'consult answer ignored: the consult is not dialing');
+      return;
+    }
     // A consult to a queue is answered by the queue: connected once one of its agents answers.
     const state = r.queueCall ? 'queued' : 'connected';
+    this.ctx.logger.info({ callId: call.id, consult: id, state }, 'consult answered');
     await this.ctx.store.setControlCall(id, { state }, { step: state });
     await this.ctx.pbx.createBridge({ bridgeId: r.bridgeId, name: `consult-${call.id}` });
     // The agent leaves the call's bridge for the consult bridge; the caller stays, with music.
