@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfigFile } from '../../src/config.js';
 import { waitFor } from '../helpers/acdHarness.js';
 import { startAsterisk, type Asterisk } from '../helpers/asterisk.js';
-import { startAcdOn, type AcdOnAsterisk } from '../helpers/asteriskAcd.js';
+import { closeAcdAndAsterisk, startAcdOn, type AcdOnAsterisk } from '../helpers/asteriskAcd.js';
 
 // Phones answer at once (RING 0) and stay on the line 60 s unless a test says otherwise.
 const file: ConfigFile = {
@@ -32,10 +32,7 @@ beforeAll(async () => {
   e = await startAcdOn(ast, file, 'callControl');
 }, 120_000);
 
-afterAll(async () => {
-  await e?.close();
-  await ast?.stop();
-});
+afterAll(() => closeAcdAndAsterisk(e, ast));
 
 const by = 'test';
 const login = (agentId: string) => e.acd.engine.agents.login(agentId, { ready: true, by });

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfigFile } from '../../src/config.js';
 import { waitFor } from '../helpers/acdHarness.js';
 import { freePort, startAsterisk, type Asterisk } from '../helpers/asterisk.js';
-import { startAcdOn, type AcdOnAsterisk } from '../helpers/asteriskAcd.js';
+import { closeAcdAndAsterisk, startAcdOn, type AcdOnAsterisk } from '../helpers/asteriskAcd.js';
 import { writeConfigFile } from '../helpers/engineProcess.js';
 
 const file: ConfigFile = {
@@ -34,10 +34,7 @@ beforeAll(async () => {
   ast = await startAsterisk('pbxRestart');
   e = await startAcdOn(ast, file, 'pbxRestart');
 }, 120_000);
-afterAll(async () => {
-  await e?.close();
-  await ast?.stop();
-});
+afterAll(() => closeAcdAndAsterisk(e, ast));
 
 describe('the PBX goes away', { timeout: 120_000 }, () => {
   it('Asterisk restarts under a talking call: the call ends, the agent is freed, the next caller is served', async () => {

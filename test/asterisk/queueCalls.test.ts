@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfigFile } from '../../src/config.js';
 import { waitFor } from '../helpers/acdHarness.js';
 import { startAsterisk, type Asterisk } from '../helpers/asterisk.js';
-import { startAcdOn, type AcdOnAsterisk } from '../helpers/asteriskAcd.js';
+import { closeAcdAndAsterisk, startAcdOn, type AcdOnAsterisk } from '../helpers/asteriskAcd.js';
 import { startAriProxy } from '../helpers/ariProxy.js';
 
 // Phones: 1XXX-RING-TALK answers after RING s and hangs up after TALK s; 2XXX never answers; 3XXX is busy.
@@ -42,10 +42,7 @@ beforeAll(async () => {
   e = await startAcdOn(ast, file, 'queueCalls');
 }, 120_000);
 
-afterAll(async () => {
-  await e?.close();
-  await ast?.stop();
-});
+afterAll(() => closeAcdAndAsterisk(e, ast));
 
 const login = (agentId: string) => e.acd.engine.agents.login(agentId, { ready: true, by: 'test' });
 const gone = (channelId: string, what: string) => waitFor(async () => !(await ast.hasChannel(channelId)), what, 15_000);

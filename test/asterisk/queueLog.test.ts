@@ -17,7 +17,7 @@ import { addAppQueues, AQ_CONTEXT } from '../../bench/asteriskKit.js';
 import type { ConfigFile } from '../../src/config.js';
 import { waitFor } from '../helpers/acdHarness.js';
 import { startAsterisk, type Asterisk } from '../helpers/asterisk.js';
-import { startAcdOn, type AcdOnAsterisk } from '../helpers/asteriskAcd.js';
+import { closeAcdAndAsterisk, startAcdOn, type AcdOnAsterisk } from '../helpers/asteriskAcd.js';
 
 /**
  * The script: per queue one call, the same phones on both sides (1XXX-RING-TALK answers after
@@ -169,10 +169,7 @@ beforeAll(async () => {
   e = await startAcdOn(ast, engineFile, 'queueLog', { file: ourLog });
 }, 120_000);
 
-afterAll(async () => {
-  await e?.close();
-  await ast?.stop();
-});
+afterAll(() => closeAcdAndAsterisk(e, ast));
 
 describe('queue_log: ours against app_queue on a real Asterisk', () => {
   it('writes the same events with the same field meanings for answered, abandoned, no-answer, timed-out, exit-key and left-empty calls', async () => {

@@ -87,12 +87,31 @@ export async function startAcdOn(ast: Asterisk, file: ConfigFile, name: string, 
       );
     },
     async close() {
-      await acd.engine.idle();
-      const redis = connectTestRedis();
-      const problems = await findViolations(redis, store.keys);
-      redis.disconnect();
-      await acd.close();
+      let problems: string[] = [];
+      try {
+        await acd.engine.idle();
+        const redis = connectTestRedis();
+        try {
+          problems = await findViolations(redis, store.keys);
+        } finally {
+          redis.disconnect();
+        }
+      } finally {
+        await acd.close();
+      }
       if (problems.length > 0) throw new Error(`store invariants broken:\n${problems.join('\n')}`);
     },
   };
+}
+
+/**
+ * A test file's end: the engine, then its Asterisk, which is stopped even when the engine's close
+ * reports broken invariants (a failed file left its Asterisk running until the machine stopped).
+ */
+export async function closeAcdAndAsterisk(e: AcdOnAsterisk | undefined, ast: Asterisk | undefined): Promise<void> {
+  try {
+    await e?.close();
+  } finally {
+    await ast?.stop();
+  }
 }
