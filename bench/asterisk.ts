@@ -34,6 +34,7 @@ import { resolve } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { ACD_CONTEXT, AQ_CONTEXT, ENGINE_LOG, agentEndpoint, queueOf, cpuMs, freePort, startAsterisk, startEngine, startRedis, stopAsterisk, type AsteriskHandle } from './asteriskKit.js';
 import { Observer, percentile, type Steps } from './asteriskObserver.js';
+import { commandStats } from './commandStats.js';
 import { Redis } from 'ioredis';
 import { AriRest, type Query } from '../src/pbx/ari/rest.js';
 import { EVENT_LOOP_SAMPLING_MS } from '../src/stats/metrics.js';
@@ -283,8 +284,8 @@ async function redisCommandStats(url: string): Promise<{ calls: Map<string, numb
   const redis = new Redis(url, { lazyConnect: true });
   try {
     await redis.connect();
-    const stats = [...(await redis.info('commandstats')).matchAll(/^cmdstat_([\w|]+):calls=(\d+),usec=(\d+)/gm)];
-    return { calls: new Map(stats.map((m) => [m[1]!, Number(m[2])])), usec: new Map(stats.map((m) => [m[1]!, Number(m[3])])) };
+    const stats = [...(await commandStats(redis))];
+    return { calls: new Map(stats.map(([name, s]) => [name, s.calls])), usec: new Map(stats.map(([name, s]) => [name, s.usec])) };
   } finally {
     redis.disconnect();
   }

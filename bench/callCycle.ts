@@ -12,6 +12,7 @@
  */
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
+import { commandStats, isScriptCommand } from './commandStats.js';
 import { ensureRedis } from '../src/infra/redisServer.js';
 import { dropTenant } from '../src/store/dropTenant.js';
 import { createRedisStore, type RedisStore } from '../src/store/redisStore.js';
@@ -22,13 +23,13 @@ const AGENTS = 100;
 const TENANT = 'callcycle';
 
 /** Script runs and µs (FCALL / EVALSHA), and the other commands and µs, from INFO commandstats. */
-async function commandStats(redis: Redis): Promise<{ scripts: number; scriptUs: number; commands: number; commandUs: number }> {
+async function scriptAndCommandTotals(redis: Redis): Promise<{ scripts: number; scriptUs: number; commands: number; commandUs: number }> {
   const totals = { scripts: 0, scriptUs: 0, commands: 0, commandUs: 0 };
-  for (const m of (await redis.info('commandstats')).matchAll(/^cmdstat_([\w|]+):calls=(\d+),usec=(\d+)/gm)) {
-    if (/^(info|config)/.test(m[1]!)) continue; // our own probes
-    const script = /^(fcall|evalsha|eval)$/.test(m[1]!);
-    totals[script ? 'scripts' : 'commands'] += Number(m[2]);
-    totals[script ? 'scriptUs' : 'commandUs'] += Number(m[3]);
+  for (const [name, { calls, usec }] of await commandStats(redis)) {
+    if (/^(info|config)/.test(name)) continue; // our own probes
+    const script = isScriptCommand(name);
+    totals[script ? 'scripts' : 'commands'] += calls;
+    totals[script ? 'scriptUs' : 'commandUs'] += usec;
   }
   return totals;
 }
@@ -67,11 +68,11 @@ async function main(): Promise<void> {
     for (let i = 0; i < 300; i++) await oneCall(store);
     console.log(`call cycle on ${server.url}${server.started ? ' (private redis-server)' : ''}: ${CALLS} calls, ${AGENTS} ready agents`);
     for (let turn = 0; turn < Number(flags.repeat); turn++) {
-      const before = await commandStats(redis);
+      const before = await scriptAndCommandTotals(redis);
       const t0 = performance.now();
       for (let i = 0; i < CALLS; i++) await oneCall(store);
       const wallUs = ((performance.now() - t0) * 1000) / CALLS;
-      const after = await commandStats(redis);
+      const after = await scriptAndCommandTotals(redis);
       const per = (k: keyof typeof before) => (after[k] - before[k]) / CALLS;
       console.log(
         `per call: ${per('scripts').toFixed(1)} scripts ${per('scriptUs').toFixed(0)} µs | ${per('commands').toFixed(1)} commands ${per('commandUs').toFixed(0)} µs ` +

@@ -13,6 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { commandStats, isScriptCommand } from './commandStats.js';
 import { pino } from 'pino';
 import { createAdminCommands } from '../src/acd/adminCommands.js';
 import { createAgentCommands } from '../src/acd/agentCommands.js';
@@ -97,14 +98,13 @@ async function load(store: RedisStore, agents: number): Promise<void> {
  * (INFO commandstats). A script's time already contains its commands' time, so only the
  * commands' time is summed: no command counts twice.
  */
-async function commandStats(redis: Redis): Promise<{ calls: number; usec: number }> {
-  const info = await redis.info('commandstats');
+async function commandTotals(redis: Redis): Promise<{ calls: number; usec: number }> {
   let calls = 0;
   let usec = 0;
-  for (const m of info.matchAll(/^cmdstat_([\w|]+):calls=(\d+),usec=(\d+)/gm)) {
-    if (m[1] === 'info') continue; // our own probe
-    calls += Number(m[2]);
-    if (!/^(eval|fcall)/.test(m[1]!)) usec += Number(m[3]);
+  for (const [name, stat] of await commandStats(redis)) {
+    if (name === 'info') continue; // our own probe
+    calls += stat.calls;
+    if (!isScriptCommand(name)) usec += stat.usec;
   }
   return { calls, usec };
 }
@@ -141,7 +141,7 @@ async function openCenter(url: string, agents: number): Promise<Center> {
 
 /** REQUESTS reads of `read`, one after the other. */
 async function measure(redis: Redis, center: Center, read: Read): Promise<Cost> {
-  const before = await commandStats(redis);
+  const before = await commandTotals(redis);
   const ms: number[] = [];
   for (let i = 0; i < REQUESTS; i++) {
     const t0 = performance.now();
@@ -149,7 +149,7 @@ async function measure(redis: Redis, center: Center, read: Read): Promise<Cost> 
     ms.push(performance.now() - t0);
     if (res.statusCode !== 200) throw new Error(`${read.name}: HTTP ${res.statusCode} ${res.body}`);
   }
-  const after = await commandStats(redis);
+  const after = await commandTotals(redis);
   ms.sort((a, b) => a - b);
   return { commands: (after.calls - before.calls) / REQUESTS, redisUs: (after.usec - before.usec) / REQUESTS, p50: ms[Math.floor(ms.length / 2)]! };
 }

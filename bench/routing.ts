@@ -15,6 +15,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { commandStats, isScriptCommand } from './commandStats.js';
 import type { Strategy } from '../src/domain/routing.js';
 import type { Skills } from '../src/domain/routing.js';
 import { ensureRedis } from '../src/infra/redisServer.js';
@@ -119,12 +120,12 @@ const newLatencies = (): Latencies => ({ ms: [], scriptCalls: 0, scriptUsec: 0 }
 
 /** Script calls and µs spent in them so far, from Redis's own command statistics. */
 async function scriptStats(redis: Redis): Promise<{ calls: number; usec: number }> {
-  const info = await redis.info('commandstats');
   let calls = 0;
   let usec = 0;
-  for (const m of info.matchAll(/^cmdstat_(?:evalsha|eval|fcall):calls=(\d+),usec=(\d+)/gm)) {
-    calls += Number(m[1]);
-    usec += Number(m[2]);
+  for (const [name, stat] of await commandStats(redis)) {
+    if (!isScriptCommand(name)) continue;
+    calls += stat.calls;
+    usec += stat.usec;
   }
   return { calls, usec };
 }
