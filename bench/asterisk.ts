@@ -19,6 +19,10 @@
  *   npm run bench:asterisk -- --warmup 0          measure from the engine's start (no warm-up)
  *   npm run bench:asterisk -- --warmup 50         the warm-up of the figures before 2026-12-05 12:00
  *   npm run bench:asterisk -- --system-nice=0     the engine and Redis at Asterisk's CPU priority (default -10)
+ *   npm run bench:asterisk -- --only engine --rate 20 --callers 600 --kill-every 5
+ *                                                 chaos: the engine SIGKILLed every 5 s while callers arrive
+ *                                                 (started again at once, as a supervisor would); prints who
+ *                                                 was lost, bridged twice, stranded, and the store's invariants
  *
  * Before each measured run, callers go through the same system at the same rate for
  * `--warmup-s` seconds (default 60; `--warmup N`: N callers instead) and are not counted, then
@@ -38,6 +42,8 @@ import { commandStats } from './commandStats.js';
 import { Redis } from 'ioredis';
 import { AriRest, type Query } from '../src/pbx/ari/rest.js';
 import { EVENT_LOOP_SAMPLING_MS } from '../src/stats/metrics.js';
+import { storeKeys } from '../src/store/keys.js';
+import { findViolations } from '../test/helpers/invariants.js';
 
 type System = 'app_queue' | 'engine';
 
@@ -98,6 +104,9 @@ const { values: flags } = parseArgs({
     // session of its own: docs/operations.md's advice for a box shared with Asterisk. `0`: equal
     // to Asterisk's, where they starve under overload (docs/performance.md).
     'system-nice': { type: 'string', default: '-10' },
+    // Chaos (engine runs only): SIGKILL the engine every this many seconds while the measured
+    // callers arrive; the bench starts it again at once, with the same node id and tenant.
+    'kill-every': { type: 'string' },
   },
 });
 
@@ -174,6 +183,8 @@ interface EngineUnderTest {
   cpuMs(): number;
   /** How many times the engine exited during the run and was started again. */
   restarts(): number;
+  /** SIGKILLs the engine (chaos); its supervisor starts it again as after any exit. */
+  kill(): void;
   /** `acd_ari_request_seconds_count` by operation, from the engine's /metrics. */
   ariRequests(): Promise<Map<string, number>>;
   /** `acd_ari_rest_requests_total` by transport (websocket, http), from the engine's /metrics. */
@@ -243,6 +254,7 @@ async function startEngineUnderTest(ast: AsteriskHandle, redisUrl: string, load:
   // id and tenant, and takes its calls back; the run shows what that recovery costs.
   let stopping = false;
   let restarts = 0;
+  let kills = 0;
   let exitedCpu = 0;
   let lastCpu = 0;
   const sampler = setInterval(() => {
@@ -253,7 +265,7 @@ async function startEngineUnderTest(ast: AsteriskHandle, redisUrl: string, load:
     child.once('exit', (code, signal) => {
       if (stopping) return;
       // An engine that cannot stay up (a bad set-up) is not restarted for ever.
-      if (restarts === MAX_ENGINE_RESTARTS) return progress(`the engine exited again (code ${code}, signal ${signal}): not started again; the figures below are void`);
+      if (restarts - kills === MAX_ENGINE_RESTARTS) return progress(`the engine exited again (code ${code}, signal ${signal}): not started again; the figures below are void`);
       restarts++;
       exitedCpu += lastCpu;
       lastCpu = 0;
@@ -269,6 +281,10 @@ async function startEngineUnderTest(ast: AsteriskHandle, redisUrl: string, load:
       return exitedCpu + (Number.isNaN(ms) ? lastCpu : ms);
     },
     restarts: () => restarts,
+    kill: () => {
+      kills++;
+      engine.child.kill('SIGKILL');
+    },
     ariRequests,
     ariTransports,
     loopDelay,
@@ -353,7 +369,10 @@ async function runOnce(system: System, load: Load, ast: AsteriskHandle, redis: {
   await engine?.loopDelay();
   const cpu0 = { asterisk: cpuMs(ast.pid), engine: engine?.cpuMs() ?? 0, redis: cpuMs(redis.pid) };
   const restarts0 = engine?.restarts() ?? 0;
+  const killEveryS = engine && flags['kill-every'] ? Number(flags['kill-every']) : 0;
+  const killer = killEveryS > 0 ? setInterval(() => engine?.kill(), killEveryS * 1000) : undefined;
   const sentS = await placeCallers(ast, endpoint, ids, load.rate);
+  clearInterval(killer);
   await waitUntil(() => observer.allGone(callerIds), 'all callers gone', SETTLE_TIMEOUT_MS).catch(() => progress(`callers still up after ${SETTLE_TIMEOUT_MS} ms`));
   const cpu1 = { asterisk: cpuMs(ast.pid), engine: engine?.cpuMs() ?? 0, redis: cpuMs(redis.pid) };
   const restarts = (engine?.restarts() ?? 0) - restarts0;
@@ -368,6 +387,7 @@ async function runOnce(system: System, load: Load, ast: AsteriskHandle, redis: {
     );
   }
   const steps = observer.steps(callerIds);
+  if (killer) await chaosReport(observer, callerIds, redis.url, load, run, (engine?.restarts() ?? 0) - restarts0);
   if (engine) {
     // First: every scrape of /metrics starts the event-loop delay histogram afresh.
     const delay = await engine.loopDelay();
@@ -397,6 +417,44 @@ async function runOnce(system: System, load: Load, ast: AsteriskHandle, redis: {
     restarts,
   };
 }
+
+/**
+ * After a chaos run (`--kill-every`), what the kills cost: callers refused at the door while the
+ * engine was down (Stasis() fails at once for an app nobody serves: the bench's dialplan then hangs
+ * up, a real one goes on to its fallback), callers lost (in Stasis, never bridged), callers bridged
+ * with a second agent (a call that had ended offered again), agents not ready once every caller
+ * left (wrap-up 0: all must be), and the store's invariants (test/helpers/invariants.ts).
+ */
+async function chaosReport(observer: Observer, callerIds: string[], redisUrl: string, load: Load, run: number, restarts: number): Promise<void> {
+  const { neverJoined, hungUp, stillUp } = observer.unbridged(callerIds);
+  // Stasis() refused: the caller's next dialplan step (Hangup) follows within milliseconds.
+  const refused = hungUp.filter((h) => h.waitedMs < REFUSED_WITHIN_MS);
+  const lost = [...hungUp.filter((h) => h.waitedMs >= REFUSED_WITHIN_MS).map((h) => h.id), ...stillUp];
+  const again = observer.bridgedAgain(callerIds);
+  const keys = storeKeys(`bench${run}`);
+  const redis = new Redis(redisUrl);
+  try {
+    const agentIds = await redis.smembers(keys.agents);
+    const statuses = async () => Promise.all(agentIds.map((id) => redis.hget(keys.agent(id), 'status')));
+    // The last call's end reaches the store a moment after its caller left.
+    await waitUntil(async () => (await statuses()).every((status) => status === 'ready'), 'every agent ready', 10_000).catch(() => undefined);
+    const notReady = new Map<string, string[]>();
+    for (const [i, status] of (await statuses()).entries()) if (status !== 'ready') pairsOf(notReady, status ?? 'missing').push(agentIds[i]!);
+    const broken = await findViolations(redis, keys);
+    console.log(
+      `chaos    engine SIGKILLed every ${flags['kill-every']} s, ${restarts} restarts | ${load.callers} callers: ${load.callers - neverJoined.length - hungUp.length - stillUp.length} bridged, ` +
+        `${refused.length} refused at entry (engine down), ${neverJoined.length} never joined, **${lost.length} lost** (${lost.slice(0, 5).join(' ')}), ` +
+        `**${again.length} bridged again** (${again.slice(0, 5).join(' ')}) | agents not ready at the end: ${[...notReady].map(([st, ids]) => `${ids.length} ${st} (${ids.slice(0, 3).join(' ')})`).join(', ') || 'none'} of ${agentIds.length} | ` +
+        `store invariants: ${broken.length === 0 ? 'ok' : `${broken.length} broken`}`,
+    );
+    for (const problem of broken.slice(0, 20)) progress(`invariant broken: ${problem}`);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** A caller whose Stasis() failed (no engine) is hung up by the next dialplan step well within this. */
+const REFUSED_WITHIN_MS = 1000;
 
 function line(r: RunResult): string {
   const total = r.cpu.asterisk + r.cpu.engine + r.cpu.redis;

@@ -35,6 +35,8 @@ interface CallerTrack {
   agent?: string;
   /** The bridged agent leg's steps. */
   leg?: LegTrack;
+  /** Every agent leg it was bridged with (two or more: a caller whose call had ended connected again). */
+  bridgedLegs?: Set<string>;
 }
 
 interface LegTrack {
@@ -148,6 +150,11 @@ export class Observer {
     return out;
   }
 
+  /** The callers of `ids` bridged with more than one agent leg (none is expected: the bench makes no transfer). */
+  bridgedAgain(ids: string[]): string[] {
+    return ids.filter((id) => (this.callers.get(id)?.bridgedLegs?.size ?? 0) > 1);
+  }
+
   steps(ids: string[]): Steps {
     const steps: Steps = { joinToLegCreated: [], legCreatedToDial: [], dialToAnswer: [], answerToBridged: [] };
     for (const id of ids) {
@@ -210,7 +217,10 @@ export class Observer {
         const track = this.track(caller);
         if (track.bridgedAt === undefined && leg) track.leg = this.legs.get(leg);
         track.bridgedAt ??= at;
-        if (leg) this.legCaller.set(leg, caller);
+        if (leg) {
+          this.legCaller.set(leg, caller);
+          (track.bridgedLegs ??= new Set()).add(leg);
+        }
         this.noWaitNoSample();
         return;
       }
