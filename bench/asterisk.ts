@@ -36,7 +36,7 @@ import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { writeFileSync } from 'node:fs';
-import { ACD_CONTEXT, AQ_CONTEXT, ENGINE_LOG, agentEndpoint, queueOf, cpuMs, freePort, startAsterisk, startEngine, startRedis, stopAsterisk, type AsteriskHandle } from './asteriskKit.js';
+import { ACD_CONTEXT, AQ_CONTEXT, ENGINE_LOG, STASIS_TRIES, agentEndpoint, queueOf, cpuMs, freePort, startAsterisk, startEngine, startRedis, stopAsterisk, type AsteriskHandle } from './asteriskKit.js';
 import { Observer, percentile, type Steps } from './asteriskObserver.js';
 import { commandStats } from './commandStats.js';
 import { Redis } from 'ioredis';
@@ -419,17 +419,22 @@ async function runOnce(system: System, load: Load, ast: AsteriskHandle, redis: {
 }
 
 /**
- * After a chaos run (`--kill-every`), what the kills cost: callers refused at the door while the
- * engine was down (Stasis() fails at once for an app nobody serves: the bench's dialplan then hangs
- * up, a real one goes on to its fallback), callers lost (in Stasis, never bridged), callers bridged
- * with a second agent (a call that had ended offered again), agents not ready once every caller
- * left (wrap-up 0: all must be), and the store's invariants (test/helpers/invariants.ts).
+ * After a chaos run (`--kill-every`), what the kills cost: callers who found no engine (Stasis()
+ * fails at once for an app nobody serves) and got in on a later try of the dialplan, callers who
+ * ran out of tries (a real dialplan goes on to its fallback), callers who gave up (their phone's
+ * hold time, in a queue the kills made too long), callers lost (in Stasis, never bridged), callers bridged with a second agent (a call that had ended offered again), agents not
+ * ready once every caller left (wrap-up 0: all must be), and the store's invariants
+ * (test/helpers/invariants.ts).
  */
 async function chaosReport(observer: Observer, callerIds: string[], redisUrl: string, load: Load, run: number, restarts: number): Promise<void> {
   const { neverJoined, hungUp, stillUp } = observer.unbridged(callerIds);
-  // Stasis() refused: the caller's next dialplan step (Hangup) follows within milliseconds.
-  const refused = hungUp.filter((h) => h.waitedMs < REFUSED_WITHIN_MS);
-  const lost = [...hungUp.filter((h) => h.waitedMs >= REFUSED_WITHIN_MS).map((h) => h.id), ...stillUp];
+  const { waitedIn, ranOut } = observer.engineWaits(callerIds);
+  const refused = new Set(ranOut);
+  // The caller's phone hangs up HOLD_S after it answered (about when the caller joined): waited that
+  // long, it gave up in a queue too long for its agents; before that only the engine hangs it up.
+  const gaveUp = hungUp.filter((h) => !refused.has(h.id) && h.waitedMs >= HOLD_S * 1000 - 1500).map((h) => h.id);
+  const lost = [...hungUp.map((h) => h.id), ...stillUp].filter((id) => !refused.has(id) && !gaveUp.includes(id));
+  const bridged = callerIds.length - neverJoined.length - hungUp.length - stillUp.length;
   const again = observer.bridgedAgain(callerIds);
   const keys = storeKeys(`bench${run}`);
   const redis = new Redis(redisUrl);
@@ -442,8 +447,9 @@ async function chaosReport(observer: Observer, callerIds: string[], redisUrl: st
     for (const [i, status] of (await statuses()).entries()) if (status !== 'ready') pairsOf(notReady, status ?? 'missing').push(agentIds[i]!);
     const broken = await findViolations(redis, keys);
     console.log(
-      `chaos    engine SIGKILLed every ${flags['kill-every']} s, ${restarts} restarts | ${load.callers} callers: ${load.callers - neverJoined.length - hungUp.length - stillUp.length} bridged, ` +
-        `${refused.length} refused at entry (engine down), ${neverJoined.length} never joined, **${lost.length} lost** (${lost.slice(0, 5).join(' ')}), ` +
+      `chaos    engine SIGKILLed every ${flags['kill-every']} s, ${restarts} restarts | ${load.callers} callers: ${bridged} bridged (${waitedIn} of them after ` +
+        `finding no engine at first), ${refused.size} out of tries (${STASIS_TRIES}, a second apart), ${gaveUp.length} gave up after their ${HOLD_S} s, ` +
+        `${neverJoined.length} never joined, **${lost.length} lost** (${lost.slice(0, 5).join(' ')}), ` +
         `**${again.length} bridged again** (${again.slice(0, 5).join(' ')}) | agents not ready at the end: ${[...notReady].map(([st, ids]) => `${ids.length} ${st} (${ids.slice(0, 3).join(' ')})`).join(', ') || 'none'} of ${agentIds.length} | ` +
         `store invariants: ${broken.length === 0 ? 'ok' : `${broken.length} broken`}`,
     );
@@ -452,9 +458,6 @@ async function chaosReport(observer: Observer, callerIds: string[], redisUrl: st
     redis.disconnect();
   }
 }
-
-/** A caller whose Stasis() failed (no engine) is hung up by the next dialplan step well within this. */
-const REFUSED_WITHIN_MS = 1000;
 
 function line(r: RunResult): string {
   const total = r.cpu.asterisk + r.cpu.engine + r.cpu.redis;

@@ -16,6 +16,8 @@ export const queueOf = (agents: number): string => `b${agents}`;
 export const AQ_CONTEXT = 'bench-aq';
 /** The engine's callers: answered in the dialplan, then Stasis(${ACD_APP},<queue>). */
 export const ACD_CONTEXT = 'bench-acd';
+/** How many more times ACD_CONTEXT tries Stasis() while no engine serves the app, a second apart. */
+export const STASIS_TRIES = 8;
 
 export async function freePort(): Promise<number> {
   return new Promise((done, fail) => {
@@ -67,7 +69,14 @@ export function addAppQueues(dir: string, sections: string[]): void {
   // Both systems' callers are answered in the dialplan (as dialplan/extensions.conf recommends for
   // the engine), then wait with music on hold until an agent takes the call.
   appendFileSync(`${etc}/extensions.conf`, `\n[${AQ_CONTEXT}]\nexten => _q-.,1,Answer()\n same => n,Queue(\${EXTEN:2},,,,\${QTIMEOUT})\n same => n,Hangup()\n`);
-  appendFileSync(`${etc}/extensions.conf`, `\n[${ACD_CONTEXT}]\nexten => _q-.,1,Answer()\n same => n,Stasis(\${ACD_APP},\${EXTEN:2})\n same => n,Hangup()\n`);
+  // The engine's as dialplan/extensions.conf has it: no engine serving the app (a restart), music
+  // for a second and Stasis() again, 8 times (bench:chaos counts who waited so, and who ran out).
+  appendFileSync(
+    `${etc}/extensions.conf`,
+    `\n[${ACD_CONTEXT}]\nexten => _q-.,1,Answer()\n same => n(enter),Stasis(\${ACD_APP},\${EXTEN:2})\n` +
+      ` same => n,GotoIf($["\${STASISSTATUS}" = "FAILED" & 0\${ACD_TRIES} < ${STASIS_TRIES}]?retry)\n same => n,Hangup()\n` +
+      ` same => n(retry),Set(ACD_TRIES=$[0\${ACD_TRIES} + 1])\n same => n,MusicOnHold(,1)\n same => n,Goto(enter)\n`,
+  );
   cli(dir, 'module reload app_queue.so');
   cli(dir, 'dialplan reload');
 }

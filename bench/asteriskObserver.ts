@@ -37,6 +37,10 @@ interface CallerTrack {
   leg?: LegTrack;
   /** Every agent leg it was bridged with (two or more: a caller whose call had ended connected again). */
   bridgedLegs?: Set<string>;
+  /** Times its Stasis() failed (no engine serving the app) and the dialplan tried again. */
+  retries?: number;
+  /** Its dialplan reached Hangup(): for the engine's callers, Stasis() failed its last try. */
+  ranOut?: boolean;
 }
 
 interface LegTrack {
@@ -150,6 +154,15 @@ export class Observer {
     return out;
   }
 
+  /** Of the callers of `ids`: how many Stasis() refused at first (no engine) and were bridged on a later try, and who ran out of tries. */
+  engineWaits(ids: string[]): { waitedIn: number; ranOut: string[] } {
+    const tracks = ids.map((id) => [id, this.callers.get(id)] as const);
+    return {
+      waitedIn: tracks.filter(([, c]) => (c?.retries ?? 0) > 0 && c?.bridgedAt !== undefined).length,
+      ranOut: tracks.filter(([, c]) => c?.ranOut).map(([id]) => id),
+    };
+  }
+
   /** The callers of `ids` bridged with more than one agent leg (none is expected: the bench makes no transfer). */
   bridgedAgain(ids: string[]): string[] {
     return ids.filter((id) => (this.callers.get(id)?.bridgedLegs?.size ?? 0) > 1);
@@ -205,9 +218,15 @@ export class Observer {
         else if (e.dialstatus === 'ANSWER') leg.answeredAt ??= at;
         return;
       }
-      case 'ChannelDialplan':
-        if (ch && this.isCaller(ch.id) && (ch.dialplan?.app_name === 'Queue' || ch.dialplan?.app_name === 'Stasis')) this.track(ch.id).joinedAt ??= at;
+      case 'ChannelDialplan': {
+        if (!ch || !this.isCaller(ch.id)) return;
+        const app = ch.dialplan?.app_name;
+        if (app === 'Queue' || app === 'Stasis') this.track(ch.id).joinedAt ??= at;
+        // The engine's bench dialplan after a failed Stasis() (no engine): music, then again; Hangup once out of tries.
+        else if (app === 'MusicOnHold') this.track(ch.id).retries = (this.track(ch.id).retries ?? 0) + 1;
+        else if (app === 'Hangup') this.track(ch.id).ranOut = true;
         return;
+      }
       case 'ChannelEnteredBridge': {
         const channels = e.bridge?.channels ?? [];
         if (channels.length < 2) return;
