@@ -422,8 +422,9 @@ async function runOnce(system: System, load: Load, ast: AsteriskHandle, redis: {
  * After a chaos run (`--kill-every`), what the kills cost: callers who found no engine (Stasis()
  * fails at once for an app nobody serves) and got in on a later try of the dialplan, callers who
  * ran out of tries (a real dialplan goes on to its fallback), callers who gave up (their phone's
- * hold time, in a queue the kills made too long), callers lost (in Stasis, never bridged), callers bridged with a second agent (a call that had ended offered again), agents not
- * ready once every caller left (wrap-up 0: all must be), and the store's invariants
+ * hold time, in a queue the kills made too long), callers lost (in Stasis, never bridged),
+ * callers bridged with a second agent (a call that had ended offered again), agents not ready
+ * once every caller left (wrap-up 0: all must be), and the store's invariants
  * (test/helpers/invariants.ts).
  */
 async function chaosReport(observer: Observer, callerIds: string[], redisUrl: string, load: Load, run: number, restarts: number): Promise<void> {
