@@ -109,6 +109,11 @@ export class BridgePool {
     if (bridge) bridge.used = true;
   }
 
+  /** The engine stops: its idle bridges, for it to destroy while ARI is still connected (engine.ts). */
+  drainIdle(): string[] {
+    return this.idle.splice(0);
+  }
+
   /**
    * The engine (re)connected: reconcile sweeps the empty call bridges no call uses, so none stays
    * idle here. Ended calls' bridges still waiting for their parties' StasisEnd (lost while the

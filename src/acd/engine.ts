@@ -213,6 +213,11 @@ export function createEngine(deps: EngineDeps): Engine {
     async stop() {
       clearInterval(entryRepairTimer);
       unsubscribe?.();
+      // Idle pooled bridges go with this engine, while ARI is still up: left behind, the next
+      // engine's reconcile deletes them once its app is registered again, the path of
+      // asterisk/asterisk#1201 (docs/operations.md). Bridges of calls still talking stay.
+      const idle = bridges.drainIdle();
+      if (deps.pbx.connected) await Promise.all(idle.map((bridgeId) => destroyBridgeQuietly(ctx, bridgeId)));
       await deps.pbx.stop();
       await devices.idle();
       await router.idle();

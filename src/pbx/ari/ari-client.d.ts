@@ -10,6 +10,7 @@ declare module 'ari-client' {
     readonly readyState: number;
     ping(): void;
     send(data: string, callback?: (err?: Error) => void): void;
+    close(code?: number): void;
     terminate(): void;
   }
 

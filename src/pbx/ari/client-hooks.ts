@@ -47,15 +47,37 @@ export function superviseSocket(client: Client, hooks: SocketHooks): AriSocket {
   return ws;
 }
 
+const WS_OPEN = 1;
 const WS_CLOSED = 3;
+/** How long a stop waits for Asterisk to answer its close frame before cutting the socket. */
+const CLOSE_HANDSHAKE_MS = 1_000;
 
-/** Tears a client down for good: no more events, no socket, no timers. */
-export function disposeClient(client: Client): void {
+/**
+ * Tears a client down for good: no more events, no socket, no timers. `graceful` (a stop): an open
+ * socket is closed with a close frame, and cut only if Asterisk has not answered it within a
+ * second; resolves once the socket is closed. Otherwise (a failed or lost connection) it is cut.
+ */
+export function disposeClient(client: Client, graceful = false): Promise<void> {
   client.removeAllListeners();
   const ws = client._ws;
-  if (!ws) return;
+  if (!ws) return Promise.resolve();
   client._wsClosed = true;
   ws.removeAllListeners('message');
   // 'error' listeners stay: an error emitted without a listener would throw.
-  if (ws.readyState !== WS_CLOSED) ws.terminate();
+  if (ws.readyState === WS_CLOSED) return Promise.resolve();
+  if (!graceful || ws.readyState !== WS_OPEN) {
+    ws.terminate();
+    return Promise.resolve();
+  }
+  // An abrupt close is what Asterisk logs as "Web socket closed abruptly"; its app then goes
+  // through the path of asterisk/asterisk#1201 (bridges deleted after the app came back), under
+  // which the bench's Asterisk 22.10.1 crashed once (docs/operations.md).
+  return new Promise((closed) => {
+    const cut = setTimeout(() => ws.terminate(), CLOSE_HANDSHAKE_MS);
+    ws.once('close', () => {
+      clearTimeout(cut);
+      closed();
+    });
+    ws.close(1000);
+  });
 }

@@ -120,9 +120,9 @@ export class ConnectionSupervisor {
     if (this.stopped) return;
     this.stopped = true;
     clearTimeout(this.retryTimer);
-    if (this.opening) disposeClient(this.opening);
+    if (this.opening) void disposeClient(this.opening);
     await this.attempt;
-    if (this.current) this.drop(this.current, 'stopped');
+    if (this.current) await this.drop(this.current, 'stopped', true);
     this.rejectFirstConnect(new PbxError('unavailable', 0, 'stopped before the first ARI connection', 'connect'));
   }
 
@@ -147,7 +147,7 @@ export class ConnectionSupervisor {
       if (this.stopped) throw new Error('stopped');
       await this.openSocket(client);
     } catch (err) {
-      if (client) disposeClient(client);
+      if (client) void disposeClient(client);
       if (this.stopped) return;
       const retryInMs = backoffDelay(this.failures, this.options.reconnect);
       this.failures += 1;
@@ -240,28 +240,30 @@ export class ConnectionSupervisor {
       'ApplicationReplaced: another WebSocket took over the ARI app (a second instance, or a stale one). Events now go there; taking the app back after a delay',
     );
     this.options.emit({ type: 'appReplaced' });
-    this.drop(client, 'application replaced by another WebSocket');
+    void this.drop(client, 'application replaced by another WebSocket');
     this.scheduleConnect(retryInMs);
   }
 
   private connectionLost(client: Client, reason: string): void {
     if (client !== this.current) return;
-    this.drop(client, reason);
+    void this.drop(client, reason);
     const retryInMs = backoffDelay(this.failures, this.options.reconnect);
     this.failures += 1;
     this.scheduleConnect(retryInMs);
   }
 
   /** Forgets and disposes the current client, then tells listeners. */
-  private drop(client: Client, reason: string): void {
+  /** `graceful`: a stop, the socket closed with a close frame (resolves once it is closed). */
+  private async drop(client: Client, reason: string, graceful = false): Promise<void> {
     this.current = undefined;
     this.socketRest = false;
     clearInterval(this.heartbeatTimer);
     this.heartbeatTimer = undefined;
-    disposeClient(client);
+    const closing = disposeClient(client, graceful);
     this.wsRest.failAll(`ARI connection lost: ${reason}`);
     this.log.warn({ reason }, 'ARI disconnected');
     this.options.emit({ type: 'disconnected', reason });
+    await closing;
   }
 
   private startHeartbeat(client: Client): void {
