@@ -252,8 +252,10 @@ export class ConnectionSupervisor {
     this.scheduleConnect(retryInMs);
   }
 
-  /** Forgets and disposes the current client, then tells listeners. */
-  /** `graceful`: a stop, the socket closed with a close frame (resolves once it is closed). */
+  /**
+   * Forgets and disposes the current client, then tells listeners. `graceful` (a stop): the socket
+   * is closed with a close frame; resolves once it is closed.
+   */
   private async drop(client: Client, reason: string, graceful = false): Promise<void> {
     this.current = undefined;
     this.socketRest = false;
