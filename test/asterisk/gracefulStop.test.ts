@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfigFile } from '../../src/config.js';
 import { waitFor } from '../helpers/acdHarness.js';
 import { startAsterisk, type Asterisk } from '../helpers/asterisk.js';
-import { startAcdOn, type AcdOnAsterisk } from '../helpers/asteriskAcd.js';
+import { closeAcdAndAsterisk, startAcdOn, type AcdOnAsterisk } from '../helpers/asteriskAcd.js';
 
 const file: ConfigFile = {
   queues: [{ id: 'gq', wrapupS: 0 }],
@@ -20,15 +20,15 @@ const file: ConfigFile = {
 
 let ast: Asterisk;
 let e: AcdOnAsterisk;
+/** The test closes the engine itself; a test that failed before that leaves it to afterAll. */
+let engineClosed = false;
 
 beforeAll(async () => {
   ast = await startAsterisk('gracefulStop');
   e = await startAcdOn(ast, file, 'gracefulStop');
 }, 120_000);
 
-afterAll(async () => {
-  await ast?.stop();
-});
+afterAll(() => (engineClosed ? ast?.stop() : closeAcdAndAsterisk(e, ast)));
 
 const bridgeIds = async () => (await ast.ari<{ id: string }[]>('GET', '/bridges')).body.map((b) => b.id);
 const appRegistered = async (app: string) => (await ast.ari('GET', `/applications/${encodeURIComponent(app)}`, undefined, [404])).status === 200;
@@ -47,6 +47,7 @@ describe('the engine stopping on a real Asterisk', { timeout: 60_000 }, () => {
     await waitFor(async () => (await bridgeIds()).includes(call.bridgeId), 'the call bridge kept idle', 10_000);
     const logFrom = logSize();
 
+    engineClosed = true;
     await e.close();
 
     expect(await bridgeIds()).toEqual([]);
