@@ -131,6 +131,3 @@ export function isLoopback(host: string): boolean {
   if (isIPv4(v4)) return LOOPBACK.check(v4, 'ipv4');
   return isIPv6(host) && LOOPBACK.check(host, 'ipv6');
 }
-
-/** Settings for tests and embedding: open, no CORS, nothing allowed to originate. */
-export const OPEN_AUTH: AuthSettings = resolveAuthSettings(undefined);
