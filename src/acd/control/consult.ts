@@ -51,6 +51,9 @@ import { AGENT_LIFECYCLE, allowedFrom } from '../../domain/lifecycle.js';
 export type { ConsultTarget } from '../../domain/controlCall.js';
 
 export class Consults extends TrackedCalls {
+  /** Per consult this process follows: what the socket missed, caught up after a reconnect (repair). */
+  private readonly catchUps = new Map<string, () => Promise<void>>();
+
   constructor(
     private readonly ctx: AcdContext,
     private readonly watch: ChannelWatch,
@@ -177,18 +180,28 @@ export class Consults extends TrackedCalls {
     this.ctx.logger.info({ callId: call.id, from: call.agentId, to: r.target }, 'consult completed: call transferred');
   }
 
-  /** After a (re)connect: consults this process does not follow (it restarted) end; the caller stays on hold. */
+  /**
+   * After a (re)connect. Consults this process does not follow (it restarted) end; the caller
+   * stays on hold. Those it follows catch up with what the socket missed meanwhile (catchUps).
+   */
   async repair(): Promise<void> {
     for (const r of await this.ctx.store.listControlCalls()) {
-      if (r.kind !== 'consult' || r.node !== this.ctx.nodeId || this.owns(r.id)) continue;
-      await this.ctx.locks
-        .run(r.callId, async () => {
-          await this.drop(r.id);
-          const call = await this.ctx.store.getCall(r.callId);
-          if (call) await this.ctx.store.updateControl(call.id, call.agentChannel, { consult: '', conference: '' }, controlEvent(call, { action: 'consult', step: 'ended' }, 'system'));
-        })
-        .catch((err: unknown) => this.ctx.logger.error({ err, id: r.id }, 'consult repair failed'));
+      if (r.kind !== 'consult' || r.node !== this.ctx.nodeId) continue;
+      const catchUp = this.catchUps.get(r.id);
+      const step = catchUp
+        ? catchUp()
+        : this.ctx.locks.run(r.callId, async () => {
+            await this.drop(r.id);
+            const call = await this.ctx.store.getCall(r.callId);
+            if (call) await this.ctx.store.updateControl(call.id, call.agentChannel, { consult: '', conference: '' }, controlEvent(call, { action: 'consult', step: 'ended' }, 'system'));
+          });
+      await step.catch((err: unknown) => this.ctx.logger.error({ err, id: r.id }, 'consult repair failed'));
     }
+  }
+
+  protected override untrack(id: string): void {
+    this.catchUps.delete(id);
+    super.untrack(id);
   }
 
   private track(id: string, leg: string, call: CallSnapshot, queueCall: string): void {
@@ -204,6 +217,10 @@ export class Consults extends TrackedCalls {
         if (now) await this.teardown(now, id, 'ended');
         else await this.drop(id);
       });
+    const answered = () => locked(() => this.answered(id, call));
+    // The call itself ended (caller or agent gone, transfer): the consult goes with it.
+    const callerGone = async () => void (await this.drop(id));
+    const agentGone = () => this.agentLeft(id, call);
     this.keep(id, [
       this.watch.watch(leg, {
         entered: () =>
@@ -211,15 +228,23 @@ export class Consults extends TrackedCalls {
             this.ctx.logger.info({ callId: call.id, consult: id, leg }, 'consult leg in Stasis: dialing');
             await this.ctx.pbx.dial(leg, { callerChannelId: call.agentChannel, timeoutS: this.settings.ringTimeoutS });
           }),
-        dial: (status) => (status === 'ANSWER' ? locked(() => this.answered(id, call)) : DIAL_FAILED.includes(status) ? lost() : undefined),
+        dial: (status) => (status === 'ANSWER' ? answered() : DIAL_FAILED.includes(status) ? lost() : undefined),
         gone: lost,
       }),
-      // The call itself ended (caller or agent gone, transfer): the consult goes with it.
-      this.watch.watch(call.callerChannel, { gone: async () => void (await this.drop(id)) }),
-      this.watch.watch(call.agentChannel, { gone: () => this.agentLeft(id, call) }),
+      this.watch.watch(call.callerChannel, { gone: callerGone }),
+      this.watch.watch(call.agentChannel, { gone: agentGone }),
       // A consult to a queue: its call is bridged with an agent of that queue.
       ...(queueCall ? [this.watch.watch(queueCall, { bridged: () => locked(() => this.agentAnswered(id)) })] : []),
     ]);
+    // Events lost while the socket was down (a hang-up, the consulted party's answer) are read
+    // from the PBX after the reconnect and go to the handlers above, as the events would have.
+    this.catchUps.set(id, async () => {
+      const [caller, agent, consulted] = await Promise.all([call.callerChannel, call.agentChannel, leg].map((channelId) => this.ctx.pbx.getChannel(channelId)));
+      if (!caller) return callerGone();
+      if (!agent) return agentGone();
+      if (!consulted) return lost();
+      if (consulted.state === 'Up' && (await this.ctx.store.getControlCall(id))?.state === 'dialing') await answered();
+    });
   }
 
   /**

@@ -167,3 +167,53 @@ describe('consulting agent hangs up', () => {
     await waitFor(async () => (await h.store.getCall(call.id))?.state === 'connected' || undefined, 'caller reconnected after wrap-up');
   });
 });
+
+/**
+ * The socket to Asterisk drops while the consulted party rings, and something happens meanwhile:
+ * the events are lost, so after the reconnect the consult reads what became of its channels.
+ */
+describe('the socket drops while the consulted party rings', () => {
+  async function ringingConsult() {
+    const call = await setup();
+    h.sim.setEndpoint('PJSIP/a2', { kind: 'manual' });
+    const { consultId } = await h.engine.control.consult({ agentId: 'a1', by }, { agentId: 'a2' });
+    const leg = await waitFor(() => (consultLeg()?.state === 'Ringing' ? consultLeg() : undefined), 'consult leg ringing');
+    return { call, consultId, leg };
+  }
+  const reconnected = () => waitFor(() => h.sim.isConnected(), 'the engine back on the socket');
+
+  it('the consulted agent answers meanwhile: after the reconnect the consult is connected and completes', async () => {
+    const { call, consultId, leg } = await ringingConsult();
+    h.sim.dropConnections();
+    h.sim.answer(leg.id); // its Dial ANSWER reaches nobody
+    await reconnected();
+    await waitFor(async () => (await h.store.getControlCall(consultId))?.state === 'connected' || undefined, 'consult connected');
+    await waitFor(() => bridgeOf(call.agentChannel) === `bridge-${consultId}` || undefined, 'agent in the consult bridge');
+    await h.engine.control.completeTransfer({ agentId: 'a1', by });
+    expect(await h.store.getCall(call.id)).toMatchObject({ state: 'connected', agentId: 'a2', agentChannel: leg.id });
+  });
+
+  it('the consulted party hangs up meanwhile: after the reconnect the agent has its caller back, the consulted agent is free', async () => {
+    const { call, consultId, leg } = await ringingConsult();
+    h.sim.dropConnections();
+    h.sim.hangup(leg.id, 21);
+    await reconnected();
+    await waitFor(async () => ((await h.store.getControl(call.id)).consult ? undefined : true), 'consult over');
+    expect(await h.store.getControlCall(consultId)).toBeUndefined();
+    expect(bridgeOf(call.agentChannel)).toBe(call.bridgeId);
+    expect(h.sim.channel(call.callerChannel)?.moh).toBeFalsy();
+    expect(await h.store.getCall(call.id)).toMatchObject({ state: 'connected', agentId: 'a1' });
+    expect((await h.store.getAgent('a2'))?.status).not.toBe('busy');
+  });
+
+  it('the caller hangs up meanwhile: after the reconnect the consult ends with the call, its leg hung up and nobody left busy', async () => {
+    const { call, consultId, leg } = await ringingConsult();
+    h.sim.dropConnections();
+    h.sim.hangup(call.callerChannel);
+    await reconnected();
+    await waitFor(async () => ((await h.store.getControlCall(consultId)) ? undefined : true), 'consult over');
+    await waitFor(() => !h.sim.channel(leg.id) || undefined, 'consult leg hung up');
+    await waitFor(async () => ((await h.store.getCall(call.id)) ? undefined : true), 'call over');
+    expect((await h.store.getAgent('a2'))?.status).not.toBe('busy');
+  });
+});
