@@ -238,12 +238,17 @@ export class Consults extends TrackedCalls {
     ]);
     // Events lost while the socket was down (a hang-up, the consulted party's answer) are read
     // from the PBX after the reconnect and go to the handlers above, as the events would have.
+    // Read under the call's lock (a consult still being started has made its leg by then), acted
+    // on after it (the handlers take it).
     this.catchUps.set(id, async () => {
-      const [caller, agent, consulted] = await Promise.all([call.callerChannel, call.agentChannel, leg].map((channelId) => this.ctx.pbx.getChannel(channelId)));
+      const channel = (channelId: string) => this.ctx.pbx.getChannel(channelId);
+      const [caller, agent, consulted, record] = await this.ctx.locks.run(call.id, () =>
+        Promise.all([channel(call.callerChannel), channel(call.agentChannel), channel(leg), this.ctx.store.getControlCall(id)]),
+      );
       if (!caller) return callerGone();
       if (!agent) return agentGone();
       if (!consulted) return lost();
-      if (consulted.state === 'Up' && (await this.ctx.store.getControlCall(id))?.state === 'dialing') await answered();
+      if (consulted.state === 'Up' && record?.state === 'dialing') await answered();
     });
   }
 

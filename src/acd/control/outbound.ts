@@ -182,9 +182,13 @@ export class OutboundCalls extends TrackedCalls {
     await forOwnControlCalls(this.ctx, 'outbound', async (r) => {
       if (!this.owns(r.id)) this.track(r);
       const destNeeded = r.state === 'ringing' || r.state === 'connected';
-      const exists = async (leg: string) => (await this.ctx.pbx.getChannel(leg)) !== undefined;
-      if (!(await exists(r.agentLeg)) || (destNeeded && !(await exists(r.destLeg)))) await this.finish(r.id);
+      const agent = await this.ctx.pbx.getChannel(r.agentLeg);
+      const dest = destNeeded ? await this.ctx.pbx.getChannel(r.destLeg) : undefined;
+      if (!agent || (destNeeded && !dest)) await this.finish(r.id);
       else if (r.state === 'connected') await this.bridge(r);
+      // A leg that answered while the socket was down (its Dial ANSWER lost) moves the call on.
+      else if (r.state === 'dialing' && agent.state === 'Up') await this.ringDestination(r.id);
+      else if (r.state === 'ringing' && dest?.state === 'Up') await this.connect(r.id);
     });
   }
 

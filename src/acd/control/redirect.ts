@@ -67,6 +67,8 @@ export class Redirects extends TrackedCalls {
       if (!caller) await this.finish(r.id);
       else if (!dest) await (r.state === 'connected' ? this.finish(r.id) : this.requeue(r.id));
       else if (r.state === 'connected') await this.bridge(r);
+      // It answered while the socket was down (its Dial ANSWER lost).
+      else if (dest.state === 'Up') await this.connect(r.id);
     });
   }
 

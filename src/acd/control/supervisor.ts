@@ -103,15 +103,32 @@ export class SupervisorSessions {
     });
   }
 
-  /** After a (re)connect: take up this node's sessions the process does not follow (it restarted). */
+  /**
+   * After a (re)connect: take up this node's sessions the process does not follow (it restarted);
+   * those it follows catch up with what the socket missed meanwhile.
+   */
   async repair(): Promise<void> {
     for (const r of await this.ctx.store.listControlCalls()) {
-      if (r.kind !== 'supervisor' || r.node !== this.ctx.nodeId || this.sessions.has(r.supervisor)) continue;
+      if (r.kind !== 'supervisor' || r.node !== this.ctx.nodeId) continue;
       const supervisorId = r.supervisor;
+      const followed = this.sessions.get(supervisorId);
       await this.ctx.locks
-        .run(`supervisor:${supervisorId}`, () => this.resume(r))
+        .run(`supervisor:${supervisorId}`, () => (followed ? this.catchUp(followed) : this.resume(r)))
         .catch((err: unknown) => this.ctx.logger.error({ err, supervisorId }, 'supervisor session repair failed'));
     }
+  }
+
+  /** A followed session whose events the socket may have lost: the phone or the agent gone ends it, the phone answered connects it. */
+  private async catchUp(s: Session): Promise<void> {
+    if (s.ended) return;
+    const [phone, agentLeg] = await Promise.all([this.ctx.pbx.getChannel(s.supervisorChannel), this.ctx.pbx.getChannel(s.call.agentChannel)]);
+    if (!phone || !agentLeg) return this.finish(s);
+    if (!s.connected && phone.state === 'Up') await this.phoneAnswered(s);
+  }
+
+  private async phoneAnswered(s: Session): Promise<void> {
+    s.connected = true;
+    await this.applyMode(s, s.mode);
   }
 
   private async resume(r: SupervisorSession): Promise<void> {
@@ -163,8 +180,7 @@ export class SupervisorSessions {
           locked(async () => {
             if (s.ended) return;
             if (status === 'ANSWER') {
-              s.connected = true;
-              await this.applyMode(s, s.mode);
+              await this.phoneAnswered(s);
             } else if (status === 'BUSY' || status === 'NOANSWER' || status === 'CHANUNAVAIL' || status === 'CONGESTION') {
               // The console hears why (CTI `error` event), then of the end.
               await this.ctx.store.updateControl(s.call.id, s.call.agentChannel, {}, controlEvent(s.call, { action: 'monitor', step: 'failed', dialStatus: status }, `supervisor:${s.supervisorId}`));

@@ -1,7 +1,8 @@
 /**
  * Call control across an engine restart: the next engine (same node) takes over an outbound
  * call and a transfer in progress from their Redis records, and hangs up control channels it
- * cannot know (a supervisor's phone whose session lived in the dead process's memory).
+ * cannot know (a supervisor's phone whose session lived in the dead process's memory). Across a
+ * dropped socket: a leg that answered meanwhile (its Dial ANSWER lost) moves its call on.
  */
 import { afterEach, expect, it } from 'vitest';
 import { startHarness, waitFor, type Harness } from '../../helpers/acdHarness.js';
@@ -52,4 +53,54 @@ it('a restarted engine follows outbound and transferred calls and hangs up an or
   expect(await h.store.getControlCall(id)).toBeUndefined();
   h.sim.hangup(caller);
   await waitFor(async () => !(await h.store.getControlCall(`rd-${caller}`)) && h.sim.channels().length === 0, 'transfer ended, no channel left');
+});
+
+/** A ringing control leg (created by call control, its Stasis args starting with `role`, `part`). */
+const ringingLeg = (role: string, part?: string) =>
+  waitFor(() => h.sim.channels().find((c) => c.args[0] === role && (part === undefined || c.args[2] === part) && c.state === 'Ringing'), `${role} leg ringing`);
+
+/** The socket drops, the leg answers meanwhile, the engine reconnects. */
+async function answeredWhileDown(legId: string): Promise<void> {
+  h.sim.dropConnections();
+  h.sim.answer(legId);
+  await waitFor(() => h.sim.isConnected(), 'the engine back on the socket');
+}
+
+it("an outbound call whose agent phone, then destination, answered while the socket was down goes on after each reconnect", async () => {
+  h = await startHarness(config);
+  for (const e of ['PJSIP/a1', 'PJSIP/5551']) h.sim.setEndpoint(e, { kind: 'manual' });
+  await h.engine.agents.login('a1', { by });
+  const { id } = await h.engine.control.dial({ agentId: 'a1', destination: '5551', by });
+  await answeredWhileDown((await ringingLeg('outbound', 'agent')).id);
+  await answeredWhileDown((await ringingLeg('outbound', 'dest')).id);
+  await waitFor(async () => (await h.store.getControlCall(id))?.state === 'connected' || undefined, 'outbound connected');
+  await waitFor(() => h.sim.bridges().find((b) => b.channelIds.length === 2), 'agent and destination bridged');
+});
+
+it('a blind transfer to an extension answered while the socket was down connects after the reconnect', async () => {
+  h = await startHarness(config);
+  h.sim.setEndpoint('PJSIP/a2', { kind: 'answer', ringMs: 50 });
+  h.sim.setEndpoint('PJSIP/2000', { kind: 'manual' });
+  await h.engine.agents.login('a2', { by, ready: true });
+  const caller = h.sim.placeCall({ queue: 'sales' });
+  await h.waitForCall(caller, 'connected');
+  await h.engine.control.transfer({ agentId: 'a2', by }, { extension: '2000' });
+  const dest = await ringingLeg('transfer');
+  await answeredWhileDown(dest.id);
+  await waitFor(async () => (await h.store.getControlCall(`rd-${caller}`))?.state === 'connected' || undefined, 'transfer connected');
+  await waitFor(() => h.sim.bridges().find((b) => [caller, dest.id].every((c) => b.channelIds.includes(c))), 'caller and extension bridged');
+});
+
+it("a supervisor's phone that answered while the socket was down listens after the reconnect", async () => {
+  h = await startHarness(config);
+  h.sim.setEndpoint('PJSIP/a2', { kind: 'answer', ringMs: 50 });
+  h.sim.setEndpoint('PJSIP/sup', { kind: 'manual' });
+  await h.engine.agents.login('a2', { by, ready: true });
+  const caller = h.sim.placeCall({ queue: 'sales' });
+  const call = await h.waitForCall(caller, 'connected');
+  await h.engine.control.monitor({ supervisorId: 's1', agentId: 'a2', endpoint: 'PJSIP/sup', mode: 'monitor' });
+  await answeredWhileDown((await ringingLeg('monitor')).id);
+  await waitFor(() => h.engine.control.monitorOf('s1')?.connected || undefined, 'supervisor listening');
+  await waitFor(() => h.sim.channels().find((c) => c.args[0] === 'snoop' && c.bridgeId), 'a snoop on the agent, bridged with the phone');
+  expect(await h.store.getCall(call.id)).toMatchObject({ state: 'connected', agentId: 'a2' });
 });
