@@ -2,7 +2,8 @@
  * An HTTP proxy in front of a real Asterisk's ARI that can hold one request until the test lets it
  * go: the way to make the engine's step late on a real Asterisk (a bridge request carried out after
  * the agent hung up) and see what Asterisk really answers then. WebSocket upgrades (the event
- * socket) pass through untouched; REST must go over HTTP (`ARI_REST_TRANSPORT=http`) to be held.
+ * socket) pass through untouched until the test cuts them (a network fault between the engine and
+ * Asterisk); REST must go over HTTP (`ARI_REST_TRANSPORT=http`) to be held.
  */
 import { createServer, request } from 'node:http';
 import { connect, type Socket } from 'node:net';
@@ -22,6 +23,8 @@ export interface AriProxy {
   url: string;
   /** Holds the next request with this method whose path (with query) matches. */
   hold(method: string, path: RegExp): HeldRequest;
+  /** Cuts the event sockets through it and refuses new ones until `restore` is called. */
+  cutSockets(): { restore(): void };
   close(): Promise<void>;
 }
 
@@ -38,6 +41,7 @@ export async function startAriProxy(target: string): Promise<AriProxy> {
   const port = Number(upstream.port);
   const holds: Hold[] = [];
   const sockets = new Set<Socket>();
+  let refusing = false;
 
   const server = createServer((req, res) => {
     const i = holds.findIndex((h) => h.method === req.method && h.path.test(req.url ?? ''));
@@ -55,6 +59,7 @@ export async function startAriProxy(target: string): Promise<AriProxy> {
     });
   });
   server.on('upgrade', (req, socket: Socket, head: Buffer) => {
+    if (refusing) return void socket.destroy();
     const up = connect(port, upstream.hostname, () => {
       const lines = [`${req.method} ${req.url} HTTP/1.1`];
       for (let i = 0; i < req.rawHeaders.length; i += 2) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
@@ -82,6 +87,11 @@ export async function startAriProxy(target: string): Promise<AriProxy> {
       const answered = new Promise<number>((r) => (answer = r));
       holds.push({ method, path, arrive, released, answer });
       return { arrived, release, answered };
+    },
+    cutSockets() {
+      refusing = true;
+      for (const s of sockets) s.destroy();
+      return { restore: () => void (refusing = false) };
     },
     async close() {
       for (const s of sockets) s.destroy();
