@@ -3,8 +3,12 @@
  * milliseconds (multiplied by the simulator's timeScale).
  */
 export type EndpointBehaviour =
-  /** Rings `ringMs`, answers, talks `talkMs` then hangs up (undefined: talks until hung up). */
-  | { kind: 'answer'; ringMs: number; talkMs?: number }
+  /**
+   * Rings `ringMs`, answers, talks `talkMs` then hangs up (undefined: talks until hung up).
+   * `dialAnswerLost`: dialed in Stasis, its answer sends no `Dial` ANSWER (the leg is Up all the
+   * same), as Asterisk 22.10.1 now and then does for a leg that answers at once (src/acd/control/watch.ts).
+   */
+  | { kind: 'answer'; ringMs: number; talkMs?: number; dialAnswerLost?: boolean }
   /** Rings until the dial times out or the app hangs up. */
   | { kind: 'noanswer' }
   /** Answers Busy: `Dial` BUSY, the leg stays until the app hangs it up. */

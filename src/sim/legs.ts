@@ -137,7 +137,8 @@ export class OutboundCall implements RemoteParty {
     if (half) runApp(this.core, half, { priority: 3, app_name: 'Answer', app_data: '' });
     setState(this.core, this.leg, 'Up');
     if (half) setState(this.core, half, 'Up');
-    this.dial('ANSWER');
+    const answerLost = this.mode.kind === 'dial' && this.target.kind === 'scripted' && this.target.behaviour.kind === 'answer' && this.target.behaviour.dialAnswerLost === true;
+    if (!answerLost) this.dial('ANSWER');
     if (this.mode.kind === 'originate' && this.mode.stasis) {
       enterStasis(this.core, this.leg, this.mode.stasis.app, this.mode.stasis.args, { announceDialplan: false });
     }

@@ -114,7 +114,10 @@ export function createCallControl(
       await hangupQuietly(ctx, ch.id);
     }
   };
-  const watch = new ChannelWatch((err, event) => logger.error({ err, event: event.type }, 'control event handling failed'));
+  const watch = new ChannelWatch(
+    (err, event) => logger.error({ err, event: event.type }, 'control event handling failed'),
+    (channelId) => ctx.pbx.getChannel(channelId),
+  );
   const supervisors = new SupervisorSessions(ctx, watch);
   const outboundSettings = { ...DEFAULT_OUTBOUND, ...settings };
   const outbound = new OutboundCalls(ctx, watch, outboundSettings);

@@ -180,7 +180,8 @@ export class SupervisorSessions {
           locked(async () => {
             if (s.ended) return;
             if (status === 'ANSWER') {
-              await this.phoneAnswered(s);
+              // Once: the answer may also be read from the phone's state (watch.ts).
+              if (!s.connected) await this.phoneAnswered(s);
             } else if (status === 'BUSY' || status === 'NOANSWER' || status === 'CHANUNAVAIL' || status === 'CONGESTION') {
               // The console hears why (CTI `error` event), then of the end.
               await this.ctx.store.updateControl(s.call.id, s.call.agentChannel, {}, controlEvent(s.call, { action: 'monitor', step: 'failed', dialStatus: status }, `supervisor:${s.supervisorId}`));

@@ -16,10 +16,26 @@ export interface ChannelHandlers {
   bridged?: (bridgeId: string) => Promise<void> | void;
 }
 
+/**
+ * Asterisk 22.10.1 now and then sends no `Dial` ANSWER for a channel dialed in Stasis (with a
+ * caller) that answers at once: the leg is Up and nothing says so (4 of 6,400 such dials on the
+ * real Asterisk, 2026-12-07; the consult flake of the test tier). A dialed control leg whose dial
+ * has not reported its outcome is looked at every CHECK_EVERY_MS: Up is its answer.
+ */
+const CHECK_EVERY_MS = 1_000;
+/** Longer than any ring timeout of call control. */
+const CHECK_FOR_MS = 120_000;
+
 export class ChannelWatch {
   private readonly handlers = new Map<string, Set<ChannelHandlers>>();
+  /** Dialed legs whose dial has not reported its outcome yet. */
+  private readonly dialing = new Set<string>();
 
-  constructor(private readonly onError: (err: unknown, event: PbxEvent) => void) {}
+  constructor(
+    private readonly onError: (err: unknown, event: PbxEvent) => void,
+    /** The channel as the PBX has it now (undefined: gone). */
+    private readonly channelNow: (channelId: string) => Promise<ChannelInfo | undefined>,
+  ) {}
 
   /** Returns the function that stops this watch. */
   watch(channelId: string, h: ChannelHandlers): () => void {
@@ -44,6 +60,8 @@ export class ChannelWatch {
     const target = e.type === 'channelEnteredApp' ? e.channel.id : e.type === 'dialProgress' ? e.peerChannelId : e.channelId;
     const set = this.handlers.get(target);
     if (!set) return undefined;
+    // Only final statuses reach here (normalize-event.ts): the dial has reported its outcome.
+    if (e.type === 'dialProgress') this.dialing.delete(target);
     const runs = [...set].map((h) => {
       let pending: Promise<void> | void = undefined;
       try {
@@ -57,7 +75,30 @@ export class ChannelWatch {
       }
       return Promise.resolve(pending).catch((err: unknown) => this.onError(err, e));
     });
-    return Promise.all(runs).then(() => undefined);
+    const done = Promise.all(runs).then(() => undefined);
+    // Its `entered` handler dialed it (every control leg with a `dial` handler is dialed on entry).
+    if (e.type === 'channelEnteredApp' && [...set].some((h) => h.dial)) void done.then(() => this.checkAnswer(target));
+    return done;
+  }
+
+  /** Until the leg's dial reports, is gone or is no longer watched: Up is delivered as its ANSWER. */
+  private checkAnswer(channelId: string): void {
+    this.dialing.add(channelId);
+    const since = Date.now();
+    const check = async (): Promise<void> => {
+      if (!this.dialing.has(channelId) || !this.handlers.has(channelId) || Date.now() - since > CHECK_FOR_MS) return void this.dialing.delete(channelId);
+      // A PBX that cannot answer stops the check: after a reconnect each module's repair reads its legs.
+      const channel = await this.channelNow(channelId).catch(() => undefined);
+      if (!this.dialing.has(channelId)) return;
+      if (channel?.state !== 'Up') {
+        if (channel) setTimeout(() => void check(), CHECK_EVERY_MS).unref();
+        else this.dialing.delete(channelId);
+        return;
+      }
+      this.dialing.delete(channelId);
+      await this.deliver({ type: 'dialProgress', peerChannelId: channelId, callerChannelId: '', status: 'ANSWER', peerInApp: true });
+    };
+    setTimeout(() => void check(), CHECK_EVERY_MS).unref();
   }
 }
 

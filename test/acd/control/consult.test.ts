@@ -95,6 +95,16 @@ describe('consult', () => {
     expect(await h.store.getAgent('a1')).toMatchObject({ status: 'after_call_work' });
   });
 
+  it('a consulted agent whose Dial ANSWER never comes (Asterisk 22 now and then sends none) is talking to the agent all the same', async () => {
+    const call = await setup();
+    h.sim.setEndpoint('PJSIP/a2', { kind: 'answer', ringMs: 100, dialAnswerLost: true });
+    const { consultId } = await h.engine.control.consult({ agentId: 'a1', by }, { agentId: 'a2' });
+    await waitFor(async () => (await h.store.getControlCall(consultId))?.state === 'connected' || undefined, 'consult connected');
+    expect((await h.events()).some((e) => e.type === 'CallControl' && 'step' in e && e.step === 'connected')).toBe(true);
+    await h.engine.control.completeTransfer({ agentId: 'a1', by });
+    expect(await h.store.getCall(call.id)).toMatchObject({ state: 'connected', agentId: 'a2', agentChannel: consultLeg()?.id });
+  });
+
   it('a consulted party that does not answer gives the agent its caller back; a busy agent cannot be consulted', async () => {
     const call = await setup();
     h.sim.setEndpoint('PJSIP/3000', { kind: 'busy' });

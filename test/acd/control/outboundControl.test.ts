@@ -121,4 +121,14 @@ describe('outbound call control', () => {
     await waitFor(async () => (await h.store.getCall(destLeg)) === undefined || undefined, 'call ended');
     await waitFor(async () => (await h.store.getAgent('a2'))?.status === 'ready' || undefined, 'a2 ready again');
   });
+
+  it('an agent phone and a destination whose Dial ANSWER never comes (Asterisk 22 now and then sends none) are connected all the same', async () => {
+    h = await startHarness(config);
+    h.sim.setEndpoint('PJSIP/a1', { kind: 'answer', ringMs: 50, dialAnswerLost: true });
+    h.sim.setEndpoint('PJSIP/5551234', { kind: 'answer', ringMs: 50, dialAnswerLost: true });
+    await h.engine.agents.login('a1', { by: 'test' });
+    const { id } = await h.engine.control.dial({ agentId: 'a1', destination: '5551234', by });
+    await waitFor(async () => (await h.store.getControlCall(id))?.state === 'connected' || undefined, 'connected');
+    await waitFor(() => h.sim.bridges().find((b) => b.channelIds.length === 2), 'agent and destination bridged');
+  });
 });
