@@ -259,6 +259,9 @@ export async function onAgentLegInStasis(ctx: AcdContext, channel: ChannelInfo, 
 /** The agent answered on this leg: the call connects on it, or the leg goes when its offer no longer stands. */
 async function connectAnswered(ctx: AcdContext, callId: string, agentChannel: string): Promise<void> {
   if (await connectCall(ctx, callId, agentChannel)) return;
+  // Connected on this leg already (its answer read from its state, then its Dial ANSWER after all).
+  const call = await ctx.store.getCall(callId);
+  if (call?.state === 'connected' && call.agentChannel === agentChannel) return;
   ctx.logger.info({ callId, agentChannel }, 'answered agent leg of an offer that ended; hanging up');
   await Promise.all([hangupQuietly(ctx, agentChannel), discardPreparedBridge(ctx, agentChannel)]);
 }
@@ -288,10 +291,36 @@ export async function dialAgentLeg(ctx: AcdContext, callId: string, callerChanne
     await failOffer(ctx, callId, agentChannel, 'failed');
     return;
   }
-  if (marked.value) return;
+  if (marked.value) return checkDialAnswer(ctx, callId, agentChannel);
   // The offer ended while the leg was being dialed (caller gone, answered on another leg...).
   ctx.logger.info({ callId, agentChannel }, 'stale agent leg; hanging up');
   await Promise.all([hangupQuietly(ctx, agentChannel), discardPreparedBridge(ctx, agentChannel)]);
+}
+
+/** How often, and for how long, a dialed leg with no word of its dial is looked at (checkDialAnswer). */
+const DIAL_CHECK_EVERY_MS = 1_000;
+const DIAL_CHECK_FOR_MS = 120_000;
+
+/**
+ * Asterisk 22 now and then sends no Dial ANSWER for a leg dialed in Stasis with a caller that
+ * answers at once (src/acd/control/watch.ts): until the leg leaves Stasis or its offer is settled,
+ * it is looked at every second, and found Up while its offer still stands, it connects as its
+ * answer would have. A PBX that cannot answer stops the look (a reconnect's reconcile bridges
+ * legs answered meanwhile).
+ */
+function checkDialAnswer(ctx: AcdContext, callId: string, agentChannel: string): void {
+  const since = Date.now();
+  const later = () => setTimeout(() => void check().catch((err: unknown) => ctx.logger.error({ err, callId, agentChannel }, 'dial answer check failed')), DIAL_CHECK_EVERY_MS).unref();
+  const check = async (): Promise<void> => {
+    if (!dialedLegsOf(ctx).has(agentChannel) || Date.now() - since > DIAL_CHECK_FOR_MS) return;
+    const channel = await ctx.pbx.getChannel(agentChannel).catch(() => undefined);
+    if (!channel) return;
+    if (channel.state !== 'Up') return void later();
+    await ctx.locks.run(callId, async () => {
+      if (await offerOfLeg(ctx, callId, agentChannel)) await connectAnswered(ctx, callId, agentChannel);
+    });
+  };
+  later();
 }
 
 const DIAL_FAILURES: Partial<Record<DialStatus, OfferOutcome>> = {

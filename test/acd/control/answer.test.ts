@@ -22,8 +22,8 @@ afterEach(async () => {
 const by = 'agent';
 const dials = (channel: string) => h.sim.requests.filter((r) => r.method === 'POST' && r.path === `/channels/${channel}/dial`);
 
-async function offeredToM1() {
-  h.sim.setEndpoint('PJSIP/m1', { kind: 'answer', ringMs: 50 });
+async function offeredToM1(dialAnswerLost = false) {
+  h.sim.setEndpoint('PJSIP/m1', { kind: 'answer', ringMs: 50, dialAnswerLost });
   await h.engine.agents.login('m1', { by: 'test', ready: true });
   const caller = h.sim.placeCall({ queue: 'sales', callerNumber: '5550001' });
   const offered = await h.waitForCall(caller, 'offering');
@@ -49,6 +49,16 @@ describe('manual answer', () => {
     await waitFor(() => h.sim.bridges().find((b) => b.id === call.bridgeId && b.channelIds.length === 2), 'bridged');
     await expect(h.engine.control.answer({ agentId: 'm1', by })).rejects.toMatchObject({ code: 'invalid_state' });
     expect((await h.store.getAgent('m1'))?.status).toBe('busy');
+  });
+
+  it('a phone whose Dial ANSWER never comes (Asterisk 22 now and then sends none) connects all the same, once', async () => {
+    h = await startHarness({ ...config, queues: [{ id: 'sales', ringTimeoutS: 20, wrapupS: 0 }] }, { timeScale: 0.1 });
+    const offered = await offeredToM1(true);
+    await h.engine.control.answer({ agentId: 'm1', by });
+    const call = await h.waitForCall(offered.id, 'connected');
+    await waitFor(() => h.sim.bridges().find((b) => b.id === call.bridgeId && b.channelIds.length === 2), 'bridged');
+    expect((await h.events()).filter((e) => e.type === 'AgentConnect')).toHaveLength(1);
+    expect(h.sim.channel(offered.agentChannel)?.state).toBe('Up');
   });
 
   it('no answer within the ring timeout is a ring-no-answer: the agent goes not ready, the caller waits again', async () => {
