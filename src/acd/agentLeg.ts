@@ -14,6 +14,7 @@ import { endCall } from './callEnd.js';
 import { perEngine, type AcdContext } from './context.js';
 import { claimedBy } from './hooks.js';
 import { hangupQuietly } from './legs.js';
+import { checkDialAnswer } from './dialAnswerCheck.js';
 
 /**
  * The offer failed: the agent is freed per the queue's rules (RONA count, back-offs), and the
@@ -291,36 +292,26 @@ export async function dialAgentLeg(ctx: AcdContext, callId: string, callerChanne
     await failOffer(ctx, callId, agentChannel, 'failed');
     return;
   }
-  if (marked.value) return checkDialAnswer(ctx, callId, agentChannel);
+  if (marked.value) return lookForAnswer(ctx, callId, agentChannel);
   // The offer ended while the leg was being dialed (caller gone, answered on another leg...).
   ctx.logger.info({ callId, agentChannel }, 'stale agent leg; hanging up');
   await Promise.all([hangupQuietly(ctx, agentChannel), discardPreparedBridge(ctx, agentChannel)]);
 }
 
-/** How often, and for how long, a dialed leg with no word of its dial is looked at (checkDialAnswer). */
-const DIAL_CHECK_EVERY_MS = 1_000;
-const DIAL_CHECK_FOR_MS = 120_000;
-
 /**
- * Asterisk 22 now and then sends no Dial ANSWER for a leg dialed in Stasis with a caller that
- * answers at once (src/acd/control/watch.ts): until the leg leaves Stasis or its offer is settled,
- * it is looked at every second, and found Up while its offer still stands, it connects as its
- * answer would have. A PBX that cannot answer stops the look (a reconnect's reconcile bridges
- * legs answered meanwhile).
+ * The dialed leg's Dial ANSWER may never come (dialAnswerCheck.ts): Up while it is in Stasis and
+ * its offer still stands, it connects as its answer would have.
  */
-function checkDialAnswer(ctx: AcdContext, callId: string, agentChannel: string): void {
-  const since = Date.now();
-  const later = () => setTimeout(() => void check().catch((err: unknown) => ctx.logger.error({ err, callId, agentChannel }, 'dial answer check failed')), DIAL_CHECK_EVERY_MS).unref();
-  const check = async (): Promise<void> => {
-    if (!dialedLegsOf(ctx).has(agentChannel) || Date.now() - since > DIAL_CHECK_FOR_MS) return;
-    const channel = await ctx.pbx.getChannel(agentChannel).catch(() => undefined);
-    if (!channel) return;
-    if (channel.state !== 'Up') return void later();
-    await ctx.locks.run(callId, async () => {
-      if (await offerOfLeg(ctx, callId, agentChannel)) await connectAnswered(ctx, callId, agentChannel);
-    });
-  };
-  later();
+function lookForAnswer(ctx: AcdContext, callId: string, agentChannel: string): void {
+  checkDialAnswer(agentChannel, {
+    channelNow: (channelId) => ctx.pbx.getChannel(channelId),
+    stillDialing: () => dialedLegsOf(ctx).has(agentChannel),
+    answered: () =>
+      ctx.locks.run(callId, async () => {
+        if (await offerOfLeg(ctx, callId, agentChannel)) await connectAnswered(ctx, callId, agentChannel);
+      }),
+    onError: (err) => ctx.logger.error({ err, callId, agentChannel }, 'dial answer check failed'),
+  });
 }
 
 const DIAL_FAILURES: Partial<Record<DialStatus, OfferOutcome>> = {

@@ -6,7 +6,7 @@ export type EndpointBehaviour =
   /**
    * Rings `ringMs`, answers, talks `talkMs` then hangs up (undefined: talks until hung up).
    * `dialAnswerLost`: dialed in Stasis, its answer sends no `Dial` ANSWER (the leg is Up all the
-   * same), as Asterisk 22.10.1 now and then does for a leg that answers at once (src/acd/control/watch.ts).
+   * same), as Asterisk 22.10.1 now and then does for a leg that answers at once (src/acd/dialAnswerCheck.ts).
    */
   | { kind: 'answer'; ringMs: number; talkMs?: number; dialAnswerLost?: boolean }
   /** Rings until the dial times out or the app hangs up. */

@@ -6,6 +6,7 @@
  */
 import type { ChannelInfo, DialStatus, PbxEvent } from '../../pbx/port.js';
 import type { ChannelEvent } from '../eventRouter.js';
+import { checkDialAnswer } from '../dialAnswerCheck.js';
 
 export interface ChannelHandlers {
   entered?: (channel: ChannelInfo) => Promise<void> | void;
@@ -16,19 +17,9 @@ export interface ChannelHandlers {
   bridged?: (bridgeId: string) => Promise<void> | void;
 }
 
-/**
- * Asterisk 22.10.1 now and then sends no `Dial` ANSWER for a channel dialed in Stasis (with a
- * caller) that answers at once: the leg is Up and nothing says so (4 of 6,400 such dials on the
- * real Asterisk, 2026-12-07; the consult flake of the test tier). A dialed control leg whose dial
- * has not reported its outcome is looked at every CHECK_EVERY_MS: Up is its answer.
- */
-const CHECK_EVERY_MS = 1_000;
-/** Longer than any ring timeout of call control. */
-const CHECK_FOR_MS = 120_000;
-
 export class ChannelWatch {
   private readonly handlers = new Map<string, Set<ChannelHandlers>>();
-  /** Dialed legs whose dial has not reported its outcome yet. */
+  /** Dialed legs whose dial has not reported its outcome yet (checkAnswer). */
   private readonly dialing = new Set<string>();
 
   constructor(
@@ -61,7 +52,7 @@ export class ChannelWatch {
     const set = this.handlers.get(target);
     if (!set) return undefined;
     // Only final statuses reach here (normalize-event.ts): the dial has reported its outcome.
-    if (e.type === 'dialProgress') this.dialing.delete(target);
+    if (e.type === 'dialProgress' || e.type === 'channelLeftApp') this.dialing.delete(target);
     const runs = [...set].map((h) => {
       let pending: Promise<void> | void = undefined;
       try {
@@ -81,24 +72,19 @@ export class ChannelWatch {
     return done;
   }
 
-  /** Until the leg's dial reports, is gone or is no longer watched: Up is delivered as its ANSWER. */
+  /** Until the leg's dial reports or the leg is no longer watched: Up is delivered as its ANSWER (dialAnswerCheck.ts). */
   private checkAnswer(channelId: string): void {
     this.dialing.add(channelId);
-    const since = Date.now();
-    const check = async (): Promise<void> => {
-      if (!this.dialing.has(channelId) || !this.handlers.has(channelId) || Date.now() - since > CHECK_FOR_MS) return void this.dialing.delete(channelId);
-      // A PBX that cannot answer stops the check: after a reconnect each module's repair reads its legs.
-      const channel = await this.channelNow(channelId).catch(() => undefined);
-      if (!this.dialing.has(channelId)) return;
-      if (channel?.state !== 'Up') {
-        if (channel) setTimeout(() => void check(), CHECK_EVERY_MS).unref();
-        else this.dialing.delete(channelId);
-        return;
-      }
-      this.dialing.delete(channelId);
-      await this.deliver({ type: 'dialProgress', peerChannelId: channelId, callerChannelId: '', status: 'ANSWER', peerInApp: true });
-    };
-    setTimeout(() => void check(), CHECK_EVERY_MS).unref();
+    const event: ChannelEvent = { type: 'dialProgress', peerChannelId: channelId, callerChannelId: '', status: 'ANSWER', peerInApp: true };
+    checkDialAnswer(channelId, {
+      channelNow: this.channelNow,
+      stillDialing: () => this.dialing.has(channelId) && this.handlers.has(channelId),
+      answered: async () => {
+        this.dialing.delete(channelId);
+        await this.deliver(event);
+      },
+      onError: (err) => this.onError(err, event),
+    });
   }
 }
 
