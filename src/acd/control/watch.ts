@@ -67,14 +67,17 @@ export class ChannelWatch {
       return Promise.resolve(pending).catch((err: unknown) => this.onError(err, e));
     });
     const done = Promise.all(runs).then(() => undefined);
-    // Its `entered` handler dialed it (every control leg with a `dial` handler is dialed on entry).
-    if (e.type === 'channelEnteredApp' && [...set].some((h) => h.dial)) void done.then(() => this.checkAnswer(target));
+    // Its `entered` handler dials it (every control leg with a `dial` handler is dialed on entry);
+    // a dial that reported meanwhile needs no look.
+    if (e.type === 'channelEnteredApp' && [...set].some((h) => h.dial)) {
+      this.dialing.add(target);
+      void done.then(() => this.dialing.has(target) && this.checkAnswer(target));
+    }
     return done;
   }
 
   /** Until the leg's dial reports or the leg is no longer watched: Up is delivered as its ANSWER (dialAnswerCheck.ts). */
   private checkAnswer(channelId: string): void {
-    this.dialing.add(channelId);
     const event: ChannelEvent = { type: 'dialProgress', peerChannelId: channelId, callerChannelId: '', status: 'ANSWER', peerInApp: true };
     checkDialAnswer(channelId, {
       channelNow: this.channelNow,
