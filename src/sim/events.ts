@@ -106,6 +106,9 @@ export class EventHub {
     }
   }
 
+  /** Until this time (ms epoch) new app sockets are refused (dropAll's `refuseForMs`). */
+  refusingUntil = 0;
+
   /** Closes every app socket abruptly (a network fault): apps become inactive, channels stay. */
   dropAll(): void {
     const sockets = new Set([...this.owners.values()].map((o) => o.socket));

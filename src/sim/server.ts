@@ -195,6 +195,7 @@ function handleUpgrade(opts: AriServerOptions, wss: WebSocketServer, req: Incomi
   if (!authorized(opts, req, url)) return rejectUpgrade(socket, 401, 'Authentication required', 'WWW-Authenticate: Basic realm="Asterisk REST Interface"\r\n');
   const apps = (url.searchParams.get('app') ?? '').split(',').map((a) => a.trim()).filter(Boolean);
   if (apps.length === 0) return rejectUpgrade(socket, 400, "Missing param 'app'");
+  if (Date.now() < opts.hub.refusingUntil) return rejectUpgrade(socket, 503, 'Service Unavailable');
   const subscribeAll = url.searchParams.get('subscribeAll') === 'true';
   wss.handleUpgrade(req, socket, head, (ws) => {
     opts.logger.info({ apps, subscribeAll }, 'app WebSocket connected');

@@ -291,8 +291,12 @@ export class Simulator {
     this.faults.push(fault);
   }
 
-  /** Closes the app WebSockets abruptly (a network fault); channels stay in Stasis. */
-  dropConnections(): void {
+  /**
+   * Closes the app WebSockets abruptly (a network fault); channels stay in Stasis. With
+   * `refuseForMs`, new ones are refused that long (a fault that lasts).
+   */
+  dropConnections(opts: { refuseForMs?: number } = {}): void {
+    this.core.hub.refusingUntil = Date.now() + (opts.refuseForMs ?? 0);
     this.core.hub.dropAll();
   }
 

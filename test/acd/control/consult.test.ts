@@ -180,7 +180,8 @@ describe('consulting agent hangs up', () => {
 
 /**
  * The socket to Asterisk drops while the consulted party rings, and something happens meanwhile:
- * the events are lost, so after the reconnect the consult reads what became of its channels.
+ * the events are lost, so after the reconnect the consult reads what became of its channels. Down
+ * for 1.5 s: longer than the look for a missing Dial ANSWER (src/acd/dialAnswerCheck.ts) survives.
  */
 describe('the socket drops while the consulted party rings', () => {
   async function ringingConsult() {
@@ -194,7 +195,7 @@ describe('the socket drops while the consulted party rings', () => {
 
   it('the consulted agent answers meanwhile: after the reconnect the consult is connected and completes', async () => {
     const { call, consultId, leg } = await ringingConsult();
-    h.sim.dropConnections();
+    h.sim.dropConnections({ refuseForMs: 1_500 });
     h.sim.answer(leg.id); // its Dial ANSWER reaches nobody
     await reconnected();
     await waitFor(async () => (await h.store.getControlCall(consultId))?.state === 'connected' || undefined, 'consult connected');
@@ -205,7 +206,7 @@ describe('the socket drops while the consulted party rings', () => {
 
   it('the consulted party hangs up meanwhile: after the reconnect the agent has its caller back, the consulted agent is free', async () => {
     const { call, consultId, leg } = await ringingConsult();
-    h.sim.dropConnections();
+    h.sim.dropConnections({ refuseForMs: 1_500 });
     h.sim.hangup(leg.id, 21);
     await reconnected();
     await waitFor(async () => ((await h.store.getControl(call.id)).consult ? undefined : true), 'consult over');
@@ -218,7 +219,7 @@ describe('the socket drops while the consulted party rings', () => {
 
   it('the caller hangs up meanwhile: after the reconnect the consult ends with the call, its leg hung up and nobody left busy', async () => {
     const { call, consultId, leg } = await ringingConsult();
-    h.sim.dropConnections();
+    h.sim.dropConnections({ refuseForMs: 1_500 });
     h.sim.hangup(call.callerChannel);
     await reconnected();
     await waitFor(async () => ((await h.store.getControlCall(consultId)) ? undefined : true), 'consult over');

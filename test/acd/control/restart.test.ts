@@ -59,9 +59,13 @@ it('a restarted engine follows outbound and transferred calls and hangs up an or
 const ringingLeg = (role: string, part?: string) =>
   waitFor(() => h.sim.channels().find((c) => c.args[0] === role && (part === undefined || c.args[2] === part) && c.state === 'Ringing'), `${role} leg ringing`);
 
-/** The socket drops, the leg answers meanwhile, the engine reconnects. */
+/**
+ * The socket drops, the leg answers meanwhile, the engine reconnects. Down for 1.5 s: longer than
+ * the look for a missing Dial ANSWER (src/acd/dialAnswerCheck.ts) survives, so the reconnect's
+ * repair is what moves the call on.
+ */
 async function answeredWhileDown(legId: string): Promise<void> {
-  h.sim.dropConnections();
+  h.sim.dropConnections({ refuseForMs: 1_500 });
   h.sim.answer(legId);
   await waitFor(() => h.sim.isConnected(), 'the engine back on the socket');
 }
