@@ -35,7 +35,10 @@ export class ChannelWatch {
     set.add(h);
     return () => {
       set.delete(h);
-      if (set.size === 0 && this.handlers.get(channelId) === set) this.handlers.delete(channelId);
+      if (set.size > 0 || this.handlers.get(channelId) !== set) return;
+      this.handlers.delete(channelId);
+      // Nobody follows its dial any more (a watch stopped before its StasisEnd reached it).
+      this.dialing.delete(channelId);
     };
   }
 
