@@ -94,6 +94,7 @@ export class EventHub {
   emit(apps: Iterable<string>, type: string, fields: Record<string, unknown>): void {
     for (const app of new Set([...apps, ...this.subscribeAllApps()])) {
       const event = this.envelope(app, type, fields);
+      this.dropIfTriggered(event);
       const owner = this.owners.get(app);
       if (owner && this.passes(app, type)) this.sendTo(owner.socket, event);
       for (const listener of this.listeners) {
@@ -108,6 +109,21 @@ export class EventHub {
 
   /** Until this time (ms epoch) new app sockets are refused (dropAll's `refuseForMs`). */
   refusingUntil = 0;
+
+  /** One-shot faults: the sockets drop just before an event matching `match` would be sent. */
+  private readonly dropTriggers: { match: (event: AriEvent) => boolean; refuseForMs: number }[] = [];
+
+  dropBefore(match: (event: AriEvent) => boolean, refuseForMs: number): void {
+    this.dropTriggers.push({ match, refuseForMs });
+  }
+
+  private dropIfTriggered(event: AriEvent): void {
+    const at = this.dropTriggers.findIndex((t) => t.match(event));
+    if (at < 0) return;
+    const [trigger] = this.dropTriggers.splice(at, 1);
+    this.refusingUntil = Date.now() + trigger!.refuseForMs;
+    this.dropAll();
+  }
 
   /** Closes every app socket abruptly (a network fault): apps become inactive, channels stay. */
   dropAll(): void {

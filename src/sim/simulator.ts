@@ -300,6 +300,14 @@ export class Simulator {
     this.core.hub.dropAll();
   }
 
+  /**
+   * Like dropConnections, once, just before the first event matching `match` would be sent: that
+   * event is lost (a fault at an exact step of a flow). Events already sent were delivered.
+   */
+  dropConnectionsBefore(match: (event: AriEvent) => boolean, opts: { refuseForMs?: number } = {}): void {
+    this.core.hub.dropBefore(match, opts.refuseForMs ?? 0);
+  }
+
   async close(): Promise<void> {
     this.core.clock.stopAll();
     await this.server.close();
