@@ -96,6 +96,14 @@ export class Consults extends TrackedCalls {
       try {
         await this.ctx.pbx.createChannel({ endpoint, channelId: leg, ...(queueCall ? { otherChannelId: queueCall } : {}), appArgs: ['consult', id], originator: call.agentChannel, callerId: t.agentId });
       } catch (err) {
+        // No answer (the socket went with the request): whether the leg was made is known once the
+        // PBX answers again. The catch-up decides then, now or after the reconnect (repair): a leg
+        // in Stasis is dialed, none gives the agent its caller back. Its outcome comes as its events.
+        if (isPbxError(err, 'unavailable')) {
+          this.ctx.logger.warn({ callId: call.id, consult: id, err: err.message }, 'consult leg: no answer to its create; looked at once the PBX answers');
+          void this.catchUps.get(id)?.().catch((e: unknown) => this.ctx.logger.warn({ err: e, consult: id }, 'consult leg not looked at yet; the reconnect will'));
+          return { consultId: id };
+        }
         await this.teardown(call, id, 'failed');
         if (isPbxError(err, 'allocation_failed') || isPbxError(err, 'invalid')) throw invalidState(`consult: ${endpoint} cannot be reached`);
         throw err;
@@ -236,7 +244,7 @@ export class Consults extends TrackedCalls {
       // A consult to a queue: its call is bridged with an agent of that queue.
       ...(queueCall ? [this.watch.watch(queueCall, { bridged: () => locked(() => this.agentAnswered(id)) })] : []),
     ]);
-    // Events lost while the socket was down (a hang-up, the consulted party's answer) are read
+    // Events lost while the socket was down (a hang-up, the consulted party's answer, a queue agent's) are read
     // from the PBX after the reconnect and go to the handlers above, as the events would have.
     // Read under the call's lock (a consult still being started has made its leg by then), acted
     // on after it (the handlers take it).
@@ -248,7 +256,13 @@ export class Consults extends TrackedCalls {
       if (!caller) return callerGone();
       if (!agent) return agentGone();
       if (!consulted) return lost();
-      if (consulted.state === 'Up' && record?.state === 'dialing') await answered();
+      if (record?.state === 'dialing') {
+        if (consulted.state === 'Up') await answered();
+        // Its StasisStart lost: never dialed.
+        else await this.watch.catchUpEntry(consulted);
+      }
+      // A consult to a queue whose call an agent took meanwhile (its ChannelEnteredBridge lost).
+      else if (record?.state === 'queued') await locked(() => this.agentAnswered(id));
     });
   }
 

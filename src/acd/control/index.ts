@@ -132,7 +132,15 @@ export function createCallControl(
     return own ? outbound.command(own.id, command) : media[command](t);
   };
   const events: ControlEvents = {
-    controlLeg: async (event) => watch.deliver(event),
+    async controlLeg(event) {
+      const watched = watch.deliver(event);
+      if (watched) return watched;
+      // Its control call gave up on it before it entered (its create went unanswered and the look
+      // found no leg): nobody would dial, bridge or hang it up.
+      if (event.type !== 'channelEnteredApp') return;
+      logger.info({ channelId: event.channel.id, args: event.args }, 'control leg nobody follows entered Stasis; hanging up');
+      await hangupQuietly(ctx, event.channel.id);
+    },
     async queueLeg(event) {
       const watched = watch.deliver(event);
       if (watched) return watched;

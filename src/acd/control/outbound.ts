@@ -180,15 +180,20 @@ export class OutboundCalls extends TrackedCalls {
   /** After a (re)connect: follow this node's calls again, end those whose legs are gone, re-bridge the others. */
   async repair(): Promise<void> {
     await forOwnControlCalls(this.ctx, 'outbound', async (r) => {
-      if (!this.owns(r.id)) this.track(r);
+      const followed = this.owns(r.id);
+      if (!followed) this.track(r);
       const destNeeded = r.state === 'ringing' || r.state === 'connected';
       const agent = await this.ctx.pbx.getChannel(r.agentLeg);
       const dest = destNeeded ? await this.ctx.pbx.getChannel(r.destLeg) : undefined;
+      const ringingLeg = r.state === 'dialing' ? agent : r.state === 'ringing' ? dest : undefined;
       if (!agent || (destNeeded && !dest)) await this.finish(r.id);
       else if (r.state === 'connected') await this.bridge(r);
       // A leg that answered while the socket was down (its Dial ANSWER lost) moves the call on.
       else if (r.state === 'dialing' && agent.state === 'Up') await this.ringDestination(r.id);
       else if (r.state === 'ringing' && dest?.state === 'Up') await this.connect(r.id);
+      // One whose StasisStart was lost was never dialed (known only to the process that made it).
+      // Not awaited: its dial takes the lock this repair holds.
+      else if (followed && ringingLeg) void this.watch.catchUpEntry(ringingLeg);
     });
   }
 

@@ -61,7 +61,8 @@ export class Redirects extends TrackedCalls {
 
   async repair(): Promise<void> {
     await forOwnControlCalls(this.ctx, 'redirect', async (r) => {
-      if (!this.owns(r.id)) this.track(r);
+      const followed = this.owns(r.id);
+      if (!followed) this.track(r);
       const caller = await this.ctx.pbx.getChannel(r.callerChannel);
       const dest = await this.ctx.pbx.getChannel(r.destLeg);
       if (!caller) await this.finish(r.id);
@@ -69,6 +70,9 @@ export class Redirects extends TrackedCalls {
       else if (r.state === 'connected') await this.bridge(r);
       // It answered while the socket was down (its Dial ANSWER lost).
       else if (dest.state === 'Up') await this.connect(r.id);
+      // Its StasisStart lost: never dialed (known only to the process that made it). Not awaited:
+      // its dial takes the lock this repair holds.
+      else if (followed) void this.watch.catchUpEntry(dest);
     });
   }
 

@@ -124,6 +124,8 @@ export class SupervisorSessions {
     const [phone, agentLeg] = await Promise.all([this.ctx.pbx.getChannel(s.supervisorChannel), this.ctx.pbx.getChannel(s.call.agentChannel)]);
     if (!phone || !agentLeg) return this.finish(s);
     if (!s.connected && phone.state === 'Up') await this.phoneAnswered(s);
+    // Its StasisStart lost: never dialed. Not awaited: its dial takes the lock this catch-up holds.
+    else if (!s.connected) void this.watch.catchUpEntry(phone);
   }
 
   private async phoneAnswered(s: Session): Promise<void> {

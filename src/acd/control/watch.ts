@@ -21,6 +21,8 @@ export class ChannelWatch {
   private readonly handlers = new Map<string, Set<ChannelHandlers>>();
   /** Dialed legs whose dial has not reported its outcome yet (checkAnswer). */
   private readonly dialing = new Set<string>();
+  /** Watched channels whose StasisStart reached their watchers (catchUpEntry). */
+  private readonly entered = new Set<string>();
 
   constructor(
     private readonly onError: (err: unknown, event: PbxEvent) => void,
@@ -39,6 +41,7 @@ export class ChannelWatch {
       this.handlers.delete(channelId);
       // Nobody follows its dial any more (a watch stopped before its StasisEnd reached it).
       this.dialing.delete(channelId);
+      this.entered.delete(channelId);
     };
   }
 
@@ -54,8 +57,11 @@ export class ChannelWatch {
     const target = e.type === 'channelEnteredApp' ? e.channel.id : e.type === 'dialProgress' ? e.peerChannelId : e.channelId;
     const set = this.handlers.get(target);
     if (!set) return undefined;
+    // Its entry was caught up already (catchUpEntry), then the real StasisStart came after all.
+    if (e.type === 'channelEnteredApp' && this.entered.has(target)) return Promise.resolve();
     // Only final statuses reach here (normalize-event.ts): the dial has reported its outcome.
     if (e.type === 'dialProgress' || e.type === 'channelLeftApp') this.dialing.delete(target);
+    if (e.type === 'channelEnteredApp') this.entered.add(target);
     const runs = [...set].map((h) => {
       let pending: Promise<void> | void = undefined;
       try {
@@ -77,6 +83,16 @@ export class ChannelWatch {
       void done.then(() => this.dialing.has(target) && this.checkAnswer(target));
     }
     return done;
+  }
+
+  /**
+   * After a reconnect: a watched leg in Stasis whose StasisStart its watchers never got (lost with
+   * the socket, between the create's answer and the drop) gets it now, so its `entered` step (the
+   * dial) runs. Undefined when there is nothing to catch up.
+   */
+  catchUpEntry(channel: ChannelInfo): Promise<void> | undefined {
+    if (this.entered.has(channel.id) || channel.appName !== 'Stasis') return undefined;
+    return this.deliver({ type: 'channelEnteredApp', channel, args: [] });
   }
 
   /** Until the leg's dial reports or the leg is no longer watched: Up is delivered as its ANSWER (dialAnswerCheck.ts). */

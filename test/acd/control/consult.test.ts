@@ -18,8 +18,8 @@ afterEach(async () => {
   await h?.close();
 });
 
-async function setup() {
-  h = await startHarness(config);
+async function setup(opts: { requestTimeoutMs?: number } = {}) {
+  h = await startHarness(config, opts);
   h.sim.setEndpoint('PJSIP/a1', { kind: 'answer', ringMs: 100 });
   h.sim.setEndpoint('PJSIP/a2', { kind: 'answer', ringMs: 100 });
   h.sim.setEndpoint('PJSIP/3000', { kind: 'answer', ringMs: 100 });
@@ -215,6 +215,46 @@ describe('the socket drops while the consulted party rings', () => {
     expect(h.sim.channel(call.callerChannel)?.moh).toBeFalsy();
     expect(await h.store.getCall(call.id)).toMatchObject({ state: 'connected', agentId: 'a1' });
     expect((await h.store.getAgent('a2'))?.status).not.toBe('busy');
+  });
+
+  it("the consult leg's StasisStart is lost: after the reconnect the leg is dialed and the consult connects", async () => {
+    const call = await setup();
+    h.sim.dropConnectionsBefore((e) => e.type === 'StasisStart' && (e.args as string[])[0] === 'consult', { refuseForMs: 1_500 });
+    const started = h.engine.control.consult({ agentId: 'a1', by }, { agentId: 'a2' });
+    const outcome = await started.then((r) => r.consultId, (err: unknown) => err);
+    await reconnected();
+    if (typeof outcome !== 'string') throw outcome;
+    await waitFor(async () => (await h.store.getControlCall(outcome))?.state === 'connected' || undefined, 'consult connected');
+    await waitFor(() => bridgeOf(call.agentChannel) === `bridge-${outcome}` || undefined, 'agent in the consult bridge');
+    await h.engine.control.completeTransfer({ agentId: 'a1', by });
+    expect(await h.store.getCall(call.id)).toMatchObject({ state: 'connected', agentId: 'a2' });
+  });
+
+  it("the socket drops with the consult leg's create unanswered and its StasisStart lost: after the reconnect the leg is dialed", async () => {
+    const call = await setup({ requestTimeoutMs: 500 });
+    h.sim.injectFault({ method: 'POST', path: /\/channels\/create$/, answerDelayMs: 1_000 });
+    h.sim.dropConnectionsBefore((e) => e.type === 'StasisStart' && (e.args as string[])[0] === 'consult', { refuseForMs: 1_500 });
+    const { consultId } = await h.engine.control.consult({ agentId: 'a1', by }, { agentId: 'a2' });
+    await reconnected();
+    await waitFor(async () => (await h.store.getControlCall(consultId))?.state === 'connected' || undefined, 'consult connected');
+    await waitFor(() => bridgeOf(call.agentChannel) === `bridge-${consultId}` || undefined, 'agent in the consult bridge');
+    await h.engine.control.completeTransfer({ agentId: 'a1', by });
+    expect(await h.store.getCall(call.id)).toMatchObject({ state: 'connected', agentId: 'a2' });
+  });
+
+  it("a consult leg's create unanswered and carried out only later: the consult ends at once, the late leg is hung up, nobody is left busy", async () => {
+    const call = await setup({ requestTimeoutMs: 500 });
+    h.sim.injectFault({ method: 'POST', path: /\/channels\/create$/, delayMs: 1_000 });
+    const lateLeg = h.sim.waitForEvent((e) => e.type === 'StasisStart' && (e.args as string[])[0] === 'consult');
+    const { consultId } = await h.engine.control.consult({ agentId: 'a1', by }, { agentId: 'a2' });
+    await waitFor(async () => ((await h.store.getControl(call.id)).consult ? undefined : true), 'consult over');
+    expect(await h.store.getControlCall(consultId)).toBeUndefined();
+    expect(bridgeOf(call.agentChannel)).toBe(call.bridgeId);
+    expect(h.sim.channel(call.callerChannel)?.moh).toBeFalsy();
+    await waitFor(async () => (await h.store.getAgent('a2'))?.status !== 'busy' || undefined, 'a2 free');
+    const leg = (await lateLeg).channel as { id: string };
+    await waitFor(() => !h.sim.channel(leg.id) || undefined, 'the late consult leg hung up');
+    expect(await h.store.getCall(call.id)).toMatchObject({ state: 'connected', agentId: 'a1' });
   });
 
   it('the caller hangs up meanwhile: after the reconnect the consult ends with the call, its leg hung up and nobody left busy', async () => {

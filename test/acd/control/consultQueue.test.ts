@@ -213,6 +213,19 @@ describe('consult to a queue', () => {
     });
   });
 
+  it('the socket drops as a queue agent takes the consult: after the reconnect the consult is connected and completes', async () => {
+    const call = await setup(false);
+    const { consultId, queueCall } = await consultSupport();
+    // The consult call's ChannelEnteredBridge (its agent answered) never reaches the engine.
+    h.sim.dropConnectionsBefore((e) => e.type === 'ChannelEnteredBridge' && (e.channel as { id: string }).id === queueCall, { refuseForMs: 1_500 });
+    await h.engine.agents.ready('a3', { by });
+    const consultCall = await a3Answers(consultId, queueCall);
+    await h.engine.control.completeTransfer(a1);
+    expect(await h.store.getCall(call.id)).toMatchObject({ state: 'connected', agentId: 'a3', agentChannel: consultCall.agentChannel });
+    await waitFor(() => h.sim.bridges().find((b) => b.id === call.bridgeId)?.channelIds.includes(consultCall.agentChannel) || undefined, 'caller bridged with a3');
+    await noViolations();
+  });
+
   it('refuses bad requests without changing anything', async () => {
     const call = await setup(false);
     await expect(h.engine.control.consult(a1, { queue: 'nope' })).rejects.toMatchObject({ code: 'queue_not_found' });

@@ -108,3 +108,46 @@ it("a supervisor's phone that answered while the socket was down listens after t
   await waitFor(() => h.sim.channels().find((c) => c.args[0] === 'snoop' && c.bridgeId), 'a snoop on the agent, bridged with the phone');
   expect(await h.store.getCall(call.id)).toMatchObject({ state: 'connected', agentId: 'a2' });
 });
+
+/** The socket drops (for 1.5 s) just before the StasisStart of the leg with these Stasis args: the engine never hears it enter. */
+function loseEntryOf(role: string, part?: string): void {
+  const args = (e: Record<string, unknown>) => (e.args ?? []) as string[];
+  h.sim.dropConnectionsBefore((e) => e.type === 'StasisStart' && args(e)[0] === role && (part === undefined || args(e)[2] === part), { refuseForMs: 1_500 });
+}
+
+it('an outbound call whose agent leg, then destination, entered Stasis unheard (the socket dropped) is dialed after each reconnect', async () => {
+  h = await startHarness(config);
+  for (const e of ['PJSIP/a1', 'PJSIP/5551']) h.sim.setEndpoint(e, { kind: 'answer', ringMs: 50 });
+  await h.engine.agents.login('a1', { by });
+  loseEntryOf('outbound', 'agent');
+  loseEntryOf('outbound', 'dest');
+  const { id } = await h.engine.control.dial({ agentId: 'a1', destination: '5551', by });
+  await waitFor(async () => (await h.store.getControlCall(id))?.state === 'connected' || undefined, 'outbound connected');
+  await waitFor(() => h.sim.bridges().find((b) => b.channelIds.length === 2), 'agent and destination bridged');
+});
+
+it('a blind transfer whose destination entered Stasis unheard (the socket dropped) is dialed after the reconnect', async () => {
+  h = await startHarness(config);
+  h.sim.setEndpoint('PJSIP/a2', { kind: 'answer', ringMs: 50 });
+  h.sim.setEndpoint('PJSIP/2000', { kind: 'answer', ringMs: 50 });
+  await h.engine.agents.login('a2', { by, ready: true });
+  const caller = h.sim.placeCall({ queue: 'sales' });
+  await h.waitForCall(caller, 'connected');
+  loseEntryOf('transfer');
+  await h.engine.control.transfer({ agentId: 'a2', by }, { extension: '2000' });
+  await waitFor(async () => (await h.store.getControlCall(`rd-${caller}`))?.state === 'connected' || undefined, 'transfer connected');
+  await waitFor(() => h.sim.bridges().find((b) => b.channelIds.includes(caller) && b.channelIds.length === 2), 'caller and extension bridged');
+});
+
+it("a supervisor's phone that entered Stasis unheard (the socket dropped) is dialed after the reconnect and listens", async () => {
+  h = await startHarness(config);
+  h.sim.setEndpoint('PJSIP/a2', { kind: 'answer', ringMs: 50 });
+  h.sim.setEndpoint('PJSIP/sup', { kind: 'answer', ringMs: 50 });
+  await h.engine.agents.login('a2', { by, ready: true });
+  const caller = h.sim.placeCall({ queue: 'sales' });
+  await h.waitForCall(caller, 'connected');
+  loseEntryOf('monitor');
+  await h.engine.control.monitor({ supervisorId: 's1', agentId: 'a2', endpoint: 'PJSIP/sup', mode: 'monitor' });
+  await waitFor(() => h.engine.control.monitorOf('s1')?.connected || undefined, 'supervisor listening');
+  await waitFor(() => h.sim.channels().find((c) => c.args[0] === 'snoop' && c.bridgeId), 'a snoop on the agent, bridged with the phone');
+});
