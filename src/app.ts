@@ -15,6 +15,7 @@ import type { AcdConfig } from './config.js';
 import { createAriPbx } from './pbx/ari/index.js';
 import { tenantPrefix } from './store/keys.js';
 import { createRedisStore, type RedisStore } from './store/redisStore.js';
+import { deleteOtherLibraries } from './store/scripts.js';
 import { createHealth, type Health } from './infra/health.js';
 import { watchRedis } from './infra/redisWatch.js';
 import { createMetrics, type EngineMetrics } from './stats/metrics.js';
@@ -57,6 +58,11 @@ export async function startAcd(config: AcdConfig & { redisUrl: string; queueLog?
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   const store = metrics.timeRouting(createRedisStore({ redis, tenant: config.tenant, logger: logger.child({ component: 'store' }) }));
   const configured = applyConfigWhenEmpty(redis, store, config, logger);
+  // Earlier versions' Lua libraries (one per upgrade) would stay in Redis for good.
+  deleteOtherLibraries(redis).then(
+    (names) => names.length > 0 && logger.info({ libraries: names }, 'Redis function libraries of other engine versions deleted'),
+    (err: unknown) => logger.warn({ err: errorText(err) }, 'Redis function libraries of other engine versions not deleted'),
+  );
   watchRedis(redis, { health, logger, onReady: configured.check });
 
   // A second engine for the same node stands by until the first is gone (src/acd/lease.ts).

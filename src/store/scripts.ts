@@ -134,6 +134,29 @@ const UNKNOWN_COMMAND = /unknown command/i;
 const needsRedis7 = (err: unknown) =>
   err instanceof Error && UNKNOWN_COMMAND.test(err.message) ? new Error(`Redis 7.0 or newer is needed (FUNCTION LOAD / FCALL: ${err.message})`) : err;
 
+/** A library of some engine version: `acd_` and the 12 hex digits of its hash (functionLibrary). */
+const ENGINE_LIBRARY = /^acd_[0-9a-f]{12}$/;
+
+/**
+ * Deletes the libraries of other engine versions from Redis and returns their names. Each version
+ * loads its own, and Redis keeps the old ones for good (they are saved with the data): one per
+ * upgrade. An engine of another version still running on this Redis loses nothing: its next call
+ * finds its library gone and loads it again (registerScripts).
+ */
+export async function deleteOtherLibraries(redis: Redis): Promise<string[]> {
+  const current = functionLibrary().name;
+  // FUNCTION LIST answers one flat [field, value, ...] array per library.
+  const listed = (await redis.call('FUNCTION', 'LIST', 'LIBRARYNAME', 'acd_*')) as unknown[][];
+  const names = listed.map((fields) => String(fields[fields.indexOf('library_name') + 1])).filter((name) => ENGINE_LIBRARY.test(name) && name !== current);
+  for (const name of names) {
+    await redis.call('FUNCTION', 'DELETE', name).catch((err: unknown) => {
+      // Another engine starting at the same time deleted it first.
+      if (!(err instanceof Error && /library not found/i.test(err.message))) throw err;
+    });
+  }
+  return names;
+}
+
 /**
  * A typed runner that checks the key count and calls the script's function. The library is
  * loaded when Redis does not have it (first use on this Redis, or after Redis lost it), then the

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { storeKeys, tenantPrefix } from '../../src/store/keys.js';
-import { functionLibrary, loadScriptSources, SCRIPT_NAMES } from '../../src/store/scripts.js';
+import { deleteOtherLibraries, functionLibrary, loadScriptSources, SCRIPT_NAMES } from '../../src/store/scripts.js';
 import { agentDef, by, queueDef, type TestStore, useTestStore } from '../helpers/store.js';
 
 describe('key layout', () => {
@@ -72,5 +72,21 @@ describe('the function library in Redis', () => {
     await t.store.upsertAgent(agentDef('a1', ['q']));
     expect((await t.store.login('a1', undefined, { ...by, ready: true })).status).toBe('ready');
     expect(await libraries()).toBe(1);
+  });
+
+  it("deletes other engine versions' libraries, and keeps its own and those of other programs", async () => {
+    await t.store.upsertQueue(queueDef('q'));
+    const { name } = functionLibrary();
+    // An older engine's library (another hash) and a library that is not ours.
+    const library = (lib: string) => `#!lua name=${lib}\nredis.register_function('${lib}_f', function() return 1 end)`;
+    const old = name === 'acd_000000000000' ? 'acd_000000000001' : 'acd_000000000000';
+    await t.redis.call('FUNCTION', 'LOAD', 'REPLACE', library(old));
+    await t.redis.call('FUNCTION', 'LOAD', 'REPLACE', library('acd_reports'));
+    const present = async (lib: string) => ((await t.redis.call('FUNCTION', 'LIST', 'LIBRARYNAME', lib)) as unknown[][]).some((fields) => fields[fields.indexOf('library_name') + 1] === lib);
+
+    // An engine starting in another test file may delete `old` first: judged by what is left.
+    expect(await deleteOtherLibraries(t.redis)).not.toContain(name);
+    expect([await present(old), await present(name), await present('acd_reports')]).toEqual([false, true, true]);
+    await t.redis.call('FUNCTION', 'DELETE', 'acd_reports');
   });
 });
