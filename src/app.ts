@@ -59,7 +59,7 @@ export async function startAcd(config: AcdConfig & { redisUrl: string; queueLog?
   const store = metrics.timeRouting(createRedisStore({ redis, tenant: config.tenant, logger: logger.child({ component: 'store' }) }));
   const configured = applyConfigWhenEmpty(redis, store, config, logger);
   // Earlier versions' Lua libraries (one per upgrade) would stay in Redis for good.
-  deleteOtherLibraries(redis).then(
+  void deleteOtherLibraries(redis).then(
     (names) => names.length > 0 && logger.info({ libraries: names }, 'Redis function libraries of other engine versions deleted'),
     (err: unknown) => logger.warn({ err: errorText(err) }, 'Redis function libraries of other engine versions not deleted'),
   );
