@@ -217,22 +217,12 @@ describe('the socket drops while the consulted party rings', () => {
     expect((await h.store.getAgent('a2'))?.status).not.toBe('busy');
   });
 
-  it("the consult leg's StasisStart is lost: after the reconnect the leg is dialed and the consult connects", async () => {
-    const call = await setup();
-    h.sim.dropConnectionsBefore((e) => e.type === 'StasisStart' && (e.args as string[])[0] === 'consult', { refuseForMs: 1_500 });
-    const started = h.engine.control.consult({ agentId: 'a1', by }, { agentId: 'a2' });
-    const outcome = await started.then((r) => r.consultId, (err: unknown) => err);
-    await reconnected();
-    if (typeof outcome !== 'string') throw outcome;
-    await waitFor(async () => (await h.store.getControlCall(outcome))?.state === 'connected' || undefined, 'consult connected');
-    await waitFor(() => bridgeOf(call.agentChannel) === `bridge-${outcome}` || undefined, 'agent in the consult bridge');
-    await h.engine.control.completeTransfer({ agentId: 'a1', by });
-    expect(await h.store.getCall(call.id)).toMatchObject({ state: 'connected', agentId: 'a2' });
-  });
-
-  it("the socket drops with the consult leg's create unanswered and its StasisStart lost: after the reconnect the leg is dialed", async () => {
+  it.each([
+    ['its create answered', false],
+    ['its create unanswered too (no answer within the request timeout)', true],
+  ])("the consult leg's StasisStart is lost, %s: after the reconnect the leg is dialed and the consult connects", async (_what, unanswered) => {
     const call = await setup({ requestTimeoutMs: 500 });
-    h.sim.injectFault({ method: 'POST', path: /\/channels\/create$/, answerDelayMs: 1_000 });
+    if (unanswered) h.sim.injectFault({ method: 'POST', path: /\/channels\/create$/, answerDelayMs: 1_000 });
     h.sim.dropConnectionsBefore((e) => e.type === 'StasisStart' && (e.args as string[])[0] === 'consult', { refuseForMs: 1_500 });
     const { consultId } = await h.engine.control.consult({ agentId: 'a1', by }, { agentId: 'a2' });
     await reconnected();
