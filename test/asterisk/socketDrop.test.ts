@@ -2,7 +2,9 @@
  * The engine's ARI socket cut (a network fault between the engine and a real Asterisk 22) while a
  * consulted agent's phone rings, and kept down until that phone answered: Asterisk keeps the
  * channels in Stasis and carries the dial through, the engine hears nothing of it; after the
- * reconnect the consult reads its leg (Up) and connects, and the transfer completes.
+ * reconnect the consult reads its leg (Up) and connects, and the transfer completes. Cut just
+ * before the consult leg's StasisStart: Asterisk keeps the leg in Stasis, undialed, and the engine
+ * dials it after the reconnect.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ConfigFile } from '../../src/config.js';
@@ -14,7 +16,7 @@ import { closeAcdAndAsterisk, startAcdOn, type AcdOnAsterisk } from '../helpers/
 
 // c1 answers at once; c2, the consulted agent, rings 3 s before it answers.
 const file: ConfigFile = {
-  queues: [{ id: 'dq' }],
+  queues: [{ id: 'dq', wrapupS: 0 }],
   agents: [
     { id: 'c1', endpoint: 'Local/1151-0-60@agents', queues: ['dq'] },
     { id: 'c2', endpoint: 'Local/1152-3-60@agents' },
@@ -55,6 +57,37 @@ it('a consulted agent who answers while the socket is down is talking to the age
   cut.restore();
 
   await waitFor(async () => (await e.acd.store.getControlCall(consultId))?.state === 'connected', 'consult connected after the reconnect', 15_000);
+  await e.acd.engine.control.completeTransfer({ agentId: 'c1', by });
+  const moved = await e.waitCall(call.id, 'connected');
+  expect(moved).toMatchObject({ agentId: 'c2', agentChannel: leg });
+  await e.waitBridged(moved);
+  await ast.ari('DELETE', `/channels/${encodeURIComponent(caller.phoneId)}`, undefined, [404]);
+  await e.waitCallGone(call.id);
+});
+
+it("a consult leg whose StasisStart the cut socket lost is dialed after the reconnect; complete hands the call over", async () => {
+  for (const id of ['c1', 'c2']) {
+    // Logged in by the test before when it ran: ready again once its call ended (no wrap-up).
+    if ((await e.acd.store.getAgent(id))?.status === 'logged_out') await e.acd.engine.agents.login(id, { ready: true, by });
+    else await e.waitAgent(id, 'ready');
+  }
+  const caller = await ast.placeCaller(e.app, 'dq', { holdS: 60 });
+  const call = await e.waitCall(caller.stasisId, 'connected');
+  await e.waitBridged(call);
+
+  const cut = proxy.cutSocketsBefore(/"args":\s*\[\s*"consult"/);
+  // Its answer may be lost with the socket too (REST over the WebSocket): it then settles after the reconnect.
+  const started = e.acd.engine.control.consult({ agentId: 'c1', by }, { agentId: 'c2' });
+  await cut.cut;
+  const consultId = (await e.acd.store.getControl(call.id)).consult!;
+  const { leg } = (await e.acd.store.getControlCall(consultId)) as ConsultCall;
+  const legNow = async () => (await ast.ari<{ state: string; dialplan: { app_name: string } }>('GET', `/channels/${encodeURIComponent(leg)}`, undefined, [404])).body;
+  await waitFor(async () => (await legNow())?.dialplan.app_name === 'Stasis', 'consult leg in Stasis (the engine not listening)', 10_000);
+  expect((await legNow())?.state).toBe('Down');
+  cut.restore();
+
+  expect((await started).consultId).toBe(consultId);
+  await waitFor(async () => (await e.acd.store.getControlCall(consultId))?.state === 'connected', 'consult connected after the reconnect', 20_000);
   await e.acd.engine.control.completeTransfer({ agentId: 'c1', by });
   const moved = await e.waitCall(call.id, 'connected');
   expect(moved).toMatchObject({ agentId: 'c2', agentChannel: leg });

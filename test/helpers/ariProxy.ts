@@ -25,6 +25,11 @@ export interface AriProxy {
   hold(method: string, path: RegExp): HeldRequest;
   /** Cuts the event sockets through it and refuses new ones until `restore` is called. */
   cutSockets(): { restore(): void };
+  /**
+   * Once: cuts them as cutSockets does just before Asterisk's next message to a socket matching
+   * `text` would pass (that message, with what came in the same read, is lost). `cut` resolves then.
+   */
+  cutSocketsBefore(text: RegExp): { cut: Promise<void>; restore(): void };
   close(): Promise<void>;
 }
 
@@ -42,6 +47,12 @@ export async function startAriProxy(target: string): Promise<AriProxy> {
   const holds: Hold[] = [];
   const sockets = new Set<Socket>();
   let refusing = false;
+  /** A pending cutSocketsBefore: Asterisk's bytes are matched (with the previous read's tail, for a message split across reads). */
+  let cutTrigger: { text: RegExp; fire(): void } | undefined;
+  const cutAll = () => {
+    refusing = true;
+    for (const s of sockets) s.destroy();
+  };
 
   const server = createServer((req, res) => {
     const i = holds.findIndex((h) => h.method === req.method && h.path.test(req.url ?? ''));
@@ -65,7 +76,14 @@ export async function startAriProxy(target: string): Promise<AriProxy> {
       for (let i = 0; i < req.rawHeaders.length; i += 2) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
       up.write(`${lines.join('\r\n')}\r\n\r\n`);
       if (head.length > 0) up.write(head);
-      socket.pipe(up).pipe(socket);
+      socket.pipe(up);
+      let tail = '';
+      up.on('data', (chunk: Buffer) => {
+        const text = chunk.toString('latin1');
+        if (cutTrigger?.text.test(tail + text)) return cutTrigger.fire();
+        tail = text.slice(-4096);
+        socket.write(chunk);
+      });
     });
     for (const s of [socket, up]) {
       sockets.add(s);
@@ -89,9 +107,21 @@ export async function startAriProxy(target: string): Promise<AriProxy> {
       return { arrived, release, answered };
     },
     cutSockets() {
-      refusing = true;
-      for (const s of sockets) s.destroy();
+      cutAll();
       return { restore: () => void (refusing = false) };
+    },
+    cutSocketsBefore(text) {
+      let fired!: () => void;
+      const cut = new Promise<void>((resolve) => (fired = resolve));
+      cutTrigger = {
+        text,
+        fire: () => {
+          cutTrigger = undefined;
+          cutAll();
+          fired();
+        },
+      };
+      return { cut, restore: () => void (refusing = false) };
     },
     async close() {
       for (const s of sockets) s.destroy();
