@@ -80,7 +80,9 @@ export async function startAriProxy(target: string): Promise<AriProxy> {
       let tail = '';
       up.on('data', (chunk: Buffer) => {
         const text = chunk.toString('latin1');
-        if (cutTrigger?.text.test(tail + text)) return cutTrigger.fire();
+        // A match must reach into this read: one wholly in the tail already passed.
+        const match = cutTrigger?.text.exec(tail + text);
+        if (match && match.index + match[0].length > tail.length) return cutTrigger!.fire();
         tail = text.slice(-4096);
         socket.write(chunk);
       });
