@@ -244,10 +244,10 @@ export class Consults extends TrackedCalls {
       // A consult to a queue: its call is bridged with an agent of that queue.
       ...(queueCall ? [this.watch.watch(queueCall, { bridged: () => locked(() => this.agentAnswered(id)) })] : []),
     ]);
-    // Events lost while the socket was down (a hang-up, the consulted party's answer, a queue agent's) are read
-    // from the PBX after the reconnect and go to the handlers above, as the events would have.
-    // Read under the call's lock (a consult still being started has made its leg by then), acted
-    // on after it (the handlers take it).
+    // Events lost while the socket was down (a hang-up, the consulted party's answer or entry, a
+    // queue agent's answer) are read from the PBX after the reconnect and go to the handlers above,
+    // as the events would have. Read under the call's lock (a consult still being started has made
+    // its leg by then), acted on after it (the handlers take it).
     this.catchUps.set(id, async () => {
       const channel = (channelId: string) => this.ctx.pbx.getChannel(channelId);
       const [caller, agent, consulted, record] = await this.ctx.locks.run(call.id, () =>
