@@ -189,8 +189,10 @@ export class Consults extends TrackedCalls {
   }
 
   /**
-   * After a (re)connect. Consults this process does not follow (it restarted) end; the caller
-   * stays on hold. Those it follows catch up with what the socket missed meanwhile (catchUps).
+   * After a (re)connect. Consults this process does not follow (it restarted) end as a cancel
+   * would: the consulting agent, still on the call, has its caller back (in the call's bridge,
+   * music off, heard again). Those it follows catch up with what the socket missed meanwhile
+   * (catchUps).
    */
   async repair(): Promise<void> {
     for (const r of await this.ctx.store.listControlCalls()) {
@@ -199,8 +201,9 @@ export class Consults extends TrackedCalls {
       const step = catchUp
         ? catchUp()
         : this.ctx.locks.run(r.callId, async () => {
-            await this.drop(r.id);
             const call = await this.ctx.store.getCall(r.callId);
+            if (call?.state === 'connected' && call.agentId === r.from) return this.teardown(call, r.id, 'ended');
+            await this.drop(r.id);
             if (call) await this.ctx.store.updateControl(call.id, call.agentChannel, { consult: '', conference: '' }, controlEvent(call, { action: 'consult', step: 'ended' }, 'system'));
           });
       await step.catch((err: unknown) => this.ctx.logger.error({ err, id: r.id }, 'consult repair failed'));

@@ -258,3 +258,25 @@ describe('the socket drops while the consulted party rings', () => {
     expect((await h.store.getAgent('a2'))?.status).not.toBe('busy');
   });
 });
+
+describe('a restart during a consult', () => {
+  it('the next engine ends the consult it cannot follow and gives the agent its caller back', async () => {
+    const call = await setup();
+    const { consultId } = await h.engine.control.consult({ agentId: 'a1', by }, { agentId: 'a2' });
+    await waitFor(() => bridgeOf(call.agentChannel) === `bridge-${consultId}` || undefined, 'agent in the consult bridge');
+    const leg = consultLeg()!;
+    await h.engine.stop();
+    const next = await h.startEngine('node-a');
+    await next.engine.idle();
+    await waitFor(async () => ((await h.store.getControlCall(consultId)) ? undefined : true), 'consult ended');
+    await waitFor(() => !h.sim.channel(leg.id) || undefined, 'consult leg hung up');
+    await waitFor(async () => (await h.store.getAgent('a2'))?.status !== 'busy' || undefined, 'consulted agent free');
+    // The consult's end is written last, once the caller is back.
+    await waitFor(async () => (Object.keys(await h.store.getControl(call.id)).length === 0 ? true : undefined), 'consult and hold cleared on the call');
+    expect(bridgeOf(call.agentChannel)).toBe(call.bridgeId);
+    expect(h.sim.channel(call.callerChannel)).toMatchObject({ bridgeId: call.bridgeId });
+    expect(h.sim.channel(call.callerChannel)?.moh).toBeFalsy();
+    expect(h.sim.channel(call.callerChannel)?.muted).toBeFalsy();
+    expect(await h.store.getCall(call.id)).toMatchObject({ state: 'connected', agentId: 'a1' });
+  });
+});
