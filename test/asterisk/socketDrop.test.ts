@@ -40,13 +40,31 @@ afterAll(async () => {
 
 const by = 'test';
 
-it('a consulted agent who answers while the socket is down is talking to the agent after the reconnect; complete hands the call over', async () => {
-  await e.acd.engine.agents.login('c1', { ready: true, by });
-  await e.acd.engine.agents.login('c2', { ready: true, by });
+/** c1 and c2 logged in and ready (a test before may have logged them in: ready again once its call ended, no wrap-up); c1 talks to a new caller. */
+async function talkingCall() {
+  for (const id of ['c1', 'c2']) {
+    if ((await e.acd.store.getAgent(id))?.status === 'logged_out') await e.acd.engine.agents.login(id, { ready: true, by });
+    else await e.waitAgent(id, 'ready');
+  }
   const caller = await ast.placeCaller(e.app, 'dq', { holdS: 60 });
   const call = await e.waitCall(caller.stasisId, 'connected');
   await e.waitBridged(call);
+  return { caller, call };
+}
 
+/** Once the consult is connected after the reconnect: complete hands the call to c2's leg; then the caller hangs up. */
+async function completesAfterTheReconnect(consultId: string, leg: string, callId: string, callerPhone: string, timeoutMs: number) {
+  await waitFor(async () => (await e.acd.store.getControlCall(consultId))?.state === 'connected', 'consult connected after the reconnect', timeoutMs);
+  await e.acd.engine.control.completeTransfer({ agentId: 'c1', by });
+  const moved = await e.waitCall(callId, 'connected');
+  expect(moved).toMatchObject({ agentId: 'c2', agentChannel: leg });
+  await e.waitBridged(moved);
+  await ast.ari('DELETE', `/channels/${encodeURIComponent(callerPhone)}`, undefined, [404]);
+  await e.waitCallGone(callId);
+}
+
+it('a consulted agent who answers while the socket is down is talking to the agent after the reconnect; complete hands the call over', async () => {
+  const { caller, call } = await talkingCall();
   const { consultId } = await e.acd.engine.control.consult({ agentId: 'c1', by }, { agentId: 'c2' });
   const { leg } = (await e.acd.store.getControlCall(consultId)) as ConsultCall;
   const legState = async () => (await ast.ari<{ state: string }>('GET', `/channels/${encodeURIComponent(leg)}`, undefined, [404])).body?.state;
@@ -55,26 +73,11 @@ it('a consulted agent who answers while the socket is down is talking to the age
   await waitFor(async () => (await legState()) === 'Up', 'consulted phone answered (the engine not listening)', 10_000);
   expect((await e.acd.store.getControlCall(consultId))?.state).toBe('dialing');
   cut.restore();
-
-  await waitFor(async () => (await e.acd.store.getControlCall(consultId))?.state === 'connected', 'consult connected after the reconnect', 15_000);
-  await e.acd.engine.control.completeTransfer({ agentId: 'c1', by });
-  const moved = await e.waitCall(call.id, 'connected');
-  expect(moved).toMatchObject({ agentId: 'c2', agentChannel: leg });
-  await e.waitBridged(moved);
-  await ast.ari('DELETE', `/channels/${encodeURIComponent(caller.phoneId)}`, undefined, [404]);
-  await e.waitCallGone(call.id);
+  await completesAfterTheReconnect(consultId, leg, call.id, caller.phoneId, 15_000);
 });
 
 it("a consult leg whose StasisStart the cut socket lost is dialed after the reconnect; complete hands the call over", async () => {
-  for (const id of ['c1', 'c2']) {
-    // Logged in by the test before when it ran: ready again once its call ended (no wrap-up).
-    if ((await e.acd.store.getAgent(id))?.status === 'logged_out') await e.acd.engine.agents.login(id, { ready: true, by });
-    else await e.waitAgent(id, 'ready');
-  }
-  const caller = await ast.placeCaller(e.app, 'dq', { holdS: 60 });
-  const call = await e.waitCall(caller.stasisId, 'connected');
-  await e.waitBridged(call);
-
+  const { caller, call } = await talkingCall();
   const cut = proxy.cutSocketsBefore(/"args":\s*\[\s*"consult"/);
   // Its answer may be lost with the socket too (REST over the WebSocket): it then settles after the reconnect.
   const started = e.acd.engine.control.consult({ agentId: 'c1', by }, { agentId: 'c2' });
@@ -87,11 +90,5 @@ it("a consult leg whose StasisStart the cut socket lost is dialed after the reco
   cut.restore();
 
   expect((await started).consultId).toBe(consultId);
-  await waitFor(async () => (await e.acd.store.getControlCall(consultId))?.state === 'connected', 'consult connected after the reconnect', 20_000);
-  await e.acd.engine.control.completeTransfer({ agentId: 'c1', by });
-  const moved = await e.waitCall(call.id, 'connected');
-  expect(moved).toMatchObject({ agentId: 'c2', agentChannel: leg });
-  await e.waitBridged(moved);
-  await ast.ari('DELETE', `/channels/${encodeURIComponent(caller.phoneId)}`, undefined, [404]);
-  await e.waitCallGone(call.id);
+  await completesAfterTheReconnect(consultId, leg, call.id, caller.phoneId, 20_000);
 });
