@@ -4,6 +4,7 @@
  * agent's wrap-up timer (or let the router offer the agent the next call at once).
  */
 import { isPbxError } from '../pbx/port.js';
+import { retrieveCaller } from './control/media.js';
 import { noteRecordingStopped } from './control/recording.js';
 import { destroyBridgeQuietly, hangupLegs, hangupQuietly } from './legs.js';
 import { perEngine, type AcdContext } from './context.js';
@@ -76,6 +77,11 @@ export async function endCall(ctx: AcdContext, callId: string, endedBy: 'caller'
   if (continues) {
     // The bridge goes before the caller is released: a caller sent on in the dialplan must leave it.
     if (call.bridgeId) await destroyBridge(ctx, call.bridgeId, control);
+    // Asterisk keeps a channel's ARI music and mute after it leaves Stasis: a caller on hold would
+    // take both into the dialplan (a survey nobody hears, a voicemail recording silence).
+    if (control.held === '1') await retrieveCaller(ctx, call.callerChannel).catch((err: unknown) => {
+      if (!isPbxError(err, 'not_found')) throw err;
+    });
     await continueWithStatus(ctx, call.callerChannel, 'CONTINUE');
   } else {
     // A caller being hung up needs no wait for the bridge (issue 14: caller hung up right after the agent).

@@ -105,6 +105,25 @@ describe('after the agent hangs up', () => {
     expect(requestsTo('/variable').map((r) => r.query)).toContainEqual({ variable: 'QUEUESTATUS', value: 'CONTINUE' });
     expect(h.sim.requests.some((r) => r.method === 'DELETE' && r.path === `/channels/${caller}`)).toBe(false);
   });
+
+  it('a caller on hold goes on in the dialplan without the hold: no music, heard again', async () => {
+    h = await startHarness({ queues: [{ id: 'survey', wrapupS: 0, continueOnAgentHangup: true }], agents: [{ id: 'a1', endpoint: 'PJSIP/a1', queues: ['survey'] }] });
+    h.sim.setEndpoint('PJSIP/a1', { kind: 'answer', ringMs: 100 });
+    await readyAgent('a1');
+    const caller = h.sim.placeCall({ queue: 'survey', callerNumber: '100' });
+    const call = await h.waitForCall(caller, 'connected');
+    await h.engine.control.hold({ agentId: 'a1', by: 'test' });
+    expect(h.sim.channel(caller)).toMatchObject({ moh: 'default', muted: 'in' });
+    // Asterisk keeps both when the channel leaves Stasis: what the caller takes into the dialplan.
+    let leaving: { moh?: string; muted?: string } | undefined;
+    h.sim.onEvent((e) => {
+      if (e.type === 'StasisEnd' && (e.channel as { id: string }).id === caller) leaving = h.sim.channel(caller);
+    });
+    h.sim.hangup(call.agentChannel);
+    const left = await waitFor(() => leaving, 'caller continued in the dialplan');
+    expect(left.moh).toBeFalsy();
+    expect(left.muted).toBeFalsy();
+  });
 });
 
 describe('offers that fail', () => {
