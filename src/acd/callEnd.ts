@@ -11,12 +11,6 @@ import { perEngine, type AcdContext } from './context.js';
 import { continueWithStatus } from './queueExit.js';
 import { agentLeftCall } from './wrapup.js';
 
-/** What happens to the caller when the agent hangs up: hung up, or on in the dialplan (CONTINUE). */
-export async function releaseCaller(ctx: AcdContext, queueId: string, callerChannel: string): Promise<void> {
-  if ((await ctx.store.getQueue(queueId))?.continueOnAgentHangup) return continueWithStatus(ctx, callerChannel, 'CONTINUE');
-  await hangupQuietly(ctx, callerChannel);
-}
-
 /**
  * Callers this engine hangs up after the store ended their call: their StasisEnd has nothing to
  * look up (one Redis round trip less per call, issue 12). Listed before the hangup goes out (its
