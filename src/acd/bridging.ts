@@ -3,7 +3,7 @@
  * handler bridges), then caller and agent go into a mixing bridge and the music stops. If we die
  * between the two, reconcile finds a connected call whose channels are not bridged and bridges them.
  */
-import { isPbxError } from '../pbx/port.js';
+import { isPartyGone, isPbxError } from '../pbx/port.js';
 import { bridgeIdOf } from '../domain/idPrefixes.js';
 import { destroyBridgeQuietly, hangupLegs, hangupQuietly } from './legs.js';
 import { callerBackInQueue } from './backInQueue.js';
@@ -145,9 +145,7 @@ export async function bridgeParties(ctx: AcdContext, callerChannel: string, agen
   } catch (err) {
     ctx.bridges.markUsed(bridgeId);
     // A party hung up while we bridged: its StasisEnd, queued behind this step, ends the call.
-    // Asterisk's addChannel says so with 400 "Channel not found" (gone) or 422 "Channel not in
-    // Stasis application" (leaving), not 404.
-    if (!isPbxError(err, 'not_found') && !(isPbxError(err, 'invalid') && /channel not found/i.test(err.message)) && !isPbxError(err, 'not_in_stasis')) throw err;
+    if (!isPartyGone(err)) throw err;
     ctx.logger.info({ bridgeId, callerChannel, agentChannel }, 'a party left while bridging');
     return false;
   } finally {

@@ -119,6 +119,14 @@ export class PbxError extends Error {
 export const isPbxError = (e: unknown, kind?: PbxErrorKind): e is PbxError =>
   e instanceof PbxError && (kind === undefined || e.kind === kind);
 
+/**
+ * A request refused because a channel it names is gone or leaving: 404, or for a bridge's
+ * addChannel / removeChannel 400 "Channel not found" (gone) and 422 "Channel not in Stasis
+ * application" (hanging up). Its StasisEnd, if any, is on its way.
+ */
+export const isPartyGone = (e: unknown): e is PbxError =>
+  isPbxError(e, 'not_found') || isPbxError(e, 'not_in_stasis') || (isPbxError(e, 'invalid') && /channel not found/i.test(e.message));
+
 export interface CreateChannelRequest {
   /** Dial string, e.g. 'PJSIP/1001' or 'Local/1001@agents'. */
   endpoint: string;

@@ -34,7 +34,7 @@ import { randomUUID } from 'node:crypto';
 import type { CallSnapshot } from '../../domain/call.js';
 import { bridgeIdOf, consultCallId, consultLegId, consultRecordId, redirectRecordId } from '../../domain/idPrefixes.js';
 import { AcdError, isAcdError } from '../../domain/errors.js';
-import { isPbxError } from '../../pbx/port.js';
+import { isPartyGone, isPbxError } from '../../pbx/port.js';
 import { hangupQuietly } from '../legs.js';
 import type { AcdContext } from '../context.js';
 import { controlCallOf, controlEvent, invalidState, withAgentCall, type CallTarget } from './calls.js';
@@ -327,7 +327,8 @@ export class Consults extends TrackedCalls {
       await this.ctx.pbx.addToBridge(call.bridgeId, [call.agentChannel]);
       await retrieveCaller(this.ctx, call.callerChannel);
     } catch (err) {
-      if (!isPbxError(err, 'not_found')) throw err;
+      // The agent or the caller left meanwhile: its StasisEnd ends the call.
+      if (!isPartyGone(err)) throw err;
     }
     await this.ctx.store.updateControl(call.id, call.agentChannel, { consult: '', held: '', conference: '' }, controlEvent(call, { action: 'consult', step: why }, 'system'));
     this.ctx.logger.info({ callId: call.id, consult: r?.target, why }, 'consult ended');

@@ -176,6 +176,24 @@ describe('consulting agent hangs up', () => {
     // The caller is not lost: once a1 is ready again it gets it back.
     await waitFor(async () => (await h.store.getCall(call.id))?.state === 'connected' || undefined, 'caller reconnected after wrap-up');
   });
+
+  it('together with the consulted agent: the consult ends (the agent gone is no error), then the call', async () => {
+    const call = await setup();
+    const { consultId } = await h.engine.control.consult({ agentId: 'a1', by }, { agentId: 'a2' });
+    await waitFor(() => bridgeOf(call.agentChannel) === `bridge-${consultId}` || undefined, 'consult answered');
+    // The consult leg's StasisEnd comes first: its teardown finds the agent's channel gone (addChannel: 400).
+    h.sim.hangup(consultLeg()!.id);
+    h.sim.hangup(call.agentChannel);
+    await waitFor(async () => ((await h.store.getCall(call.id)) ? undefined : true), 'call ended');
+    await h.engine.settled();
+    const steps = (await h.events()).flatMap((e) => (e.type === 'CallControl' && e.callId === call.id && e.action === 'consult' && 'step' in e ? [e.step] : []));
+    expect(steps.at(-1)).toBe('ended');
+    expect(await h.store.getControlCall(consultId)).toBeUndefined();
+    // The consulted agent is free (no wrap-up outside a queue), the consulting one wraps up.
+    expect(await h.store.getAgent('a2')).toMatchObject({ status: 'ready', callId: '' });
+    expect(await h.store.getAgent('a1')).toMatchObject({ status: 'after_call_work' });
+    await waitFor(() => !h.sim.channel(call.callerChannel) || undefined, 'caller hung up');
+  });
 });
 
 /**
