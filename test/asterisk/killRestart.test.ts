@@ -1,10 +1,11 @@
 /**
  * kill -9 of `npm start` (src/main.ts in a child process) on a real Asterisk, and a restart with
- * the same NODE_ID, in each phase of a call: waiting, ringing, bridging, talking, just after the
- * agent hung up. No caller lost, none offered twice, no agent stuck; routing only once ARI is up.
+ * the same NODE_ID, in each phase of a call: waiting, ringing, bridging, talking, consulting, just
+ * after the agent hung up. No caller lost, none offered twice, no agent stuck; routing only once ARI is up.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfigFile } from '../../src/config.js';
+import type { ConsultCall } from '../../src/domain/controlCall.js';
 import { tenantPrefix } from '../../src/store/keys.js';
 import { createRedisStore, type RedisStore } from '../../src/store/redisStore.js';
 import { waitFor } from '../helpers/acdHarness.js';
@@ -228,6 +229,24 @@ describe('kill -9 and restart on a real Asterisk', { timeout: 120_000 }, () => {
     await ast.ari('DELETE', `/channels/${encodeURIComponent(caller.phoneId)}`);
     await waitFor(async () => (await n.store.getCall(call.id)) === undefined, 'call ended');
     await waitFor(async () => (await n.store.getAgent('a1'))?.status === 'ready', 'agent ready again');
+  });
+
+  itSurvivingAsteriskCrash('consulting: the next engine ends the consult it cannot follow; the agent has its caller back', async () => {
+    const n = node();
+    const { first, call } = await talking(n);
+    await n.login(first.http, 'a2');
+    const res = await fetch(`${first.http}/api/cti/agents/a1/consult`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ data: { agentId: 'a2' } }) });
+    expect(res.status).toBe(200);
+    const consult = await waitFor(async () => (await n.store.listControlCalls()).find((r): r is ConsultCall => r.kind === 'consult' && r.state === 'connected'), 'consult connected', 15_000);
+    await waitFor(() => bridged(consult.bridgeId, call.agentChannel, consult.leg), 'agent talking to a2 in the consult bridge');
+    await n.kill(first.proc);
+    await n.start();
+    await waitFor(async () => ((await n.store.getControlCall(consult.id)) ? undefined : true), 'consult ended', 30_000);
+    await waitFor(async () => !(await ast.hasChannel(consult.leg)), 'consult leg hung up');
+    await waitFor(async () => (await n.store.getAgent('a2'))?.status === 'ready' || undefined, 'consulted agent free');
+    await waitFor(() => bridged(call.bridgeId, call.callerChannel, call.agentChannel), 'agent back with its caller');
+    await waitFor(async () => (Object.keys(await n.store.getControl(call.id)).length === 0 ? true : undefined), 'consult and hold cleared on the call');
+    expect(await n.store.getCall(call.id)).toMatchObject({ state: 'connected', agentId: 'a1' });
   });
 
   itSurvivingAsteriskCrash('two engines with one node id: the second stands by, never touches the app, and takes over when the first is killed', async () => {
