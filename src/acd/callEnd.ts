@@ -3,7 +3,7 @@
  * records abandon / complete; we hang up whatever is left, tear down the bridge, and start the
  * agent's wrap-up timer (or let the router offer the agent the next call at once).
  */
-import { isPbxError } from '../pbx/port.js';
+import { isPartyGone, isPbxError } from '../pbx/port.js';
 import { retrieveCaller } from './control/media.js';
 import { noteRecordingStopped } from './control/recording.js';
 import { destroyBridgeQuietly, hangupLegs, hangupQuietly } from './legs.js';
@@ -74,7 +74,7 @@ export async function endCall(ctx: AcdContext, callId: string, endedBy: 'caller'
     // Asterisk keeps a channel's ARI music and mute after it leaves Stasis: a caller on hold would
     // take both into the dialplan (a survey nobody hears, a voicemail recording silence).
     if (control.held === '1') await retrieveCaller(ctx, call.callerChannel).catch((err: unknown) => {
-      if (!isPbxError(err, 'not_found')) throw err;
+      if (!isPartyGone(err)) throw err;
     });
     await continueWithStatus(ctx, call.callerChannel, 'CONTINUE');
   } else {
