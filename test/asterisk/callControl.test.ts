@@ -10,9 +10,10 @@ import { closeAcdAndAsterisk, startAcdOn, type AcdOnAsterisk } from '../helpers/
 
 // Phones answer at once (RING 0) and stay on the line 60 s unless a test says otherwise.
 const file: ConfigFile = {
-  queues: [{ id: 'hq' }, { id: 'xq' }, { id: 'cq' }, { id: 'mq' }, { id: 'rq' }, { id: 'aq', record: { format: 'wav' } }],
+  queues: [{ id: 'hq' }, { id: 'hc', continueOnAgentHangup: true }, { id: 'xq' }, { id: 'cq' }, { id: 'mq' }, { id: 'rq' }, { id: 'aq', record: { format: 'wav' } }],
   agents: [
     { id: 'h1', endpoint: 'Local/1101-0-60@agents', queues: ['hq'] },
+    { id: 'h2', endpoint: 'Local/1102-0-60@agents', queues: ['hc'] },
     { id: 't1', endpoint: 'Local/1111-0-60@agents', queues: ['xq'] },
     { id: 't2', endpoint: 'Local/1112-0-60@agents' },
     { id: 'c1', endpoint: 'Local/1121-0-60@agents', queues: ['cq'] },
@@ -67,6 +68,24 @@ describe('call control on a real Asterisk', () => {
     expect((await e.acd.store.getControl(call.id)).held ?? '').toBe('');
     await e.waitBridged(call); // still bridged with the agent
     await hangUpCaller(caller.phoneId, call.id);
+  });
+
+  it('a caller on hold whose agent hangs up goes on in the dialplan without the music (continueOnAgentHangup)', async () => {
+    await login('h2');
+    await e.waitAgent('h2', 'ready');
+    const caller = await ast.placeCaller(e.app, 'hc', { holdS: 60, afterWaitS: 30 });
+    const call = await e.waitCall(caller.stasisId, 'connected');
+    await e.waitBridged(call);
+    await control().hold({ agentId: 'h2', by });
+    await ast.ari('DELETE', `/channels/${encodeURIComponent(call.agentChannel)}`);
+    // Sent on: after Stasis() the test dialplan waits AFTERWAIT seconds.
+    const name = await waitFor(async () => (await ast.channels()).find((c) => c.id === caller.stasisId && c.dialplan?.app_name === 'Wait')?.name, 'caller in the dialplan after Stasis', 15_000);
+    const status = await ast.ari<{ value: string }>('GET', `/channels/${encodeURIComponent(caller.stasisId)}/variable?variable=QUEUESTATUS`);
+    expect(status.body.value).toBe('CONTINUE');
+    // Asterisk keeps music started through ARI past Stasis; it shows only in the channel's write
+    // path: the music class's gsm files (the caller's phone speaks ulaw).
+    expect(await ast.cli(`core show channel ${name}`)).toMatch(/WriteFormat: ulaw/);
+    await ast.ari('DELETE', `/channels/${encodeURIComponent(caller.phoneId)}`, undefined, [404]);
   });
 
   it('blind transfer to another agent: the caller ends up bridged with that agent', async () => {

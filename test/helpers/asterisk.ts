@@ -61,6 +61,8 @@ export interface AriChannelView {
   id: string;
   name: string;
   state: string;
+  /** Where the channel is in the dialplan (`app_name` Stasis while in an app). */
+  dialplan?: { context: string; exten: string; priority: number; app_name: string; app_data: string };
 }
 
 export interface Asterisk {
@@ -76,13 +78,12 @@ export interface Asterisk {
   /**
    * A caller into `queue` of ARI app `app` (the test dialplan's `Local/q-<queue>@callers`).
    * Returns the id of the half that enters Stasis (`<id>;2`) and of the caller's phone (`<id>;1`).
+   * `afterWaitS`: how long that half stays in the dialplan's `Wait()` once sent on after Stasis.
    */
-  placeCaller(app: string, queue: string, opts?: { holdS?: number; tag?: string; id?: string; callerId?: string; digits?: string }): Promise<{ stasisId: string; phoneId: string; tag: string }>;
+  placeCaller(app: string, queue: string, opts?: { holdS?: number; tag?: string; id?: string; callerId?: string; digits?: string; afterWaitS?: number }): Promise<{ stasisId: string; phoneId: string; tag: string }>;
   /** Channels Asterisk has right now. */
   channels(): Promise<AriChannelView[]>;
   hasChannel(id: string): Promise<boolean>;
-  /** The QUEUESTATUS a caller placed with `tag` left Stasis with ('' while it has not). */
-  queueStatus(tag: string): Promise<string>;
   /**
    * Whether the Asterisk process is still alive, with the tail of its logs: for failure messages
    * (a test that waits for the engine on a dead Asterisk should say so, not just time out).
@@ -181,7 +182,7 @@ export async function startAsterisk(name: string): Promise<Asterisk> {
       // like a SIP phone: without `formats` Asterisk makes the Local channel 192 kHz signed linear
       // and resamples every waiting caller's music on hold to it (docs/performance.md).
       await ari('POST', `/channels?endpoint=${endpoint}&context=callerphone&extension=${opts.digits ? 'dtmf' : 's'}&priority=1&formats=ulaw&channelId=${encodeURIComponent(id)}${opts.callerId ? `&callerId=${encodeURIComponent(opts.callerId)}` : ''}`, {
-        variables: { __HOLD: String(opts.holdS ?? 30), __ACD_APP: app, __ACD_TAG: tag, ...(opts.digits ? { DIGITS: opts.digits } : {}) },
+        variables: { __HOLD: String(opts.holdS ?? 30), __ACD_APP: app, __ACD_TAG: tag, ...(opts.digits ? { DIGITS: opts.digits } : {}), ...(opts.afterWaitS ? { __AFTERWAIT: String(opts.afterWaitS) } : {}) },
       });
       // With channelId X, Asterisk names the other half of the Local channel `X;2`: it runs the
       // `callers` context, i.e. enters Stasis; X is the caller's phone.
@@ -192,10 +193,6 @@ export async function startAsterisk(name: string): Promise<Asterisk> {
     },
     async hasChannel(id) {
       return (await ari('GET', `/channels/${encodeURIComponent(id)}`, undefined, [404])).status === 200;
-    },
-    async queueStatus(tag) {
-      const res = await ari<{ value?: string }>('GET', `/asterisk/variables?variable=QS_${tag}`, undefined, [404]);
-      return res.status === 200 ? (res.body.value ?? '') : '';
     },
     health() {
       const tail = (file: string) => (existsSync(join(dir, 'log', file)) ? readFileSync(join(dir, 'log', file), 'utf8').split('\n').slice(-15).join('\n') : '(none)');
