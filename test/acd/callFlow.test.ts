@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AcdEvent } from '../../src/domain/events.js';
 import { startHarness, waitFor, type Harness } from '../helpers/acdHarness.js';
+import { onLeavingStasis } from './experienceHelpers.js';
 
 const config = {
   queues: [
@@ -114,13 +115,9 @@ describe('after the agent hangs up', () => {
     const call = await h.waitForCall(caller, 'connected');
     await h.engine.control.hold({ agentId: 'a1', by: 'test' });
     expect(h.sim.channel(caller)).toMatchObject({ moh: 'default', muted: 'in' });
-    // Asterisk keeps both when the channel leaves Stasis: what the caller takes into the dialplan.
-    let leaving: { moh?: string; muted?: string } | undefined;
-    h.sim.onEvent((e) => {
-      if (e.type === 'StasisEnd' && (e.channel as { id: string }).id === caller) leaving = h.sim.channel(caller);
-    });
+    const leaving = onLeavingStasis(h.sim, caller);
     h.sim.hangup(call.agentChannel);
-    const left = await waitFor(() => leaving, 'caller continued in the dialplan');
+    const left = await waitFor(leaving, 'caller continued in the dialplan');
     expect(left.moh).toBeFalsy();
     expect(left.muted).toBeFalsy();
   });

@@ -4,9 +4,8 @@
  * never queues the caller again, nor lets it take the hold (music, mute) into the dialplan.
  */
 import { afterEach, expect, it } from 'vitest';
-import type { ChannelView } from '../../src/sim/simulator.js';
 import { startHarness, waitFor, type Harness } from '../helpers/acdHarness.js';
-import { continued, variablesSet } from './experienceHelpers.js';
+import { continued, onLeavingStasis, variablesSet } from './experienceHelpers.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -32,15 +31,6 @@ it('releases a withdrawn caller whose continue failed with QUEUESTATUS=WITHDRAW,
   expect(await h.store.getCall(caller)).toBeUndefined();
 });
 
-/** The caller's channel as it leaves Stasis (its StasisEnd), once it does. */
-function onLeaving(sim: Harness['sim'], caller: string): () => ChannelView | undefined {
-  let leaving: ChannelView | undefined;
-  sim.onEvent((e) => {
-    if (e.type === 'StasisEnd' && (e.channel as { id: string }).id === caller) leaving = sim.channel(caller);
-  });
-  return () => leaving;
-}
-
 it('sends such a caller on without the music its stay left on (Asterisk keeps it past Stasis)', async () => {
   h = await startHarness({ queues: [{ id: 'sales' }], agents: [{ id: 'a1', endpoint: 'PJSIP/a1', queues: ['sales'] }] }, { settings: { entryRepairIntervalMs: 100 } });
   const sim = h.sim;
@@ -51,7 +41,7 @@ it('sends such a caller on without the music its stay left on (Asterisk keeps it
   sim.injectFault({ method: 'POST', path: /\/continue$/, status: 503 });
   await expect(h.engine.calls.withdraw(caller, { by: 'supervisor:s1' })).rejects.toMatchObject({ kind: 'server' });
   expect(sim.channel(caller)?.moh).toBe('default');
-  const left = await waitFor(onLeaving(sim, caller), 'the entry repair sends the caller on');
+  const left = await waitFor(onLeavingStasis(sim, caller), 'the entry repair sends the caller on');
   expect(left.moh).toBeFalsy();
   expect(variablesSet(sim, caller).QUEUESTATUS).toBe('WITHDRAW');
 });
@@ -66,7 +56,7 @@ it('sends a caller on hold whose agent hung up on without the hold when its rele
   await h.engine.control.hold({ agentId: 'a1', by: 'test' });
   // The store ends the call; the PBX refuses to take the hold off (so the caller is not sent on).
   sim.injectFault({ method: 'DELETE', path: /\/moh$/, status: 503 });
-  const leaving = onLeaving(sim, caller);
+  const leaving = onLeavingStasis(sim, caller);
   sim.hangup(call.agentChannel);
   await waitFor(async () => (await h!.store.endedCall(caller))?.endedBy === 'agent' || undefined, 'call ended by the agent');
   const left = await waitFor(leaving, 'the entry repair sends the caller on');

@@ -1,5 +1,5 @@
 /** What a caller heard and where it went, read from the simulator's request log and events. */
-import type { Simulator } from '../../src/sim/index.js';
+import type { ChannelView, Simulator } from '../../src/sim/index.js';
 
 /** REST requests the engine sent about one channel, as `METHOD /suffix` (e.g. `POST /moh`). */
 export function requestsFor(sim: Simulator, channelId: string): string[] {
@@ -19,6 +19,18 @@ export function variablesSet(sim: Simulator, channelId: string): Record<string, 
 }
 
 export const continued = (sim: Simulator, channelId: string) => requestsFor(sim, channelId).includes('POST /continue');
+
+/**
+ * The channel as it leaves Stasis (its StasisEnd), once it does: what it takes into the dialplan
+ * (Asterisk keeps music and mute started through ARI past Stasis).
+ */
+export function onLeavingStasis(sim: Simulator, channelId: string): () => ChannelView | undefined {
+  let leaving: ChannelView | undefined;
+  sim.onEvent((e) => {
+    if (e.type === 'StasisEnd' && (e.channel as { id: string }).id === channelId) leaving = sim.channel(channelId);
+  });
+  return () => leaving;
+}
 
 /** Media URIs of every PlaybackStarted on a channel, collected from now on. */
 export function recordPlaybacks(sim: Simulator): { started: (channelId: string) => string[]; events: { type: string; channel: string; media: string; id: string }[] } {
