@@ -1,6 +1,7 @@
 /**
- * Call control on a real Asterisk 22: hold, blind transfer, consult, supervisor monitor and a
- * recording with its duration, through the engine's CallControl (what CTI and REST call).
+ * Call control on a real Asterisk 22: hold, blind transfer (to an agent, to an extension), park and
+ * retrieve, an agent's outbound call, consult, supervisor monitor and a recording with its
+ * duration, through the engine's CallControl (what CTI and REST call).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfigFile } from '../../src/config.js';
@@ -10,12 +11,16 @@ import { closeAcdAndAsterisk, startAcdOn, type AcdOnAsterisk } from '../helpers/
 
 // Phones answer at once (RING 0) and stay on the line 60 s unless a test says otherwise.
 const file: ConfigFile = {
-  queues: [{ id: 'hq' }, { id: 'hc', continueOnAgentHangup: true }, { id: 'xq' }, { id: 'cq' }, { id: 'mq' }, { id: 'rq' }, { id: 'aq', record: { format: 'wav' } }],
+  queues: [{ id: 'hq' }, { id: 'hc', continueOnAgentHangup: true }, { id: 'xq' }, { id: 'eq' }, { id: 'pq' }, { id: 'cq' }, { id: 'mq' }, { id: 'rq' }, { id: 'aq', record: { format: 'wav' } }],
   agents: [
     { id: 'h1', endpoint: 'Local/1101-0-60@agents', queues: ['hq'] },
     { id: 'h2', endpoint: 'Local/1102-0-60@agents', queues: ['hc'] },
     { id: 't1', endpoint: 'Local/1111-0-60@agents', queues: ['xq'] },
     { id: 't2', endpoint: 'Local/1112-0-60@agents' },
+    { id: 'e1', endpoint: 'Local/1151-0-60@agents', queues: ['eq'] },
+    { id: 'p1', endpoint: 'Local/1161-0-60@agents', queues: ['pq'] },
+    { id: 'p2', endpoint: 'Local/1162-0-60@agents', queues: ['pq'] },
+    { id: 'o1', endpoint: 'Local/1171-0-60@agents' },
     { id: 'c1', endpoint: 'Local/1121-0-60@agents', queues: ['cq'] },
     { id: 'c2', endpoint: 'Local/1122-0-60@agents' },
     { id: 'v1', endpoint: 'Local/1131-0-60@agents', queues: ['mq'] },
@@ -23,6 +28,9 @@ const file: ConfigFile = {
     { id: 'r1', endpoint: 'Local/1141-0-2@agents', queues: ['rq'], wrapupS: 0 },
     { id: 'r2', endpoint: 'Local/1142-0-60@agents', queues: ['aq'] },
   ],
+  // Extensions are the test dialplan's phones: 1NNN-RING-TALK answers after RING s.
+  outbound: { dialPattern: 'Local/{dest}@agents' },
+  park: { firstSlot: 701, lastSlot: 710, timeoutS: 120 },
 };
 
 let ast: Asterisk;
@@ -57,6 +65,11 @@ async function hangUpCaller(phoneId: string, callId: string): Promise<void> {
 interface AriChannel {
   id: string;
   state: string;
+}
+
+interface AriBridge {
+  id: string;
+  channels: string[];
 }
 
 describe('call control on a real Asterisk', () => {
@@ -99,6 +112,58 @@ describe('call control on a real Asterisk', () => {
     await e.waitBridged(moved);
     await waitFor(async () => !(await ast.hasChannel(call.agentChannel)), "first agent's leg hung up", 10_000);
     await hangUpCaller(caller.phoneId, call.id);
+  });
+
+  it('blind transfer to an extension: the caller ends up bridged with that phone, the agent wraps up', async () => {
+    const { caller, call } = await talking('e1', 'eq');
+    await control().transfer({ agentId: 'e1', by }, { extension: '1152-0-60' });
+    const bridge = await waitFor(async () => {
+      const bridges = (await ast.ari<AriBridge[]>('GET', '/bridges')).body;
+      return bridges.find((b) => b.channels.includes(caller.stasisId) && b.channels.length === 2);
+    }, 'caller bridged with the extension', 15_000);
+    const other = bridge.channels.find((c) => c !== caller.stasisId)!;
+    expect((await ast.channels()).find((c) => c.id === other)?.name).toMatch(/^Local\/1152-0-60@agents-/);
+    await waitFor(async () => !(await ast.hasChannel(call.agentChannel)), "agent's leg hung up", 10_000);
+    expect((await e.acd.store.getAgent('e1'))?.status).toBe('after_call_work');
+    await ast.ari('DELETE', `/channels/${encodeURIComponent(caller.phoneId)}`, undefined, [404]);
+    await waitFor(async () => !(await ast.hasChannel(other)), 'the extension hung up with the caller', 10_000);
+  });
+
+  it('park: the slot is announced to the agent, whose leg then goes; another agent retrieves the caller', async () => {
+    const { caller, call } = await talking('p1', 'pq');
+    const { slot } = await control().park({ agentId: 'p1', by });
+    expect(slot).toBeGreaterThanOrEqual(701);
+    // The announcement plays on the agent's leg, which is hung up when it finished.
+    await waitFor(async () => !(await ast.hasChannel(call.agentChannel)), "parking agent's leg hung up after the announcement", 15_000);
+    const parked = (await ast.ari<AriBridge[]>('GET', '/bridges')).body.find((b) => b.channels.includes(caller.stasisId));
+    expect(parked?.channels).toEqual([caller.stasisId]);
+    await login('p2');
+    await e.waitAgent('p2', 'ready');
+    await control().retrieveParked({ agentId: 'p2', slot, by });
+    const back = await waitFor(async () => {
+      const c = await e.acd.store.getCall(call.id);
+      return c?.state === 'connected' && c.agentId === 'p2' ? c : undefined;
+    }, 'parked caller connected to p2', 15_000);
+    await e.waitBridged(back);
+    await hangUpCaller(caller.phoneId, call.id);
+  });
+
+  it("an agent's outbound call: the agent's phone, then the destination; both bridged, then hung up together", async () => {
+    await login('o1');
+    await e.waitAgent('o1', 'ready');
+    const { id } = await control().dial({ agentId: 'o1', destination: '1172-0-60', by });
+    const connected = await waitFor(async () => {
+      const r = await e.acd.store.getControlCall(id);
+      return r?.kind === 'outbound' && r.state === 'connected' ? r : undefined;
+    }, 'outbound call connected', 15_000);
+    await waitFor(async () => {
+      const res = await ast.ari<AriBridge>('GET', `/bridges/${encodeURIComponent(connected.bridgeId)}`, undefined, [404]);
+      return res.status === 200 && res.body.channels.includes(connected.agentLeg) && res.body.channels.includes(connected.destLeg);
+    }, 'agent and destination bridged', 10_000);
+    expect((await e.acd.store.getAgent('o1'))?.status).toBe('busy');
+    await ast.ari('DELETE', `/channels/${encodeURIComponent(connected.destLeg)}`);
+    await waitFor(async () => !(await ast.hasChannel(connected.agentLeg)), "the agent's leg hung up with the destination", 10_000);
+    await waitFor(async () => ((await e.acd.store.getControlCall(id)) ? undefined : true), 'outbound call ended');
   });
 
   it('consult another agent, then complete: the caller talks to the consulted agent', async () => {
