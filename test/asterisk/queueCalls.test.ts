@@ -8,6 +8,7 @@ import { waitFor } from '../helpers/acdHarness.js';
 import { startAsterisk, type Asterisk } from '../helpers/asterisk.js';
 import { closeAcdAndAsterisk, startAcdOn, type AcdOnAsterisk } from '../helpers/asteriskAcd.js';
 import { startAriProxy } from '../helpers/ariProxy.js';
+import WebSocket from 'ws';
 
 // Phones: 1XXX-RING-TALK answers after RING s and hangs up after TALK s; 2XXX never answers; 3XXX is busy.
 const file: ConfigFile = {
@@ -20,6 +21,7 @@ const file: ConfigFile = {
     { id: 'qa' },
     { id: 'qb' },
     { id: 'keep', wrapupS: 0 },
+    { id: 'ann', wrapupS: 0, announce: { frequencyS: 10, firstDelayS: 2, position: true, holdTime: false }, periodic: { sounds: ['beep'], frequencyS: 10, firstDelayS: 1 } },
   ],
   agents: [
     { id: 'e1', endpoint: 'Local/1001-0-1@agents', queues: ['e2e'] },
@@ -30,6 +32,7 @@ const file: ConfigFile = {
     { id: 'w1', endpoint: 'Local/1003-0-1@agents', queues: ['wrap'] },
     { id: 'm1', endpoint: 'Local/1004-0-1@agents', queues: ['qa', 'qb'], wrapupS: 0 },
     { id: 'k1', endpoint: 'Local/1005-0-1@agents', queues: ['keep'] },
+    { id: 'n1', endpoint: 'Local/1007-0-1@agents', queues: ['ann'] },
   ],
   reasons: { notReady: [{ code: 'rona', label: 'No answer' }] },
 };
@@ -148,6 +151,37 @@ describe('queue calls on a real Asterisk', () => {
     await e.waitBridged(second);
     await e.waitCallGone(b.stasisId);
   });
+
+  it("announcements: the caller hears the periodic sound and its position from Asterisk's own files, then is bridged", async () => {
+    // An observer app subscribed to everything sees the engine's playbacks on the caller.
+    const observer = new WebSocket(`${ast.ariUrl.replace(/^http/, 'ws')}/ari/events?app=obs-ann-${process.pid}&subscribeAll=true&api_key=${ast.username}:${ast.password}`);
+    const started = new Map<string, { target: string; media: string[] }>();
+    const finished = new Map<string, string>();
+    observer.on('message', (data: Buffer) => {
+      const ev = JSON.parse(data.toString()) as { type: string; playback?: { id: string; media_uri: string; state: string; target_uri: string } };
+      const p = ev.playback;
+      if (!p) return;
+      // A playback of several media starts each in turn; its PlaybackFinished names the last one.
+      if (ev.type === 'PlaybackStarted') started.set(p.id, { target: p.target_uri, media: [...(started.get(p.id)?.media ?? []), p.media_uri] });
+      if (ev.type === 'PlaybackFinished') finished.set(p.id, p.state);
+    });
+    await new Promise((resolve, reject) => observer.once('open', resolve).once('error', reject));
+    try {
+      const caller = await ast.placeCaller(e.app, 'ann', { holdS: 60 });
+      await e.waitCall(caller.stasisId, 'waiting');
+      const media = () => [...started.values()].filter((p) => p.target === `channel:${caller.stasisId}`).flatMap((p) => p.media);
+      await waitFor(() => (media().includes('sound:beep') && media().includes('sound:queue-youarenext')) || undefined, 'periodic and position announcements started', 15_000);
+      // The one before played to its end: the sounds exist (Debian's core sounds).
+      expect([...finished.values()]).not.toContain('failed');
+      expect(finished.size).toBeGreaterThan(0);
+      await login('n1');
+      const call = await e.waitCall(caller.stasisId, 'connected');
+      await e.waitBridged(call);
+      await e.waitCallGone(call.id);
+    } finally {
+      observer.close();
+    }
+  });
 });
 
 describe('an agent leg gone between its answer and the bridge, on a real Asterisk', () => {
@@ -182,4 +216,5 @@ describe('an agent leg gone between its answer and the bridge, on a real Asteris
       await proxy.close();
     }
   });
+
 });
