@@ -1,7 +1,8 @@
 /**
  * Call control on a real Asterisk 22: hold, blind transfer (to an agent, to an extension), park and
- * retrieve, an agent's outbound call, consult, supervisor monitor and a recording with its
- * duration, through the engine's CallControl (what CTI and REST call).
+ * retrieve, an agent's outbound call, consult (complete, conference), supervisor monitor, whisper
+ * and barge, and a recording with its duration, through the engine's CallControl (what CTI and
+ * REST call).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfigFile } from '../../src/config.js';
@@ -11,7 +12,7 @@ import { closeAcdAndAsterisk, startAcdOn, type AcdOnAsterisk } from '../helpers/
 
 // Phones answer at once (RING 0) and stay on the line 60 s unless a test says otherwise.
 const file: ConfigFile = {
-  queues: [{ id: 'hq' }, { id: 'hc', continueOnAgentHangup: true }, { id: 'xq' }, { id: 'eq' }, { id: 'pq' }, { id: 'cq' }, { id: 'mq' }, { id: 'rq' }, { id: 'aq', record: { format: 'wav' } }],
+  queues: [{ id: 'hq' }, { id: 'hc', continueOnAgentHangup: true }, { id: 'xq' }, { id: 'eq' }, { id: 'pq' }, { id: 'cq' }, { id: 'mq' }, { id: 'bq' }, { id: 'fq' }, { id: 'rq' }, { id: 'aq', record: { format: 'wav' } }],
   agents: [
     { id: 'h1', endpoint: 'Local/1101-0-60@agents', queues: ['hq'] },
     { id: 'h2', endpoint: 'Local/1102-0-60@agents', queues: ['hc'] },
@@ -25,6 +26,10 @@ const file: ConfigFile = {
     { id: 'c2', endpoint: 'Local/1122-0-60@agents' },
     { id: 'v1', endpoint: 'Local/1131-0-60@agents', queues: ['mq'] },
     { id: 'sv', endpoint: 'Local/1139-0-60@agents' },
+    { id: 'v2', endpoint: 'Local/1132-0-60@agents', queues: ['bq'] },
+    { id: 'sw', endpoint: 'Local/1138-0-60@agents' },
+    { id: 'f1', endpoint: 'Local/1181-0-60@agents', queues: ['fq'] },
+    { id: 'f2', endpoint: 'Local/1182-0-60@agents' },
     { id: 'r1', endpoint: 'Local/1141-0-2@agents', queues: ['rq'], wrapupS: 0 },
     { id: 'r2', endpoint: 'Local/1142-0-60@agents', queues: ['aq'] },
   ],
@@ -203,6 +208,56 @@ describe('call control on a real Asterisk', () => {
     expect(channels.find((c) => c.id === supervisorChannel)?.state).toBe('Up');
     await control().endMonitor('sv');
     await waitFor(async () => !(await ast.hasChannel(supervisorChannel)), 'supervisor phone hung up', 10_000);
+    await hangUpCaller(caller.phoneId, call.id);
+  });
+
+  it('whisper, then barge: the supervisor speaks to the agent through a snoop, then joins the call bridge', async () => {
+    const { caller, call } = await talking('v2', 'bq');
+    await control().monitor({ supervisorId: 'sw', agentId: 'v2', endpoint: 'Local/1138-0-60@agents', mode: 'whisper' });
+    const supervisorChannel = await waitFor(() => (control().monitorOf('sw')?.connected ? control().monitorOf('sw')?.supervisorChannel : undefined), 'supervisor phone answered', 15_000);
+    // The supervisor's phone is bridged with a snoop on the agent's channel (Asterisk names it Snoop/…).
+    const snoop = await waitFor(async () => {
+      const [bridges, channels] = await Promise.all([ast.ari<AriBridge[]>('GET', '/bridges'), ast.channels()]);
+      const monitor = bridges.body.find((b) => b.channels.includes(supervisorChannel) && b.channels.length === 2);
+      const other = monitor?.channels.find((c) => c !== supervisorChannel);
+      return channels.find((c) => c.id === other && c.name.startsWith('Snoop/'))?.id;
+    }, 'the supervisor bridged with a snoop on the agent', 10_000);
+    await control().monitor({ supervisorId: 'sw', agentId: 'v2', endpoint: 'Local/1138-0-60@agents', mode: 'barge' });
+    await waitFor(async () => {
+      const res = await ast.ari<AriBridge>('GET', `/bridges/${encodeURIComponent(call.bridgeId)}`);
+      return [call.callerChannel, call.agentChannel, supervisorChannel].every((c) => res.body.channels.includes(c));
+    }, 'caller, agent and supervisor in the call bridge', 10_000);
+    await waitFor(async () => !(await ast.hasChannel(snoop)), 'the snoop hung up', 10_000);
+    await control().endMonitor('sw');
+    await waitFor(async () => !(await ast.hasChannel(supervisorChannel)), 'supervisor phone hung up', 10_000);
+    await e.waitBridged(call); // the call goes on without the supervisor
+    await hangUpCaller(caller.phoneId, call.id);
+  });
+
+  it('consult, then conference: caller, agent and the consulted agent in one bridge', async () => {
+    await login('f2');
+    const { caller, call } = await talking('f1', 'fq');
+    await control().consult({ agentId: 'f1', by }, { agentId: 'f2' });
+    await waitFor(
+      async () => {
+        try {
+          await control().conference({ agentId: 'f1', by });
+          return true;
+        } catch (err) {
+          if ((err as { code?: string }).code === 'invalid_state') return false; // not answered yet
+          throw err;
+        }
+      },
+      'conference',
+      15_000,
+    );
+    const f2Leg = await waitFor(async () => (await e.acd.store.getAgent('f2'))?.callId, "f2's consult");
+    const consult = await e.acd.store.getControlCall(f2Leg);
+    expect(consult?.kind).toBe('consult');
+    await waitFor(async () => {
+      const res = await ast.ari<AriBridge>('GET', `/bridges/${encodeURIComponent(call.bridgeId)}`);
+      return res.body.channels.length === 3 && [call.callerChannel, call.agentChannel].every((c) => res.body.channels.includes(c)) && consult?.kind === 'consult' && res.body.channels.includes(consult.leg);
+    }, 'all three in the call bridge', 10_000);
     await hangUpCaller(caller.phoneId, call.id);
   });
 
