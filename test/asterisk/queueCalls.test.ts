@@ -21,6 +21,8 @@ const file: ConfigFile = {
     { id: 'qa' },
     { id: 'qb' },
     { id: 'keep', wrapupS: 0 },
+    { id: 'man', wrapupS: 0, ringTimeoutS: 30 },
+    { id: 'cb', wrapupS: 0, callback: { key: '5', dialString: 'Local/{number}@agents', attempts: 2, retryDelayS: 1, ringTimeoutS: 15 } },
     { id: 'ann', wrapupS: 0, announce: { frequencyS: 10, firstDelayS: 2, position: true, holdTime: false }, periodic: { sounds: ['beep'], frequencyS: 10, firstDelayS: 1 } },
   ],
   agents: [
@@ -33,6 +35,8 @@ const file: ConfigFile = {
     { id: 'm1', endpoint: 'Local/1004-0-1@agents', queues: ['qa', 'qb'], wrapupS: 0 },
     { id: 'k1', endpoint: 'Local/1005-0-1@agents', queues: ['keep'] },
     { id: 'n1', endpoint: 'Local/1007-0-1@agents', queues: ['ann'] },
+    { id: 'ma', endpoint: 'Local/1008-0-60@agents', queues: ['man'], manualAnswer: true },
+    { id: 'cb1', endpoint: 'Local/1009-0-60@agents', queues: ['cb'] },
   ],
   reasons: { notReady: [{ code: 'rona', label: 'No answer' }] },
 };
@@ -150,6 +154,41 @@ describe('queue calls on a real Asterisk', () => {
     expect(second.agentId).toBe('m1');
     await e.waitBridged(second);
     await e.waitCallGone(b.stasisId);
+  });
+
+  it("manual answer: the agent's leg waits in Stasis undialed until the desktop answers, then rings, answers and is bridged", async () => {
+    await login('ma');
+    const caller = await ast.placeCaller(e.app, 'man', { holdS: 60 });
+    const offered = await e.waitCall(caller.stasisId, 'offering');
+    // Created into Stasis but not dialed: Asterisk has it, Down, in the app.
+    const leg = await waitFor(async () => (await ast.channels()).find((c) => c.id === offered.agentChannel && c.dialplan?.app_name === 'Stasis'), "the agent's leg in Stasis", 10_000);
+    expect(leg.state).toBe('Down');
+    await e.acd.engine.control.answer({ agentId: 'ma', by: 'test' });
+    const call = await e.waitCall(caller.stasisId, 'connected');
+    expect(call.agentChannel).toBe(offered.agentChannel);
+    await e.waitBridged(call);
+    await ast.ari('DELETE', `/channels/${encodeURIComponent(caller.phoneId)}`, undefined, [404]);
+    await e.waitCallGone(call.id);
+  });
+
+  it("callback: the caller presses the key and leaves; the agent is rung first, then the customer's number, and both are bridged", async () => {
+    // The caller's number is a phone of the test dialplan (rings 1 s, talks 5 s): the callback dials
+    // it. (Asterisk strips '-' from a caller id number, so no NNNN-RING-TALK phone here.)
+    const caller = await ast.placeCaller(e.app, 'cb', { holdS: 60, digits: '5', callerId: '1191' });
+    await e.waitCall(caller.stasisId, 'waiting');
+    await gone(caller.stasisId, 'the caller left its line after pressing the key');
+    expect((await e.acd.store.getCall(caller.stasisId))?.state).toBe('waiting'); // it keeps its place
+    await login('cb1');
+    const call = await e.waitCall(caller.stasisId, 'connected', 20_000);
+    expect(call.agentId).toBe('cb1');
+    const customer = await waitFor(async () => {
+      const [bridges, channels] = await Promise.all([ast.ari<{ channels: string[] }[]>('GET', '/bridges'), ast.channels()]);
+      const bridge = bridges.body.find((b) => b.channels.includes(call.agentChannel) && b.channels.length === 2);
+      const other = bridge?.channels.find((c) => c !== call.agentChannel);
+      return channels.find((c) => c.id === other && c.name.startsWith('Local/1191@agents-'));
+    }, "the agent bridged with the customer's phone", 15_000);
+    await ast.ari('DELETE', `/channels/${encodeURIComponent(customer.id)}`, undefined, [404]);
+    await e.waitCallGone(call.id);
   });
 
   it("announcements: the caller hears the periodic sound and its position from Asterisk's own files, then is bridged", async () => {
