@@ -12,7 +12,7 @@ import { closeAcdAndAsterisk, startAcdOn, type AcdOnAsterisk } from '../helpers/
 
 // Phones answer at once (RING 0) and stay on the line 60 s unless a test says otherwise.
 const file: ConfigFile = {
-  queues: [{ id: 'hq' }, { id: 'hc', continueOnAgentHangup: true }, { id: 'xq' }, { id: 'eq' }, { id: 'pq' }, { id: 'cq' }, { id: 'mq' }, { id: 'bq' }, { id: 'fq' }, { id: 'rq' }, { id: 'aq', record: { format: 'wav' } }],
+  queues: [{ id: 'hq' }, { id: 'hc', continueOnAgentHangup: true }, { id: 'xq' }, { id: 'eq' }, { id: 'pq' }, { id: 'cq' }, { id: 'mq' }, { id: 'bq' }, { id: 'fq' }, { id: 'rq' }, { id: 'zq' }, { id: 'aq', record: { format: 'wav' } }],
   agents: [
     { id: 'h1', endpoint: 'Local/1101-0-60@agents', queues: ['hq'] },
     { id: 'h2', endpoint: 'Local/1102-0-60@agents', queues: ['hc'] },
@@ -32,6 +32,7 @@ const file: ConfigFile = {
     { id: 'f2', endpoint: 'Local/1182-0-60@agents' },
     { id: 'r1', endpoint: 'Local/1141-0-2@agents', queues: ['rq'], wrapupS: 0 },
     { id: 'r2', endpoint: 'Local/1142-0-60@agents', queues: ['aq'] },
+    { id: 'z1', endpoint: 'Local/1143-0-60@agents', queues: ['zq'] },
   ],
   // Extensions are the test dialplan's phones: 1NNN-RING-TALK answers after RING s.
   outbound: { dialPattern: 'Local/{dest}@agents' },
@@ -277,6 +278,31 @@ describe('call control on a real Asterisk', () => {
       10_000,
     );
     expect(listed.durationS).toBeGreaterThanOrEqual(1);
+  });
+
+  it('a recording paused for 3 s is listed without the pause', async () => {
+    const { caller, call } = await talking('z1', 'zq');
+    const startedAt = Date.now();
+    const { name } = await control().startRecording({ agentId: 'z1', by });
+    const live = () => ast.ari<{ state: string }>('GET', `/recordings/live/${encodeURIComponent(name)}`, undefined, [404]);
+    await waitFor(async () => (await live()).body.state === 'recording' || undefined, 'recording');
+    // The pause is the scenario, not a synchronisation: 1 s recorded, 3 s paused, 1 s recorded.
+    const pass = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    await pass(1_000);
+    await control().pauseRecording({ agentId: 'z1', by });
+    await waitFor(async () => (await live()).body.state === 'paused' || undefined, 'paused');
+    await pass(3_000);
+    await control().resumeRecording({ agentId: 'z1', by });
+    await pass(1_000);
+    await control().stopRecording({ agentId: 'z1', by });
+    const elapsedS = (Date.now() - startedAt) / 1000;
+    const listed = await waitFor(async () => {
+      const res = await fetch(`${e.acd.httpUrl}/api/recordings?callId=${encodeURIComponent(call.id)}`);
+      return ((await res.json()) as { name: string; durationS?: number }[]).find((r) => r.name === name && r.durationS !== undefined);
+    }, 'recording listed with a duration', 10_000);
+    expect(listed.durationS).toBeGreaterThanOrEqual(1);
+    expect(listed.durationS).toBeLessThanOrEqual(elapsedS - 2);
+    await hangUpCaller(caller.phoneId, call.id);
   });
 
   // Asterisk loses RecordingFinished when the bridge goes first: a race, so three calls in a row.
