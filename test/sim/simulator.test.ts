@@ -271,6 +271,26 @@ describe('playbacks', () => {
     await ari.waitFor((e) => e.type === 'StasisEnd');
     expect(await ari.rest('POST', `/channels/${id}/play`, { media: 'sound:beep' })).toEqual({ status: 404, body: { message: 'Channel not found' } });
   });
+
+  it('one reaching a channel still being pushed out of a destroyed bridge is answered and dropped, as Asterisk 22 may; after removeChannel it plays', async () => {
+    const { sim, ari } = await setup();
+    const id = sim.placeCall({ queue: 'sales' });
+    await ari.waitFor((e) => e.type === 'StasisStart');
+    await ari.rest('POST', `/channels/${id}/answer`);
+    const bridged = async (bridgeId: string) => {
+      await ari.rest('POST', '/bridges', { type: 'mixing', bridgeId });
+      await ari.rest('POST', `/bridges/${bridgeId}/addChannel`, { channel: id });
+    };
+    await bridged('b-1');
+    await ari.rest('DELETE', '/bridges/b-1');
+    expect(await ari.rest('POST', `/channels/${id}/play/pb-dropped`, { media: 'sound:beep' })).toMatchObject({ status: 201, body: { id: 'pb-dropped', state: 'queued' } });
+    await bridged('b-2');
+    await ari.rest('POST', '/bridges/b-2/removeChannel', { channel: id });
+    await ari.rest('DELETE', '/bridges/b-2');
+    expect(await ari.rest('POST', `/channels/${id}/play/pb-played`, { media: 'sound:beep' })).toMatchObject({ status: 201, body: { state: 'playing' } });
+    await ari.waitFor((e) => e.type === 'PlaybackFinished' && (e.playback as { id: string }).id === 'pb-played');
+    expect(ari.events.filter((e) => (e.playback as { id?: string } | undefined)?.id === 'pb-dropped')).toEqual([]);
+  });
 });
 
 describe('recordings', () => {

@@ -72,6 +72,7 @@ export function joinBridge(core: SimCore, bridge: SimBridge, ch: SimChannel): vo
   if (previous) leaveBridge(core, previous, ch);
   bridge.channelIds.push(ch.id);
   ch.bridgeId = bridge.id;
+  ch.leavingDestroyedBridgeUntil = 0; // it has departed by the time it is in another one
   // Asterisk subscribes a Stasis app to a bridge once one of its channels joins it.
   if (ch.stasis) bridge.subscribers.add(ch.stasis.app);
   emitBridgeChannelEvent(core, 'ChannelEnteredBridge', bridge, ch);
@@ -99,10 +100,20 @@ export function leaveBridge(core: SimCore, bridge: SimBridge, ch: SimChannel): v
 }
 
 /** DELETE /bridges/{id}: members are put out, then BridgeDestroyed. */
+/**
+ * How long a channel pushed out of a destroyed bridge is still leaving it. Asterisk 22 answers the
+ * DELETE before its channels have departed, and drops a playback that reaches one meanwhile
+ * (201, then no event at all: 3 of 65 tries on 22.10.1); the simulator does so every time within
+ * this window, so an engine that plays there is caught.
+ */
+export const BRIDGE_DEPARTURE_MS = 50;
+
 export function destroyBridge(core: SimCore, bridge: SimBridge): void {
   for (const id of [...bridge.channelIds].reverse()) {
     const ch = core.channels.get(id);
-    if (ch) leaveBridge(core, bridge, ch);
+    if (!ch) continue;
+    leaveBridge(core, bridge, ch);
+    ch.leavingDestroyedBridgeUntil = Date.now() + BRIDGE_DEPARTURE_MS;
   }
   core.recordings.stopAllOnTarget(core, `bridge:${bridge.id}`);
   core.bridges.delete(bridge);

@@ -50,6 +50,8 @@ export class SimChannel {
   readonly subscribers = new Set<string>();
   stasis?: { app: string; args: string[] };
   bridgeId?: string;
+  /** Until when (ms epoch) the channel is still being pushed out of a bridge that was destroyed (see destroyBridge). */
+  leavingDestroyedBridgeUntil = 0;
   /** Last BRIDGEPEER value, so a change (and only a change) is reported. */
   bridgePeer = '';
   moh?: string;

@@ -1,4 +1,5 @@
 /** /channels: the REST side of channels, with Asterisk's checks and error bodies. */
+import { randomUUID } from 'node:crypto';
 import type { SimCore } from '../core.js';
 import { badRequest, conflict, notFound, preconditionFailed } from '../errors.js';
 import { bodyVariables, intArg, type AriRequest, type AriRouter } from '../http.js';
@@ -72,11 +73,17 @@ function muteDirection(args: Record<string, string>): ('in' | 'out')[] {
   return directions;
 }
 
+/** What Asterisk answers for a playback it then drops (see BRIDGE_DEPARTURE_MS): queued, and nothing after. */
+function droppedPlayback(ch: SimChannel, media: string[], playbackId: string | undefined) {
+  return { id: playbackId || randomUUID(), media_uri: media[0]!, target_uri: `channel:${ch.id}`, language: ch.language, state: 'queued' };
+}
+
 function playHandler(core: SimCore) {
   return (req: AriRequest) => {
     const ch = controllable(core, req.params.channelId!);
     const media = (req.args.media ?? '').split(',').map((m) => m.trim()).filter(Boolean);
     if (media.length === 0) throw badRequest('Missing parameter media');
+    if (Date.now() < ch.leavingDestroyedBridgeUntil) return { status: 201, body: droppedPlayback(ch, media, req.params.playbackId ?? req.args.playbackId) };
     const playback = core.playbacks.play(core, ch, { media, language: req.args.lang, playbackId: req.params.playbackId ?? req.args.playbackId });
     return { status: 201, body: playback, headers: { Location: `/playbacks/${playback.id}` } };
   };
