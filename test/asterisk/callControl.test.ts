@@ -63,6 +63,31 @@ async function talking(agentId: string, queue: string) {
   return { caller, call };
 }
 
+/** Waits until the call is connected to `agentId` and both parties are in its bridge on Asterisk. */
+async function connectedTo(callId: string, agentId: string, what: string): Promise<void> {
+  const call = await waitFor(async () => {
+    const c = await e.acd.store.getCall(callId);
+    return c?.state === 'connected' && c.agentId === agentId ? c : undefined;
+  }, what, 15_000);
+  await e.waitBridged(call);
+}
+
+/** Runs `command` (complete, conference) as soon as the consult is answered: until then it is invalid_state. */
+const onceConsultAnswered = (command: () => Promise<void>, what: string) =>
+  waitFor(
+    async () => {
+      try {
+        await command();
+        return true;
+      } catch (err) {
+        if ((err as { code?: string }).code === 'invalid_state') return false; // not answered yet
+        throw err;
+      }
+    },
+    what,
+    15_000,
+  );
+
 async function hangUpCaller(phoneId: string, callId: string): Promise<void> {
   await ast.ari('DELETE', `/channels/${encodeURIComponent(phoneId)}`, undefined, [404]);
   await e.waitCallGone(callId);
@@ -111,11 +136,7 @@ describe('call control on a real Asterisk', () => {
     await login('t2');
     const { caller, call } = await talking('t1', 'xq');
     await control().transfer({ agentId: 't1', by }, { agentId: 't2' });
-    const moved = await waitFor(async () => {
-      const c = await e.acd.store.getCall(call.id);
-      return c?.state === 'connected' && c.agentId === 't2' ? c : undefined;
-    }, 'call connected to t2', 15_000);
-    await e.waitBridged(moved);
+    await connectedTo(call.id, 't2', 'call connected to t2');
     await waitFor(async () => !(await ast.hasChannel(call.agentChannel)), "first agent's leg hung up", 10_000);
     await hangUpCaller(caller.phoneId, call.id);
   });
@@ -146,11 +167,7 @@ describe('call control on a real Asterisk', () => {
     await login('p2');
     await e.waitAgent('p2', 'ready');
     await control().retrieveParked({ agentId: 'p2', slot, by });
-    const back = await waitFor(async () => {
-      const c = await e.acd.store.getCall(call.id);
-      return c?.state === 'connected' && c.agentId === 'p2' ? c : undefined;
-    }, 'parked caller connected to p2', 15_000);
-    await e.waitBridged(back);
+    await connectedTo(call.id, 'p2', 'parked caller connected to p2');
     await hangUpCaller(caller.phoneId, call.id);
   });
 
@@ -178,24 +195,8 @@ describe('call control on a real Asterisk', () => {
     await control().consult({ agentId: 'c1', by }, { agentId: 'c2' });
     // The consulted phone answers at once: wait until the consult is talking, then complete.
     await waitFor(async () => (await e.acd.store.getAgent('c2'))?.status === 'busy', 'consulted agent busy', 15_000);
-    await waitFor(
-      async () => {
-        try {
-          await control().completeTransfer({ agentId: 'c1', by });
-          return true;
-        } catch (err) {
-          if ((err as { code?: string }).code === 'invalid_state') return false; // not answered yet
-          throw err;
-        }
-      },
-      'consult completed',
-      15_000,
-    );
-    const moved = await waitFor(async () => {
-      const c = await e.acd.store.getCall(call.id);
-      return c?.state === 'connected' && c.agentId === 'c2' ? c : undefined;
-    }, 'call connected to c2', 15_000);
-    await e.waitBridged(moved);
+    await onceConsultAnswered(() => control().completeTransfer({ agentId: 'c1', by }), 'consult completed');
+    await connectedTo(call.id, 'c2', 'call connected to c2');
     await hangUpCaller(caller.phoneId, call.id);
   });
 
@@ -239,19 +240,7 @@ describe('call control on a real Asterisk', () => {
     await login('f2');
     const { caller, call } = await talking('f1', 'fq');
     await control().consult({ agentId: 'f1', by }, { agentId: 'f2' });
-    await waitFor(
-      async () => {
-        try {
-          await control().conference({ agentId: 'f1', by });
-          return true;
-        } catch (err) {
-          if ((err as { code?: string }).code === 'invalid_state') return false; // not answered yet
-          throw err;
-        }
-      },
-      'conference',
-      15_000,
-    );
+    await onceConsultAnswered(() => control().conference({ agentId: 'f1', by }), 'conference');
     const f2Leg = await waitFor(async () => (await e.acd.store.getAgent('f2'))?.callId, "f2's consult");
     const consult = await e.acd.store.getControlCall(f2Leg);
     expect(consult?.kind).toBe('consult');
