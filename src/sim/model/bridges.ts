@@ -99,7 +99,6 @@ export function leaveBridge(core: SimCore, bridge: SimBridge, ch: SimChannel): v
   emitBridgeChannelEvent(core, 'ChannelLeftBridge', bridge, ch);
 }
 
-/** DELETE /bridges/{id}: members are put out, then BridgeDestroyed. */
 /**
  * How long a channel pushed out of a destroyed bridge is still leaving it. Asterisk 22 answers the
  * DELETE before its channels have departed, and drops a playback that reaches one meanwhile
@@ -108,6 +107,7 @@ export function leaveBridge(core: SimCore, bridge: SimBridge, ch: SimChannel): v
  */
 export const BRIDGE_DEPARTURE_MS = 50;
 
+/** DELETE /bridges/{id}: members are put out (still leaving for BRIDGE_DEPARTURE_MS), then BridgeDestroyed. */
 export function destroyBridge(core: SimCore, bridge: SimBridge): void {
   for (const id of [...bridge.channelIds].reverse()) {
     const ch = core.channels.get(id);

@@ -83,7 +83,10 @@ function playHandler(core: SimCore) {
     const ch = controllable(core, req.params.channelId!);
     const media = (req.args.media ?? '').split(',').map((m) => m.trim()).filter(Boolean);
     if (media.length === 0) throw badRequest('Missing parameter media');
-    if (Date.now() < ch.leavingDestroyedBridgeUntil) return { status: 201, body: droppedPlayback(ch, media, req.params.playbackId ?? req.args.playbackId) };
+    if (Date.now() < ch.leavingDestroyedBridgeUntil) {
+      const dropped = droppedPlayback(ch, media, req.params.playbackId ?? req.args.playbackId);
+      return { status: 201, body: dropped, headers: { Location: `/playbacks/${dropped.id}` } };
+    }
     const playback = core.playbacks.play(core, ch, { media, language: req.args.lang, playbackId: req.params.playbackId ?? req.args.playbackId });
     return { status: 201, body: playback, headers: { Location: `/playbacks/${playback.id}` } };
   };
