@@ -35,6 +35,14 @@ async function setup(opts: { requestTimeoutMs?: number } = {}) {
 const consultLeg = () => h.sim.channels().find((c) => c.args[0] === 'consult');
 const bridgeOf = (channelId: string) => h.sim.channel(channelId)?.bridgeId;
 
+/** A call of a1's with a consult to agent a2 answered: a1 talks to a2 in the consult bridge. */
+async function consultingA2() {
+  const call = await setup();
+  const { consultId } = await h.engine.control.consult({ agentId: 'a1', by }, { agentId: 'a2' });
+  await waitFor(() => bridgeOf(call.agentChannel) === `bridge-${consultId}` || undefined, 'agent in the consult bridge');
+  return { call, consultId };
+}
+
 describe('consult', () => {
   it('to an agent: caller held, agent talks to the consulted agent; complete hands the call over', async () => {
     const call = await setup();
@@ -124,9 +132,7 @@ describe('consult', () => {
  */
 describe('consulting agent hangs up', () => {
   it('after the consulted agent answered: the transfer completes, the caller talks to that agent', async () => {
-    const call = await setup();
-    const { consultId } = await h.engine.control.consult({ agentId: 'a1', by }, { agentId: 'a2' });
-    await waitFor(() => bridgeOf(call.agentChannel) === `bridge-${consultId}` || undefined, 'consult answered');
+    const { call, consultId } = await consultingA2();
     const leg = consultLeg()!;
     h.sim.hangup(call.agentChannel);
     await waitFor(async () => (await h.store.getCall(call.id))?.agentId === 'a2' || undefined, 'handed over');
@@ -178,9 +184,7 @@ describe('consulting agent hangs up', () => {
   });
 
   it('together with the consulted agent: the consult ends (the agent gone is no error), then the call', async () => {
-    const call = await setup();
-    const { consultId } = await h.engine.control.consult({ agentId: 'a1', by }, { agentId: 'a2' });
-    await waitFor(() => bridgeOf(call.agentChannel) === `bridge-${consultId}` || undefined, 'consult answered');
+    const { call, consultId } = await consultingA2();
     // The consult leg's StasisEnd comes first: its teardown finds the agent's channel gone (addChannel: 400).
     h.sim.hangup(consultLeg()!.id);
     h.sim.hangup(call.agentChannel);
@@ -279,9 +283,7 @@ describe('the socket drops while the consulted party rings', () => {
 
 describe('a restart during a consult', () => {
   it('the next engine ends the consult it cannot follow and gives the agent its caller back', async () => {
-    const call = await setup();
-    const { consultId } = await h.engine.control.consult({ agentId: 'a1', by }, { agentId: 'a2' });
-    await waitFor(() => bridgeOf(call.agentChannel) === `bridge-${consultId}` || undefined, 'agent in the consult bridge');
+    const { call, consultId } = await consultingA2();
     const leg = consultLeg()!;
     await h.engine.stop();
     const next = await h.startEngine('node-a');
