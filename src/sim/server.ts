@@ -43,7 +43,7 @@ export interface AriServerOptions {
 /**
  * How one REST request misbehaves: carried out late (`delayMs`: a stalled PBX), carried out at once
  * and answered late (`answerDelayMs`: a slow network; a listing then shows the PBX as it was when
- * asked), or refused with `status` and not carried out.
+ * asked), or refused with `status` (and `message`, as Asterisk words it) and not carried out.
  */
 export interface RequestFault {
   method: string;
@@ -51,6 +51,7 @@ export interface RequestFault {
   delayMs?: number;
   answerDelayMs?: number;
   status?: number;
+  message?: string;
 }
 
 export interface AriServer {
@@ -124,7 +125,7 @@ async function handleHttp(opts: AriServerOptions, req: IncomingMessage, res: Ser
   let body: unknown = null;
   const fault = opts.takeFault?.(method, path);
   if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
-  if (fault?.status) return send(res, { status: fault.status, body: { message: 'Injected fault' } });
+  if (fault?.status) return send(res, { status: fault.status, body: { message: fault.message ?? 'Injected fault' } });
   try {
     const parsed = parseBody(raw, req.headers['content-type']);
     body = parsed.body;

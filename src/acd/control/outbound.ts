@@ -12,7 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { AGENT_LIFECYCLE, allowedFrom } from '../../domain/lifecycle.js';
 import { AcdError } from '../../domain/errors.js';
-import { isPbxError, type DialStatus } from '../../pbx/port.js';
+import { isPartyGone, isPbxError, type DialStatus } from '../../pbx/port.js';
 import type { OutboundCall } from '../../domain/controlCall.js';
 import { bridgeIdOf, outboundLegIds, outboundRecordId } from '../../domain/idPrefixes.js';
 import { hangupQuietly } from '../legs.js';
@@ -253,8 +253,8 @@ export class OutboundCalls extends TrackedCalls {
       await this.ctx.pbx.createBridge({ bridgeId: r.bridgeId, name: `acd-${r.id}` });
       await this.ctx.pbx.addToBridge(r.bridgeId, [r.agentLeg, r.destLeg]);
     } catch (err) {
-      // A leg left meanwhile (addChannel answers 400 for a gone channel): its StasisEnd ends the call.
-      if (!isPbxError(err, 'not_found') && !isPbxError(err, 'conflict') && !isPbxError(err, 'invalid')) throw err;
+      // A leg left meanwhile (gone, out of Stasis, or no longer up: ringStop's 412): its StasisEnd ends the call.
+      if (!isPartyGone(err) && !isPbxError(err, 'conflict')) throw err;
     }
   }
 

@@ -14,7 +14,7 @@
  * and a gone one is cleaned up.
  */
 import { AcdError } from '../../domain/errors.js';
-import { isPbxError } from '../../pbx/port.js';
+import { isPartyGone, isPbxError } from '../../pbx/port.js';
 import type { UnparkRequest } from '../../store/controlOps.js';
 import type { ParkedCall } from '../../domain/controlCall.js';
 import { bridgeIdOf, callIdOfParkRecord, parkAnnouncementId, parkRecordId } from '../../domain/idPrefixes.js';
@@ -87,10 +87,10 @@ export class Parking extends TrackedCalls {
         this.announcing.set(playbackId, call.agentChannel);
         await this.ctx.pbx.play(call.agentChannel, [this.settings.announcement, `digits:${result.slot}`], playbackId);
       } catch (err) {
-        // A party left meanwhile (a gone channel is 404, or 400 for addChannel).
+        // A party left meanwhile (gone, or hanging up and out of Stasis already).
         this.announcing.delete(playbackId);
         await hangupQuietly(this.ctx, call.agentChannel);
-        if (!isPbxError(err, 'not_found') && !isPbxError(err, 'invalid')) throw err;
+        if (!isPartyGone(err)) throw err;
         // The caller's StasisEnd may have come before its watch: free the slot now.
         if (!(await this.ctx.pbx.getChannel(call.callerChannel))) await this.locked(id, () => this.unparkIfParked(id, 'caller'));
       }

@@ -6,7 +6,7 @@
  * its queue with its priority, so a failed transfer never loses it. Either side hanging up after
  * the answer ends both.
  */
-import { isPbxError } from '../../pbx/port.js';
+import { isPartyGone, isPbxError } from '../../pbx/port.js';
 import type { RedirectCall } from '../../domain/controlCall.js';
 import { hangupQuietly } from '../legs.js';
 import { callIdOf } from '../callerEntry.js';
@@ -107,8 +107,8 @@ export class Redirects extends TrackedCalls {
       await this.ctx.pbx.stopMoh(r.callerChannel);
       await this.ctx.pbx.addToBridge(r.bridgeId, [r.callerChannel, r.destLeg]);
     } catch (err) {
-      // A party left meanwhile (addChannel answers 400 for a gone channel): its StasisEnd ends the transfer.
-      if (!isPbxError(err, 'not_found') && !isPbxError(err, 'invalid')) throw err;
+      // A party left meanwhile: its StasisEnd ends the transfer.
+      if (!isPartyGone(err)) throw err;
     }
   }
 

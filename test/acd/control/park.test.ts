@@ -69,6 +69,18 @@ describe('park and announce', () => {
     expect(second.id).not.toBe(call.id);
   });
 
+  it('stands when the agent leg is already out of Stasis as the slot is announced', async () => {
+    h = await startHarness(config, { park: { timeoutS: 60 } });
+    const call = await h.connectedCall();
+    // What Asterisk answers for a leg whose phone hung up meanwhile (out of Stasis, not yet gone).
+    h.sim.injectFault({ method: 'POST', path: new RegExp(`^/channels/${call.agentChannel}/play`), status: 409, message: 'Channel not in Stasis application' });
+    await expect(h.engine.control.park({ agentId: 'a1', by })).resolves.toEqual({ slot: 701, callId: call.id });
+    expect(h.sim.channel(call.callerChannel)).toMatchObject({ bridgeId: `bridge-pk-${call.id}`, moh: 'default' });
+    await waitFor(() => !h.sim.channel(call.agentChannel), 'agent leg hung up');
+    await waitFor(async () => (await h.store.getAgent('a1'))?.status === 'ready', 'a1 ready');
+    expect(await h.store.getControlCall(`pk-${call.id}`)).toMatchObject({ kind: 'park', slot: 701 });
+  });
+
   it('refuses park, retrieveParked in states where they make no sense', async () => {
     h = await startHarness(config);
     await expect(h.engine.control.park({ agentId: 'a1', by })).rejects.toMatchObject({ code: 'invalid_state' });
