@@ -23,6 +23,8 @@ export interface AcdContext {
   hooks: CallHooks;
   /** Call bridges kept between calls (src/acd/bridgePool.ts); `pbx` reports its bridge requests to it. */
   bridges: BridgePool;
+  /** A PBX event's handling failed: Redis may not have taken it in; the engine repairs soon (engine.ts). */
+  eventFailed: (err: unknown) => void;
 }
 
 export interface EngineSettings {
@@ -37,9 +39,18 @@ export interface EngineSettings {
   entryRetryDelayMs: number;
   /** How often unfinished caller entries are looked for and finished (src/acd/entryRepair.ts); 0: only on (re)connect. */
   entryRepairIntervalMs: number;
+  /** How long after an event's handling failed the repair runs (doubling while it fails, up to 60 s). */
+  failureRepairDelayMs: number;
 }
 
-export const DEFAULT_SETTINGS: EngineSettings = { retryDelayMs: 5_000, causeGraceMs: 300, entryRetries: 3, entryRetryDelayMs: 250, entryRepairIntervalMs: 15_000 };
+export const DEFAULT_SETTINGS: EngineSettings = {
+  retryDelayMs: 5_000,
+  causeGraceMs: 300,
+  entryRetries: 3,
+  entryRetryDelayMs: 250,
+  entryRepairIntervalMs: 15_000,
+  failureRepairDelayMs: 2_000,
+};
 
 /**
  * Memory one engine keeps beside its context (legs it created, bridges it prepared...): made on

@@ -7,7 +7,7 @@
 import type { ConnectionOptions } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Clock } from '../infra/clock.js';
-import type { Pbx } from '../pbx/port.js';
+import { isPbxError, type Pbx } from '../pbx/port.js';
 import type { AdminOps } from '../store/adminOps.js';
 import type { AcdStore } from '../store/types.js';
 import { createAdminCommands, type AdminCommands } from './adminCommands.js';
@@ -69,6 +69,9 @@ export interface Engine {
   settled(): Promise<void>;
 }
 
+/** The longest wait between two repairs after failed events while they keep failing. */
+const MAX_REPAIR_DELAY_MS = 60_000;
+
 export function createEngine(deps: EngineDeps): Engine {
   const logger = deps.logger.child({ component: 'engine' });
   let timers: Timers | undefined;
@@ -101,6 +104,9 @@ export function createEngine(deps: EngineDeps): Engine {
     settings: { ...DEFAULT_SETTINGS, ...deps.settings },
     hooks: createCallHooks(),
     bridges,
+    eventFailed: (err) => {
+      if (!isPbxError(err)) scheduleRepair();
+    },
   };
   bridges.onDiscard = (bridgeId) => void destroyBridgeQuietly(ctx, bridgeId);
   // Optional features plug into the core steps here (src/acd/hooks.ts), not in the steps.
@@ -116,6 +122,37 @@ export function createEngine(deps: EngineDeps): Engine {
       .then(() => reconcile(ctx))
       .catch((err) => logger.error({ err }, 'reconcile failed'))
       .then(openRouting);
+  };
+  // An event whose handling failed on Redis (writes refused: OOM, MISCONF; a script error) is as
+  // good as missed: the store never took it in (an agent's hang-up lost leaves its caller bridged
+  // alone and the agent busy for good). So the reconnect's repair runs for it too, a delay later
+  // (failures meanwhile join that run), and again, each time twice as late, while it fails. PBX
+  // errors do not count: each step has its own fallback for them, and under overload they come by
+  // the hundred, where a repair (listing every channel) every few seconds would add to the load.
+  let repairTimer: NodeJS.Timeout | undefined;
+  let repairDelayMs = ctx.settings.failureRepairDelayMs;
+  let stopped = false;
+  const repair = async () => {
+    await reconcile(ctx);
+    await Promise.all(ctx.hooks.connected.map((hook) => hook()));
+  };
+  const scheduleRepair = () => {
+    if (repairTimer || stopped) return;
+    repairTimer = setTimeout(() => {
+      repairTimer = undefined;
+      if (!routingOpen) return; // disconnected: the reconnect repairs
+      logger.warn('an event could not be handled; reconciling');
+      reconciling = reconciling.then(repair).then(
+        () => {
+          repairDelayMs = ctx.settings.failureRepairDelayMs;
+        },
+        (err: unknown) => {
+          logger.error({ err }, 'reconcile after a failed event failed; trying again');
+          repairDelayMs = Math.min(repairDelayMs * 2, MAX_REPAIR_DELAY_MS);
+          scheduleRepair();
+        },
+      );
+    }, repairDelayMs);
   };
   const onConnection = async (event: ConnectionEvent) => {
     if (event.type === 'disconnected') {
@@ -194,6 +231,7 @@ export function createEngine(deps: EngineDeps): Engine {
     },
     (channelId) => controlEvents.follows(channelId),
     logger,
+    ctx.eventFailed,
   );
   return {
     agents,
@@ -211,6 +249,8 @@ export function createEngine(deps: EngineDeps): Engine {
       if (ctx.settings.entryRepairIntervalMs > 0) entryRepairTimer = setInterval(runEntryRepair, ctx.settings.entryRepairIntervalMs).unref();
     },
     async stop() {
+      stopped = true;
+      clearTimeout(repairTimer);
       clearInterval(entryRepairTimer);
       unsubscribe?.();
       // Idle pooled bridges go with this engine, while ARI is still up: left behind, the next

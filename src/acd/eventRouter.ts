@@ -144,12 +144,17 @@ export class EventRouter {
     private readonly handlers: EventHandlers,
     private readonly followed: (channelId: string) => boolean,
     private readonly logger: Logger,
+    /** Told of each failed handling, after it is logged. */
+    private readonly failed: (err: unknown) => void = () => undefined,
   ) {}
 
   /** Called synchronously per event, in the PBX's order: each handler starts before the next event's. */
   handle(event: PbxEvent): void {
     const routed = classify(event, this.followed);
-    const task = this.run(routed).catch((err: unknown) => this.logger.error({ err, event: event.type, kind: routed.kind }, 'event handling failed'));
+    const task = this.run(routed).catch((err: unknown) => {
+      this.logger.error({ err, event: event.type, kind: routed.kind }, 'event handling failed');
+      this.failed(err);
+    });
     this.inFlight.add(task);
     void task.finally(() => this.inFlight.delete(task));
   }

@@ -116,14 +116,17 @@ describe('event router', () => {
     expect(router.pending).toBe(0);
   });
 
-  it('a failing handler is logged and counts as done', async () => {
+  it('a failing handler is logged, reported and counts as done', async () => {
     const { handlers } = recordingHandlers();
     const errors: unknown[] = [];
     const logger = pino({ level: 'error' }, { write: (line: string) => void errors.push(JSON.parse(line)) });
-    const router = new EventRouter({ ...handlers, recording: () => Promise.reject(new Error('redis down')) }, followed, logger);
+    const reported: unknown[] = [];
+    const failure = new Error('redis down');
+    const router = new EventRouter({ ...handlers, recording: () => Promise.reject(failure) }, followed, logger, (err) => reported.push(err));
     router.handle({ type: 'recordingFinished', name: 'r1', target: 'bridge:b1', durationS: 3, failed: false });
     await router.idle();
     expect(errors).toEqual([expect.objectContaining({ kind: 'recording', event: 'recordingFinished', msg: 'event handling failed' })]);
+    expect(reported).toEqual([failure]);
   });
 });
 

@@ -115,7 +115,10 @@ export function createCallControl(
     }
   };
   const watch = new ChannelWatch(
-    (err, event) => logger.error({ err, event: event.type }, 'control event handling failed'),
+    (err, event) => {
+      logger.error({ err, event: event.type }, 'control event handling failed');
+      ctx.eventFailed(err);
+    },
     (channelId) => ctx.pbx.getChannel(channelId),
   );
   const supervisors = new SupervisorSessions(ctx, watch);
