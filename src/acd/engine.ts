@@ -7,6 +7,7 @@
 import type { ConnectionOptions } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Clock } from '../infra/clock.js';
+import { isAcdError } from '../domain/errors.js';
 import { isPbxError, type Pbx } from '../pbx/port.js';
 import type { AdminOps } from '../store/adminOps.js';
 import type { AcdStore } from '../store/types.js';
@@ -105,7 +106,7 @@ export function createEngine(deps: EngineDeps): Engine {
     hooks: createCallHooks(),
     bridges,
     eventFailed: (err) => {
-      if (!isPbxError(err)) scheduleRepair();
+      if (!isPbxError(err) && !isAcdError(err)) scheduleRepair();
     },
   };
   bridges.onDiscard = (bridgeId) => void destroyBridgeQuietly(ctx, bridgeId);
@@ -128,7 +129,8 @@ export function createEngine(deps: EngineDeps): Engine {
   // alone and the agent busy for good). So the reconnect's repair runs for it too, a delay later
   // (failures meanwhile join that run), and again, each time twice as late, while it fails. PBX
   // errors do not count: each step has its own fallback for them, and under overload they come by
-  // the hundred, where a repair (listing every channel) every few seconds would add to the load.
+  // the hundred, where a repair (listing every channel) every few seconds would add to the load;
+  // nor does a script's refusal (AcdError), given before it wrote anything.
   let repairTimer: NodeJS.Timeout | undefined;
   let repairDelayMs = ctx.settings.failureRepairDelayMs;
   let stopped = false;
