@@ -121,7 +121,11 @@ export function createEngine(deps: EngineDeps): Engine {
   const runReconcile = () => {
     reconciling = reconciling
       .then(() => reconcile(ctx))
-      .catch((err) => logger.error({ err }, 'reconcile failed'))
+      .catch((err: unknown) => {
+        // E.g. Redis refusing writes just then: what the socket missed is repaired later (below).
+        logger.error({ err }, 'reconcile failed');
+        scheduleRepair();
+      })
       .then(openRouting);
   };
   // An event whose handling failed on Redis (writes refused: OOM, MISCONF; a script error) is as

@@ -126,3 +126,26 @@ it('writes refused (maxmemory reached): an agent hang-up Redis did not take is r
   const next = sim.placeCall({ queue: 'sales', callerNumber: '5550002' });
   await waitUntil(() => bridgedWith(next) !== undefined, 'next caller bridged');
 });
+
+it('writes refused as ARI reconnects: what the socket missed is repaired once Redis takes writes again', async () => {
+  const { redis } = await privateRedis('none');
+  const { sim, acd, logged, bridgedWith } = await start(redis, { failureRepairDelayMs: 100 });
+  const admin = new Redis(redis.url);
+  cleanups.push(async () => admin.disconnect());
+  const caller = sim.placeCall({ queue: 'sales', callerNumber: '5550001' });
+  await waitUntil(() => bridgedWith(caller) !== undefined, 'caller bridged');
+  const leg = bridgedWith(caller)!;
+  const agentId = (await acd.store.listCalls())[0]!.agentId!;
+
+  // The agent hangs up while the socket is down; the reconcile of the reconnect meets Redis refusing writes.
+  await admin.config('SET', 'maxmemory', '1');
+  sim.dropConnections({ refuseForMs: 300 });
+  await waitUntil(() => !acd.health.isUp('ari'), 'ARI seen down');
+  sim.hangup(leg);
+  await waitUntil(() => logged.includes('reconcile failed'), 'the reconnect\'s reconcile failed');
+  expect(sim.channel(caller)).toBeDefined();
+
+  await admin.config('SET', 'maxmemory', '0');
+  await waitUntil(() => !sim.channel(caller), 'caller hung up');
+  await waitUntil(async () => (await acd.store.getAgent(agentId))?.status === 'ready', 'agent ready');
+});
