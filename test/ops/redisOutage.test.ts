@@ -70,6 +70,22 @@ async function privateRedis(persistence: 'aof' | 'none'): Promise<{ redis: Launc
   return { redis, restart };
 }
 
+/** One caller talking to an agent on an engine that repairs 100 ms after a failed event; `refuseWrites` makes Redis refuse every write (maxmemory) or take them again. */
+async function oneTalkingCall() {
+  const { redis } = await privateRedis('none');
+  const setup = await start(redis, { failureRepairDelayMs: 100 });
+  const admin = new Redis(redis.url);
+  cleanups.push(async () => admin.disconnect());
+  const caller = setup.sim.placeCall({ queue: 'sales', callerNumber: '5550001' });
+  await waitUntil(() => setup.bridgedWith(caller) !== undefined, 'caller bridged');
+  const leg = setup.bridgedWith(caller)!;
+  const agentId = (await setup.acd.store.listCalls())[0]!.agentId!;
+  const refuseWrites = async (refuse: boolean) => {
+    await admin.config('SET', 'maxmemory', refuse ? '1' : '0');
+  };
+  return { ...setup, caller, leg, agentId, refuseWrites };
+}
+
 it('a crash: what the PBX did while Redis was down is applied once it is back', async () => {
   const { redis, restart } = await privateRedis('aof');
   const { sim, acd, bridgedWith } = await start(redis);
@@ -101,24 +117,17 @@ it('a crash: what the PBX did while Redis was down is applied once it is back', 
 });
 
 it('writes refused (maxmemory reached): an agent hang-up Redis did not take is repaired once it takes writes again', async () => {
-  const { redis } = await privateRedis('none');
-  const { sim, acd, logged, bridgedWith } = await start(redis, { failureRepairDelayMs: 100 });
-  const admin = new Redis(redis.url);
-  cleanups.push(async () => admin.disconnect());
-  const caller = sim.placeCall({ queue: 'sales', callerNumber: '5550001' });
-  await waitUntil(() => bridgedWith(caller) !== undefined, 'caller bridged');
-  const leg = bridgedWith(caller)!;
-  const agentId = (await acd.store.listCalls())[0]!.agentId!;
+  const { sim, acd, logged, bridgedWith, caller, leg, agentId, refuseWrites } = await oneTalkingCall();
 
   // Every write refused with OOM: the hang-up's handling fails, and so does the first repair.
-  await admin.config('SET', 'maxmemory', '1');
+  await refuseWrites(true);
   sim.hangup(leg);
   await waitUntil(() => logged.includes('event handling failed'), 'the hang-up failed');
   await waitUntil(() => logged.includes('reconcile after a failed event failed; trying again'), 'a repair failed');
   expect(sim.channel(caller)).toBeDefined();
   expect((await acd.store.getAgent(agentId))?.status).toBe('busy');
 
-  await admin.config('SET', 'maxmemory', '0');
+  await refuseWrites(false);
   await waitUntil(() => !sim.channel(caller), 'caller hung up');
   await waitUntil(async () => (await acd.store.getAgent(agentId))?.status === 'ready', 'agent ready');
   expect(await acd.store.listCalls()).toEqual([]);
@@ -128,24 +137,17 @@ it('writes refused (maxmemory reached): an agent hang-up Redis did not take is r
 });
 
 it('writes refused as ARI reconnects: what the socket missed is repaired once Redis takes writes again', async () => {
-  const { redis } = await privateRedis('none');
-  const { sim, acd, logged, bridgedWith } = await start(redis, { failureRepairDelayMs: 100 });
-  const admin = new Redis(redis.url);
-  cleanups.push(async () => admin.disconnect());
-  const caller = sim.placeCall({ queue: 'sales', callerNumber: '5550001' });
-  await waitUntil(() => bridgedWith(caller) !== undefined, 'caller bridged');
-  const leg = bridgedWith(caller)!;
-  const agentId = (await acd.store.listCalls())[0]!.agentId!;
+  const { sim, acd, logged, caller, leg, agentId, refuseWrites } = await oneTalkingCall();
 
   // The agent hangs up while the socket is down; the reconcile of the reconnect meets Redis refusing writes.
-  await admin.config('SET', 'maxmemory', '1');
+  await refuseWrites(true);
   sim.dropConnections({ refuseForMs: 300 });
   await waitUntil(() => !acd.health.isUp('ari'), 'ARI seen down');
   sim.hangup(leg);
   await waitUntil(() => logged.includes('reconcile failed'), 'the reconnect\'s reconcile failed');
   expect(sim.channel(caller)).toBeDefined();
 
-  await admin.config('SET', 'maxmemory', '0');
+  await refuseWrites(false);
   await waitUntil(() => !sim.channel(caller), 'caller hung up');
   await waitUntil(async () => (await acd.store.getAgent(agentId))?.status === 'ready', 'agent ready');
 });
