@@ -97,6 +97,9 @@ export async function startAcd(config: AcdConfig & { redisUrl: string; queueLog?
     },
     park: config.park,
     outbound: config.outbound,
+    onRepair: (pending, detail) => {
+      if (pbx.connected) health.set('reconcile', !pending, detail);
+    },
   });
   trackReconcile(pbx, engine, health);
 
@@ -217,7 +220,8 @@ function trackReconcile(pbx: Pbx, engine: Engine, health: Health): void {
     // After the engine's own listener has queued the reconcile of this connection.
     setImmediate(() => {
       void engine.idle().then(() => {
-        if (pbx.connected) health.set('reconcile', true, 'done');
+        // A reconcile that failed is tried again: `onRepair` (startAcd) says when it is done.
+        if (pbx.connected && !engine.repairPending) health.set('reconcile', true, 'done');
       });
     });
   });

@@ -48,6 +48,11 @@ export interface EngineDeps {
   outbound?: Partial<OutboundSettings>;
   /** Park and announce: slot range and timeout (src/acd/control/park.ts). */
   park?: Partial<ParkSettings>;
+  /**
+   * A repair after a failed event is due (`pending`, with what failed) or done (src/app.ts shows it
+   * in `/readyz` as the reconcile's state).
+   */
+  onRepair?: (pending: boolean, detail: string) => void;
 }
 
 export interface Engine {
@@ -68,6 +73,8 @@ export interface Engine {
    * reconcile, including the work each of them started meanwhile.
    */
   settled(): Promise<void>;
+  /** A repair after a failed event is due or failing: what the store holds may be behind the PBX. */
+  readonly repairPending: boolean;
 }
 
 /** The longest wait between two repairs after failed events while they keep failing. */
@@ -106,7 +113,7 @@ export function createEngine(deps: EngineDeps): Engine {
     hooks: createCallHooks(),
     bridges,
     eventFailed: (err) => {
-      if (!isPbxError(err) && !isAcdError(err)) scheduleRepair();
+      if (!isPbxError(err) && !isAcdError(err)) scheduleRepair(err);
     },
   };
   bridges.onDiscard = (bridgeId) => void destroyBridgeQuietly(ctx, bridgeId);
@@ -121,10 +128,10 @@ export function createEngine(deps: EngineDeps): Engine {
   const runReconcile = () => {
     reconciling = reconciling
       .then(() => reconcile(ctx))
-      .catch((err: unknown) => {
+      .then(repaired, (err: unknown) => {
         // E.g. Redis refusing writes just then: what the socket missed is repaired later (below).
         logger.error({ err }, 'reconcile failed');
-        scheduleRepair();
+        scheduleRepair(err);
       })
       .then(openRouting);
   };
@@ -137,27 +144,32 @@ export function createEngine(deps: EngineDeps): Engine {
   // nor does a script's refusal (AcdError), given before it wrote anything.
   let repairTimer: NodeJS.Timeout | undefined;
   let repairDelayMs = ctx.settings.failureRepairDelayMs;
+  let repairPending = false;
   let stopped = false;
   const repair = async () => {
     await reconcile(ctx);
     await Promise.all(ctx.hooks.connected.map((hook) => hook()));
   };
-  const scheduleRepair = () => {
+  const repaired = () => {
+    repairDelayMs = ctx.settings.failureRepairDelayMs;
+    if (!repairPending) return;
+    repairPending = false;
+    deps.onRepair?.(false, 'done');
+  };
+  const scheduleRepair = (cause: unknown) => {
+    const detail = `repairing after a failure: ${cause instanceof Error ? cause.message : String(cause)}`;
+    if (!repairPending) deps.onRepair?.(true, detail);
+    repairPending = true;
     if (repairTimer || stopped) return;
     repairTimer = setTimeout(() => {
       repairTimer = undefined;
       if (!routingOpen) return; // disconnected: the reconnect repairs
       logger.warn('an event could not be handled; reconciling');
-      reconciling = reconciling.then(repair).then(
-        () => {
-          repairDelayMs = ctx.settings.failureRepairDelayMs;
-        },
-        (err: unknown) => {
-          logger.error({ err }, 'reconcile after a failed event failed; trying again');
-          repairDelayMs = Math.min(repairDelayMs * 2, MAX_REPAIR_DELAY_MS);
-          scheduleRepair();
-        },
-      );
+      reconciling = reconciling.then(repair).then(repaired, (err: unknown) => {
+        logger.error({ err }, 'reconcile after a failed event failed; trying again');
+        repairDelayMs = Math.min(repairDelayMs * 2, MAX_REPAIR_DELAY_MS);
+        scheduleRepair(err);
+      });
     }, repairDelayMs);
   };
   const onConnection = async (event: ConnectionEvent) => {
@@ -274,6 +286,9 @@ export function createEngine(deps: EngineDeps): Engine {
       await reconciling;
       await devices.idle();
       await router.idle();
+    },
+    get repairPending() {
+      return repairPending;
     },
     async settled() {
       for (;;) {

@@ -56,6 +56,11 @@ async function start(redis: LaunchedRedis, settings: Partial<EngineSettings> = {
   return { sim, acd, logged, bridgedWith };
 }
 
+async function readyz(acd: RunningAcd): Promise<{ status: number; checks: Record<string, { up: boolean; detail: string }> }> {
+  const res = await fetch(`${acd.httpUrl}/readyz`);
+  return { status: res.status, checks: ((await res.json()) as { checks: Record<string, { up: boolean; detail: string }> }).checks };
+}
+
 /** A redis-server of its own; `restart()` starts it again (same port and directory) after a crash. */
 async function privateRedis(persistence: 'aof' | 'none'): Promise<{ redis: LaunchedRedis; restart(): Promise<void> }> {
   const port = await freeLoopbackPort();
@@ -126,11 +131,16 @@ it('writes refused (maxmemory reached): an agent hang-up Redis did not take is r
   await waitUntil(() => logged.includes('reconcile after a failed event failed; trying again'), 'a repair failed');
   expect(sim.channel(caller)).toBeDefined();
   expect((await acd.store.getAgent(agentId))?.status).toBe('busy');
+  // Not ready meanwhile, and /readyz says why.
+  const notReady = await readyz(acd);
+  expect(notReady.status).toBe(503);
+  expect(notReady.checks.reconcile).toMatchObject({ up: false, detail: expect.stringContaining('OOM') as unknown });
 
   await refuseWrites(false);
   await waitUntil(() => !sim.channel(caller), 'caller hung up');
   await waitUntil(async () => (await acd.store.getAgent(agentId))?.status === 'ready', 'agent ready');
   expect(await acd.store.listCalls()).toEqual([]);
+  await waitUntil(async () => (await readyz(acd)).status === 200, 'ready again');
   // The agent takes calls again.
   const next = sim.placeCall({ queue: 'sales', callerNumber: '5550002' });
   await waitUntil(() => bridgedWith(next) !== undefined, 'next caller bridged');
@@ -146,8 +156,12 @@ it('writes refused as ARI reconnects: what the socket missed is repaired once Re
   sim.hangup(leg);
   await waitUntil(() => logged.includes('reconcile failed'), 'the reconnect\'s reconcile failed');
   expect(sim.channel(caller)).toBeDefined();
+  // The reconnect done but its reconcile not: not ready, however long it takes.
+  await waitUntil(() => logged.includes('reconcile after a failed event failed; trying again'), 'a repair failed');
+  expect((await readyz(acd)).checks.reconcile).toMatchObject({ up: false, detail: expect.stringContaining('OOM') as unknown });
 
   await refuseWrites(false);
   await waitUntil(() => !sim.channel(caller), 'caller hung up');
   await waitUntil(async () => (await acd.store.getAgent(agentId))?.status === 'ready', 'agent ready');
+  await waitUntil(async () => (await readyz(acd)).status === 200, 'ready again');
 });
