@@ -127,8 +127,8 @@ export function createEngine(deps: EngineDeps): Engine {
   let reconciling: Promise<void> = Promise.resolve();
   const runReconcile = () => {
     reconciling = reconciling
-      .then(() => reconcile(ctx))
-      .then(repaired, (err: unknown) => {
+      .then(() => repairedAfter(reconcile(ctx)))
+      .catch((err: unknown) => {
         // E.g. Redis refusing writes just then: what the socket missed is repaired later (below).
         logger.error({ err }, 'reconcile failed');
         scheduleRepair(err);
@@ -145,19 +145,25 @@ export function createEngine(deps: EngineDeps): Engine {
   let repairTimer: NodeJS.Timeout | undefined;
   let repairDelayMs = ctx.settings.failureRepairDelayMs;
   let repairPending = false;
+  /** Failures so far: a repair clears the pending state only if none came after it started. */
+  let failures = 0;
   let stopped = false;
-  const repair = async () => {
-    await reconcile(ctx);
-    await Promise.all(ctx.hooks.connected.map((hook) => hook()));
-  };
-  const repaired = () => {
+  const repairedAfter = async (run: Promise<void>) => {
+    const failuresBefore = failures;
+    await run;
     repairDelayMs = ctx.settings.failureRepairDelayMs;
-    if (!repairPending) return;
+    if (!repairPending || failures !== failuresBefore) return;
     repairPending = false;
     deps.onRepair?.(false, 'done');
   };
+  /** What a reconnect runs: reconcile and the features' repairs. */
+  const reconcileAll = async () => {
+    await reconcile(ctx);
+    await Promise.all(ctx.hooks.connected.map((hook) => hook()));
+  };
   const scheduleRepair = (cause: unknown) => {
     const detail = `repairing after a failure: ${cause instanceof Error ? cause.message : String(cause)}`;
+    failures++;
     if (!repairPending) deps.onRepair?.(true, detail);
     repairPending = true;
     if (repairTimer || stopped) return;
@@ -165,7 +171,7 @@ export function createEngine(deps: EngineDeps): Engine {
       repairTimer = undefined;
       if (!routingOpen) return; // disconnected: the reconnect repairs
       logger.warn('an event could not be handled; reconciling');
-      reconciling = reconciling.then(repair).then(repaired, (err: unknown) => {
+      reconciling = reconciling.then(() => repairedAfter(reconcileAll())).catch((err: unknown) => {
         logger.error({ err }, 'reconcile after a failed event failed; trying again');
         repairDelayMs = Math.min(repairDelayMs * 2, MAX_REPAIR_DELAY_MS);
         scheduleRepair(err);
