@@ -23,6 +23,8 @@ export const DEFAULT_SERVICE_LEVEL_S = 20;
 
 /** Events per apply at most: one script run blocks the tenant's Redis while it runs. */
 const MAX_BATCH = 200;
+/** The longest wait before following again after applies that keep failing. */
+const MAX_RETRY_MS = 30_000;
 
 export interface ProjectorOptions {
   /** Lease length; renewed at a third of it. */
@@ -57,6 +59,10 @@ export function createProjector(deps: { redis: Redis; prefix: string; stats: Sta
   let unsubscribe: (() => void) | undefined;
   let timer: NodeJS.Timeout | undefined;
   let running = false;
+  /** Applies failed in a row (Redis refusing writes): each waits twice as long before following again. */
+  let failures = 0;
+  /** Cuts a wait before following again short when the projector stops. */
+  let stopping = new AbortController();
 
   async function serviceLevelMs(queue: string): Promise<number> {
     if (!serviceLevels.has(queue)) {
@@ -104,10 +110,20 @@ export function createProjector(deps: { redis: Redis; prefix: string; stats: Sta
   function queueFlush(): void {
     if (flushQueued) return;
     flushQueued = true;
-    chain = chain.then(batchDue).then(applyPending).catch((err: unknown) => {
-      log.error({ err }, 'applying events to the statistics failed; resubscribing');
-      resubscribe();
-    });
+    chain = chain
+      .then(batchDue)
+      .then(applyPending)
+      .then(
+        () => {
+          failures = 0;
+        },
+        (err: unknown) => {
+          failures += 1;
+          const retryMs = Math.min(batchMs * 2 ** failures, MAX_RETRY_MS);
+          log.error({ err, failures, retryMs }, 'applying events to the statistics failed; resubscribing');
+          resubscribe(retryMs);
+        },
+      );
   }
 
   async function follow(): Promise<void> {
@@ -121,11 +137,11 @@ export function createProjector(deps: { redis: Redis; prefix: string; stats: Sta
     });
   }
 
-  function resubscribe(): void {
+  function resubscribe(afterMs: number): void {
     unsubscribe?.();
     unsubscribe = undefined;
     // The stored position says where the last applied event is; follow() resumes after it.
-    if (running) chain = chain.then(follow);
+    if (running) chain = chain.then(() => delay(afterMs, undefined, { signal: stopping.signal }).catch(() => undefined)).then(follow);
   }
 
   /** Takes or renews the lease; starts or stops following accordingly. */
@@ -145,6 +161,7 @@ export function createProjector(deps: { redis: Redis; prefix: string; stats: Sta
   return {
     start() {
       running = true;
+      stopping = new AbortController();
       const loop = () => {
         tick()
           .catch((err: unknown) => log.error({ err }, 'statistics lease check failed'))
@@ -156,6 +173,7 @@ export function createProjector(deps: { redis: Redis; prefix: string; stats: Sta
     },
     async stop() {
       running = false;
+      stopping.abort();
       clearTimeout(timer);
       unsubscribe?.();
       unsubscribe = undefined;

@@ -7,6 +7,7 @@ import { afterEach, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import type { EventHub } from '../../src/api/eventHub.js';
+import { compareStreamIds } from '../../src/api/streamId.js';
 import type { StoredEvent } from '../../src/domain/events.js';
 import type { AcdStore } from '../../src/store/types.js';
 import { createProjector, type ProjectorOptions } from '../../src/stats/projector.js';
@@ -115,5 +116,42 @@ it('reads a queue\'s service level once per batch that has a join in it, so a ch
   expect(reads).toBe(2);
   const totals = (await stats.totals('q', ['sales'])).get('sales');
   expect(totals).toMatchObject({ offered: 4, answered: 3, answeredInSl: 1 });
+  await projector.stop();
+});
+
+it('after applies that fail (Redis refusing writes), follows again each time twice as late, and applies once it takes writes', async () => {
+  redis = connectTestRedis();
+  const prefix = tenantPrefix(freshPrefix());
+  const real = createStatsStore(redis, prefix);
+  let refusing = true;
+  const tries: number[] = [];
+  const stats = {
+    ...real,
+    async apply(batch: ProjectedEvent[]) {
+      tries.push(performance.now());
+      if (refusing) throw new Error("OOM command not allowed when used memory > 'maxmemory'.");
+      return real.apply(batch);
+    },
+  };
+  // Delivers the stream from the position asked, as the real hub reads it, at each (re)subscription.
+  const stream = [join(1)];
+  const hub = {
+    subscribe: (from: string | undefined, on: (e: StoredEvent) => void) => {
+      for (const e of stream) if (compareStreamIds(e.id, from ?? '0-0') > 0) on(e);
+      return () => undefined;
+    },
+  } as unknown as EventHub;
+  const projector = createProjector(
+    { redis, prefix, stats, hub, store: { getQueue: async () => undefined, getAgent: async () => undefined }, logger: pino({ level: 'silent' }) },
+    { leaseMs: 60_000, batchMs: 10 },
+  );
+  projector.start();
+  await waitFor(() => tries.length >= 5 || undefined, 'five tries');
+  const gaps = tries.slice(1).map((at, i) => at - tries[i]!);
+  // Waits of 20, 40, 80, 160 ms before following again (batchMs 10, doubling); without them ~10 ms each.
+  expect(gaps[3]).toBeGreaterThanOrEqual(150);
+  expect(gaps[3]!).toBeGreaterThan(3 * gaps[0]!);
+  refusing = false;
+  await waitFor(async () => (await real.totals('q', ['sales'])).get('sales')?.offered === 1 || undefined, 'the event applied');
   await projector.stop();
 });
