@@ -129,8 +129,14 @@ export function createProjector(deps: { redis: Redis; prefix: string; stats: Sta
   async function follow(): Promise<void> {
     if (!running) return;
     pending = [];
-    marks = await stats.marks();
-    position = await stats.position();
+    try {
+      marks = await stats.marks();
+      position = await stats.position();
+    } catch (err) {
+      // Not following: the next lease check (tick) tries again. A rejection left in `chain` would stop every later step.
+      log.error({ err }, 'reading the statistics position failed; trying again at the next lease check');
+      return;
+    }
     unsubscribe = hub.subscribe(position, (stored) => {
       pending.push(stored);
       queueFlush();

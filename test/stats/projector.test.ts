@@ -29,6 +29,20 @@ async function followingProjector(prefix: string, stats: StatsStore, opts: Proje
   return { projector, deliver: (e: StoredEvent) => deliver!(e) };
 }
 
+/** A started projector whose hub delivers `stream` from the position asked at each (re)subscription, as the real hub reads the stream. */
+function replayingProjector(prefix: string, stats: StatsStore, stream: StoredEvent[], opts: ProjectorOptions) {
+  const hub = {
+    subscribe: (from: string | undefined, on: (e: StoredEvent) => void) => {
+      for (const e of stream) if (compareStreamIds(e.id, from ?? '0-0') > 0) on(e);
+      return () => undefined;
+    },
+  } as unknown as EventHub;
+  const store = { getQueue: async () => undefined, getAgent: async () => undefined };
+  const projector = createProjector({ redis: redis!, prefix, stats, hub, store, logger: pino({ level: 'silent' }) }, opts);
+  projector.start();
+  return projector;
+}
+
 const join = (n: number): StoredEvent => ({
   id: `${1000 + n}-0`,
   event: { type: 'QueueCallerJoin', ts: 1000 + n, callId: `c${n}`, queue: 'sales', position: n, callerNumber: '', callerName: '', priority: 0 } as StoredEvent['event'],
@@ -133,19 +147,7 @@ it('after applies that fail (Redis refusing writes), follows again each time twi
       return real.apply(batch);
     },
   };
-  // Delivers the stream from the position asked, as the real hub reads it, at each (re)subscription.
-  const stream = [join(1)];
-  const hub = {
-    subscribe: (from: string | undefined, on: (e: StoredEvent) => void) => {
-      for (const e of stream) if (compareStreamIds(e.id, from ?? '0-0') > 0) on(e);
-      return () => undefined;
-    },
-  } as unknown as EventHub;
-  const projector = createProjector(
-    { redis, prefix, stats, hub, store: { getQueue: async () => undefined, getAgent: async () => undefined }, logger: pino({ level: 'silent' }) },
-    { leaseMs: 60_000, batchMs: 10 },
-  );
-  projector.start();
+  const projector = replayingProjector(prefix, stats, [join(1)], { leaseMs: 60_000, batchMs: 10 });
   await waitFor(() => tries.length >= 5 || undefined, 'five tries');
   const gaps = tries.slice(1).map((at, i) => at - tries[i]!);
   // Waits of 20, 40, 80, 160 ms before following again (batchMs 10, doubling); without them ~10 ms each.
@@ -153,5 +155,25 @@ it('after applies that fail (Redis refusing writes), follows again each time twi
   expect(gaps[3]!).toBeGreaterThan(3 * gaps[0]!);
   refusing = false;
   await waitFor(async () => (await real.totals('q', ['sales'])).get('sales')?.offered === 1 || undefined, 'the event applied');
+  await projector.stop();
+});
+
+it('a position it could not read is read again at the next lease check, then the stream followed', async () => {
+  redis = connectTestRedis();
+  const prefix = tenantPrefix(freshPrefix());
+  const real = createStatsStore(redis, prefix);
+  let reads = 0;
+  const stats = {
+    ...real,
+    async marks() {
+      reads += 1;
+      if (reads === 1) throw new Error('connection reset');
+      return real.marks();
+    },
+  };
+  // Lease checks every 100 ms.
+  const projector = replayingProjector(prefix, stats, [join(1)], { leaseMs: 300 });
+  await waitFor(async () => (await real.totals('q', ['sales'])).get('sales')?.offered === 1 || undefined, 'the event applied');
+  expect(reads).toBe(2);
   await projector.stop();
 });
