@@ -127,7 +127,8 @@ export function createProjector(deps: { redis: Redis; prefix: string; stats: Sta
   }
 
   async function follow(): Promise<void> {
-    if (!running) return;
+    // Following already: a lease check queued during a back-off (no subscription then) comes after the one that resubscribed.
+    if (!running || unsubscribe) return;
     pending = [];
     try {
       marks = await stats.marks();

@@ -31,16 +31,19 @@ async function followingProjector(prefix: string, stats: StatsStore, opts: Proje
 
 /** A started projector whose hub delivers `stream` from the position asked at each (re)subscription, as the real hub reads the stream. */
 function replayingProjector(prefix: string, stats: StatsStore, stream: StoredEvent[], opts: ProjectorOptions) {
+  const subscriptions = new Set<object>();
   const hub = {
     subscribe: (from: string | undefined, on: (e: StoredEvent) => void) => {
+      const subscription = {};
+      subscriptions.add(subscription);
       for (const e of stream) if (compareStreamIds(e.id, from ?? '0-0') > 0) on(e);
-      return () => undefined;
+      return () => subscriptions.delete(subscription);
     },
   } as unknown as EventHub;
   const store = { getQueue: async () => undefined, getAgent: async () => undefined };
   const projector = createProjector({ redis: redis!, prefix, stats, hub, store, logger: pino({ level: 'silent' }) }, opts);
   projector.start();
-  return projector;
+  return Object.assign(projector, { subscriptions });
 }
 
 const join = (n: number): StoredEvent => ({
@@ -147,7 +150,8 @@ it('after applies that fail (Redis refusing writes), follows again each time twi
       return real.apply(batch);
     },
   };
-  const projector = replayingProjector(prefix, stats, [join(1)], { leaseMs: 60_000, batchMs: 10 });
+  // Lease checks every 50 ms: those during a back-off (not subscribed then) must not subscribe a second time.
+  const projector = replayingProjector(prefix, stats, [join(1)], { leaseMs: 150, batchMs: 10 });
   await waitFor(() => tries.length >= 5 || undefined, 'five tries');
   const gaps = tries.slice(1).map((at, i) => at - tries[i]!);
   // Waits of 20, 40, 80, 160 ms before following again (batchMs 10, doubling); without them ~10 ms each.
@@ -155,6 +159,8 @@ it('after applies that fail (Redis refusing writes), follows again each time twi
   expect(gaps[3]!).toBeGreaterThan(3 * gaps[0]!);
   refusing = false;
   await waitFor(async () => (await real.totals('q', ['sales'])).get('sales')?.offered === 1 || undefined, 'the event applied');
+  await projector.idle();
+  expect(projector.subscriptions.size).toBe(1);
   await projector.stop();
 });
 
