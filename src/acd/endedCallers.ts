@@ -23,11 +23,17 @@ export async function finishEndedCall(ctx: AcdContext, callerChannel: string): P
     await continueWithStatus(ctx, callerChannel, ended.status).catch((err: unknown) => {
       if (!isPbxError(err, 'not_in_stasis') && !isPbxError(err, 'conflict')) throw err;
     });
-  } else if (ended.endedBy === 'agent' && (await ctx.store.getQueue(ended.queue))?.continueOnAgentHangup) {
+  } else if (ended.endedBy === 'agent') await releaseAfterAgentHangup(ctx, callerChannel, ended.queue);
+  else await hangupQuietly(ctx, callerChannel);
+  return true;
+}
+
+/** A caller whose agent hung up: on in the dialplan when its queue says so (continueOnAgentHangup), else hung up. */
+export async function releaseAfterAgentHangup(ctx: AcdContext, callerChannel: string, queue: string): Promise<void> {
+  if ((await ctx.store.getQueue(queue))?.continueOnAgentHangup) {
     await leaveHold(ctx, callerChannel);
     await continueWithStatus(ctx, callerChannel, 'CONTINUE');
   } else await hangupQuietly(ctx, callerChannel);
-  return true;
 }
 
 /**

@@ -29,6 +29,7 @@ import { KeyedLock } from './keyedLock.js';
 import { destroyBridgeQuietly } from './legs.js';
 import { createEntryRepair } from './entryRepair.js';
 import { reconcile } from './reconcile.js';
+import { onLostTalkLeg } from './lostTalks.js';
 import { onRoutingTimer, Router, type RouteTrigger } from './router.js';
 import { sweepTimers } from './timerSweep.js';
 import { createTimers, type TimerJob, type TimerRetry, type Timers } from './timers.js';
@@ -225,7 +226,10 @@ export function createEngine(deps: EngineDeps): Engine {
   const devices = watchDeviceState(ctx);
   const agents = createAgentCommands(deps.store, deps.reasons, (agentId) => kick({ agentId }), (agent) => devices.track(agent));
   const { control, events: controlEvents } = createCallControl(ctx, agents, deps.outbound, deps.park);
-  ctx.hooks.legEvent.push((event) => controlEvents.queueLeg(event));
+  ctx.hooks.legEvent.push(
+    (event) => controlEvents.queueLeg(event),
+    (event) => onLostTalkLeg(ctx, event),
+  );
   ctx.hooks.connected.push(
     () => devices.resync(),
     () => controlEvents.repair(),

@@ -17,6 +17,7 @@ import { finishEndedCall } from './endedCallers.js';
 import { finishUnfinishedEntries } from './entryRepair.js';
 import { resumeHoldMedia } from './holdMedia.js';
 import { destroyBridgeQuietly } from './legs.js';
+import { takeUpLostTalks } from './lostTalks.js';
 import type { AcdContext } from './context.js';
 import { argsFromAppData, parseStasisArgs } from './stasisArgs.js';
 
@@ -162,9 +163,11 @@ export async function reconcile(ctx: AcdContext): Promise<void> {
     const outcome = await ctx.locks.run(call.id, () => repairCall(ctx, call, pbx));
     ctx.logger.info({ callId: call.id, state: call.state, outcome }, 'reconciled call');
   }
+  // Talks whose record Redis lost: left talking (or, the agent gone, the caller released).
+  const lostTalks = await takeUpLostTalks(ctx, pbx.inApp, pbx.bridges, known);
   // Channels in our app that Redis does not know: their StasisStart was missed.
   for (const channel of pbx.inApp.values()) {
-    if (known.has(channel.id)) continue;
+    if (known.has(channel.id) || lostTalks.has(channel.id)) continue;
     const args = argsFromAppData(channel.appData);
     const entry = parseStasisArgs(args);
     if (entry.role === 'agent') {

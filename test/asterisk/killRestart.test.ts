@@ -6,6 +6,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfigFile } from '../../src/config.js';
 import type { ConsultCall } from '../../src/domain/controlCall.js';
+import { dropTenant } from '../../src/store/dropTenant.js';
 import { tenantPrefix } from '../../src/store/keys.js';
 import { createRedisStore, type RedisStore } from '../../src/store/redisStore.js';
 import { waitFor } from '../helpers/acdHarness.js';
@@ -40,6 +41,8 @@ interface Node {
   store: RedisStore;
   /** Takes the node's lease (src/acd/lease.ts) for an engine that is not there. */
   takeLease(): Promise<unknown>;
+  /** Deletes the tenant's every key: a Redis come back empty. */
+  wipe(): Promise<unknown>;
   /** Starts `npm start`'s engine (same NODE_ID every time) and waits until its HTTP API is up. */
   start(): Promise<{ proc: EngineProcess; http: string }>;
   /** Spawns one more engine for the node without waiting for it. */
@@ -75,6 +78,7 @@ function node(): Node {
     app,
     store,
     takeLease: () => redis.set(`${tenantPrefix(tenant)}lease:node-kill`, 'elsewhere|1|token', 'PX', 60_000),
+    wipe: () => dropTenant(redis, tenant),
     spawn() {
       const proc = spawnEngine(env, configPath);
       procs.push(proc);
@@ -229,6 +233,19 @@ describe('kill -9 and restart on a real Asterisk', { timeout: 120_000 }, () => {
     await ast.ari('DELETE', `/channels/${encodeURIComponent(caller.phoneId)}`);
     await waitFor(async () => (await n.store.getCall(call.id)) === undefined, 'call ended');
     await waitFor(async () => (await n.store.getAgent('a1'))?.status === 'ready', 'agent ready again');
+  });
+
+  itSurvivingAsteriskCrash('talking, and Redis comes back empty: the talk goes on through the restart; the caller hanging up hangs up the agent leg', async () => {
+    const n = node();
+    const { first, caller, call } = await talking(n);
+    await n.kill(first.proc);
+    await n.wipe();
+    const second = await n.start();
+    await second.proc.waitLog((l) => l.channelId === call.callerChannel && l.agentChannel === call.agentChannel, 'talk kept');
+    expect(await bridged(call.bridgeId, call.callerChannel, call.agentChannel)).toBe(true);
+    expect(await n.store.getCall(call.id)).toBeUndefined();
+    await ast.ari('DELETE', `/channels/${encodeURIComponent(caller.phoneId)}`);
+    await waitFor(async () => !(await ast.hasChannel(call.agentChannel)), 'agent leg hung up after its caller');
   });
 
   itSurvivingAsteriskCrash('consulting: the next engine ends the consult it cannot follow; the agent has its caller back', async () => {

@@ -1,0 +1,71 @@
+/**
+ * Talks Redis no longer knows: it came back empty (restarted without persistence, or a replica
+ * that had not received them took over) while callers talked to agents. The PBX still has each
+ * caller and its agent leg in a call bridge. Reconcile leaves them talking instead of queueing the
+ * caller again and hanging up the agent leg (a conversation cut in the middle); when one side
+ * leaves Stasis, the other is hung up and the bridge destroyed. No call record is made again: its
+ * statistics and wrap-up went with Redis's data.
+ * A caller found alone in a call bridge talked to an agent who hung up meanwhile: that call is
+ * over, and it ends as an agent's hang-up ends one (finishEndedCall), never queued a second time.
+ * With Redis's data intact neither case arises: a call's record, or its ended caller's, is there.
+ */
+import type { BridgeInfo, ChannelInfo } from '../pbx/port.js';
+import { isCallBridge } from '../domain/idPrefixes.js';
+import { perEngine, type AcdContext } from './context.js';
+import { releaseAfterAgentHangup } from './endedCallers.js';
+import type { ChannelEvent } from './eventRouter.js';
+import { destroyBridgeQuietly, hangupQuietly } from './legs.js';
+import { argsFromAppData, parseStasisArgs } from './stasisArgs.js';
+
+interface LostTalk {
+  partner: string;
+  bridgeId: string;
+}
+
+/** Both sides of each talk kept, by channel id. */
+const lostTalksOf = perEngine(() => new Map<string, LostTalk>());
+
+const roleOf = (channel: ChannelInfo) => parseStasisArgs(argsFromAppData(channel.appData));
+
+/**
+ * Among the channels of our app Redis does not know (`known` has the others), the call bridges'
+ * parties: a caller and an agent leg are left talking, a caller alone is released. Returns the
+ * channels taken care of here; reconcile leaves them alone.
+ */
+export async function takeUpLostTalks(ctx: AcdContext, inApp: Map<string, ChannelInfo>, bridges: BridgeInfo[], known: Set<string>): Promise<Set<string>> {
+  const handled = new Set<string>();
+  for (const bridge of bridges.filter((b) => isCallBridge(b.id))) {
+    const parties = bridge.channelIds.map((id) => inApp.get(id));
+    if (parties.some((p) => !p || known.has(p.id))) continue;
+    const caller = (parties as ChannelInfo[]).find((c) => roleOf(c).role === 'caller');
+    const entry = caller && roleOf(caller);
+    if (!caller || entry?.role !== 'caller' || (await ctx.store.endedCall(caller.id))) continue;
+    if (parties.length === 1) {
+      ctx.logger.warn({ channelId: caller.id, bridgeId: bridge.id }, 'caller alone in a call bridge Redis does not know (its data lost?): its agent hung up; releasing it');
+      await releaseAfterAgentHangup(ctx, caller.id, entry.queue);
+      handled.add(caller.id);
+      continue;
+    }
+    const agentLeg = parties.length === 2 ? (parties as ChannelInfo[]).find((c) => roleOf(c).role === 'agent') : undefined;
+    if (!agentLeg) continue;
+    ctx.logger.warn({ channelId: caller.id, agentChannel: agentLeg.id, bridgeId: bridge.id }, 'caller and agent talking in a call Redis does not know (its data lost?): left talking until one hangs up');
+    const talks = lostTalksOf(ctx);
+    talks.set(caller.id, { partner: agentLeg.id, bridgeId: bridge.id });
+    talks.set(agentLeg.id, { partner: caller.id, bridgeId: bridge.id });
+    handled.add(caller.id).add(agentLeg.id);
+  }
+  return handled;
+}
+
+/** A kept talk's side left Stasis (the `legEvent` hook): the other side is hung up, the bridge destroyed. */
+export async function onLostTalkLeg(ctx: AcdContext, event: ChannelEvent): Promise<void> {
+  if (event.type !== 'channelLeftApp') return;
+  const talks = lostTalksOf(ctx);
+  const talk = talks.get(event.channelId);
+  if (!talk) return;
+  talks.delete(event.channelId);
+  talks.delete(talk.partner);
+  ctx.logger.info({ channelId: event.channelId, partner: talk.partner }, 'one side of a talk Redis did not know left; hanging up the other');
+  await hangupQuietly(ctx, talk.partner);
+  await destroyBridgeQuietly(ctx, talk.bridgeId);
+}

@@ -1,0 +1,57 @@
+/**
+ * Redis comes back empty (no persistence, or a replica that lagged took over) while callers talk:
+ * the next engine leaves each talk going until one side hangs up, then hangs up the other; a
+ * caller whose agent hung up meanwhile is released, not queued a second time.
+ */
+import { afterEach, expect, it } from 'vitest';
+import { applyConfig } from '../../src/app.js';
+import { resolveConfigFile } from '../../src/config.js';
+import { dropTenant } from '../../src/store/dropTenant.js';
+import { startHarness, waitFor, type Harness } from '../helpers/acdHarness.js';
+
+let h: Harness;
+afterEach(async () => {
+  await h?.close();
+});
+
+const config = {
+  queues: [{ id: 'sales', ringTimeoutS: 30, wrapupS: 0 }],
+  agents: ['a1', 'a2', 'a3'].map((id) => ({ id, endpoint: `PJSIP/${id}`, queues: ['sales'] })),
+};
+
+const bridgedTogether = (a: string, b: string) => {
+  const [x, y] = [h.sim.channel(a), h.sim.channel(b)];
+  return x?.bridgeId !== undefined && x.bridgeId === y?.bridgeId;
+};
+
+it('an empty Redis under talking calls: each talk goes on until one side hangs up, then the other is hung up; a caller whose agent left is released', async () => {
+  h = await startHarness(config);
+  const callerHangsUp = await h.connectedCall('a1', 'sales', '5550001');
+  const agentHangsUp = await h.connectedCall('a2', 'sales', '5550002');
+  const agentGone = await h.connectedCall('a3', 'sales', '5550003');
+
+  // The engine stops; meanwhile a3 hangs up and Redis loses everything (the configuration is
+  // written again at the next start, as startAcd does on an empty Redis).
+  await h.engine.stop();
+  h.sim.hangup(agentGone.agentChannel, 16);
+  await dropTenant(h.redis, h.tenant);
+  await applyConfig(h.store, resolveConfigFile(config));
+  const next = await h.startEngine('node-a');
+  await next.engine.idle();
+
+  // Both talks go on: nobody queued again, no leg hung up.
+  expect(bridgedTogether(callerHangsUp.callerChannel, callerHangsUp.agentChannel)).toBe(true);
+  expect(bridgedTogether(agentHangsUp.callerChannel, agentHangsUp.agentChannel)).toBe(true);
+  expect(await h.store.getCall(callerHangsUp.id)).toBeUndefined();
+  expect(h.sim.channel(callerHangsUp.callerChannel)?.moh).toBeUndefined();
+  // The caller whose agent hung up while the engine was away: released, not waiting again.
+  await waitFor(() => h.sim.channel(agentGone.callerChannel) === undefined, 'caller of the ended talk hung up');
+  expect(await h.store.getCall(agentGone.id)).toBeUndefined();
+
+  // One side hangs up: the other follows, and the bridge goes.
+  h.sim.hangup(callerHangsUp.callerChannel, 16);
+  await waitFor(() => h.sim.channel(callerHangsUp.agentChannel) === undefined, 'agent leg hung up after its caller');
+  h.sim.hangup(agentHangsUp.agentChannel, 16);
+  await waitFor(() => h.sim.channel(agentHangsUp.callerChannel) === undefined, 'caller hung up after its agent');
+  await waitFor(() => !h.sim.bridges().some((b) => b.id === callerHangsUp.bridgeId || b.id === agentHangsUp.bridgeId), 'bridges destroyed');
+});
