@@ -82,6 +82,8 @@ const STANDARD_LOADS: Load[] = [
 const APP = 'bench-acd';
 const HOLD_S = 40;
 const SETTLE_TIMEOUT_MS = 60_000;
+/** Seconds of the idle CPU sample before each measured run. */
+const IDLE_S = 10;
 
 const { values: flags } = parseArgs({
   options: {
@@ -347,6 +349,16 @@ async function waitQuiet(pids: number[]): Promise<number> {
   return Math.round(performance.now() - t0);
 }
 
+/**
+ * Each process's CPU in ms per second over `seconds` with no call: what it costs idle, a cost a
+ * run's CPU per call carries (the run's seconds × this, over its callers).
+ */
+async function idleCpu(pids: number[], seconds: number): Promise<number[]> {
+  const before = pids.map(cpuMs);
+  await sleep(seconds * 1000);
+  return pids.map((pid, i) => (cpuMs(pid) - before[i]!) / seconds);
+}
+
 async function runOnce(system: System, load: Load, ast: AsteriskHandle, redis: { pid: number; url: string }, observer: Observer, run: number): Promise<RunResult> {
   progress(`${system} ${load.rate}/s, ${load.agents} agents, ${load.callers} callers`);
   const engine = system === 'engine' ? await startEngineUnderTest(ast, redis.url, load, run) : undefined;
@@ -358,8 +370,10 @@ async function runOnce(system: System, load: Load, ast: AsteriskHandle, redis: {
     await placeCallers(ast, endpoint, warmIds, load.rate);
     await waitUntil(() => observer.allGone(warmIds.map((id) => `${id};2`)), 'warm-up callers gone', SETTLE_TIMEOUT_MS).catch(() => progress(`warm-up callers still up after ${SETTLE_TIMEOUT_MS} ms`));
   }
-  const quietMs = await waitQuiet([ast.pid, redis.pid, ...(engine ? [engine.pid()] : [])]);
-  progress(`${system}: warm-up ${warmup} callers, quiet after ${quietMs} ms`);
+  const pids = [ast.pid, redis.pid, ...(engine ? [engine.pid()] : [])];
+  const quietMs = await waitQuiet(pids);
+  const [astIdle, redisIdle, engineIdle] = (await idleCpu(pids, IDLE_S)).map(fmt);
+  progress(`${system}: warm-up ${warmup} callers, quiet after ${quietMs} ms; then idle ${IDLE_S} s: CPU ms/s asterisk ${astIdle}, redis ${redisIdle}${engine ? `, engine ${engineIdle}` : ''}`);
   observer.reset();
   const ids = Array.from({ length: load.callers }, (_, i) => `r${run}c${i}`);
   const callerIds = ids.map((id) => `${id};2`);
