@@ -21,7 +21,16 @@ import { checkDialAnswer } from './dialAnswerCheck.js';
  * caller goes back to its place once its last offer failed (ringall keeps the others ringing).
  */
 export async function failOffer(ctx: AcdContext, callId: string, agentChannel: string, outcome: OfferOutcome): Promise<void> {
-  const { ok, agentId, backoffMs = 0, offersLeft = 0 } = await ctx.store.offerFailed(callId, agentChannel, outcome, ctx.settings.retryDelayMs);
+  const unapplied = unappliedOutcomesOf(ctx);
+  let failed: Awaited<ReturnType<AcdContext['store']['offerFailed']>>;
+  try {
+    failed = await ctx.store.offerFailed(callId, agentChannel, outcome, ctx.settings.retryDelayMs);
+  } catch (err) {
+    if (outcome !== 'failed') rememberUnapplied(unapplied, agentChannel, outcome);
+    throw err;
+  }
+  unapplied.delete(agentChannel);
+  const { ok, agentId, backoffMs = 0, offersLeft = 0 } = failed;
   if (!ok) return;
   ctx.logger.info({ callId, agentId, agentChannel, outcome, backoffMs, offersLeft }, offersLeft > 0 ? 'offer failed; other offers ring on' : 'offer failed; caller back in queue');
   // The leg's bridge made ahead goes with the offer (its StasisEnd may find the leg no one's any more).
@@ -34,6 +43,31 @@ export async function failOffer(ctx: AcdContext, callId: string, agentChannel: s
   // The back-off ends without any event: a timer offers the agent calls again then.
   if (backoffMs > 0) await ctx.timers.scheduleRetry(agentId, backoffMs);
   else ctx.kick({ agentId });
+}
+
+/**
+ * Offer outcomes the store did not take (Redis refusing writes or away as the leg ended), by
+ * agent leg: the repair that follows finds the leg gone and fails the offer with its outcome, so
+ * a rung-out agent still counts a no-answer (RONA) rather than coming back ready. Kept 10 minutes
+ * at most (an offer ended some other way meanwhile never asks).
+ */
+const unappliedOutcomesOf = perEngine(() => new Map<string, { outcome: OfferOutcome; at: number }>());
+const UNAPPLIED_KEEP_MS = 10 * 60_000;
+
+function rememberUnapplied(unapplied: Map<string, { outcome: OfferOutcome; at: number }>, agentChannel: string, outcome: OfferOutcome): void {
+  const now = Date.now();
+  // Oldest first (insertion order): the stale ones go before a new one is kept.
+  for (const [leg, { at }] of unapplied) {
+    if (now - at < UNAPPLIED_KEEP_MS) break;
+    unapplied.delete(leg);
+  }
+  unapplied.delete(agentChannel);
+  unapplied.set(agentChannel, { outcome, at: now });
+}
+
+/** How the offer on this agent leg ended, if its step failed before the store took it (reconcile). */
+export function unappliedOutcome(ctx: AcdContext, agentChannel: string): OfferOutcome | undefined {
+  return unappliedOutcomesOf(ctx).get(agentChannel)?.outcome;
 }
 
 /**

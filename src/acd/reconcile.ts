@@ -8,7 +8,7 @@ import type { CallSnapshot } from '../domain/call.js';
 import { heldCallerChannel } from '../domain/controlCall.js';
 import { bridgeIdOf, isCallBridge } from '../domain/idPrefixes.js';
 import type { BridgeInfo, ChannelInfo } from '../pbx/port.js';
-import { failOffer, followOriginatedLeg, forgetLegsGone, legRequestPending, onAgentLegInStasis, unfollowOriginatedLeg } from './agentLeg.js';
+import { failOffer, followOriginatedLeg, forgetLegsGone, legRequestPending, onAgentLegInStasis, unappliedOutcome, unfollowOriginatedLeg } from './agentLeg.js';
 import { bridgeParties } from './bridging.js';
 import { callIdOf, handleCallerEntry } from './callerEntry.js';
 import { endCall } from './callEnd.js';
@@ -70,7 +70,8 @@ async function repairOffer(ctx: AcdContext, callId: string, agentChannel: string
   if (leg === 'requested') return 'agent leg being requested';
   if (leg === 'ringing') return 'agent leg ringing';
   if (!leg) {
-    await failOffer(ctx, callId, agentChannel, 'failed');
+    // Its end's own step may have failed on the store (Redis refusing writes): its outcome, if known.
+    await failOffer(ctx, callId, agentChannel, unappliedOutcome(ctx, agentChannel) ?? 'failed');
     return 'agent leg gone; offer failed';
   }
   // Up: answered while away, connects. Down: created (manual answer) but never dialed (we died

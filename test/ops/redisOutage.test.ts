@@ -75,20 +75,26 @@ async function privateRedis(persistence: 'aof' | 'none'): Promise<{ redis: Launc
   return { redis, restart };
 }
 
-/** One caller talking to an agent on an engine that repairs 100 ms after a failed event; `refuseWrites` makes Redis refuse every write (maxmemory) or take them again. */
-async function oneTalkingCall() {
+/** An engine that repairs 100 ms after a failed event; `refuseWrites` makes Redis refuse every write (maxmemory) or take them again. */
+async function engineWithWritesToRefuse() {
   const { redis } = await privateRedis('none');
   const setup = await start(redis, { failureRepairDelayMs: 100 });
   const admin = new Redis(redis.url);
   cleanups.push(async () => admin.disconnect());
+  const refuseWrites = async (refuse: boolean) => {
+    await admin.config('SET', 'maxmemory', refuse ? '1' : '0');
+  };
+  return { ...setup, refuseWrites };
+}
+
+/** One caller talking to an agent, on engineWithWritesToRefuse. */
+async function oneTalkingCall() {
+  const setup = await engineWithWritesToRefuse();
   const caller = setup.sim.placeCall({ queue: 'sales', callerNumber: '5550001' });
   await waitUntil(() => setup.bridgedWith(caller) !== undefined, 'caller bridged');
   const leg = setup.bridgedWith(caller)!;
   const agentId = (await setup.acd.store.listCalls())[0]!.agentId!;
-  const refuseWrites = async (refuse: boolean) => {
-    await admin.config('SET', 'maxmemory', refuse ? '1' : '0');
-  };
-  return { ...setup, caller, leg, agentId, refuseWrites };
+  return { ...setup, caller, leg, agentId };
 }
 
 it('a crash: what the PBX did while Redis was down is applied once it is back', async () => {
@@ -164,4 +170,21 @@ it('writes refused as ARI reconnects: what the socket missed is repaired once Re
   await waitUntil(() => !sim.channel(caller), 'caller hung up');
   await waitUntil(async () => (await acd.store.getAgent(agentId))?.status === 'ready', 'agent ready');
   await waitUntil(async () => (await readyz(acd)).status === 200, 'ready again');
+});
+
+it('writes refused as an agent rings out: the repair still counts the no-answer (RONA), the caller waits for the next agent', async () => {
+  const { sim, acd, logged, refuseWrites } = await engineWithWritesToRefuse();
+  await acd.engine.agents.logout('a2', { by: 'test' });
+  sim.setEndpoint('PJSIP/a1', { kind: 'noanswer' });
+  const caller = sim.placeCall({ queue: 'sales', callerNumber: '5550001' });
+  await waitUntil(async () => (await acd.store.getAgent('a1'))?.status === 'ringing', 'a1 ringing');
+
+  // The ring times out (5 s) while Redis refuses writes: the leg's end is not taken.
+  await refuseWrites(true);
+  await waitUntil(() => logged.includes('event handling failed'), 'the ring-out failed', 10_000);
+  await refuseWrites(false);
+  await waitUntil(async () => (await acd.store.getCall(caller))?.state === 'waiting', 'caller waiting again');
+  // The same script put the caller back and the agent not ready: not offered a second time.
+  expect((await acd.store.getAgent('a1'))?.status).toBe('not_ready');
+  expect(sim.channel(caller)?.inStasis).toBe(true);
 });
