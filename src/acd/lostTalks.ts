@@ -11,6 +11,7 @@
  */
 import type { BridgeInfo, ChannelInfo } from '../pbx/port.js';
 import { isCallBridge } from '../domain/idPrefixes.js';
+import { callIdOf } from './callerEntry.js';
 import { perEngine, type AcdContext } from './context.js';
 import { releaseAfterAgentHangup } from './endedCallers.js';
 import type { ChannelEvent } from './eventRouter.js';
@@ -39,20 +40,26 @@ export async function takeUpLostTalks(ctx: AcdContext, inApp: Map<string, Channe
     if (parties.some((p) => !p || known.has(p.id))) continue;
     const caller = (parties as ChannelInfo[]).find((c) => roleOf(c).role === 'caller');
     const entry = caller && roleOf(caller);
-    if (!caller || entry?.role !== 'caller' || (await ctx.store.endedCall(caller.id))) continue;
-    if (parties.length === 1) {
-      ctx.logger.warn({ channelId: caller.id, bridgeId: bridge.id }, 'caller alone in a call bridge Redis does not know (its data lost?): its agent hung up; releasing it');
-      await releaseAfterAgentHangup(ctx, caller.id, entry.queue);
-      handled.add(caller.id);
-      continue;
-    }
+    if (!caller || entry?.role !== 'caller') continue;
     const agentLeg = parties.length === 2 ? (parties as ChannelInfo[]).find((c) => roleOf(c).role === 'agent') : undefined;
-    if (!agentLeg) continue;
-    ctx.logger.warn({ channelId: caller.id, agentChannel: agentLeg.id, bridgeId: bridge.id }, 'caller and agent talking in a call Redis does not know (its data lost?): left talking until one hangs up');
-    const talks = lostTalksOf(ctx);
-    talks.set(caller.id, { partner: agentLeg.id, bridgeId: bridge.id });
-    talks.set(agentLeg.id, { partner: caller.id, bridgeId: bridge.id });
-    handled.add(caller.id).add(agentLeg.id);
+    if (parties.length !== 1 && !agentLeg) continue;
+    // Under the call's lock, and asked again: `known` is older than the view (reconcile), so a
+    // call that connected in between is missing from it, yet Redis knows it.
+    const taken = await ctx.locks.run(callIdOf(caller.id), async () => {
+      const inRedis = await Promise.all([caller, agentLeg].map((c) => (c ? ctx.store.callIdByChannel(c.id) : undefined)));
+      if (inRedis.some((callId) => callId !== undefined) || (await ctx.store.endedCall(caller.id))) return false;
+      if (!agentLeg) {
+        ctx.logger.warn({ channelId: caller.id, bridgeId: bridge.id }, 'caller alone in a call bridge Redis does not know (its data lost?): its agent hung up; releasing it');
+        await releaseAfterAgentHangup(ctx, caller.id, entry.queue);
+        return true;
+      }
+      ctx.logger.warn({ channelId: caller.id, agentChannel: agentLeg.id, bridgeId: bridge.id }, 'caller and agent talking in a call Redis does not know (its data lost?): left talking until one hangs up');
+      const talks = lostTalksOf(ctx);
+      talks.set(caller.id, { partner: agentLeg.id, bridgeId: bridge.id });
+      talks.set(agentLeg.id, { partner: caller.id, bridgeId: bridge.id });
+      return true;
+    });
+    if (taken) for (const c of [caller, agentLeg]) if (c) handled.add(c.id);
   }
   return handled;
 }
