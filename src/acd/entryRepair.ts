@@ -5,7 +5,8 @@
  * A caller is entered again when its entry is unfinished, or when it sits in our app unknown to
  * Redis on two passes in a row (once could be a StasisStart still on its way to us); one whose call
  * ended or who left its queue, still there on two passes, is released again instead; an agent
- * leg no offer has, on two passes, is hung up (as reconcile does). The other way round, a call of
+ * leg no offer has, on two passes, is hung up (as reconcile does); a caller and an agent leg
+ * talking in a call bridge Redis does not know are left talking (lostTalks.ts). The other way round, a call of
  * this node whose caller is not in our app on two passes in a row missed the caller's StasisEnd
  * (or had it handled before the call existed): it ends as lost, as reconcile would end it, instead
  * of heading its queue for ever.
@@ -18,6 +19,7 @@ import { callIdOf, handleCallerEntry } from './callerEntry.js';
 import { endCall } from './callEnd.js';
 import type { AcdContext } from './context.js';
 import { finishEndedCall } from './endedCallers.js';
+import { isLostTalkLeg, takeUpLostTalks } from './lostTalks.js';
 import { argsFromAppData, parseStasisArgs } from './stasisArgs.js';
 
 export interface EntryRepair {
@@ -98,12 +100,19 @@ export function createEntryRepair(ctx: AcdContext): EntryRepair {
       // Every leg of a control call (a redirected, parked or transferred caller...) is its module's own.
       const controlLegs = new Set((await ctx.store.listControlCalls()).flatMap(controlCallChannels));
       const unknownNow = new Set<string>();
+      const unknownTwice: ChannelInfo[] = [];
       for (const channel of inApp.values()) {
-        if (entries.includes(channel.id) || (await known(ctx, channel.id, controlLegs))) continue;
-        if (!unknownBefore.has(channel.id)) {
-          unknownNow.add(channel.id);
-          continue;
-        }
+        if (entries.includes(channel.id) || isLostTalkLeg(ctx, channel.id) || (await known(ctx, channel.id, controlLegs))) continue;
+        if (unknownBefore.has(channel.id)) unknownTwice.push(channel);
+        else unknownNow.add(channel.id);
+      }
+      // Talks whose record Redis lost (a replica that lagged took over): left talking, as reconcile
+      // does. Only then are the bridges listed: an unknown caller and an unknown agent leg.
+      const roles = new Set(unknownTwice.map((c) => parseStasisArgs(argsFromAppData(c.appData)).role));
+      const twice = new Set(unknownTwice.map((c) => c.id));
+      const bridges = roles.has('caller') && roles.has('agent') ? (await ctx.pbx.listBridges()).filter((b) => b.channelIds.some((id) => twice.has(id))) : [];
+      const lostTalks = bridges.length > 0 ? await takeUpLostTalks(ctx, inApp, bridges, new Set()) : new Set<string>();
+      for (const channel of unknownTwice.filter((c) => !lostTalks.has(c.id))) {
         const entry = parseStasisArgs(argsFromAppData(channel.appData));
         if (entry.role === 'agent') {
           // A leg no offer has, e.g. made by a create that failed here at its deadline but that

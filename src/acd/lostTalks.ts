@@ -1,8 +1,9 @@
 /**
  * Talks Redis no longer knows: it came back empty (restarted without persistence, or a replica
  * that had not received them took over) while callers talked to agents. The PBX still has each
- * caller and its agent leg in a call bridge. Reconcile leaves them talking instead of queueing the
- * caller again and hanging up the agent leg (a conversation cut in the middle); when one side
+ * caller and its agent leg in a call bridge. Reconcile (and the periodic repair, entryRepair.ts)
+ * leaves them talking instead of queueing the caller again and hanging up the agent leg (a
+ * conversation cut in the middle); when one side
  * leaves Stasis, the other is hung up and the bridge destroyed. No call record is made again: its
  * statistics and wrap-up went with Redis's data.
  * A caller found alone in a call bridge talked to an agent who hung up meanwhile: that call is
@@ -62,6 +63,11 @@ export async function takeUpLostTalks(ctx: AcdContext, inApp: Map<string, Channe
     if (taken) for (const c of [caller, agentLeg]) if (c) handled.add(c.id);
   }
   return handled;
+}
+
+/** Whether the channel is a side of a talk kept here (the periodic repair leaves it alone). */
+export function isLostTalkLeg(ctx: AcdContext, channelId: string): boolean {
+  return lostTalksOf(ctx).has(channelId);
 }
 
 /** A kept talk's side left Stasis (the `legEvent` hook): the other side is hung up, the bridge destroyed. */

@@ -24,8 +24,18 @@ const bridgedTogether = (a: string, b: string) => {
   return x?.bridgeId !== undefined && x.bridgeId === y?.bridgeId;
 };
 
+/** The periodic repair's passes so far (each lists the app's channels). */
+const repairPasses = () => h.sim.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/applications/')).length;
+const REPAIR_EVERY_MS = 50;
+
+/** Returns once the periodic repair has run `n` more passes (it acts on a channel unknown on two in a row). */
+async function repairPassesRun(n: number) {
+  const before = repairPasses();
+  await waitFor(() => repairPasses() >= before + n, `${n} repair passes`);
+}
+
 it('an empty Redis under talking calls: each talk goes on until one side hangs up, then the other is hung up; a caller whose agent left is released', async () => {
-  h = await startHarness(config);
+  h = await startHarness(config, { settings: { entryRepairIntervalMs: REPAIR_EVERY_MS } });
   const callerHangsUp = await h.connectedCall('a1', 'sales', '5550001');
   const agentHangsUp = await h.connectedCall('a2', 'sales', '5550002');
   const agentGone = await h.connectedCall('a3', 'sales', '5550003');
@@ -38,6 +48,8 @@ it('an empty Redis under talking calls: each talk goes on until one side hangs u
   await applyConfig(h.store, resolveConfigFile(config));
   const next = await h.startEngine('node-a');
   await next.engine.idle();
+  // The periodic repair, which acts on channels unknown to Redis, leaves the talks alone too.
+  await repairPassesRun(3);
 
   // Both talks go on: nobody queued again, no leg hung up.
   expect(bridgedTogether(callerHangsUp.callerChannel, callerHangsUp.agentChannel)).toBe(true);
@@ -54,4 +66,16 @@ it('an empty Redis under talking calls: each talk goes on until one side hangs u
   h.sim.hangup(agentHangsUp.agentChannel, 16);
   await waitFor(() => h.sim.channel(agentHangsUp.callerChannel) === undefined, 'caller hung up after its agent');
   await waitFor(() => !h.sim.bridges().some((b) => b.id === callerHangsUp.bridgeId || b.id === agentHangsUp.bridgeId), 'bridges destroyed');
+});
+
+it('calls Redis lost while the engine runs (a replica that lagged took over): the periodic repair leaves the talk going', async () => {
+  h = await startHarness(config, { settings: { entryRepairIntervalMs: REPAIR_EVERY_MS } });
+  const call = await h.connectedCall('a1', 'sales', '5550001');
+  await dropTenant(h.redis, h.tenant);
+  await applyConfig(h.store, resolveConfigFile(config));
+  await repairPassesRun(3);
+  expect(bridgedTogether(call.callerChannel, call.agentChannel)).toBe(true);
+  expect(await h.store.getCall(call.id)).toBeUndefined();
+  h.sim.hangup(call.agentChannel, 16);
+  await waitFor(() => h.sim.channel(call.callerChannel) === undefined, 'caller hung up after its agent');
 });

@@ -17,7 +17,7 @@ const config = {
   agents: [{ id: 'a1', endpoint: 'PJSIP/a1', queues: ['sales'] }],
 };
 
-/** The full reconcile (run on connect) lists bridges; the light entry repair does not. */
+/** The full reconcile (run on connect) lists bridges; the light entry repair only for an unknown caller and agent leg (lostTalks.ts), never here. */
 const reconciles = () => h!.sim.requests.filter((r) => r.method === 'GET' && r.path === '/bridges').length;
 
 async function expectQueuedThenBridged(callerId: string) {
