@@ -6,10 +6,10 @@
  * Redis on two passes in a row (once could be a StasisStart still on its way to us); one whose call
  * ended or who left its queue, still there on two passes, is released again instead; an agent
  * leg no offer has, on two passes, is hung up (as reconcile does); a caller and an agent leg
- * talking in a call bridge Redis does not know are left talking (lostTalks.ts). The other way round, a call of
- * this node whose caller is not in our app on two passes in a row missed the caller's StasisEnd
- * (or had it handled before the call existed): it ends as lost, as reconcile would end it, instead
- * of heading its queue for ever.
+ * talking in a call bridge Redis does not know are left talking (lostTalks.ts). The other way
+ * round, a call of this node whose caller is not in our app on two passes in a row missed the
+ * caller's StasisEnd (or had it handled before the call existed): it ends as lost, as reconcile
+ * would end it, instead of heading its queue for ever.
  */
 import type { CallSnapshot } from '../domain/call.js';
 import { controlCallChannels } from '../domain/controlCall.js';
