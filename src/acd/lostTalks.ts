@@ -30,9 +30,10 @@ const lostTalksOf = perEngine(() => new Map<string, LostTalk>());
 const roleOf = (channel: ChannelInfo) => parseStasisArgs(argsFromAppData(channel.appData));
 
 /**
- * Among the channels of our app Redis does not know (`known` has the others), the call bridges'
- * parties: a caller and an agent leg are left talking, a caller alone is released. Returns the
- * channels taken care of here; reconcile leaves them alone.
+ * Among the channels of our app Redis does not know (`known` has the others; each is asked again
+ * under its call's lock), the call bridges' parties: a caller and an agent leg are left talking, a
+ * caller alone is released. Returns the channels taken care of here, for the caller (reconcile, the
+ * periodic repair) to leave alone.
  */
 export async function takeUpLostTalks(ctx: AcdContext, inApp: Map<string, ChannelInfo>, bridges: BridgeInfo[], known: Set<string>): Promise<Set<string>> {
   const handled = new Set<string>();
