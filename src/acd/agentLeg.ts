@@ -22,15 +22,11 @@ import { checkDialAnswer } from './dialAnswerCheck.js';
  */
 export async function failOffer(ctx: AcdContext, callId: string, agentChannel: string, outcome: OfferOutcome): Promise<void> {
   const unapplied = unappliedOutcomesOf(ctx);
-  let failed: Awaited<ReturnType<AcdContext['store']['offerFailed']>>;
-  try {
-    failed = await ctx.store.offerFailed(callId, agentChannel, outcome, ctx.settings.retryDelayMs);
-  } catch (err) {
+  const { ok, agentId, backoffMs = 0, offersLeft = 0 } = await ctx.store.offerFailed(callId, agentChannel, outcome, ctx.settings.retryDelayMs).catch((err: unknown) => {
     if (outcome !== 'failed') rememberUnapplied(unapplied, agentChannel, outcome);
     throw err;
-  }
+  });
   unapplied.delete(agentChannel);
-  const { ok, agentId, backoffMs = 0, offersLeft = 0 } = failed;
   if (!ok) return;
   ctx.logger.info({ callId, agentId, agentChannel, outcome, backoffMs, offersLeft }, offersLeft > 0 ? 'offer failed; other offers ring on' : 'offer failed; caller back in queue');
   // The leg's bridge made ahead goes with the offer (its StasisEnd may find the leg no one's any more).

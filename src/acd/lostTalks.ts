@@ -38,12 +38,14 @@ const roleOf = (channel: ChannelInfo) => parseStasisArgs(argsFromAppData(channel
 export async function takeUpLostTalks(ctx: AcdContext, inApp: Map<string, ChannelInfo>, bridges: BridgeInfo[], known: Set<string>): Promise<Set<string>> {
   const handled = new Set<string>();
   for (const bridge of bridges.filter((b) => isCallBridge(b.id))) {
-    const parties = bridge.channelIds.map((id) => inApp.get(id));
-    if (parties.some((p) => !p || known.has(p.id))) continue;
-    const caller = (parties as ChannelInfo[]).find((c) => roleOf(c).role === 'caller');
-    const entry = caller && roleOf(caller);
-    if (!caller || entry?.role !== 'caller') continue;
-    const agentLeg = parties.length === 2 ? (parties as ChannelInfo[]).find((c) => roleOf(c).role === 'agent') : undefined;
+    const found = bridge.channelIds.map((id) => inApp.get(id));
+    if (found.some((p) => !p || known.has(p.id))) continue;
+    const parties = (found as ChannelInfo[]).map((channel) => ({ channel, entry: roleOf(channel) }));
+    const callerParty = parties.find((p) => p.entry.role === 'caller');
+    if (callerParty?.entry.role !== 'caller') continue;
+    const caller = callerParty.channel;
+    const entry = callerParty.entry;
+    const agentLeg = parties.length === 2 ? parties.find((p) => p.entry.role === 'agent')?.channel : undefined;
     if (parties.length !== 1 && !agentLeg) continue;
     // Under the call's lock, and asked again: `known` is older than the view (reconcile), so a
     // call that connected in between is missing from it, yet Redis knows it.
