@@ -6,7 +6,8 @@
  * Redis on two passes in a row (once could be a StasisStart still on its way to us); one whose call
  * ended or who left its queue, still there on two passes, is released again instead; an agent
  * leg no offer has, on two passes, is hung up (as reconcile does); a caller and an agent leg
- * talking in a call bridge Redis does not know are left talking (lostTalks.ts). The other way
+ * talking in a call bridge Redis does not know are left talking, a caller alone in one released
+ * (lostTalks.ts). The other way
  * round, a call of this node whose caller is not in our app on two passes in a row missed the
  * caller's StasisEnd (or had it handled before the call existed): it ends as lost, as reconcile
  * would end it, instead of heading its queue for ever.
@@ -107,10 +108,11 @@ export function createEntryRepair(ctx: AcdContext): EntryRepair {
         else unknownNow.add(channel.id);
       }
       // Talks whose record Redis lost (a replica that lagged took over): left talking, as reconcile
-      // does. Only then are the bridges listed: an unknown caller and an unknown agent leg.
-      const roles = new Set(unknownTwice.map((c) => parseStasisArgs(argsFromAppData(c.appData)).role));
+      // does, and a caller whose agent of such a talk hung up is released, not queued again. Only
+      // for an unknown caller are the bridges listed.
       const twice = new Set(unknownTwice.map((c) => c.id));
-      const bridges = roles.has('caller') && roles.has('agent') ? (await ctx.pbx.listBridges()).filter((b) => b.channelIds.some((id) => twice.has(id))) : [];
+      const callerUnknown = unknownTwice.some((c) => parseStasisArgs(argsFromAppData(c.appData)).role === 'caller');
+      const bridges = callerUnknown ? (await ctx.pbx.listBridges()).filter((b) => b.channelIds.some((id) => twice.has(id))) : [];
       const lostTalks = bridges.length > 0 ? await takeUpLostTalks(ctx, inApp, bridges, new Set()) : new Set<string>();
       for (const channel of unknownTwice.filter((c) => !lostTalks.has(c.id))) {
         const entry = parseStasisArgs(argsFromAppData(channel.appData));

@@ -79,3 +79,14 @@ it('calls Redis lost while the engine runs (a replica that lagged took over): th
   h.sim.hangup(call.agentChannel, 16);
   await waitFor(() => h.sim.channel(call.callerChannel) === undefined, 'caller hung up after its agent');
 });
+
+it('a talk Redis lost while the engine runs whose agent hangs up before the repair saw the pair: its caller is released, not queued again', async () => {
+  h = await startHarness(config, { settings: { entryRepairIntervalMs: REPAIR_EVERY_MS } });
+  const call = await h.connectedCall('a1', 'sales', '5550001');
+  await dropTenant(h.redis, h.tenant);
+  await applyConfig(h.store, resolveConfigFile(config));
+  h.sim.hangup(call.agentChannel, 16);
+  await waitFor(() => h.sim.channel(call.callerChannel) === undefined, 'caller hung up after its agent');
+  expect(await h.store.getCall(call.id)).toBeUndefined();
+  expect(await h.store.callIdByChannel(call.callerChannel)).toBeUndefined();
+});

@@ -17,8 +17,8 @@ const config = {
   agents: [{ id: 'a1', endpoint: 'PJSIP/a1', queues: ['sales'] }],
 };
 
-/** The full reconcile (run on connect) lists bridges; the light entry repair only for an unknown caller and agent leg (lostTalks.ts), never here. */
-const reconciles = () => h!.sim.requests.filter((r) => r.method === 'GET' && r.path === '/bridges').length;
+/** ARI connections so far: each sets the app's event filter (src/pbx/ari/ari-pbx.ts). */
+const connects = () => h!.sim.requests.filter((r) => r.method === 'PUT' && r.path === '/applications/acd/eventFilter').length;
 
 async function expectQueuedThenBridged(callerId: string) {
   const sim = h!.sim;
@@ -33,30 +33,30 @@ async function expectQueuedThenBridged(callerId: string) {
 
 it('retries an entry whose channel-variable read timed out', async () => {
   h = await startHarness(config, { requestTimeoutMs: 300, settings: { entryRetryDelayMs: 50, entryRepairIntervalMs: 0 } });
-  const before = await waitFor(() => reconciles() > 0 && reconciles(), 'the reconcile on connect');
+  const before = await waitFor(() => connects() > 0 && connects(), 'the first connect');
   // Asterisk answers the skills read only after the engine gave up on it.
   h.sim.injectFault({ method: 'GET', path: /^\/channels\/[^/]+\/variable$/, delayMs: 1_000 });
   const caller = h.sim.placeCall({ queue: 'sales', callerNumber: '5550001' });
   await expectQueuedThenBridged(caller);
-  expect(reconciles()).toBe(before);
+  expect(connects()).toBe(before);
 });
 
 it('the periodic entry repair finishes an entry whose retries ran out before the caller was queued', async () => {
   h = await startHarness(config, { requestTimeoutMs: 300, settings: { entryRetries: 0, entryRepairIntervalMs: 200 } });
-  const before = await waitFor(() => reconciles() > 0 && reconciles(), 'the reconcile on connect');
+  const before = await waitFor(() => connects() > 0 && connects(), 'the first connect');
   h.sim.injectFault({ method: 'GET', path: /^\/channels\/[^/]+\/variable$/, delayMs: 1_000 });
   const caller = h.sim.placeCall({ queue: 'sales', callerNumber: '5550002' });
   await expectQueuedThenBridged(caller);
-  expect(reconciles()).toBe(before);
+  expect(connects()).toBe(before);
 });
 
 it('the periodic entry repair answers and holds a caller whose answer failed after it was queued', async () => {
   h = await startHarness(config, { settings: { entryRetries: 0, entryRepairIntervalMs: 200 } });
-  const before = await waitFor(() => reconciles() > 0 && reconciles(), 'the reconcile on connect');
+  const before = await waitFor(() => connects() > 0 && connects(), 'the first connect');
   h.sim.injectFault({ method: 'POST', path: /^\/channels\/[^/]+\/answer$/, status: 503 });
   const caller = h.sim.placeCall({ queue: 'sales', callerNumber: '5550003' });
   await expectQueuedThenBridged(caller);
-  expect(reconciles()).toBe(before);
+  expect(connects()).toBe(before);
 });
 
 it('the periodic entry repair enters a caller that sits in the app unknown to Redis', async () => {
@@ -69,16 +69,17 @@ it('the periodic entry repair enters a caller that sits in the app unknown to Re
       enqueue: (req) => (failures-- > 0 ? Promise.reject(new Error('redis blip')) : store.enqueue(req)),
     }),
   });
-  const before = await waitFor(() => reconciles() > 0 && reconciles(), 'the reconcile on connect');
+  const before = await waitFor(() => connects() > 0 && connects(), 'the first connect');
   const caller = h.sim.placeCall({ queue: 'sales', callerNumber: '5550004' });
   await expectQueuedThenBridged(caller);
   expect(failures).toBe(-1);
-  expect(reconciles()).toBe(before);
+  expect(connects()).toBe(before);
 });
 
 it('the reconcile on reconnect finishes an interrupted entry before routing opens', async () => {
   h = await startHarness(config, { settings: { entryRetries: 0, entryRepairIntervalMs: 0 } });
-  await waitFor(() => reconciles() > 0, 'the reconcile on connect');
+  // The reconcile on connect lists the bridges.
+  await waitFor(() => h!.sim.requests.some((r) => r.method === 'GET' && r.path === '/bridges'), 'the reconcile on connect');
   h.sim.injectFault({ method: 'POST', path: /^\/channels\/[^/]+\/answer$/, status: 503 });
   const caller = h.sim.placeCall({ queue: 'sales', callerNumber: '5550005' });
   await waitFor(async () => (await h!.store.unfinishedEntries('node-a')).includes(caller), 'the entry left unfinished');
