@@ -291,6 +291,11 @@ export class Simulator {
     this.faults.push(fault);
   }
 
+  /** Injected faults no request has met yet (a faulted request is not in `requests`). */
+  get faultsPending(): number {
+    return this.faults.length;
+  }
+
   /**
    * Closes the app WebSockets abruptly (a network fault); channels stay in Stasis. With
    * `refuseForMs`, new ones are refused that long (a fault that lasts).

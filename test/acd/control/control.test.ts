@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AcdEvent } from '../../../src/domain/events.js';
 import { startHarness, waitFor, type Harness } from '../../helpers/acdHarness.js';
+import { recentLogLines } from '../../helpers/recentLogs.js';
 
 const config = {
   queues: [
@@ -178,6 +179,22 @@ describe('blind transfer to an extension', () => {
     await waitFor(() => !h.sim.channel(call.callerChannel), 'caller hung up with the destination');
     expect(await h.store.getControlCall(`rd-${call.id}`)).toBeUndefined();
     await waitFor(() => h.sim.bridges().length === 0 || undefined, 'bridge gone');
+  });
+
+  it('a caller out of Stasis as the destination answers (addChannel 422): the transfer ends on its hang-up, no step fails', async () => {
+    h = await startHarness(config);
+    const call = await h.connectedCall();
+    h.sim.setEndpoint('PJSIP/2000', { kind: 'answer', ringMs: 100 });
+    // What Asterisk answers for a caller hanging up just then (out of Stasis, not yet gone).
+    h.sim.injectFault({ method: 'POST', path: /^\/bridges\/[^/]+\/addChannel$/, status: 422, message: 'Channel not in Stasis application' });
+    await h.engine.control.transfer({ agentId: 'a1', by }, { extension: '2000' });
+    await waitFor(async () => (await h.store.getControlCall(`rd-${call.id}`))?.state === 'connected' || undefined, 'destination answered');
+    await waitFor(() => h.sim.faultsPending === 0 || undefined, 'the refused addChannel');
+    h.sim.hangup(call.callerChannel);
+    await waitFor(() => h.sim.channels().length === 0 || undefined, 'the destination hung up with the caller');
+    await waitFor(async () => (await h.store.getControlCall(`rd-${call.id}`)) === undefined || undefined, 'transfer over');
+    await h.engine.settled();
+    expect(recentLogLines()).not.toContain('event handling failed');
   });
 
   it('puts the caller back in its queue with its priority when the destination is busy', async () => {

@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AcdEvent } from '../../../src/domain/events.js';
 import { startHarness, waitFor, type Harness } from '../../helpers/acdHarness.js';
+import { recentLogLines } from '../../helpers/recentLogs.js';
 import type { OutboundCall } from '../../../src/domain/controlCall.js';
 
 const config = {
@@ -72,6 +73,23 @@ describe('outbound call control', () => {
     await h.engine.control.release(t);
     await waitFor(() => h.sim.channels().length === 0 || undefined, 'both legs gone');
     await waitFor(async () => (await h.store.getAgent('a1'))?.status === 'after_call_work' || undefined, 'wrap-up');
+  });
+
+  it('a destination out of Stasis as it is bridged (addChannel 422): the call ends on its hang-up, no step fails', async () => {
+    h = await startHarness(config);
+    h.sim.setEndpoint('PJSIP/a1', { kind: 'answer', ringMs: 50 });
+    h.sim.setEndpoint('PJSIP/5551234', { kind: 'answer', ringMs: 50 });
+    await h.engine.agents.login('a1', { by: 'test' });
+    // What Asterisk answers for a leg hanging up just then (out of Stasis, not yet gone).
+    h.sim.injectFault({ method: 'POST', path: /^\/bridges\/[^/]+\/addChannel$/, status: 422, message: 'Channel not in Stasis application' });
+    const { id } = await h.engine.control.dial({ agentId: 'a1', destination: '5551234', by });
+    await waitFor(() => h.sim.faultsPending === 0 || undefined, 'the refused addChannel');
+    const r = (await h.store.getControlCall(id)) as OutboundCall;
+    h.sim.hangup(r.destLeg);
+    await waitFor(() => h.sim.channels().length === 0 || undefined, 'the agent leg hung up with the destination');
+    await waitFor(async () => (await h.store.getAgent('a1'))?.status === 'after_call_work' || undefined, 'wrap-up');
+    await h.engine.settled();
+    expect(recentLogLines()).not.toContain('event handling failed');
   });
 
   it('before the destination answers the in-call commands are invalid_state and send nothing', async () => {
