@@ -112,7 +112,7 @@ export async function startAcd(config: AcdConfig & { redisUrl: string; queueLog?
   services.projector.start();
   if (config.auth.mode === 'open') logger.warn('no API keys configured: the HTTP API is open to anyone who can reach it (allowed on loopback only); configure auth.apiKeys');
   // The API listens at once, whatever Redis and ARI do: /healthz, /readyz and 503s tell what is missing.
-  const api = await buildApi({ store, agents: engine.agents, reasons: config.reasons, logger, events, control: engine.control, calls: engine.calls, health, metrics, ...services, admin: engine.admin(services.admin) }, {
+  const api = await buildApi({ store, agents: engine.agents, reasons: config.reasons, logger, events, control: engine.control, calls: engine.calls, health, metrics, unrecordedTalks: engine.unrecordedTalks, ...services, admin: engine.admin(services.admin) }, {
     // PBXIS POST /stop: the same graceful shutdown as a SIGTERM (src/main.ts).
     requestStop: () => process.kill(process.pid, 'SIGTERM'),
     // The Live Queue API's second path (docs/compat-live-queue.md).

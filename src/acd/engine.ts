@@ -29,7 +29,7 @@ import { KeyedLock } from './keyedLock.js';
 import { destroyBridgeQuietly } from './legs.js';
 import { createEntryRepair } from './entryRepair.js';
 import { reconcile } from './reconcile.js';
-import { onLostTalkLeg } from './lostTalks.js';
+import { onLostTalkLeg, unrecordedTalkCount } from './lostTalks.js';
 import { onRoutingTimer, Router, type RouteTrigger } from './router.js';
 import { sweepTimers } from './timerSweep.js';
 import { createTimers, type TimerJob, type TimerRetry, type Timers } from './timers.js';
@@ -76,6 +76,8 @@ export interface Engine {
   settled(): Promise<void>;
   /** A repair after a failed event is due or failing: what the store holds may be behind the PBX. */
   readonly repairPending: boolean;
+  /** Talks going on that Redis has no record of (its data was lost; src/acd/lostTalks.ts). */
+  unrecordedTalks(): number;
 }
 
 /** The longest wait between two repairs after failed events while they keep failing. */
@@ -300,6 +302,7 @@ export function createEngine(deps: EngineDeps): Engine {
     get repairPending() {
       return repairPending;
     },
+    unrecordedTalks: () => unrecordedTalkCount(ctx),
     async settled() {
       for (;;) {
         await Promise.all([reconciling, events.idle(), ctx.locks.idle(), devices.idle(), router.idle(), ...timerTasks]);

@@ -68,6 +68,25 @@ export async function takeUpLostTalks(ctx: AcdContext, inApp: Map<string, Channe
   return handled;
 }
 
+/**
+ * Forgets the kept talks a side of which is no longer in the app: it left while the ARI socket was
+ * down (reconcile, after the reconnect). A side still there is then one Redis does not know, alone:
+ * reconcile releases a caller alone in a call bridge and hangs up an agent leg no offer has.
+ */
+export function forgetGoneTalks(ctx: AcdContext, inApp: Map<string, ChannelInfo>): void {
+  const talks = lostTalksOf(ctx);
+  for (const [channelId, talk] of talks) {
+    if (inApp.has(channelId) && inApp.has(talk.partner)) continue;
+    talks.delete(channelId);
+    talks.delete(talk.partner);
+  }
+}
+
+/** Talks kept here, going on with no record in Redis (`acd_unrecorded_talks`). */
+export function unrecordedTalkCount(ctx: AcdContext): number {
+  return lostTalksOf(ctx).size / 2;
+}
+
 /** Whether the channel is a side of a talk kept here (the periodic repair leaves it alone). */
 export function isLostTalkLeg(ctx: AcdContext, channelId: string): boolean {
   return lostTalksOf(ctx).has(channelId);

@@ -17,7 +17,7 @@ import { finishEndedCall } from './endedCallers.js';
 import { finishUnfinishedEntries } from './entryRepair.js';
 import { resumeHoldMedia } from './holdMedia.js';
 import { destroyBridgeQuietly } from './legs.js';
-import { takeUpLostTalks } from './lostTalks.js';
+import { forgetGoneTalks, takeUpLostTalks } from './lostTalks.js';
 import type { AcdContext } from './context.js';
 import { argsFromAppData, parseStasisArgs } from './stasisArgs.js';
 
@@ -165,6 +165,7 @@ export async function reconcile(ctx: AcdContext): Promise<void> {
     ctx.logger.info({ callId: call.id, state: call.state, outcome }, 'reconciled call');
   }
   // Talks whose record Redis lost: left talking (or, the agent gone, the caller released).
+  forgetGoneTalks(ctx, pbx.inApp);
   const lostTalks = await takeUpLostTalks(ctx, pbx.inApp, pbx.bridges, known);
   // Channels in our app that Redis does not know: their StasisStart was missed.
   for (const channel of pbx.inApp.values()) {

@@ -32,6 +32,8 @@ export interface ApiDeps {
   health?: Health;
   /** Prometheus registry with the engine's instruments (src/stats/metrics.ts); a bare one when omitted. */
   metrics?: EngineMetrics;
+  /** Talks going on that Redis has no record of (`acd_unrecorded_talks`; the engine's). */
+  unrecordedTalks?: () => number;
 }
 
 export interface SseOptions {

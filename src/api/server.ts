@@ -93,7 +93,7 @@ export async function buildApi(rawDeps: ApiDeps, options: ApiOptions = {}): Prom
   if (deps.control) pbxisCallRoutes(app, { ...deps, control: deps.control });
   ticketRoutes(app, deps, streams);
   const metrics = deps.metrics ?? createMetrics();
-  const detachMetrics = metrics.attach({ store: deps.store, subscribe: (on) => deps.events.subscribe(undefined, (e) => on(e.event)), health: deps.health, openStreams: () => streams.cap.total() });
+  const detachMetrics = metrics.attach({ store: deps.store, subscribe: (on) => deps.events.subscribe(undefined, (e) => on(e.event)), health: deps.health, openStreams: () => streams.cap.total(), unrecordedTalks: deps.unrecordedTalks });
   app.addHook('onClose', async () => detachMetrics());
   metricsRoute(app, metrics);
   pbxisStreamRoutes(app, deps, streams, { requestStop: options.requestStop });

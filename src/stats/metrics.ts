@@ -28,6 +28,8 @@ export interface MetricsSources {
   health?: Health;
   /** Open SSE/WebSocket/long-poll clients. */
   openStreams?: () => number;
+  /** Talks going on that Redis has no record of (the engine's, src/acd/lostTalks.ts). */
+  unrecordedTalks?: () => number;
 }
 
 export interface EngineMetrics {
@@ -204,7 +206,7 @@ function restTransportCounter(registry: Registry, pbx: AriPbx): void {
 }
 
 /** Gauges computed at each scrape; the store ones are skipped while Redis is down (no hanging scrape). */
-function scrapeGauges(registry: Registry, { store, health, openStreams }: MetricsSources): string[] {
+function scrapeGauges(registry: Registry, { store, health, openStreams, unrecordedTalks }: MetricsSources): string[] {
   const registers = [registry];
   const redisDown = () => health !== undefined && !health.isUp('redis');
   new Gauge({
@@ -223,6 +225,14 @@ function scrapeGauges(registry: Registry, { store, health, openStreams }: Metric
     registers,
     collect() {
       this.set(openStreams?.() ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'acd_unrecorded_talks',
+    help: 'Talks going on that Redis has no record of (its data was lost under them): each ends when one side hangs up',
+    registers,
+    collect() {
+      this.set(unrecordedTalks?.() ?? 0);
     },
   });
   // One read of the store per scrape, shared by the gauges below (prom-client collects them together).
@@ -258,7 +268,7 @@ function scrapeGauges(registry: Registry, { store, health, openStreams }: Metric
   storeGauge('acd_agents', 'Agents by status', ['status'], (g, v) => {
     for (const status of AGENT_STATUSES) g.set({ status }, v.agents.byStatus[status]);
   });
-  return ['acd_dependency_up', 'acd_event_streams_open', 'acd_queue_waiting', 'acd_queue_longest_wait_seconds', 'acd_queue_agents', 'acd_agents'];
+  return ['acd_dependency_up', 'acd_event_streams_open', 'acd_unrecorded_talks', 'acd_queue_waiting', 'acd_queue_longest_wait_seconds', 'acd_queue_agents', 'acd_agents'];
 }
 
 interface StoreView extends TenantLoad {

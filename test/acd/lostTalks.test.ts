@@ -34,6 +34,15 @@ async function repairPassesRun(n: number) {
   await waitFor(() => repairPasses() >= before + n, `${n} repair passes`);
 }
 
+/** A running engine, a1 talking to a caller, then the tenant's data gone under it (the configuration written again). */
+async function talkWhoseRecordRedisLoses() {
+  h = await startHarness(config, { settings: { entryRepairIntervalMs: REPAIR_EVERY_MS } });
+  const call = await h.connectedCall('a1', 'sales', '5550001');
+  await dropTenant(h.redis, h.tenant);
+  await applyConfig(h.store, resolveConfigFile(config));
+  return call;
+}
+
 it('an empty Redis under talking calls: each talk goes on until one side hangs up, then the other is hung up; a caller whose agent left is released', async () => {
   h = await startHarness(config, { settings: { entryRepairIntervalMs: REPAIR_EVERY_MS } });
   const callerHangsUp = await h.connectedCall('a1', 'sales', '5550001');
@@ -52,6 +61,7 @@ it('an empty Redis under talking calls: each talk goes on until one side hangs u
   await repairPassesRun(3);
 
   // Both talks go on: nobody queued again, no leg hung up.
+  expect(next.engine.unrecordedTalks()).toBe(2);
   expect(bridgedTogether(callerHangsUp.callerChannel, callerHangsUp.agentChannel)).toBe(true);
   expect(bridgedTogether(agentHangsUp.callerChannel, agentHangsUp.agentChannel)).toBe(true);
   expect(await h.store.getCall(callerHangsUp.id)).toBeUndefined();
@@ -66,13 +76,11 @@ it('an empty Redis under talking calls: each talk goes on until one side hangs u
   h.sim.hangup(agentHangsUp.agentChannel, 16);
   await waitFor(() => h.sim.channel(agentHangsUp.callerChannel) === undefined, 'caller hung up after its agent');
   await waitFor(() => !h.sim.bridges().some((b) => b.id === callerHangsUp.bridgeId || b.id === agentHangsUp.bridgeId), 'bridges destroyed');
+  expect(next.engine.unrecordedTalks()).toBe(0);
 });
 
 it('calls Redis lost while the engine runs (a replica that lagged took over): the periodic repair leaves the talk going', async () => {
-  h = await startHarness(config, { settings: { entryRepairIntervalMs: REPAIR_EVERY_MS } });
-  const call = await h.connectedCall('a1', 'sales', '5550001');
-  await dropTenant(h.redis, h.tenant);
-  await applyConfig(h.store, resolveConfigFile(config));
+  const call = await talkWhoseRecordRedisLoses();
   await repairPassesRun(3);
   expect(bridgedTogether(call.callerChannel, call.agentChannel)).toBe(true);
   expect(await h.store.getCall(call.id)).toBeUndefined();
@@ -81,12 +89,23 @@ it('calls Redis lost while the engine runs (a replica that lagged took over): th
 });
 
 it('a talk Redis lost while the engine runs whose agent hangs up before the repair saw the pair: its caller is released, not queued again', async () => {
-  h = await startHarness(config, { settings: { entryRepairIntervalMs: REPAIR_EVERY_MS } });
-  const call = await h.connectedCall('a1', 'sales', '5550001');
-  await dropTenant(h.redis, h.tenant);
-  await applyConfig(h.store, resolveConfigFile(config));
+  const call = await talkWhoseRecordRedisLoses();
   h.sim.hangup(call.agentChannel, 16);
   await waitFor(() => h.sim.channel(call.callerChannel) === undefined, 'caller hung up after its agent');
   expect(await h.store.getCall(call.id)).toBeUndefined();
   expect(await h.store.callIdByChannel(call.callerChannel)).toBeUndefined();
+});
+
+it('a kept talk whose both sides hang up while the ARI socket is down is forgotten at the reconnect', async () => {
+  const call = await talkWhoseRecordRedisLoses();
+  await repairPassesRun(3);
+  expect(h.engine.unrecordedTalks()).toBe(1);
+  const connects = () => h.sim.requests.filter((r) => r.method === 'PUT' && r.path === '/applications/acd/eventFilter').length;
+  const before = connects();
+  h.sim.dropConnections({ refuseForMs: 300 });
+  h.sim.hangup(call.callerChannel, 16);
+  h.sim.hangup(call.agentChannel, 16);
+  await waitFor(() => connects() > before || undefined, 'the reconnect');
+  await h.engine.settled();
+  expect(h.engine.unrecordedTalks()).toBe(0);
 });

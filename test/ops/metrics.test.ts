@@ -70,6 +70,9 @@ describe('GET /metrics', () => {
     expect(value(m, 'acd_queue_agents', { queue: 'sales', status: 'busy' })).toBe(1);
     expect(value(m, 'acd_agents', { status: 'busy' })).toBe(1);
     for (const dependency of ['redis', 'ari', 'reconcile']) expect(value(m, 'acd_dependency_up', { dependency })).toBe(1);
+    // Talks Redis has no record of (test/acd/lostTalks.test.ts): none while it keeps its data.
+    expect(m.get('acd_unrecorded_talks')?.type).toBe('GAUGE');
+    expect(value(m, 'acd_unrecorded_talks')).toBe(0);
     expect([...m.keys()].filter((name) => /_ms(_|$)/.test(name))).toEqual([]);
 
     // A waiting caller shows in the gauges.
