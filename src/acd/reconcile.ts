@@ -165,7 +165,7 @@ export async function reconcile(ctx: AcdContext): Promise<void> {
     ctx.logger.info({ callId: call.id, state: call.state, outcome }, 'reconciled call');
   }
   // Talks whose record Redis lost: left talking (or, the agent gone, the caller released).
-  forgetGoneTalks(ctx, pbx.inApp);
+  await forgetGoneTalks(ctx, pbx.inApp);
   const lostTalks = await takeUpLostTalks(ctx, pbx.inApp, pbx.bridges, known);
   // Channels in our app that Redis does not know: their StasisStart was missed.
   for (const channel of pbx.inApp.values()) {

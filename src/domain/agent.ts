@@ -50,4 +50,6 @@ export interface AgentSnapshot {
   pending?: { status: PendingStatus; reason: string };
   /** The phone is in use by a call outside the ACD (ringInUse; src/acd/deviceState.ts). */
   deviceInUse?: boolean;
+  /** '<node id>|<agent leg channel id>' of a talk whose record Redis lost, going on (src/acd/lostTalks.ts). */
+  lostTalk?: string;
 }

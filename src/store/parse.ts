@@ -33,6 +33,7 @@ export function agentFromHash(agent: Hash, memberships: Hash): AgentSnapshot {
     queues,
     callsTaken: num(agent.callsTaken),
     deviceInUse: agent.deviceInUse === '1',
+    ...(agent.lostTalk ? { lostTalk: agent.lostTalk } : {}),
     ...(agent.pendingStatus ? { pending: { status: agent.pendingStatus as PendingStatus, reason: agent.pendingReason ?? '' } } : {}),
   };
 }

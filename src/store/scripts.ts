@@ -52,6 +52,7 @@ export const SCRIPT_NAMES = [
   'controlCallEnd',
   'unpark',
   'setDeviceInUse',
+  'setLostTalk',
   'queueLoad',
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];

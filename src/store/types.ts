@@ -126,6 +126,12 @@ export interface AcdStore extends ControlStore, ExitStore, CallbackStore, CountS
    * pools of its queues with ringInUse false; AgentDeviceState. True when the flag changed. agent_not_found.
    */
   setDeviceInUse(agentId: string, inUse: boolean): Promise<boolean>;
+  /**
+   * The agent is on a talk whose record Redis lost (`talk`: '<node id>|<agent leg channel id>'),
+   * or no longer ('' ): out of / back into the routing pools of all its queues, its status kept.
+   * True when the field changed. agent_not_found.
+   */
+  setLostTalk(agentId: string, talk: string): Promise<boolean>;
 
   /**
    * Idempotent: a call id already known returns its current position without a second join

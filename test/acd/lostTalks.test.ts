@@ -109,3 +109,36 @@ it('a kept talk whose both sides hang up while the ARI socket is down is forgott
   await h.engine.settled();
   expect(h.engine.unrecordedTalks()).toBe(0);
 });
+
+it('the agent of a kept talk who logs in again is offered no call until the talk ends', async () => {
+  const call = await talkWhoseRecordRedisLoses();
+  await repairPassesRun(3);
+  expect(h.engine.unrecordedTalks()).toBe(1);
+  await h.engine.agents.login('a1', { by: 'test', ready: true });
+  const ringsOfA1 = () => h.sim.requests.filter((r) => r.method === 'POST' && r.path === '/channels' && r.query.endpoint === 'PJSIP/a1').length;
+  const before = ringsOfA1();
+  const next = h.sim.placeCall({ queue: 'sales', callerNumber: '5550009' });
+  await h.waitForCall(next, 'waiting');
+  await h.engine.settled();
+  expect(ringsOfA1()).toBe(before);
+  expect(await h.store.getAgent('a1')).toMatchObject({ status: 'ready', lostTalk: `node-a|${call.agentChannel}` });
+  // The talk ends: a1 takes the waiting caller.
+  h.sim.hangup(call.callerChannel, 16);
+  expect(await h.waitForCall(next, 'connected')).toMatchObject({ agentId: 'a1' });
+  expect(h.engine.unrecordedTalks()).toBe(0);
+});
+
+it('an agent whose kept talk ended while no engine ran is offered calls again once an engine is back', async () => {
+  const call = await talkWhoseRecordRedisLoses();
+  await repairPassesRun(3);
+  await h.engine.agents.login('a1', { by: 'test', ready: true });
+  expect((await h.store.getAgent('a1'))?.lostTalk).toBe(`node-a|${call.agentChannel}`);
+  await h.engine.stop();
+  h.sim.hangup(call.callerChannel, 16);
+  h.sim.hangup(call.agentChannel, 16);
+  const next = await h.startEngine('node-a');
+  await next.engine.idle();
+  expect((await h.store.getAgent('a1'))?.lostTalk).toBeUndefined();
+  const caller = h.sim.placeCall({ queue: 'sales', callerNumber: '5550009' });
+  expect(await h.waitForCall(caller, 'connected')).toMatchObject({ agentId: 'a1' });
+});

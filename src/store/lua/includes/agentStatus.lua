@@ -6,7 +6,7 @@
 -- The agent hash fields a status change needs, read in one HMGET (issue 12: each command counts
 -- on the per-call path). Values as HMGET gives them: false when unset.
 local AGENT_FIELDS = { 'status', 'reason', 'pendingStatus', 'pendingReason', 'version', 'call', 'profile',
-  'deviceInUse', 'wrapupS' }
+  'deviceInUse', 'wrapupS', 'lostTalk' }
 local function readAgent(agentKey)
   local v = redis.call('HMGET', agentKey, unpack(AGENT_FIELDS))
   local agent = {}
@@ -61,7 +61,7 @@ local function setAgentStatus(prefix, eventsKey, agentId, status, reason, callId
     if wasReady then redis.call('HDEL', agentKey, 'availableAt') end
     if askedStatus then pending = { status = askedStatus, reason = askedReason or '' } end
   end
-  local known = { profile = agent.profile, memberships = memberships, deviceInUse = agent.deviceInUse, lastIdle = now }
+  local known = { profile = agent.profile, memberships = memberships, deviceInUse = agent.deviceInUse, lostTalk = agent.lostTalk, lastIdle = now }
   if status == 'ready' then enterPools(prefix, agentId, known) elseif wasReady then leavePools(prefix, agentId, known) end
   emit(eventsKey, { type = 'AgentStatus', ts = now, agentId = agentId, status = status, previous = previous,
     reason = reason, callId = callId, by = by, pending = pending })

@@ -11,7 +11,8 @@
 --
 -- An agent is in its pools iff it is ready, a member, and not in a busy/reject back-off
 -- (`availableAt` set) -- `offerable` -- and, per queue, the device rule allows it (`deviceAllows`:
--- a queue with ringInUse false skips an agent whose phone is in use outside the ACD).
+-- a queue with ringInUse false skips an agent whose phone is in use outside the ACD; every queue
+-- skips an agent on a talk whose record Redis lost).
 -- Cost of entering / leaving = the number of the agent's queues.
 
 local function poolsKey(prefix, queue)
@@ -70,11 +71,14 @@ local function eachPool(prefix, agentId, fn, known)
   end
 end
 
--- app_queue ringinuse: false when the queue has `ringInUse` '0' (false; unset = true) and the
--- agent's phone is in use outside the ACD (`deviceInUse` '1', set by setDeviceInUse-2.lua;
--- passed when the caller read it, as HMGET gives it: false when unset).
-local function deviceAllows(prefix, queue, agentKey, deviceInUse)
-  if deviceInUse == nil then deviceInUse = redis.call('HGET', agentKey, 'deviceInUse') end
+-- The device rule. app_queue ringinuse: false when the queue has `ringInUse` '0' (false; unset =
+-- true) and the agent's phone is in use outside the ACD (`deviceInUse` '1', set by
+-- setDeviceInUse-2.lua). False in every queue while the agent is on a talk whose record Redis lost
+-- (`lostTalk`, set by setLostTalk-1.lua). Both passed when the caller read them, as HMGET gives
+-- them (false when unset).
+local function deviceAllows(prefix, queue, agentKey, deviceInUse, lostTalk)
+  if deviceInUse == nil then deviceInUse, lostTalk = unpack(redis.call('HMGET', agentKey, 'deviceInUse', 'lostTalk')) end
+  if lostTalk then return false end
   return deviceInUse ~= '1'
     or redis.call('HGET', keys.queue(prefix, queue), 'ringInUse') ~= '0'
 end
@@ -82,10 +86,10 @@ end
 -- Puts the agent in the pool of each of its queues whose device rule allows it (`known`: eachPool).
 local function enterPools(prefix, agentId, known)
   local agentKey = keys.agent(prefix, agentId)
-  local deviceInUse, lastIdle
-  if known then deviceInUse, lastIdle = known.deviceInUse, known.lastIdle end
+  local deviceInUse, lostTalk, lastIdle
+  if known then deviceInUse, lostTalk, lastIdle = known.deviceInUse, known.lostTalk, known.lastIdle end
   eachPool(prefix, agentId, function(queue, key, member, penalty)
-    if deviceAllows(prefix, queue, agentKey, deviceInUse) then
+    if deviceAllows(prefix, queue, agentKey, deviceInUse, lostTalk) then
       redis.call('ZADD', key, poolScore(prefix, queue, agentKey, lastIdle), agentId)
       redis.call('ZADD', poolsKey(prefix, queue), penalty, member)
     end

@@ -101,8 +101,8 @@ end
 local function belongs(prefix, queue, pool, agentId)
   local agentKey = keys.agent(prefix, agentId)
   -- The state, the device rule and the profile in one read (issue 12).
-  local agent = redis.call('HMGET', agentKey, 'status', 'availableAt', 'deviceInUse', 'profile')
-  if offerable(agentKey, agent[1], agent[2]) and deviceAllows(prefix, queue, agentKey, agent[3])
+  local agent = redis.call('HMGET', agentKey, 'status', 'availableAt', 'deviceInUse', 'profile', 'lostTalk')
+  if offerable(agentKey, agent[1], agent[2]) and deviceAllows(prefix, queue, agentKey, agent[3], agent[5])
       and (agent[4] or '') == pool.profile and redis.call('HGET', agentKey .. ':queues', queue) == pool.penalty then
     return true
   end
