@@ -90,8 +90,9 @@ export async function takeUpLostTalks(ctx: AcdContext, inApp: Map<string, Channe
 
 /**
  * Forgets the kept talks a side of which is no longer in the app: it left while the ARI socket was
- * down (reconcile, after the reconnect). A side still there is then one Redis does not know, alone:
- * reconcile releases a caller alone in a call bridge and hangs up an agent leg no offer has.
+ * down (reconcile, after the reconnect, once it took up the talks still going). A side still there
+ * is then one Redis does not know, alone: reconcile releases a caller alone in a call bridge and
+ * hangs up an agent leg no offer has.
  */
 export async function forgetGoneTalks(ctx: AcdContext, inApp: Map<string, ChannelInfo>): Promise<void> {
   const talks = lostTalksOf(ctx);

@@ -164,9 +164,10 @@ export async function reconcile(ctx: AcdContext): Promise<void> {
     const outcome = await ctx.locks.run(call.id, () => repairCall(ctx, call, pbx));
     ctx.logger.info({ callId: call.id, state: call.state, outcome }, 'reconciled call');
   }
-  // Talks whose record Redis lost: left talking (or, the agent gone, the caller released).
-  await forgetGoneTalks(ctx, pbx.inApp);
+  // Talks whose record Redis lost: left talking (or, the agent gone, the caller released); then
+  // those no longer going forgotten (their agents' marks cleared only now: no gap for a kept one).
   const lostTalks = await takeUpLostTalks(ctx, pbx.inApp, pbx.bridges, known);
+  await forgetGoneTalks(ctx, pbx.inApp);
   // Channels in our app that Redis does not know: their StasisStart was missed.
   for (const channel of pbx.inApp.values()) {
     if (known.has(channel.id) || lostTalks.has(channel.id)) continue;
