@@ -4,7 +4,7 @@
  * types, so a field added to a snapshot cannot silently vanish from the API.
  */
 import { type Static, Type } from 'typebox';
-import { AGENT_STATUSES, type AgentSnapshot } from '../domain/agent.js';
+import { AGENT_STATUSES, type AgentSnapshot, PENDING_STATUSES } from '../domain/agent.js';
 import { CALL_STATES, type CallSnapshot } from '../domain/call.js';
 import { ErrorCodes } from '../domain/errors.js';
 import { type QueueDef, type ReasonCode } from '../domain/queue.js';
@@ -21,7 +21,14 @@ export const AgentSnapshotSchema = Type.Object({
   version: Type.Number(),
   queues: Type.Array(Type.String()),
   callsTaken: Type.Number(),
+  pending: Type.Optional(
+    Type.Object(
+      { status: Type.Enum(PENDING_STATUSES), reason: Type.String({ description: "not_ready reason code, '' when none" }) },
+      { description: 'on a call: the status the agent asked for its end (AgentPendingStatus); absent when none' },
+    ),
+  ),
   deviceInUse: Type.Optional(Type.Boolean({ description: 'the phone is in use by a call outside the ACD (queues with ringInUse false skip the agent)' })),
+  lostTalk: Type.Optional(Type.String({ description: "'<node id>|<agent leg channel id>' of a talk going on whose record Redis lost: the agent is offered no call until it ends, whatever its status" })),
 });
 
 export const CallSnapshotSchema = Type.Object({
@@ -67,6 +74,10 @@ export const AgentCommandReplySchema = Type.Object({ status: Type.Literal('ok'),
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const _agentSchemaMatches: Same<Static<typeof AgentSnapshotSchema>, AgentSnapshot> = true;
+// An optional field missing from a schema passes the check above (and the serializer drops it): the
+// keys are compared too. (Queue replies allow more properties: QueueDef's options are optional.)
+const _agentSchemaKeys: Same<keyof Static<typeof AgentSnapshotSchema>, keyof AgentSnapshot> = true;
+const _callSchemaKeys: Same<keyof Static<typeof CallSnapshotSchema>, keyof CallSnapshot> = true;
 const _callSchemaMatches: Same<Static<typeof CallSnapshotSchema>, CallSnapshot> = true;
 const _queueSchemaMatches: Same<Static<typeof QueueDefSchema>, QueueDef> = true;
 const _reasonSchemaMatches: Same<Static<typeof ReasonCodeSchema>, ReasonCode> = true;

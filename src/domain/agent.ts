@@ -28,7 +28,8 @@ export const RONA_REASON = 'rona';
  * the call ends: the status asked for then replaces the normal wrap-up or ready.
  */
 export const CALL_STATUSES: readonly AgentStatus[] = ['reserved', 'ringing', 'busy'];
-export type PendingStatus = 'ready' | 'not_ready' | 'after_call_work';
+export const PENDING_STATUSES = ['ready', 'not_ready', 'after_call_work'] as const satisfies readonly AgentStatus[];
+export type PendingStatus = (typeof PENDING_STATUSES)[number];
 
 export interface AgentSnapshot {
   id: string;

@@ -45,6 +45,15 @@ describe('agent snapshots', () => {
     expect(one.json()).toMatchObject({ id: '1002', name: 'Agent 1002', status: 'logged_out', queues: ['sales', 'support'], callsTaken: 0 });
   });
 
+  it('shows the status asked for the end of a call and a talk Redis lost (every snapshot field)', async () => {
+    // Fields the scripts write on a busy agent (pendingStatus) and on the agent of a kept talk (lostTalk).
+    await api.redis.hset(api.store.keys.agent('1001'), { pendingStatus: 'not_ready', pendingReason: 'break' });
+    await api.store.setLostTalk('1001', 'node-a|acd-agent-1');
+    const expected = { id: '1001', pending: { status: 'not_ready', reason: 'break' }, lostTalk: 'node-a|acd-agent-1' };
+    expect((await api.app.inject({ url: '/api/agents/1001' })).json()).toMatchObject(expected);
+    expect((await api.app.inject({ url: '/api/agents' })).json()[0]).toMatchObject(expected);
+  });
+
   it('answers 404 agent_not_found for an unknown agent', async () => {
     const res = await api.app.inject({ url: '/api/agents/nobody' });
     expect(res.statusCode).toBe(404);

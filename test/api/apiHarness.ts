@@ -3,6 +3,7 @@
  * two queues and three agents. `listen()` serves over real HTTP for SSE tests.
  */
 import { Writable } from 'node:stream';
+import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, expect } from 'vitest';
 import { pino, type Logger } from 'pino';
 import { createAdminCommands } from '../../src/acd/adminCommands.js';
@@ -30,6 +31,8 @@ export const reasons: ReasonLists = {
 export interface ApiHarness {
   app: Awaited<ReturnType<typeof buildApi>>;
   store: RedisStore;
+  /** The store's connection (fields only scripts write, set directly). */
+  redis: Redis;
   hub: EventHub;
   services: ApiServices;
   /** Broken store invariants (empty = healthy). */
@@ -101,6 +104,7 @@ export async function startApi(opts: ApiHarnessOptions = {}): Promise<ApiHarness
   return {
     app,
     store,
+    redis: testStore.redis,
     hub,
     services,
     violations: () => testStore.violations(),
