@@ -32,6 +32,8 @@ export type AcdEvent = Base &
     | { type: 'AgentPendingStatus'; agentId: string; status: AgentStatus; pending: PendingStatus; reason: string; callId: string; by: string }
     /** The agent's phone is (no longer) in use by a call outside the ACD (src/acd/deviceState.ts; ringInUse). */
     | { type: 'AgentDeviceState'; agentId: string; inUse: boolean }
+    /** The agent is (no longer) on a talk whose record Redis lost (src/acd/lostTalks.ts): offered no call meanwhile, whatever its status. */
+    | { type: 'AgentLostTalk'; agentId: string; talking: boolean }
     | { type: 'QueueMemberAdded'; queue: string; agentId: string; penalty: number; paused: boolean }
     | { type: 'QueueMemberPenalty'; queue: string; agentId: string; penalty: number; paused: boolean }
     | { type: 'QueueMemberRemoved'; queue: string; agentId: string }

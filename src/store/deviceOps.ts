@@ -10,6 +10,6 @@ export function createDeviceOps({ keys, run }: StoreContext): DeviceOps {
     setDeviceInUse: async (agentId, inUse) =>
       (await mapScriptErrors(run('setDeviceInUse', [keys.agent(agentId), keys.events], [keys.prefix, agentId, inUse ? '1' : '0']), () => `agent ${agentId} not found`)) === 1,
     setLostTalk: async (agentId, talk) =>
-      (await mapScriptErrors(run('setLostTalk', [keys.agent(agentId)], [keys.prefix, agentId, talk]), () => `agent ${agentId} not found`)) === 1,
+      (await mapScriptErrors(run('setLostTalk', [keys.agent(agentId), keys.events], [keys.prefix, agentId, talk]), () => `agent ${agentId} not found`)) === 1,
   };
 }

@@ -129,7 +129,7 @@ export interface AcdStore extends ControlStore, ExitStore, CallbackStore, CountS
   /**
    * The agent is on a talk whose record Redis lost (`talk`: '<node id>|<agent leg channel id>'),
    * or no longer ('' ): out of / back into the routing pools of all its queues, its status kept.
-   * True when the field changed. agent_not_found.
+   * AgentLostTalk. True when the field changed. agent_not_found.
    */
   setLostTalk(agentId: string, talk: string): Promise<boolean>;
 

@@ -126,6 +126,9 @@ it('the agent of a kept talk who logs in again is offered no call until the talk
   h.sim.hangup(call.callerChannel, 16);
   expect(await h.waitForCall(next, 'connected')).toMatchObject({ agentId: 'a1' });
   expect(h.engine.unrecordedTalks()).toBe(0);
+  // The pages and streams were told (AgentLostTalk), once each way.
+  const told = (await h.events()).filter((e) => e.type === 'AgentLostTalk');
+  expect(told).toEqual([expect.objectContaining({ agentId: 'a1', talking: true }), expect.objectContaining({ agentId: 'a1', talking: false })]);
 });
 
 it('an agent whose kept talk ended while no engine ran is offered calls again once an engine is back', async () => {

@@ -105,6 +105,20 @@ it('forces states, reorders and withdraws waiting callers, pauses a member, play
   expect(await page.locator('#message').textContent()).toBe('');
 });
 
+it('shows an agent on a talk whose record Redis lost, live, until the talk ends', async () => {
+  sys = await t.startEngine(config, AUTH);
+  const { h } = sys;
+  await signIn();
+  await h.engine.agents.login('a1', { by: 'test', ready: true });
+  await poll(() => agentRow('a1').locator('.status').textContent()).toBe('ready');
+  expect(await agentRow('a1').locator('.lost-talk').count()).toBe(0);
+  // What src/acd/lostTalks.ts does when it keeps such a talk going (AgentLostTalk), then at its end.
+  await h.store.setLostTalk('a1', 'node-a|acd-agent-1');
+  await poll(() => agentRow('a1').locator('.lost-talk').textContent()).toBe(' on a call with no record');
+  await h.store.setLostTalk('a1', '');
+  await poll(() => agentRow('a1').locator('.lost-talk').count()).toBe(0);
+});
+
 it('refuses a wrong key in words and an agent key as not allowed', async () => {
   sys = await t.startEngine(config, { mode: 'keys', apiKeys: [...AUTH.apiKeys, { key: 'agent-key-0123456789', role: 'agent', agentId: 'a1', name: 'a1' }] });
   page = await t.newPage();

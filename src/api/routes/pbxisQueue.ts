@@ -122,7 +122,7 @@ export function pbxisQueueRoutes(app: ApiApp, deps: ApiDeps): void {
         const members = memberLists[i]!.map((m): Static<typeof Member> => {
           const entry = entries.get(m.agentId);
           const agent = entry?.agent;
-          const status = agent ? deviceStatus({ status: agent.status, deviceInUse: agent.deviceInUse === true, held: false }) : 'unavailable';
+          const status = agent ? deviceStatus({ status: agent.status, deviceInUse: agent.deviceInUse === true, lostTalk: agent.lostTalk !== undefined, held: false }) : 'unavailable';
           return {
             queue: q.id,
             location: entry?.location ?? '',

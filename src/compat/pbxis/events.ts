@@ -4,7 +4,7 @@
  * (`createTranslator`). Statuses are Asterisk device states in PBXIS spelling:
  *   logged out → unavailable; ringing → ringing; on a call → inuse (onhold while held);
  *   ready, not ready, reserved, wrap-up → not_inuse, or inuse while the phone is busy outside
- *   the ACD. `queueMemberStatus` adds `paused` (not ready, or paused in that queue) since a
+ *   the ACD or on a talk whose record Redis lost (src/acd/lostTalks.ts). `queueMemberStatus` adds `paused` (not ready, or paused in that queue) since a
  *   PBXIS page shows a paused agent differently from a free one.
  */
 import type { AgentStatus } from '../../domain/agent.js';
@@ -39,13 +39,15 @@ interface AgentState {
   extension: string;
   status: AgentStatus;
   deviceInUse: boolean;
+  /** On a talk whose record Redis lost (AgentLostTalk). */
+  lostTalk: boolean;
   held: boolean;
   queues: string[];
   pausedIn: Set<string>;
 }
 
 /** The agent's phone as Asterisk would report it. */
-export function deviceStatus(a: Pick<AgentState, 'status' | 'deviceInUse' | 'held'>): DeviceStatus {
+export function deviceStatus(a: Pick<AgentState, 'status' | 'deviceInUse' | 'lostTalk' | 'held'>): DeviceStatus {
   switch (a.status) {
     case 'logged_out':
       return 'unavailable';
@@ -54,7 +56,7 @@ export function deviceStatus(a: Pick<AgentState, 'status' | 'deviceInUse' | 'hel
     case 'busy':
       return a.held ? 'onhold' : 'inuse';
     default:
-      return a.deviceInUse ? 'inuse' : 'not_inuse';
+      return a.deviceInUse || a.lostTalk ? 'inuse' : 'not_inuse';
   }
 }
 
@@ -76,6 +78,7 @@ function agentStates(dir: AgentDirectory, scope: StreamScope): Map<string, Agent
       extension: e.extension,
       status: e.agent.status,
       deviceInUse: e.agent.deviceInUse === true,
+      lostTalk: e.agent.lostTalk !== undefined,
       held: false,
       queues: [...e.queues],
       pausedIn: new Set(e.pausedIn),
@@ -131,6 +134,10 @@ export function createTranslator(dir: AgentDirectory, scope: StreamScope, source
           break;
         case 'AgentDeviceState':
           a.deviceInUse = event.inUse;
+          out.push(...statusEvents(a));
+          break;
+        case 'AgentLostTalk':
+          a.lostTalk = event.talking;
           out.push(...statusEvents(a));
           break;
         case 'QueueMemberAdded':

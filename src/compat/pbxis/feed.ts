@@ -29,6 +29,7 @@ const TRANSLATED: ReadonlySet<AcdEventType> = new Set<AcdEventType>([
   'QueueCallerAbandon',
   'AgentStatus',
   'AgentDeviceState',
+  'AgentLostTalk',
   'QueueMemberAdded',
   'QueueMemberRemoved',
   'QueueMemberPause',

@@ -152,5 +152,5 @@ export function debounce(fn, delayMs) {
   };
 }
 
-export const QUEUE_EVENTS = ['QueueCallerJoin', 'QueueCallerLeave', 'QueueCallerAbandon', 'AgentCalled', 'AgentRingNoAnswer', 'AgentConnect', 'AgentComplete', 'AgentStatus',
+export const QUEUE_EVENTS = ['QueueCallerJoin', 'QueueCallerLeave', 'QueueCallerAbandon', 'AgentCalled', 'AgentRingNoAnswer', 'AgentConnect', 'AgentComplete', 'AgentStatus', 'AgentLostTalk',
   'QueueMemberAdded', 'QueueMemberPenalty', 'QueueMemberRemoved', 'QueueMemberPause', 'CallControl', 'CallParked', 'CallUnparked'];

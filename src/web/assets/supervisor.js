@@ -58,7 +58,9 @@ function renderAgents(agents, calls, monitor) {
     const call = byId.get(a.callId);
     return el('tr', { 'data-agent': a.id },
       el('td', {}, a.name, ' ', el('small', { class: 'muted' }, `(${a.id})`)),
-      el('td', {}, el('span', { class: `status ${a.status}` }, a.status.replace(/_/g, ' '))),
+      el('td', {}, el('span', { class: `status ${a.status}` }, a.status.replace(/_/g, ' ')),
+        // A talk whose record Redis lost (src/acd/lostTalks.ts): on the phone, offered no call until it ends.
+        a.lostTalk ? el('small', { class: 'lost-talk', title: 'The engine lost the record of this call (Redis data loss); no call is offered until it ends' }, ' on a call with no record') : ''),
       el('td', {}, a.reason ? reasonLabel(a.reason) : ''),
       el('td', { class: 'num', 'data-since': a.since }, duration(Date.now() - a.since)),
       el('td', {}, call ? `${call.callerNumber || 'unknown'}${call.callerName ? ` ${call.callerName}` : ''} · ${call.queue}` : a.callId ? a.callId : ''),

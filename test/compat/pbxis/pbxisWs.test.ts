@@ -121,6 +121,27 @@ describe('PBXIS-ws, as its document describes it', () => {
     await waitUntil(() => has(ws.events, { type: 'closed' }), 'the WebSocket closed event');
   });
 
+  it("shows the phone of an agent on a talk Redis lost as in use (current state, live, /queue/status)", async () => {
+    engine = await startPbxisEngine();
+    const { h } = engine;
+    const pbxis = pbxisClient(engine.base);
+    await h.engine.agents.login('alice', { by: 'test', ready: true });
+    const ws = await pbxis.websocket(await pbxis.ticket(['147'], ['q1']));
+    feeds.push(ws);
+    await waitUntil(() => has(ws.events, { type: 'extensionStatus', agent: '147', status: 'not_inuse' }), '147 free');
+    const memberStatus = async () => (await pbxis.request('GET', '/queue/status?queue=q1')).json.q1.members.find((m: { agent: string }) => m.agent === '147').status;
+    expect(await memberStatus()).toBe(1);
+
+    // What src/acd/lostTalks.ts does when it keeps such a talk going, then when the talk ends.
+    await h.store.setLostTalk('alice', 'node-a|acd-agent-1');
+    await waitUntil(() => has(ws.events, { type: 'extensionStatus', agent: '147', status: 'inuse' }), '147 in use');
+    expect(has(ws.events, { type: 'queueMemberStatus', agent: '147', queue: 'q1', status: 'inuse' })).toBe(true);
+    expect(await memberStatus()).toBe(2);
+    expect((await pbxis.longPoll(await pbxis.ticket(['147'], [])))[0]).toEqual({ type: 'extensionStatus', agent: '147', status: 'inuse' });
+    await h.store.setLostTalk('alice', '');
+    await waitUntil(() => ws.events.filter((e) => e.type === 'extensionStatus').at(-1)?.status === 'not_inuse', '147 free again');
+  });
+
   it('a waiting long-poll answers `closed` when the server shuts down', async () => {
     // One stream per credential: while the poll waits, a probe poll is refused (429).
     engine = await startPbxisEngine({ maxStreamsPerCredential: 1 });

@@ -74,7 +74,7 @@ end
 -- The device rule. app_queue ringinuse: false when the queue has `ringInUse` '0' (false; unset =
 -- true) and the agent's phone is in use outside the ACD (`deviceInUse` '1', set by
 -- setDeviceInUse-2.lua). False in every queue while the agent is on a talk whose record Redis lost
--- (`lostTalk`, set by setLostTalk-1.lua). Both passed when the caller read them, as HMGET gives
+-- (`lostTalk`, set by setLostTalk-2.lua). Both passed when the caller read them, as HMGET gives
 -- them (false when unset).
 local function deviceAllows(prefix, queue, agentKey, deviceInUse, lostTalk)
   if deviceInUse == nil then deviceInUse, lostTalk = unpack(redis.call('HMGET', agentKey, 'deviceInUse', 'lostTalk')) end
