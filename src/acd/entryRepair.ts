@@ -111,11 +111,14 @@ export function createEntryRepair(ctx: AcdContext): EntryRepair {
       // does, and a caller whose agent of such a talk hung up is released, not queued again. Only
       // for an unknown caller are the bridges listed.
       const twice = new Set(unknownTwice.map((c) => c.id));
-      const callerUnknown = unknownTwice.some((c) => parseStasisArgs(argsFromAppData(c.appData)).role === 'caller');
+      const unknown = unknownTwice.map((channel) => {
+        const args = argsFromAppData(channel.appData);
+        return { channel, args, entry: parseStasisArgs(args) };
+      });
+      const callerUnknown = unknown.some((u) => u.entry.role === 'caller');
       const bridges = callerUnknown ? (await ctx.pbx.listBridges()).filter((b) => b.channelIds.some((id) => twice.has(id))) : [];
       const lostTalks = bridges.length > 0 ? await takeUpLostTalks(ctx, inApp, bridges, new Set()) : new Set<string>();
-      for (const channel of unknownTwice.filter((c) => !lostTalks.has(c.id))) {
-        const entry = parseStasisArgs(argsFromAppData(channel.appData));
+      for (const { channel, args, entry } of unknown.filter((u) => !lostTalks.has(u.channel.id))) {
         if (entry.role === 'agent') {
           // A leg no offer has, e.g. made by a create that failed here at its deadline but that
           // Asterisk carried out, whose hang-up failed too (ARI answering in seconds at 200 calls/s).
@@ -130,7 +133,7 @@ export function createEntryRepair(ctx: AcdContext): EntryRepair {
           // Its call ended or it left the queue, and its release failed: finish that, not a new entry.
           if (await finishEndedCall(ctx, channel.id)) return;
           ctx.logger.info({ channelId: channel.id }, 'caller in our app unknown to Redis; entering it');
-          await handleCallerEntry(ctx, channel, argsFromAppData(channel.appData));
+          await handleCallerEntry(ctx, channel, args);
         });
       }
       unknownBefore = unknownNow;

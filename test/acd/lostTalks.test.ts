@@ -7,7 +7,7 @@ import { afterEach, expect, it } from 'vitest';
 import { applyConfig } from '../../src/app.js';
 import { resolveConfigFile } from '../../src/config.js';
 import { dropTenant } from '../../src/store/dropTenant.js';
-import { startHarness, waitFor, type Harness } from '../helpers/acdHarness.js';
+import { ariConnects, startHarness, waitFor, type Harness } from '../helpers/acdHarness.js';
 
 let h: Harness;
 afterEach(async () => {
@@ -100,7 +100,7 @@ it('a kept talk whose both sides hang up while the ARI socket is down is forgott
   const call = await talkWhoseRecordRedisLoses();
   await repairPassesRun(3);
   expect(h.engine.unrecordedTalks()).toBe(1);
-  const connects = () => h.sim.requests.filter((r) => r.method === 'PUT' && r.path === '/applications/acd/eventFilter').length;
+  const connects = () => ariConnects(h.sim);
   const before = connects();
   h.sim.dropConnections({ refuseForMs: 300 });
   h.sim.hangup(call.callerChannel, 16);

@@ -73,6 +73,9 @@ export async function waitFor<T>(probe: () => Promise<T | undefined | false> | T
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The engine's ARI connections to `sim` so far: each one sets the app's event filter once. */
+export const ariConnects = (sim: Simulator, app = 'acd') => sim.requests.filter((r) => r.method === 'PUT' && r.path === `/applications/${app}/eventFilter`).length;
+
 export async function startHarness(file: ConfigFile, opts: {
     timeScale?: number;
     retryDelayMs?: number;

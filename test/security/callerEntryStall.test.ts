@@ -4,7 +4,7 @@
  * queued (answered, music on hold) and then bridged to an agent, without an ARI reconnect.
  */
 import { afterEach, expect, it } from 'vitest';
-import { closeHealthy, startHarness, waitFor, type Harness } from '../helpers/acdHarness.js';
+import { ariConnects, closeHealthy, startHarness, waitFor, type Harness } from '../helpers/acdHarness.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -18,7 +18,7 @@ const config = {
 };
 
 /** ARI connections so far: each sets the app's event filter (src/pbx/ari/ari-pbx.ts). */
-const connects = () => h!.sim.requests.filter((r) => r.method === 'PUT' && r.path === '/applications/acd/eventFilter').length;
+const connects = () => ariConnects(h!.sim);
 
 async function expectQueuedThenBridged(callerId: string) {
   const sim = h!.sim;
