@@ -151,7 +151,9 @@ export function startEngine(env: Record<string, string>, cpuProfileDir?: string)
   const profile = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
   const nodeFlags = process.env.BENCH_ENGINE_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
   mkdirSync(dirname(ENGINE_LOG), { recursive: true });
-  const child = spawn(process.execPath, [...nodeFlags, ...profile, '--import', 'tsx', 'src/main.ts'], {
+  // Another program in the engine's place, for experiments (bench/ariFloor.ts).
+  const script = process.env.BENCH_ENGINE_SCRIPT ?? 'src/main.ts';
+  const child = spawn(process.execPath, [...nodeFlags, ...profile, '--import', 'tsx', script], {
     cwd: resolve(import.meta.dirname, '..'),
     env: { ...process.env, LOG_LEVEL: process.env.BENCH_ENGINE_LOG_LEVEL ?? 'warn', ...env },
     stdio: ['ignore', openSync(ENGINE_LOG, 'a'), 'inherit'],
