@@ -4,8 +4,9 @@
  * (`createTranslator`). Statuses are Asterisk device states in PBXIS spelling:
  *   logged out → unavailable; ringing → ringing; on a call → inuse (onhold while held);
  *   ready, not ready, reserved, wrap-up → not_inuse, or inuse while the phone is busy outside
- *   the ACD or on a talk whose record Redis lost (src/acd/lostTalks.ts). `queueMemberStatus` adds `paused` (not ready, or paused in that queue) since a
- *   PBXIS page shows a paused agent differently from a free one.
+ *   the ACD or on a talk whose record Redis lost (src/acd/lostTalks.ts). `queueMemberStatus`
+ *   adds `paused` (not ready, or paused in that queue) since a PBXIS page shows a paused agent
+ *   differently from a free one.
  */
 import type { AgentStatus } from '../../domain/agent.js';
 import type { AcdEvent } from '../../domain/events.js';
