@@ -49,6 +49,9 @@ it('monitors an agent call from the supervisor phone, switches to whisper and en
   const call = await h.connectedCall('a1', 'sales', '5551111');
   await poll(() => agentRow('a1').locator('.status').textContent()).toBe('busy');
   await poll(() => agentRow('a1').locator('td').nth(4).textContent()).toBe('5551111 · sales');
+  // The agent asks for a break after this call: shown beside its status, live.
+  await h.engine.agents.notReady('a1', { reason: 'break', by: 'agent' });
+  await poll(() => agentRow('a1').locator('.pending').textContent()).toBe(' then not ready (Break)');
 
   await page.getByRole('button', { name: 'Monitor Alice' }).click();
   await poll(() => page.locator('#monitor-state').textContent()).toBe('monitor Alice (call with 5551111) — your phone connected');

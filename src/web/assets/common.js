@@ -152,5 +152,5 @@ export function debounce(fn, delayMs) {
   };
 }
 
-export const QUEUE_EVENTS = ['QueueCallerJoin', 'QueueCallerLeave', 'QueueCallerAbandon', 'AgentCalled', 'AgentRingNoAnswer', 'AgentConnect', 'AgentComplete', 'AgentStatus', 'AgentLostTalk',
+export const QUEUE_EVENTS = ['QueueCallerJoin', 'QueueCallerLeave', 'QueueCallerAbandon', 'AgentCalled', 'AgentRingNoAnswer', 'AgentConnect', 'AgentComplete', 'AgentStatus', 'AgentPendingStatus', 'AgentLostTalk',
   'QueueMemberAdded', 'QueueMemberPenalty', 'QueueMemberRemoved', 'QueueMemberPause', 'CallControl', 'CallParked', 'CallUnparked'];

@@ -59,6 +59,8 @@ function renderAgents(agents, calls, monitor) {
     return el('tr', { 'data-agent': a.id },
       el('td', {}, a.name, ' ', el('small', { class: 'muted' }, `(${a.id})`)),
       el('td', {}, el('span', { class: `status ${a.status}` }, a.status.replace(/_/g, ' ')),
+        // The status the agent asked for the end of its call (AgentPendingStatus).
+        a.pending ? el('small', { class: 'pending muted' }, ` then ${a.pending.status.replace(/_/g, ' ')}${a.pending.reason ? ` (${reasonLabel(a.pending.reason)})` : ''}`) : '',
         // A talk whose record Redis lost (src/acd/lostTalks.ts): on the phone, offered no call until it ends.
         a.lostTalk ? el('small', { class: 'lost-talk', title: 'The engine lost the record of this call (Redis data loss); no call is offered until it ends' }, ' on a call with no record') : ''),
       el('td', {}, a.reason ? reasonLabel(a.reason) : ''),
