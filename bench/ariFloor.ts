@@ -9,8 +9,8 @@
  * caller as originator, its number, the ring timeout), one addChannel of both parties once the leg
  * answered, the caller hung up after the agent's hang-up. Agents are picked least recently freed,
  * in memory; no statistics, no events, no logs. `FLOOR_REDIS_TRIPS=N` (0-4, default 0) adds N of
- * the engine's four round trips to Redis per call (entry, ringing, connect, end), each one `FCALL`-
- * free `EVALSHA` of a one-command script, so their cost can be told from the scripts' work.
+ * the engine's four round trips to Redis per call (entry, ringing, connect, end), each one `EVAL`
+ * of a one-command script, so their cost can be told from the scripts' work.
  */
 import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
@@ -30,9 +30,9 @@ const ringTimeoutS = config.queues[0]!.ringTimeoutS;
 const trips = Number(process.env.FLOOR_REDIS_TRIPS ?? 0);
 const redis = trips > 0 ? new Redis(env('REDIS_URL')) : undefined;
 const TRIP = "return redis.call('HINCRBY', KEYS[1], ARGV[1], 1)";
-/** One round trip of the engine's four (`step` 1-4), when FLOOR_REDIS_TRIPS asks for it. */
-const trip = async (step: number, callId: string) => {
-  if (redis && step <= trips) await redis.eval(TRIP, 1, `floor:{t}:call:${callId}`, `s${step}`);
+/** One round trip of the engine's four (`step` 1-4), when FLOOR_REDIS_TRIPS asks for it (one counter hash: no key left per call). */
+const trip = async (step: number) => {
+  if (redis && step <= trips) await redis.eval(TRIP, 1, 'floor:trips', `s${step}`);
 };
 
 interface Call {
@@ -76,7 +76,7 @@ async function offer(call: Call, agent: string): Promise<void> {
   const [status] = await Promise.all([
     rest('POST', 'channels', { endpoint: endpoints.get(agent)!, app, appArgs: `agent,${agent},${call.id}`, channelId: call.leg, originator: call.caller, callerId: call.number, timeout: ringTimeoutS }),
     pooled === undefined ? rest('POST', `bridges/${call.bridge}`, { type: 'mixing' }) : undefined,
-    trip(2, call.id),
+    trip(2),
   ]);
   if (status >= 300) agentFree(call);
 }
@@ -111,13 +111,13 @@ async function onEvent(e: AriEvent): Promise<void> {
   if (e.type === 'StasisStart') {
     const leg = byLeg.get(channelId);
     if (leg) {
-      await Promise.all([rest('POST', `bridges/${leg.bridge}/addChannel`, { channel: `${leg.caller},${channelId}` }), trip(3, leg.id)]);
+      await Promise.all([rest('POST', `bridges/${leg.bridge}/addChannel`, { channel: `${leg.caller},${channelId}` }), trip(3)]);
       return;
     }
     if (e.args?.[0] === 'agent') return;
     const call: Call = { id: `floor-call-${(next += 1)}`, caller: channelId, number: e.channel?.caller?.number ?? '' };
     calls.set(channelId, call);
-    await trip(1, call.id);
+    await trip(1);
     const agent = free.shift();
     if (agent === undefined) waiting.push(call);
     else await offer(call, agent);
@@ -129,7 +129,7 @@ async function onEvent(e: AriEvent): Promise<void> {
     // The agent hung up (or its phone never answered): the caller's call is over.
     agentFree(leg);
     calls.delete(leg.caller);
-    await Promise.all([rest('DELETE', `channels/${leg.caller}`), trip(4, leg.id)]);
+    await Promise.all([rest('DELETE', `channels/${leg.caller}`), trip(4)]);
     return;
   }
   const call = calls.get(channelId);
